@@ -1,0 +1,137 @@
+/* cli.h: the beamviz command's shared pieces. Library calls return BV_E*
+ * codes; this layer turns them into one stderr line and an exit code. */
+#ifndef BV_CLI_H
+#define BV_CLI_H
+
+#include "beamviz.h"
+
+/* Exit codes (documented in README.md and beamviz.1). */
+enum {
+  EXIT_OK = 0,
+  EXIT_INTERNAL = 1,   /* out of memory, unexpected failure */
+  EXIT_USAGE = 2,      /* bad command line */
+  EXIT_INPUT = 3,      /* input file malformed / wrong kind / newer version */
+  EXIT_IO = 4,         /* cannot read or write a local file */
+  EXIT_EPMD = 5,       /* epmd not running / host not resolvable */
+  EXIT_NONODE = 6,     /* node name not registered in epmd */
+  EXIT_AUTH = 7,       /* cookie rejected */
+  EXIT_TIMEOUT = 8,    /* connection or call timed out */
+  EXIT_CLOSED = 9,     /* node went away mid-command */
+  EXIT_REMOTE = 10,    /* remote call failed / code raised on the target */
+  EXIT_NOTFOUND = 11,  /* app, process or name not on the target */
+  EXIT_NOERL = 12,     /* no erl/elixir to start a local node */
+  EXIT_REFUSED = 13,   /* refused to protect the target */
+  EXIT_PROTOCOL = 14   /* malformed data from the node */
+};
+
+typedef struct cli_opt {
+  const char *name;  /* long name without dashes */
+  const char *arg;   /* argument name for --help, NULL for a flag */
+  const char *help;
+} cli_opt;
+
+typedef struct cli_ctx cli_ctx;
+
+typedef struct cli_cmd {
+  const char *name;
+  int (*fn)(cli_ctx *ctx);
+  const char *summary;
+  const char *usage;       /* after "beamviz NAME " */
+  const cli_opt *opts;     /* terminated by {NULL} */
+  int needs_node;          /* connects (embedded default without --node) */
+  int images;              /* also accepts cli_image_opts (PNG/SVG/PDF) */
+} cli_cmd;
+
+#define CLI_MAX_KV 64
+#define CLI_MAX_POS 16
+
+struct cli_ctx {
+  const cli_cmd *cmd;
+  /* global options */
+  const char *node;
+  const char *cookie;      /* resolved cookie; never printed */
+  const char *cookie_arg, *cookie_file;
+  unsigned timeout_ms;
+  const char *local;       /* "erl" or "elixir" for the embedded default */
+  /* command options, in order given */
+  struct {
+    const char *name;
+    const char *val;       /* "" for flags */
+  } kv[CLI_MAX_KV];
+  size_t nkv;
+  const char *pos[CLI_MAX_POS];
+  size_t npos;
+  /* connection (opened by cli_connect, or shared by demo) */
+  bv_conn *conn;
+  bv_localnode *localnode;
+  int shared;              /* conn belongs to a parent (demo) */
+  char cookie_store[256];
+};
+
+/* Commands */
+int cmd_procs(cli_ctx *ctx);
+int cmd_memory(cli_ctx *ctx);
+int cmd_render(cli_ctx *ctx);
+int cmd_demo(cli_ctx *ctx);
+int cmd_apps(cli_ctx *ctx);
+int cmd_suptree(cli_ctx *ctx);
+int cmd_seqtrace(cli_ctx *ctx);
+extern const cli_opt cmd_procs_opts[], cmd_memory_opts[], cmd_render_opts[], cmd_demo_opts[],
+    cmd_apps_opts[], cmd_suptree_opts[], cmd_seqtrace_opts[];
+
+/* The command table (main.c). */
+extern const cli_cmd cli_commands[];
+const cli_cmd *cli_find_cmd(const char *name);
+
+/* Parses argv (after the command name) into ctx; prints and returns
+ * EXIT_USAGE on unknown options. ctx->cmd must be set. */
+int cli_parse(cli_ctx *ctx, int argc, char **argv);
+/* Runs a command with argv (argv[0] = command name), sharing parent's
+ * connection. Used by demo. */
+int cli_run_sub(cli_ctx *parent, int argc, char **argv);
+
+/* Option values: last occurrence wins. NULL if absent. */
+const char *cli_get(const cli_ctx *ctx, const char *name);
+int cli_flag(const cli_ctx *ctx, const char *name);
+/* Parses an unsigned integer option within [min, max]; absent -> dflt.
+ * On error prints "beamviz: --NAME: ..." and returns EXIT_USAGE. */
+int cli_uint(const cli_ctx *ctx, const char *name, unsigned long min, unsigned long max,
+             unsigned long dflt, unsigned long *out);
+/* Checks that a string option is one of the |-separated choices. */
+int cli_choice(const cli_ctx *ctx, const char *name, const char *choices, const char *dflt,
+               const char **out);
+
+/* Prints "beamviz: <last error>" and returns the exit code for a BV_E* code. */
+int cli_fail(int bv_code);
+/* Prints "beamviz: <message>" and returns code. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Informational line on stderr ("beamviz: ..."), e.g. what was folded. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_exit_code(int bv_code);
+
+/* Connects to --node, or starts the embedded default node. */
+int cli_connect(cli_ctx *ctx);
+void cli_disconnect(cli_ctx *ctx);
+
+/* Output destination: -o PATH (default "-") and format from --format, else
+ * the extension, else dflt. `allowed` lists accepted formats (BV_FMT_NONE-
+ * terminated). Prints the error and returns EXIT_USAGE if unsupported. */
+int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, const char **path,
+               bv_format *fmt);
+/* Opens path (via bv_out), runs write(out, arg), commits or aborts. */
+int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg);
+
+/* Emitters shared by a command and `render` (each in its cmd_*.c). */
+int procs_emit(cli_ctx *ctx, bv_snapshot *s);
+int memory_emit(cli_ctx *ctx, bv_memseries *m);
+int suptree_emit(cli_ctx *ctx, bv_tree *t);
+int seqtrace_emit(cli_ctx *ctx, bv_trace *t);
+
+/* Draws a model as PNG, SVG or PDF to path ("-" = stdout) with the image
+ * options in ctx (cli/image.c, owned by the images work). */
+int cli_image_emit(cli_ctx *ctx, const bv_model *m, const char *path, bv_format fmt);
+
+/* Options every image-capable command accepts (filled in by the images work). */
+extern const cli_opt cli_image_opts[];
+
+#endif

@@ -1,0 +1,78 @@
+/* cmd_demo.c: beamviz demo [-o DIR]: start a throwaway local node, load the
+ * example workload (examples/beamviz_demo.erl: the notebook's scenarios),
+ * and write every output beamviz can make into DIR (default out/). */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const cli_opt cmd_demo_opts[] = {{NULL, NULL, NULL}};
+
+/* Each row is one command run against the demo node; "@" stands for DIR.
+ * Rows are separated by NULL, the table ends with two NULLs. */
+static const char *const demo_runs[] = {
+    "procs", "-o", "@/procs.vl.json", "--save", "@/procs.json", NULL,
+    "render", "@/procs.json", "-o", "@/procs.csv", NULL,
+    "procs", "--top", "20", "--by", "memory", "-o", "@/procs-top20.vl.json", NULL,
+    "memory", "--samples", "20", "--interval", "100", "-o", "@/memory.vl.json", "--save",
+    "@/memory.json", NULL,
+    "render", "@/memory.json", "-o", "@/memory.csv", NULL,
+    NULL};
+
+int cmd_demo(cli_ctx *ctx)
+{
+  const char *dir = cli_get(ctx, "output");
+  if (!dir)
+    dir = "out";
+  if (ctx->npos)
+    return cli_error(EXIT_USAGE, "demo takes no arguments (use -o DIR)");
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    return cli_error(EXIT_IO, "cannot create %s: %s", dir, strerror(errno));
+  if (ctx->node)
+    return cli_error(EXIT_USAGE, "demo starts its own node; --node is not used");
+  int rc = cli_connect(ctx);
+  if (rc)
+    return rc;
+  size_t len;
+  const char *src = bv_template("beamviz_demo.erl", &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *res;
+  bv_binding b[] = {{"Src", BV_B_BIN, 0, src, len}};
+  rc = bv_conn_eval(ctx->conn, "demo_load.erl", b, 1, 0, a, &res);
+  bv_arena_free(a);
+  if (rc)
+    return cli_fail(rc);
+  cli_note("demo node %s started with the example workload; writing into %s/",
+           bv_conn_node(ctx->conn), dir);
+  char *argv[32];
+  char store[32][512];
+  int argc = 0, failures = 0;
+  for (size_t i = 0; demo_runs[i] || demo_runs[i + 1]; i++) {
+    const char *w = demo_runs[i];
+    if (w) {
+      const char *at = strchr(w, '@');
+      if (at)
+        snprintf(store[argc], sizeof store[argc], "%.*s%s%s", (int)(at - w), w, dir, at + 1);
+      else
+        snprintf(store[argc], sizeof store[argc], "%s", w);
+      argv[argc] = store[argc];
+      argc++;
+      continue;
+    }
+    int r = cli_run_sub(ctx, argc, argv);
+    if (r) {
+      cli_note("demo step 'beamviz %s' failed (exit %d)", argv[0], r);
+      failures++;
+    }
+    argc = 0;
+  }
+  if (argc) {
+    int r = cli_run_sub(ctx, argc, argv);
+    failures += r != 0;
+  }
+  if (failures)
+    return cli_error(EXIT_INTERNAL, "%d demo step(s) failed", failures);
+  cli_note("done: outputs are in %s/", dir);
+  return EXIT_OK;
+}

@@ -1,0 +1,490 @@
+/* main.c: beamviz's command table, option parsing, errors and connection. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef BV_VERSION
+#define BV_VERSION "dev"
+#endif
+
+static const cli_opt global_opts[] = {
+    {"node", "NAME[@HOST]", "target node (default: start a throwaway local node)"},
+    {"cookie", "VALUE", "cookie (else --cookie-file, $ERLANG_COOKIE, ~/.erlang.cookie)"},
+    {"cookie-file", "FILE", "read the cookie from FILE"},
+    {"timeout", "MS", "bound on every step: connect, each remote call (default 10000)"},
+    {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
+    {"output", "FILE", "output file, '-' for stdout (short: -o)"},
+    {"format", "FMT", "vega-lite|json|csv|mermaid|md|text|png|svg|pdf (default: by extension)"},
+    {"save", "FILE.json", "also save the collected model, for `beamviz render`"},
+    {"help", NULL, "show help (short: -h)"},
+    {NULL, NULL, NULL}};
+
+const cli_cmd cli_commands[] = {
+    {"procs", cmd_procs, "snapshot of every process: scatter (Vega-Lite), JSON, CSV",
+     "[options]", cmd_procs_opts, 1, 1},
+    {"memory", cmd_memory, "sample erlang:memory() over time: line chart, JSON, CSV",
+     "[--samples N] [--interval MS] [options]", cmd_memory_opts, 1, 1},
+    {"apps", cmd_apps, "started applications: version, description, tree or library",
+     "[options]", cmd_apps_opts, 1, 0},
+    {"suptree", cmd_suptree, "supervision tree of an application or supervisor (Mermaid, JSON)",
+     "--app APP | --sup WHO [options]", cmd_suptree_opts, 1, 1},
+    {"seqtrace", cmd_seqtrace, "bounded message trace (Mermaid sequence diagram, JSON)",
+     "--eval CODE | --elixir CODE | --attach WHO[,WHO] [options]", cmd_seqtrace_opts, 1, 1},
+    {"render", cmd_render, "re-render a saved model file without a node",
+     "FILE.json -o OUT.ext [options]", cmd_render_opts, 0, 1},
+    {"demo", cmd_demo, "start a local node with the example workload, write every output",
+     "[-o DIR]", cmd_demo_opts, 0, 0},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0}};
+
+const cli_cmd *cli_find_cmd(const char *name)
+{
+  for (const cli_cmd *c = cli_commands; c->name; c++)
+    if (strcmp(c->name, name) == 0)
+      return c;
+  return NULL;
+}
+
+/* --- messages ------------------------------------------------------------ */
+
+int cli_exit_code(int bv_code)
+{
+  switch (bv_code) {
+  case BV_OK: return EXIT_OK;
+  case BV_EINVAL: return EXIT_USAGE;
+  case BV_EFORMAT: return EXIT_INPUT;
+  case BV_EIO: return EXIT_IO;
+  case BV_EEPMD: return EXIT_EPMD;
+  case BV_ENONODE: return EXIT_NONODE;
+  case BV_EAUTH: return EXIT_AUTH;
+  case BV_ETIMEOUT: return EXIT_TIMEOUT;
+  case BV_ECLOSED: return EXIT_CLOSED;
+  case BV_EREMOTE: return EXIT_REMOTE;
+  case BV_ENOTFOUND: return EXIT_NOTFOUND;
+  case BV_ENOERL: return EXIT_NOERL;
+  case BV_EREFUSED: return EXIT_REFUSED;
+  case BV_ETERM: return EXIT_PROTOCOL;
+  default: return EXIT_INTERNAL;
+  }
+}
+
+int cli_fail(int bv_code)
+{
+  const char *m = bv_error_last();
+  fprintf(stderr, "beamviz: %s\n", m && *m ? m : bv_error_name(bv_code));
+  return cli_exit_code(bv_code);
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("beamviz: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return code;
+}
+
+void cli_note(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("beamviz: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+/* --- options ------------------------------------------------------------- */
+
+static const cli_opt *find_opt(const cli_opt *t, const char *name, size_t n)
+{
+  for (; t && t->name; t++)
+    if (strlen(t->name) == n && strncmp(t->name, name, n) == 0)
+      return t;
+  return NULL;
+}
+
+/* render accepts the options of every command whose models it re-renders */
+static const cli_opt *find_cmd_opt(const cli_cmd *cmd, const char *name, size_t n)
+{
+  const cli_opt *o = find_opt(cmd->opts, name, n);
+  if (!o && cmd->images)
+    o = find_opt(cli_image_opts, name, n);
+  if (!o && cmd->fn == cmd_render)
+    for (const cli_cmd *c = cli_commands; !o && c->name; c++)
+      if (c->fn != cmd_render && c->fn != cmd_demo)
+        o = find_opt(c->opts, name, n);
+  return o;
+}
+
+int cli_parse(cli_ctx *ctx, int argc, char **argv)
+{
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-o") == 0)
+      a = "--output";
+    else if (strcmp(a, "-h") == 0)
+      a = "--help";
+    if (a[0] != '-' || strcmp(a, "-") == 0) {
+      if (ctx->npos >= CLI_MAX_POS)
+        return cli_error(EXIT_USAGE, "too many arguments");
+      ctx->pos[ctx->npos++] = a;
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) {
+        if (ctx->npos >= CLI_MAX_POS)
+          return cli_error(EXIT_USAGE, "too many arguments");
+        ctx->pos[ctx->npos++] = argv[i];
+      }
+      break;
+    }
+    if (a[1] != '-')
+      return cli_error(EXIT_USAGE, "unknown option '%s' (see beamviz %s --help)", a,
+                       ctx->cmd->name);
+    const char *name = a + 2, *eq = strchr(name, '=');
+    size_t n = eq ? (size_t)(eq - name) : strlen(name);
+    const cli_opt *o = find_opt(global_opts, name, n);
+    if (!o)
+      o = find_cmd_opt(ctx->cmd, name, n);
+    if (!o)
+      return cli_error(EXIT_USAGE, "unknown option '--%.*s' for 'beamviz %s' (see --help)",
+                       (int)n, name, ctx->cmd->name);
+    const char *val = "";
+    if (o->arg) {
+      if (eq)
+        val = eq + 1;
+      else if (i + 1 < argc)
+        val = argv[++i];
+      else
+        return cli_error(EXIT_USAGE, "option --%s needs a value (%s)", o->name, o->arg);
+    } else if (eq) {
+      return cli_error(EXIT_USAGE, "option --%s takes no value", o->name);
+    }
+    if (ctx->nkv >= CLI_MAX_KV)
+      return cli_error(EXIT_USAGE, "too many options");
+    ctx->kv[ctx->nkv].name = o->name;
+    ctx->kv[ctx->nkv].val = val;
+    ctx->nkv++;
+  }
+  return EXIT_OK;
+}
+
+const char *cli_get(const cli_ctx *ctx, const char *name)
+{
+  for (size_t i = ctx->nkv; i-- > 0;)
+    if (strcmp(ctx->kv[i].name, name) == 0)
+      return ctx->kv[i].val;
+  return NULL;
+}
+
+int cli_flag(const cli_ctx *ctx, const char *name) { return cli_get(ctx, name) != NULL; }
+
+int cli_uint(const cli_ctx *ctx, const char *name, unsigned long min, unsigned long max,
+             unsigned long dflt, unsigned long *out)
+{
+  const char *v = cli_get(ctx, name);
+  *out = dflt;
+  if (!v)
+    return EXIT_OK;
+  char *end;
+  errno = 0;
+  if (!*v || *v == '-' || *v == '+')
+    return cli_error(EXIT_USAGE, "--%s: '%s' is not a number", name, v);
+  unsigned long x = strtoul(v, &end, 10);
+  if (*end || errno)
+    return cli_error(EXIT_USAGE, "--%s: '%s' is not a number", name, v);
+  if (x < min || x > max)
+    return cli_error(EXIT_USAGE, "--%s: %lu is out of range (%lu..%lu)", name, x, min, max);
+  *out = x;
+  return EXIT_OK;
+}
+
+int cli_choice(const cli_ctx *ctx, const char *name, const char *choices, const char *dflt,
+               const char **out)
+{
+  const char *v = cli_get(ctx, name);
+  *out = dflt;
+  if (!v)
+    return EXIT_OK;
+  size_t n = strlen(v);
+  for (const char *p = choices; *p;) {
+    const char *e = strchr(p, '|');
+    size_t k = e ? (size_t)(e - p) : strlen(p);
+    if (k == n && strncmp(p, v, n) == 0) {
+      *out = v;
+      return EXIT_OK;
+    }
+    p += k + (e ? 1 : 0);
+  }
+  return cli_error(EXIT_USAGE, "--%s: '%s' is not one of %s", name, v, choices);
+}
+
+/* --- output -------------------------------------------------------------- */
+
+int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, const char **path,
+               bv_format *fmt)
+{
+  const char *p = cli_get(ctx, "output");
+  const char *f = cli_get(ctx, "format");
+  *path = p ? p : "-";
+  bv_format x = BV_FMT_NONE;
+  if (f) {
+    x = bv_format_from_name(f);
+    if (x == BV_FMT_NONE)
+      return cli_error(EXIT_USAGE, "--format: unknown format '%s'", f);
+  } else if (p && strcmp(p, "-") != 0) {
+    x = bv_format_from_path(p);
+    if (x == BV_FMT_NONE) {
+      const char *dot = strrchr(p, '.');
+      return cli_error(EXIT_USAGE,
+                       "-o %s: unknown extension '%s' (use --format, or one of .vl.json "
+                       ".json .csv .mmd .md .txt .png .svg .pdf)",
+                       p, dot ? dot : "");
+    }
+  } else {
+    x = dflt;
+  }
+  for (const bv_format *a = allowed; *a != BV_FMT_NONE; a++)
+    if (*a == x) {
+      *fmt = x;
+      return EXIT_OK;
+    }
+  return cli_error(EXIT_USAGE, "'beamviz %s' cannot write %s output", ctx->cmd->name,
+                   bv_format_name(x));
+}
+
+int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg)
+{
+  bv_out *o;
+  int rc = bv_out_open(path, &o);
+  if (rc)
+    return rc;
+  rc = write(o, arg);
+  if (rc) {
+    bv_out_abort(o);
+    return rc;
+  }
+  return bv_out_commit(o);
+}
+
+/* --- connection ---------------------------------------------------------- */
+
+static int read_cookie_file(cli_ctx *ctx, const char *path, int must_exist)
+{
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    if (!must_exist && errno == ENOENT)
+      return 1;
+    return cli_error(EXIT_IO, "cannot read cookie file %s: %s", path, strerror(errno));
+  }
+  size_t n = fread(ctx->cookie_store, 1, sizeof ctx->cookie_store - 1, f);
+  fclose(f);
+  while (n && (ctx->cookie_store[n - 1] == '\n' || ctx->cookie_store[n - 1] == '\r' ||
+               ctx->cookie_store[n - 1] == ' '))
+    n--;
+  ctx->cookie_store[n] = 0;
+  if (!n)
+    return cli_error(EXIT_INPUT, "cookie file %s is empty", path);
+  ctx->cookie = ctx->cookie_store;
+  return EXIT_OK;
+}
+
+static int resolve_cookie(cli_ctx *ctx)
+{
+  if (ctx->cookie_arg) {
+    if (!*ctx->cookie_arg)
+      return cli_error(EXIT_USAGE, "--cookie: empty cookie");
+    ctx->cookie = ctx->cookie_arg;
+    return EXIT_OK;
+  }
+  if (ctx->cookie_file)
+    return read_cookie_file(ctx, ctx->cookie_file, 1);
+  const char *env = getenv("ERLANG_COOKIE");
+  if (env && *env) {
+    ctx->cookie = env;
+    return EXIT_OK;
+  }
+  const char *home = getenv("HOME");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/.erlang.cookie", home ? home : "");
+  int rc = read_cookie_file(ctx, path, 0);
+  if (rc == 1)
+    return cli_error(EXIT_USAGE,
+                     "no cookie for node %s: give --cookie, --cookie-file or $ERLANG_COOKIE "
+                     "(%s does not exist)",
+                     ctx->node, path);
+  return rc;
+}
+
+int cli_connect(cli_ctx *ctx)
+{
+  if (ctx->conn)
+    return EXIT_OK;
+  int rc;
+  if (!ctx->node) {
+    bv_localnode_opts lo = {0};
+    lo.elixir = ctx->local && strcmp(ctx->local, "elixir") == 0;
+    lo.timeout_ms = ctx->timeout_ms > 20000 ? ctx->timeout_ms : 20000;
+    if ((rc = bv_localnode_start(&lo, &ctx->localnode)))
+      return cli_fail(rc);
+    bv_conn_opts co = {bv_localnode_name(ctx->localnode), bv_localnode_cookie(ctx->localnode),
+                       ctx->timeout_ms};
+    if ((rc = bv_conn_open(&co, &ctx->conn))) {
+      int ec = cli_fail(rc);
+      bv_localnode_stop(ctx->localnode);
+      ctx->localnode = NULL;
+      return ec;
+    }
+    return EXIT_OK;
+  }
+  if ((rc = resolve_cookie(ctx)))
+    return rc;
+  bv_conn_opts co = {ctx->node, ctx->cookie, ctx->timeout_ms};
+  if ((rc = bv_conn_open(&co, &ctx->conn)))
+    return cli_fail(rc);
+  return EXIT_OK;
+}
+
+void cli_disconnect(cli_ctx *ctx)
+{
+  if (ctx->shared)
+    return;
+  bv_conn_free(ctx->conn);
+  ctx->conn = NULL;
+  bv_localnode_stop(ctx->localnode);
+  ctx->localnode = NULL;
+}
+
+/* --- help ---------------------------------------------------------------- */
+
+static void print_opts(const cli_opt *o)
+{
+  for (; o && o->name; o++) {
+    char left[64];
+    snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+    printf("  %-28s %s\n", left, o->help);
+  }
+}
+
+static void usage_all(void)
+{
+  printf("beamviz %s: see inside a live Erlang/Elixir node\n\n"
+         "usage: beamviz COMMAND [options]\n\ncommands:\n",
+         BV_VERSION);
+  for (const cli_cmd *c = cli_commands; c->name; c++)
+    printf("  %-10s %s\n", c->name, c->summary);
+  printf("\nglobal options:\n");
+  print_opts(global_opts);
+  printf("\nexit codes: 0 ok, 1 internal, 2 usage, 3 bad input file, 4 file i/o,\n"
+         "  5 epmd not running, 6 node not registered, 7 cookie rejected, 8 timeout,\n"
+         "  9 node went away, 10 remote call failed, 11 not found on the target,\n"
+         "  12 no erl for a local node, 13 refused to protect the target, 14 bad data "
+         "from node\n");
+}
+
+static void usage_cmd(const cli_cmd *c)
+{
+  printf("usage: beamviz %s %s\n\n%s\n\noptions:\n", c->name, c->usage, c->summary);
+  print_opts(c->opts);
+  if (c->images) {
+    printf("\nimage options (png, svg, pdf):\n");
+    print_opts(cli_image_opts);
+  }
+  printf("\nglobal options:\n");
+  print_opts(global_opts);
+}
+
+/* --- run ----------------------------------------------------------------- */
+
+static int setup_globals(cli_ctx *ctx)
+{
+  unsigned long t;
+  int rc = cli_uint(ctx, "timeout", 1, 3600000, 10000, &t);
+  if (rc)
+    return rc;
+  ctx->timeout_ms = (unsigned)t;
+  ctx->node = cli_get(ctx, "node");
+  if (ctx->node && !*ctx->node)
+    return cli_error(EXIT_USAGE, "--node: empty node name");
+  ctx->cookie_arg = cli_get(ctx, "cookie");
+  ctx->cookie_file = cli_get(ctx, "cookie-file");
+  if ((rc = cli_choice(ctx, "local", "erl|elixir", "erl", &ctx->local)))
+    return rc;
+  return EXIT_OK;
+}
+
+int cli_run_sub(cli_ctx *parent, int argc, char **argv)
+{
+  cli_ctx sub;
+  memset(&sub, 0, sizeof sub);
+  sub.cmd = cli_find_cmd(argv[0]);
+  if (!sub.cmd)
+    return cli_error(EXIT_INTERNAL, "no command %s", argv[0]);
+  int rc = cli_parse(&sub, argc - 1, argv + 1);
+  if (rc || (rc = setup_globals(&sub)))
+    return rc;
+  sub.conn = parent->conn;
+  sub.shared = 1;
+  sub.timeout_ms = parent->timeout_ms;
+  return sub.cmd->fn(&sub);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    usage_all();
+    return EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    if (argc > 2 && cli_find_cmd(argv[2]))
+      usage_cmd(cli_find_cmd(argv[2]));
+    else
+      usage_all();
+    return EXIT_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("beamviz %s\n", BV_VERSION);
+    return EXIT_OK;
+  }
+  /* the command is the first non-option word; global options may come first */
+  int ci = 1;
+  while (ci < argc && argv[ci][0] == '-') {
+    const char *n = argv[ci] + 2;
+    const cli_opt *o = argv[ci][1] == '-' ? find_opt(global_opts, n, strcspn(n, "=")) : NULL;
+    ci += (o && o->arg && !strchr(n, '=')) ? 2 : 1;
+  }
+  if (ci >= argc)
+    return cli_error(EXIT_USAGE, "no command given (see beamviz --help)");
+  static cli_ctx ctx;
+  ctx.cmd = cli_find_cmd(argv[ci]);
+  if (!ctx.cmd)
+    return cli_error(EXIT_USAGE, "unknown command '%s' (see beamviz --help)", argv[ci]);
+  /* parse everything except the command word */
+  char **rest = calloc((size_t)argc, sizeof *rest);
+  if (!rest)
+    return cli_error(EXIT_INTERNAL, "out of memory");
+  int nrest = 0;
+  for (int i = 1; i < argc; i++)
+    if (i != ci)
+      rest[nrest++] = argv[i];
+  int rc = cli_parse(&ctx, nrest, rest);
+  if (rc == EXIT_OK && cli_flag(&ctx, "help")) {
+    usage_cmd(ctx.cmd);
+    free(rest);
+    return EXIT_OK;
+  }
+  if (rc == EXIT_OK)
+    rc = setup_globals(&ctx);
+  if (rc == EXIT_OK)
+    rc = ctx.cmd->fn(&ctx);
+  cli_disconnect(&ctx);
+  free(rest);
+  return rc;
+}

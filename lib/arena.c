@@ -1,0 +1,120 @@
+/* arena.c: bump allocator owned by a model. With BV_ARENA_MALLOC every
+ * allocation is a separate malloc chained in a list, so ASan sees overflows. */
+#include "beamviz.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_MIN (64 * 1024)
+
+typedef struct block {
+  struct block *next;
+  size_t size, used;
+  _Alignas(16) unsigned char mem[];
+} block;
+
+struct bv_arena {
+  block *head;
+  size_t used;
+};
+
+bv_arena *bv_arena_new(void) { return calloc(1, sizeof(bv_arena)); }
+
+void bv_arena_reset(bv_arena *a)
+{
+  if (!a)
+    return;
+  block *b = a->head;
+  while (b) {
+    block *n = b->next;
+    free(b);
+    b = n;
+  }
+  a->head = NULL;
+  a->used = 0;
+}
+
+void bv_arena_free(bv_arena *a)
+{
+  bv_arena_reset(a);
+  free(a);
+}
+
+void *bv_arena_alloc(bv_arena *a, size_t n)
+{
+  if (!a)
+    return NULL;
+  size_t need = (n + 15) & ~(size_t)15;
+  if (need < n)
+    return NULL;
+#if defined(BV_ARENA_MALLOC) && BV_ARENA_MALLOC
+  block *b = calloc(1, sizeof(block) + (n ? n : 1));
+  if (!b)
+    return NULL;
+  b->size = b->used = n;
+  b->next = a->head;
+  a->head = b;
+  a->used += n;
+  return b->mem;
+#else
+  block *b = a->head;
+  if (!b || b->size - b->used < need) {
+    size_t sz = need > BLOCK_MIN ? need : BLOCK_MIN;
+    if (b && b->size * 2 > sz && b->size < 8 * 1024 * 1024)
+      sz = b->size * 2 > need ? b->size * 2 : need;
+    block *nb = malloc(sizeof(block) + sz);
+    if (!nb)
+      return NULL;
+    nb->size = sz;
+    nb->used = 0;
+    /* A large one-off allocation goes behind the current block so the
+       current block's free space is not wasted. */
+    if (b && need > BLOCK_MIN && b->size - b->used > 1024) {
+      nb->next = b->next;
+      b->next = nb;
+    } else {
+      nb->next = b;
+      a->head = nb;
+    }
+    b = nb;
+  }
+  void *p = b->mem + b->used;
+  b->used += need;
+  a->used += need;
+  memset(p, 0, n);
+  return p;
+#endif
+}
+
+char *bv_arena_strndup(bv_arena *a, const char *s, size_t n)
+{
+  char *p = bv_arena_alloc(a, n + 1);
+  if (!p)
+    return NULL;
+  if (n)
+    memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *bv_arena_strdup(bv_arena *a, const char *s)
+{
+  return s ? bv_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
+{
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = NULL;
+  if (n >= 0 && (p = bv_arena_alloc(a, (size_t)n + 1)))
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+  va_end(ap2);
+  return p;
+}
+
+size_t bv_arena_used(const bv_arena *a) { return a ? a->used : 0; }

@@ -1,0 +1,481 @@
+/* beamviz.h: the public interface of libbeamviz.
+ *
+ * libbeamviz joins a running Erlang/Elixir node as a hidden C node, collects a
+ * snapshot or a bounded trace into a model, and writes the model as Mermaid,
+ * Vega-Lite, JSON, CSV or (through a layout and the cairo backend) PNG/SVG/PDF.
+ *
+ * Conventions (see ../shared/design/STYLE.md):
+ *  - Functions return 0 (BV_OK) or a negative BV_E* code and then leave a
+ *    message naming the thing that failed, readable with bv_error_last().
+ *  - The library never prints, never exits, never aborts on bad input or OOM.
+ *  - What comes back through an out-parameter belongs to the caller, who frees
+ *    it with the matching _free; a pointer returned as a value is borrowed.
+ *  - Every model owns one arena; all its strings live there.
+ *  - Text outputs are deterministic: same model, same bytes.
+ */
+#ifndef BEAMVIZ_H
+#define BEAMVIZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum {
+  BV_OK = 0,
+  BV_ENOMEM = -1,    /* out of memory */
+  BV_EINVAL = -2,    /* bad argument or option value */
+  BV_EIO = -3,       /* local file or stream error (read/write/rename) */
+  BV_EFORMAT = -4,   /* input file malformed / wrong kind / newer version */
+  BV_EEPMD = -5,     /* epmd not reachable on the node's host */
+  BV_ENONODE = -6,   /* node name not registered in epmd */
+  BV_EAUTH = -7,     /* handshake refused: cookie rejected */
+  BV_ETIMEOUT = -8,  /* a step did not finish within its timeout */
+  BV_ECLOSED = -9,   /* the node went away mid-command */
+  BV_EREMOTE = -10,  /* a remote call failed / raised on the target */
+  BV_ENOTFOUND = -11,/* named thing (app, process, name) not on the target */
+  BV_ENOERL = -12,   /* no erl (or elixir) executable to start a local node */
+  BV_EREFUSED = -13, /* refused to protect the target (not a supervisor,
+                        system tracer taken, ...) */
+  BV_ETERM = -14     /* malformed external term from the node */
+};
+
+/* Message of the last failure in this thread ("" if none). Borrowed. */
+const char *bv_error_last(void);
+/* Sets the message (printf-style) and returns code, for `return bv_error_set(...)`. */
+int bv_error_set(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Short name of a code, e.g. "timeout". */
+const char *bv_error_name(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Arena: one per model. A build with BV_ARENA_MALLOC=1 (sanitizer builds)    */
+/* turns every allocation into its own malloc so ASan sees each one.         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_arena bv_arena;
+
+bv_arena *bv_arena_new(void);                 /* NULL on OOM */
+void bv_arena_free(bv_arena *a);              /* frees everything; NULL ok */
+void bv_arena_reset(bv_arena *a);             /* frees all allocations, keeps a */
+void *bv_arena_alloc(bv_arena *a, size_t n);  /* zeroed, 16-aligned; NULL on OOM */
+char *bv_arena_strdup(bv_arena *a, const char *s);
+char *bv_arena_strndup(bv_arena *a, const char *s, size_t n);
+char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+size_t bv_arena_used(const bv_arena *a);      /* bytes handed out */
+
+/* ------------------------------------------------------------------------ */
+/* Growable byte buffer with an optional size cap                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_buf {
+  char *data;   /* always NUL-terminated when non-NULL */
+  size_t len;
+  size_t cap;
+  size_t limit; /* 0 = no limit; appends past it fail with BV_ENOMEM */
+  int failed;   /* sticky: an append failed */
+} bv_buf;
+
+void bv_buf_init(bv_buf *b);
+void bv_buf_dispose(bv_buf *b);  /* caller-owned struct: frees data only */
+int bv_buf_put(bv_buf *b, const void *p, size_t n);
+int bv_buf_puts(bv_buf *b, const char *s);
+int bv_buf_putc(bv_buf *b, char c);
+int bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* JSON string literal with quotes; invalid UTF-8 becomes U+FFFD. */
+int bv_buf_json_str(bv_buf *b, const char *s, size_t n);
+/* Number formatting in the C locale, shortest round-trip for doubles. */
+int bv_buf_double(bv_buf *b, double v);
+int bv_buf_u64(bv_buf *b, uint64_t v);
+
+/* ------------------------------------------------------------------------ */
+/* Output: a file written to a temporary name and renamed on commit, stdout   */
+/* ("-"), or memory. A failed or aborted output leaves no file behind.        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_out bv_out;
+
+int bv_out_open(const char *path, bv_out **out);  /* "-" = stdout */
+int bv_out_open_mem(bv_out **out);
+int bv_out_write(bv_out *o, const void *p, size_t n);
+int bv_out_puts(bv_out *o, const char *s);
+int bv_out_printf(bv_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int bv_out_buf(bv_out *o, const bv_buf *b);       /* writes b's bytes */
+/* Commit: flush, fsync-free rename into place; frees o. */
+int bv_out_commit(bv_out *o);
+/* Abort: removes the temporary file; frees o. NULL ok. */
+void bv_out_abort(bv_out *o);
+/* Memory outputs only: the bytes written so far (borrowed, NUL-terminated). */
+const char *bv_out_mem(const bv_out *o, size_t *len);
+const char *bv_out_path(const bv_out *o);
+
+/* Output formats, chosen by --format or by the -o extension. */
+typedef enum {
+  BV_FMT_NONE = 0,
+  BV_FMT_VEGALITE, /* .vl.json */
+  BV_FMT_JSON,     /* .json (the model itself, versioned) */
+  BV_FMT_CSV,      /* .csv */
+  BV_FMT_MERMAID,  /* .mmd */
+  BV_FMT_MD,       /* .md: fenced mermaid block */
+  BV_FMT_TEXT,     /* .txt: plain text table */
+  BV_FMT_PNG,
+  BV_FMT_SVG,
+  BV_FMT_PDF
+} bv_format;
+
+bv_format bv_format_from_name(const char *name);  /* "vega-lite", "json", ... */
+bv_format bv_format_from_path(const char *path);  /* by extension */
+const char *bv_format_name(bv_format f);
+
+/* ------------------------------------------------------------------------ */
+/* Templates embedded at build time (templates/, examples/)                  */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes of the embedded file `name` (base name, e.g. "procs.erl"), NUL-terminated;
+ * NULL if there is none. Borrowed, static. */
+const char *bv_template(const char *name, size_t *len);
+
+/* ------------------------------------------------------------------------ */
+/* Terms from the node: one bounds-checked reader of the external term format  */
+/* (nothing else in beamviz decodes bytes from the node).                     */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+  BV_T_INT,    /* fits int64: .v.i */
+  BV_T_BIG,    /* larger integer: .v.f approximates it */
+  BV_T_FLOAT,  /* .v.f */
+  BV_T_ATOM,   /* .v.s (NUL-terminated UTF-8), .n = length */
+  BV_T_STRING, /* STRING_EXT (list of bytes): .v.s, .n = length */
+  BV_T_BINARY, /* .v.s (NUL-terminated copy), .n = length */
+  BV_T_TUPLE,  /* .v.items[0..n) */
+  BV_T_LIST,   /* .v.items[0..n), proper lists; .tail non-NULL if improper */
+  BV_T_NIL,    /* [] */
+  BV_T_MAP,    /* .v.items[0..2n): key, value, key, value... */
+  BV_T_PID,    /* .v.pid */
+  BV_T_PORT,   /* .v.pid (node, id) */
+  BV_T_REF,    /* .v.pid.node; raw bytes for comparison */
+  BV_T_FUN,    /* opaque; raw bytes */
+  BV_T_BITS    /* bitstring: opaque */
+} bv_term_type;
+
+typedef struct bv_term bv_term;
+struct bv_term {
+  bv_term_type type;
+  uint32_t n;
+  union {
+    int64_t i;
+    double f;
+    const char *s;
+    bv_term *items;
+    struct {
+      const char *node;
+      uint64_t id;
+      uint32_t serial;
+      uint32_t creation;
+    } pid;
+  } v;
+  bv_term *tail;              /* improper list tail, else NULL */
+  const unsigned char *raw;   /* the term's encoded bytes (no version byte) */
+  size_t rawlen;
+};
+
+/* Decodes one term (with or without a leading version byte 131) from
+ * buf[*off..len), allocating in a. Advances *off. Depth and sizes are
+ * checked against len; errors are BV_ETERM with the byte offset.
+ * raw pointers point into buf: they live as long as buf does. */
+int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
+                   bv_term **out);
+
+/* Accessors that tolerate NULL and wrong types (they return 0/NULL/default). */
+int bv_term_is_atom(const bv_term *t, const char *name);
+const bv_term *bv_term_elem(const bv_term *t, uint32_t i);   /* tuple/list item */
+/* proplist/map lookup by atom key; NULL if absent */
+const bv_term *bv_term_get(const bv_term *t, const char *key);
+int64_t bv_term_int(const bv_term *t, int64_t dflt);
+uint64_t bv_term_u64(const bv_term *t, uint64_t dflt);
+/* atom, string or binary text; NULL otherwise */
+const char *bv_term_text(const bv_term *t);
+/* Prints a term in Erlang syntax (pids as <0.1.0> relative to `local_node`),
+ * at most `max` bytes (0 = no cap; "..." marks a cut). */
+int bv_term_format(bv_buf *b, const bv_term *t, const char *local_node, size_t max);
+/* Writes "<0.ID.SERIAL>" for a pid of local_node (else "<N.ID.SERIAL>" with
+ * N a stable per-node index > 0 chosen by hashing the node name). */
+int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node);
+
+/* ------------------------------------------------------------------------ */
+/* Connection to a node                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_conn bv_conn;
+
+typedef struct bv_conn_opts {
+  const char *node;        /* NAME[@HOST]; bare name gets the local host */
+  const char *cookie;      /* required; never printed */
+  unsigned timeout_ms;     /* bound on each step (connect, each call) */
+} bv_conn_opts;
+
+/* Connects as a hidden C node with a unique name (beamviz_<pid>_<n>).
+ * Distinguishes: BV_EEPMD, BV_ENONODE, BV_EAUTH, BV_ETIMEOUT. */
+int bv_conn_open(const bv_conn_opts *o, bv_conn **out);
+void bv_conn_free(bv_conn *c);                 /* closes; NULL ok */
+const char *bv_conn_node(const bv_conn *c);    /* full target node name */
+const char *bv_conn_self_node(const bv_conn *c);
+unsigned bv_conn_timeout(const bv_conn *c);
+/* Facts read once after connecting. */
+const char *bv_conn_otp_release(const bv_conn *c);  /* e.g. "25" */
+int bv_conn_has_elixir(const bv_conn *c);           /* Elixir app loaded */
+/* Number of request/response round trips made so far (benchmarks). */
+unsigned long bv_conn_round_trips(const bv_conn *c);
+
+/* A binding for a template evaluated on the target. User text is always sent
+ * as a binary (BV_B_BIN), never as an atom. */
+typedef enum {
+  BV_B_INT,   /* .i */
+  BV_B_BIN,   /* .s, .len (binary) */
+  BV_B_STR,   /* .s (charlist) */
+  BV_B_RAW,   /* .s, .len: an encoded term (no version byte), e.g. a pid's raw */
+  BV_B_SELF,  /* the C node's own pid */
+  BV_B_BOOL   /* .i != 0 -> true */
+} bv_binding_kind;
+
+typedef struct bv_binding {
+  const char *name;  /* Erlang variable name, e.g. "Timeout" */
+  bv_binding_kind kind;
+  int64_t i;
+  const char *s;
+  size_t len;
+} bv_binding;
+
+/* Evaluates the embedded template `tmpl` (a name for bv_template()) on the target
+ * with kernel+stdlib only (erl_scan/erl_parse/erl_eval; no module loaded), in
+ * one round trip. The template's value is decoded into *result (allocated in a).
+ * Waits at most timeout_ms (0 = connection timeout). Messages that are not the
+ * reply (streamed chunks, trace batches) are queued for bv_conn_recv.
+ * A raise on the target is BV_EREMOTE with the printed reason. */
+int bv_conn_eval(bv_conn *c, const char *tmpl, const bv_binding *b, size_t nb,
+                 unsigned timeout_ms, bv_arena *a, bv_term **result);
+/* Same with source text instead of a template name. */
+int bv_conn_eval_src(bv_conn *c, const char *src, const bv_binding *b, size_t nb,
+                     unsigned timeout_ms, bv_arena *a, bv_term **result);
+/* Plain rpc of an existing exported function with already-decoded args given as
+ * bindings-like values (encoded as a list in order). */
+int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding *args,
+                 size_t nargs, unsigned timeout_ms, bv_arena *a, bv_term **result);
+/* Next message sent to the C node's pid (not an rpc reply), queued or fresh;
+ * BV_ETIMEOUT if none within timeout_ms. */
+int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg);
+/* Sends an encoded term to a pid given as a decoded pid term. */
+int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *msg_parts, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* A throwaway local node (the embedded default)                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_localnode bv_localnode;
+
+typedef struct bv_localnode_opts {
+  int elixir;          /* start with `elixir` instead of `erl` */
+  unsigned timeout_ms; /* how long to wait for it to come up */
+} bv_localnode_opts;
+
+/* Starts erl (or elixir) with a unique long name on 127.0.0.1 and a random
+ * cookie. The node halts when its stdin (a pipe held by this process) closes,
+ * so it cannot outlive beamviz even on kill -9. */
+int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out);
+const char *bv_localnode_name(const bv_localnode *n);
+const char *bv_localnode_cookie(const bv_localnode *n);
+/* Stops the node (halt, then wait; kill after a grace period); frees n. */
+void bv_localnode_stop(bv_localnode *n);
+
+/* Appends s[0..n) escaped for a quoted Mermaid label, participant alias or
+ * message text: letters, digits, UTF-8 and " _-./,+=*!?@$%^~'()[]{}" kept,
+ * newline as <br/>, every other byte as #<decimal>; (MERMAID.md). The caller
+ * must pass valid UTF-8 (invalid bytes >= 0x80 pass through). */
+int bv_mmd_escape(bv_buf *b, const char *s, size_t n);
+
+/* ======================================================================== */
+/* Models. Each model owns `arena`; strings in it live there.                 */
+/* Pids are kept in canonical Erlang syntax "<0.123.0>"; `elixir` says the    */
+/* target writes them as "#PID<0.123.0>" (bv_pid_display applies it).        */
+/* ======================================================================== */
+
+/* Writes pid (canonical "<a.b.c>") as the target's language writes it. */
+int bv_pid_display(bv_buf *b, const char *pid, int elixir);
+/* Strips the "Elixir." prefix of module/registered names (borrowed suffix). */
+const char *bv_strip_elixir(const char *name);
+
+/* --- process snapshot (beamviz procs) ------------------------------------ */
+
+typedef struct bv_proc {
+  const char *pid;               /* "<0.123.0>" */
+  const char *name;              /* registered name, Elixir. stripped; NULL if none */
+  uint64_t reductions;
+  uint64_t memory;               /* bytes */
+  uint64_t message_queue_len;
+  const char *status;            /* running, runnable, waiting, ... (interned) */
+  const char *current_function;  /* "M:F/A" (interned), NULL if unknown */
+  const char *initial_call;      /* proc_lib-translated "M:F/A" (interned) */
+} bv_proc;
+
+typedef struct bv_snapshot {
+  bv_arena *arena;
+  const char *node;
+  const char *otp_release;
+  int elixir;
+  size_t n;          /* processes kept */
+  size_t total;      /* processes on the node when listed */
+  size_t skipped;    /* died between listing and reading */
+  bv_proc *procs;
+} bv_snapshot;
+
+/* --- memory series (beamviz memory) -------------------------------------- */
+
+/* erlang:memory() categories, in this order. */
+#define BV_MEM_NKINDS 7
+extern const char *const bv_mem_kinds[BV_MEM_NKINDS];
+/* {"total","processes","atom","binary","code","ets","system"} */
+
+typedef struct bv_memsample {
+  uint32_t iter;                    /* measurement number, from 1 */
+  uint64_t bytes[BV_MEM_NKINDS];
+} bv_memsample;
+
+typedef struct bv_memseries {
+  bv_arena *arena;
+  const char *node;
+  const char *otp_release;
+  unsigned interval_ms;
+  size_t n;
+  bv_memsample *samples;
+} bv_memseries;
+
+/* --- supervision tree (beamviz suptree) ---------------------------------- */
+
+typedef enum {
+  BV_TN_ROOT,          /* the root supervisor, or the application master */
+  BV_TN_SUPERVISOR,
+  BV_TN_WORKER,
+  BV_TN_NOTSTARTED,    /* child pid undefined / restarting / died during walk */
+  BV_TN_UNRESPONSIVE,  /* supervisor that did not answer which_children */
+  BV_TN_EXTERNAL,      /* outside the tree, linked to a member (--links) */
+  BV_TN_FOLDED         /* "... and K more" / "K more below" (renderers only) */
+} bv_tnode_kind;
+
+typedef struct bv_tnode {
+  bv_tnode_kind kind;
+  const char *pid;       /* canonical pid, or port "#Port<0.5>", or NULL */
+  const char *name;      /* registered name (Elixir. stripped) or NULL */
+  const char *child_id;  /* supervisor child id as printed, or NULL */
+  const char *state;     /* "undefined", "restarting", timeout reason, ... or NULL */
+  const char *module;    /* from the child spec / initial call, or NULL */
+  int parent;            /* index of the parent node, -1 for the root */
+  uint32_t first_child;  /* children are nodes[first_child .. +nchildren) */
+  uint32_t nchildren;    /* in start order */
+  uint32_t folded;       /* BV_TN_FOLDED: how many nodes it stands for */
+} bv_tnode;
+
+typedef struct bv_tedge {   /* a link between two nodes (dotted) */
+  uint32_t a, b;
+} bv_tedge;
+
+typedef struct bv_tree {
+  bv_arena *arena;
+  const char *node;
+  const char *otp_release;
+  int elixir;
+  const char *title;     /* e.g. "kernel" or the --sup argument */
+  size_t n;
+  bv_tnode *nodes;       /* nodes[0] is the root; children contiguous (BFS) */
+  size_t nlinks;
+  bv_tedge *links;
+} bv_tree;
+
+/* --- message trace (beamviz seqtrace) ------------------------------------ */
+
+typedef enum {
+  BV_EV_SEND,    /* plain message; label "INFO: tag" */
+  BV_EV_CALL,    /* gen_server/gen_statem call request */
+  BV_EV_CAST,
+  BV_EV_REPLY,   /* reply to a call (dotted) */
+  BV_EV_EXIT,    /* exit signal */
+  BV_EV_DOWN,    /* monitor DOWN message */
+  BV_EV_SPAWN    /* process spawned */
+} bv_ev_kind;
+
+typedef struct bv_participant {
+  const char *pid;       /* canonical */
+  const char *name;      /* registered name at trace time, or NULL */
+  int spawned;           /* spawned during the trace */
+  int system;            /* a system process (hidden unless --all) */
+} bv_participant;
+
+typedef struct bv_event {
+  bv_ev_kind kind;
+  uint32_t from, to;     /* participant indices */
+  const char *label;     /* "CALL: req", "INFO: pong", ... */
+  const char *text;      /* printed message, up to the size cap */
+  int64_t serial_prev, serial_cur;  /* seq_trace Lamport serial, -1 if none */
+  int64_t ts_us;         /* timestamp, microseconds */
+  int32_t reply_to;      /* REPLY: index of the request event, else -1 */
+} bv_event;
+
+typedef struct bv_trace {
+  bv_arena *arena;
+  const char *node;
+  const char *otp_release;
+  int elixir;
+  const char *mode;        /* "eval", "elixir" or "attach" */
+  const char *code;        /* evaluated code, or attached names */
+  const char *result;      /* printed result of the code, or NULL */
+  const char *stop_reason; /* "done", "max_events", "duration", "mailbox" ... */
+  size_t nparts;
+  bv_participant *parts;
+  size_t n;
+  bv_event *events;        /* causal order */
+} bv_trace;
+
+/* Frees a model and its arena; NULL ok. */
+void bv_snapshot_free(bv_snapshot *s);
+void bv_memseries_free(bv_memseries *m);
+void bv_tree_free(bv_tree *t);
+void bv_trace_free(bv_trace *t);
+
+/* ------------------------------------------------------------------------ */
+/* Model files: versioned JSON, one reader of untrusted JSON.                 */
+/* Every file is {"format":"beamviz.<kind>","version":N, ...}.               */
+/* ------------------------------------------------------------------------ */
+
+#define BV_FILE_VERSION 1
+
+typedef enum { BV_MODEL_NONE, BV_MODEL_SNAPSHOT, BV_MODEL_MEMORY, BV_MODEL_TREE,
+               BV_MODEL_TRACE } bv_model_kind;
+
+/* A loaded model of any kind. */
+typedef struct bv_model {
+  bv_model_kind kind;
+  union {
+    bv_snapshot *snapshot;
+    bv_memseries *memory;
+    bv_tree *tree;
+    bv_trace *trace;
+  } u;
+} bv_model;
+
+/* Reads a model file (path for messages). Errors name the file and where it
+ * went wrong (BV_EFORMAT, BV_EIO). */
+int bv_model_load(const char *path, bv_model *out);
+int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out);
+void bv_model_dispose(bv_model *m);   /* frees the model inside; m is caller's */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BEAMVIZ_H */

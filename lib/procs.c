@@ -1,0 +1,8 @@
+/* procs.c: placeholder until the procs work lands. */
+#include "jsonin.h"
+
+int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
+{
+  *out = NULL;
+  return bv_error_set(BV_EFORMAT, "%s: this kind of file cannot be read yet", bv_jdoc_name(d));
+}

@@ -1,0 +1,618 @@
+/* term.c: the one bounds-checked reader of Erlang's external term format.
+ * ei_decode_* take no buffer length, so beamviz decodes node bytes here and
+ * nowhere else. Every length read from the input is checked against what is
+ * left before anything is allocated; nesting depth is capped. */
+#include "beamviz.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 512
+
+typedef struct rd {
+  bv_arena *a;
+  const unsigned char *p;
+  size_t len, off;
+} rd;
+
+static int fail(const rd *r, const char *what)
+{
+  return bv_error_set(BV_ETERM, "malformed term from node at byte %zu: %s", r->off, what);
+}
+
+static int need(const rd *r, size_t n)
+{
+  return r->len - r->off >= n ? 0 : fail(r, "truncated");
+}
+
+static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static uint32_t be32(const unsigned char *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int decode(rd *r, bv_term *t, int depth);
+
+/* Atom text: Latin-1 atoms are widened to UTF-8 so every atom is UTF-8. */
+static int read_atom_text(rd *r, size_t n, int latin1, const char **s, uint32_t *outn)
+{
+  if (need(r, n))
+    return BV_ETERM;
+  const unsigned char *src = r->p + r->off;
+  size_t extra = 0;
+  if (latin1)
+    for (size_t i = 0; i < n; i++)
+      extra += src[i] >= 0x80;
+  char *d = bv_arena_alloc(r->a, n + extra + 1);
+  if (!d)
+    return bv_error_set(BV_ENOMEM, "out of memory decoding term");
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned c = src[i];
+    if (latin1 && c >= 0x80) {
+      d[k++] = (char)(0xC0 | (c >> 6));
+      d[k++] = (char)(0x80 | (c & 0x3F));
+    } else {
+      d[k++] = (char)c;
+    }
+  }
+  d[k] = 0;
+  *s = d;
+  *outn = (uint32_t)k;
+  r->off += n;
+  return 0;
+}
+
+/* A node name inside a pid/port/ref: any atom encoding. */
+static int read_node(rd *r, const char **node, int depth)
+{
+  bv_term t;
+  int rc = decode(r, &t, depth + 1);
+  if (rc)
+    return rc;
+  if (t.type != BV_T_ATOM)
+    return fail(r, "node name is not an atom");
+  *node = t.v.s;
+  return 0;
+}
+
+static int alloc_items(rd *r, bv_term *t, uint64_t count, size_t min_bytes_each)
+{
+  if (count > (r->len - r->off) / (min_bytes_each ? min_bytes_each : 1))
+    return fail(r, "element count larger than the data");
+  t->v.items = count ? bv_arena_alloc(r->a, (size_t)count * sizeof(bv_term)) : NULL;
+  if (count && !t->v.items)
+    return bv_error_set(BV_ENOMEM, "out of memory decoding term");
+  return 0;
+}
+
+static int decode(rd *r, bv_term *t, int depth)
+{
+  int rc;
+  memset(t, 0, sizeof *t);
+  if (depth > MAX_DEPTH)
+    return fail(r, "nested too deeply");
+  if (need(r, 1))
+    return BV_ETERM;
+  size_t start = r->off;
+  unsigned tag = r->p[r->off++];
+  switch (tag) {
+  case 97: /* SMALL_INTEGER_EXT */
+    if (need(r, 1))
+      return BV_ETERM;
+    t->type = BV_T_INT;
+    t->v.i = r->p[r->off++];
+    break;
+  case 98: /* INTEGER_EXT */
+    if (need(r, 4))
+      return BV_ETERM;
+    t->type = BV_T_INT;
+    t->v.i = (int32_t)be32(r->p + r->off);
+    r->off += 4;
+    break;
+  case 70: { /* NEW_FLOAT_EXT */
+    if (need(r, 8))
+      return BV_ETERM;
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; i++)
+      bits = bits << 8 | r->p[r->off + i];
+    memcpy(&t->v.f, &bits, 8);
+    t->type = BV_T_FLOAT;
+    r->off += 8;
+    break;
+  }
+  case 99: { /* FLOAT_EXT: 31 bytes of printed float */
+    if (need(r, 31))
+      return BV_ETERM;
+    char tmp[32];
+    memcpy(tmp, r->p + r->off, 31);
+    tmp[31] = 0;
+    t->type = BV_T_FLOAT;
+    t->v.f = strtod(tmp, NULL);
+    r->off += 31;
+    break;
+  }
+  case 110:   /* SMALL_BIG_EXT */
+  case 111: { /* LARGE_BIG_EXT */
+    size_t n;
+    if (tag == 110) {
+      if (need(r, 1))
+        return BV_ETERM;
+      n = r->p[r->off++];
+    } else {
+      if (need(r, 4))
+        return BV_ETERM;
+      n = be32(r->p + r->off);
+      r->off += 4;
+    }
+    if (need(r, 1) || (r->off++, need(r, n)))
+      return BV_ETERM;
+    int neg = r->p[r->off - 1] != 0;
+    const unsigned char *d = r->p + r->off;
+    uint64_t u = 0;
+    int fits = 1;
+    for (size_t i = n; i-- > 0;) {
+      if (i >= 8 && d[i]) {
+        fits = 0;
+        break;
+      }
+    }
+    if (fits) {
+      for (size_t i = n < 8 ? n : 8; i-- > 0;)
+        u = u << 8 | d[i];
+      if (!neg && u <= (uint64_t)INT64_MAX) {
+        t->type = BV_T_INT;
+        t->v.i = (int64_t)u;
+      } else if (neg && u <= (uint64_t)INT64_MAX + 1) {
+        t->type = BV_T_INT;
+        t->v.i = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+      } else {
+        t->type = BV_T_BIG;
+        t->v.f = neg ? -(double)u : (double)u;
+      }
+    } else {
+      double f = 0;
+      for (size_t i = n; i-- > 0;)
+        f = f * 256.0 + d[i];
+      t->type = BV_T_BIG;
+      t->v.f = neg ? -f : f;
+    }
+    r->off += n;
+    break;
+  }
+  case 100: /* ATOM_EXT (Latin-1) */
+  case 118: /* ATOM_UTF8_EXT */
+    if (need(r, 2))
+      return BV_ETERM;
+    r->off += 2;
+    t->type = BV_T_ATOM;
+    if ((rc = read_atom_text(r, be16(r->p + r->off - 2), tag == 100, &t->v.s, &t->n)))
+      return rc;
+    break;
+  case 115: /* SMALL_ATOM_EXT (Latin-1) */
+  case 119: /* SMALL_ATOM_UTF8_EXT */
+    if (need(r, 1))
+      return BV_ETERM;
+    r->off += 1;
+    t->type = BV_T_ATOM;
+    if ((rc = read_atom_text(r, r->p[r->off - 1], tag == 115, &t->v.s, &t->n)))
+      return rc;
+    break;
+  case 104: /* SMALL_TUPLE_EXT */
+  case 105: { /* LARGE_TUPLE_EXT */
+    uint64_t n;
+    if (tag == 104) {
+      if (need(r, 1))
+        return BV_ETERM;
+      n = r->p[r->off++];
+    } else {
+      if (need(r, 4))
+        return BV_ETERM;
+      n = be32(r->p + r->off);
+      r->off += 4;
+    }
+    t->type = BV_T_TUPLE;
+    if ((rc = alloc_items(r, t, n, 1)))
+      return rc;
+    t->n = (uint32_t)n;
+    for (uint64_t i = 0; i < n; i++)
+      if ((rc = decode(r, &t->v.items[i], depth + 1)))
+        return rc;
+    break;
+  }
+  case 106: /* NIL_EXT */
+    t->type = BV_T_NIL;
+    break;
+  case 107: { /* STRING_EXT */
+    if (need(r, 2))
+      return BV_ETERM;
+    size_t n = be16(r->p + r->off);
+    r->off += 2;
+    if (need(r, n))
+      return BV_ETERM;
+    t->type = BV_T_STRING;
+    t->v.s = bv_arena_strndup(r->a, (const char *)r->p + r->off, n);
+    if (!t->v.s)
+      return bv_error_set(BV_ENOMEM, "out of memory decoding term");
+    t->n = (uint32_t)n;
+    r->off += n;
+    break;
+  }
+  case 108: { /* LIST_EXT */
+    if (need(r, 4))
+      return BV_ETERM;
+    uint64_t n = be32(r->p + r->off);
+    r->off += 4;
+    t->type = BV_T_LIST;
+    if ((rc = alloc_items(r, t, n, 1)))
+      return rc;
+    t->n = (uint32_t)n;
+    for (uint64_t i = 0; i < n; i++)
+      if ((rc = decode(r, &t->v.items[i], depth + 1)))
+        return rc;
+    bv_term tail;
+    if ((rc = decode(r, &tail, depth + 1)))
+      return rc;
+    if (tail.type != BV_T_NIL) {
+      t->tail = bv_arena_alloc(r->a, sizeof(bv_term));
+      if (!t->tail)
+        return bv_error_set(BV_ENOMEM, "out of memory decoding term");
+      *t->tail = tail;
+    }
+    break;
+  }
+  case 109: { /* BINARY_EXT */
+    if (need(r, 4))
+      return BV_ETERM;
+    size_t n = be32(r->p + r->off);
+    r->off += 4;
+    if (need(r, n))
+      return BV_ETERM;
+    t->type = BV_T_BINARY;
+    t->v.s = bv_arena_strndup(r->a, (const char *)r->p + r->off, n);
+    if (!t->v.s)
+      return bv_error_set(BV_ENOMEM, "out of memory decoding term");
+    t->n = (uint32_t)n;
+    r->off += n;
+    break;
+  }
+  case 77: { /* BIT_BINARY_EXT */
+    if (need(r, 5))
+      return BV_ETERM;
+    size_t n = be32(r->p + r->off);
+    r->off += 5;
+    if (need(r, n))
+      return BV_ETERM;
+    t->type = BV_T_BITS;
+    t->n = (uint32_t)n;
+    r->off += n;
+    break;
+  }
+  case 116: { /* MAP_EXT */
+    if (need(r, 4))
+      return BV_ETERM;
+    uint64_t n = be32(r->p + r->off);
+    r->off += 4;
+    t->type = BV_T_MAP;
+    if ((rc = alloc_items(r, t, n * 2, 1)))
+      return rc;
+    t->n = (uint32_t)n;
+    for (uint64_t i = 0; i < n * 2; i++)
+      if ((rc = decode(r, &t->v.items[i], depth + 1)))
+        return rc;
+    break;
+  }
+  case 103: /* PID_EXT */
+  case 88:  /* NEW_PID_EXT */
+    t->type = BV_T_PID;
+    if ((rc = read_node(r, &t->v.pid.node, depth)))
+      return rc;
+    if (need(r, tag == 88 ? 12 : 9))
+      return BV_ETERM;
+    t->v.pid.id = be32(r->p + r->off);
+    t->v.pid.serial = be32(r->p + r->off + 4);
+    t->v.pid.creation = tag == 88 ? be32(r->p + r->off + 8) : r->p[r->off + 8];
+    r->off += tag == 88 ? 12 : 9;
+    break;
+  case 102: /* PORT_EXT */
+  case 89:  /* NEW_PORT_EXT */
+  case 120: { /* V4_PORT_EXT */
+    t->type = BV_T_PORT;
+    if ((rc = read_node(r, &t->v.pid.node, depth)))
+      return rc;
+    size_t idlen = tag == 120 ? 8 : 4, crlen = tag == 102 ? 1 : 4;
+    if (need(r, idlen + crlen))
+      return BV_ETERM;
+    uint64_t id = 0;
+    for (size_t i = 0; i < idlen; i++)
+      id = id << 8 | r->p[r->off + i];
+    t->v.pid.id = id;
+    r->off += idlen + crlen;
+    break;
+  }
+  case 101: /* REFERENCE_EXT */
+    t->type = BV_T_REF;
+    if ((rc = read_node(r, &t->v.pid.node, depth)) || need(r, 5))
+      return rc ? rc : BV_ETERM;
+    r->off += 5;
+    break;
+  case 114: /* NEW_REFERENCE_EXT */
+  case 90: { /* NEWER_REFERENCE_EXT */
+    if (need(r, 2))
+      return BV_ETERM;
+    size_t n = be16(r->p + r->off);
+    r->off += 2;
+    t->type = BV_T_REF;
+    if ((rc = read_node(r, &t->v.pid.node, depth)))
+      return rc;
+    size_t skip = (tag == 90 ? 4 : 1) + 4 * n;
+    if (n > 5 || need(r, skip))
+      return n > 5 ? fail(r, "reference too long") : BV_ETERM;
+    r->off += skip;
+    break;
+  }
+  case 113: { /* EXPORT_EXT: M, F, Arity */
+    t->type = BV_T_FUN;
+    bv_term x;
+    for (int i = 0; i < 3; i++)
+      if ((rc = decode(r, &x, depth + 1)))
+        return rc;
+    break;
+  }
+  case 112: { /* NEW_FUN_EXT: Size covers the whole fun after the tag */
+    if (need(r, 4))
+      return BV_ETERM;
+    size_t size = be32(r->p + r->off);
+    if (size < 4 || need(r, size))
+      return size < 4 ? fail(r, "bad fun size") : BV_ETERM;
+    t->type = BV_T_FUN;
+    r->off += size;
+    break;
+  }
+  default: {
+    char what[48];
+    snprintf(what, sizeof what, "unsupported tag %u", tag);
+    r->off--;
+    return fail(r, what);
+  }
+  }
+  t->raw = r->p + start;
+  t->rawlen = r->off - start;
+  return 0;
+}
+
+int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
+                   bv_term **out)
+{
+  rd r = {a, buf, len, off ? *off : 0};
+  *out = NULL;
+  if (r.off < len && buf[r.off] == 131)
+    r.off++;
+  bv_term *t = bv_arena_alloc(a, sizeof *t);
+  if (!t)
+    return bv_error_set(BV_ENOMEM, "out of memory decoding term");
+  int rc = decode(&r, t, 0);
+  if (rc)
+    return rc;
+  if (off)
+    *off = r.off;
+  *out = t;
+  return 0;
+}
+
+/* --- accessors ----------------------------------------------------------- */
+
+int bv_term_is_atom(const bv_term *t, const char *name)
+{
+  return t && t->type == BV_T_ATOM && strcmp(t->v.s, name) == 0;
+}
+
+const bv_term *bv_term_elem(const bv_term *t, uint32_t i)
+{
+  if (!t || (t->type != BV_T_TUPLE && t->type != BV_T_LIST) || i >= t->n)
+    return NULL;
+  return &t->v.items[i];
+}
+
+const bv_term *bv_term_get(const bv_term *t, const char *key)
+{
+  if (!t)
+    return NULL;
+  if (t->type == BV_T_MAP) {
+    for (uint32_t i = 0; i < t->n; i++)
+      if (bv_term_is_atom(&t->v.items[2 * i], key))
+        return &t->v.items[2 * i + 1];
+    return NULL;
+  }
+  if (t->type != BV_T_LIST)
+    return NULL;
+  for (uint32_t i = 0; i < t->n; i++) {
+    const bv_term *e = &t->v.items[i];
+    if (e->type == BV_T_TUPLE && e->n == 2 && bv_term_is_atom(&e->v.items[0], key))
+      return &e->v.items[1];
+  }
+  return NULL;
+}
+
+int64_t bv_term_int(const bv_term *t, int64_t dflt)
+{
+  return t && t->type == BV_T_INT ? t->v.i : dflt;
+}
+
+uint64_t bv_term_u64(const bv_term *t, uint64_t dflt)
+{
+  if (t && t->type == BV_T_INT && t->v.i >= 0)
+    return (uint64_t)t->v.i;
+  if (t && t->type == BV_T_BIG && t->v.f > 0)
+    return t->v.f >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)t->v.f;
+  return dflt;
+}
+
+const char *bv_term_text(const bv_term *t)
+{
+  if (t && (t->type == BV_T_ATOM || t->type == BV_T_STRING || t->type == BV_T_BINARY))
+    return t->v.s;
+  if (t && t->type == BV_T_NIL)
+    return "";
+  return NULL;
+}
+
+/* --- printing ------------------------------------------------------------ */
+
+static unsigned node_index(const char *node, const char *local)
+{
+  if (!node || !local || strcmp(node, local) == 0)
+    return 0;
+  uint32_t h = 2166136261u;
+  for (const char *p = node; *p; p++)
+    h = (h ^ (unsigned char)*p) * 16777619u;
+  return 1 + h % 9999;
+}
+
+int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node)
+{
+  if (!t || (t->type != BV_T_PID && t->type != BV_T_PORT))
+    return bv_error_set(BV_EINVAL, "not a pid");
+  if (t->type == BV_T_PORT)
+    return bv_buf_printf(b, "#Port<%u.%" PRIu64 ">", node_index(t->v.pid.node, local_node),
+                         t->v.pid.id);
+  return bv_buf_printf(b, "<%u.%" PRIu64 ".%" PRIu32 ">", node_index(t->v.pid.node, local_node),
+                       t->v.pid.id, t->v.pid.serial);
+}
+
+static int atom_needs_quotes(const char *s)
+{
+  if (!(*s >= 'a' && *s <= 'z'))
+    return 1;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '_' || *p == '@'))
+      return 1;
+  return 0;
+}
+
+static void put_quoted(bv_buf *b, const char *s, size_t n, char q)
+{
+  bv_buf_putc(b, q);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == (unsigned char)q || c == '\\') {
+      bv_buf_putc(b, '\\');
+      bv_buf_putc(b, (char)c);
+    } else if (c == '\n') {
+      bv_buf_puts(b, "\\n");
+    } else if (c < 0x20 || c == 0x7f) {
+      bv_buf_printf(b, "\\x{%X}", c);
+    } else {
+      bv_buf_putc(b, (char)c);
+    }
+  }
+  bv_buf_putc(b, q);
+}
+
+static int printable(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+      return 0;
+  }
+  return 1;
+}
+
+static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int depth)
+{
+  if (max && b->len > max)
+    return;
+  if (depth > 64) {
+    bv_buf_puts(b, "...");
+    return;
+  }
+  switch (t->type) {
+  case BV_T_INT:
+    bv_buf_printf(b, "%" PRId64, t->v.i);
+    break;
+  case BV_T_BIG:
+  case BV_T_FLOAT:
+    bv_buf_double(b, t->v.f);
+    break;
+  case BV_T_ATOM:
+    if (atom_needs_quotes(t->v.s))
+      put_quoted(b, t->v.s, t->n, '\'');
+    else
+      bv_buf_puts(b, t->v.s);
+    break;
+  case BV_T_STRING:
+    put_quoted(b, t->v.s, t->n, '"');
+    break;
+  case BV_T_BINARY:
+    bv_buf_puts(b, "<<");
+    if (printable(t->v.s, t->n)) {
+      put_quoted(b, t->v.s, t->n, '"');
+    } else {
+      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
+        bv_buf_printf(b, i ? ",%u" : "%u", (unsigned char)t->v.s[i]);
+    }
+    bv_buf_puts(b, ">>");
+    break;
+  case BV_T_BITS:
+    bv_buf_puts(b, "<<...>>");
+    break;
+  case BV_T_TUPLE:
+  case BV_T_LIST:
+  case BV_T_NIL:
+    bv_buf_putc(b, t->type == BV_T_TUPLE ? '{' : '[');
+    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
+      if (i)
+        bv_buf_putc(b, ',');
+      fmt(b, &t->v.items[i], local, max, depth + 1);
+    }
+    if (t->tail) {
+      bv_buf_putc(b, '|');
+      fmt(b, t->tail, local, max, depth + 1);
+    }
+    bv_buf_putc(b, t->type == BV_T_TUPLE ? '}' : ']');
+    break;
+  case BV_T_MAP:
+    bv_buf_puts(b, "#{");
+    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
+      if (i)
+        bv_buf_putc(b, ',');
+      fmt(b, &t->v.items[2 * i], local, max, depth + 1);
+      bv_buf_puts(b, " => ");
+      fmt(b, &t->v.items[2 * i + 1], local, max, depth + 1);
+    }
+    bv_buf_putc(b, '}');
+    break;
+  case BV_T_PID:
+  case BV_T_PORT:
+    bv_term_pid_str(b, t, local);
+    break;
+  case BV_T_REF:
+    bv_buf_printf(b, "#Ref<%u...>", node_index(t->v.pid.node, local));
+    break;
+  case BV_T_FUN:
+    bv_buf_puts(b, "#Fun<...>");
+    break;
+  }
+}
+
+int bv_term_format(bv_buf *b, const bv_term *t, const char *local_node, size_t max)
+{
+  size_t start = b->len;
+  if (!t)
+    return bv_buf_puts(b, "undefined");
+  fmt(b, t, local_node, max ? start + max : 0, 0);
+  if (max && b->len - start > max) {
+    /* cut at a UTF-8 boundary */
+    size_t cut = start + max;
+    while (cut > start && ((unsigned char)b->data[cut] & 0xC0) == 0x80)
+      cut--;
+    b->len = cut;
+    b->data[cut] = 0;
+    bv_buf_puts(b, "...");
+  }
+  return b->failed ? BV_ENOMEM : 0;
+}

@@ -1,0 +1,8 @@
+/* tree.c: placeholder until the tree work lands. */
+#include "jsonin.h"
+
+int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
+{
+  *out = NULL;
+  return bv_error_set(BV_EFORMAT, "%s: this kind of file cannot be read yet", bv_jdoc_name(d));
+}
