@@ -25,7 +25,19 @@
 
 #include <ei.h>
 
-#define EPMD_PORT 4369
+/* epmd's port: ERL_EPMD_PORT as erl and ei read it, else 4369 */
+static int epmd_port(void)
+{
+  const char *e = getenv("ERL_EPMD_PORT");
+  if (e && *e) {
+    char *end;
+    long p = strtol(e, &end, 10);
+    if (!*end && p > 0 && p < 65536)
+      return (int)p;
+  }
+  return 4369;
+}
+#define EPMD_PORT epmd_port()
 
 typedef struct qmsg {
   struct qmsg *next;

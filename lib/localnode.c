@@ -41,7 +41,9 @@ static int epmd_up(void)
     return 0;
   struct sockaddr_in sa = {0};
   sa.sin_family = AF_INET;
-  sa.sin_port = htons(4369);
+  const char *e = getenv("ERL_EPMD_PORT");
+  long port = e && *e ? strtol(e, NULL, 10) : 4369;
+  sa.sin_port = htons((uint16_t)(port > 0 && port < 65536 ? port : 4369));
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   int ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
   close(fd);
