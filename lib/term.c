@@ -545,7 +545,15 @@ static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int 
       bv_buf_puts(b, t->v.s);
     break;
   case BV_T_STRING:
-    put_quoted(b, t->v.s, t->n, '"');
+    /* a list of small integers: a string only if it prints as one */
+    if (printable(t->v.s, t->n)) {
+      put_quoted(b, t->v.s, t->n, '"');
+    } else {
+      bv_buf_putc(b, '[');
+      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
+        bv_buf_printf(b, i ? ",%u" : "%u", (unsigned char)t->v.s[i]);
+      bv_buf_putc(b, ']');
+    }
     break;
   case BV_T_BINARY:
     bv_buf_puts(b, "<<");
