@@ -1,8 +1,491 @@
-/* procs.c: placeholder until the procs work lands. */
-#include "jsonin.h"
+/* procs.c: the process snapshot: fields, collection from the node, top-N.
+ * Output formats and the model file reader are in procs_out.c. */
+#include "procs_int.h"
 
-int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* --- fields -------------------------------------------------------------- */
+
+static const char *const field_names[BV_PF_COUNT] = {
+    "pid",    "name",   "reductions",       "memory",
+    "status", "message_queue_len", "current_function", "initial_call"};
+
+bv_proc_field bv_proc_field_from_name(const char *name)
+{
+  if (!name)
+    return BV_PF_NONE;
+  for (int i = 0; i < BV_PF_COUNT; i++)
+    if (strcmp(name, field_names[i]) == 0)
+      return (bv_proc_field)i;
+  return BV_PF_NONE;
+}
+
+const char *bv_proc_field_name(bv_proc_field f)
+{
+  return f >= 0 && f < BV_PF_COUNT ? field_names[f] : "?";
+}
+
+int bv_proc_field_numeric(bv_proc_field f)
+{
+  return f == BV_PF_REDUCTIONS || f == BV_PF_MEMORY || f == BV_PF_MESSAGE_QUEUE_LEN;
+}
+
+uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f)
+{
+  switch (f) {
+  case BV_PF_REDUCTIONS: return p->reductions;
+  case BV_PF_MEMORY: return p->memory;
+  case BV_PF_MESSAGE_QUEUE_LEN: return p->message_queue_len;
+  default: return 0;
+  }
+}
+
+const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
+{
+  switch (f) {
+  case BV_PF_PID: return p->pid;
+  case BV_PF_NAME: return p->name;
+  case BV_PF_STATUS: return p->status;
+  case BV_PF_CURRENT_FUNCTION: return p->current_function;
+  case BV_PF_INITIAL_CALL: return p->initial_call;
+  default: return NULL;
+  }
+}
+
+/* --- string interning ------------------------------------------------------ */
+
+/* Open addressing keyed by bytes (a term's encoding while collecting, the
+ * text itself while loading); the value is text in the model's arena. A
+ * million processes share a few hundred distinct statuses and functions. */
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+  const unsigned char *s = p;
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ s[i]) * 1099511628211ull;
+  return h ? h : 1;
+}
+
+int bv_intern_init(bv_intern *t)
+{
+  memset(t, 0, sizeof *t);
+  t->keys = bv_arena_new();
+  t->cap = 256;
+  t->slots = calloc(t->cap, sizeof *t->slots);
+  if (!t->keys || !t->slots) {
+    bv_intern_dispose(t);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  return 0;
+}
+
+void bv_intern_dispose(bv_intern *t)
+{
+  bv_arena_free(t->keys);
+  free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+static bv_intern_slot *find_slot(bv_intern_slot *slots, size_t cap, uint64_t h, const void *key,
+                                 size_t n)
+{
+  size_t i = (size_t)h & (cap - 1);
+  for (;;) {
+    bv_intern_slot *s = &slots[i];
+    if (!s->hash || (s->hash == h && s->len == n && memcmp(s->key, key, n) == 0))
+      return s;
+    i = (i + 1) & (cap - 1);
+  }
+}
+
+const char **bv_intern_lookup(bv_intern *t, const void *key, size_t n, int *fresh)
+{
+  *fresh = 0;
+  if ((t->count + 1) * 2 > t->cap) {
+    size_t ncap = t->cap * 2;
+    bv_intern_slot *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+      return NULL;
+    for (size_t i = 0; i < t->cap; i++)
+      if (t->slots[i].hash)
+        *find_slot(ns, ncap, t->slots[i].hash, t->slots[i].key, t->slots[i].len) = t->slots[i];
+    free(t->slots);
+    t->slots = ns;
+    t->cap = ncap;
+  }
+  uint64_t h = hash_bytes(key, n);
+  bv_intern_slot *s = find_slot(t->slots, t->cap, h, key, n);
+  if (!s->hash) {
+    void *k = bv_arena_alloc(t->keys, n ? n : 1);
+    if (!k)
+      return NULL;
+    memcpy(k, key, n);
+    s->hash = h;
+    s->key = k;
+    s->len = n;
+    s->text = NULL;
+    t->count++;
+    *fresh = 1;
+  }
+  return &s->text;
+}
+
+const char *bv_intern_str(bv_intern *t, bv_arena *a, const char *s, int *oom)
+{
+  *oom = 0;
+  if (!s)
+    return NULL;
+  int fresh;
+  size_t n = strlen(s);
+  const char **v = bv_intern_lookup(t, s, n, &fresh);
+  if (v && fresh)
+    *v = bv_arena_strndup(a, s, n);
+  if (!v || !*v) {
+    *oom = 1;
+    return NULL;
+  }
+  return *v;
+}
+
+/* --- collection ------------------------------------------------------------ */
+
+static uint64_t now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+typedef struct collector {
+  bv_snapshot *s;
+  const char *node;       /* target node: its pids print as <0.X.Y> */
+  bv_intern terms;        /* encoded status/MFA term -> text */
+  bv_buf tmp;
+  size_t cap;             /* rows the procs array holds (= Total) */
+  size_t per;             /* slice length per worker */
+  size_t nslices;
+  size_t *fill;           /* rows stored per slice */
+} collector;
+
+static int bad_row(const char *what)
+{
+  return bv_error_set(BV_ETERM, "unexpected process row from the node: %s", what);
+}
+
+/* "M:F/A" of an {M, F, A} term (Elixir. stripped from M), the atom's text for
+ * an atom other than undefined, NULL for undefined, else the term printed. */
+static int term_text(collector *c, const bv_term *t, const char **out)
 {
   *out = NULL;
-  return bv_error_set(BV_EFORMAT, "%s: this kind of file cannot be read yet", bv_jdoc_name(d));
+  if (!t || bv_term_is_atom(t, "undefined"))
+    return 0;
+  int fresh;
+  const char **slot = bv_intern_lookup(&c->terms, t->raw, t->rawlen, &fresh);
+  if (!slot)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  if (fresh) {
+    bv_buf *b = &c->tmp;
+    b->len = 0;
+    if (t->type == BV_T_TUPLE && t->n == 3 && t->v.items[0].type == BV_T_ATOM &&
+        t->v.items[1].type == BV_T_ATOM && t->v.items[2].type == BV_T_INT) {
+      bv_buf_puts(b, bv_strip_elixir(t->v.items[0].v.s));
+      bv_buf_putc(b, ':');
+      bv_buf_puts(b, t->v.items[1].v.s);
+      bv_buf_printf(b, "/%lld", (long long)t->v.items[2].v.i);
+    } else if (t->type == BV_T_ATOM) {
+      bv_buf_puts(b, t->v.s);
+    } else {
+      bv_term_format(b, t, c->node, 200);
+    }
+    if (b->failed || !(*slot = bv_arena_strndup(c->s->arena, b->data ? b->data : "", b->len)))
+      return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  *out = *slot;
+  return 0;
+}
+
+static int same_pid(const bv_term *a, const bv_term *b)
+{
+  return a && b && a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0;
+}
+
+/* {bv_procs, Ref, Index, Rows, ProcLib, Skipped} */
+static int take_chunk(collector *c, const bv_term *m)
+{
+  int64_t idx = bv_term_int(bv_term_elem(m, 2), -1);
+  const bv_term *rows = bv_term_elem(m, 3), *pl = bv_term_elem(m, 4);
+  int64_t skipped = bv_term_int(bv_term_elem(m, 5), -1);
+  if (idx < 0 || (size_t)idx >= c->nslices || skipped < 0 || !rows || !pl ||
+      (rows->type != BV_T_LIST && rows->type != BV_T_NIL) ||
+      (pl->type != BV_T_LIST && pl->type != BV_T_NIL))
+    return bad_row("malformed chunk");
+  bv_snapshot *s = c->s;
+  size_t base = (size_t)idx * c->per, slice = c->per;
+  if (base + slice > c->cap)
+    slice = c->cap - base;
+  if (c->fill[idx] + rows->n + (size_t)skipped > slice)
+    return bad_row("more rows than processes listed");
+  s->skipped += (size_t)skipped;
+  uint32_t j = 0; /* next ProcLib entry: a subsequence of the rows, in order */
+  for (uint32_t i = 0; i < rows->n; i++) {
+    const bv_term *r = &rows->v.items[i];
+    if (r->type != BV_T_TUPLE || r->n != 8)
+      return bad_row("not an 8-tuple");
+    const bv_term *f = r->v.items;
+    if (f[0].type != BV_T_PID)
+      return bad_row("no pid");
+    bv_proc *p = &s->procs[base + c->fill[idx]++];
+    c->tmp.len = 0;
+    int rc = bv_term_pid_str(&c->tmp, &f[0], c->node);
+    if (rc || c->tmp.failed)
+      return rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
+    if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len)))
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (f[1].type == BV_T_ATOM) {
+      if (!(p->name = bv_arena_strdup(s->arena, bv_strip_elixir(f[1].v.s))))
+        return bv_error_set(BV_ENOMEM, "out of memory");
+    }
+    p->reductions = bv_term_u64(&f[2], 0);
+    p->memory = bv_term_u64(&f[3], 0);
+    p->message_queue_len = bv_term_u64(&f[5], 0);
+    if ((rc = term_text(c, &f[4], &p->status)) ||
+        (rc = term_text(c, &f[6], &p->current_function)) ||
+        (rc = term_text(c, &f[7], &p->initial_call)))
+      return rc;
+    if (j < pl->n && p->initial_call && strcmp(p->initial_call, "proc_lib:init_p/5") == 0) {
+      const bv_term *e = &pl->v.items[j];
+      if (e->type == BV_T_TUPLE && e->n == 2 && same_pid(&e->v.items[0], &f[0])) {
+        const char *ic = NULL;
+        if ((rc = term_text(c, &e->v.items[1], &ic)))
+          return rc;
+        if (ic)
+          p->initial_call = ic;
+        j++;
+      }
+    }
+  }
+  return 0;
+}
+
+/* {bv_procs_done, Ref, Index, Why} */
+static int take_done(collector *c, const bv_term *m, const char *node, size_t *done)
+{
+  const bv_term *why = bv_term_elem(m, 3);
+  (*done)++;
+  if (bv_term_is_atom(why, "done"))
+    return 0;
+  if (bv_term_is_atom(why, "stopped"))
+    return bv_error_set(BV_ETIMEOUT,
+                        "collecting processes on %s did not finish within the timeout "
+                        "(workers on the node stopped at their deadline)",
+                        node);
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_term_format(&b, why, node, 300);
+  int rc = bv_error_set(BV_EREMOTE, "collecting processes on %s failed: %s", node,
+                        b.data ? b.data : "?");
+  bv_buf_dispose(&b);
+  return rc;
+}
+
+static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
+{
+  unsigned timeout = o && o->timeout_ms ? o->timeout_ms : bv_conn_timeout(conn);
+  unsigned workers = o && o->workers ? o->workers : 0;
+  unsigned chunk = o && o->chunk ? o->chunk : 5000;
+  uint64_t deadline = now_ms() + timeout;
+  bv_arena *tmp = bv_arena_new();
+  unsigned char *ref = NULL;
+  size_t reflen = 0, done = 0;
+  int rc;
+  if (!tmp)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  bv_binding b[] = {
+      {"Self", BV_B_SELF, 0, NULL, 0},
+      {"Workers", BV_B_INT, (int64_t)workers, NULL, 0},
+      {"Chunk", BV_B_INT, (int64_t)chunk, NULL, 0},
+      {"Timeout", BV_B_INT, (int64_t)timeout, NULL, 0},
+  };
+  bv_term *res;
+  if ((rc = bv_conn_eval(conn, "procs.erl", b, sizeof b / sizeof *b, timeout, tmp, &res)))
+    goto out;
+  /* {Ref, NSlices, Total, Per} */
+  const bv_term *r0 = bv_term_elem(res, 0);
+  int64_t nslices = bv_term_int(bv_term_elem(res, 1), -1);
+  int64_t total = bv_term_int(bv_term_elem(res, 2), -1);
+  int64_t per = bv_term_int(bv_term_elem(res, 3), -1);
+  if (!r0 || r0->type != BV_T_REF || nslices < 0 || total < 0 || per < 0 ||
+      (uint64_t)nslices * (uint64_t)per < (uint64_t)total || total > 200000000) {
+    rc = bad_row("unexpected reply to the snapshot request");
+    goto out;
+  }
+  reflen = r0->rawlen;
+  if (!(ref = malloc(reflen ? reflen : 1))) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto out;
+  }
+  memcpy(ref, r0->raw, reflen);
+  c->cap = (size_t)total;
+  c->per = (size_t)per;
+  c->nslices = (size_t)nslices;
+  c->s->total = (size_t)total;
+  c->fill = calloc(c->nslices ? c->nslices : 1, sizeof *c->fill);
+  c->s->procs = bv_arena_alloc(c->s->arena, (c->cap ? c->cap : 1) * sizeof(bv_proc));
+  if (!c->fill || !c->s->procs) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory for %zu processes", c->cap);
+    goto out;
+  }
+  while (done < c->nslices) {
+    uint64_t now = now_ms();
+    if (now >= deadline) {
+      rc = bv_error_set(BV_ETIMEOUT,
+                        "collecting processes on %s did not finish within %u ms (--timeout)",
+                        c->node, timeout);
+      goto out;
+    }
+    /* one chunk at a time: the arena holds only the current message */
+    bv_arena_reset(tmp);
+    bv_term *m;
+    if ((rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, &m))) {
+      if (rc == BV_ETIMEOUT)
+        rc = bv_error_set(BV_ETIMEOUT,
+                          "collecting processes on %s did not finish within %u ms (--timeout)",
+                          c->node, timeout);
+      goto out;
+    }
+    const bv_term *tag = bv_term_elem(m, 0), *mref = bv_term_elem(m, 1);
+    if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
+      continue; /* not ours: a message of an earlier command */
+    if (bv_term_is_atom(tag, "bv_procs") && m->n == 6)
+      rc = take_chunk(c, m);
+    else if (bv_term_is_atom(tag, "bv_procs_done") && m->n == 4)
+      rc = take_done(c, m, c->node, &done);
+    else
+      rc = bad_row("unknown message");
+    if (rc)
+      goto out;
+  }
+  /* close the gaps left by processes that died in each slice */
+  size_t n = 0;
+  for (size_t i = 0; i < c->nslices; i++) {
+    size_t base = i * c->per;
+    if (n != base && c->fill[i])
+      memmove(&c->s->procs[n], &c->s->procs[base], c->fill[i] * sizeof(bv_proc));
+    n += c->fill[i];
+  }
+  c->s->n = n;
+out:
+  free(ref);
+  bv_arena_free(tmp);
+  return rc;
+}
+
+int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
+{
+  *out = NULL;
+  collector c;
+  memset(&c, 0, sizeof c);
+  bv_buf_init(&c.tmp);
+  int rc;
+  bv_snapshot *s = calloc(1, sizeof *s);
+  if (!s || !(s->arena = bv_arena_new())) {
+    free(s);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  c.s = s;
+  c.node = bv_conn_node(conn);
+  if ((rc = bv_intern_init(&c.terms)))
+    goto fail;
+  s->node = bv_arena_strdup(s->arena, c.node);
+  s->otp_release = bv_arena_strdup(s->arena, bv_conn_otp_release(conn));
+  s->elixir = bv_conn_has_elixir(conn);
+  if (!s->node || !s->otp_release) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
+  if ((rc = collect(&c, conn, o)))
+    goto fail;
+  free(c.fill);
+  bv_intern_dispose(&c.terms);
+  bv_buf_dispose(&c.tmp);
+  *out = s;
+  return 0;
+fail:
+  free(c.fill);
+  bv_intern_dispose(&c.terms);
+  bv_buf_dispose(&c.tmp);
+  bv_snapshot_free(s);
+  return rc;
+}
+
+/* --- top N ----------------------------------------------------------------- */
+
+typedef struct rank {
+  uint64_t v;
+  size_t i;
+} rank;
+
+static int cmp_rank(const void *a, const void *b)
+{
+  const rank *x = a, *y = b;
+  if (x->v != y->v)
+    return x->v > y->v ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
+{
+  if (!bv_proc_field_numeric(by))
+    return bv_error_set(BV_EINVAL, "--by: '%s' is not one of reductions|memory|message_queue_len",
+                        bv_proc_field_name(by));
+  if (s->n == 0)
+    return 0;
+  rank *r = malloc(s->n * sizeof *r);
+  if (!r)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  for (size_t i = 0; i < s->n; i++) {
+    r[i].v = bv_proc_value(&s->procs[i], by);
+    r[i].i = i;
+  }
+  qsort(r, s->n, sizeof *r, cmp_rank);
+  size_t keep = n < s->n ? n : s->n;
+  bv_proc *sorted = malloc((keep ? keep : 1) * sizeof *sorted);
+  if (!sorted) {
+    free(r);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < keep; i++)
+    sorted[i] = s->procs[r[i].i];
+  memcpy(s->procs, sorted, keep * sizeof *sorted);
+  s->n = keep;
+  free(sorted);
+  free(r);
+  return 0;
+}
+
+size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
+{
+  size_t z = 0;
+  for (size_t i = 0; i < s->n; i++)
+    z += bv_proc_value(&s->procs[i], x) == 0 || bv_proc_value(&s->procs[i], y) == 0;
+  return z;
+}
+
+int bv_procs_chart_check(const bv_procs_chart *c)
+{
+  if (!bv_proc_field_numeric(c->x))
+    return bv_error_set(BV_EINVAL, "--x: '%s' is not one of reductions|memory|message_queue_len",
+                        bv_proc_field_name(c->x));
+  if (!bv_proc_field_numeric(c->y))
+    return bv_error_set(BV_EINVAL, "--y: '%s' is not one of reductions|memory|message_queue_len",
+                        bv_proc_field_name(c->y));
+  if (c->color != BV_PF_STATUS && c->color != BV_PF_NAME &&
+      c->color != BV_PF_CURRENT_FUNCTION && c->color != BV_PF_INITIAL_CALL)
+    return bv_error_set(BV_EINVAL,
+                        "--color: '%s' is not one of status|name|current_function|initial_call",
+                        bv_proc_field_name(c->color));
+  return 0;
 }

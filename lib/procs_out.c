@@ -1,0 +1,443 @@
+/* procs_out.c: the process snapshot written as JSON (the model file), CSV
+ * and Vega-Lite, and read back from its model file. Everything is streamed
+ * through a 64 KiB buffer: a million points never become a tree in memory. */
+#include "jsonin.h"
+#include "procs_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- streaming writer ------------------------------------------------------- */
+
+#define WR_FLUSH (64 * 1024)
+
+void bv_wr_init(bv_wr *w, bv_out *out)
+{
+  w->out = out;
+  w->rc = 0;
+  bv_buf_init(&w->b);
+}
+
+int bv_wr_maybe_flush(bv_wr *w)
+{
+  if (w->rc == 0 && w->b.failed)
+    w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
+  if (w->rc == 0 && w->b.len >= WR_FLUSH) {
+    w->rc = bv_out_write(w->out, w->b.data, w->b.len);
+    w->b.len = 0;
+  }
+  return w->rc;
+}
+
+int bv_wr_finish(bv_wr *w)
+{
+  if (w->rc == 0 && w->b.failed)
+    w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
+  if (w->rc == 0 && w->b.len)
+    w->rc = bv_out_write(w->out, w->b.data, w->b.len);
+  bv_buf_dispose(&w->b);
+  return w->rc;
+}
+
+void bv_wr_u64(bv_wr *w, uint64_t v)
+{
+  char tmp[24];
+  size_t i = sizeof tmp;
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  bv_buf_put(&w->b, tmp + i, sizeof tmp - i);
+}
+
+void bv_wr_str(bv_wr *w, const char *s) { bv_buf_puts(&w->b, s); }
+
+void bv_wr_json(bv_wr *w, const char *s)
+{
+  if (!s)
+    bv_buf_put(&w->b, "null", 4);
+  else
+    bv_buf_json_str(&w->b, s, strlen(s));
+}
+
+void bv_wr_csv(bv_wr *w, const char *s)
+{
+  if (!s)
+    return;
+  if (!strpbrk(s, ",\"\r\n")) {
+    bv_buf_puts(&w->b, s);
+    return;
+  }
+  bv_buf_putc(&w->b, '"');
+  for (const char *p = s; *p; p++) {
+    if (*p == '"')
+      bv_buf_putc(&w->b, '"');
+    bv_buf_putc(&w->b, *p);
+  }
+  bv_buf_putc(&w->b, '"');
+}
+
+int bv_wr_template(bv_wr *w, const char *tmpl,
+                   void (*fill)(bv_wr *w, const char *name, size_t n, void *ud), void *ud)
+{
+  const char *p = tmpl;
+  for (;;) {
+    const char *q = strstr(p, "\"@");
+    const char *e = q ? strchr(q + 2, '@') : NULL;
+    if (!q || !e || e[1] != '"') {
+      if (!q) {
+        bv_buf_puts(&w->b, p);
+        break;
+      }
+      bv_buf_put(&w->b, p, (size_t)(q - p) + 2);
+      p = q + 2;
+      continue;
+    }
+    bv_buf_put(&w->b, p, (size_t)(q - p));
+    fill(w, q + 2, (size_t)(e - (q + 2)), ud);
+    if (bv_wr_maybe_flush(w))
+      return w->rc;
+    p = e + 2;
+  }
+  return bv_wr_maybe_flush(w);
+}
+
+/* --- JSON model file ---------------------------------------------------------- */
+
+static void json_proc(bv_wr *w, const bv_proc *p)
+{
+  bv_wr_str(w, "{\"pid\":");
+  bv_wr_json(w, p->pid);
+  bv_wr_str(w, ",\"name\":");
+  bv_wr_json(w, p->name);
+  bv_wr_str(w, ",\"reductions\":");
+  bv_wr_u64(w, p->reductions);
+  bv_wr_str(w, ",\"memory\":");
+  bv_wr_u64(w, p->memory);
+  bv_wr_str(w, ",\"status\":");
+  bv_wr_json(w, p->status);
+  bv_wr_str(w, ",\"message_queue_len\":");
+  bv_wr_u64(w, p->message_queue_len);
+  bv_wr_str(w, ",\"current_function\":");
+  bv_wr_json(w, p->current_function);
+  bv_wr_str(w, ",\"initial_call\":");
+  bv_wr_json(w, p->initial_call);
+  bv_wr_str(w, "}");
+}
+
+int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
+{
+  bv_wr w;
+  bv_wr_init(&w, out);
+  bv_wr_str(&w, "{\"format\":\"beamviz.procs\",\"version\":1,\"node\":");
+  bv_wr_json(&w, s->node);
+  bv_wr_str(&w, ",\"otp_release\":");
+  bv_wr_json(&w, s->otp_release);
+  bv_wr_str(&w, s->elixir ? ",\"elixir\":true" : ",\"elixir\":false");
+  bv_wr_str(&w, ",\"total\":");
+  bv_wr_u64(&w, s->total);
+  bv_wr_str(&w, ",\"skipped\":");
+  bv_wr_u64(&w, s->skipped);
+  bv_wr_str(&w, ",\"procs\":[");
+  for (size_t i = 0; i < s->n; i++) {
+    bv_wr_str(&w, i ? ",\n" : "\n");
+    json_proc(&w, &s->procs[i]);
+    if (bv_wr_maybe_flush(&w))
+      break;
+  }
+  bv_wr_str(&w, "\n]}\n");
+  return bv_wr_finish(&w);
+}
+
+/* --- CSV ------------------------------------------------------------------------ */
+
+int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out)
+{
+  bv_wr w;
+  bv_wr_init(&w, out);
+  bv_wr_str(&w, "pid,name,reductions,memory,status,message_queue_len,current_function,"
+                "initial_call\r\n");
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_proc *p = &s->procs[i];
+    bv_wr_csv(&w, p->pid);
+    bv_wr_str(&w, ",");
+    bv_wr_csv(&w, p->name);
+    bv_wr_str(&w, ",");
+    bv_wr_u64(&w, p->reductions);
+    bv_wr_str(&w, ",");
+    bv_wr_u64(&w, p->memory);
+    bv_wr_str(&w, ",");
+    bv_wr_csv(&w, p->status);
+    bv_wr_str(&w, ",");
+    bv_wr_u64(&w, p->message_queue_len);
+    bv_wr_str(&w, ",");
+    bv_wr_csv(&w, p->current_function);
+    bv_wr_str(&w, ",");
+    bv_wr_csv(&w, p->initial_call);
+    bv_wr_str(&w, "\r\n");
+    if (bv_wr_maybe_flush(&w))
+      break;
+  }
+  return bv_wr_finish(&w);
+}
+
+/* --- Vega-Lite ------------------------------------------------------------------ */
+
+typedef struct vl_ctx {
+  const bv_snapshot *s;
+  bv_procs_chart c;
+  size_t zeros;
+  int fields[BV_PF_COUNT]; /* which fields each data point carries */
+} vl_ctx;
+
+static int is(const char *name, size_t n, const char *want)
+{
+  return strlen(want) == n && memcmp(name, want, n) == 0;
+}
+
+static void vl_values(bv_wr *w, const vl_ctx *v)
+{
+  const bv_snapshot *s = v->s;
+  bv_wr_str(w, "[");
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_proc *p = &s->procs[i];
+    bv_wr_str(w, i ? ",\n" : "\n");
+    bv_wr_str(w, "{\"pid\":");
+    if (s->elixir) {
+      bv_buf tmp;
+      bv_buf_init(&tmp);
+      bv_pid_display(&tmp, p->pid, 1);
+      bv_wr_json(w, tmp.data ? tmp.data : p->pid);
+      bv_buf_dispose(&tmp);
+    } else {
+      bv_wr_json(w, p->pid);
+    }
+    for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++) {
+      if (!v->fields[f])
+        continue;
+      if (bv_proc_field_numeric((bv_proc_field)f)) {
+        bv_wr_str(w, ",\"");
+        bv_wr_str(w, bv_proc_field_name((bv_proc_field)f));
+        bv_wr_str(w, "\":");
+        bv_wr_u64(w, bv_proc_value(p, (bv_proc_field)f));
+      } else {
+        const char *t = bv_proc_text(p, (bv_proc_field)f);
+        if (!t)
+          continue; /* absent: no key, the tooltip leaves it out */
+        bv_wr_str(w, ",\"");
+        bv_wr_str(w, bv_proc_field_name((bv_proc_field)f));
+        bv_wr_str(w, "\":");
+        bv_wr_json(w, t);
+      }
+    }
+    bv_wr_str(w, "}");
+    if (bv_wr_maybe_flush(w))
+      return;
+  }
+  bv_wr_str(w, "\n]");
+}
+
+#define ZERO_LABEL "0, drawn at 1"
+#define REAL_LABEL "as measured"
+
+static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
+{
+  const vl_ctx *v = ud;
+  const bv_snapshot *s = v->s;
+  const char *x = bv_proc_field_name(v->c.x), *y = bv_proc_field_name(v->c.y);
+  bv_buf *b = &w->b;
+  if (is(name, n, "values")) {
+    vl_values(w, v);
+  } else if (is(name, n, "title")) {
+    bv_buf t;
+    bv_buf_init(&t);
+    bv_buf_printf(&t, "Processes on %s: %s against %s", s->node ? s->node : "?", y, x);
+    bv_wr_json(w, t.data);
+    bv_buf_dispose(&t);
+  } else if (is(name, n, "subtitle")) {
+    bv_buf t;
+    bv_buf_init(&t);
+    bv_wr_str(w, "[");
+    size_t listed = s->total > s->skipped ? s->total - s->skipped : s->n;
+    if (s->n < listed)
+      bv_buf_printf(&t, "%zu of %zu processes", s->n, listed);
+    else
+      bv_buf_printf(&t, "%zu processes", s->n);
+    if (s->otp_release && *s->otp_release)
+      bv_buf_printf(&t, ", OTP %s", s->otp_release);
+    if (s->skipped)
+      bv_buf_printf(&t, "; %zu exited while being read (skipped)", s->skipped);
+    bv_wr_json(w, t.data);
+    if (v->zeros) {
+      t.len = 0;
+      bv_buf_printf(&t,
+                    "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as "
+                    "squares; the tooltip shows the real value",
+                    v->zeros, v->zeros == 1 ? "" : "s", x, y);
+      bv_wr_str(w, ",");
+      bv_wr_json(w, t.data);
+    }
+    bv_wr_str(w, "]");
+    bv_buf_dispose(&t);
+  } else if (is(name, n, "x_calc") || is(name, n, "y_calc")) {
+    bv_buf_printf(b, "\"max(datum.%s, 1)\"", is(name, n, "x_calc") ? x : y);
+  } else if (is(name, n, "zero_calc")) {
+    bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y, ZERO_LABEL,
+                  REAL_LABEL);
+  } else if (is(name, n, "x_title")) {
+    bv_buf_printf(b, "\"%s (log)\"", x);
+  } else if (is(name, n, "y_title")) {
+    bv_buf_printf(b, "\"%s (log)\"", y);
+  } else if (is(name, n, "color")) {
+    bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->c.color));
+  } else if (is(name, n, "shape")) {
+    if (v->zeros)
+      bv_buf_puts(b, "{\"field\": \"plotted\", \"type\": \"nominal\", \"title\": \"value\", "
+                     "\"scale\": {\"domain\": [\"" REAL_LABEL "\", \"" ZERO_LABEL "\"], "
+                     "\"range\": [\"circle\", \"square\"]}}");
+    else
+      bv_buf_puts(b, "{\"value\": \"circle\"}");
+  } else if (is(name, n, "opacity")) {
+    if (v->zeros)
+      bv_buf_puts(b, "{\"field\": \"plotted\", \"type\": \"nominal\", \"legend\": null, "
+                     "\"scale\": {\"domain\": [\"" REAL_LABEL "\", \"" ZERO_LABEL "\"], "
+                     "\"range\": [0.8, 0.5]}}");
+    else
+      bv_buf_puts(b, "{\"value\": 0.8}");
+  } else if (is(name, n, "tooltip")) {
+    bv_buf_puts(b, "[{\"field\": \"pid\", \"type\": \"nominal\"}");
+    for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
+      if (v->fields[f])
+        bv_buf_printf(b, ", {\"field\": \"%s\", \"type\": \"%s\"}",
+                      bv_proc_field_name((bv_proc_field)f),
+                      bv_proc_field_numeric((bv_proc_field)f) ? "quantitative" : "nominal");
+    bv_buf_puts(b, "]");
+  } else {
+    bv_buf_puts(b, "null");
+  }
+}
+
+int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out)
+{
+  vl_ctx v;
+  memset(&v, 0, sizeof v);
+  v.s = s;
+  v.c.x = BV_PF_REDUCTIONS;
+  v.c.y = BV_PF_MEMORY;
+  v.c.color = BV_PF_STATUS;
+  if (chart) {
+    if (chart->x != BV_PF_NONE && chart->x != BV_PF_PID)
+      v.c.x = chart->x;
+    if (chart->y != BV_PF_NONE && chart->y != BV_PF_PID)
+      v.c.y = chart->y;
+    if (chart->color != BV_PF_NONE && chart->color != BV_PF_PID)
+      v.c.color = chart->color;
+  }
+  int rc = bv_procs_chart_check(&v.c);
+  if (rc)
+    return rc;
+  const char *tmpl = bv_template("procs.vl.json", NULL);
+  if (!tmpl)
+    return bv_error_set(BV_EINVAL, "no embedded template procs.vl.json");
+  v.zeros = bv_snapshot_zeros(s, v.c.x, v.c.y);
+  /* What the tooltip shows (the notebook's pid, plus name, current function
+   * and queue length), the axes and the colour. */
+  v.fields[BV_PF_NAME] = v.fields[BV_PF_STATUS] = v.fields[BV_PF_CURRENT_FUNCTION] = 1;
+  v.fields[BV_PF_MESSAGE_QUEUE_LEN] = v.fields[BV_PF_REDUCTIONS] = v.fields[BV_PF_MEMORY] = 1;
+  v.fields[v.c.x] = v.fields[v.c.y] = v.fields[v.c.color] = 1;
+  bv_wr w;
+  bv_wr_init(&w, out);
+  bv_wr_template(&w, tmpl, vl_fill, &v);
+  return bv_wr_finish(&w);
+}
+
+/* --- reading the model file ------------------------------------------------------ */
+
+#define MAX_PROCS 50000000u
+
+int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
+{
+  *out = NULL;
+  const bv_jv *root = bv_jdoc_root(d);
+  bv_intern in;
+  int rc = bv_intern_init(&in);
+  if (rc)
+    return rc;
+  bv_arena *tmp = bv_arena_new();
+  bv_snapshot *s = calloc(1, sizeof *s);
+  if (!tmp || !s || !(s->arena = bv_arena_new())) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
+  uint64_t total = 0, skipped = 0;
+  const bv_jv *procs = bv_jv_get(root, "procs");
+  if ((rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", s->arena, &s->node)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), "otp_release", s->arena,
+                          &s->otp_release)) ||
+      (rc = bv_jv_u64(d, bv_jv_get(root, "total"), "total", &total)) ||
+      (rc = bv_jv_u64(d, bv_jv_get(root, "skipped"), "skipped", &skipped)) ||
+      (rc = bv_jv_arr(d, procs, "procs", MAX_PROCS)))
+    goto fail;
+  if (bv_jv_get(root, "elixir") && !bv_jv_is_null(bv_jv_get(root, "elixir")) &&
+      (rc = bv_jv_bool(d, bv_jv_get(root, "elixir"), "elixir", &s->elixir)))
+    goto fail;
+  size_t n = bv_jv_len(procs);
+  if (total < n) {
+    rc = bv_jv_fail(d, "total", "smaller than the number of entries in procs");
+    goto fail;
+  }
+  if (total > MAX_PROCS || skipped > total) {
+    rc = bv_jv_fail(d, total > MAX_PROCS ? "total" : "skipped", "out of range");
+    goto fail;
+  }
+  s->total = (size_t)total;
+  s->skipped = (size_t)skipped;
+  s->procs = bv_arena_alloc(s->arena, (n ? n : 1) * sizeof(bv_proc));
+  if (!s->procs) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
+  char path[64];
+  for (size_t i = 0; i < n; i++) {
+    const bv_jv *e = bv_jv_at(procs, i);
+    bv_proc *p = &s->procs[i];
+    const char *status = NULL, *cf = NULL, *ic = NULL;
+    bv_arena_reset(tmp);
+#define PATH(f) (snprintf(path, sizeof path, "procs[%zu]%s", i, f), path)
+    if ((rc = bv_jv_obj(d, e, PATH(""))) ||
+        (rc = bv_jv_str(d, bv_jv_get(e, "pid"), PATH(".pid"), s->arena, &p->pid)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "name"), PATH(".name"), s->arena, &p->name)) ||
+        (rc = bv_jv_u64(d, bv_jv_get(e, "reductions"), PATH(".reductions"), &p->reductions)) ||
+        (rc = bv_jv_u64(d, bv_jv_get(e, "memory"), PATH(".memory"), &p->memory)) ||
+        (rc = bv_jv_str(d, bv_jv_get(e, "status"), PATH(".status"), tmp, &status)) ||
+        (rc = bv_jv_u64(d, bv_jv_get(e, "message_queue_len"), PATH(".message_queue_len"),
+                        &p->message_queue_len)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "current_function"), PATH(".current_function"),
+                            tmp, &cf)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "initial_call"), PATH(".initial_call"), tmp, &ic)))
+      goto fail;
+    if (!*p->pid) {
+      rc = bv_jv_fail(d, PATH(".pid"), "empty pid");
+      goto fail;
+    }
+#undef PATH
+    int oom1, oom2, oom3;
+    p->status = bv_intern_str(&in, s->arena, status, &oom1);
+    p->current_function = bv_intern_str(&in, s->arena, cf, &oom2);
+    p->initial_call = bv_intern_str(&in, s->arena, ic, &oom3);
+    if (oom1 || oom2 || oom3) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      goto fail;
+    }
+  }
+  s->n = n;
+  bv_intern_dispose(&in);
+  bv_arena_free(tmp);
+  *out = s;
+  return 0;
+fail:
+  bv_intern_dispose(&in);
+  bv_arena_free(tmp);
+  bv_snapshot_free(s);
+  return rc;
+}
