@@ -346,6 +346,7 @@ extern const char *const bv_mem_kinds[BV_MEM_NKINDS];
 typedef struct bv_memsample {
   uint32_t iter;                    /* measurement number, from 1 */
   uint64_t bytes[BV_MEM_NKINDS];
+  uint64_t t_ms;                    /* ms since the first sample, on the target */
 } bv_memsample;
 
 typedef struct bv_memseries {
@@ -447,6 +448,219 @@ void bv_snapshot_free(bv_snapshot *s);
 void bv_memseries_free(bv_memseries *m);
 void bv_tree_free(bv_tree *t);
 void bv_trace_free(bv_trace *t);
+
+/* ------------------------------------------------------------------------ */
+/* procs & memory: collecting a process snapshot or a memory series, and     */
+/* writing them as JSON (the model file), CSV and Vega-Lite v5.              */
+/* ------------------------------------------------------------------------ */
+
+/* Fields of a bv_proc, for --top/--by, --x/--y/--color and output columns. */
+typedef enum {
+  BV_PF_NONE = -1,
+  BV_PF_PID = 0,
+  BV_PF_NAME,
+  BV_PF_REDUCTIONS,
+  BV_PF_MEMORY,
+  BV_PF_STATUS,
+  BV_PF_MESSAGE_QUEUE_LEN,
+  BV_PF_CURRENT_FUNCTION,
+  BV_PF_INITIAL_CALL,
+  BV_PF_COUNT
+} bv_proc_field;
+
+/* "reductions" -> BV_PF_REDUCTIONS; BV_PF_NONE for an unknown name. */
+bv_proc_field bv_proc_field_from_name(const char *name);
+const char *bv_proc_field_name(bv_proc_field f);  /* "memory"; "?" if out of range */
+int bv_proc_field_numeric(bv_proc_field f);       /* reductions, memory, queue length */
+/* Value of a numeric field of p (0 for the others). */
+uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f);
+/* Text of a text field of p (NULL when absent or numeric). */
+const char *bv_proc_text(const bv_proc *p, bv_proc_field f);
+
+typedef struct bv_procs_opts {
+  unsigned timeout_ms;  /* overall deadline for the whole collection (0 = the
+                           connection's timeout); enforced on the target too */
+  unsigned workers;     /* target processes sharing the work (0 = 2 per
+                           online scheduler, measured fastest) */
+  unsigned chunk;       /* rows per streamed message (0 = 5000) */
+} bv_procs_opts;
+
+/* One snapshot of every process on the node behind c, in erlang:processes()
+ * order. One template evaluation (templates/procs.erl): workers on the target
+ * stream chunks of rows while this decodes them chunk by chunk; nothing runs
+ * per process on the target but BIFs. Processes that die between listing and
+ * reading are counted in skipped. Errors: BV_ETIMEOUT (deadline passed),
+ * BV_ECLOSED, BV_EREMOTE, BV_ETERM (a row of unexpected shape), BV_ENOMEM. */
+int bv_procs_collect(bv_conn *c, const bv_procs_opts *o, bv_snapshot **out);
+
+/* Keeps the n processes with the largest `by` (a numeric field), largest
+ * first, ties in snapshot order; n >= s->n keeps all, sorted. In place.
+ * BV_EINVAL if `by` is not numeric. */
+int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by);
+
+/* Points a log-log chart of x against y cannot place (x or y is 0). */
+size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y);
+
+/* Chart options for the Vega-Lite scatter; zero/BV_PF_NONE fields mean the
+ * notebook's chart: x reductions, y memory, color status. */
+typedef struct bv_procs_chart {
+  bv_proc_field x, y;   /* numeric fields, log scale base 10 */
+  bv_proc_field color;  /* a text field (status, name, current_function, initial_call) */
+} bv_procs_chart;
+
+/* Checks chart fields (BV_EINVAL naming the --x/--y/--color option). */
+int bv_procs_chart_check(const bv_procs_chart *c);
+
+/* The model file {"format":"beamviz.procs","version":1,...}, streamed. */
+int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out);
+/* CSV, RFC 4180 (CRLF, fields quoted when they hold , " CR or LF), header
+ * pid,name,reductions,memory,status,message_queue_len,current_function,initial_call. */
+int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
+/* Vega-Lite v5 scatter with the data inline (templates/procs.vl.json). Zero
+ * values are drawn at 1 (the log axis floor) as hollow squares, the tooltip
+ * shows the real value and the subtitle counts them. chart NULL = defaults. */
+int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out);
+
+/* Progress of bv_memory_collect: called after each sample (i from 1). */
+typedef void (*bv_memory_progress_fn)(void *ud, size_t i, size_t samples,
+                                      const bv_memsample *last);
+
+/* Samples erlang:memory() `samples` times, `interval_ms` apart, in one
+ * template evaluation (templates/memory.erl): a process on the target sleeps
+ * to an absolute schedule and streams each sample, so intervals are the
+ * target's. Each sample must arrive within interval + the connection timeout.
+ * progress may be NULL. */
+int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
+                      bv_memory_progress_fn progress, void *ud, bv_memseries **out);
+
+/* {"format":"beamviz.memory","version":1,...} */
+int bv_memseries_write_json(const bv_memseries *m, bv_out *out);
+/* CSV: iter,t_ms,total,...,system in bytes (RFC 4180, CRLF). */
+int bv_memseries_write_csv(const bv_memseries *m, bv_out *out);
+/* Vega-Lite v5 line chart, MB (10^6 bytes) of total, processes, atom, binary,
+ * code and ets against the measurement number (templates/memory.vl.json). */
+int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out);
+
+/* ------------------------------------------------------------------------ */
+/* Supervision trees (beamviz suptree, beamviz apps): lib/tree_collect.c      */
+/* walks, lib/tree.c folds and writes Mermaid/JSON, lib/apps.c lists apps.    */
+/*                                                                          */
+/* Tree shape (bv_tree): nodes[0] is the root (the supervisor of --sup, or    */
+/* the application master of --app, then its start helper, then the top      */
+/* supervisor). Children are in start order. BV_TN_EXTERNAL nodes (--links)  */
+/* hang under the first member (in node order) they are linked to, after its  */
+/* real children: the edge to their parent is a link (draw it dotted), not    */
+/* supervision. links[] holds the other links between nodes (a < b, sorted),  */
+/* never a parent-child pair.                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_tree_opts {
+  const char *app;         /* --app: an application name, or NULL */
+  const char *sup;         /* --sup: a registered name, or a pid written <0.1.0>,
+                              #PID<0.1.0> or 0.1.0; or NULL (exactly one of app/sup) */
+  unsigned sup_timeout_ms; /* bound on each which_children (0 = 2000) */
+  unsigned budget_ms;      /* bound on the whole walk on the target; supervisors not
+                              reached in time are marked "not walked" (0 = from the
+                              connection timeout) */
+  int links;               /* also collect processes and ports outside the tree
+                              that are linked to its members (BV_TN_EXTERNAL) */
+} bv_tree_opts;
+
+/* Walks the tree on the target in one evaluation (templates/suptree.erl) and
+ * builds *out (caller frees with bv_tree_free). which_children goes only to
+ * processes whose '$initial_call' is supervisor or supervisor_bridge, each with
+ * sup_timeout_ms; one that does not answer is BV_TN_UNRESPONSIVE with the
+ * reason in `state`. Errors: BV_ENOTFOUND (unknown or library application,
+ * name not registered, pid not alive; the message lists running applications),
+ * BV_EREFUSED (--sup names a process that is not a supervisor: nothing was sent
+ * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */
+int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out);
+
+/* Parses a --sup argument. Returns 1 and writes the canonical "<A.B.C>" into
+ * out[0..cap) if who is a pid in one of the accepted spellings, 0 if it is not
+ * pid-shaped (a name), BV_EINVAL for a malformed pid ("<0.1>", "<0.x.1>"). */
+int bv_tree_parse_pid(const char *who, char *out, size_t cap);
+
+/* The text a node is drawn with (UTF-8, lines separated by '\n', not escaped):
+ * registered name, else child id and pid, else role and pid, else pid; a second
+ * line with the state (restarting, undefined, no answer: timeout ...); folded
+ * nodes read "... and K more workers" / "K more below". Pids are written the
+ * target's way (bv_pid_display); each line is cut to max_line bytes (0 = 80). */
+int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_line);
+
+/* What folding did (for the one stderr line the CLI prints). */
+typedef struct bv_tree_fold_info {
+  unsigned max_children;   /* limits actually applied (after automatic reduction) */
+  unsigned max_depth;
+  size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */
+  size_t hidden_below;     /* processes hidden in "K more below" nodes */
+  size_t folds;            /* folded nodes made */
+  int reduced;             /* limits were tightened to fit Mermaid's limits */
+  int links_dropped;       /* dotted link edges left out to fit */
+  size_t edges;            /* edges written (Mermaid) */
+  size_t chars;            /* characters written (Mermaid) */
+} bv_tree_fold_info;
+
+/* Makes a view of t for drawing (caller frees *out): siblings beyond
+ * max_children become one BV_TN_FOLDED node (role "siblings"), children of
+ * nodes at depth max_depth become one "below" node (0 = no limit for either);
+ * links keep only edges between shown nodes. info may be NULL. */
+int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth,
+                 bv_tree **out, bv_tree_fold_info *info);
+
+typedef struct bv_tree_mmd_opts {
+  unsigned max_children;   /* 0 = no limit (the CLI's default is 12) */
+  unsigned max_depth;      /* 0 = no limit */
+  int left_right;          /* graph LR instead of TD */
+  int markdown;            /* a fenced ```mermaid block */
+} bv_tree_mmd_opts;
+
+/* Appends the tree as a Mermaid flowchart: ids n0, n1...; every label quoted
+ * and escaped with bv_mmd_escape; each node declared once; classes root,
+ * supervisor, worker, notstarted, unresponsive, external, folded (Kino's
+ * colours); supervision edges solid, links dotted. Folds with the given limits,
+ * then tightens them (and drops link edges last) until the text has fewer than
+ * 500 edges and at most 50,000 characters. info (may be NULL) says what was
+ * folded. Deterministic. */
+int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
+                    bv_tree_fold_info *info);
+
+/* Appends the full tree (never folded) as the model file
+ * {"format":"beamviz.suptree","version":1,...}; bv_model_load reads it back. */
+int bv_tree_json(bv_buf *b, const bv_tree *t);
+
+/* Kind names as written in JSON and used as Mermaid classes. */
+const char *bv_tnode_kind_name(bv_tnode_kind k);
+
+/* --- started applications (beamviz apps) --------------------------------- */
+
+typedef struct bv_app {
+  const char *name;
+  const char *version;
+  const char *description;
+  int has_tree;            /* has an application master and a top process */
+  const char *master;      /* canonical pid of the application master, or NULL */
+  const char *top;         /* canonical pid of the top supervisor, or NULL */
+  const char *top_name;    /* its registered name (Elixir. stripped), or NULL */
+} bv_app;
+
+typedef struct bv_applist {
+  bv_arena *arena;
+  const char *node;
+  const char *otp_release;
+  int elixir;
+  size_t n;
+  bv_app *apps;            /* in the order application:which_applications/1 gives */
+} bv_applist;
+
+/* Lists started applications (templates/apps.erl, one evaluation; finite
+ * timeouts on the target). Caller frees with bv_applist_free. */
+int bv_apps_collect(bv_conn *c, bv_applist **out);
+void bv_applist_free(bv_applist *l);   /* NULL ok */
+/* A text table: NAME VERSION TREE DESCRIPTION, one application a line. */
+int bv_apps_text(bv_buf *b, const bv_applist *l);
+/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]} */
+int bv_apps_json(bv_buf *b, const bv_applist *l);
 
 /* ------------------------------------------------------------------------ */
 /* Model files: versioned JSON, one reader of untrusted JSON.                 */
