@@ -1,0 +1,806 @@
+/* layout_tree.c: supervision trees as a tidy tree, top-down or left-right.
+ *
+ * Walker's algorithm with Buchheim, Jünger and Leipert's linear-time fix
+ * ("Improving Walker's Algorithm to Run in Linear Time", 2002), with boxes of
+ * different sizes: the distance between two neighbours on a level is half
+ * of each one's breadth plus a gap. Levels are aligned; a level is as deep as
+ * its deepest box. Nothing recurses: nodes are kept in breadth-first order,
+ * so walking the array backwards visits children before parents.
+ *
+ * A node with many leaf children (a simple_one_for_one with 2,000 workers)
+ * gets them as a block of columns hanging from a bus ("comb"), not as one
+ * row 200,000 pixels wide: the image stays readable at its natural size. */
+#include "scene_priv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAD_X 10.0      /* text to box edge */
+#define PAD_Y 7.0
+#define SIB_GAP 16.0    /* between neighbouring boxes on a level */
+#define SUB_GAP 28.0    /* between neighbouring subtrees (not siblings) */
+#define LEVEL_GAP_TD 48.0
+#define LEVEL_GAP_LR 64.0
+#define MARGIN 20.0
+#define BLOCK_TD 24     /* more leaf children than this: a block of columns */
+#define BLOCK_LR 48
+#define SPINE 16.0      /* room left of each block column for its spine */
+#define COL_GAP 14.0
+#define ROW_GAP 8.0
+#define BUS 16.0        /* band above a block for its bus */
+
+typedef struct ln {
+  int32_t model;          /* index in t->nodes, -1 for synthetic nodes */
+  bv_tnode_kind kind;
+  const char *line1, *line2;
+  int32_t parent;
+  uint32_t first, nch;    /* tidy-tree children: kids[first .. +nch) */
+  uint32_t depth;
+  uint32_t number;        /* position among siblings */
+  int role;               /* 0 normal, 1 block pseudo-node, 2 member of a block */
+  uint32_t bfirst, bn;    /* block pseudo-node: its members kids[bfirst .. +bn) */
+  uint32_t cols, rows;    /* block grid */
+  double cw, chh;         /* block cell: widest member, tallest member */
+  double bw, bh;          /* box (or block) width and height */
+  double bsz, dsz;        /* breadth and depth along the layout axes */
+  double prelim, mod, shift, change, mid, acc;
+  int32_t thread, anc;
+  double x, y;            /* final top-left corner */
+} ln;
+
+typedef struct lt {
+  const bv_tree *t;
+  const bv_layout_opts *o;
+  const bv_measure *m;
+  bv_scene *s;
+  ln *v;
+  size_t n, cap;
+  uint32_t *kids;
+  size_t nkids, kcap;
+  int32_t *lof;           /* model index -> layout node, -1 if not drawn */
+  int lr;
+  double fs;
+  unsigned folded_nodes;  /* model nodes hidden by folding */
+} lt;
+
+static int push_node(lt *L, int32_t model, bv_tnode_kind kind, int32_t parent, uint32_t depth)
+{
+  if (L->n == L->cap) {
+    size_t cap = L->cap ? L->cap * 2 : 64;
+    ln *p = realloc(L->v, cap * sizeof *p);
+    if (!p)
+      return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+    L->v = p;
+    L->cap = cap;
+  }
+  ln *x = &L->v[L->n];
+  memset(x, 0, sizeof *x);
+  x->model = model;
+  x->kind = kind;
+  x->parent = parent;
+  x->depth = depth;
+  x->thread = -1;
+  x->anc = (int32_t)L->n;
+  L->n++;
+  return 0;
+}
+
+static int push_kid(lt *L, uint32_t k)
+{
+  if (L->nkids == L->kcap) {
+    size_t cap = L->kcap ? L->kcap * 2 : 64;
+    uint32_t *p = realloc(L->kids, cap * sizeof *p);
+    if (!p)
+      return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+    L->kids = p;
+    L->kcap = cap;
+  }
+  L->kids[L->nkids++] = k;
+  return 0;
+}
+
+/* --- labels -------------------------------------------------------------- */
+
+static const char *pid_text(lt *L, const char *pid)
+{
+  if (!pid)
+    return NULL;
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_pid_display(&b, pid, L->t->elixir);
+  const char *r = b.failed ? NULL : bv_arena_strdup(L->s->arena, b.data ? b.data : "");
+  bv_buf_dispose(&b);
+  return r;
+}
+
+/* Registered name, else child id plus pid, else pid (issue 3); the state of a
+ * child that is not running, the reason of a supervisor that did not answer. */
+static void make_label(lt *L, ln *x)
+{
+  const bv_tnode *tn = &L->t->nodes[x->model];
+  const char *pid = pid_text(L, tn->pid);
+  bv_arena *a = L->s->arena;
+  if (tn->kind == BV_TN_FOLDED) {
+    x->line1 = tn->name ? tn->name
+                        : bv_arena_printf(a, "\xE2\x80\xA6 and %u more", (unsigned)tn->folded);
+    return;
+  }
+  if (tn->name) {
+    x->line1 = tn->name;
+  } else if (tn->child_id) {
+    x->line1 = tn->child_id;
+    x->line2 = pid;
+  } else {
+    x->line1 = pid ? pid : "?";
+  }
+  if (tn->kind == BV_TN_NOTSTARTED)
+    x->line2 = tn->state ? tn->state : "not started";
+  else if (tn->kind == BV_TN_UNRESPONSIVE)
+    x->line2 = bv_arena_printf(a, "no answer: %s", tn->state ? tn->state : "timeout");
+}
+
+static int size_box(lt *L, ln *x)
+{
+  const char *sh, *full;
+  bv_text_metrics m1, m2 = {0, 0, 0};
+  double maxw = L->o->max_label > 0 ? L->o->max_label : 320;
+  int rc = sc_fit(L->s, L->m, x->line1 ? x->line1 : "", L->fs, 0, maxw, &sh, &full, &m1);
+  if (!rc && x->line2)
+    rc = sc_fit(L->s, L->m, x->line2, L->fs * 0.85, 0, maxw, &sh, &full, &m2);
+  if (rc)
+    return rc;
+  double lh = L->fs * 1.25;
+  double w = m1.width > m2.width ? m1.width : m2.width;
+  x->bw = ceil(w + 2 * PAD_X);
+  if (x->bw < 40)
+    x->bw = 40;
+  x->bh = ceil(lh + (x->line2 ? lh * 0.9 : 0) + 2 * PAD_Y);
+  x->bsz = L->lr ? x->bh : x->bw;
+  x->dsz = L->lr ? x->bw : x->bh;
+  return 0;
+}
+
+/* --- building the drawn tree (folding applied) ---------------------------- */
+
+static const char *kind_plural(unsigned nsup, unsigned nwork, unsigned other)
+{
+  if (nsup && !nwork && !other)
+    return " supervisors";
+  if (nwork && !nsup && !other)
+    return " workers";
+  return "";
+}
+
+static int build(lt *L, uint32_t *subtree)
+{
+  const bv_tree *t = L->t;
+  unsigned maxc = L->o->max_children, maxd = L->o->max_depth;
+  int rc;
+  /* node 0: the root; nodes with parent -1 other than the root (external
+     processes drawn beside the tree) hang from an invisible super-root */
+  int orphans = 0;
+  for (size_t i = 1; i < t->n; i++)
+    if (t->nodes[i].parent < 0)
+      orphans = 1;
+  uint32_t base_depth = 0;
+  if (orphans) {
+    if ((rc = push_node(L, -1, BV_TN_ROOT, -1, 0)))
+      return rc;
+    L->v[0].role = 3; /* invisible */
+    L->v[0].first = 0;
+    for (size_t i = 0; i < t->n; i++)
+      if (i == 0 || t->nodes[i].parent < 0) {
+        if ((rc = push_node(L, (int32_t)i, t->nodes[i].kind, 0, 1)) ||
+            (rc = push_kid(L, (uint32_t)(L->n - 1))))
+          return rc;
+        L->lof[i] = (int32_t)(L->n - 1);
+        L->v[0].nch++;
+      }
+    base_depth = 1;
+  } else {
+    if ((rc = push_node(L, 0, t->nodes[0].kind, -1, 0)))
+      return rc;
+    L->lof[0] = 0;
+  }
+  for (size_t q = orphans ? 1 : 0; q < L->n; q++) {
+    if (L->v[q].model < 0 || L->v[q].role)
+      continue;
+    const bv_tnode *tn = &t->nodes[L->v[q].model];
+    uint32_t depth = L->v[q].depth;
+    uint32_t mdepth = depth - base_depth;
+    if (!tn->nchildren)
+      continue;
+    L->v[q].first = (uint32_t)L->nkids;
+    if (maxd && mdepth >= maxd) {
+      /* cut: one node stands for everything below */
+      uint32_t below = subtree[L->v[q].model] - 1;
+      if ((rc = push_node(L, -1, BV_TN_FOLDED, (int32_t)q, depth + 1)) ||
+          (rc = push_kid(L, (uint32_t)(L->n - 1))))
+        return rc;
+      L->v[L->n - 1].line1 = bv_arena_printf(L->s->arena, "%u more below", (unsigned)below);
+      L->v[q].nch = 1;
+      L->folded_nodes += below;
+      continue;
+    }
+    uint32_t keep = tn->nchildren;
+    if (maxc && keep > maxc)
+      keep = maxc;
+    for (uint32_t c = 0; c < keep; c++) {
+      uint32_t mi = tn->first_child + c;
+      if ((rc = push_node(L, (int32_t)mi, t->nodes[mi].kind, (int32_t)q, depth + 1)) ||
+          (rc = push_kid(L, (uint32_t)(L->n - 1))))
+        return rc;
+      L->lof[mi] = (int32_t)(L->n - 1);
+    }
+    if (keep < tn->nchildren) {
+      unsigned nsup = 0, nwork = 0, other = 0, hidden = 0;
+      for (uint32_t c = keep; c < tn->nchildren; c++) {
+        const bv_tnode *ch = &t->nodes[tn->first_child + c];
+        if (ch->kind == BV_TN_SUPERVISOR)
+          nsup++;
+        else if (ch->kind == BV_TN_WORKER)
+          nwork++;
+        else
+          other++;
+        hidden += subtree[tn->first_child + c];
+      }
+      if ((rc = push_node(L, -1, BV_TN_FOLDED, (int32_t)q, depth + 1)) ||
+          (rc = push_kid(L, (uint32_t)(L->n - 1))))
+        return rc;
+      L->v[L->n - 1].line1 =
+          bv_arena_printf(L->s->arena, "\xE2\x80\xA6 and %u more%s", tn->nchildren - keep,
+                          kind_plural(nsup, nwork, other));
+      L->folded_nodes += hidden;
+    }
+    L->v[q].nch = (uint32_t)L->nkids - L->v[q].first;
+  }
+  return 0;
+}
+
+/* Turns every node whose (many) children are all leaves into a node with one
+ * block pseudo-child that holds them. */
+static int make_blocks(lt *L)
+{
+  size_t n0 = L->n;
+  unsigned limit = L->lr ? BLOCK_LR : BLOCK_TD;
+  for (size_t q = 0; q < n0; q++) {
+    ln *x = &L->v[q];
+    if (x->nch <= limit || x->role)
+      continue;
+    int leaves = 1;
+    for (uint32_t c = 0; c < x->nch && leaves; c++)
+      leaves = L->v[L->kids[x->first + c]].nch == 0;
+    if (!leaves)
+      continue;
+    uint32_t bfirst = x->first, bn = x->nch, depth = x->depth + 1;
+    int rc = push_node(L, -1, BV_TN_WORKER, (int32_t)q, depth);
+    if (rc || (rc = push_kid(L, (uint32_t)(L->n - 1))))
+      return rc;
+    x = &L->v[q]; /* push_node may have moved the array */
+    ln *b = &L->v[L->n - 1];
+    b->role = 1;
+    b->bfirst = bfirst;
+    b->bn = bn;
+    x->first = (uint32_t)L->nkids - 1;
+    x->nch = 1;
+    double cw = 0, chh = 0;
+    for (uint32_t c = 0; c < bn; c++) {
+      ln *k = &L->v[L->kids[bfirst + c]];
+      k->role = 2;
+      if (k->bw > cw)
+        cw = k->bw;
+      if (k->bh > chh)
+        chh = k->bh;
+    }
+    /* columns so the block is about 1.5 times as wide as tall */
+    double cellw = SPINE + cw + COL_GAP, cellh = chh + ROW_GAP;
+    uint32_t cols = (uint32_t)ceil(sqrt(1.5 * bn * cellh / cellw));
+    if (cols < 1)
+      cols = 1;
+    if (cols > bn)
+      cols = bn;
+    uint32_t rows = (bn + cols - 1) / cols;
+    cols = (bn + rows - 1) / rows;
+    b->cols = cols;
+    b->rows = rows;
+    b->cw = cw;
+    b->chh = chh;
+    b->bw = cols * cellw - COL_GAP;
+    b->bh = BUS + rows * cellh - ROW_GAP;
+    b->bsz = L->lr ? b->bh : b->bw;
+    b->dsz = L->lr ? b->bw : b->bh;
+  }
+  return 0;
+}
+
+/* --- Buchheim ------------------------------------------------------------ */
+
+/* i-th tidy-tree child of node q */
+static int32_t K(const lt *L, size_t q, uint32_t i) { return (int32_t)L->kids[L->v[q].first + i]; }
+
+static double dist(const lt *L, int32_t a, int32_t b)
+{
+  int sib = L->v[a].parent == L->v[b].parent;
+  return (L->v[a].bsz + L->v[b].bsz) / 2 + (sib ? SIB_GAP : SUB_GAP);
+}
+
+static int32_t next_left(const lt *L, int32_t v)
+{
+  return L->v[v].nch ? K(L, v, 0) : L->v[v].thread;
+}
+
+static int32_t next_right(const lt *L, int32_t v)
+{
+  return L->v[v].nch ? K(L, v, L->v[v].nch - 1) : L->v[v].thread;
+}
+
+static void move_subtree(lt *L, int32_t wl, int32_t wr, double shift)
+{
+  double subtrees = (double)L->v[wr].number - (double)L->v[wl].number;
+  if (subtrees <= 0)
+    subtrees = 1;
+  L->v[wr].change -= shift / subtrees;
+  L->v[wr].shift += shift;
+  L->v[wl].change += shift / subtrees;
+  L->v[wr].prelim += shift;
+  L->v[wr].mod += shift;
+}
+
+static void apportion(lt *L, int32_t v, int32_t *dflt_anc)
+{
+  ln *V = L->v;
+  if (!V[v].number)
+    return;
+  int32_t p = V[v].parent;
+  int32_t w = K(L, p, V[v].number - 1);
+  int32_t vir = v, vor = v, vil = w, vol = K(L, p, 0);
+  double sir = V[vir].mod, sor = V[vor].mod, sil = V[vil].mod, sol = V[vol].mod;
+  while (next_right(L, vil) >= 0 && next_left(L, vir) >= 0) {
+    vil = next_right(L, vil);
+    vir = next_left(L, vir);
+    vol = next_left(L, vol);
+    vor = next_right(L, vor);
+    V[vor].anc = v;
+    double shift = (V[vil].prelim + sil) - (V[vir].prelim + sir) + dist(L, vil, vir);
+    if (shift > 0) {
+      int32_t a = V[V[vil].anc].parent == p ? V[vil].anc : *dflt_anc;
+      move_subtree(L, a, v, shift);
+      sir += shift;
+      sor += shift;
+    }
+    sil += V[vil].mod;
+    sir += V[vir].mod;
+    sol += V[vol].mod;
+    sor += V[vor].mod;
+  }
+  if (next_right(L, vil) >= 0 && next_right(L, vor) < 0) {
+    V[vor].thread = next_right(L, vil);
+    V[vor].mod += sil - sor;
+  }
+  if (next_left(L, vir) >= 0 && next_left(L, vol) < 0) {
+    V[vol].thread = next_left(L, vir);
+    V[vol].mod += sir - sol;
+    *dflt_anc = v;
+  }
+}
+
+static void tidy(lt *L)
+{
+  ln *V = L->v;
+  for (size_t q = 0; q < L->n; q++)
+    for (uint32_t c = 0; c < V[q].nch; c++)
+      V[K(L, q, c)].number = c;
+  /* first walk, children before parents (breadth-first array backwards) */
+  for (size_t q = L->n; q-- > 0;) {
+    ln *x = &V[q];
+    if (x->role == 2 || !x->nch)
+      continue;
+    int32_t dflt_anc = K(L, q, 0);
+    for (uint32_t c = 0; c < x->nch; c++) {
+      int32_t w = K(L, q, c);
+      /* the last step of firstwalk(w), which needs w's left sibling */
+      if (c == 0) {
+        V[w].prelim = V[w].nch ? V[w].mid : 0;
+      } else {
+        int32_t l = K(L, q, c - 1);
+        V[w].prelim = V[l].prelim + dist(L, l, w);
+        if (V[w].nch)
+          V[w].mod = V[w].prelim - V[w].mid;
+      }
+      apportion(L, w, &dflt_anc);
+    }
+    /* execute shifts */
+    double shift = 0, change = 0;
+    for (uint32_t c = x->nch; c-- > 0;) {
+      int32_t w = K(L, q, c);
+      V[w].prelim += shift;
+      V[w].mod += shift;
+      change += V[w].change;
+      shift += V[w].shift + change;
+    }
+    x->mid = (V[K(L, q, 0)].prelim + V[K(L, q, x->nch - 1)].prelim) / 2;
+  }
+  V[0].prelim = V[0].nch ? V[0].mid : 0;
+  /* second walk, parents before children */
+  V[0].acc = 0;
+  for (size_t q = 0; q < L->n; q++)
+    for (uint32_t c = 0; c < V[q].nch; c++)
+      V[K(L, q, c)].acc = V[q].acc + V[q].mod;
+}
+
+/* --- geometry and drawing ------------------------------------------------ */
+
+typedef struct kind_style {
+  const char *cls;
+  bv_color fill, text;
+  double lw;
+  bv_dash dash;
+} kind_style;
+
+/* Kino's classes (MERMAID.md "Familiar look"), plus ours for the rest. */
+static kind_style style_of(bv_tnode_kind k)
+{
+  switch (k) {
+  case BV_TN_ROOT: return (kind_style){"root", SC_RGB(0xC4B5FD), SC_RGB(0x000000), 4, BV_DASH_SOLID};
+  case BV_TN_SUPERVISOR:
+    return (kind_style){"supervisor", SC_RGB(0xC4B5FD), SC_RGB(0x000000), 1, BV_DASH_SOLID};
+  case BV_TN_NOTSTARTED:
+    return (kind_style){"notstarted", SC_RGB(0xD9D9D9), SC_RGB(0x6B7280), 1, BV_DASH_SOLID};
+  case BV_TN_UNRESPONSIVE:
+    return (kind_style){"unresponsive", SC_RGB(0xFCA5A5), SC_RGB(0x000000), 2, BV_DASH_DASHED};
+  case BV_TN_EXTERNAL:
+    return (kind_style){"external", SC_RGB(0xFFFFFF), SC_RGB(0x000000), 1, BV_DASH_DASHED};
+  case BV_TN_FOLDED:
+    return (kind_style){"folded", SC_RGB(0xF3F4F6), SC_RGB(0x374151), 1, BV_DASH_DOTTED};
+  case BV_TN_WORKER:
+  default: return (kind_style){"worker", SC_RGB(0x66C2A5), SC_RGB(0x000000), 1, BV_DASH_SOLID};
+  }
+}
+
+static int draw_box(lt *L, ln *x)
+{
+  kind_style st = style_of(x->kind);
+  int32_t ref = x->model;
+  int rc = sc_rect(L->s, st.cls, x->x, x->y, x->bw, x->bh, 5, st.fill, SC_RGB(0x374151), st.lw,
+                   st.dash, ref);
+  double lh = L->fs * 1.25, maxw = L->o->max_label > 0 ? L->o->max_label : 320;
+  double cx = x->x + x->bw / 2;
+  double body = lh + (x->line2 ? lh * 0.9 : 0);
+  double top = x->y + (x->bh - body) / 2;
+  /* baseline of a line: its top plus the ascent, centred in the line height */
+  double base1 = top + lh / 2 + L->fs * 0.35;
+  if (!rc)
+    rc = sc_text(L->s, L->m, "label", cx, base1, BV_ANCHOR_MIDDLE, L->fs, 0, st.text,
+                 x->line1 ? x->line1 : "", maxw, ref, NULL);
+  if (!rc && x->line2)
+    rc = sc_text(L->s, L->m, "label2", cx, top + lh + lh * 0.45 + L->fs * 0.3, BV_ANCHOR_MIDDLE,
+                 L->fs * 0.85, 0, x->kind == BV_TN_WORKER || x->kind == BV_TN_SUPERVISOR
+                                      ? SC_RGB(0x1F2937)
+                                      : st.text,
+                 x->line2, maxw, ref, NULL);
+  return rc;
+}
+
+/* Point on the layout axes (breadth b, depth d) -> x, y */
+static void put(const lt *L, double *p, double b, double d)
+{
+  p[0] = L->lr ? d : b;
+  p[1] = L->lr ? b : d;
+}
+
+static int edge(lt *L, const ln *par, const ln *ch, double bus_d)
+{
+  /* parent exit at the middle of its far side, child entry at the middle of
+     its near side, an elbow through the bus between the levels */
+  double pb = L->lr ? par->y + par->bh / 2 : par->x + par->bw / 2;
+  double pd = L->lr ? par->x + par->bw : par->y + par->bh;
+  double cb = L->lr ? ch->y + ch->bh / 2 : ch->x + ch->bw / 2;
+  double cd = L->lr ? ch->x : ch->y;
+  double pts[8];
+  size_t n = 0;
+  put(L, pts + 2 * n++, pb, pd);
+  if (fabs(pb - cb) > 0.05) {
+    put(L, pts + 2 * n++, pb, bus_d);
+    put(L, pts + 2 * n++, cb, bus_d);
+  }
+  put(L, pts + 2 * n++, cb, cd);
+  return sc_line(L->s, "edge", pts, n, sc_theme_get(L->o->dark)->line, 1.5, BV_DASH_SOLID,
+                 BV_ARROW_FILLED, ch->model);
+}
+
+/* Places the members of a block and draws its bus, spines and ticks. */
+static int draw_block(lt *L, ln *par, ln *b)
+{
+  bv_color lc = sc_theme_get(L->o->dark)->line;
+  double cellw = SPINE + b->cw + COL_GAP, cellh = b->chh + ROW_GAP;
+  double bus_y = b->y + BUS / 2;
+  int rc = 0;
+  double spine0 = b->x + SPINE / 2, spine_last = spine0 + (b->cols - 1) * cellw;
+  double pts[8];
+  /* the parent's trunk */
+  if (L->lr) {
+    double py = par->y + par->bh / 2;
+    pts[0] = par->x + par->bw, pts[1] = py, pts[2] = spine0, pts[3] = py;
+    rc = sc_line(L->s, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  } else {
+    double px = par->x + par->bw / 2;
+    pts[0] = px, pts[1] = par->y + par->bh, pts[2] = px, pts[3] = bus_y;
+    rc = sc_line(L->s, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    if (!rc && (px < spine0 || px > spine_last)) {
+      pts[0] = px, pts[1] = bus_y, pts[2] = px < spine0 ? spine0 : spine_last, pts[3] = bus_y;
+      rc = sc_line(L->s, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    }
+  }
+  if (!rc && b->cols > 1) {
+    pts[0] = spine0, pts[1] = bus_y, pts[2] = spine_last, pts[3] = bus_y;
+    rc = sc_line(L->s, "bus", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  }
+  for (uint32_t c = 0; !rc && c < b->cols; c++) {
+    uint32_t last = (c + 1) * b->rows;
+    if (last > b->bn)
+      last = b->bn;
+    if (last <= c * b->rows)
+      break;
+    double sx = spine0 + c * cellw;
+    double ly = b->y + BUS + (last - c * b->rows - 1) * cellh + b->chh / 2;
+    pts[0] = sx, pts[1] = bus_y, pts[2] = sx, pts[3] = ly;
+    rc = sc_line(L->s, "bus", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  }
+  for (uint32_t i = 0; !rc && i < b->bn; i++) {
+    ln *k = &L->v[L->kids[b->bfirst + i]];
+    uint32_t c = i / b->rows, r = i % b->rows;
+    k->x = b->x + c * cellw + SPINE;
+    k->y = b->y + BUS + r * cellh + (b->chh - k->bh) / 2;
+    double sx = spine0 + c * cellw, cy = k->y + k->bh / 2;
+    pts[0] = sx, pts[1] = cy, pts[2] = k->x, pts[3] = cy;
+    rc = sc_line(L->s, "edge", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_FILLED, k->model);
+  }
+  return rc;
+}
+
+/* Dotted link a-b: out of the first box's far side a quarter off centre (the
+ * supervision edge uses the centre), along a channel just past that level
+ * (the bus runs halfway between levels), into the second box the same way. */
+static int link(lt *L, const ln *a, const ln *b, const double *lvl_end, double gap, size_t i)
+{
+  if (a->depth > b->depth || (a->depth == b->depth &&
+                              (L->lr ? a->y > b->y : a->x > b->x))) {
+    const ln *t = a;
+    a = b;
+    b = t;
+  }
+  double ab = L->lr ? a->y + a->bh * 0.75 : a->x + a->bw * 0.75;
+  double ad = L->lr ? a->x + a->bw : a->y + a->bh;
+  double bb = L->lr ? b->y + b->bh * 0.75 : b->x + b->bw * 0.25;
+  double bd_near = L->lr ? b->x : b->y;
+  double bd_far = L->lr ? b->x + b->bw : b->y + b->bh;
+  double ch = lvl_end[a->depth] + gap * 0.25 + (double)(i % 3) * 3;
+  double pts[8];
+  put(L, pts, ab, ad);
+  put(L, pts + 2, ab, ch);
+  put(L, pts + 4, bb, ch);
+  put(L, pts + 6, bb, b->depth == a->depth ? bd_far : bd_near);
+  return sc_line(L->s, "link", pts, 4, sc_theme_get(L->o->dark)->muted, 1.5, BV_DASH_DOTTED,
+                 BV_ARROW_NONE, -1);
+}
+
+static int layout(lt *L)
+{
+  int rc;
+  const bv_tree *t = L->t;
+  /* validate the model's indices and compute subtree sizes (for folding) */
+  uint32_t *order = malloc(t->n * sizeof *order), *subtree = calloc(t->n, sizeof *subtree);
+  char *seen = calloc(t->n, 1);
+  if (!order || !subtree || !seen) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+    goto done;
+  }
+  size_t no = 0;
+  for (size_t r = 0; r < t->n; r++) {
+    if (r && t->nodes[r].parent >= 0)
+      continue;
+    if (seen[r]) {
+      rc = bv_error_set(BV_EINVAL, "tree: node %zu is reached twice", r);
+      goto done;
+    }
+    seen[r] = 1;
+    size_t start = no;
+    order[no++] = (uint32_t)r;
+    for (size_t q = start; q < no; q++) {
+      const bv_tnode *tn = &t->nodes[order[q]];
+      if (tn->first_child > t->n || tn->nchildren > t->n - tn->first_child) {
+        rc = bv_error_set(BV_EINVAL, "tree: node %u has children outside the tree", order[q]);
+        goto done;
+      }
+      for (uint32_t c = 0; c < tn->nchildren; c++) {
+        uint32_t k = tn->first_child + c;
+        if (seen[k]) {
+          rc = bv_error_set(BV_EINVAL, "tree: node %u is reached twice", k);
+          goto done;
+        }
+        seen[k] = 1;
+        order[no++] = k;
+      }
+    }
+  }
+  for (size_t q = no; q-- > 0;) {
+    const bv_tnode *tn = &t->nodes[order[q]];
+    subtree[order[q]] += 1;
+    for (uint32_t c = 0; c < tn->nchildren; c++)
+      subtree[order[q]] += subtree[tn->first_child + c];
+  }
+  if ((rc = build(L, subtree)))
+    goto done;
+  for (size_t q = 0; q < L->n; q++) {
+    ln *x = &L->v[q];
+    if (x->role == 3)
+      continue;
+    if (x->model >= 0)
+      make_label(L, x);
+    if ((rc = size_box(L, x)))
+      goto done;
+  }
+  if (L->v[0].role == 3)
+    L->v[0].bsz = L->v[0].dsz = 0;
+  if ((rc = make_blocks(L)))
+    goto done;
+  tidy(L);
+  /* levels: depth offsets */
+  uint32_t maxdepth = 0;
+  for (size_t q = 0; q < L->n; q++)
+    if (L->v[q].role != 2 && L->v[q].depth > maxdepth)
+      maxdepth = L->v[q].depth;
+  double *lvl = calloc(maxdepth + 2, sizeof *lvl), *lvl_pos = calloc(maxdepth + 2, sizeof *lvl);
+  if (!lvl || !lvl_pos) {
+    free(lvl);
+    free(lvl_pos);
+    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+    goto done;
+  }
+  for (size_t q = 0; q < L->n; q++)
+    if (L->v[q].role != 2 && L->v[q].dsz > lvl[L->v[q].depth])
+      lvl[L->v[q].depth] = L->v[q].dsz;
+  double gap = L->lr ? LEVEL_GAP_LR : LEVEL_GAP_TD;
+  for (uint32_t d = 1; d <= maxdepth; d++)
+    lvl_pos[d] = lvl_pos[d - 1] + lvl[d - 1] + (lvl[d - 1] > 0 ? gap : 0);
+  double *lvl_end = lvl; /* reuse: far edge of each level */
+  for (uint32_t d = 0; d <= maxdepth; d++)
+    lvl_end[d] = lvl_pos[d] + lvl[d];
+  /* coordinates; normalise so the drawing starts at the margin */
+  double minb = INFINITY;
+  for (size_t q = 0; q < L->n; q++) {
+    ln *x = &L->v[q];
+    if (x->role == 2 || x->role == 3)
+      continue;
+    double b = x->prelim + x->acc - x->bsz / 2;
+    if (b < minb)
+      minb = b;
+  }
+  if (!isfinite(minb))
+    minb = 0;
+  for (size_t q = 0; q < L->n; q++) {
+    ln *x = &L->v[q];
+    if (x->role == 2)
+      continue;
+    double b = x->prelim + x->acc - x->bsz / 2 - minb + MARGIN;
+    double d = lvl_pos[x->depth] + MARGIN;
+    x->x = L->lr ? d : b;
+    x->y = L->lr ? b : d;
+  }
+  /* drawing: edges first, boxes over them */
+  for (size_t q = 0; q < L->n && !rc; q++) {
+    ln *x = &L->v[q];
+    if (x->role == 3 || x->role == 2)
+      continue;
+    for (uint32_t c = 0; c < x->nch && !rc; c++) {
+      ln *ch = &L->v[K(L, q, c)];
+      if (ch->role == 1)
+        rc = draw_block(L, x, ch);
+      else
+        rc = edge(L, x, ch, lvl_end[x->depth] + MARGIN + gap / 2);
+    }
+  }
+  /* links route along channels next to the level ends, in drawing coordinates
+     (lvl_pos is not needed any more: reuse it) */
+  for (uint32_t d = 0; d <= maxdepth; d++)
+    lvl_pos[d] = lvl_end[d] + MARGIN;
+  for (size_t i = 0; i < t->nlinks && !rc; i++) {
+    uint32_t a = t->links[i].a, b = t->links[i].b;
+    if (a >= t->n || b >= t->n || a == b || L->lof[a] < 0 || L->lof[b] < 0)
+      continue;
+    const ln *na = &L->v[L->lof[a]], *nb = &L->v[L->lof[b]];
+    if (na->role == 2 || nb->role == 2) {
+      /* a block member: straight dotted line between the two boxes' centres
+         would cross its neighbours; go around the left of the block instead */
+      double pts[8];
+      const ln *m1 = na, *m2 = nb;
+      pts[0] = m1->x, pts[1] = m1->y + m1->bh / 2;
+      pts[2] = fmin(m1->x, m2->x) - SPINE * 0.25, pts[3] = pts[1];
+      pts[4] = pts[2], pts[5] = m2->y + m2->bh / 2;
+      pts[6] = m2->x, pts[7] = pts[5];
+      rc = sc_line(L->s, "link", pts, 4, sc_theme_get(L->o->dark)->muted, 1.5, BV_DASH_DOTTED,
+                   BV_ARROW_NONE, -1);
+      continue;
+    }
+    rc = link(L, na, nb, lvl_pos, gap, i);
+  }
+  for (size_t q = 0; q < L->n && !rc; q++) {
+    ln *x = &L->v[q];
+    if (x->role == 1 || x->role == 3)
+      continue;
+    rc = draw_box(L, x);
+  }
+  free(lvl);
+  free(lvl_pos);
+  if (rc)
+    goto done;
+  /* size: everything drawn plus the margin */
+  double w = 0, h = 0;
+  for (size_t i = 0; i < L->s->n; i++) {
+    const bv_sitem *it = &L->s->items[i];
+    if (it->kind == BV_SI_RECT) {
+      w = fmax(w, it->x + it->w);
+      h = fmax(h, it->y + it->h);
+    } else if (it->kind == BV_SI_LINE) {
+      for (size_t k = 0; k < it->npts; k++) {
+        w = fmax(w, it->pts[2 * k]);
+        h = fmax(h, it->pts[2 * k + 1]);
+      }
+    }
+  }
+  L->s->width = ceil(w + MARGIN);
+  L->s->height = ceil(h + MARGIN);
+  if (L->folded_nodes)
+    L->s->note = bv_arena_printf(
+        L->s->arena, "%u processes folded (--max-children %u, --max-depth %u); use 0 to draw all",
+        L->folded_nodes, L->o->max_children, L->o->max_depth);
+done:
+  free(order);
+  free(subtree);
+  free(seen);
+  return rc;
+}
+
+int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *m,
+                   bv_scene **out)
+{
+  *out = NULL;
+  bv_layout_opts dflt = {0};
+  if (!o)
+    o = &dflt;
+  if (!t || !t->n || !t->nodes)
+    return bv_error_set(BV_EINVAL, "tree: nothing to draw (no nodes)");
+  if (t->n > 0x7FFFFFFF)
+    return bv_error_set(BV_EINVAL, "tree: too many nodes (%zu)", t->n);
+  lt L = {0};
+  L.t = t;
+  L.o = o;
+  L.m = m;
+  L.lr = o->left_right;
+  L.fs = o->font_size > 0 ? o->font_size : 12;
+  int rc = bv_scene_new("tree", &L.s);
+  if (rc)
+    return rc;
+  L.s->font = m->font;
+  L.s->background = sc_theme_get(o->dark)->page;
+  L.s->title = bv_arena_printf(L.s->arena, "supervision tree%s%s", t->title ? ": " : "",
+                               t->title ? t->title : "");
+  L.lof = malloc(t->n * sizeof *L.lof);
+  if (!L.lof || !L.s->title) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+  } else {
+    for (size_t i = 0; i < t->n; i++)
+      L.lof[i] = -1;
+    rc = layout(&L);
+  }
+  free(L.v);
+  free(L.kids);
+  free(L.lof);
+  if (rc) {
+    bv_scene_free(L.s);
+    return rc;
+  }
+  *out = L.s;
+  return 0;
+}

@@ -1,0 +1,494 @@
+/* render_cairo.c: the one cairo backend. Draws any bv_scene to PNG, SVG or
+ * PDF through cairo's *_for_stream functions into a bv_out, and measures text
+ * with the same font (the only other place cairo is used). */
+#include "beamviz.h"
+
+#include <cairo-ft.h>
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_FONT "DejaVu Sans"
+
+/* --- measuring ----------------------------------------------------------- */
+
+typedef struct measurer {
+  cairo_surface_t *surf;
+  cairo_t *cr;
+  char *family;
+  double size;
+  int bold;
+} measurer;
+
+static void select_font(cairo_t *cr, const char *family, double size, int bold)
+{
+  cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+}
+
+static int cairo_measure(void *ud, const char *text, size_t len, double size, int bold,
+                         bv_text_metrics *m)
+{
+  measurer *ms = ud;
+  if (size != ms->size || bold != ms->bold) {
+    select_font(ms->cr, ms->family, size, bold);
+    ms->size = size;
+    ms->bold = bold;
+  }
+  char small[256], *t = small;
+  if (len >= sizeof small && !(t = malloc(len + 1)))
+    return bv_error_set(BV_ENOMEM, "out of memory (measuring text)");
+  memcpy(t, text, len);
+  t[len] = 0;
+  cairo_text_extents_t te;
+  cairo_font_extents_t fe;
+  cairo_text_extents(ms->cr, t, &te);
+  cairo_font_extents(ms->cr, &fe);
+  if (t != small)
+    free(t);
+  if (cairo_status(ms->cr) != CAIRO_STATUS_SUCCESS)
+    return bv_error_set(BV_EINVAL, "cannot measure text: %s",
+                        cairo_status_to_string(cairo_status(ms->cr)));
+  m->width = te.x_advance;
+  m->ascent = fe.ascent;
+  m->descent = fe.descent;
+  return 0;
+}
+
+static int generic_family(const char *f)
+{
+  static const char *const g[] = {"sans-serif", "sans", "serif", "monospace", "mono", NULL};
+  for (int i = 0; g[i]; i++)
+    if (strcasecmp(f, g[i]) == 0)
+      return 1;
+  return 0;
+}
+
+int bv_cairo_measure_open(const char *font, bv_measure *m)
+{
+  memset(m, 0, sizeof *m);
+  if (!font || !*font)
+    font = DEFAULT_FONT;
+  measurer *ms = calloc(1, sizeof *ms);
+  if (!ms || !(ms->family = strdup(font))) {
+    free(ms);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  ms->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+  ms->cr = cairo_create(ms->surf);
+  select_font(ms->cr, font, 12, 0);
+  ms->size = 12;
+  /* fontconfig never says "no such font": it substitutes. Ask which family
+   * it really picked and refuse a silent substitution. */
+  char got[256] = "";
+  cairo_scaled_font_t *sf = cairo_get_scaled_font(ms->cr);
+  if (cairo_scaled_font_get_type(sf) == CAIRO_FONT_TYPE_FT) {
+    FT_Face face = cairo_ft_scaled_font_lock_face(sf);
+    if (face && face->family_name)
+      snprintf(got, sizeof got, "%s", face->family_name);
+    cairo_ft_scaled_font_unlock_face(sf);
+  }
+  int rc = 0;
+  if (cairo_status(ms->cr) != CAIRO_STATUS_SUCCESS)
+    rc = bv_error_set(BV_ENOTFOUND, "font '%s': %s", font,
+                      cairo_status_to_string(cairo_status(ms->cr)));
+  else if (!*got)
+    rc = bv_error_set(BV_ENOTFOUND, "font '%s' is not installed (no fonts found by fontconfig)",
+                      font);
+  else if (!generic_family(font) && strcasecmp(got, font) != 0)
+    rc = bv_error_set(BV_ENOTFOUND, "font '%s' is not installed (fontconfig would use '%s')",
+                      font, got);
+  if (rc) {
+    m->ud = ms;
+    bv_cairo_measure_close(m);
+    return rc;
+  }
+  m->fn = cairo_measure;
+  m->ud = ms;
+  m->font = ms->family;
+  return 0;
+}
+
+void bv_cairo_measure_close(bv_measure *m)
+{
+  measurer *ms = m ? m->ud : NULL;
+  if (ms) {
+    cairo_destroy(ms->cr);
+    cairo_surface_destroy(ms->surf);
+    free(ms->family);
+    free(ms);
+  }
+  if (m)
+    memset(m, 0, sizeof *m);
+}
+
+/* --- drawing ------------------------------------------------------------- */
+
+static void set_color(cairo_t *cr, bv_color c)
+{
+  cairo_set_source_rgba(cr, ((c >> 16) & 0xFF) / 255.0, ((c >> 8) & 0xFF) / 255.0,
+                        (c & 0xFF) / 255.0, ((c >> 24) & 0xFF) / 255.0);
+}
+
+static void set_dash(cairo_t *cr, bv_dash d, double lw)
+{
+  static const double dotted[] = {2, 3}, dashed[] = {6, 4};
+  double pat[2];
+  if (d == BV_DASH_SOLID) {
+    cairo_set_dash(cr, NULL, 0, 0);
+    return;
+  }
+  const double *p = d == BV_DASH_DOTTED ? dotted : dashed;
+  double k = lw > 1 ? lw : 1;
+  pat[0] = p[0] * k;
+  pat[1] = p[1] * k;
+  cairo_set_dash(cr, pat, 2, 0);
+}
+
+static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
+{
+  if (r <= 0) {
+    cairo_rectangle(cr, x, y, w, h);
+    return;
+  }
+  if (r > w / 2)
+    r = w / 2;
+  if (r > h / 2)
+    r = h / 2;
+  cairo_new_sub_path(cr);
+  cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+  cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+  cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+  cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+  cairo_close_path(cr);
+}
+
+static void fill_stroke(cairo_t *cr, const bv_sitem *it)
+{
+  if (it->fill >> 24) {
+    set_color(cr, it->fill);
+    if (it->stroke >> 24 && it->line_width > 0)
+      cairo_fill_preserve(cr);
+    else
+      cairo_fill(cr);
+  }
+  if (it->stroke >> 24 && it->line_width > 0) {
+    set_color(cr, it->stroke);
+    cairo_set_line_width(cr, it->line_width);
+    set_dash(cr, it->dash, it->line_width);
+    cairo_stroke(cr);
+  }
+  cairo_new_path(cr);
+}
+
+#define HEAD_LEN 8.0
+#define HEAD_HALF 4.0
+
+static void draw_line(cairo_t *cr, const bv_sitem *it)
+{
+  if (it->npts < 2 || !(it->stroke >> 24))
+    return;
+  const double *p = it->pts;
+  size_t n = it->npts;
+  double ex = p[2 * n - 2], ey = p[2 * n - 1];
+  double dx = ex - p[2 * n - 4], dy = ey - p[2 * n - 3];
+  double len = sqrt(dx * dx + dy * dy);
+  double ux = len > 0 ? dx / len : 1, uy = len > 0 ? dy / len : 0;
+  /* a filled head covers the last HEAD_LEN: stop the stroke inside it so the
+     line's butt does not poke out around the tip */
+  double cut = it->arrow == BV_ARROW_FILLED && len > HEAD_LEN ? HEAD_LEN * 0.8 : 0;
+  cairo_move_to(cr, p[0], p[1]);
+  for (size_t k = 1; k + 1 < n; k++)
+    cairo_line_to(cr, p[2 * k], p[2 * k + 1]);
+  cairo_line_to(cr, ex - ux * cut, ey - uy * cut);
+  set_color(cr, it->stroke);
+  cairo_set_line_width(cr, it->line_width > 0 ? it->line_width : 1);
+  set_dash(cr, it->dash, it->line_width);
+  cairo_stroke(cr);
+  if (it->arrow == BV_ARROW_NONE)
+    return;
+  double bx = ex - ux * HEAD_LEN, by = ey - uy * HEAD_LEN;
+  double px = -uy * HEAD_HALF, py = ux * HEAD_HALF;
+  cairo_set_dash(cr, NULL, 0, 0);
+  cairo_move_to(cr, bx + px, by + py);
+  cairo_line_to(cr, ex, ey);
+  cairo_line_to(cr, bx - px, by - py);
+  if (it->arrow == BV_ARROW_FILLED) {
+    cairo_close_path(cr);
+    cairo_fill(cr);
+  } else {
+    cairo_stroke(cr);
+  }
+}
+
+typedef struct font_state {
+  const char *family;
+  double size;
+  int bold;
+} font_state;
+
+static void draw_text(cairo_t *cr, const bv_sitem *it, font_state *fs)
+{
+  if (!it->text || !*it->text)
+    return;
+  if (it->size != fs->size || it->bold != fs->bold) {
+    select_font(cr, fs->family, it->size, it->bold);
+    fs->size = it->size;
+    fs->bold = it->bold;
+  }
+  double off = it->anchor == BV_ANCHOR_MIDDLE ? it->w / 2 : it->anchor == BV_ANCHOR_END ? it->w : 0;
+  set_color(cr, it->fill);
+  if (it->vertical) {
+    cairo_save(cr);
+    cairo_translate(cr, it->x, it->y);
+    cairo_rotate(cr, -M_PI / 2);
+    cairo_move_to(cr, -off, 0);
+    cairo_show_text(cr, it->text);
+    cairo_restore(cr);
+  } else {
+    cairo_move_to(cr, it->x - off, it->y);
+    cairo_show_text(cr, it->text);
+  }
+}
+
+static int draw_scene(cairo_t *cr, const bv_scene *s, double k, int transparent)
+{
+  if (!transparent && (s->background >> 24)) {
+    set_color(cr, s->background);
+    cairo_paint(cr);
+  }
+  cairo_scale(cr, k, k);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  font_state fs = {s->font ? s->font : DEFAULT_FONT, 12, 0};
+  select_font(cr, fs.family, fs.size, fs.bold);
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_sitem *it = &s->items[i];
+    switch (it->kind) {
+    case BV_SI_RECT:
+      rounded_rect(cr, it->x, it->y, it->w, it->h, it->r);
+      fill_stroke(cr, it);
+      break;
+    case BV_SI_CIRCLE:
+      cairo_new_sub_path(cr);
+      cairo_arc(cr, it->x, it->y, it->r, 0, 2 * M_PI);
+      fill_stroke(cr, it);
+      break;
+    case BV_SI_LINE: draw_line(cr, it); break;
+    case BV_SI_TEXT: draw_text(cr, it, &fs); break;
+    }
+  }
+  cairo_status_t st = cairo_status(cr);
+  if (st != CAIRO_STATUS_SUCCESS)
+    return bv_error_set(BV_EINVAL, "cannot draw the image: %s", cairo_status_to_string(st));
+  return 0;
+}
+
+/* --- streams ------------------------------------------------------------- */
+
+static cairo_status_t write_out(void *closure, const unsigned char *data, unsigned int len)
+{
+  return bv_out_write(closure, data, len) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
+{
+  return bv_buf_put(closure, data, len) ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
+}
+
+static void xml_text(bv_buf *b, const char *s)
+{
+  for (; *s; s++) {
+    switch (*s) {
+    case '<': bv_buf_puts(b, "&lt;"); break;
+    case '>': bv_buf_puts(b, "&gt;"); break;
+    case '&': bv_buf_puts(b, "&amp;"); break;
+    case '"': bv_buf_puts(b, "&quot;"); break;
+    default: bv_buf_putc(b, *s);
+    }
+  }
+}
+
+/* cairo's SVG surface cannot write <title> (1.16 ignores tags there), so the
+ * document title goes in after the <svg> tag, and every shortened text gets a
+ * transparent box at its place carrying the full text as a hover <title>. */
+static int svg_finish(const bv_scene *s, const bv_buf *svg, double k, bv_out *out)
+{
+  const char *open = strstr(svg->data, "<svg");
+  const char *gt = open ? strchr(open, '>') : NULL;
+  const char *close = NULL;
+  for (const char *p = svg->data; (p = strstr(p, "</svg>")); p++)
+    close = p;
+  if (!gt || !close || close < gt)
+    return bv_error_set(BV_EINVAL, "cairo wrote an SVG without an <svg> element");
+  bv_buf extra;
+  bv_buf_init(&extra);
+  int rc = 0;
+  size_t head = (size_t)(gt + 1 - svg->data);
+  if ((rc = bv_out_write(out, svg->data, head)))
+    goto done;
+  if (s->title) {
+    bv_buf_puts(&extra, "\n<title>");
+    xml_text(&extra, s->title);
+    bv_buf_puts(&extra, "</title>");
+  }
+  if ((rc = bv_out_buf(out, &extra)))
+    goto done;
+  extra.len = 0;
+  if ((rc = bv_out_write(out, gt + 1, (size_t)(close - gt - 1))))
+    goto done;
+  int any = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_sitem *it = &s->items[i];
+    if (it->kind != BV_SI_TEXT || !it->full || it->vertical)
+      continue;
+    if (!any)
+      bv_buf_puts(&extra, "<g fill=\"#000\" fill-opacity=\"0\">\n");
+    any = 1;
+    double x0 = it->anchor == BV_ANCHOR_MIDDLE ? it->x - it->w / 2
+                : it->anchor == BV_ANCHOR_END  ? it->x - it->w
+                                               : it->x;
+    bv_buf_printf(&extra, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>",
+                  x0 * k, (it->y - it->ascent) * k, it->w * k, it->h * k);
+    xml_text(&extra, it->full);
+    bv_buf_puts(&extra, "</title></rect>\n");
+  }
+  if (any)
+    bv_buf_puts(&extra, "</g>\n");
+  if (extra.failed) {
+    rc = BV_ENOMEM;
+    goto done;
+  }
+  if ((rc = bv_out_buf(out, &extra)))
+    goto done;
+  rc = bv_out_puts(out, close);
+done:
+  bv_buf_dispose(&extra);
+  return rc;
+}
+
+static int surface_error(cairo_surface_t *surf, const char *what)
+{
+  cairo_status_t st = cairo_surface_status(surf);
+  if (st == CAIRO_STATUS_SUCCESS)
+    return 0;
+  if (st == CAIRO_STATUS_NO_MEMORY)
+    return bv_error_set(BV_ENOMEM, "out of memory drawing the %s", what);
+  if (st == CAIRO_STATUS_WRITE_ERROR)
+    return bv_error_last()[0] ? BV_EIO : bv_error_set(BV_EIO, "cannot write the %s", what);
+  return bv_error_set(BV_EINVAL, "cannot draw the %s: %s", what, cairo_status_to_string(st));
+}
+
+/* Biggest image we are willing to allocate: cairo's side limit, and an area
+ * cap so a huge drawing cannot take gigabytes (4 bytes a pixel). */
+#define PNG_MAX_AREA (128.0 * 1024 * 1024)
+
+int bv_render(const bv_scene *s, bv_format fmt, bv_render_opts *o, bv_out *out)
+{
+  bv_render_opts dflt = {0};
+  if (!o)
+    o = &dflt;
+  if (!(s->width > 0) || !(s->height > 0))
+    return bv_error_set(BV_EINVAL, "empty image (%gx%g)", s->width, s->height);
+  if (o->scale < 0 || o->fit_width < 0 || o->fit_height < 0)
+    return bv_error_set(BV_EINVAL, "negative image size or scale");
+  double k = 1;
+  if (o->fit_width > 0)
+    k = o->fit_width / s->width;
+  if (o->fit_height > 0 && (o->fit_width <= 0 || o->fit_height / s->height < k))
+    k = o->fit_height / s->height;
+  int rc = 0;
+  cairo_surface_t *surf = NULL;
+  cairo_t *cr = NULL;
+  bv_buf svg;
+  bv_buf_init(&svg);
+  switch (fmt) {
+  case BV_FMT_PNG: {
+    double px = k * (o->scale > 0 ? o->scale : 1);
+    double lim = BV_PNG_MAX / (s->width > s->height ? s->width : s->height);
+    if (px > lim)
+      px = lim;
+    if (s->width * px * s->height * px > PNG_MAX_AREA)
+      px = sqrt(PNG_MAX_AREA / (s->width * s->height));
+    int w = (int)ceil(s->width * px - 1e-6), h = (int)ceil(s->height * px - 1e-6);
+    if (w < 1)
+      w = 1;
+    if (h < 1)
+      h = 1;
+    if (w > BV_PNG_MAX)
+      w = BV_PNG_MAX;
+    if (h > BV_PNG_MAX)
+      h = BV_PNG_MAX;
+    o->scaled_to = px;
+    surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if ((rc = surface_error(surf, "PNG image")))
+      goto done;
+    cr = cairo_create(surf);
+    if ((rc = draw_scene(cr, s, px, o->transparent)))
+      goto done;
+    cairo_surface_flush(surf);
+    cairo_status_t st = cairo_surface_write_to_png_stream(surf, write_out, out);
+    if (st != CAIRO_STATUS_SUCCESS) {
+      rc = st == CAIRO_STATUS_WRITE_ERROR && bv_error_last()[0]
+               ? BV_EIO
+               : bv_error_set(BV_EIO, "cannot write the PNG image: %s",
+                              cairo_status_to_string(st));
+      goto done;
+    }
+    break;
+  }
+  case BV_FMT_SVG:
+    o->scaled_to = k;
+    surf = cairo_svg_surface_create_for_stream(write_buf, &svg, s->width * k, s->height * k);
+    if ((rc = surface_error(surf, "SVG image")))
+      goto done;
+    cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_1);
+    cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
+    cr = cairo_create(surf);
+    if ((rc = draw_scene(cr, s, k, o->transparent)))
+      goto done;
+    cairo_destroy(cr);
+    cr = NULL;
+    cairo_surface_finish(surf);
+    if ((rc = surface_error(surf, "SVG image")))
+      goto done;
+    if (svg.failed) {
+      rc = BV_ENOMEM;
+      goto done;
+    }
+    rc = svg_finish(s, &svg, k, out);
+    break;
+  case BV_FMT_PDF:
+    o->scaled_to = k;
+    surf = cairo_pdf_surface_create_for_stream(write_out, out, s->width * k, s->height * k);
+    if ((rc = surface_error(surf, "PDF document")))
+      goto done;
+    /* cairo stamps the current time into every PDF: pin it for byte-stable output */
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "beamviz");
+    if (s->title)
+      cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, s->title);
+    cr = cairo_create(surf);
+    if ((rc = draw_scene(cr, s, k, o->transparent)))
+      goto done;
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cr = NULL;
+    cairo_surface_finish(surf);
+    rc = surface_error(surf, "PDF document");
+    break;
+  default:
+    rc = bv_error_set(BV_EINVAL, "images are PNG, SVG or PDF, not %s", bv_format_name(fmt));
+  }
+done:
+  if (cr)
+    cairo_destroy(cr);
+  if (surf)
+    cairo_surface_destroy(surf);
+  bv_buf_dispose(&svg);
+  return rc;
+}
