@@ -681,6 +681,127 @@ int bv_memseries_write_csv(const bv_memseries *m, bv_out *out);
 int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out);
 
 /* ------------------------------------------------------------------------ */
+/* Supervision trees (beamviz suptree, beamviz apps): lib/tree_collect.c      */
+/* walks, lib/tree.c folds and writes Mermaid/JSON, lib/apps.c lists apps.    */
+/*                                                                          */
+/* Tree shape (bv_tree): nodes[0] is the root (the supervisor of --sup, or    */
+/* the application master of --app, then its start helper, then the top      */
+/* supervisor). Children are in start order. BV_TN_EXTERNAL nodes (--links)  */
+/* hang under the first member (in node order) they are linked to, after its  */
+/* real children: the edge to their parent is a link (draw it dotted), not    */
+/* supervision. links[] holds the other links between nodes (a < b, sorted),  */
+/* never a parent-child pair.                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_tree_opts {
+  const char *app;         /* --app: an application name, or NULL */
+  const char *sup;         /* --sup: a registered name, or a pid written <0.1.0>,
+                              #PID<0.1.0> or 0.1.0; or NULL (exactly one of app/sup) */
+  unsigned sup_timeout_ms; /* bound on each which_children (0 = 2000) */
+  unsigned budget_ms;      /* bound on the whole walk on the target; supervisors not
+                              reached in time are marked "not walked" (0 = from the
+                              connection timeout) */
+  int links;               /* also collect processes and ports outside the tree
+                              that are linked to its members (BV_TN_EXTERNAL) */
+} bv_tree_opts;
+
+/* Walks the tree on the target in one evaluation (templates/suptree.erl) and
+ * builds *out (caller frees with bv_tree_free). which_children goes only to
+ * processes whose '$initial_call' is supervisor or supervisor_bridge, each with
+ * sup_timeout_ms; one that does not answer is BV_TN_UNRESPONSIVE with the
+ * reason in `state`. Errors: BV_ENOTFOUND (unknown or library application,
+ * name not registered, pid not alive; the message lists running applications),
+ * BV_EREFUSED (--sup names a process that is not a supervisor: nothing was sent
+ * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */
+int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out);
+
+/* Parses a --sup argument. Returns 1 and writes the canonical "<A.B.C>" into
+ * out[0..cap) if who is a pid in one of the accepted spellings, 0 if it is not
+ * pid-shaped (a name), BV_EINVAL for a malformed pid ("<0.1>", "<0.x.1>"). */
+int bv_tree_parse_pid(const char *who, char *out, size_t cap);
+
+/* The text a node is drawn with (UTF-8, lines separated by '\n', not escaped):
+ * registered name, else child id and pid, else role and pid, else pid; a second
+ * line with the state (restarting, undefined, no answer: timeout ...); folded
+ * nodes read "... and K more workers" / "K more below". Pids are written the
+ * target's way (bv_pid_display); each line is cut to max_line bytes (0 = 80). */
+int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_line);
+
+/* What folding did (for the one stderr line the CLI prints). */
+typedef struct bv_tree_fold_info {
+  unsigned max_children;   /* limits actually applied (after automatic reduction) */
+  unsigned max_depth;
+  size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */
+  size_t hidden_below;     /* processes hidden in "K more below" nodes */
+  size_t folds;            /* folded nodes made */
+  int reduced;             /* limits were tightened to fit Mermaid's limits */
+  int links_dropped;       /* dotted link edges left out to fit */
+  size_t edges;            /* edges written (Mermaid) */
+  size_t chars;            /* characters written (Mermaid) */
+} bv_tree_fold_info;
+
+/* Makes a view of t for drawing (caller frees *out): siblings beyond
+ * max_children become one BV_TN_FOLDED node (role "siblings"), children of
+ * nodes at depth max_depth become one "below" node (0 = no limit for either);
+ * links keep only edges between shown nodes. info may be NULL. */
+int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth,
+                 bv_tree **out, bv_tree_fold_info *info);
+
+typedef struct bv_tree_mmd_opts {
+  unsigned max_children;   /* 0 = no limit (the CLI's default is 12) */
+  unsigned max_depth;      /* 0 = no limit */
+  int left_right;          /* graph LR instead of TD */
+  int markdown;            /* a fenced ```mermaid block */
+} bv_tree_mmd_opts;
+
+/* Appends the tree as a Mermaid flowchart: ids n0, n1...; every label quoted
+ * and escaped with bv_mmd_escape; each node declared once; classes root,
+ * supervisor, worker, notstarted, unresponsive, external, folded (Kino's
+ * colours); supervision edges solid, links dotted. Folds with the given limits,
+ * then tightens them (and drops link edges last) until the text has fewer than
+ * 500 edges and at most 50,000 characters. info (may be NULL) says what was
+ * folded. Deterministic. */
+int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
+                    bv_tree_fold_info *info);
+
+/* Appends the full tree (never folded) as the model file
+ * {"format":"beamviz.suptree","version":1,...}; bv_model_load reads it back. */
+int bv_tree_json(bv_buf *b, const bv_tree *t);
+
+/* Kind names as written in JSON and used as Mermaid classes. */
+const char *bv_tnode_kind_name(bv_tnode_kind k);
+
+/* --- started applications (beamviz apps) --------------------------------- */
+
+typedef struct bv_app {
+  const char *name;
+  const char *version;
+  const char *description;
+  int has_tree;            /* has an application master and a top process */
+  const char *master;      /* canonical pid of the application master, or NULL */
+  const char *top;         /* canonical pid of the top supervisor, or NULL */
+  const char *top_name;    /* its registered name (Elixir. stripped), or NULL */
+} bv_app;
+
+typedef struct bv_applist {
+  bv_arena *arena;
+  const char *node;
+  const char *otp_release;
+  int elixir;
+  size_t n;
+  bv_app *apps;            /* in the order application:which_applications/1 gives */
+} bv_applist;
+
+/* Lists started applications (templates/apps.erl, one evaluation; finite
+ * timeouts on the target). Caller frees with bv_applist_free. */
+int bv_apps_collect(bv_conn *c, bv_applist **out);
+void bv_applist_free(bv_applist *l);   /* NULL ok */
+/* A text table: NAME VERSION TREE DESCRIPTION, one application a line. */
+int bv_apps_text(bv_buf *b, const bv_applist *l);
+/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]} */
+int bv_apps_json(bv_buf *b, const bv_applist *l);
+
+/* ------------------------------------------------------------------------ */
 /* Model files: versioned JSON, one reader of untrusted JSON.                 */
 /* Every file is {"format":"beamviz.<kind>","version":N, ...}.               */
 /* ------------------------------------------------------------------------ */

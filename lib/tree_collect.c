@@ -1,0 +1,906 @@
+/* tree_collect.c: walking a supervision tree on the target (one evaluation of
+ * templates/suptree.erl) and building the bv_tree model from its reply.
+ *
+ * The target does all the waiting (each which_children bounded, the whole walk
+ * bounded, one level at a time in parallel) and sends back raw facts: the root
+ * chain, every supervisor's which_children with its children's name and links,
+ * and (with --links) the processes and ports linked from outside. Everything
+ * about shape, order and labels is decided here, where it is cheap and testable. */
+#include "beamviz.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- a small string-keyed hash map (pid strings -> index/term) ------------- */
+
+typedef struct smap {
+  const char **keys;
+  const void **vals;
+  size_t cap, n;
+} smap;
+
+static uint64_t hash_str(const char *s)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static int smap_grow(smap *m)
+{
+  size_t cap = m->cap ? m->cap * 2 : 64;
+  const char **k = calloc(cap, sizeof *k);
+  const void **v = calloc(cap, sizeof *v);
+  if (!k || !v) {
+    free(k);
+    free((void *)v);
+    return BV_ENOMEM;
+  }
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->keys[i]) {
+      size_t j = hash_str(m->keys[i]) & (cap - 1);
+      while (k[j])
+        j = (j + 1) & (cap - 1);
+      k[j] = m->keys[i];
+      v[j] = m->vals[i];
+    }
+  free(m->keys);
+  free((void *)m->vals);
+  m->keys = k;
+  m->vals = v;
+  m->cap = cap;
+  return 0;
+}
+
+/* Inserts key -> val unless key is there; returns 1 if inserted, 0 if present. */
+static int smap_put(smap *m, const char *key, const void *val)
+{
+  if ((m->n + 1) * 2 > m->cap && smap_grow(m))
+    return BV_ENOMEM;
+  size_t j = hash_str(key) & (m->cap - 1);
+  while (m->keys[j]) {
+    if (strcmp(m->keys[j], key) == 0)
+      return 0;
+    j = (j + 1) & (m->cap - 1);
+  }
+  m->keys[j] = key;
+  m->vals[j] = val;
+  m->n++;
+  return 1;
+}
+
+static const void *smap_get(const smap *m, const char *key, int *found)
+{
+  *found = 0;
+  if (!m->cap)
+    return NULL;
+  size_t j = hash_str(key) & (m->cap - 1);
+  while (m->keys[j]) {
+    if (strcmp(m->keys[j], key) == 0) {
+      *found = 1;
+      return m->vals[j];
+    }
+    j = (j + 1) & (m->cap - 1);
+  }
+  return NULL;
+}
+
+static void smap_dispose(smap *m)
+{
+  free(m->keys);
+  free((void *)m->vals);
+  memset(m, 0, sizeof *m);
+}
+
+/* --- pid syntax ----------------------------------------------------------- */
+
+static int digits(const char *s, size_t n)
+{
+  if (n == 0 || n > 10)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+  return 1;
+}
+
+int bv_tree_parse_pid(const char *who, char *out, size_t cap)
+{
+  const char *s = who;
+  size_t n = strlen(s);
+  int open = 0;
+  if (strncmp(s, "#PID<", 5) == 0) {
+    s += 5;
+    n -= 5;
+    open = 1;
+  } else if (s[0] == '<') {
+    s++;
+    n--;
+    open = 1;
+  }
+  if (open) {
+    if (n == 0 || s[n - 1] != '>')
+      return bv_error_set(BV_EINVAL, "--sup: '%s' is not a pid (write <0.123.0>)", who);
+    n--;
+  }
+  /* a name never starts with a digit (atoms would need quotes), so anything
+     digit-and-dot shaped is meant as a pid */
+  if (!open && !(n && s[0] >= '0' && s[0] <= '9'))
+    return 0;
+  const char *d1 = memchr(s, '.', n);
+  const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - s)) : NULL;
+  if (!d1 || !d2 || !digits(s, (size_t)(d1 - s)) || !digits(d1 + 1, (size_t)(d2 - d1 - 1)) ||
+      !digits(d2 + 1, n - (size_t)(d2 + 1 - s)))
+    return bv_error_set(BV_EINVAL, "--sup: '%s' is not a pid (write <0.123.0>)", who);
+  int w = snprintf(out, cap, "<%.*s>", (int)n, s);
+  if (w < 0 || (size_t)w >= cap)
+    return bv_error_set(BV_EINVAL, "--sup: '%s' is too long", who);
+  return 1;
+}
+
+/* --- reading the reply ---------------------------------------------------- */
+
+typedef struct builder {
+  bv_tree *t;
+  const char *node;   /* the target's own node name, as its pids carry it */
+  bv_buf tmp;
+  smap info;          /* pid string -> info term (process_info list or undefined) */
+  smap sups;          /* pid string -> which_children result term */
+  smap members;       /* pid string -> (index + 1) once placed, or NULL before */
+  smap ext;           /* pid/port string -> ext term ({P, RegName, Extra}) */
+  smap placed_ext;    /* external string -> node index + 1 */
+  smap expanded;      /* supervisors whose children are placed (a pid twice in
+                         a tree would otherwise be expanded twice) */
+  bv_tnode *nodes;    /* growing (malloc); copied into the arena at the end */
+  const bv_term **ninfo; /* info term of each node, or NULL */
+  size_t n, cap;
+  bv_tedge *links;
+  size_t nlinks, lcap;
+} builder;
+
+static const char *pid_str(builder *bd, const bv_term *p)
+{
+  bd->tmp.len = 0;
+  if (bv_term_pid_str(&bd->tmp, p, bd->node))
+    return NULL;
+  return bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);
+}
+
+static const char *atom_name(bv_arena *a, const bv_term *t)
+{
+  if (!t || t->type != BV_T_ATOM)
+    return NULL;
+  return bv_arena_strdup(a, bv_strip_elixir(t->v.s));
+}
+
+/* Child ids and reasons, Elixir-aware: atoms lose their Elixir. prefix and quotes. */
+static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int depth)
+{
+  if (!t)
+    return;
+  if (depth > 6 || b->len > 200) {
+    bv_buf_puts(b, "...");
+    return;
+  }
+  switch (t->type) {
+  case BV_T_ATOM: bv_buf_puts(b, bv_strip_elixir(t->v.s)); return;
+  case BV_T_BINARY: bv_buf_printf(b, "\"%s\"", t->v.s); return;
+  case BV_T_TUPLE:
+  case BV_T_LIST:
+    bv_buf_putc(b, t->type == BV_T_TUPLE ? '{' : '[');
+    for (uint32_t i = 0; i < t->n; i++) {
+      if (i)
+        bv_buf_putc(b, ',');
+      fmt_term(b, &t->v.items[i], node, depth + 1);
+    }
+    bv_buf_putc(b, t->type == BV_T_TUPLE ? '}' : ']');
+    return;
+  default: bv_term_format(b, t, node, 120); return;
+  }
+}
+
+static const char *term_text(builder *bd, const bv_term *t)
+{
+  bd->tmp.len = 0;
+  fmt_term(&bd->tmp, t, bd->node, 0);
+  if (bd->tmp.failed || !bd->tmp.data)
+    return NULL;
+  return bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);
+}
+
+static int add_node(builder *bd, const bv_tnode *nd, const bv_term *info)
+{
+  if (bd->n == bd->cap) {
+    size_t cap = bd->cap ? bd->cap * 2 : 256;
+    bv_tnode *nn = realloc(bd->nodes, cap * sizeof *nn);
+    if (!nn)
+      return BV_ENOMEM;
+    bd->nodes = nn;
+    const bv_term **ni = realloc((void *)bd->ninfo, cap * sizeof *ni);
+    if (!ni)
+      return BV_ENOMEM;
+    bd->ninfo = ni;
+    bd->cap = cap;
+  }
+  bd->nodes[bd->n] = *nd;
+  bd->ninfo[bd->n] = info;
+  bd->n++;
+  return 0;
+}
+
+static int add_link(builder *bd, uint32_t a, uint32_t b)
+{
+  if (a == b)
+    return 0;
+  if (bd->nlinks == bd->lcap) {
+    size_t cap = bd->lcap ? bd->lcap * 2 : 64;
+    bv_tedge *nl = realloc(bd->links, cap * sizeof *nl);
+    if (!nl)
+      return BV_ENOMEM;
+    bd->links = nl;
+    bd->lcap = cap;
+  }
+  bd->links[bd->nlinks].a = a < b ? a : b;
+  bd->links[bd->nlinks].b = a < b ? b : a;
+  bd->nlinks++;
+  return 0;
+}
+
+static const bv_term *info_item(const bv_term *info, const char *key)
+{
+  if (!info || info->type != BV_T_LIST)
+    return NULL;
+  for (uint32_t i = 0; i < info->n; i++) {
+    const bv_term *kv = &info->v.items[i];
+    if (kv->type == BV_T_TUPLE && kv->n == 2 && bv_term_is_atom(&kv->v.items[0], key))
+      return &kv->v.items[1];
+  }
+  return NULL;
+}
+
+static const char *info_name(builder *bd, const bv_term *info)
+{
+  return atom_name(bd->t->arena, info_item(info, "registered_name"));
+}
+
+/* Module of a process from its '$initial_call' (chain nodes only). */
+static const char *info_module(builder *bd, const bv_term *info)
+{
+  const bv_term *ic = NULL;
+  const bv_term *d = info_item(info, "dictionary");
+  if (d && d->type == BV_T_LIST) {
+    for (uint32_t i = 0; i < d->n; i++) {
+      const bv_term *kv = &d->v.items[i];
+      if (kv->type == BV_T_TUPLE && kv->n == 2 && bv_term_is_atom(&kv->v.items[0], "$initial_call"))
+        ic = &kv->v.items[1];
+    }
+  }
+  /* OTP 26+: {{dictionary,'$initial_call'}, Value} */
+  if (!ic && info && info->type == BV_T_LIST)
+    for (uint32_t i = 0; i < info->n; i++) {
+      const bv_term *kv = &info->v.items[i];
+      if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE)
+        ic = &kv->v.items[1];
+    }
+  if (ic && ic->type == BV_T_TUPLE && ic->n == 3) {
+    const bv_term *m = &ic->v.items[0];
+    if (bv_term_is_atom(m, "supervisor") || bv_term_is_atom(m, "supervisor_bridge"))
+      m = &ic->v.items[1];
+    return atom_name(bd->t->arena, m);
+  }
+  return NULL;
+}
+
+/* Kind and state of a supervisor-like child from its walk result. */
+static void apply_sup_result(builder *bd, bv_tnode *nd, const bv_term *res)
+{
+  if (!res)
+    return;
+  if (bv_term_is_atom(bv_term_elem(res, 0), "ok"))
+    return;
+  const bv_term *why = bv_term_elem(res, 1);
+  if (bv_term_is_atom(why, "noproc")) {
+    nd->kind = BV_TN_NOTSTARTED;
+    nd->state = "dead";
+  } else if (bv_term_is_atom(why, "not_walked")) {
+    nd->kind = nd->kind == BV_TN_ROOT ? BV_TN_ROOT : BV_TN_UNRESPONSIVE;
+    nd->state = "not walked: time limit";
+  } else {
+    const char *txt = bv_term_text(why);
+    nd->kind = nd->kind == BV_TN_ROOT ? BV_TN_ROOT : BV_TN_UNRESPONSIVE;
+    nd->state = bv_arena_printf(bd->t->arena, "no answer: %s", txt ? txt : "?");
+  }
+}
+
+/* The order children started in: which_children lists static children in
+ * reverse start order; dynamic ones (simple_one_for_one, DynamicSupervisor:
+ * every id undefined) come from a map, so pid order (creation order) is used. */
+typedef struct child_ref {
+  const bv_term *c;
+  uint64_t serial, id;
+  size_t pos;
+} child_ref;
+
+static int cmp_child(const void *a, const void *b)
+{
+  const child_ref *x = a, *y = b;
+  if (x->serial != y->serial)
+    return x->serial < y->serial ? -1 : 1;
+  if (x->id != y->id)
+    return x->id < y->id ? -1 : 1;
+  return x->pos < y->pos ? -1 : (x->pos > y->pos);
+}
+
+static int place_children(builder *bd, uint32_t parent, const bv_term *res)
+{
+  const bv_term *cs = bv_term_elem(res, 1);
+  if (!cs || cs->type != BV_T_LIST || cs->n == 0)
+    return 0;
+  child_ref *refs = calloc(cs->n, sizeof *refs);
+  if (!refs)
+    return BV_ENOMEM;
+  int dynamic = 1;
+  for (uint32_t i = 0; i < cs->n; i++) {
+    const bv_term *c = &cs->v.items[i];
+    refs[i].c = c;
+    refs[i].pos = i;
+    if (!bv_term_is_atom(bv_term_elem(c, 0), "undefined"))
+      dynamic = 0;
+    const bv_term *p = bv_term_elem(c, 1);
+    if (p && p->type == BV_T_PID) {
+      refs[i].serial = p->v.pid.serial;
+      refs[i].id = p->v.pid.id;
+    } else {
+      refs[i].serial = refs[i].id = UINT64_MAX;
+    }
+  }
+  if (dynamic)
+    qsort(refs, cs->n, sizeof *refs, cmp_child);
+  int rc = 0;
+  for (uint32_t k = 0; k < cs->n && !rc; k++) {
+    const bv_term *c = refs[dynamic ? k : cs->n - 1 - k].c;
+    if (!c || c->type != BV_T_TUPLE || c->n != 4)
+      continue;
+    bv_tnode nd;
+    memset(&nd, 0, sizeof nd);
+    nd.parent = (int)parent;
+    nd.kind = BV_TN_WORKER;
+    const bv_term *id = bv_term_elem(c, 0), *p = bv_term_elem(c, 1);
+    const bv_term *type = bv_term_elem(c, 2), *mods = bv_term_elem(c, 3);
+    if (!(dynamic && bv_term_is_atom(id, "undefined")))
+      nd.child_id = term_text(bd, id);
+    nd.type = atom_name(bd->t->arena, type);
+    if (mods && mods->type == BV_T_LIST && mods->n > 0)
+      nd.module = atom_name(bd->t->arena, &mods->v.items[0]);
+    else if (bv_term_is_atom(mods, "dynamic"))
+      nd.module = "dynamic";
+    const bv_term *info = NULL;
+    if (p && p->type == BV_T_PID) {
+      nd.pid = pid_str(bd, p);
+      if (!nd.pid) {
+        rc = BV_ENOMEM;
+        break;
+      }
+      if (strcmp(p->v.pid.node, bd->node) != 0) {
+        nd.state = bv_arena_printf(bd->t->arena, "on %s", p->v.pid.node);
+      } else {
+        int found;
+        info = smap_get(&bd->info, nd.pid, &found);
+        if (!found || !info || info->type != BV_T_LIST) {
+          nd.kind = BV_TN_NOTSTARTED;
+          nd.state = "dead";
+          info = NULL;
+        } else {
+          nd.name = info_name(bd, info);
+          const bv_term *res2 = smap_get(&bd->sups, nd.pid, &found);
+          if (found) {
+            nd.kind = BV_TN_SUPERVISOR;
+            apply_sup_result(bd, &nd, res2);
+          }
+        }
+      }
+    } else {
+      nd.kind = BV_TN_NOTSTARTED;
+      nd.state = bv_term_is_atom(p, "restarting") ? "restarting" : "undefined";
+    }
+    rc = add_node(bd, &nd, info);
+  }
+  free(refs);
+  return rc;
+}
+
+static int place_externals(builder *bd, uint32_t i)
+{
+  const bv_term *ls = info_item(bd->ninfo[i], "links");
+  if (!ls || ls->type != BV_T_LIST)
+    return 0;
+  for (uint32_t k = 0; k < ls->n; k++) {
+    const bv_term *l = &ls->v.items[k];
+    if (l->type != BV_T_PID && l->type != BV_T_PORT)
+      continue;
+    const char *key = pid_str(bd, l);
+    if (!key)
+      return BV_ENOMEM;
+    int found;
+    smap_get(&bd->members, key, &found);
+    if (found)
+      continue;
+    const void *at = smap_get(&bd->placed_ext, key, &found);
+    if (found) {
+      int rc = add_link(bd, i, (uint32_t)((uintptr_t)at - 1));
+      if (rc)
+        return rc;
+      continue;
+    }
+    const bv_term *e = smap_get(&bd->ext, key, &found);
+    if (!found)
+      continue; /* not reported by the target (linked after it looked) */
+    bv_tnode nd;
+    memset(&nd, 0, sizeof nd);
+    nd.kind = BV_TN_EXTERNAL;
+    nd.parent = (int)i;
+    nd.pid = key;
+    nd.name = atom_name(bd->t->arena, bv_term_elem(e, 1));
+    const bv_term *extra = bv_term_elem(e, 2);
+    if (extra && extra->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(extra, 0), "port"))
+      nd.module = bv_arena_strdup(bd->t->arena, bv_term_text(bv_term_elem(extra, 1)) ?
+                                                     bv_term_text(bv_term_elem(extra, 1)) : "port");
+    else if (extra && extra->type == BV_T_TUPLE && extra->n == 3)
+      nd.module = bv_arena_printf(bd->t->arena, "%s:%s/%lld",
+                                  bv_strip_elixir(bv_term_text(bv_term_elem(extra, 0))
+                                                      ? bv_term_text(bv_term_elem(extra, 0)) : "?"),
+                                  bv_term_text(bv_term_elem(extra, 1))
+                                      ? bv_term_text(bv_term_elem(extra, 1)) : "?",
+                                  (long long)bv_term_int(bv_term_elem(extra, 2), 0));
+    else if (bv_term_is_atom(extra, "dead"))
+      nd.state = "dead";
+    else if (bv_term_is_atom(extra, "closed"))
+      nd.state = "closed";
+    if (l->type == BV_T_PID && strcmp(l->v.pid.node, bd->node) != 0)
+      nd.state = bv_arena_printf(bd->t->arena, "on %s", l->v.pid.node);
+    int rc = smap_put(&bd->placed_ext, key, (const void *)(uintptr_t)(bd->n + 1));
+    if (rc < 0 || (rc = add_node(bd, &nd, NULL)))
+      return rc < 0 ? rc : BV_ENOMEM;
+  }
+  return 0;
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+  const bv_tedge *x = a, *y = b;
+  if (x->a != y->a)
+    return x->a < y->a ? -1 : 1;
+  return x->b < y->b ? -1 : (x->b > y->b);
+}
+
+/* Links between members that are not a parent-child pair. */
+static int member_links(builder *bd)
+{
+  size_t n = bd->n;
+  for (size_t i = 0; i < n; i++) {
+    if (bd->nodes[i].kind == BV_TN_EXTERNAL)
+      continue;
+    const bv_term *ls = info_item(bd->ninfo[i], "links");
+    if (!ls || ls->type != BV_T_LIST)
+      continue;
+    for (uint32_t k = 0; k < ls->n; k++) {
+      const bv_term *l = &ls->v.items[k];
+      if (l->type != BV_T_PID)
+        continue;
+      bd->tmp.len = 0;
+      if (bv_term_pid_str(&bd->tmp, l, bd->node))
+        return BV_ENOMEM;
+      int found;
+      const void *at = smap_get(&bd->members, bd->tmp.data, &found);
+      if (!found || !at)
+        continue;
+      uint32_t j = (uint32_t)((uintptr_t)at - 1);
+      if (j == i || bd->nodes[i].parent == (int)j || bd->nodes[j].parent == (int)i)
+        continue;
+      int rc = add_link(bd, (uint32_t)i, j);
+      if (rc)
+        return rc;
+    }
+  }
+  if (bd->nlinks) {
+    qsort(bd->links, bd->nlinks, sizeof *bd->links, cmp_edge);
+    size_t w = 0;
+    for (size_t r = 0; r < bd->nlinks; r++)
+      if (!w || cmp_edge(&bd->links[w - 1], &bd->links[r]) != 0)
+        bd->links[w++] = bd->links[r];
+    bd->nlinks = w;
+  }
+  return 0;
+}
+
+static int build(builder *bd, const bv_term *chain, const bv_term *sups, const bv_term *ext,
+                 int links)
+{
+  int rc = 0;
+  /* every info by pid, every walk result by supervisor pid */
+  for (uint32_t i = 0; i < sups->n; i++) {
+    const bv_term *s = &sups->v.items[i];
+    const char *key = pid_str(bd, bv_term_elem(s, 0));
+    if (!key)
+      return BV_ENOMEM;
+    if (smap_put(&bd->sups, key, bv_term_elem(s, 1)) < 0)
+      return BV_ENOMEM;
+    const bv_term *res = bv_term_elem(s, 1);
+    if (!bv_term_is_atom(bv_term_elem(res, 0), "ok"))
+      continue;
+    const bv_term *pids = bv_term_elem(res, 2), *infos = bv_term_elem(res, 3);
+    if (!pids || !infos || (pids->type != BV_T_LIST && pids->type != BV_T_NIL))
+      return bv_error_set(BV_ETERM, "suptree: malformed walk result from the node");
+    uint32_t np = pids->type == BV_T_LIST ? pids->n : 0;
+    uint32_t ni = infos->type == BV_T_LIST ? infos->n : 0;
+    if (np != ni)
+      return bv_error_set(BV_ETERM, "suptree: malformed walk result from the node");
+    for (uint32_t k = 0; k < np; k++) {
+      const char *pk = pid_str(bd, &pids->v.items[k]);
+      if (!pk || smap_put(&bd->info, pk, &infos->v.items[k]) < 0 ||
+          smap_put(&bd->members, pk, NULL) < 0)
+        return BV_ENOMEM;
+    }
+  }
+  if (links && ext && ext->type == BV_T_LIST)
+    for (uint32_t i = 0; i < ext->n; i++) {
+      const char *key = pid_str(bd, bv_term_elem(&ext->v.items[i], 0));
+      if (!key || smap_put(&bd->ext, key, &ext->v.items[i]) < 0)
+        return BV_ENOMEM;
+    }
+  /* the chain: root first, each the parent of the next */
+  for (uint32_t i = 0; i < chain->n; i++) {
+    const bv_term *c = &chain->v.items[i];
+    const bv_term *info = bv_term_elem(c, 2);
+    bv_tnode nd;
+    memset(&nd, 0, sizeof nd);
+    nd.parent = (int)i - 1;
+    nd.pid = pid_str(bd, bv_term_elem(c, 0));
+    if (!nd.pid)
+      return BV_ENOMEM;
+    const bv_term *role = bv_term_elem(c, 1);
+    nd.kind = i == 0 ? BV_TN_ROOT : BV_TN_WORKER;
+    if (bv_term_is_atom(role, "master")) {
+      nd.role = "application master";
+      nd.module = "application_master";
+    } else if (bv_term_is_atom(role, "helper")) {
+      nd.role = "application start helper";
+      nd.module = "application_master";
+    }
+    if (!info || info->type != BV_T_LIST) {
+      info = NULL;
+      if (i)
+        nd.kind = BV_TN_NOTSTARTED;
+      nd.state = "dead";
+    } else {
+      nd.name = info_name(bd, info);
+      if (!nd.module)
+        nd.module = info_module(bd, info);
+    }
+    int found;
+    const bv_term *res = smap_get(&bd->sups, nd.pid, &found);
+    if (found) {
+      if (i)
+        nd.kind = BV_TN_SUPERVISOR;
+      apply_sup_result(bd, &nd, res);
+    }
+    if (smap_put(&bd->members, nd.pid, NULL) < 0 || (rc = add_node(bd, &nd, info)))
+      return BV_ENOMEM;
+  }
+  /* breadth first: each dequeued node appends its children (contiguous) */
+  for (size_t i = 0; i < bd->n; i++) {
+    bv_tnode *nd = &bd->nodes[i];
+    if (i + 1 < chain->n) {
+      nd->first_child = (uint32_t)(i + 1);
+      nd->nchildren = 1;
+      continue;
+    }
+    nd->first_child = (uint32_t)bd->n;
+    rc = 0;
+    if (nd->pid && nd->kind != BV_TN_EXTERNAL) {
+      int found;
+      const bv_term *res = smap_get(&bd->sups, nd->pid, &found);
+      if (found && bv_term_is_atom(bv_term_elem(res, 0), "ok") &&
+          (rc = smap_put(&bd->expanded, nd->pid, NULL)) == 1 &&
+          (rc = place_children(bd, (uint32_t)i, res)))
+        return rc;
+      if (rc < 0)
+        return rc;
+    }
+    bd->nodes[i].nchildren = (uint32_t)(bd->n - bd->nodes[i].first_child);
+  }
+  return 0;
+}
+
+/* smap_put does not overwrite: members map values are set by a second pass. */
+static int index_members(builder *bd)
+{
+  smap_dispose(&bd->members);
+  for (size_t i = 0; i < bd->n; i++)
+    if (bd->nodes[i].pid && bd->nodes[i].kind != BV_TN_EXTERNAL &&
+        smap_put(&bd->members, bd->nodes[i].pid, (const void *)(uintptr_t)(i + 1)) < 0)
+      return BV_ENOMEM;
+  return 0;
+}
+
+/* With --links, externals are placed after the member tree is complete: they
+ * hang under the first member linked to them, so the node array is rebuilt in
+ * breadth-first order with each member's externals after its children. */
+static int add_externals(builder *bd)
+{
+  size_t n0 = bd->n;
+  /* parent of each external, in member order */
+  for (size_t i = 0; i < n0; i++) {
+    int rc = place_externals(bd, (uint32_t)i);
+    if (rc)
+      return rc;
+  }
+  if (bd->n == n0)
+    return 0;
+  /* reorder: BFS over members, each member's children then its externals */
+  size_t n = bd->n;
+  uint32_t *order = malloc(n * sizeof *order), *newidx = malloc(n * sizeof *newidx);
+  uint32_t *extstart = calloc(n0 + 1, sizeof *extstart);
+  if (!order || !newidx || !extstart) {
+    free(order);
+    free(newidx);
+    free(extstart);
+    return BV_ENOMEM;
+  }
+  /* externals were appended grouped by parent in increasing parent order */
+  for (size_t k = n0; k < n; k++)
+    extstart[bd->nodes[k].parent + 1]++;
+  for (size_t i = 1; i <= n0; i++)
+    extstart[i] += extstart[i - 1];
+  /* extstart[p] = offset (from n0) of parent p's first external */
+  size_t w = 0;
+  order[w++] = 0;
+  for (size_t r = 0; r < w; r++) {
+    uint32_t i = order[r];
+    if (i >= n0)
+      continue;
+    bv_tnode *nd = &bd->nodes[i];
+    for (uint32_t c = 0; c < nd->nchildren; c++)
+      order[w++] = nd->first_child + c;
+    for (uint32_t e = extstart[i]; e < extstart[i + 1]; e++)
+      order[w++] = (uint32_t)(n0 + e);
+  }
+  if (w != n) {
+    free(order);
+    free(newidx);
+    free(extstart);
+    return bv_error_set(BV_EINVAL, "suptree: internal error ordering external nodes");
+  }
+  for (size_t k = 0; k < n; k++)
+    newidx[order[k]] = (uint32_t)k;
+  bv_tnode *nn = malloc(n * sizeof *nn);
+  const bv_term **ni = malloc(n * sizeof *ni);
+  if (!nn || !ni) {
+    free(nn);
+    free((void *)ni);
+    free(order);
+    free(newidx);
+    free(extstart);
+    return BV_ENOMEM;
+  }
+  for (size_t k = 0; k < n; k++) {
+    nn[k] = bd->nodes[order[k]];
+    ni[k] = bd->ninfo[order[k]];
+    if (nn[k].parent >= 0)
+      nn[k].parent = (int)newidx[nn[k].parent];
+    nn[k].nchildren = 0;
+    nn[k].first_child = 0;
+  }
+  for (size_t k = 1; k < n; k++) {
+    bv_tnode *p = &nn[nn[k].parent];
+    if (!p->nchildren)
+      p->first_child = (uint32_t)k;
+    p->nchildren++;
+  }
+  for (size_t k = 0; k < n; k++)
+    if (!nn[k].nchildren)
+      nn[k].first_child = (uint32_t)n;
+  for (size_t l = 0; l < bd->nlinks; l++) {
+    bd->links[l].a = newidx[bd->links[l].a];
+    bd->links[l].b = newidx[bd->links[l].b];
+    if (bd->links[l].a > bd->links[l].b) {
+      uint32_t x = bd->links[l].a;
+      bd->links[l].a = bd->links[l].b;
+      bd->links[l].b = x;
+    }
+  }
+  free(bd->nodes);
+  free((void *)bd->ninfo);
+  bd->nodes = nn;
+  bd->ninfo = ni;
+  bd->cap = n;
+  free(order);
+  free(newidx);
+  free(extstart);
+  return 0;
+}
+
+static void fmt_running(bv_buf *b, const bv_term *list)
+{
+  if (!list || list->type != BV_T_LIST) {
+    bv_buf_puts(b, "none");
+    return;
+  }
+  for (uint32_t i = 0; i < list->n; i++) {
+    const char *s = bv_term_text(&list->v.items[i]);
+    bv_buf_printf(b, "%s%s", i ? ", " : "", s ? s : "?");
+  }
+}
+
+static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
+{
+  const bv_term *kind = bv_term_elem(r, 1), *d = bv_term_elem(r, 2);
+  const char *node = bv_conn_node(c);
+  bv_buf b;
+  bv_buf_init(&b);
+  int rc;
+  if (bv_term_is_atom(kind, "unknown_app") || bv_term_is_atom(kind, "not_started")) {
+    fmt_running(&b, d);
+    rc = bv_error_set(BV_ENOTFOUND, "application '%s' is %s on node %s (running: %s)", o->app,
+                      bv_term_is_atom(kind, "not_started") ? "loaded but not started"
+                                                           : "not running",
+                      node, b.data ? b.data : "none");
+  } else if (bv_term_is_atom(kind, "library_app")) {
+    rc = bv_error_set(BV_ENOTFOUND,
+                      "application '%s' on node %s is a library application: it has no "
+                      "processes, so no supervision tree",
+                      o->app, node);
+  } else if (bv_term_is_atom(kind, "no_top")) {
+    rc = bv_error_set(BV_ENOTFOUND,
+                      "application '%s' on node %s has no top process (starting or stopping?)",
+                      o->app, node);
+  } else if (bv_term_is_atom(kind, "not_registered")) {
+    rc = bv_error_set(BV_ENOTFOUND, "no process is registered as '%s' on node %s", o->sup, node);
+  } else if (bv_term_is_atom(kind, "not_alive")) {
+    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on node %s", o->sup, node);
+  } else if (bv_term_is_atom(kind, "not_supervisor")) {
+    const bv_term *ic = bv_term_elem(d, 1);
+    if (ic && ic->type == BV_T_TUPLE && ic->n == 3)
+      bv_buf_printf(&b, "its initial call is %s:%s/%lld",
+                    bv_term_text(bv_term_elem(ic, 0)) ? bv_term_text(bv_term_elem(ic, 0)) : "?",
+                    bv_term_text(bv_term_elem(ic, 1)) ? bv_term_text(bv_term_elem(ic, 1)) : "?",
+                    (long long)bv_term_int(bv_term_elem(ic, 2), 0));
+    else if (ic && ic->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(ic, 0), "port"))
+      bv_buf_puts(&b, "it is a port");
+    else
+      bv_buf_puts(&b, "it has no '$initial_call'");
+    rc = bv_error_set(BV_EREFUSED,
+                      "'%s' on node %s is not a supervisor (%s): beamviz sends which_children "
+                      "only to supervisors",
+                      o->sup, node, b.data ? b.data : "?");
+  } else {
+    bv_term_format(&b, r, node, 200);
+    rc = bv_error_set(BV_EREMOTE, "suptree walk on %s failed: %s", node, b.data ? b.data : "?");
+  }
+  bv_buf_dispose(&b);
+  return rc;
+}
+
+int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
+{
+  *out = NULL;
+  if (!o || (!o->app == !o->sup))
+    return bv_error_set(BV_EINVAL, "suptree needs exactly one of --app APP or --sup WHO");
+  const char *who = o->app ? o->app : o->sup;
+  if (!*who)
+    return bv_error_set(BV_EINVAL, "%s: empty name", o->app ? "--app" : "--sup");
+  char pidbuf[64];
+  int is_pid = 0;
+  if (o->sup) {
+    is_pid = bv_tree_parse_pid(o->sup, pidbuf, sizeof pidbuf);
+    if (is_pid < 0)
+      return is_pid;
+    if (is_pid && strncmp(pidbuf, "<0.", 3) != 0)
+      return bv_error_set(BV_EINVAL,
+                          "--sup %s: that pid is on another node; give a pid of node %s "
+                          "(<0.N.M>)",
+                          o->sup, bv_conn_node(c));
+    if (is_pid)
+      who = pidbuf;
+  }
+  unsigned conn_ms = bv_conn_timeout(c);
+  unsigned sup_ms = o->sup_timeout_ms ? o->sup_timeout_ms : 2000;
+  unsigned budget = o->budget_ms;
+  if (!budget)
+    budget = conn_ms > 2000 ? conn_ms - (conn_ms / 4 > 1000 ? conn_ms / 4 : 1000) : conn_ms / 2;
+  unsigned wait = budget + (conn_ms > budget ? conn_ms - budget : 1000);
+  if (wait < budget + 1000)
+    wait = budget + 1000;
+
+  bv_tree *t = calloc(1, sizeof *t);
+  if (!t || !(t->arena = bv_arena_new())) {
+    free(t);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  bv_binding b[] = {
+      {"Mode", BV_B_BIN, 0, o->app ? "app" : "sup", 3},
+      {"Who", BV_B_BIN, 0, who, strlen(who)},
+      {"IsPid", BV_B_BOOL, is_pid, NULL, 0},
+      {"SupTimeout", BV_B_INT, sup_ms, NULL, 0},
+      {"Budget", BV_B_INT, budget, NULL, 0},
+      {"Links", BV_B_BOOL, o->links != 0, NULL, 0},
+  };
+  bv_term *r = NULL;
+  int rc = bv_conn_eval(c, "suptree.erl", b, sizeof b / sizeof *b, wait, t->arena, &r);
+  if (rc) {
+    bv_tree_free(t);
+    return rc;
+  }
+  if (bv_term_is_atom(bv_term_elem(r, 0), "error")) {
+    rc = remote_error(c, o, r);
+    bv_tree_free(t);
+    return rc;
+  }
+  const bv_term *node = bv_term_elem(r, 1), *chain = bv_term_elem(r, 2);
+  const bv_term *sups = bv_term_elem(r, 3), *ext = bv_term_elem(r, 4);
+  if (!bv_term_is_atom(bv_term_elem(r, 0), "ok") || r->n != 6 || !node ||
+      node->type != BV_T_ATOM || !chain || chain->type != BV_T_LIST || chain->n == 0 || !sups ||
+      (sups->type != BV_T_LIST && sups->type != BV_T_NIL)) {
+    bv_tree_free(t);
+    return bv_error_set(BV_ETERM, "suptree: unexpected reply from node %s", bv_conn_node(c));
+  }
+  static const bv_term nil = {BV_T_NIL, 0, {0}, NULL, NULL, 0};
+  if (sups->type == BV_T_NIL)
+    sups = &nil;
+  t->node = bv_arena_strdup(t->arena, node->v.s);
+  t->otp_release = bv_arena_strdup(t->arena, bv_conn_otp_release(c));
+  t->elixir = bv_conn_has_elixir(c);
+  t->title = bv_arena_strdup(t->arena, o->app ? o->app : o->sup);
+  t->mode = o->app ? "app" : "sup";
+  t->walk_ms = (uint64_t)bv_term_int(bv_term_elem(r, 5), 0);
+
+  builder bd;
+  memset(&bd, 0, sizeof bd);
+  bd.t = t;
+  bd.node = t->node;
+  bv_buf_init(&bd.tmp);
+  rc = build(&bd, chain, sups, ext, o->links);
+  if (!rc)
+    rc = index_members(&bd);
+  if (!rc && o->links)
+    rc = add_externals(&bd);
+  if (!rc)
+    rc = index_members(&bd);
+  if (!rc)
+    rc = member_links(&bd);
+  if (!rc) {
+    t->n = bd.n;
+    t->nodes = bv_arena_alloc(t->arena, bd.n * sizeof *t->nodes);
+    t->nlinks = bd.nlinks;
+    t->links = bd.nlinks ? bv_arena_alloc(t->arena, bd.nlinks * sizeof *t->links) : NULL;
+    if (!t->nodes || (bd.nlinks && !t->links))
+      rc = BV_ENOMEM;
+    else {
+      memcpy(t->nodes, bd.nodes, bd.n * sizeof *t->nodes);
+      for (size_t i = 0; i < bd.n; i++)
+        if (!t->nodes[i].nchildren)
+          t->nodes[i].first_child = 0;
+      if (bd.nlinks)
+        memcpy(t->links, bd.links, bd.nlinks * sizeof *t->links);
+    }
+  }
+  if (rc == BV_ENOMEM)
+    rc = bv_error_set(BV_ENOMEM, "out of memory building the supervision tree");
+  free(bd.nodes);
+  free((void *)bd.ninfo);
+  free(bd.links);
+  smap_dispose(&bd.info);
+  smap_dispose(&bd.sups);
+  smap_dispose(&bd.members);
+  smap_dispose(&bd.ext);
+  smap_dispose(&bd.placed_ext);
+  smap_dispose(&bd.expanded);
+  bv_buf_dispose(&bd.tmp);
+  if (rc) {
+    bv_tree_free(t);
+    return rc;
+  }
+  *out = t;
+  return 0;
+}

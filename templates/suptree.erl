@@ -1,0 +1,259 @@
+%% suptree.erl: the whole supervision-tree walk, in one evaluation on the target.
+%% Bindings:
+%%   Mode       <<"app">> | <<"sup">>
+%%   Who        binary: an application name, a registered name, or a pid
+%%              "<0.A.B>" already validated by beamviz (IsPid = true)
+%%   IsPid      boolean
+%%   SupTimeout ms for each supervisor's which_children
+%%   Budget     ms for the whole walk (levels not reached in time are reported
+%%              as not_walked, never waited for)
+%%   Links      boolean: also report processes/ports outside the tree that are
+%%              linked to tree members
+%% Never harms the node: which_children is sent only to processes whose
+%% '$initial_call' says supervisor or supervisor_bridge, through
+%% gen_server:call with a finite timeout, from short-lived workers that are
+%% killed if they overrun (one level of the tree at a time, in parallel);
+%% user text is compared to existing names, never made into an atom.
+%% Value: {ok, Node, Chain, Sups, Ext, Ms} | {error, Kind, Detail}
+%%   Chain: [{Pid, Role, Info}] root first (app: master, helper, top)
+%%   Sups:  [{SupPid, {ok, WhichChildren, LocalPids, Infos, SubSups}
+%%                   | {error, Reason}}]
+%%   Ext:   [{PidOrPort, RegisteredName | [], Extra}]
+Deadline = erlang:monotonic_time(millisecond) + Budget,
+%% Chain processes (root, application master...): name, links, initial call.
+%% Children: name and links only (reading every dictionary is the slow part);
+%% children whose spec says supervisor get their initial call checked apart.
+Items = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
+            [_] -> [registered_name, links, {dictionary, '$initial_call'}];
+            _ -> [registered_name, links, dictionary]
+        catch error:_ -> [registered_name, links, dictionary]
+        end,
+ChildItems = [registered_name, links],
+Fmt = fun(T) -> iolist_to_binary(io_lib:format("~0P", [T, 6])) end,
+InitCall = fun(undefined) -> undefined;
+              (Info) ->
+                  case lists:keyfind({dictionary, '$initial_call'}, 1, Info) of
+                      {_, V} -> V;
+                      false ->
+                          case lists:keyfind(dictionary, 1, Info) of
+                              {dictionary, D} ->
+                                  case lists:keyfind('$initial_call', 1, D) of
+                                      {_, V} -> V;
+                                      false -> undefined
+                                  end;
+                              false -> undefined
+                          end
+                  end
+           end,
+IsSup = fun(Info) ->
+            case InitCall(Info) of
+                {supervisor, _, _} -> true;
+                {supervisor_bridge, _, _} -> true;
+                _ -> false
+            end
+        end,
+PInfo = fun(P) when is_pid(P) -> case node(P) =:= node() of
+                                     true -> erlang:process_info(P, Items);
+                                     false -> undefined
+                                 end;
+           (_) -> undefined
+        end,
+%% One supervisor: which_children with a timeout, then the children's info.
+Ask = fun(Sup) ->
+          R = try gen_server:call(Sup, which_children, SupTimeout) of
+                  Cs when is_list(Cs) -> {ok, Cs};
+                  Other -> {error, Fmt({bad_reply, Other})}
+              catch
+                  exit:{timeout, _} -> {error, timeout};
+                  exit:{noproc, _} -> {error, noproc};
+                  exit:{normal, _} -> {error, noproc};
+                  exit:{shutdown, _} -> {error, noproc};
+                  Class:Why -> {error, Fmt({Class, Why})}
+              end,
+          case R of
+              {ok, Children} ->
+                  %% compiled helpers (zipwith, filter) instead of interpreted
+                  %% comprehensions: a supervisor may have 100,000 children
+                  Pids0 = try lists:filter(fun erlang:is_pid/1,
+                                           lists:zipwith(fun erlang:element/2,
+                                                         lists:duplicate(length(Children), 2),
+                                                         Children))
+                          catch _:_ -> [P || {_, P, _, _} <- Children, is_pid(P)]
+                          end,
+                  Here = node(),
+                  Pids = case lists:usort(lists:map(fun erlang:node/1, Pids0)) of
+                             [] -> [];
+                             [Here] -> Pids0;
+                             _ -> [P || P <- Pids0, node(P) =:= Here]
+                         end,
+                  Infos = lists:zipwith(fun erlang:process_info/2, Pids,
+                                        lists:duplicate(length(Pids), ChildItems)),
+                  Subs = case lists:keymember(supervisor, 3, Children) of
+                             false -> [];
+                             true -> [P || {_, P, supervisor, _} <- Children, is_pid(P),
+                                           node(P) =:= Here, IsSup(PInfo(P))]
+                         end,
+                  {ok, Children, Pids, Infos, Subs};
+              Err -> Err
+          end
+      end,
+Collect = fun Collect([], _End, Acc) -> Acc;
+              Collect(Ws, End, Acc) ->
+                  Left = max(0, End - erlang:monotonic_time(millisecond)),
+                  receive
+                      {bv_suptree_wc, W, Res} ->
+                          case lists:keytake(W, 1, Ws) of
+                              {value, {W, M, S}, Rest} ->
+                                  erlang:demonitor(M, [flush]),
+                                  Collect(Rest, End, [{S, Res} | Acc]);
+                              false -> Collect(Ws, End, Acc)
+                          end;
+                      {'DOWN', _, process, W, Why} ->
+                          case lists:keytake(W, 1, Ws) of
+                              {value, {W, _, S}, Rest} ->
+                                  Collect(Rest, End, [{S, {error, Fmt(Why)}} | Acc]);
+                              false -> Collect(Ws, End, Acc)
+                          end
+                  after Left ->
+                      [exit(W, kill) || {W, _, _} <- Ws],
+                      [erlang:demonitor(M, [flush]) || {_, M, _} <- Ws],
+                      [{S, {error, timeout}} || {_, _, S} <- Ws] ++ Acc
+                  end
+          end,
+Walk = fun Walk([], _Seen, Acc) -> Acc;
+           Walk(Sups0, Seen, Acc) ->
+               Sups = [S || S <- lists:usort(Sups0), not maps:is_key(S, Seen)],
+               Seen2 = maps:merge(Seen, maps:from_list([{S, true} || S <- Sups])),
+               Now = erlang:monotonic_time(millisecond),
+               case Now >= Deadline of
+                   true -> [{S, {error, not_walked}} || S <- Sups] ++ Acc;
+                   false ->
+                       Me = self(),
+                       Ws = [begin
+                                 {W, M} = spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S)} end),
+                                 {W, M, S}
+                             end || S <- Sups],
+                       Res = Collect(Ws, min(Deadline, Now + SupTimeout + 2000), []),
+                       Next = lists:append([Subs || {_, {ok, _, _, _, Subs}} <- Res]),
+                       Walk(Next, Seen2, Res ++ Acc)
+               end
+       end,
+LinksOf = fun(P) -> case erlang:process_info(P, links) of
+                      {links, Ls} -> Ls;
+                      _ -> []
+                  end
+        end,
+PortName = fun(Port) -> case erlang:port_info(Port, name) of
+                              {name, PN} -> {port, unicode:characters_to_binary(PN)};
+                              _ -> closed
+                          end
+           end,
+Registered = fun(W) ->
+                 [N || N <- erlang:registered(),
+                       atom_to_binary(N, utf8) =:= W orelse
+                           atom_to_binary(N, utf8) =:= <<"Elixir.", W/binary>>]
+             end,
+SupRoot = fun(P, Desc) ->
+              case PInfo(P) of
+                  undefined -> {error, not_alive, Desc};
+                  Info ->
+                      case IsSup(Info) of
+                          true -> {ok, [{P, root, Info}]};
+                          false -> {error, not_supervisor, {Desc, InitCall(Info)}}
+                      end
+              end
+          end,
+Found = case Mode of
+    <<"sup">> when IsPid ->
+        SupRoot(list_to_pid(binary_to_list(Who)), Who);
+    <<"sup">> ->
+        case Registered(Who) of
+            [] -> {error, not_registered, Who};
+            [N | _] ->
+                case erlang:whereis(N) of
+                    P when is_pid(P) -> SupRoot(P, Who);
+                    undefined -> {error, not_registered, Who};
+                    Port -> {error, not_supervisor, {Who, {port, Port}}}
+                end
+        end;
+    <<"app">> ->
+        Running = try application:which_applications(SupTimeout) of
+                      L when is_list(L) -> [A || {A, _, _} <- L]
+                  catch _:_ -> []
+                  end,
+        case [A || A <- Running, atom_to_binary(A, utf8) =:= Who] of
+            [] ->
+                Loaded = [A || {A, _, _} <- application:loaded_applications(),
+                               atom_to_binary(A, utf8) =:= Who],
+                {error, case Loaded of [] -> unknown_app; _ -> not_started end,
+                 lists:sort(Running)};
+            [App | _] ->
+                case application_controller:get_master(App) of
+                    undefined -> {error, library_app, App};
+                    Master ->
+                        Helpers = [L || L <- LinksOf(Master), is_pid(L), node(L) =:= node(),
+                                        erlang:process_info(L, initial_call) =:=
+                                            {initial_call, {application_master, start_it, 4}}],
+                        case Helpers of
+                            [] -> {error, no_top, App};
+                            [Helper | _] ->
+                                Tops = [L || L <- LinksOf(Helper), is_pid(L), L =/= Master,
+                                             node(L) =:= node()],
+                                Top = case [L || L <- Tops,
+                                                 case erlang:process_info(L, dictionary) of
+                                                     {dictionary, D} ->
+                                                         case lists:keyfind('$ancestors', 1, D) of
+                                                             {_, [Helper | _]} -> true;
+                                                             _ -> false
+                                                         end;
+                                                     _ -> false
+                                                 end] of
+                                          [T | _] -> T;
+                                          [] -> case Tops of [T | _] -> T; [] -> undefined end
+                                      end,
+                                Chain0 = [{Master, master, PInfo(Master)},
+                                          {Helper, helper, PInfo(Helper)}],
+                                case Top of
+                                    undefined -> {ok, Chain0};
+                                    _ -> {ok, Chain0 ++ [{Top, top, PInfo(Top)}]}
+                                end
+                        end
+                end
+        end
+end,
+case Found of
+    {ok, Chain} ->
+        {Last, _, LastInfo} = lists:last(Chain),
+        Sups = case IsSup(LastInfo) of
+                   true -> Walk([Last], #{}, []);
+                   false -> []
+               end,
+        Ext = case Links of
+                  false -> [];
+                  true ->
+                      Members = maps:from_list(
+                                  [{P, true} || {P, _, _} <- Chain] ++
+                                  [{P, true} || {_, {ok, _, Ps, _, _}} <- Sups, P <- Ps]),
+                      AllInfos = [I || {_, _, I} <- Chain] ++
+                                 lists:append([Is || {_, {ok, _, _, Is, _}} <- Sups]),
+                      Outside = lists:usort([L || I <- AllInfos, I =/= undefined,
+                                                  {links, Ls} <- [lists:keyfind(links, 1, I)],
+                                                  L <- Ls, not maps:is_key(L, Members)]),
+                      [case L of
+                           _ when is_pid(L), node(L) =:= node() ->
+                               case erlang:process_info(L, [registered_name, initial_call]) of
+                                   [{registered_name, RN}, {initial_call, IC}] -> {L, RN, IC};
+                                   _ -> {L, [], dead}
+                               end;
+                           _ when is_port(L), node(L) =:= node() ->
+                               case erlang:port_info(L, registered_name) of
+                                   {registered_name, RN} -> {L, RN, PortName(L)};
+                                   _ -> {L, [], PortName(L)}
+                               end;
+                           _ -> {L, [], remote}
+                       end || L <- Outside]
+              end,
+        {ok, node(), Chain, Sups, Ext,
+         Budget - (Deadline - erlang:monotonic_time(millisecond))};
+    Error -> Error
+end.

@@ -1,0 +1,527 @@
+/* test_tree.c: supervision-tree model: pid syntax, labels and escaping in
+ * context, folding, Mermaid limits, JSON round trip, bad model files. */
+#include "beamviz.h"
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* --- building trees by hand ------------------------------------------------- */
+
+typedef struct tb {
+  bv_tree *t;
+  size_t cap;
+} tb;
+
+static void tb_init(tb *b, int elixir)
+{
+  b->t = calloc(1, sizeof *b->t);
+  b->t->arena = bv_arena_new();
+  b->t->node = "test@127.0.0.1";
+  b->t->otp_release = "25";
+  b->t->elixir = elixir;
+  b->t->title = "t";
+  b->t->mode = "sup";
+  b->cap = 64;
+  b->t->nodes = calloc(b->cap, sizeof *b->t->nodes);
+}
+
+/* Appends a node; nodes must be added in breadth-first order. */
+static uint32_t tb_add(tb *b, int parent, bv_tnode_kind kind, const char *pid, const char *name,
+                       const char *id)
+{
+  if (b->t->n == b->cap) {
+    b->cap *= 2;
+    b->t->nodes = realloc(b->t->nodes, b->cap * sizeof *b->t->nodes);
+  }
+  bv_tnode *n = &b->t->nodes[b->t->n];
+  memset(n, 0, sizeof *n);
+  n->kind = kind;
+  n->parent = parent;
+  n->pid = pid ? bv_arena_strdup(b->t->arena, pid) : NULL;
+  n->name = name ? bv_arena_strdup(b->t->arena, name) : NULL;
+  n->child_id = id ? bv_arena_strdup(b->t->arena, id) : NULL;
+  if (parent >= 0) {
+    bv_tnode *p = &b->t->nodes[parent];
+    if (!p->nchildren)
+      p->first_child = (uint32_t)b->t->n;
+    p->nchildren++;
+  }
+  return (uint32_t)b->t->n++;
+}
+
+/* moves the malloc'd arrays into the arena so bv_tree_free frees everything */
+static bv_tree *tb_done(tb *b)
+{
+  bv_tnode *nodes = bv_arena_alloc(b->t->arena, b->t->n * sizeof *nodes);
+  memcpy(nodes, b->t->nodes, b->t->n * sizeof *nodes);
+  free(b->t->nodes);
+  b->t->nodes = nodes;
+  return b->t;
+}
+
+static char *mermaid(const bv_tree *t, unsigned mc, unsigned md, bv_tree_fold_info *fi)
+{
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_tree_mmd_opts o = {mc, md, 0, 0};
+  CHECK_INT(bv_tree_mermaid(&b, t, &o, fi), 0);
+  return b.data;
+}
+
+static size_t count(const char *s, const char *needle)
+{
+  size_t k = 0;
+  for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+    k++;
+  return k;
+}
+
+/* --- pid syntax ------------------------------------------------------------- */
+
+static void test_parse_pid(void)
+{
+  static const struct {
+    const char *in;
+    int rc;
+    const char *out;
+  } cases[] = {
+      {"<0.123.0>", 1, "<0.123.0>"},
+      {"#PID<0.12.3>", 1, "<0.12.3>"},
+      {"0.5.0", 1, "<0.5.0>"},
+      {"<3.1.0>", 1, "<3.1.0>"},
+      {"kernel_sup", 0, NULL},
+      {"Elixir.MyApp.Sup", 0, NULL},
+      {"MyApp.Supervisor", 0, NULL},
+      {"<0.1>", BV_EINVAL, NULL},
+      {"<0.x.1>", BV_EINVAL, NULL},
+      {"#PID<0.1.0", BV_EINVAL, NULL},
+      {"<0.1.0", BV_EINVAL, NULL},
+      {"<>", BV_EINVAL, NULL},
+      {"0.1.0.4", BV_EINVAL, NULL},
+      {"1abc", BV_EINVAL, NULL},
+      {"<0..1>", BV_EINVAL, NULL},
+      {"<0.99999999999.0>", BV_EINVAL, NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char out[64] = "";
+    int rc = bv_tree_parse_pid(cases[i].in, out, sizeof out);
+    CHECK_INT(rc, cases[i].rc);
+    if (cases[i].out)
+      CHECK_STR(out, cases[i].out);
+  }
+}
+
+/* --- labels and escaping in context ----------------------------------------- */
+
+static void test_labels(void)
+{
+  static const struct {
+    bv_tnode_kind kind;
+    const char *pid, *name, *id, *role, *state;
+    int elixir;
+    const char *label;
+  } cases[] = {
+      {BV_TN_WORKER, "<0.5.0>", "code_server", "code_server", NULL, NULL, 0, "code_server"},
+      {BV_TN_WORKER, "<0.5.0>", NULL, "task", NULL, NULL, 0, "task <0.5.0>"},
+      {BV_TN_WORKER, "<0.5.0>", NULL, "Task", NULL, NULL, 1, "Task #PID<0.5.0>"},
+      {BV_TN_WORKER, "<0.5.0>", NULL, NULL, NULL, NULL, 0, "<0.5.0>"},
+      {BV_TN_WORKER, "<0.5.0>", NULL, NULL, NULL, NULL, 1, "#PID<0.5.0>"},
+      {BV_TN_ROOT, "<0.46.0>", NULL, NULL, "application master", NULL, 0,
+       "application master <0.46.0>"},
+      {BV_TN_NOTSTARTED, NULL, NULL, "net_sup", NULL, "undefined", 0, "net_sup\n(undefined)"},
+      {BV_TN_NOTSTARTED, NULL, NULL, "w", NULL, "restarting", 0, "w\n(restarting)"},
+      {BV_TN_UNRESPONSIVE, "<0.9.0>", "stuck", NULL, NULL, "no answer: timeout", 0,
+       "stuck\n(no answer: timeout)"},
+      {BV_TN_EXTERNAL, "#Port<0.5>", NULL, NULL, NULL, NULL, 1, "#Port<0.5>"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    bv_tree t;
+    memset(&t, 0, sizeof t);
+    t.elixir = cases[i].elixir;
+    bv_tnode n;
+    memset(&n, 0, sizeof n);
+    n.kind = cases[i].kind;
+    n.pid = cases[i].pid;
+    n.name = cases[i].name;
+    n.child_id = cases[i].id;
+    n.role = cases[i].role;
+    n.state = cases[i].state;
+    bv_buf b;
+    bv_buf_init(&b);
+    CHECK_INT(bv_tree_label(&b, &t, &n, 0), 0);
+    CHECK_STR(b.data, cases[i].label);
+    bv_buf_dispose(&b);
+  }
+  /* folded nodes */
+  static const struct {
+    const char *role;
+    uint32_t folded, sups, ext, total;
+    const char *label;
+  } folds[] = {
+      {"siblings", 5, 0, 0, 5, "... and 5 more workers"},
+      {"siblings", 1, 0, 0, 1, "... and 1 more worker"},
+      {"siblings", 2, 2, 0, 9, "... and 2 more supervisors\n+7 below"},
+      {"siblings", 6, 2, 1, 6, "... and 6 more (3 workers, 2 supervisors, 1 linked)"},
+      {"siblings", 3, 0, 3, 3, "... and 3 more linked processes"},
+      {"below", 42, 0, 0, 42, "42 more below"},
+  };
+  for (size_t i = 0; i < sizeof folds / sizeof *folds; i++) {
+    bv_tnode n;
+    memset(&n, 0, sizeof n);
+    n.kind = BV_TN_FOLDED;
+    n.role = folds[i].role;
+    n.folded = folds[i].folded;
+    n.folded_sups = folds[i].sups;
+    n.folded_ext = folds[i].ext;
+    n.folded_total = folds[i].total;
+    bv_buf b;
+    bv_buf_init(&b);
+    CHECK_INT(bv_tree_label(&b, NULL, &n, 0), 0);
+    CHECK_STR(b.data, folds[i].label);
+    bv_buf_dispose(&b);
+  }
+  /* long names are cut at a UTF-8 boundary */
+  {
+    bv_tnode n;
+    memset(&n, 0, sizeof n);
+    n.kind = BV_TN_WORKER;
+    n.name = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";  /* 6 x e-acute, 12 bytes */
+    bv_buf b;
+    bv_buf_init(&b);
+    bv_tree_label(&b, NULL, &n, 8);
+    CHECK_STR(b.data, "\xc3\xa9\xc3\xa9...");
+    bv_buf_dispose(&b);
+  }
+}
+
+/* Hostile names inside a whole Mermaid document: each label stays one quoted
+ * token, nothing that ends a label or statement survives unescaped. */
+static void test_escaping_in_context(void)
+{
+  tb b;
+  tb_init(&b, 1);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.80.0>", "a\"b(c)#d;e|f<g>h end \xc3\xa9\xe2\x9c\x93", NULL);
+  tb_add(&b, 0, BV_TN_WORKER, "<0.81.0>", NULL, "{'x',\"q\"}`\\n:&");
+  tb_add(&b, 0, BV_TN_WORKER, "<0.82.0>", "end", NULL);
+  tb_add(&b, 0, BV_TN_NOTSTARTED, NULL, NULL, "line1\nline2");
+  b.t->nodes[3].state = "restarting";
+  bv_tree *t = tb_done(&b);
+  char *m = mermaid(t, 12, 0, NULL);
+  CHECK(strncmp(m, "graph TD\n", 9) == 0);
+  CHECK(strstr(m, "  n0[\"a#34;b(c)#35;d#59;e#124;f#60;g#62;h end \xc3\xa9\xe2\x9c\x93\"]:::root\n") != NULL);
+  CHECK(strstr(m, "  n1[\"{'x',#34;q#34;}#96;#92;n#58;#38; #35;PID#60;0.81.0#62;\"]:::worker\n") != NULL);
+  CHECK(strstr(m, "  n2[\"end\"]:::worker\n") != NULL);
+  CHECK(strstr(m, "  n3[\"line1<br/>line2<br/>(restarting)\"]:::notstarted\n") != NULL);
+  CHECK(strstr(m, "  n0 --> n1\n  n0 --> n2\n  n0 --> n3\n") != NULL);
+  /* every label line: exactly two double quotes, no raw ; # < > | outside entities */
+  for (char *line = m; line && *line;) {
+    char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    if (strncmp(line, "  n", 3) == 0 && memchr(line, '[', len)) {
+      size_t q = 0;
+      for (size_t i = 0; i < len; i++)
+        q += line[i] == '"';
+      CHECK_INT(q, 2);
+      const char *open = memchr(line, '"', len);
+      const char *close = memchr(open + 1, '"', len - (size_t)(open + 1 - line));
+      for (const char *p = open + 1; p < close; p++) {
+        if (*p == '<') {
+          CHECK(strncmp(p, "<br/>", 5) == 0);
+          p += 4;
+          continue;
+        }
+        CHECK(*p != '|' && *p != '>' && *p != '\\' && *p != '`');
+        if (*p == '#') {
+          const char *e = p + 1;
+          while (*e >= '0' && *e <= '9')
+            e++;
+          CHECK(e > p + 1 && *e == ';');
+        }
+        if (*p == ';')
+          CHECK(p[-1] >= '0' && p[-1] <= '9');
+      }
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  /* deterministic */
+  char *m2 = mermaid(t, 12, 0, NULL);
+  CHECK_STR(m2, m);
+  free(m);
+  free(m2);
+  /* markdown fence and direction */
+  bv_buf out;
+  bv_buf_init(&out);
+  bv_tree_mmd_opts o = {12, 0, 1, 1};
+  CHECK_INT(bv_tree_mermaid(&out, t, &o, NULL), 0);
+  CHECK(strncmp(out.data, "```mermaid\ngraph LR\n", 20) == 0);
+  CHECK(out.len > 4 && strcmp(out.data + out.len - 4, "```\n") == 0);
+  bv_buf_dispose(&out);
+  bv_tree_free(t);
+}
+
+/* --- folding ------------------------------------------------------------------ */
+
+static void test_fold(void)
+{
+  tb b;
+  tb_init(&b, 0);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.1.0>", "top", NULL);
+  char pid[32];
+  /* 30 children: 0..24 workers, 25..28 supervisors, 29 external */
+  for (int i = 0; i < 30; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 100 + i);
+    tb_add(&b, 0, i < 25 ? BV_TN_WORKER : i < 29 ? BV_TN_SUPERVISOR : BV_TN_EXTERNAL, pid, NULL,
+           NULL);
+  }
+  /* supervisor 26 (node 27) has 3 children, each with one child */
+  for (int i = 0; i < 3; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 200 + i);
+    tb_add(&b, 27, BV_TN_WORKER, pid, NULL, NULL);
+  }
+  for (int i = 0; i < 3; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 300 + i);
+    tb_add(&b, 31 + i, BV_TN_WORKER, pid, NULL, NULL);
+  }
+  bv_tree *t = tb_done(&b);
+  t->nlinks = 2;
+  t->links = bv_arena_alloc(t->arena, 2 * sizeof *t->links);
+  t->links[0] = (bv_tedge){1, 2};
+  t->links[1] = (bv_tedge){2, 30};
+  CHECK_INT(t->n, 37);
+
+  /* no limits: identical shape */
+  bv_tree *v;
+  bv_tree_fold_info fi;
+  memset(&fi, 0, sizeof fi);
+  CHECK_INT(bv_tree_fold(t, 0, 0, &v, &fi), 0);
+  CHECK_INT(v->n, t->n);
+  CHECK_INT(v->nlinks, 2);
+  CHECK_INT(fi.folds, 0);
+  bv_tree_free(v);
+
+  /* max-children 12: 12 shown + one fold of 18 siblings (4 sups, 1 ext) */
+  memset(&fi, 0, sizeof fi);
+  CHECK_INT(bv_tree_fold(t, 12, 0, &v, &fi), 0);
+  CHECK_INT(v->n, 14);
+  CHECK_INT(v->nodes[0].nchildren, 13);
+  const bv_tnode *f = &v->nodes[13];
+  CHECK_INT(f->kind, BV_TN_FOLDED);
+  CHECK_STR(f->role, "siblings");
+  CHECK_INT(f->folded, 18);
+  CHECK_INT(f->folded_sups, 4);
+  CHECK_INT(f->folded_ext, 1);
+  CHECK_INT(f->folded_total, 24);
+  CHECK_INT(fi.hidden_siblings, 24);
+  CHECK_INT(v->nlinks, 1);   /* 1-2 kept, 2-30 dropped (30 folded) */
+  bv_tree_free(v);
+
+  /* max-depth 1: supervisor 27's 6 descendants become "6 more below" */
+  memset(&fi, 0, sizeof fi);
+  CHECK_INT(bv_tree_fold(t, 0, 1, &v, &fi), 0);
+  CHECK_INT(v->n, 32);
+  CHECK_INT(v->nodes[27].nchildren, 1);
+  f = &v->nodes[v->nodes[27].first_child];
+  CHECK_INT(f->kind, BV_TN_FOLDED);
+  CHECK_STR(f->role, "below");
+  CHECK_INT(f->folded, 6);
+  CHECK_INT(fi.hidden_below, 6);
+  /* the view is still a valid breadth-first tree */
+  for (size_t i = 1; i < v->n; i++) {
+    CHECK(v->nodes[i].parent >= 0 && (size_t)v->nodes[i].parent < i);
+    CHECK(i < 2 || v->nodes[i].parent >= v->nodes[i - 1].parent);
+  }
+  bv_tree_free(v);
+
+  /* max-children 1 */
+  CHECK_INT(bv_tree_fold(t, 1, 0, &v, NULL), 0);
+  CHECK_INT(v->n, 3);
+  bv_tree_free(v);
+
+  /* Mermaid: folded ids are generated like any other; links dotted */
+  memset(&fi, 0, sizeof fi);
+  char *m = mermaid(t, 12, 0, &fi);
+  CHECK(strstr(m, "  n13[\"... and 18 more (13 workers, 4 supervisors, 1 linked)<br/>+6 below\"]:::folded\n") != NULL);
+  CHECK(strstr(m, "  n1 -.- n2\n") != NULL);
+  CHECK_INT(fi.folds, 1);
+  CHECK_INT(fi.reduced, 0);
+  CHECK_INT(fi.edges, 14);
+  free(m);
+  bv_tree_free(t);
+}
+
+/* Trees too big for Mermaid are reduced automatically until they fit. */
+static void test_mermaid_limits(void)
+{
+  /* 2,000 children, no folding asked */
+  tb b;
+  tb_init(&b, 0);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.1.0>", "big_sup", NULL);
+  char pid[32];
+  for (int i = 0; i < 2000; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 100 + i);
+    tb_add(&b, 0, BV_TN_WORKER, pid, NULL, NULL);
+  }
+  bv_tree *t = tb_done(&b);
+  bv_tree_fold_info fi;
+  char *m = mermaid(t, 0, 0, &fi);
+  CHECK(fi.edges < 500);
+  CHECK(strlen(m) <= 50000);
+  CHECK_INT(fi.reduced, 1);
+  CHECK(fi.max_children > 0 && fi.max_children < 500);
+  CHECK(count(m, " --> ") == fi.edges);
+  free(m);
+  bv_tree_free(t);
+
+  /* 300 nodes in 3 levels with 80-byte hostile names: characters, not edges */
+  tb_init(&b, 0);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.1.0>", "root", NULL);
+  char name[128];
+  memset(name, ';', 80);
+  name[80] = 0;
+  for (int i = 0; i < 20; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 100 + i);
+    tb_add(&b, 0, BV_TN_SUPERVISOR, pid, name, NULL);
+  }
+  for (int i = 0; i < 280; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 1000 + i);
+    tb_add(&b, 1 + i / 14, BV_TN_WORKER, pid, name, NULL);
+  }
+  t = tb_done(&b);
+  m = mermaid(t, 0, 0, &fi);
+  CHECK(fi.edges < 500);
+  CHECK(strlen(m) <= 50000);
+  CHECK_INT(fi.reduced, 1);
+  free(m);
+  bv_tree_free(t);
+}
+
+/* --- JSON --------------------------------------------------------------------- */
+
+static void test_json_round_trip(void)
+{
+  tb b;
+  tb_init(&b, 1);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.46.0>", NULL, NULL);
+  b.t->nodes[0].role = "application master";
+  b.t->nodes[0].module = "application_master";
+  tb_add(&b, 0, BV_TN_SUPERVISOR, "<0.49.0>", "My.Sup \"q\" \xc3\xa9", NULL);
+  tb_add(&b, 1, BV_TN_WORKER, "<0.50.0>", NULL, "{worker,1}");
+  tb_add(&b, 1, BV_TN_NOTSTARTED, NULL, NULL, "ignored");
+  tb_add(&b, 1, BV_TN_UNRESPONSIVE, "<0.52.0>", "stuck", "stuck");
+  tb_add(&b, 1, BV_TN_EXTERNAL, "#Port<0.7>", NULL, NULL);
+  b.t->nodes[2].type = "worker";
+  b.t->nodes[3].state = "undefined";
+  b.t->nodes[4].state = "no answer: timeout";
+  b.t->nodes[5].module = "efile";
+  bv_tree *t = tb_done(&b);
+  t->walk_ms = 12;
+  t->nlinks = 1;
+  t->links = bv_arena_alloc(t->arena, sizeof *t->links);
+  t->links[0] = (bv_tedge){2, 4};
+  bv_buf j;
+  bv_buf_init(&j);
+  CHECK_INT(bv_tree_json(&j, t), 0);
+  bv_model m;
+  CHECK_INT(bv_model_load_mem("t.json", j.data, j.len, &m), 0);
+  CHECK_INT(m.kind, BV_MODEL_TREE);
+  bv_tree *u = m.u.tree;
+  CHECK(u != NULL);
+  if (u) {
+    CHECK_INT(u->n, t->n);
+    CHECK_INT(u->elixir, 1);
+    CHECK_STR(u->node, "test@127.0.0.1");
+    CHECK_INT(u->walk_ms, 12);
+    CHECK_INT(u->nlinks, 1);
+    CHECK_STR(u->nodes[1].name, "My.Sup \"q\" \xc3\xa9");
+    CHECK_STR(u->nodes[0].role, "application master");
+    CHECK_INT(u->nodes[1].first_child, 2);
+    CHECK_INT(u->nodes[1].nchildren, 4);
+    CHECK_INT(u->nodes[5].kind, BV_TN_EXTERNAL);
+    CHECK(u->nodes[3].pid == NULL);
+    bv_buf j2;
+    bv_buf_init(&j2);
+    bv_tree_json(&j2, u);
+    CHECK_STR(j2.data, j.data);
+    /* Mermaid from the loaded tree is the same as from the original */
+    char *m1 = mermaid(t, 12, 0, NULL), *m2 = mermaid(u, 12, 0, NULL);
+    CHECK_STR(m2, m1);
+    free(m1);
+    free(m2);
+    bv_buf_dispose(&j2);
+  }
+  bv_model_dispose(&m);
+  bv_buf_dispose(&j);
+  bv_tree_free(t);
+}
+
+static void test_bad_files(void)
+{
+  static const struct {
+    const char *json;
+    const char *msg;
+  } cases[] = {
+      {"{\"format\":\"beamviz.suptree\",\"version\":1}", "node"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\"}", "nodes"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[]}", "nodes"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":{}}", "nodes"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":2,\"node\":\"n\",\"nodes\":[]}", "newer"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":0}]}",
+       "nodes[0].parent"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1},{\"kind\":\"worker\",\"parent\":1}]}",
+       "nodes[1].parent"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1},{\"kind\":\"worker\",\"parent\":0},{\"kind\":\"worker\",\"parent\":1},"
+       "{\"kind\":\"worker\",\"parent\":0}]}",
+       "nodes[3].parent"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"boss\","
+       "\"parent\":-1}]}",
+       "nodes[0].kind"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":\"x\"}]}",
+       "nodes[0].parent"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1,\"name\":7}]}",
+       "nodes[0].name"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1},{\"kind\":\"worker\",\"parent\":0}],\"links\":[[0,5]]}",
+       "links[0]"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1},{\"kind\":\"worker\",\"parent\":0}],\"links\":[[1,1]]}",
+       "links[0]"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1},{\"kind\":\"worker\",\"parent\":0}],\"links\":[[0]]}",
+       "links[0]"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"folded\","
+       "\"parent\":-1,\"folded\":-3}]}",
+       "nodes[0].folded"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[7]}", "nodes[0]"},
+      {"{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"n\",\"nodes\":[{\"kind\":\"root\","
+       "\"parent\":-1}", "not valid JSON"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    bv_model m;
+    int rc = bv_model_load_mem("bad.json", cases[i].json, strlen(cases[i].json), &m);
+    CHECK_INT(rc, BV_EFORMAT);
+    CHECK(m.kind == BV_MODEL_NONE);
+    const char *e = bv_error_last();
+    if (!strstr(e, cases[i].msg) || !strstr(e, "bad.json"))
+      fprintf(stderr, "case %zu: message '%s' lacks '%s'\n", i, e, cases[i].msg);
+    CHECK(strstr(e, cases[i].msg) != NULL);
+    CHECK(strstr(e, "bad.json") != NULL);
+  }
+}
+
+int main(void)
+{
+  test_parse_pid();
+  test_labels();
+  test_escaping_in_context();
+  test_fold();
+  test_mermaid_limits();
+  test_json_round_trip();
+  test_bad_files();
+  return check_report();
+}
