@@ -299,9 +299,8 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
       bv_buf_puts(b, "{\"value\": \"circle\"}");
   } else if (is(name, n, "opacity")) {
     if (v->zeros)
-      bv_buf_puts(b, "{\"field\": \"plotted\", \"type\": \"nominal\", \"legend\": null, "
-                     "\"scale\": {\"domain\": [\"" REAL_LABEL "\", \"" ZERO_LABEL "\"], "
-                     "\"range\": [0.8, 0.5]}}");
+      bv_buf_puts(b, "{\"condition\": {\"test\": \"datum.plotted == '" ZERO_LABEL "'\", "
+                     "\"value\": 0.5}, \"value\": 0.8}");
     else
       bv_buf_puts(b, "{\"value\": 0.8}");
   } else if (is(name, n, "tooltip")) {
