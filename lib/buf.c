@@ -170,7 +170,7 @@ int bv_buf_double(bv_buf *b, double v)
   char tmp[40];
   if (!isfinite(v))
     return bv_buf_puts(b, "null");
-  if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+  if (fabs(v) < 1e15 && v == (double)(int64_t)v) { /* range first: the cast is UB */
     int n = snprintf(tmp, sizeof tmp, "%" PRId64, (int64_t)v);
     return bv_buf_put(b, tmp, (size_t)n);
   }

@@ -28,6 +28,9 @@
 #       is, anything else as inspect/1 does (`42`, `:ok`, `#PID<0.85.0>`).
 #   proc_count NODE             number of processes, read until two reads 200 ms apart
 #       agree (connections from earlier calls take a moment to go away).
+#   wait_proc_count NODE N [SECONDS]  waits (default 5 s) until NODE has N processes; on
+#       timeout prints the last count and returns 1 (connections just closed, workers that
+#       are finishing: give them a moment instead of sleeping a fixed time).
 #   vl_check FILE...            Vega-Lite v5: official JSON schema, compile, headless render
 #       to SVG (not written). Warnings fail (strict); `vl_check --lax FILE...` allows them.
 #   mmd_check FILE...           Mermaid 11's own parser (under jsdom).
@@ -112,7 +115,6 @@ bv__cleanup() {
   for pid in "${BV_NODE_PIDS[@]}"; do
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
   done
   exit "$rc"
 }
@@ -122,7 +124,7 @@ trap bv__cleanup EXIT
 # still hold the nodes' stdin FIFOs open, so once this shell is gone the watchdog kills
 # the nodes listed in $BV_TMP/.nodes ("pid name" lines; checked against the command line
 # so a recycled pid is never hit). It is not our child (setsid -f): `wait` never waits for it.
-BV_NODE_LIST="$BV_TMP/.nodes"
+BV_NODE_LIST="$BV_TMP/.nodes.$$"
 : >"$BV_NODE_LIST"
 bv__watchdog='while kill -0 "$1" 2>/dev/null; do sleep 1; done
 while read -r p n; do
@@ -228,6 +230,19 @@ proc_count() {
   printf '%s\n' "$cur"
 }
 
+wait_proc_count() {
+  [ $# -ge 2 ] || bv__die "usage: wait_proc_count NODE N [SECONDS]"
+  local deadline=$((SECONDS + ${3:-5})) cur
+  while :; do
+    cur=$(bv__erl_call "$1" 'erlang:system_info(process_count).') || bv__die "wait_proc_count $1: cannot reach the node"
+    [ "$cur" = "$2" ] && return 0
+    [ $SECONDS -ge $deadline ] && break
+    sleep 0.2
+  done
+  printf '%s\n' "$cur"
+  return 1
+}
+
 start_node() {
   [ $# -ge 1 ] || bv__die "usage: start_node VAR [erl|elixir] [extra erl args...]"
   local var=$1 kind=erl
@@ -257,6 +272,8 @@ start_node() {
     fi
   ) &
   pid=$!
+  # not a job: bash would print "Killed" when a test kills its node on purpose
+  disown "$pid" 2>/dev/null || true
   # Read-write open: does not block even if the child failed before opening its end.
   exec {fd}<>"$fifo"
   BV_NODES+=("$name")
