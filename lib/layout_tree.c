@@ -782,7 +782,7 @@ int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *
   int rc = bv_scene_new("tree", &L.s);
   if (rc)
     return rc;
-  L.s->font = m->font;
+  L.s->font = bv_arena_strdup(L.s->arena, m->font ? m->font : "DejaVu Sans");
   L.s->background = sc_theme_get(o->dark)->page;
   L.s->title = bv_arena_printf(L.s->arena, "supervision tree%s%s", t->title ? ": " : "",
                                t->title ? t->title : "");

@@ -1,0 +1,677 @@
+/* layout_chart.c: the process scatter and the memory lines in Vega-Lite's
+ * default look, so a beamviz PNG and the spec beamviz writes (procs.vl.json,
+ * memory.vl.json) rendered by Vega look like the same chart: a 600x400 plot,
+ * light grey grid and view frame, #888 axis lines and ticks, 10 px labels,
+ * 11 px bold titles, hollow circles (size 30, stroke 2) for points, 2 px
+ * lines, a legend on the right titled by the field, category10 colours.
+ * Log axes tick at 1, 2 and 5 per decade; labels carry thousands separators
+ * and are thinned greedily when they would overlap (Vega's labelOverlap).
+ * Zero values on the log axes are drawn at 1 as hollow squares at half
+ * opacity, as the Vega-Lite spec does (see bv_snapshot_write_vegalite). */
+#include "scene_priv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* d3/Vega category10 */
+static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
+                                        0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
+
+#define LABEL_FS 10.0
+#define TITLE_FS 11.0
+#define CHART_TITLE_FS 13.0
+#define SUBTITLE_FS 12.0
+#define TICK 5.0
+#define LABEL_PAD 2.0
+#define TITLE_PAD 4.0
+#define LEGEND_OFFSET 18.0
+#define LEGEND_ROW 16.0
+#define LEGEND_LIMIT 30     /* legend entries shown; the rest summarised */
+#define POINT_R 3.0902      /* sqrt(30 / pi): Vega's default point size 30 */
+#define SQUARE 5.4772       /* sqrt(30) */
+#define PADDING 5.0
+
+/* --- numbers ------------------------------------------------------------- */
+
+/* v with `decimals` digits after the point and thousands separators. */
+static const char *fmt_num(bv_arena *a, double v, int decimals)
+{
+  char raw[64], out[96];
+  if (decimals < 0)
+    decimals = 0;
+  if (decimals > 10)
+    decimals = 10;
+  snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v) < 1e-12 ? 0.0 : v);
+  const char *p = raw;
+  size_t o = 0;
+  if (*p == '-')
+    out[o++] = *p++;
+  const char *dot = strchr(p, '.');
+  size_t ilen = dot ? (size_t)(dot - p) : strlen(p);
+  for (size_t i = 0; i < ilen; i++) {
+    if (i && (ilen - i) % 3 == 0)
+      out[o++] = ',';
+    out[o++] = p[i];
+  }
+  if (dot) {
+    /* trim trailing zeros (d3's ~ flag) */
+    size_t e = strlen(dot);
+    while (e > 1 && dot[e - 1] == '0')
+      e--;
+    if (e > 1) {
+      memcpy(out + o, dot, e);
+      o += e;
+    }
+  }
+  out[o] = 0;
+  return bv_arena_strdup(a, out);
+}
+
+/* d3's tickIncrement: a step of 1, 2 or 5 times a power of ten giving about
+ * `count` ticks over [lo, hi]. */
+static double nice_step(double lo, double hi, double count)
+{
+  double span = hi - lo;
+  if (!(span > 0) || count < 1)
+    return 1;
+  double step0 = span / count;
+  double power = pow(10, floor(log10(step0)));
+  double err = step0 / power;
+  double f = err >= sqrt(50) ? 10 : err >= sqrt(10) ? 5 : err >= sqrt(2) ? 2 : 1;
+  return f * power;
+}
+
+/* --- axes ---------------------------------------------------------------- */
+
+typedef struct axis {
+  int log;
+  double lo, hi;     /* domain */
+  double r0, r1;     /* range in px */
+  size_t n;
+  double ticks[128];
+  const char *labels[128];
+  int decimals;
+} axis;
+
+static double axis_map(const axis *a, double v)
+{
+  double t;
+  if (a->log)
+    t = (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo));
+  else
+    t = (v - a->lo) / (a->hi - a->lo);
+  return a->r0 + t * (a->r1 - a->r0);
+}
+
+static void axis_log(axis *a, double mn, double mx)
+{
+  a->log = 1;
+  if (!(mn > 0))
+    mn = 1;
+  if (!(mx >= mn))
+    mx = mn;
+  a->lo = pow(10, floor(log10(mn) + 1e-9));
+  a->hi = pow(10, ceil(log10(mx) - 1e-9));
+  if (a->hi <= a->lo)
+    a->hi = a->lo * 10;
+  a->n = 0;
+  a->decimals = 0;
+  for (double p = a->lo; p <= a->hi * 1.0000001 && a->n < 126; p *= 10) {
+    static const double mult[3] = {1, 2, 5};
+    for (int k = 0; k < 3 && a->n < 126; k++) {
+      double v = p * mult[k];
+      if (v > a->hi * 1.0000001)
+        break;
+      a->ticks[a->n++] = v;
+    }
+  }
+  if (a->lo < 1)
+    a->decimals = (int)ceil(-log10(a->lo));
+}
+
+static void axis_linear(axis *a, double mn, double mx, double count, double min_step)
+{
+  a->log = 0;
+  if (mn > 0)
+    mn = 0; /* Vega-Lite's scale.zero: quantitative x/y include zero */
+  if (mx < 0)
+    mx = 0;
+  if (!(mx > mn))
+    mx = mn + 1;
+  double step = nice_step(mn, mx, count);
+  if (step < min_step)
+    step = min_step;
+  /* nice the domain to the step, then recompute once as d3 does */
+  mn = floor(mn / step) * step;
+  mx = ceil(mx / step) * step;
+  step = nice_step(mn, mx, count);
+  if (step < min_step)
+    step = min_step;
+  a->lo = floor(mn / step + 1e-9) * step;
+  a->hi = ceil(mx / step - 1e-9) * step;
+  a->n = 0;
+  for (double v = a->lo; v <= a->hi + step * 1e-6 && a->n < 126; v += step)
+    a->ticks[a->n++] = fabs(v) < step * 1e-9 ? 0 : v;
+  a->decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+}
+
+/* --- building blocks ----------------------------------------------------- */
+
+typedef struct chart {
+  bv_scene *s;
+  const bv_measure *m;
+  const sc_theme *th;
+  double x0, y0, w, h;  /* plot area */
+  axis ax, ay;
+  const char *xtitle, *ytitle;
+  const char *title;
+  const char *sub[3];
+  size_t nsub;
+  /* legend */
+  const char *ltitle;
+  size_t ncat;
+  const char **cats;
+  int line_legend;      /* entries are lines (with a point if .points) */
+  int points;
+  const char *l2title;  /* second legend: shapes (zero values) */
+  const char *l2[2];
+} chart;
+
+static bv_color cat_color(size_t i) { return SC_RGB(category10[i % 10]); }
+
+static double text_w(chart *c, const char *t, double fs, int bold)
+{
+  bv_text_metrics tm;
+  if (sc_measure(c->m, t, fs, bold, &tm))
+    return 0;
+  return tm.width;
+}
+
+/* Widths the decorations need around the plot, from the labels. */
+typedef struct margins {
+  double left, right, top, bottom, legend_w;
+} margins;
+
+static int ensure_labels(chart *c, axis *a)
+{
+  for (size_t i = 0; i < a->n; i++) {
+    const char *l = fmt_num(c->s->arena, a->ticks[i], a->decimals);
+    if (!l)
+      return bv_error_set(BV_ENOMEM, "out of memory (chart)");
+    a->labels[i] = l;
+  }
+  return 0;
+}
+
+static margins measure_margins(chart *c)
+{
+  margins mg = {0, 0, 0, 0, 0};
+  double ylab = 0;
+  for (size_t i = 0; i < c->ay.n; i++)
+    ylab = fmax(ylab, text_w(c, c->ay.labels[i], LABEL_FS, 0));
+  mg.left = PADDING + TITLE_FS * 1.2 + TITLE_PAD + ylab + LABEL_PAD + TICK;
+  mg.bottom = TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 1.2 + PADDING;
+  mg.top = PADDING;
+  if (c->title)
+    mg.top += CHART_TITLE_FS * 1.25;
+  mg.top += (double)c->nsub * SUBTITLE_FS * 1.25;
+  if (c->title || c->nsub)
+    mg.top += 10;
+  double lw = 0;
+  if (c->ltitle)
+    lw = text_w(c, c->ltitle, TITLE_FS, 1);
+  size_t shown = c->ncat > LEGEND_LIMIT ? LEGEND_LIMIT : c->ncat;
+  double sym = c->line_legend ? 20 : 2 * 5.64;
+  for (size_t i = 0; i < shown; i++)
+    lw = fmax(lw, sym + 5 + fmin(text_w(c, c->cats[i], LABEL_FS, 0), 200));
+  if (c->ncat > LEGEND_LIMIT)
+    lw = fmax(lw, text_w(c, "\xE2\x80\xA6 and 100000 more", LABEL_FS, 0));
+  if (c->l2title) {
+    lw = fmax(lw, text_w(c, c->l2title, TITLE_FS, 1));
+    for (int i = 0; i < 2; i++)
+      lw = fmax(lw, sym + 5 + text_w(c, c->l2[i], LABEL_FS, 0));
+  }
+  mg.legend_w = lw;
+  mg.right = (lw > 0 ? LEGEND_OFFSET + lw : 0) + PADDING;
+  return mg;
+}
+
+static int draw_frame(chart *c)
+{
+  bv_scene *s = c->s;
+  const sc_theme *th = c->th;
+  int rc = 0;
+  double pts[4];
+  /* grid under everything */
+  for (size_t i = 0; i < c->ax.n && !rc; i++) {
+    double x = axis_map(&c->ax, c->ax.ticks[i]);
+    pts[0] = x, pts[1] = c->y0, pts[2] = x, pts[3] = c->y0 + c->h;
+    rc = sc_line(s, "grid", pts, 2, th->grid, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  }
+  for (size_t i = 0; i < c->ay.n && !rc; i++) {
+    double y = axis_map(&c->ay, c->ay.ticks[i]);
+    pts[0] = c->x0, pts[1] = y, pts[2] = c->x0 + c->w, pts[3] = y;
+    rc = sc_line(s, "grid", pts, 2, th->grid, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  }
+  if (!rc)
+    rc = sc_rect(s, "view", c->x0, c->y0, c->w, c->h, 0, SC_NONE, th->grid, 1, BV_DASH_SOLID, -1);
+  return rc;
+}
+
+/* Greedy label thinning: keep a label only if it clears the last one kept. */
+static int draw_axes(chart *c)
+{
+  bv_scene *s = c->s;
+  const sc_theme *th = c->th;
+  int rc = 0;
+  double pts[4];
+  double yb = c->y0 + c->h;
+  pts[0] = c->x0, pts[1] = yb, pts[2] = c->x0 + c->w, pts[3] = yb;
+  rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  double last_end = -INFINITY;
+  for (size_t i = 0; i < c->ax.n && !rc; i++) {
+    double x = axis_map(&c->ax, c->ax.ticks[i]);
+    pts[0] = x, pts[1] = yb, pts[2] = x, pts[3] = yb + TICK;
+    rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    double lw = text_w(c, c->ax.labels[i], LABEL_FS, 0);
+    /* the end labels are kept inside the plot's span, as Vega's labelBound */
+    double lx = x, left = x - lw / 2;
+    bv_anchor an = BV_ANCHOR_MIDDLE;
+    if (i == 0 && left < c->x0 - 1) {
+      an = BV_ANCHOR_START;
+      left = x;
+    } else if (i + 1 == c->ax.n && x + lw / 2 > c->x0 + c->w + 1) {
+      an = BV_ANCHOR_END;
+      left = x - lw;
+    }
+    if (!rc && left >= last_end + 3) {
+      rc = sc_text(s, c->m, "xlabel", lx, yb + TICK + LABEL_PAD + LABEL_FS * 0.9, an, LABEL_FS,
+                   0, th->text, c->ax.labels[i], 0, -1, NULL);
+      last_end = left + lw;
+    }
+  }
+  if (!rc) {
+    pts[0] = c->x0, pts[1] = c->y0, pts[2] = c->x0, pts[3] = yb;
+    rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  }
+  double last_top = INFINITY;
+  for (size_t i = 0; i < c->ay.n && !rc; i++) {
+    double y = axis_map(&c->ay, c->ay.ticks[i]);
+    pts[0] = c->x0 - TICK, pts[1] = y, pts[2] = c->x0, pts[3] = y;
+    rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    double lh = LABEL_FS * 1.0, base = y + LABEL_FS * 0.35;
+    if (i + 1 == c->ay.n && base - LABEL_FS * 0.8 < c->y0 - 1)
+      base = c->y0 + LABEL_FS * 0.8;
+    if (i == 0 && base > yb + 1)
+      base = yb;
+    if (!rc && base < last_top - 2) {
+      rc = sc_text(s, c->m, "ylabel", c->x0 - TICK - LABEL_PAD, base, BV_ANCHOR_END, LABEL_FS, 0,
+                   th->text, c->ay.labels[i], 0, -1, NULL);
+      last_top = base - lh;
+    }
+  }
+  /* axis titles: x centred below, y rotated at the left */
+  if (!rc)
+    rc = sc_text(s, c->m, "xtitle", c->x0 + c->w / 2,
+                 yb + TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 0.9,
+                 BV_ANCHOR_MIDDLE, TITLE_FS, 1, th->text, c->xtitle, c->w, -1, NULL);
+  if (!rc) {
+    size_t idx;
+    rc = sc_text(s, c->m, "ytitle", PADDING + TITLE_FS * 0.9, c->y0 + c->h / 2, BV_ANCHOR_MIDDLE,
+                 TITLE_FS, 1, th->text, c->ytitle, c->h, -1, &idx);
+    if (!rc)
+      s->items[idx].vertical = 1;
+  }
+  return rc;
+}
+
+static int draw_titles(chart *c)
+{
+  double y = PADDING;
+  int rc = 0;
+  if (c->title) {
+    y += CHART_TITLE_FS * 0.95;
+    rc = sc_text(c->s, c->m, "title", c->x0, y, BV_ANCHOR_START, CHART_TITLE_FS, 1, c->th->text,
+                 c->title, c->s->width - c->x0 - PADDING, -1, NULL);
+    y += CHART_TITLE_FS * 0.3;
+  }
+  for (size_t i = 0; i < c->nsub && !rc; i++) {
+    y += SUBTITLE_FS * 1.25;
+    rc = sc_text(c->s, c->m, "subtitle", c->x0, y - SUBTITLE_FS * 0.3, BV_ANCHOR_START,
+                 SUBTITLE_FS, 0, c->th->text, c->sub[i], c->s->width - c->x0 - PADDING, -1,
+                 NULL);
+  }
+  return rc;
+}
+
+static int legend_symbol(chart *c, double x, double cy, bv_color col, int square, double opacity)
+{
+  bv_color sc = (col & 0xFFFFFF) | ((bv_color)(opacity * 255 + 0.5) << 24);
+  if (c->line_legend) {
+    double pts[4] = {x, cy, x + 20, cy};
+    int rc = sc_line(c->s, "legend-line", pts, 2, col, 2, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    if (!rc && c->points)
+      rc = sc_circle(c->s, "legend-symbol", x + 10, cy, POINT_R, col, SC_NONE, 0, -1);
+    return rc;
+  }
+  if (square)
+    return sc_rect(c->s, "legend-symbol", x + 5.64 - 4.5, cy - 4.5, 9, 9, 0, SC_NONE, sc, 1.5,
+                   BV_DASH_SOLID, -1);
+  return sc_circle(c->s, "legend-symbol", x + 5.64, cy, 4.9, SC_NONE, sc, 1.5, -1);
+}
+
+static int draw_legend(chart *c, double lx, double maxw)
+{
+  int rc = 0;
+  double y = c->y0;
+  double sym = c->line_legend ? 20 : 2 * 5.64;
+  if (c->ltitle && c->ncat) {
+    y += TITLE_FS * 0.9;
+    rc = sc_text(c->s, c->m, "legend-title", lx, y, BV_ANCHOR_START, TITLE_FS, 1, c->th->text,
+                 c->ltitle, maxw, -1, NULL);
+    y += 6;
+    size_t shown = c->ncat > LEGEND_LIMIT ? LEGEND_LIMIT : c->ncat;
+    for (size_t i = 0; i < shown && !rc; i++) {
+      double cy = y + LEGEND_ROW / 2;
+      rc = legend_symbol(c, lx, cy, cat_color(i), 0, 1);
+      if (!rc)
+        rc = sc_text(c->s, c->m, "legend-label", lx + sym + 5, cy + LABEL_FS * 0.35,
+                     BV_ANCHOR_START, LABEL_FS, 0, c->th->text, c->cats[i], maxw - sym - 5,
+                     -1, NULL);
+      y += LEGEND_ROW;
+    }
+    if (!rc && c->ncat > shown) {
+      const char *more = bv_arena_printf(c->s->arena, "\xE2\x80\xA6 and %zu more",
+                                         c->ncat - shown);
+      rc = sc_text(c->s, c->m, "legend-label", lx, y + LEGEND_ROW / 2 + LABEL_FS * 0.35,
+                   BV_ANCHOR_START, LABEL_FS, 0, c->th->muted, more, maxw, -1, NULL);
+      y += LEGEND_ROW;
+    }
+  }
+  if (!rc && c->l2title) {
+    y += 12 + TITLE_FS * 0.9;
+    rc = sc_text(c->s, c->m, "legend-title", lx, y, BV_ANCHOR_START, TITLE_FS, 1, c->th->text,
+                 c->l2title, maxw, -1, NULL);
+    y += 6;
+    for (int i = 0; i < 2 && !rc; i++) {
+      double cy = y + LEGEND_ROW / 2;
+      int save = c->line_legend;
+      c->line_legend = 0;
+      rc = legend_symbol(c, lx, cy, c->th->text, i == 1, i == 1 ? 0.5 : 0.8);
+      c->line_legend = save;
+      if (!rc)
+        rc = sc_text(c->s, c->m, "legend-label", lx + 2 * 5.64 + 5, cy + LABEL_FS * 0.35,
+                     BV_ANCHOR_START, LABEL_FS, 0, c->th->text, c->l2[i], maxw, -1, NULL);
+      y += LEGEND_ROW;
+    }
+  }
+  return rc;
+}
+
+/* Lays out the plot area from the options (image size) and the margins. */
+static int place(chart *c, const bv_layout_opts *o, double xcount_per_px, int xlog, int ylog,
+                 double xmin, double xmax, double ymin, double ymax, double x_min_step)
+{
+  /* Vega-Lite's width/height in the specs: 600x400 plot */
+  double w = 600, h = 400;
+  int rc;
+  for (int pass = 0; pass < 2; pass++) {
+    if (ylog)
+      axis_log(&c->ay, ymin, ymax);
+    else
+      axis_linear(&c->ay, ymin, ymax, ceil(h / 40), 0);
+    if (xlog)
+      axis_log(&c->ax, xmin, xmax);
+    else
+      axis_linear(&c->ax, xmin, xmax, ceil(w * xcount_per_px), x_min_step);
+    if ((rc = ensure_labels(c, &c->ax)) || (rc = ensure_labels(c, &c->ay)))
+      return rc;
+    margins mg = measure_margins(c);
+    if (pass == 0 && (o->width > 0 || o->height > 0)) {
+      if (o->width > 0)
+        w = fmax(60, o->width - mg.left - mg.right);
+      if (o->height > 0)
+        h = fmax(60, o->height - mg.top - mg.bottom);
+      continue;
+    }
+    c->x0 = mg.left;
+    c->y0 = mg.top;
+    c->w = w;
+    c->h = h;
+    c->s->width = ceil(mg.left + w + mg.right);
+    c->s->height = ceil(mg.top + h + mg.bottom);
+    if (o->width > 0)
+      c->s->width = fmax(c->s->width, o->width);
+    if (o->height > 0)
+      c->s->height = fmax(c->s->height, o->height);
+    c->ax.r0 = c->x0, c->ax.r1 = c->x0 + w;
+    c->ay.r0 = c->y0 + h, c->ay.r1 = c->y0;
+    return 0;
+  }
+  return 0;
+}
+
+static int finish(chart *c)
+{
+  double lx = c->x0 + c->w + LEGEND_OFFSET;
+  int rc = draw_axes(c);
+  if (!rc)
+    rc = draw_legend(c, lx, c->s->width - lx - PADDING);
+  if (!rc)
+    rc = draw_titles(c);
+  return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* --- process scatter ----------------------------------------------------- */
+
+#define ZERO_LABEL "0, drawn at 1"
+#define REAL_LABEL "as measured"
+
+int bv_layout_scatter(const bv_snapshot *sn, const bv_layout_opts *o, const bv_measure *m,
+                      bv_scene **out)
+{
+  *out = NULL;
+  bv_layout_opts dflt = {0};
+  if (!o)
+    o = &dflt;
+  bv_proc_field fx = o->x_field ? bv_proc_field_from_name(o->x_field) : BV_PF_REDUCTIONS;
+  bv_proc_field fy = o->y_field ? bv_proc_field_from_name(o->y_field) : BV_PF_MEMORY;
+  bv_proc_field fc = o->color_field ? bv_proc_field_from_name(o->color_field) : BV_PF_STATUS;
+  if (!bv_proc_field_numeric(fx) || !bv_proc_field_numeric(fy))
+    return bv_error_set(BV_EINVAL, "scatter: --x and --y must be numeric fields");
+  if (fc == BV_PF_NONE || bv_proc_field_numeric(fc))
+    return bv_error_set(BV_EINVAL, "scatter: --color must be a text field");
+  chart c;
+  memset(&c, 0, sizeof c);
+  c.m = m;
+  c.th = sc_theme_get(o->dark);
+  int rc = bv_scene_new("scatter", &c.s);
+  if (rc)
+    return rc;
+  bv_scene *s = c.s;
+  s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
+  s->background = c.th->page;
+  const char **cat = NULL;
+  size_t *ci = NULL;
+  /* categories: sorted distinct texts, absent ones as "null" (as Vega shows) */
+  cat = malloc((sn->n + 1) * sizeof *cat);
+  ci = malloc((sn->n + 1) * sizeof *ci);
+  if (!cat || !ci) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (scatter)");
+    goto done;
+  }
+  size_t zeros = 0;
+  double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
+  for (size_t i = 0; i < sn->n; i++) {
+    const char *t = bv_proc_text(&sn->procs[i], fc);
+    cat[i] = t ? t : "null";
+    double xv = (double)bv_proc_value(&sn->procs[i], fx);
+    double yv = (double)bv_proc_value(&sn->procs[i], fy);
+    if (xv <= 0 || yv <= 0)
+      zeros++;
+    xv = fmax(xv, 1), yv = fmax(yv, 1);
+    xmin = fmin(xmin, xv), xmax = fmax(xmax, xv);
+    ymin = fmin(ymin, yv), ymax = fmax(ymax, yv);
+  }
+  if (!sn->n)
+    xmin = ymin = 1, xmax = ymax = 10;
+  qsort(cat, sn->n, sizeof *cat, cmp_str);
+  size_t ncat = 0;
+  for (size_t i = 0; i < sn->n; i++)
+    if (!ncat || strcmp(cat[ncat - 1], cat[i]) != 0)
+      cat[ncat++] = cat[i];
+  c.cats = cat;
+  c.ncat = ncat;
+  c.ltitle = bv_proc_field_name(fc);
+  if (zeros) {
+    c.l2title = "value";
+    c.l2[0] = REAL_LABEL;
+    c.l2[1] = ZERO_LABEL;
+  }
+  c.xtitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(fx));
+  c.ytitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(fy));
+  c.title = bv_arena_printf(s->arena, "Processes on %s: %s against %s",
+                            sn->node ? sn->node : "?", bv_proc_field_name(fy),
+                            bv_proc_field_name(fx));
+  size_t listed = sn->total > sn->skipped ? sn->total - sn->skipped : sn->n;
+  bv_buf sub;
+  bv_buf_init(&sub);
+  if (sn->n < listed)
+    bv_buf_printf(&sub, "%zu of %zu processes", sn->n, listed);
+  else
+    bv_buf_printf(&sub, "%zu processes", sn->n);
+  if (sn->otp_release && *sn->otp_release)
+    bv_buf_printf(&sub, ", OTP %s", sn->otp_release);
+  if (sn->skipped)
+    bv_buf_printf(&sub, "; %zu exited while being read (skipped)", sn->skipped);
+  c.sub[c.nsub++] = bv_arena_strdup(s->arena, sub.data ? sub.data : "");
+  if (zeros) {
+    sub.len = 0;
+    bv_buf_printf(&sub,
+                  "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as squares",
+                  zeros, zeros == 1 ? "" : "s", bv_proc_field_name(fx), bv_proc_field_name(fy));
+    c.sub[c.nsub++] = bv_arena_strdup(s->arena, sub.data ? sub.data : "");
+  }
+  bv_buf_dispose(&sub);
+  s->title = c.title;
+  if ((rc = place(&c, o, 1.0 / 40, 1, 1, xmin, xmax, ymin, ymax, 0)) || (rc = draw_frame(&c)))
+    goto done;
+  /* points, in data order (Vega draws them so); colour by binary search */
+  for (size_t i = 0; i < sn->n && !rc; i++) {
+    const bv_proc *p = &sn->procs[i];
+    const char *t = bv_proc_text(p, fc);
+    if (!t)
+      t = "null";
+    size_t lo = 0, hi = ncat;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (strcmp(cat[mid], t) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    double xv = (double)bv_proc_value(p, fx), yv = (double)bv_proc_value(p, fy);
+    int zero = xv <= 0 || yv <= 0;
+    double px = axis_map(&c.ax, fmax(xv, 1)), py = axis_map(&c.ay, fmax(yv, 1));
+    bv_color col = (cat_color(lo) & 0xFFFFFF) | ((bv_color)(zero ? 128 : 204) << 24);
+    if (zero)
+      rc = sc_rect(s, "zero", px - SQUARE / 2, py - SQUARE / 2, SQUARE, SQUARE, 0, SC_NONE, col,
+                   2, BV_DASH_SOLID, (int32_t)i);
+    else
+      rc = sc_circle(s, "point", px, py, POINT_R, SC_NONE, col, 2, (int32_t)i);
+  }
+  if (!rc)
+    rc = finish(&c);
+done:
+  free(cat);
+  free(ci);
+  if (rc) {
+    bv_scene_free(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
+/* --- memory lines -------------------------------------------------------- */
+
+/* The spec's series, in its legend order (total .. ets; not system). */
+#define MEM_SERIES 6
+
+int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_measure *m,
+                     bv_scene **out)
+{
+  *out = NULL;
+  bv_layout_opts dflt = {0};
+  if (!o)
+    o = &dflt;
+  chart c;
+  memset(&c, 0, sizeof c);
+  c.m = m;
+  c.th = sc_theme_get(o->dark);
+  int rc = bv_scene_new("memory", &c.s);
+  if (rc)
+    return rc;
+  bv_scene *s = c.s;
+  s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
+  s->background = c.th->page;
+  static const char *cats[MEM_SERIES];
+  for (int k = 0; k < MEM_SERIES; k++)
+    cats[k] = bv_mem_kinds[k];
+  c.cats = cats;
+  c.ncat = MEM_SERIES;
+  c.ltitle = "memory";
+  c.line_legend = 1;
+  c.points = ms->n <= 60;
+  c.xtitle = "Measurement";
+  c.ytitle = "Memory usage (MB)";
+  c.title = bv_arena_printf(s->arena, "Memory of %s", ms->node ? ms->node : "?");
+  c.sub[c.nsub++] = bv_arena_printf(s->arena, "erlang:memory(), %zu sample%s every %u ms", ms->n,
+                                    ms->n == 1 ? "" : "s", ms->interval_ms);
+  s->title = c.title;
+  double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
+  for (size_t i = 0; i < ms->n; i++) {
+    xmin = fmin(xmin, ms->samples[i].iter);
+    xmax = fmax(xmax, ms->samples[i].iter);
+    for (int k = 0; k < MEM_SERIES; k++)
+      ymax = fmax(ymax, (double)ms->samples[i].bytes[k] / 1e6);
+  }
+  if (!ms->n)
+    xmin = 0, xmax = 1;
+  double *pts = malloc((ms->n ? ms->n : 1) * 2 * sizeof *pts);
+  if (!pts) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (memory chart)");
+    goto done;
+  }
+  /* the memory spec has padding 20 (Vega's default is 5) */
+  if ((rc = place(&c, o, 1.0 / 40, 0, 0, xmin, xmax, 0, ymax, 1)) || (rc = draw_frame(&c)))
+    goto done;
+  for (int k = 0; k < MEM_SERIES && !rc; k++) {
+    for (size_t i = 0; i < ms->n; i++) {
+      pts[2 * i] = axis_map(&c.ax, ms->samples[i].iter);
+      pts[2 * i + 1] = axis_map(&c.ay, (double)ms->samples[i].bytes[k] / 1e6);
+    }
+    if (ms->n > 1)
+      rc = sc_line(s, "series", pts, ms->n, cat_color((size_t)k), 2, BV_DASH_SOLID,
+                   BV_ARROW_NONE, k);
+    for (size_t i = 0; i < ms->n && c.points && !rc; i++)
+      rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color((size_t)k),
+                     SC_NONE, 0, k);
+  }
+  if (!rc)
+    rc = finish(&c);
+done:
+  free(pts);
+  if (rc) {
+    bv_scene_free(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}

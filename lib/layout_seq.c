@@ -1,0 +1,354 @@
+/* layout_seq.c: message sequences. Participant boxes at the top and bottom,
+ * dashed lifelines, one row per message with its label above the arrow (rows
+ * never share a line, so labels cannot overlap), solid arrows for messages
+ * and dotted ones for replies, activation bars for processes spawned during
+ * the trace, self-messages as loops, and a note when messages were left out.
+ * Columns are spaced so every label fits between the lifelines it spans:
+ * width grows with participants and labels, height with messages. */
+#include "scene_priv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARGIN 20.0
+#define BOX_PAD_X 12.0
+#define BOX_PAD_Y 8.0
+#define MIN_BOX 70.0
+#define COL_GAP 36.0      /* between neighbouring participant boxes */
+#define LABEL_ROOM 24.0   /* around a label between two lifelines */
+#define LOOP_W 34.0       /* self-message loop */
+#define LOOP_H 18.0
+#define BAR_W 10.0        /* activation bar */
+#define ROW_GAP 10.0
+#define DEFAULT_SHOWN 1000
+
+static const bv_color PART_FILL = SC_RGB(0xECECFF), PART_STROKE = SC_RGB(0x9370DB);
+
+typedef struct row {
+  uint32_t ev;        /* event index in the trace */
+  int a, b;           /* visible participant columns */
+  const char *label, *full;
+  bv_text_metrics tm;
+  double y;           /* top of the row */
+  double arrow_y;
+} row;
+
+typedef struct col {
+  uint32_t part;
+  const char *label;
+  double w, cx;
+  int first_row, last_row, spawn_row; /* activation */
+} col;
+
+static const row *g_rows; /* qsort has no context argument in C11 */
+
+static int cmp_rows(const void *x, const void *y)
+{
+  const row *a = &g_rows[*(const size_t *)x], *b = &g_rows[*(const size_t *)y];
+  int sa = abs(a->a - a->b), sb = abs(b->a - b->b);
+  if (sa != sb)
+    return sa - sb;
+  size_t ia = *(const size_t *)x, ib = *(const size_t *)y;
+  return ia < ib ? -1 : ia > ib;
+}
+
+static const char *part_label(bv_scene *s, const bv_trace *t, const bv_participant *p)
+{
+  if (p->name && *p->name)
+    return bv_strip_elixir(p->name);
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_pid_display(&b, p->pid, t->elixir);
+  const char *r = bv_arena_strdup(s->arena, b.data ? b.data : "?");
+  bv_buf_dispose(&b);
+  return r;
+}
+
+static double bar_edge(const col *c, size_t r, int right)
+{
+  int active = c->spawn_row >= 0 && (int)r >= c->spawn_row && (int)r <= c->last_row;
+  return c->cx + (active ? (right ? BAR_W / 2 : -BAR_W / 2) : 0);
+}
+
+int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
+                  bv_scene **out)
+{
+  *out = NULL;
+  bv_layout_opts dflt = {0};
+  if (!o)
+    o = &dflt;
+  const sc_theme *th = sc_theme_get(o->dark);
+  double fs = o->font_size > 0 ? o->font_size : 12;
+  double maxw = o->max_label > 0 ? o->max_label : 320;
+  bv_scene *s;
+  int rc = bv_scene_new("sequence", &s);
+  if (rc)
+    return rc;
+  s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
+  s->background = th->page;
+  s->title = bv_arena_printf(s->arena, "message sequence%s%s", t->code ? ": " : "",
+                             t->code ? t->code : "");
+  int *colof = calloc(t->nparts + 1, sizeof *colof);
+  col *cols = calloc(t->nparts + 1, sizeof *cols);
+  row *rows = NULL;
+  size_t *order = NULL, *idx = NULL;
+  double *gap = NULL;
+  size_t ncols = 0, nrows = 0, hidden_rows = 0, total_rows = 0;
+  if (!colof || !cols) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+    goto done;
+  }
+  /* participants that are drawn, in order of first appearance (the model's
+     order), system processes only with --all */
+  for (size_t i = 0; i < t->nparts; i++)
+    colof[i] = -1;
+  for (size_t e = 0; e < t->n; e++) {
+    const bv_event *ev = &t->events[e];
+    if (ev->from >= t->nparts || ev->to >= t->nparts) {
+      rc = bv_error_set(BV_EINVAL, "trace: event %zu names participant %u of %zu", e,
+                        (unsigned)(ev->from >= t->nparts ? ev->from : ev->to), t->nparts);
+      goto done;
+    }
+  }
+  size_t max_shown = o->max_shown ? o->max_shown : DEFAULT_SHOWN;
+  rows = calloc(t->n + 1, sizeof *rows);
+  if (!rows) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+    goto done;
+  }
+  for (size_t e = 0; e < t->n; e++) {
+    const bv_event *ev = &t->events[e];
+    const bv_participant *pf = &t->parts[ev->from], *pt = &t->parts[ev->to];
+    if (!o->show_system && (pf->system || pt->system))
+      continue;
+    total_rows++;
+    if (nrows >= max_shown) {
+      hidden_rows++;
+      continue;
+    }
+    uint32_t ps[2] = {ev->from, ev->to};
+    for (int k = 0; k < 2; k++)
+      if (colof[ps[k]] < 0) {
+        colof[ps[k]] = (int)ncols;
+        cols[ncols].part = ps[k];
+        cols[ncols].first_row = cols[ncols].spawn_row = -1;
+        ncols++;
+      }
+    rows[nrows].ev = (uint32_t)e;
+    rows[nrows].a = colof[ev->from];
+    rows[nrows].b = colof[ev->to];
+    nrows++;
+  }
+  /* participants with no message still get a column (a trace of one process) */
+  for (size_t i = 0; i < t->nparts; i++)
+    if (colof[i] < 0 && (o->show_system || !t->parts[i].system) && !t->n) {
+      colof[i] = (int)ncols;
+      cols[ncols].part = (uint32_t)i;
+      cols[ncols].first_row = cols[ncols].spawn_row = -1;
+      ncols++;
+    }
+  if (!ncols) {
+    /* nothing at all: one note-only picture */
+    cols[0].part = 0;
+    cols[0].label = "(no messages)";
+    cols[0].first_row = cols[0].spawn_row = -1;
+  }
+  /* labels and widths */
+  double boxh = ceil(fs * 1.25 + 2 * BOX_PAD_Y);
+  for (size_t c = 0; c < (ncols ? ncols : 1); c++) {
+    if (ncols)
+      cols[c].label = part_label(s, t, &t->parts[cols[c].part]);
+    const char *sh, *full;
+    bv_text_metrics tm;
+    if ((rc = sc_fit(s, m, cols[c].label, fs, 0, maxw, &sh, &full, &tm)))
+      goto done;
+    cols[c].w = fmax(MIN_BOX, ceil(tm.width + 2 * BOX_PAD_X));
+    cols[c].last_row = -1;
+  }
+  for (size_t r = 0; r < nrows; r++) {
+    const bv_event *ev = &t->events[rows[r].ev];
+    const char *lab = ev->label && *ev->label ? ev->label : "?";
+    if ((rc = sc_fit(s, m, lab, fs * 0.92, 0, maxw, &rows[r].label, &rows[r].full, &rows[r].tm)))
+      goto done;
+    for (int k = 0; k < 2; k++) {
+      col *c = &cols[k ? rows[r].b : rows[r].a];
+      if (c->first_row < 0)
+        c->first_row = (int)r;
+      c->last_row = (int)r;
+    }
+    if (ev->kind == BV_EV_SPAWN && cols[rows[r].b].spawn_row < 0 &&
+        t->parts[cols[rows[r].b].part].spawned)
+      cols[rows[r].b].spawn_row = (int)r;
+  }
+  /* spawned during the trace but its spawn is not shown: active from its
+     first message */
+  for (size_t c = 0; c < ncols; c++)
+    if (cols[c].spawn_row < 0 && t->parts[cols[c].part].spawned && cols[c].first_row >= 0)
+      cols[c].spawn_row = cols[c].first_row;
+  /* column spacing: boxes apart, then every label between its lifelines */
+  size_t nc = ncols ? ncols : 1;
+  gap = calloc(nc + 1, sizeof *gap);
+  order = malloc((nrows + 1) * sizeof *order);
+  if (!gap || !order) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+    goto done;
+  }
+  for (size_t c = 0; c + 1 < nc; c++)
+    gap[c] = (cols[c].w + cols[c + 1].w) / 2 + COL_GAP;
+  double right_extra = 0;
+  for (size_t r = 0; r < nrows; r++)
+    order[r] = r;
+  g_rows = rows;
+  qsort(order, nrows, sizeof *order, cmp_rows);
+  for (size_t k = 0; k < nrows; k++) {
+    const row *rw = &rows[order[k]];
+    double need = rw->tm.width + LABEL_ROOM + BAR_W;
+    if (rw->a == rw->b) {
+      /* self-message: the label sits right of the lifeline, above the loop */
+      need = fmax(LOOP_W, rw->tm.width) + LABEL_ROOM / 2 + BAR_W;
+      if ((size_t)rw->a + 1 < nc)
+        gap[rw->a] = fmax(gap[rw->a], need);
+      else
+        right_extra = fmax(right_extra, need);
+      continue;
+    }
+    int lo = rw->a < rw->b ? rw->a : rw->b, hi = rw->a < rw->b ? rw->b : rw->a;
+    double have = 0;
+    for (int c = lo; c < hi; c++)
+      have += gap[c];
+    if (have < need)
+      for (int c = lo; c < hi; c++)
+        gap[c] += (need - have) / (hi - lo);
+  }
+  double x = MARGIN + cols[0].w / 2;
+  for (size_t c = 0; c < nc; c++) {
+    cols[c].cx = x;
+    x += gap[c];
+  }
+  double width = cols[nc - 1].cx + fmax(cols[nc - 1].w / 2, right_extra) + MARGIN;
+  for (size_t c = 0; c < nc; c++)
+    width = fmax(width, cols[c].cx + cols[c].w / 2 + MARGIN);
+  /* rows */
+  double y = MARGIN + boxh + 16;
+  double lh = fs * 1.25;
+  for (size_t r = 0; r < nrows; r++) {
+    rows[r].y = y;
+    rows[r].arrow_y = y + lh + 4;
+    y = rows[r].arrow_y + (rows[r].a == rows[r].b ? LOOP_H : 0) + ROW_GAP;
+  }
+  /* notes: messages left out, and why the trace stopped early */
+  const char *notes[2];
+  size_t nnotes = 0;
+  if (hidden_rows)
+    notes[nnotes++] = bv_arena_printf(
+        s->arena, "\xE2\x80\xA6 %zu more message%s not drawn (first %zu of %zu shown, "
+                  "--max-shown); every event is in the JSON",
+        hidden_rows, hidden_rows == 1 ? "" : "s", nrows, total_rows);
+  if (t->stop_reason && *t->stop_reason && strcmp(t->stop_reason, "done") != 0)
+    notes[nnotes++] =
+        bv_arena_printf(s->arena, "trace stopped early: %s bound reached", t->stop_reason);
+  if (!nrows && !nnotes)
+    notes[nnotes++] = "no messages were traced";
+  double note_y0 = y + 4;
+  double note_h = ceil(lh + 12);
+  y = note_y0 + (double)nnotes * (note_h + 8);
+  double bottom_y = y + 8;
+  s->height = ceil(bottom_y + boxh + MARGIN);
+  /* notes may need more width than the columns */
+  for (size_t k = 0; k < nnotes; k++) {
+    bv_text_metrics tm;
+    if ((rc = sc_measure(m, notes[k], fs * 0.92, 0, &tm)))
+      goto done;
+    width = fmax(width, MARGIN + tm.width + 24 + MARGIN);
+  }
+  s->width = ceil(width);
+  /* drawing: lifelines, activation bars, arrows and labels, boxes, notes */
+  double top_line = MARGIN + boxh, bottom_line = bottom_y;
+  for (size_t c = 0; c < nc && !rc; c++) {
+    double pts[4] = {cols[c].cx, top_line, cols[c].cx, bottom_line};
+    rc = sc_line(s, "lifeline", pts, 2, th->muted, 1, BV_DASH_DASHED, BV_ARROW_NONE,
+                 ncols ? (int32_t)cols[c].part : -1);
+  }
+  for (size_t c = 0; c < ncols && !rc; c++) {
+    if (cols[c].spawn_row < 0)
+      continue;
+    double y0 = rows[cols[c].spawn_row].arrow_y - 4;
+    double y1 = rows[cols[c].last_row].arrow_y + (rows[cols[c].last_row].a ==
+                                                          rows[cols[c].last_row].b
+                                                      ? LOOP_H
+                                                      : 0) + 6;
+    rc = sc_rect(s, "activation", cols[c].cx - BAR_W / 2, y0, BAR_W, y1 - y0, 0,
+                 SC_RGB(0xF4F4F4), th->muted, 1, BV_DASH_SOLID, (int32_t)cols[c].part);
+  }
+  for (size_t r = 0; r < nrows && !rc; r++) {
+    const row *rw = &rows[r];
+    const bv_event *ev = &t->events[rw->ev];
+    int reply = ev->kind == BV_EV_REPLY;
+    const col *ca = &cols[rw->a], *cb = &cols[rw->b];
+    double ay = rw->arrow_y;
+    size_t ti;
+    if (rw->a == rw->b) {
+      double x0 = bar_edge(ca, r, 1);
+      double pts[8] = {x0, ay, x0 + LOOP_W, ay, x0 + LOOP_W, ay + LOOP_H, x0, ay + LOOP_H};
+      rc = sc_line(s, reply ? "reply" : "message", pts, 4, th->line, 1.5,
+                   reply ? BV_DASH_DOTTED : BV_DASH_SOLID, BV_ARROW_FILLED, (int32_t)rw->ev);
+      if (!rc)
+        rc = sc_text(s, m, "msg-label", x0 + 4, ay - 5, BV_ANCHOR_START, fs * 0.92, 0, th->text,
+                     rw->label, 0, (int32_t)rw->ev, &ti);
+    } else {
+      int right = rw->b > rw->a;
+      double x0 = bar_edge(ca, r, right), x1 = bar_edge(cb, r, !right);
+      double pts[4] = {x0, ay, x1, ay};
+      rc = sc_line(s, reply ? "reply" : "message", pts, 2, th->line, 1.5,
+                   reply ? BV_DASH_DOTTED : BV_DASH_SOLID, BV_ARROW_FILLED, (int32_t)rw->ev);
+      if (!rc)
+        rc = sc_text(s, m, "msg-label", (x0 + x1) / 2, ay - 5, BV_ANCHOR_MIDDLE, fs * 0.92, 0,
+                     th->text, rw->label, 0, (int32_t)rw->ev, &ti);
+    }
+    if (!rc && rw->full)
+      s->items[ti].full = bv_arena_strdup(s->arena, rw->full);
+  }
+  for (size_t c = 0; c < nc && !rc; c++) {
+    for (int k = 0; k < 2 && !rc; k++) {
+      double by = k ? bottom_y : MARGIN;
+      int32_t ref = ncols ? (int32_t)cols[c].part : -1;
+      rc = sc_rect(s, k ? "participant-bottom" : "participant", cols[c].cx - cols[c].w / 2, by,
+                   cols[c].w, boxh, 3, PART_FILL, PART_STROKE, 1, BV_DASH_SOLID, ref);
+      if (!rc)
+        rc = sc_text(s, m, "participant-label", cols[c].cx, by + boxh / 2 + fs * 0.35,
+                     BV_ANCHOR_MIDDLE, fs, 0, SC_RGB(0x000000), cols[c].label, maxw, ref, NULL);
+    }
+  }
+  for (size_t k = 0; k < nnotes && !rc; k++) {
+    double ny = note_y0 + (double)k * (note_h + 8);
+    double nx0 = MARGIN, nx1 = s->width - MARGIN;
+    if (nc > 1) {
+      nx0 = fmin(cols[0].cx - cols[0].w / 2, nx0);
+      nx1 = fmax(cols[nc - 1].cx + cols[nc - 1].w / 2, nx1);
+    }
+    rc = sc_rect(s, "note", nx0, ny, nx1 - nx0, note_h, 0, th->note_fill, th->note_stroke, 1,
+                 BV_DASH_SOLID, -1);
+    if (!rc)
+      rc = sc_text(s, m, "note-label", (nx0 + nx1) / 2, ny + note_h / 2 + fs * 0.92 * 0.35,
+                   BV_ANCHOR_MIDDLE, fs * 0.92, 0, o->dark ? th->text : SC_RGB(0x000000),
+                   notes[k], nx1 - nx0 - 8, -1, NULL);
+  }
+  if (!rc && hidden_rows)
+    s->note = bv_arena_printf(s->arena,
+                              "image shows the first %zu of %zu messages (--max-shown %zu)",
+                              nrows, total_rows, max_shown);
+done:
+  free(colof);
+  free(cols);
+  free(rows);
+  free(order);
+  free(idx);
+  free(gap);
+  if (rc) {
+    bv_scene_free(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
