@@ -131,6 +131,12 @@ int seqtrace_emit(cli_ctx *ctx, bv_trace *t);
  * options in ctx (cli/image.c, owned by the images work). */
 int cli_image_emit(cli_ctx *ctx, const bv_model *m, const char *path, bv_format fmt);
 
+/* Checks the image options (--width, --height, --scale, --theme, --background,
+ * --font) without drawing: call it before connecting when the output is an
+ * image, so a bad value fails before any node work. Prints the error and
+ * returns EXIT_USAGE, or EXIT_OK. */
+int cli_image_check(const cli_ctx *ctx);
+
 /* Options every image-capable command accepts (filled in by the images work). */
 extern const cli_opt cli_image_opts[];
 
