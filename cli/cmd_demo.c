@@ -27,13 +27,14 @@ int cmd_demo(cli_ctx *ctx)
     dir = "out";
   if (ctx->npos)
     return cli_error(EXIT_USAGE, "demo takes no arguments (use -o DIR)");
-  if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-    return cli_error(EXIT_IO, "cannot create %s: %s", dir, strerror(errno));
   if (ctx->node)
     return cli_error(EXIT_USAGE, "demo starts its own node; --node is not used");
   int rc = cli_connect(ctx);
   if (rc)
     return rc;
+  /* only once the node is up: a failed start leaves no empty DIR behind */
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    return cli_error(EXIT_IO, "cannot create %s: %s", dir, strerror(errno));
   size_t len;
   const char *src = bv_template("beamviz_demo.erl", &len);
   bv_arena *a = bv_arena_new();

@@ -114,7 +114,8 @@ int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out)
       NULL};
   const char *ex_argv[] = {
       "elixir", "--name", n->name, "--cookie", n->cookie, "--no-halt",
-      "--logger-level", "error",
+      /* Elixir 1.14 has no --logger-level: set the kernel's level through --erl */
+      "--erl", "-kernel logger_level error",
       "-e",
       "spawn(fn -> IO.gets(\"\"); System.halt(0) end); IO.puts(\"beamviz-ready\")",
       NULL};
