@@ -204,6 +204,8 @@ static int ensure_labels(chart *c, axis *a)
   return 0;
 }
 
+static double title_block(chart *c, double *base);
+
 static margins measure_margins(chart *c)
 {
   margins mg = {0, 0, 0, 0, 0};
@@ -212,12 +214,7 @@ static margins measure_margins(chart *c)
     ylab = fmax(ylab, text_w(c, c->ay.labels[i], LABEL_FS, 0));
   mg.left = PADDING + TITLE_FS * 1.2 + TITLE_PAD + ylab + LABEL_PAD + TICK;
   mg.bottom = TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 1.2 + PADDING;
-  mg.top = PADDING;
-  if (c->title)
-    mg.top += CHART_TITLE_FS * 1.25;
-  mg.top += (double)c->nsub * SUBTITLE_FS * 1.25;
-  if (c->title || c->nsub)
-    mg.top += 10;
+  mg.top = title_block(c, NULL);
   double lw = 0;
   if (c->ltitle)
     lw = text_w(c, c->ltitle, TITLE_FS, 1);
@@ -326,22 +323,41 @@ static int draw_axes(chart *c)
   return rc;
 }
 
+/* Title and subtitle lines stacked by their measured extents. */
+static double title_block(chart *c, double *base)
+{
+  bv_text_metrics t, u;
+  double y = PADDING;
+  size_t k = 0;
+  if (sc_measure(c->m, "Ag", CHART_TITLE_FS, 1, &t) || sc_measure(c->m, "Ag", SUBTITLE_FS, 0, &u))
+    return y;
+  if (c->title) {
+    if (base)
+      base[k] = y + t.ascent;
+    k++;
+    y += t.ascent + t.descent + 2;
+  }
+  for (size_t i = 0; i < c->nsub; i++) {
+    if (base)
+      base[k] = y + u.ascent;
+    k++;
+    y += u.ascent + u.descent + 1;
+  }
+  return c->title || c->nsub ? y + 10 : y;
+}
+
 static int draw_titles(chart *c)
 {
-  double y = PADDING;
+  double base[4];
+  title_block(c, base);
+  size_t k = 0;
   int rc = 0;
-  if (c->title) {
-    y += CHART_TITLE_FS * 0.95;
-    rc = sc_text(c->s, c->m, "title", c->x0, y, BV_ANCHOR_START, CHART_TITLE_FS, 1, c->th->text,
-                 c->title, c->s->width - c->x0 - PADDING, -1, NULL);
-    y += CHART_TITLE_FS * 0.3;
-  }
-  for (size_t i = 0; i < c->nsub && !rc; i++) {
-    y += SUBTITLE_FS * 1.25;
-    rc = sc_text(c->s, c->m, "subtitle", c->x0, y - SUBTITLE_FS * 0.3, BV_ANCHOR_START,
-                 SUBTITLE_FS, 0, c->th->text, c->sub[i], c->s->width - c->x0 - PADDING, -1,
-                 NULL);
-  }
+  if (c->title)
+    rc = sc_text(c->s, c->m, "title", c->x0, base[k++], BV_ANCHOR_START, CHART_TITLE_FS, 1,
+                 c->th->text, c->title, c->s->width - c->x0 - PADDING, -1, NULL);
+  for (size_t i = 0; i < c->nsub && !rc; i++)
+    rc = sc_text(c->s, c->m, "subtitle", c->x0, base[k++], BV_ANCHOR_START, SUBTITLE_FS, 0,
+                 c->th->text, c->sub[i], c->s->width - c->x0 - PADDING, -1, NULL);
   return rc;
 }
 

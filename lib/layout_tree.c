@@ -114,30 +114,33 @@ static const char *pid_text(lt *L, const char *pid)
   return r;
 }
 
-/* Registered name, else child id plus pid, else pid (issue 3); the state of a
- * child that is not running, the reason of a supervisor that did not answer. */
+/* The same text as the Mermaid output (bv_tree_label in tree.c): registered
+ * name, else child id and pid, else role and pid, else pid; a second line
+ * with the state, or the module of an external process. */
 static void make_label(lt *L, ln *x)
 {
   const bv_tnode *tn = &L->t->nodes[x->model];
   const char *pid = pid_text(L, tn->pid);
   bv_arena *a = L->s->arena;
   if (tn->kind == BV_TN_FOLDED) {
-    x->line1 = tn->name ? tn->name
-                        : bv_arena_printf(a, "\xE2\x80\xA6 and %u more", (unsigned)tn->folded);
+    if (tn->role && strcmp(tn->role, "below") == 0)
+      x->line1 = bv_arena_printf(a, "%u more below", (unsigned)tn->folded);
+    else
+      x->line1 = bv_arena_printf(a, "\xE2\x80\xA6 and %u more", (unsigned)tn->folded);
     return;
   }
-  if (tn->name) {
+  if (tn->name)
     x->line1 = tn->name;
-  } else if (tn->child_id) {
-    x->line1 = tn->child_id;
-    x->line2 = pid;
-  } else {
+  else if (tn->child_id)
+    x->line1 = pid ? bv_arena_printf(a, "%s %s", tn->child_id, pid) : tn->child_id;
+  else if (tn->role)
+    x->line1 = pid ? bv_arena_printf(a, "%s %s", tn->role, pid) : tn->role;
+  else
     x->line1 = pid ? pid : "?";
-  }
-  if (tn->kind == BV_TN_NOTSTARTED)
-    x->line2 = tn->state ? tn->state : "not started";
-  else if (tn->kind == BV_TN_UNRESPONSIVE)
-    x->line2 = bv_arena_printf(a, "no answer: %s", tn->state ? tn->state : "timeout");
+  if (tn->state)
+    x->line2 = bv_arena_printf(a, "(%s)", tn->state);
+  else if (tn->kind == BV_TN_EXTERNAL && tn->module)
+    x->line2 = tn->module;
 }
 
 static int size_box(lt *L, ln *x)
@@ -505,8 +508,13 @@ static int edge(lt *L, const ln *par, const ln *ch, double bus_d)
     put(L, pts + 2 * n++, cb, bus_d);
   }
   put(L, pts + 2 * n++, cb, cd);
-  return sc_line(L->s, "edge", pts, n, sc_theme_get(L->o->dark)->line, 1.5, BV_DASH_SOLID,
-                 BV_ARROW_FILLED, ch->model);
+  /* an external process hangs under a member it is linked to: a link, not
+     supervision (dotted, no arrow) */
+  int ext = ch->kind == BV_TN_EXTERNAL;
+  return sc_line(L->s, ext ? "link" : "edge", pts, n,
+                 ext ? sc_theme_get(L->o->dark)->muted : sc_theme_get(L->o->dark)->line, 1.5,
+                 ext ? BV_DASH_DOTTED : BV_DASH_SOLID, ext ? BV_ARROW_NONE : BV_ARROW_FILLED,
+                 ch->model);
 }
 
 /* Places the members of a block and draws its bus, spines and ticks. */

@@ -313,6 +313,47 @@ static void xml_text(bv_buf *b, const char *s)
   }
 }
 
+/* cairo numbers SVG surfaces with a process-wide counter (id="surface7"), so
+ * the second image of a process (demo) would differ from the same image made
+ * alone: renumber them 1, 2, ... in order of appearance. */
+static int svg_renumber(const bv_buf *in, bv_buf *out)
+{
+  static const char key[] = "surface";
+  unsigned long map_from[64], next = 0;
+  const char *p = in->data, *end = in->data + in->len;
+  while (p < end) {
+    const char *q = memmem(p, (size_t)(end - p), key, sizeof key - 1);
+    if (!q) {
+      bv_buf_put(out, p, (size_t)(end - p));
+      break;
+    }
+    const char *d = q + sizeof key - 1;
+    int ref = q > in->data && (q[-1] == '#' || (q >= in->data + 4 && !memcmp(q - 4, "id=\"", 4)));
+    if (!ref || d >= end || *d < '0' || *d > '9') {
+      bv_buf_put(out, p, (size_t)(d - p));
+      p = d;
+      continue;
+    }
+    unsigned long n = 0;
+    const char *e = d;
+    while (e < end && *e >= '0' && *e <= '9' && n < 100000000)
+      n = n * 10 + (unsigned long)(*e++ - '0');
+    unsigned long k;
+    for (k = 0; k < next; k++)
+      if (map_from[k] == n)
+        break;
+    if (k == next) {
+      if (next == sizeof map_from / sizeof *map_from)
+        return bv_error_set(BV_EINVAL, "SVG with too many cairo surfaces");
+      map_from[next++] = n;
+    }
+    bv_buf_put(out, p, (size_t)(d - p));
+    bv_buf_printf(out, "%lu", k + 1);
+    p = e;
+  }
+  return out->failed ? BV_ENOMEM : 0;
+}
+
 /* cairo's SVG surface cannot write <title> (1.16 ignores tags there), so the
  * document title goes in after the <svg> tag, and every shortened text gets a
  * transparent box at its place carrying the full text as a hover <title>. */
@@ -460,7 +501,14 @@ int bv_render(const bv_scene *s, bv_format fmt, bv_render_opts *o, bv_out *out)
       rc = BV_ENOMEM;
       goto done;
     }
-    rc = svg_finish(s, &svg, k, out);
+    {
+      bv_buf ren;
+      bv_buf_init(&ren);
+      rc = svg_renumber(&svg, &ren);
+      if (!rc)
+        rc = svg_finish(s, &ren, k, out);
+      bv_buf_dispose(&ren);
+    }
     break;
   case BV_FMT_PDF:
     o->scaled_to = k;

@@ -55,7 +55,12 @@ static int lu_cmp_box(const void *a, const void *b)
 static inline lu_box lu_item_box(const bv_sitem *it, size_t i)
 {
   lu_box b;
-  if (it->kind == BV_SI_TEXT) {
+  if (it->kind == BV_SI_TEXT && it->vertical) {
+    /* rotated -90 degrees around (x, y): the run goes up the page */
+    double off = it->anchor == BV_ANCHOR_MIDDLE ? it->w / 2 : it->anchor == BV_ANCHOR_END ? it->w : 0;
+    b.x0 = it->x - it->ascent, b.x1 = b.x0 + it->h;
+    b.y1 = it->y + off, b.y0 = b.y1 - it->w;
+  } else if (it->kind == BV_SI_TEXT) {
     b.x0 = lu_text_left(it), b.x1 = b.x0 + it->w;
     b.y0 = it->y - it->ascent, b.y1 = b.y0 + it->h;
   } else if (it->kind == BV_SI_CIRCLE) {

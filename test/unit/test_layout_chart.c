@@ -1,0 +1,219 @@
+/* test_layout_chart.c: the process scatter and the memory chart: Vega-Lite's
+ * look (ticks, labels with thousands separators, legend, hollow points),
+ * zero values as squares at 1, everything inside the plot, golden dumps. */
+#include "layout_util.h"
+
+static bv_snapshot *mk_snapshot(size_t n, int with_zero)
+{
+  bv_snapshot *s = calloc(1, sizeof *s);
+  s->arena = bv_arena_new();
+  s->node = "demo@127.0.0.1";
+  s->otp_release = "25";
+  s->n = s->total = n;
+  s->procs = bv_arena_alloc(s->arena, (n ? n : 1) * sizeof *s->procs);
+  static const char *const st[] = {"waiting", "running", "runnable", "garbage_collecting"};
+  unsigned seed = 7;
+  char pid[32];
+  for (size_t i = 0; i < n; i++) {
+    seed = seed * 1103515245u + 12345u;
+    bv_proc *p = &s->procs[i];
+    snprintf(pid, sizeof pid, "<0.%zu.0>", i);
+    p->pid = bv_arena_strdup(s->arena, pid);
+    p->reductions = (uint64_t)pow(10, 1 + (seed >> 16) % 700 / 100.0);
+    p->memory = 2600 + (uint64_t)pow(10, 2 + (seed >> 8) % 400 / 100.0);
+    p->status = st[(seed >> 4) % (i < 4 ? 1 : 4)];
+    p->name = i % 3 ? NULL : "a_name";
+  }
+  if (with_zero && n > 1)
+    s->procs[1].reductions = 0;
+  return s;
+}
+
+static void check_chart(const bv_scene *s, const char *what)
+{
+  CHECK_INT(lu_overlaps(s, BV_SI_TEXT, NULL, 1), 0);
+  CHECK_INT(lu_outside(s), 0);
+  /* every mark inside the plot frame */
+  const bv_sitem *view = NULL;
+  for (size_t i = 0; i < s->n; i++)
+    if (s->items[i].cls && strcmp(s->items[i].cls, "view") == 0)
+      view = &s->items[i];
+  CHECK(view != NULL);
+  if (!view)
+    return;
+  int out = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_sitem *it = &s->items[i];
+    if (!it->cls || (strcmp(it->cls, "point") && strcmp(it->cls, "zero")))
+      continue;
+    double x = it->kind == BV_SI_RECT ? it->x + it->w / 2 : it->x;
+    double y = it->kind == BV_SI_RECT ? it->y + it->h / 2 : it->y;
+    if (x < view->x - EPS || x > view->x + view->w + EPS || y < view->y - EPS ||
+        y > view->y + view->h + EPS)
+      out++;
+  }
+  if (out)
+    fprintf(stderr, "%s: %d marks outside the plot\n", what, out);
+  CHECK_INT(out, 0);
+}
+
+static int has_text(const bv_scene *s, const char *cls, const char *text)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (s->items[i].kind == BV_SI_TEXT && strcmp(s->items[i].cls, cls) == 0 &&
+        strcmp(s->items[i].text, text) == 0)
+      return 1;
+  return 0;
+}
+
+static size_t count_cls(const bv_scene *s, const char *cls)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < s->n; i++)
+    n += s->items[i].cls && strcmp(s->items[i].cls, cls) == 0;
+  return n;
+}
+
+static void test_scatter(const bv_measure *fake, const bv_measure *real)
+{
+  bv_snapshot *sn = mk_snapshot(12, 1);
+  bv_scene *s = NULL;
+  CHECK_INT(bv_layout_scatter(sn, NULL, fake, &s), 0);
+  if (s) {
+    check_chart(s, "scatter");
+    CHECK(lu_golden(s, "scatter_small.txt"));
+    /* log ticks at 1, 2, 5 with thousands separators; legend titled by field */
+    CHECK(has_text(s, "ylabel", "10,000"));
+    CHECK(has_text(s, "xlabel", "1"));
+    CHECK(has_text(s, "legend-title", "status"));
+    CHECK(has_text(s, "legend-label", "waiting"));
+    CHECK(has_text(s, "legend-title", "value"));
+    CHECK(has_text(s, "xtitle", "reductions (log)"));
+    CHECK_INT(count_cls(s, "zero"), 1);
+    CHECK_INT(count_cls(s, "point"), 11);
+    /* hollow circles with a stroke of 2 */
+    for (size_t i = 0; i < s->n; i++)
+      if (s->items[i].kind == BV_SI_CIRCLE && !strcmp(s->items[i].cls, "point")) {
+        CHECK(!(s->items[i].fill >> 24));
+        CHECK(s->items[i].line_width == 2);
+        break;
+      }
+    bv_scene_free(s);
+  }
+  /* --x/--y/--color and an image size */
+  bv_layout_opts o = {0};
+  o.x_field = "memory";
+  o.y_field = "message_queue_len";
+  o.color_field = "name";
+  o.width = 800;
+  o.height = 300;
+  CHECK_INT(bv_layout_scatter(sn, &o, real, &s), 0);
+  if (s) {
+    check_chart(s, "scatter options");
+    CHECK(s->width == 800 && s->height == 300);
+    CHECK(has_text(s, "legend-label", "null"));
+    CHECK(has_text(s, "legend-title", "name"));
+    CHECK(lu_render_all(s, "scatter_opts"));
+    bv_scene_free(s);
+  }
+  o.x_field = "status";
+  CHECK_INT(bv_layout_scatter(sn, &o, real, &s), BV_EINVAL);
+  bv_snapshot_free(sn);
+
+  /* many points and a dark theme */
+  sn = mk_snapshot(20000, 0);
+  bv_layout_opts d = {0};
+  d.dark = 1;
+  CHECK_INT(bv_layout_scatter(sn, &d, real, &s), 0);
+  if (s) {
+    check_chart(s, "scatter 20000");
+    CHECK(lu_render_all(s, "scatter_dark"));
+    bv_scene_free(s);
+  }
+  bv_snapshot_free(sn);
+  /* empty snapshot still draws axes */
+  sn = mk_snapshot(0, 0);
+  CHECK_INT(bv_layout_scatter(sn, NULL, real, &s), 0);
+  if (s) {
+    check_chart(s, "empty");
+    bv_scene_free(s);
+  }
+  bv_snapshot_free(sn);
+}
+
+static bv_memseries *mk_memory(size_t n)
+{
+  bv_memseries *m = calloc(1, sizeof *m);
+  m->arena = bv_arena_new();
+  m->node = "demo@127.0.0.1";
+  m->interval_ms = 100;
+  m->n = n;
+  m->samples = bv_arena_alloc(m->arena, (n ? n : 1) * sizeof *m->samples);
+  for (size_t i = 0; i < n; i++) {
+    bv_memsample *s = &m->samples[i];
+    s->iter = (uint32_t)i + 1;
+    s->bytes[1] = 5000000 + i * 100000;
+    s->bytes[2] = 400000;
+    s->bytes[3] = 1000000 + i * 250000;
+    s->bytes[4] = 9000000;
+    s->bytes[5] = 800000 + i * 50000;
+    s->bytes[0] = s->bytes[1] + s->bytes[2] + s->bytes[3] + s->bytes[4] + s->bytes[5] + 12000000;
+    s->bytes[6] = s->bytes[0] - s->bytes[1];
+  }
+  return m;
+}
+
+static void test_memory(const bv_measure *fake, const bv_measure *real)
+{
+  bv_memseries *m = mk_memory(20);
+  bv_scene *s = NULL;
+  CHECK_INT(bv_layout_memory(m, NULL, fake, &s), 0);
+  if (s) {
+    check_chart(s, "memory");
+    CHECK(lu_golden(s, "memory_small.txt"));
+    CHECK_INT(count_cls(s, "series"), 6);
+    CHECK_INT(count_cls(s, "point"), 6 * 20);
+    CHECK(has_text(s, "legend-title", "memory"));
+    CHECK(has_text(s, "ylabel", "0"));
+    CHECK(has_text(s, "ytitle", "Memory usage (MB)"));
+    CHECK(has_text(s, "xtitle", "Measurement"));
+    bv_scene_free(s);
+  }
+  CHECK_INT(bv_layout_memory(m, NULL, real, &s), 0);
+  if (s) {
+    check_chart(s, "memory real");
+    CHECK(lu_render_all(s, "memory"));
+    bv_scene_free(s);
+  }
+  bv_memseries_free(m);
+  /* many samples: lines only; one sample: a point, no line */
+  m = mk_memory(500);
+  CHECK_INT(bv_layout_memory(m, NULL, real, &s), 0);
+  if (s) {
+    check_chart(s, "memory 500");
+    CHECK_INT(count_cls(s, "point"), 0);
+    bv_scene_free(s);
+  }
+  bv_memseries_free(m);
+  m = mk_memory(1);
+  CHECK_INT(bv_layout_memory(m, NULL, real, &s), 0);
+  if (s) {
+    check_chart(s, "memory 1");
+    CHECK_INT(count_cls(s, "series"), 0);
+    CHECK_INT(count_cls(s, "point"), 6);
+    bv_scene_free(s);
+  }
+  bv_memseries_free(m);
+}
+
+int main(void)
+{
+  bv_measure fake, real;
+  bv_fake_measure(&fake);
+  lu_measure(&real);
+  test_scatter(&fake, &real);
+  test_memory(&fake, &real);
+  if (real.fn != fake.fn)
+    bv_cairo_measure_close(&real);
+  return check_report();
+}

@@ -1,0 +1,158 @@
+/* test_scene.c: the display list (dump, text fitting, UTF-8 cleaning) and the
+ * cairo backend (formats, determinism, SVG titles, HiDPI scale, the PNG size
+ * limit, transparent background, errors). */
+#include "layout_util.h"
+#include "scene_priv.h"
+
+static bv_scene *demo_scene(const bv_measure *m)
+{
+  bv_scene *s;
+  bv_scene_new("test", &s);
+  s->font = m->font;
+  s->title = "a <title> & more";
+  s->width = 300;
+  s->height = 120;
+  double pts[6] = {10, 10, 100, 10, 100, 60};
+  sc_rect(s, "box", 20, 20, 100, 40, 5, SC_RGB(0xC4B5FD), SC_RGB(0x374151), 1, BV_DASH_SOLID, 0);
+  sc_line(s, "edge", pts, 3, SC_RGB(0x374151), 1.5, BV_DASH_DOTTED, BV_ARROW_FILLED, -1);
+  sc_circle(s, "point", 200, 60, 3, SC_NONE, SC_RGB(0x1F77B4), 2, 3);
+  sc_text(s, m, "label", 150, 100, BV_ANCHOR_MIDDLE, 12, 0, SC_RGB(0),
+          "a label much too long to fit in eighty pixels", 80, -1, NULL);
+  return s;
+}
+
+static char *render_mem(const bv_scene *s, bv_format f, bv_render_opts *ro, size_t *len)
+{
+  bv_out *o;
+  bv_out_open_mem(&o);
+  int rc = bv_render(s, f, ro, o);
+  const char *d = bv_out_mem(o, len);
+  char *copy = rc ? NULL : malloc(*len + 1);
+  if (copy) {
+    memcpy(copy, d, *len);
+    copy[*len] = 0;
+  }
+  bv_out_commit(o);
+  return copy;
+}
+
+static unsigned png_dim(const char *png, int h)
+{
+  const unsigned char *p = (const unsigned char *)png + 16 + (h ? 4 : 0);
+  return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+static void test_dump_and_fit(void)
+{
+  bv_measure fake;
+  bv_fake_measure(&fake);
+  bv_scene *s = demo_scene(&fake);
+  bv_buf b;
+  bv_buf_init(&b);
+  CHECK_INT(bv_scene_dump(s, &b), 0);
+  CHECK(strstr(b.data, "rect box x=20.0 y=20.0 w=100.0 h=40.0 r=5.0 fill=#c4b5fd") != NULL);
+  CHECK(strstr(b.data, "line edge stroke=#374151 lw=1.5 dash=dotted arrow=filled "
+                       "pts=10.0,10.0 100.0,10.0 100.0,60.0") != NULL);
+  CHECK(strstr(b.data, "full=\"a label much too long to fit in eighty pixels\"") != NULL);
+  bv_buf_dispose(&b);
+  /* fitting: 7.2 px a character at 12 px: 80 px hold 11 characters, the ellipsis included */
+  const bv_sitem *t = &s->items[s->n - 1];
+  CHECK(t->w <= 80);
+  CHECK_STR(t->text, "a label mu\xE2\x80\xA6");
+  /* a trailing space before the ellipsis is dropped */
+  const char *shown, *full;
+  bv_text_metrics tm;
+  CHECK_INT(sc_fit(s, &fake, "abcd efgh", 10, 0, 36, &shown, &full, &tm), 0);
+  CHECK_STR(shown, "abcd\xE2\x80\xA6");
+  /* nothing to cut */
+  CHECK_INT(sc_fit(s, &fake, "short", 10, 0, 100, &shown, &full, &tm), 0);
+  CHECK_STR(shown, "short");
+  CHECK(full == NULL);
+  /* invalid UTF-8 and control characters are made drawable */
+  CHECK_STR(sc_clean(s, "a\xFF" "b\tc\xE2\x82", 7), "a\xEF\xBF\xBD" "b c\xEF\xBF\xBD\xEF\xBF\xBD");
+  bv_scene_free(s);
+}
+
+static void test_render(void)
+{
+  bv_measure m;
+  if (!lu_measure(&m)) {
+    fprintf(stderr, "note: DejaVu Sans missing; render tests use the fake measurer\n");
+  }
+  bv_scene *s = demo_scene(&m);
+  size_t l1, l2;
+  bv_render_opts ro = {0};
+  /* SVG: deterministic even within one process (demo renders many), with
+     the document title and the full text of a shortened label */
+  char *a = render_mem(s, BV_FMT_SVG, &ro, &l1);
+  char *b = render_mem(s, BV_FMT_SVG, &ro, &l2);
+  CHECK(a && b && l1 == l2 && memcmp(a, b, l1) == 0);
+  CHECK(a && strstr(a, "<title>a &lt;title&gt; &amp; more</title>") != NULL);
+  CHECK(a && strstr(a, "<title>a label much too long to fit in eighty pixels</title>") != NULL);
+  CHECK(a && strstr(a, "width=\"300px\"") != NULL);
+  free(a);
+  free(b);
+  /* PDF: byte-identical (no creation date of today) */
+  a = render_mem(s, BV_FMT_PDF, &ro, &l1);
+  b = render_mem(s, BV_FMT_PDF, &ro, &l2);
+  CHECK(a && b && l1 == l2 && memcmp(a, b, l1) == 0);
+  CHECK(a && memmem(a, l1, "20000101000000", 14) != NULL);
+  free(a);
+  free(b);
+  /* PNG at --scale 2 */
+  ro.scale = 2;
+  a = render_mem(s, BV_FMT_PNG, &ro, &l1);
+  CHECK(a && png_dim(a, 0) == 600 && png_dim(a, 1) == 240);
+  free(a);
+  /* fit to a width */
+  ro.scale = 1;
+  ro.fit_width = 150;
+  a = render_mem(s, BV_FMT_PNG, &ro, &l1);
+  CHECK(a && png_dim(a, 0) == 150 && png_dim(a, 1) == 60);
+  free(a);
+  /* transparent: colour type 6 (RGBA); opaque white: cairo writes RGB (2) */
+  ro.fit_width = 0;
+  ro.transparent = 1;
+  a = render_mem(s, BV_FMT_PNG, &ro, &l1);
+  CHECK(a && (unsigned char)a[25] == 6);
+  free(a);
+  ro.transparent = 0;
+  /* beyond cairo's 32,767 pixels: scaled to fit */
+  s->width = 40000;
+  a = render_mem(s, BV_FMT_PNG, &ro, &l1);
+  CHECK(a && png_dim(a, 0) <= BV_PNG_MAX);
+  CHECK(ro.scaled_to < 1);
+  free(a);
+  s->width = 300;
+  /* not an image format; an empty scene */
+  bv_out *o;
+  bv_out_open_mem(&o);
+  CHECK_INT(bv_render(s, BV_FMT_CSV, &ro, o), BV_EINVAL);
+  s->width = 0;
+  CHECK_INT(bv_render(s, BV_FMT_PNG, &ro, o), BV_EINVAL);
+  bv_out_abort(o);
+  bv_scene_free(s);
+  if (m.fn != NULL && strcmp(m.font, "Fake Sans") != 0)
+    bv_cairo_measure_close(&m);
+}
+
+static void test_fonts(void)
+{
+  bv_measure m;
+  CHECK_INT(bv_cairo_measure_open("No Such Font Family 12345", &m), BV_ENOTFOUND);
+  CHECK(strstr(bv_error_last(), "No Such Font Family 12345") != NULL);
+  if (bv_cairo_measure_open("sans-serif", &m) == 0) {
+    bv_text_metrics tm;
+    CHECK_INT(m.fn(m.ud, "abc", 3, 12, 0, &tm), 0);
+    CHECK(tm.width > 10 && tm.width < 30);
+    bv_cairo_measure_close(&m);
+  }
+}
+
+int main(void)
+{
+  test_dump_and_fit();
+  test_render();
+  test_fonts();
+  return check_report();
+}
