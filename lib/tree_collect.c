@@ -446,7 +446,8 @@ static int place_externals(builder *bd, uint32_t i)
     if (extra && extra->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(extra, 0), "port"))
       nd.module = bv_arena_strdup(bd->t->arena, bv_term_text(bv_term_elem(extra, 1)) ?
                                                      bv_term_text(bv_term_elem(extra, 1)) : "port");
-    else if (extra && extra->type == BV_T_TUPLE && extra->n == 3)
+    else if (extra && extra->type == BV_T_TUPLE && extra->n == 3 &&
+             !bv_term_is_atom(bv_term_elem(extra, 0), "erlang")) /* funs: erlang:apply/2 */
       nd.module = bv_arena_printf(bd->t->arena, "%s:%s/%lld",
                                   bv_strip_elixir(bv_term_text(bv_term_elem(extra, 0))
                                                       ? bv_term_text(bv_term_elem(extra, 0)) : "?"),

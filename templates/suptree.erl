@@ -165,7 +165,11 @@ SupRoot = fun(P, Desc) ->
           end,
 Found = case Mode of
     <<"sup">> when IsPid ->
-        SupRoot(list_to_pid(binary_to_list(Who)), Who);
+        %% list_to_pid refuses numbers no pid can have: such a pid is not alive
+        try list_to_pid(binary_to_list(Who)) of
+            P -> SupRoot(P, Who)
+        catch error:badarg -> {error, not_alive, Who}
+        end;
     <<"sup">> ->
         case Registered(Who) of
             [] -> {error, not_registered, Who};
