@@ -1,0 +1,84 @@
+# suptree_elixir.sh: beamviz suptree on an Elixir node: the notebook's Task+Agent
+# supervisor (by #PID<...>), a named supervisor (Elixir. prefix), a Task.Supervisor
+# (DynamicSupervisor) with children, --app logger and --app elixir, and apps.
+# Pids are written #PID<...>; every Mermaid file parses; nothing is harmed.
+# ctest-timeout: 300
+. "$BV_SRC/test/e2e/lib.sh"
+
+command -v elixir >/dev/null 2>&1 || skip "elixir is not installed"
+start_node T elixir
+C=$BV_COOKIE
+BV="$BEAMVIZ --node $T --cookie $C"
+
+# The notebook's supervisor (unlinked from the evaluating process so it stays up)
+SUP=$(ex_eval "$T" '{:ok, sup} = Supervisor.start_link([
+    {Task, fn -> Process.sleep(:infinity) end},
+    {Agent, fn -> [] end}
+  ], strategy: :one_for_one)
+Process.unlink(sup)
+inspect(sup)')
+case "$SUP" in "#PID<"*) ;; *) fail "could not start the notebook's supervisor: $SUP" ;; esac
+check "named supervisor and Task.Supervisor" ex_eval "$T" '
+{:ok, s} = Supervisor.start_link([{Task.Supervisor, name: BvTest.Tasks}], strategy: :one_for_one, name: BvTest.Sup)
+Process.unlink(s)
+for _ <- 1..3, do: Task.Supervisor.start_child(BvTest.Tasks, fn -> Process.sleep(:infinity) end)
+:ok'
+PIDS=$(erl_eval "$T" "lists:sort([P || S <- ['Elixir.BvTest.Sup', 'Elixir.BvTest.Tasks'], {_, P, _, _} <- supervisor:which_children(S)]).")
+BASE=$(proc_count "$T")
+settled() {
+  local now
+  now=$(wait_proc_count "$T" "$BASE" 10) || fail "$1: target had $BASE processes before, $now after"
+  [ "$(erl_eval "$T" "lists:sort([P || S <- ['Elixir.BvTest.Sup', 'Elixir.BvTest.Tasks'], {_, P, _, _} <- supervisor:which_children(S)]).")" = "$PIDS" ] ||
+    fail "$1: supervised processes changed"
+}
+
+# --- the notebook's Task+Agent supervisor by its Elixir pid
+check "--sup #PID" $BV suptree --sup "$SUP" -o "$BV_TMP/notebook.mmd" --save "$BV_TMP/notebook.json"
+mmd_check "$BV_TMP/notebook.mmd"
+settled "--sup #PID"
+python3 - "$BV_TMP/notebook.json" <<'EOF' || fail "notebook tree wrong: $(cat "$BV_TMP/notebook.mmd")"
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert t["elixir"] is True
+kids = [n for n in t["nodes"] if n["parent"] == 0]
+assert [k.get("child_id") for k in kids] == ["Task", "Agent"], kids
+assert all(k["kind"] == "worker" for k in kids)
+EOF
+grep -q 'Task #35;PID#60;0\.' "$BV_TMP/notebook.mmd" || fail "labels: Elixir pids not written #PID<...>: $(cat "$BV_TMP/notebook.mmd")"
+grep -q 'Elixir' "$BV_TMP/notebook.mmd" && fail "Elixir. prefix not stripped"
+
+# --- a named supervisor, by its Elixir name (no Elixir. prefix) and the full atom
+for W in BvTest.Sup Elixir.BvTest.Sup; do
+  check "--sup $W" $BV suptree --sup "$W" -o "$BV_TMP/named.mmd" --save "$BV_TMP/named.json"
+  mmd_check "$BV_TMP/named.mmd"
+done
+python3 - "$BV_TMP/named.json" <<'EOF' || fail "named tree wrong"
+import json, sys
+n = json.load(open(sys.argv[1]))["nodes"]
+assert n[0]["name"] == "BvTest.Sup", n[0]
+assert n[1]["name"] == "BvTest.Tasks" and n[1]["kind"] == "supervisor", n[1]
+tasks = [x for x in n if x["parent"] == 1]
+assert len(tasks) == 3 and all(x["kind"] == "worker" for x in tasks), tasks
+EOF
+settled "--sup BvTest.Sup"
+
+# --- applications
+for A in logger elixir; do
+  check "--app $A" $BV suptree --app "$A" -o "$BV_TMP/$A.mmd" --save "$BV_TMP/$A.json"
+  mmd_check "$BV_TMP/$A.mmd"
+  python3 - "$BV_TMP/$A.json" <<'EOF' || fail "--app $A: wrong chain"
+import json, sys
+n = json.load(open(sys.argv[1]))["nodes"]
+assert n[0]["role"] == "application master" and n[1]["role"] == "application start helper"
+assert n[2]["kind"] in ("supervisor", "worker"), n[2]
+EOF
+done
+check "--app elixir md" $BV suptree --app elixir --format md -o "$BV_TMP/elixir.md"
+settled "--app"
+expect_exit 11 "running: " "$BV_TMP/x.mmd" -- $BV suptree --app Logger -o "$BV_TMP/x.mmd"
+expect_exit 13 "not a supervisor" "$BV_TMP/x.mmd" -- $BV suptree --sup logger -o "$BV_TMP/x.mmd"
+check "apps" $BV apps -o "$BV_TMP/apps.txt"
+grep -q '^elixir ' "$BV_TMP/apps.txt" || fail "apps: no elixir row"
+grep -q '^logger ' "$BV_TMP/apps.txt" || fail "apps: no logger row"
+settled "apps"
+pass
