@@ -30,7 +30,7 @@ static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 
 #define LEGEND_LIMIT 30     /* legend entries shown; the rest summarised */
 #define POINT_R 3.0902      /* sqrt(30 / pi): Vega's default point size 30 */
 #define SQUARE 5.4772       /* sqrt(30) */
-#define PADDING 5.0
+#define PADDING (c->pad)
 
 /* --- numbers ------------------------------------------------------------- */
 
@@ -159,6 +159,7 @@ static void axis_linear(axis *a, double mn, double mx, double count, double min_
 /* --- building blocks ----------------------------------------------------- */
 
 typedef struct chart {
+  double pad;           /* Vega's padding around everything (5; memory spec: 20) */
   bv_scene *s;
   const bv_measure *m;
   const sc_theme *th;
@@ -219,7 +220,7 @@ static margins measure_margins(chart *c)
   if (c->ltitle)
     lw = text_w(c, c->ltitle, TITLE_FS, 1);
   size_t shown = c->ncat > LEGEND_LIMIT ? LEGEND_LIMIT : c->ncat;
-  double sym = c->line_legend ? 20 : 2 * 5.64;
+  double sym = c->line_legend && !c->points ? 20 : 2 * 5.64;
   for (size_t i = 0; i < shown; i++)
     lw = fmax(lw, sym + 5 + fmin(text_w(c, c->cats[i], LABEL_FS, 0), 200));
   if (c->ncat > LEGEND_LIMIT)
@@ -353,23 +354,22 @@ static int draw_titles(chart *c)
   size_t k = 0;
   int rc = 0;
   if (c->title)
-    rc = sc_text(c->s, c->m, "title", c->x0, base[k++], BV_ANCHOR_START, CHART_TITLE_FS, 1,
-                 c->th->text, c->title, c->s->width - c->x0 - PADDING, -1, NULL);
+    rc = sc_text(c->s, c->m, "title", PADDING, base[k++], BV_ANCHOR_START, CHART_TITLE_FS, 1,
+                 c->th->text, c->title, c->s->width - 2 * PADDING, -1, NULL);
   for (size_t i = 0; i < c->nsub && !rc; i++)
-    rc = sc_text(c->s, c->m, "subtitle", c->x0, base[k++], BV_ANCHOR_START, SUBTITLE_FS, 0,
-                 c->th->text, c->sub[i], c->s->width - c->x0 - PADDING, -1, NULL);
+    rc = sc_text(c->s, c->m, "subtitle", PADDING, base[k++], BV_ANCHOR_START, SUBTITLE_FS, 0,
+                 c->th->text, c->sub[i], c->s->width - 2 * PADDING, -1, NULL);
   return rc;
 }
 
 static int legend_symbol(chart *c, double x, double cy, bv_color col, int square, double opacity)
 {
   bv_color sc = (col & 0xFFFFFF) | ((bv_color)(opacity * 255 + 0.5) << 24);
+  if (c->line_legend && c->points) /* Vega: a line with points gets filled circles */
+    return sc_circle(c->s, "legend-symbol", x + 5.64, cy, 4.9, col, SC_NONE, 0, -1);
   if (c->line_legend) {
     double pts[4] = {x, cy, x + 20, cy};
-    int rc = sc_line(c->s, "legend-line", pts, 2, col, 2, BV_DASH_SOLID, BV_ARROW_NONE, -1);
-    if (!rc && c->points)
-      rc = sc_circle(c->s, "legend-symbol", x + 10, cy, POINT_R, col, SC_NONE, 0, -1);
-    return rc;
+    return sc_line(c->s, "legend-line", pts, 2, col, 2, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   }
   if (square)
     return sc_rect(c->s, "legend-symbol", x + 5.64 - 4.5, cy - 4.5, 9, 9, 0, SC_NONE, sc, 1.5,
@@ -381,7 +381,7 @@ static int draw_legend(chart *c, double lx, double maxw)
 {
   int rc = 0;
   double y = c->y0;
-  double sym = c->line_legend ? 20 : 2 * 5.64;
+  double sym = c->line_legend && !c->points ? 20 : 2 * 5.64;
   if (c->ltitle && c->ncat) {
     y += TITLE_FS * 0.9;
     rc = sc_text(c->s, c->m, "legend-title", lx, y, BV_ANCHOR_START, TITLE_FS, 1, c->th->text,
@@ -506,6 +506,7 @@ int bv_layout_scatter(const bv_snapshot *sn, const bv_layout_opts *o, const bv_m
   chart c;
   memset(&c, 0, sizeof c);
   c.m = m;
+  c.pad = 5;
   c.th = sc_theme_get(o->dark);
   int rc = bv_scene_new("scatter", &c.s);
   if (rc)
@@ -630,6 +631,7 @@ int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_m
   chart c;
   memset(&c, 0, sizeof c);
   c.m = m;
+  c.pad = 20;
   c.th = sc_theme_get(o->dark);
   int rc = bv_scene_new("memory", &c.s);
   if (rc)
@@ -648,8 +650,10 @@ int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_m
   c.xtitle = "Measurement";
   c.ytitle = "Memory usage (MB)";
   c.title = bv_arena_printf(s->arena, "Memory of %s", ms->node ? ms->node : "?");
-  c.sub[c.nsub++] = bv_arena_printf(s->arena, "erlang:memory(), %zu sample%s every %u ms", ms->n,
-                                    ms->n == 1 ? "" : "s", ms->interval_ms);
+  c.sub[c.nsub++] = bv_arena_printf(s->arena, "erlang:memory(), %zu sample%s every %u ms%s%s",
+                                    ms->n, ms->n == 1 ? "" : "s", ms->interval_ms,
+                                    ms->otp_release && *ms->otp_release ? ", OTP " : "",
+                                    ms->otp_release ? ms->otp_release : "");
   s->title = c.title;
   double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
   for (size_t i = 0; i < ms->n; i++) {
@@ -665,7 +669,6 @@ int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_m
     rc = bv_error_set(BV_ENOMEM, "out of memory (memory chart)");
     goto done;
   }
-  /* the memory spec has padding 20 (Vega's default is 5) */
   if ((rc = place(&c, o, 1.0 / 40, 0, 0, xmin, xmax, 0, ymax, 1)) || (rc = draw_frame(&c)))
     goto done;
   for (int k = 0; k < MEM_SERIES && !rc; k++) {
