@@ -18,6 +18,18 @@ static const char *const demo_runs[] = {
     "memory", "--samples", "20", "--interval", "100", "-o", "@/memory.vl.json", "--save",
     "@/memory.json", NULL,
     "render", "@/memory.json", "-o", "@/memory.csv", NULL,
+    "render", "@/procs.json", "-o", "@/procs.png", NULL,
+    "render", "@/procs.json", "-o", "@/procs.svg", NULL,
+    "render", "@/procs.json", "-o", "@/procs.pdf", NULL,
+    "render", "@/memory.json", "-o", "@/memory.png", NULL,
+    "render", "@/memory.json", "-o", "@/memory.svg", NULL,
+    "render", "@/memory.json", "-o", "@/memory.pdf", NULL,
+    "suptree", "--app", "kernel", "-o", "@/suptree-kernel.mmd", NULL,
+    "suptree", "--sup", "demo_sup", "-o", "@/suptree-demo.mmd", "--save", "@/suptree-demo.json",
+    NULL,
+    "suptree", "--sup", "demo_sup", "--format", "md", "-o", "@/suptree-demo.md", NULL,
+    "apps", "-o", "@/apps.txt", NULL,
+    "apps", "-o", "@/apps.json", NULL,
     NULL};
 
 int cmd_demo(cli_ctx *ctx)
