@@ -12,7 +12,7 @@ const cli_opt cmd_procs_opts[] = {
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
     {"color", "FIELD", "status|name|current_function|initial_call (default status)"},
     {"workers", "N", "processes on the node sharing the collection (default 2 per scheduler)"},
-    {"chunk", "N", "processes per streamed message (default 5000)"},
+    {"chunk", "N", "processes per streamed message (default 2000)"},
     {NULL, NULL, NULL}};
 
 static const bv_format procs_formats[] = {BV_FMT_VEGALITE, BV_FMT_JSON, BV_FMT_CSV, BV_FMT_PNG,
@@ -136,7 +136,7 @@ int cmd_procs(cli_ctx *ctx)
     return cli_error(EXIT_USAGE, "procs takes no arguments ('%s'); see beamviz procs --help",
                      ctx->pos[0]);
   if ((rc = procs_config(ctx, &c)) || (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
-      (rc = cli_uint(ctx, "chunk", 100, 100000, 5000, &chunk)))
+      (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)))
     return rc;
   if ((rc = cli_connect(ctx)))
     return rc;

@@ -168,6 +168,8 @@ typedef struct collector {
   size_t per;             /* slice length per worker */
   size_t nslices;
   size_t *fill;           /* rows stored per slice */
+  size_t *seen;           /* rows received per slice (stored or skipped) */
+  const char *proc_lib;   /* the interned "proc_lib:init_p/5", once seen */
 } collector;
 
 static int bad_row(const char *what)
@@ -180,7 +182,7 @@ static int bad_row(const char *what)
 static int term_text(collector *c, const bv_term *t, const char **out)
 {
   *out = NULL;
-  if (!t || bv_term_is_atom(t, "undefined"))
+  if (!t || (t->type == BV_T_ATOM && t->n == 9 && memcmp(t->v.s, "undefined", 9) == 0))
     return 0;
   int fresh;
   const char **slot = bv_intern_lookup(&c->terms, t->raw, t->rawlen, &fresh);
@@ -202,6 +204,8 @@ static int term_text(collector *c, const bv_term *t, const char **out)
     }
     if (b->failed || !(*slot = bv_arena_strndup(c->s->arena, b->data ? b->data : "", b->len)))
       return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!c->proc_lib && strcmp(*slot, "proc_lib:init_p/5") == 0)
+      c->proc_lib = *slot;
   }
   *out = *slot;
   return 0;
@@ -212,52 +216,56 @@ static int same_pid(const bv_term *a, const bv_term *b)
   return a && b && a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0;
 }
 
-/* {bv_procs, Ref, Index, Rows, ProcLib, Skipped} */
+/* {bv_procs, Ref, Index, Pids, Rows, ProcLib}: Rows aligned with Pids */
 static int take_chunk(collector *c, const bv_term *m)
 {
   int64_t idx = bv_term_int(bv_term_elem(m, 2), -1);
-  const bv_term *rows = bv_term_elem(m, 3), *pl = bv_term_elem(m, 4);
-  int64_t skipped = bv_term_int(bv_term_elem(m, 5), -1);
-  if (idx < 0 || (size_t)idx >= c->nslices || skipped < 0 || !rows || !pl ||
+  const bv_term *pids = bv_term_elem(m, 3), *rows = bv_term_elem(m, 4), *pl = bv_term_elem(m, 5);
+  if (idx < 0 || (size_t)idx >= c->nslices || !pids || !rows || !pl ||
+      (pids->type != BV_T_LIST && pids->type != BV_T_NIL) ||
       (rows->type != BV_T_LIST && rows->type != BV_T_NIL) ||
-      (pl->type != BV_T_LIST && pl->type != BV_T_NIL))
+      (pl->type != BV_T_LIST && pl->type != BV_T_NIL) || pids->n != rows->n)
     return bad_row("malformed chunk");
   bv_snapshot *s = c->s;
   size_t base = (size_t)idx * c->per, slice = c->per;
   if (base + slice > c->cap)
     slice = c->cap - base;
-  if (c->fill[idx] + rows->n + (size_t)skipped > slice)
+  if (c->seen[idx] + rows->n > slice)
     return bad_row("more rows than processes listed");
-  s->skipped += (size_t)skipped;
+  c->seen[idx] += rows->n;
   uint32_t j = 0; /* next ProcLib entry: a subsequence of the rows, in order */
   for (uint32_t i = 0; i < rows->n; i++) {
-    const bv_term *r = &rows->v.items[i];
-    if (r->type != BV_T_TUPLE || r->n != 8)
-      return bad_row("not an 8-tuple");
+    const bv_term *r = &rows->v.items[i], *pid = &pids->v.items[i];
+    if (r->type == BV_T_ATOM) { /* undefined: exited between listing and reading */
+      s->skipped++;
+      continue;
+    }
+    if (r->type != BV_T_TUPLE || r->n != 7)
+      return bad_row("not a 7-tuple");
+    if (pid->type != BV_T_PID)
+      return bad_row("not a pid");
     const bv_term *f = r->v.items;
-    if (f[0].type != BV_T_PID)
-      return bad_row("no pid");
     bv_proc *p = &s->procs[base + c->fill[idx]++];
     c->tmp.len = 0;
-    int rc = bv_term_pid_str(&c->tmp, &f[0], c->node);
+    int rc = bv_term_pid_str(&c->tmp, pid, c->node);
     if (rc || c->tmp.failed)
       return rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
     if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len)))
       return bv_error_set(BV_ENOMEM, "out of memory");
-    if (f[1].type == BV_T_ATOM) {
-      if (!(p->name = bv_arena_strdup(s->arena, bv_strip_elixir(f[1].v.s))))
+    if (f[0].type == BV_T_ATOM) {
+      if (!(p->name = bv_arena_strdup(s->arena, bv_strip_elixir(f[0].v.s))))
         return bv_error_set(BV_ENOMEM, "out of memory");
     }
-    p->reductions = bv_term_u64(&f[2], 0);
-    p->memory = bv_term_u64(&f[3], 0);
-    p->message_queue_len = bv_term_u64(&f[5], 0);
-    if ((rc = term_text(c, &f[4], &p->status)) ||
-        (rc = term_text(c, &f[6], &p->current_function)) ||
-        (rc = term_text(c, &f[7], &p->initial_call)))
+    p->reductions = bv_term_u64(&f[1], 0);
+    p->memory = bv_term_u64(&f[2], 0);
+    p->message_queue_len = bv_term_u64(&f[4], 0);
+    if ((rc = term_text(c, &f[3], &p->status)) ||
+        (rc = term_text(c, &f[5], &p->current_function)) ||
+        (rc = term_text(c, &f[6], &p->initial_call)))
       return rc;
-    if (j < pl->n && p->initial_call && strcmp(p->initial_call, "proc_lib:init_p/5") == 0) {
+    if (j < pl->n && p->initial_call == c->proc_lib) {
       const bv_term *e = &pl->v.items[j];
-      if (e->type == BV_T_TUPLE && e->n == 2 && same_pid(&e->v.items[0], &f[0])) {
+      if (e->type == BV_T_TUPLE && e->n == 2 && same_pid(&e->v.items[0], pid)) {
         const char *ic = NULL;
         if ((rc = term_text(c, &e->v.items[1], &ic)))
           return rc;
@@ -295,7 +303,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
 {
   unsigned timeout = o && o->timeout_ms ? o->timeout_ms : bv_conn_timeout(conn);
   unsigned workers = o && o->workers ? o->workers : 0;
-  unsigned chunk = o && o->chunk ? o->chunk : 5000;
+  unsigned chunk = o && o->chunk ? o->chunk : 2000;
   uint64_t deadline = now_ms() + timeout;
   bv_arena *tmp = bv_arena_new();
   unsigned char *ref = NULL;
@@ -333,8 +341,9 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   c->nslices = (size_t)nslices;
   c->s->total = (size_t)total;
   c->fill = calloc(c->nslices ? c->nslices : 1, sizeof *c->fill);
+  c->seen = calloc(c->nslices ? c->nslices : 1, sizeof *c->seen);
   c->s->procs = bv_arena_alloc(c->s->arena, (c->cap ? c->cap : 1) * sizeof(bv_proc));
-  if (!c->fill || !c->s->procs) {
+  if (!c->fill || !c->seen || !c->s->procs) {
     rc = bv_error_set(BV_ENOMEM, "out of memory for %zu processes", c->cap);
     goto out;
   }
@@ -409,12 +418,14 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   if ((rc = collect(&c, conn, o)))
     goto fail;
   free(c.fill);
+  free(c.seen);
   bv_intern_dispose(&c.terms);
   bv_buf_dispose(&c.tmp);
   *out = s;
   return 0;
 fail:
   free(c.fill);
+  free(c.seen);
   bv_intern_dispose(&c.terms);
   bv_buf_dispose(&c.tmp);
   bv_snapshot_free(s);

@@ -39,6 +39,23 @@ int bv_wr_finish(bv_wr *w)
   return w->rc;
 }
 
+/* Makes room for n more bytes so the appends below are plain copies. */
+static int reserve(bv_buf *b, size_t n)
+{
+  static const char zeros[256];
+  if (b->failed)
+    return BV_ENOMEM;
+  if (b->cap > b->len + n)
+    return 0;
+  size_t len = b->len;
+  while (b->len < len + n && !b->failed)
+    bv_buf_put(b, zeros, len + n - b->len < sizeof zeros ? len + n - b->len : sizeof zeros);
+  b->len = len;
+  if (b->data)
+    b->data[len] = 0;
+  return b->failed ? BV_ENOMEM : 0;
+}
+
 void bv_wr_u64(bv_wr *w, uint64_t v)
 {
   char tmp[24];
@@ -47,17 +64,44 @@ void bv_wr_u64(bv_wr *w, uint64_t v)
     tmp[--i] = (char)('0' + v % 10);
     v /= 10;
   } while (v);
-  bv_buf_put(&w->b, tmp + i, sizeof tmp - i);
+  if (reserve(&w->b, sizeof tmp - i))
+    return;
+  memcpy(w->b.data + w->b.len, tmp + i, sizeof tmp - i);
+  w->b.len += sizeof tmp - i;
+  w->b.data[w->b.len] = 0;
 }
 
-void bv_wr_str(bv_wr *w, const char *s) { bv_buf_puts(&w->b, s); }
+void bv_wr_str(bv_wr *w, const char *s)
+{
+  size_t n = strlen(s);
+  if (reserve(&w->b, n))
+    return;
+  memcpy(w->b.data + w->b.len, s, n);
+  w->b.len += n;
+  w->b.data[w->b.len] = 0;
+}
 
 void bv_wr_json(bv_wr *w, const char *s)
 {
-  if (!s)
-    bv_buf_put(&w->b, "null", 4);
-  else
-    bv_buf_json_str(&w->b, s, strlen(s));
+  if (!s) {
+    bv_wr_str(w, "null");
+    return;
+  }
+  /* Most strings (pids, statuses, M:F/A) need no escaping: copy them. */
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+    if (*p < 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f) {
+      bv_buf_json_str(&w->b, s, strlen(s));
+      return;
+    }
+  if (reserve(&w->b, n + 2))
+    return;
+  char *d = w->b.data + w->b.len;
+  d[0] = '"';
+  memcpy(d + 1, s, n);
+  d[n + 1] = '"';
+  w->b.len += n + 2;
+  w->b.data[w->b.len] = 0;
 }
 
 void bv_wr_csv(bv_wr *w, const char *s)

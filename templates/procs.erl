@@ -5,9 +5,11 @@
 %%           Chunk (rows per message), Timeout (ms, overall deadline).
 %% Value:    {Ref, NWorkers, Total, Per} (worker I reads erlang:processes()
 %%           positions I*Per .. I*Per+Per-1). Then each worker streams
-%%             {bv_procs, Ref, WorkerIndex, Rows, ProcLib, Skipped}
+%%             {bv_procs, Ref, WorkerIndex, Pids, Rows, ProcLib}
 %%           per chunk and ends with {bv_procs_done, Ref, WorkerIndex, Why}.
-%%   Rows    = [{Pid, RegName | [], Reds, Mem, Status, QueueLen, CurFun, InitCall}]
+%%   Pids    = the chunk's pids; Rows is aligned with them:
+%%   Rows    = [{RegName | [], Reds, Mem, Status, QueueLen, CurFun, InitCall}
+%%              | undefined (the process exited before it was read)]
 %%   ProcLib = [{Pid, '$initial_call' | undefined}] for the rows whose
 %%             initial_call is proc_lib:init_p/5, in row order.
 %%
@@ -25,11 +27,14 @@
 Items = [registered_name, reductions, memory, status, message_queue_len,
          current_function, initial_call],
 RowMs = ets:match_spec_compile(
-          [{{'$1', [{'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'},
-                    {'_', '$7'}, {'_', '$8'}]},
-            [], [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8'}}]}]),
+          [{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'},
+             {'_', '$7'}],
+            [], [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7'}}]},
+           {undefined, [], [undefined]}]),
 PlMs = ets:match_spec_compile(
-         [{{'$1', '_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}, [], ['$1']}]),
+         [{{'$1', {'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}}, [], ['$1']}]),
+PlAnyMs = ets:match_spec_compile(
+            [{{'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}, [], [true]}]),
 DictMs = ets:match_spec_compile([{{'$1', {dictionary, '$2'}}, [], [{{'$1', '$2'}}]}]),
 Ref = make_ref(),
 Deadline = erlang:monotonic_time(millisecond) + Timeout,
@@ -54,10 +59,12 @@ Work = fun(Index, Slice, Len) ->
                                   end,
                    Infos = lists:zipwith(fun erlang:process_info/2, C,
                                          lists:duplicate(N, Items)),
-                   Rows = ets:match_spec_run(lists:zip(C, Infos), RowMs),
-                   Pl = case ets:match_spec_run(Rows, PlMs) of
+                   %% no zip with the pids: rows stay aligned with C instead
+                   Rows = ets:match_spec_run(Infos, RowMs),
+                   Pl = case ets:match_spec_run(Rows, PlAnyMs) of
                           [] -> [];
-                          PlPids ->
+                          _ ->
+                            PlPids = ets:match_spec_run(lists:zip(C, Rows), PlMs),
                             Dicts = lists:zipwith(fun erlang:process_info/2, PlPids,
                                                   lists:duplicate(length(PlPids), dictionary)),
                             {APids, Ds} = lists:unzip(
@@ -67,7 +74,7 @@ Work = fun(Index, Slice, Len) ->
                                                     lists:duplicate(length(Ds), '$initial_call'),
                                                     Ds))
                         end,
-                   Send({bv_procs, Ref, Index, Rows, Pl, N - length(Rows)}),
+                   Send({bv_procs, Ref, Index, C, Rows, Pl}),
                    Loop(Rest, Left - N)
                end
            end,
