@@ -1,0 +1,195 @@
+# procs.sh: beamviz procs against a real erl node and an elixir node: every
+# output format, -o -, --top/--by, chart fields, proc_lib translation, Elixir
+# names, processes dying while read, a deadline that trips, bad input; the
+# target keeps its process count and loads nothing.
+# ctest-timeout: 300
+. "$BV_SRC/test/e2e/lib.sh"
+
+T=$BV_TMP
+start_node N
+C=$BV_COOKIE
+bv() { "$BEAMVIZ" --node "$N" --cookie "$C" "$@"; }
+
+# A registered process with an Elixir-style name, and one with a long queue.
+check "setup" erl_eval "$N" '
+  W = spawn(fun() -> receive stop -> ok end end), register('"'"'Elixir.Bv.Worker'"'"', W),
+  Q = spawn(fun() -> receive stop -> ok end end), register(bv_queue, Q),
+  [Q ! {hello, I} || I <- lists:seq(1, 250)], ok.'
+BASE=$(proc_count "$N")
+MODS=$(erl_eval "$N" 'length(code:all_loaded()).')
+
+# --- Vega-Lite (the default format), JSON, CSV --------------------------------
+check "procs -> .vl.json" bv procs -o "$T/p.vl.json" --save "$T/saved.json"
+vl_check "$T/p.vl.json"
+check "procs -> .json" bv procs -o "$T/p.json"
+check "procs -> .csv" bv procs -o "$T/p.csv"
+python3 - "$T" "$BASE" <<'EOF' || fail "procs outputs: see above"
+import csv, json, sys
+t, base = sys.argv[1], int(sys.argv[2])
+d = json.load(open(t + "/p.json"))
+assert d["format"] == "beamviz.procs" and d["version"] == 1, d["format"]
+assert d["elixir"] is False and d["otp_release"], d
+procs = d["procs"]
+# every process but beamviz's own short-lived evaluator
+assert abs(len(procs) - base) <= 3, (len(procs), base)
+assert d["total"] >= len(procs) and d["skipped"] == d["total"] - len(procs), d["total"]
+keys = ["pid", "name", "reductions", "memory", "status", "message_queue_len",
+        "current_function", "initial_call"]
+for p in procs:
+    assert list(p.keys()) == keys, p
+    assert p["pid"].startswith("<0.") and p["pid"].endswith(">"), p
+    assert isinstance(p["memory"], int) and p["memory"] > 0, p
+    assert p["status"] in ("waiting", "running", "runnable", "garbage_collecting",
+                           "suspended", "exiting"), p
+by = {p["name"]: p for p in procs if p["name"]}
+assert "Bv.Worker" in by, sorted(by)          # Elixir. stripped
+assert by["bv_queue"]["message_queue_len"] == 250, by["bv_queue"]
+assert by["init"]["pid"] == "<0.0.0>"
+# proc_lib translated: kernel_sup is a supervisor started through proc_lib
+assert by["kernel_sup"]["initial_call"] == "supervisor:kernel/1", by["kernel_sup"]
+assert by["code_server"]["current_function"].startswith("code_server:"), by["code_server"]
+assert all(p["initial_call"] != "proc_lib:init_p/5" for p in by.values())
+# CSV: same processes, RFC 4180 (CRLF)
+raw = open(t + "/p.csv", newline="").read()
+assert raw.startswith("pid,name,reductions,memory,status,message_queue_len,"
+                      "current_function,initial_call\r\n"), raw[:100]
+rows = list(csv.DictReader(open(t + "/p.csv", newline="")))
+assert abs(len(rows) - len(procs)) <= 3
+assert any(r["name"] == "Bv.Worker" for r in rows)
+# Vega-Lite: the notebook's scatter
+v = json.load(open(t + "/p.vl.json"))
+assert v["$schema"] == "https://vega.github.io/schema/vega-lite/v5.json"
+assert v["width"] == 600 and v["height"] == 400
+e = v["encoding"]
+assert e["x"]["scale"] == {"type": "log", "base": 10} and e["y"]["scale"] == {"type": "log", "base": 10}
+assert e["color"]["field"] == "status"
+tips = [x["field"] for x in e["tooltip"]]
+for f in ("pid", "name", "current_function", "message_queue_len"):
+    assert f in tips, tips
+assert abs(len(v["data"]["values"]) - base) <= 3
+# the saved model is the same kind of file
+s = json.load(open(t + "/saved.json"))
+assert s["format"] == "beamviz.procs" and len(s["procs"]) > 10
+EOF
+
+# --- stdout ----------------------------------------------------------------------
+bv procs -o - >"$T/stdout.vl.json" 2>"$T/stdout.err" || fail "procs -o -: $(cat "$T/stdout.err")"
+[ ! -s "$T/stdout.err" ] || fail "procs -o - wrote to stderr: $(cat "$T/stdout.err")"
+vl_check "$T/stdout.vl.json"
+bv procs --format csv -o - >"$T/stdout.csv" || fail "procs --format csv -o -"
+head -n 1 "$T/stdout.csv" | grep -q '^pid,name,' || fail "csv on stdout: $(head -n 2 "$T/stdout.csv")"
+bv procs --format json >"$T/stdout.json" || fail "procs --format json (stdout by default)"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["format"] == "beamviz.procs"' \
+  "$T/stdout.json" || fail "json on stdout"
+
+# --- --top/--by and chart fields ---------------------------------------------------
+check "top by queue" bv procs --top 1 --by message_queue_len -o "$T/top1.json"
+check "top by memory" bv procs --top 5 --by memory -o "$T/top5.csv"
+check "top by reductions" bv procs --top 7 -o "$T/top7.vl.json"
+vl_check "$T/top7.vl.json"
+python3 - "$T" <<'EOF' || fail "top outputs"
+import csv, json, sys
+t = sys.argv[1]
+d = json.load(open(t + "/top1.json"))
+assert len(d["procs"]) == 1 and d["procs"][0]["name"] == "bv_queue", d["procs"]
+rows = list(csv.DictReader(open(t + "/top5.csv", newline="")))
+mem = [int(r["memory"]) for r in rows]
+assert len(rows) == 5 and mem == sorted(mem, reverse=True), mem
+v = json.load(open(t + "/top7.vl.json"))
+reds = [x["reductions"] for x in v["data"]["values"]]
+assert len(reds) == 7 and reds == sorted(reds, reverse=True), reds
+assert any(s.startswith("7 of ") for s in v["title"]["subtitle"]), v["title"]
+EOF
+# queue length on y: most processes have 0, drawn at 1 and counted
+check "x/y/color" bv procs --x memory --y message_queue_len --color current_function -o "$T/xy.vl.json"
+vl_check "$T/xy.vl.json"
+python3 - "$T/xy.vl.json" <<'EOF' || fail "xy.vl.json"
+import json, sys
+v = json.load(open(sys.argv[1]))
+e = v["encoding"]
+assert e["color"]["field"] == "current_function"
+calc = {t["as"]: t["calculate"] for t in v["transform"]}
+assert calc["x_plotted"] == "max(datum.memory, 1)", calc
+assert calc["y_plotted"] == "max(datum.message_queue_len, 1)", calc
+zeros = sum(1 for p in v["data"]["values"] if p["message_queue_len"] == 0 or p["memory"] == 0)
+assert zeros > 10
+assert any(s.startswith("%d points with" % zeros) for s in v["title"]["subtitle"]), v["title"]
+assert e["shape"]["field"] == "plotted"
+EOF
+
+# --- processes that exit while being read are skipped, not errors ----------------
+check "churn starts" erl_eval "$N" '
+  C = spawn(fun() -> L = fun Loop(0) -> ok; Loop(K) -> spawn(fun() -> ok end),
+                       receive stop -> ok after 0 -> Loop(K - 1) end end, L(2000000) end),
+  register(bv_churn, C), ok.'
+for i in 1 2 3; do
+  check "procs under churn" bv procs -o "$T/churn$i.json"
+done
+check "churn stops" erl_eval "$N" 'bv_churn ! stop, ok.'
+python3 - "$T" <<'EOF' || fail "churn outputs"
+import json, sys
+for i in (1, 2, 3):
+    d = json.load(open("%s/churn%d.json" % (sys.argv[1], i)))
+    assert d["skipped"] == d["total"] - len(d["procs"]), (d["total"], d["skipped"])
+EOF
+
+# --- a deadline that trips: exit 8, no file, workers end on their own -----------
+check "many processes" erl_eval "$N" '
+  H = spawn(fun() -> Ps = [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, 60000)],
+                     receive stop -> [P ! stop || P <- Ps] end end),
+  register(bv_many, H), ok.'
+MANY=$(proc_count "$N")
+expect_exit 8 "$N" "$T/late.json" -- "$BEAMVIZ" --node "$N" --cookie "$C" --timeout 40 procs -o "$T/late.json"
+sleep 1
+[ "$(proc_count "$N")" = "$MANY" ] || fail "workers left on the target after a timeout"
+check "big snapshot" bv procs -o "$T/many.vl.json" --top 100
+check "many stop" erl_eval "$N" 'bv_many ! stop, ok.'
+
+# --- bad input: exit 2, one line, no output file ---------------------------------
+O=$T/bad.vl.json
+expect_exit 2 "--top: 0 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --top 0 -o "$O"
+expect_exit 2 "--top: 'ten' is not a number" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --top ten -o "$O"
+expect_exit 2 "--by: 'heap' is not one of reductions|memory|message_queue_len" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --top 3 --by heap -o "$O"
+expect_exit 2 "--by: needs --top" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --by memory -o "$O"
+expect_exit 2 "--x: 'status' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --x status -o "$O"
+expect_exit 2 "--y: 'pid' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --y pid -o "$O"
+expect_exit 2 "--color: 'memory' is not one of status|name|current_function|initial_call" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --color memory -o "$O"
+expect_exit 2 "--x and --y: both are 'memory'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --x memory -o "$O"
+expect_exit 2 "cannot write mermaid output" "$T/bad.mmd" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs -o "$T/bad.mmd"
+expect_exit 2 "unknown extension '.xyz'" "$T/bad.xyz" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs -o "$T/bad.xyz"
+expect_exit 2 "--format: unknown format 'svgz'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --format svgz -o "$O"
+expect_exit 2 "--save: '$T/s.csv' must be a FILE.json" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --save "$T/s.csv" -o "$O"
+[ ! -e "$T/s.csv" ] || fail "--save left s.csv"
+expect_exit 2 "--workers: 0 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --workers 0 -o "$O"
+expect_exit 2 "--chunk: 5 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --chunk 5 -o "$O"
+expect_exit 2 "procs takes no arguments" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs extra -o "$O"
+expect_exit 2 "unknown option '--samples'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --samples 3 -o "$O"
+expect_exit 7 "cookie" "$O" -- "$BEAMVIZ" --node "$N" --cookie wrong procs -o "$O"
+
+# --- the target is unchanged ----------------------------------------------------
+[ "$(proc_count "$N")" = "$BASE" ] || fail "process count changed: $BASE before, $(proc_count "$N") after"
+[ "$(erl_eval "$N" 'length(code:all_loaded()).')" = "$MODS" ] || fail "modules were loaded on the target"
+
+# --- an Elixir node ------------------------------------------------------------------
+start_node E elixir
+EC=$BV_COOKIE
+# an Agent started with {M, F, A} records that MFA as its '$initial_call'
+check "elixir agent" ex_eval "$E" '{:ok, _} = Agent.start(Kernel, :+, [1, 2], name: Bv.Counter); :ok'
+EBASE=$(proc_count "$E")
+check "procs on elixir -> json" "$BEAMVIZ" --node "$E" --cookie "$EC" procs -o "$T/ex.json"
+check "procs on elixir -> vl" "$BEAMVIZ" --node "$E" --cookie "$EC" procs -o "$T/ex.vl.json"
+vl_check "$T/ex.vl.json"
+python3 - "$T" <<'EOF' || fail "elixir outputs"
+import json, sys
+t = sys.argv[1]
+d = json.load(open(t + "/ex.json"))
+assert d["elixir"] is True
+by = {p["name"]: p for p in d["procs"] if p["name"]}
+assert "Bv.Counter" in by, sorted(by)
+assert by["Bv.Counter"]["initial_call"] == "Kernel:+/2", by["Bv.Counter"]
+assert not any(n.startswith("Elixir.") for n in by)
+v = json.load(open(t + "/ex.vl.json"))
+assert all(p["pid"].startswith("#PID<0.") for p in v["data"]["values"])
+EOF
+[ "$(proc_count "$E")" = "$EBASE" ] || fail "elixir node: process count changed"
+pass
