@@ -544,6 +544,17 @@ int bv_conn_open(const bv_conn_opts *o, bv_conn **out)
   if (fd < 0) {
     int e = erl_errno;
     bv_conn_free(c);
+    /* ei reports a refused connect as EIO, like a refused handshake: look again, so a
+       stale epmd entry is not blamed on the cookie */
+    if (e != ETIMEDOUT) {
+      struct sockaddr_storage ss = t.addr;
+      set_port(&ss, t.port);
+      int probe = tcp_connect((struct sockaddr *)&ss, t.addrlen, ms);
+      if (probe == -ECONNREFUSED)
+        e = ECONNREFUSED;
+      else if (probe >= 0)
+        close(probe);
+    }
     if (e == ETIMEDOUT)
       return bv_error_set(BV_ETIMEOUT, "connecting to node %s@%s timed out after %u ms",
                           t.alive, t.host, ms);

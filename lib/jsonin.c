@@ -20,6 +20,14 @@ int bv_jdoc_parse(const char *name, const char *data, size_t len, bv_jdoc **out)
   *out = NULL;
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+  /* cJSON stops after the first value: anything but whitespace after it is an error */
+  while (root && end && end < data + len &&
+         (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+    end++;
+  if (root && end && end < data + len) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
   if (!root) {
     size_t off = (end && end >= data && end <= data + len) ? (size_t)(end - data) : 0;
     size_t line = 1, col = 1;

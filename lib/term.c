@@ -557,7 +557,7 @@ static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int 
     break;
   case BV_T_BINARY:
     bv_buf_puts(b, "<<");
-    if (printable(t->v.s, t->n)) {
+    if (t->n && printable(t->v.s, t->n)) { /* <<>>, as Erlang prints it */
       put_quoted(b, t->v.s, t->n, '"');
     } else {
       for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)

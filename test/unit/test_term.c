@@ -1,0 +1,301 @@
+/* test_term.c: the external term reader (bv_term_decode), its accessors and printer.
+ * Inputs are term_to_binary/1 output of OTP 25 written as hex, so the tables read like
+ * what the node sends. Malformed inputs check the exact byte offset in the message. */
+#include "beamviz.h"
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LOCAL "hx@127.0.0.1"
+
+/* Hex to bytes into a static buffer (tests only: inputs are short). */
+static const unsigned char *unhex(const char *h, size_t *len)
+{
+  static unsigned char buf[4096];
+  size_t n = 0;
+  for (; h[0] && h[1] && n < sizeof buf; h += 2) {
+    char pair[3] = {h[0], h[1], 0};
+    buf[n++] = (unsigned char)strtoul(pair, NULL, 16);
+  }
+  *len = n;
+  return buf;
+}
+
+/* Decodes hex, returns the term printed (or "ERR:<message>") in a static buffer. */
+static const char *decode_fmt(const char *hex, size_t *consumed, bv_term_type *type)
+{
+  static char out[1024];
+  size_t len, off = 0;
+  const unsigned char *p = unhex(hex, &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t = NULL;
+  int rc = bv_term_decode(a, p, len, &off, &t);
+  if (rc) {
+    snprintf(out, sizeof out, "ERR:%s", bv_error_last());
+  } else {
+    bv_buf b;
+    bv_buf_init(&b);
+    bv_term_format(&b, t, LOCAL, 0);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    bv_buf_dispose(&b);
+    if (type)
+      *type = t->type;
+  }
+  if (consumed)
+    *consumed = off;
+  bv_arena_free(a);
+  return out;
+}
+
+static const struct {
+  const char *hex;
+  bv_term_type type;
+  const char *text;
+} good[] = {
+    {"8368026400026F6B6101", BV_T_TUPLE, "{ok,1}"},
+    {"8362FFFFFFFF", BV_T_INT, "-1"},
+    {"8361FF", BV_T_INT, "255"},
+    {"836200000100", BV_T_INT, "256"},
+    {"836280000000", BV_T_INT, "-2147483648"},
+    {"836E040000000080", BV_T_INT, "2147483648"},
+    {"836E0800FFFFFFFFFFFFFF7F", BV_T_INT, "9223372036854775807"},
+    {"836E08010000000000000080", BV_T_INT, "-9223372036854775808"},
+    {"836E0900000000000000000001", BV_T_BIG, "1.8446744073709552e+19"},
+    {"83463FF8000000000000", BV_T_FLOAT, "1.5"},
+    {"8346BFD0000000000000", BV_T_FLOAT, "-0.25"},
+    {"8363312E3530303030303030303030303030303030303030652B30300000000000", BV_T_FLOAT, "1.5"},
+    {"83640003666F6F", BV_T_ATOM, "foo"},
+    {"83640007466F6F20626172", BV_T_ATOM, "'Foo bar'"},
+    {"8364000469742773", BV_T_ATOM, "'it\\'s'"},
+    {"83640001FC", BV_T_ATOM, "'\xC3\xBC'"},        /* Latin-1 atom widened to UTF-8 */
+    {"8377026869", BV_T_ATOM, "hi"},                /* SMALL_ATOM_UTF8_EXT */
+    {"836A", BV_T_NIL, "[]"},
+    {"836B0003616263", BV_T_STRING, "\"abc\""},
+    {"836B00066122625C630A", BV_T_STRING, "\"a\\\"b\\\\c\\n\""},
+    {"836B0003010203", BV_T_STRING, "[1,2,3]"},     /* bytes, not text */
+    {"836C00000002610161026103", BV_T_LIST, "[1,2|3]"},
+    {"836C00000002640001616C00000001640001626A6A", BV_T_LIST, "[a,[b]]"},
+    {"836D000000026869", BV_T_BINARY, "<<\"hi\">>"},
+    {"836D00000003010203", BV_T_BINARY, "<<1,2,3>>"},
+    {"836D00000000", BV_T_BINARY, "<<>>"},
+    {"836D00000002C3A9", BV_T_BINARY, "<<\"\xC3\xA9\">>"},
+    {"837400000001640001616101", BV_T_MAP, "#{a => 1}"},
+    {"836800", BV_T_TUPLE, "{}"},
+    {"8368026A6D0000000178", BV_T_TUPLE, "{[],<<\"x\">>}"},
+    {"835864000C6878403132372E302E302E3100000055000000006B062D41", BV_T_PID, "<0.85.0>"},
+    {"835A000364000C6878403132372E302E302E316B062D41000308ACCB5C0002E4DA3A95", BV_T_REF,
+     "#Ref<0...>"},
+    {"835964000C6878403132372E302E302E31000000006B062D41", BV_T_PORT, "#Port<0.0>"},
+    {"837164000665726C616E6764000473656C666100", BV_T_FUN, "#Fun<...>"},
+    {"834D000000010320", BV_T_BITS, "<<...>>"},
+    /* no version byte: also accepted (terms inside a message) */
+    {"68026400026F6B6101", BV_T_TUPLE, "{ok,1}"},
+};
+
+/* Malformed input: exact message, including the byte offset. */
+static const struct {
+  const char *hex;
+  const char *err;
+} bad[] = {
+    {"", "malformed term from node at byte 0: truncated"},
+    {"83", "malformed term from node at byte 1: truncated"},
+    {"8361", "malformed term from node at byte 2: truncated"},
+    {"8362000001", "malformed term from node at byte 2: truncated"},
+    {"83C8", "malformed term from node at byte 1: unsupported tag 200"},
+    {"836C00000002610161", "malformed term from node at byte 9: truncated"},
+    {"836CFFFFFFFF6A", "malformed term from node at byte 6: element count larger than the data"},
+    {"837480000000", "malformed term from node at byte 6: element count larger than the data"},
+    {"8368FF", "malformed term from node at byte 3: element count larger than the data"},
+    {"836D000000056162", "malformed term from node at byte 6: truncated"},
+    {"8377056162", "malformed term from node at byte 3: truncated"},
+    {"83640005616263", "malformed term from node at byte 4: truncated"},
+    {"836B0005616263", "malformed term from node at byte 4: truncated"},
+    {"8358610100000001000000020000000300", "malformed term from node at byte 4: node name is "
+                                           "not an atom"},
+    {"835A000677016E", "malformed term from node at byte 7: reference too long"},
+    {"837000000002", "malformed term from node at byte 2: bad fun size"},
+    {"83700000FFFF00", "malformed term from node at byte 2: truncated"},
+    {"836E08000102", "malformed term from node at byte 4: truncated"},
+    {"834D0000000503", "malformed term from node at byte 7: truncated"},
+};
+
+static void test_good(void)
+{
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+    size_t used = 0, len;
+    bv_term_type type = (bv_term_type)-1;
+    const char *got = decode_fmt(good[i].hex, &used, &type);
+    CHECK_STR(got, good[i].text);
+    CHECK_INT(type, good[i].type);
+    unhex(good[i].hex, &len);
+    CHECK_INT(used, len); /* the whole input, nothing more */
+  }
+}
+
+static void test_bad(void)
+{
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    size_t used = 99;
+    const char *got = decode_fmt(bad[i].hex, &used, NULL);
+    char want[512];
+    snprintf(want, sizeof want, "ERR:%s", bad[i].err);
+    CHECK_STR(got, want);
+    CHECK_INT(used, 0); /* a failed decode leaves the offset where it was */
+  }
+}
+
+/* Nested deeper than the cap (512): refused with the offset of the level that broke it. */
+static void test_depth(void)
+{
+  char hex[2 * (1 + 2 * 600 + 1) + 1];
+  size_t k = 0;
+  k += (size_t)snprintf(hex + k, sizeof hex - k, "83");
+  for (int i = 0; i < 600; i++)
+    k += (size_t)snprintf(hex + k, sizeof hex - k, "6801");
+  snprintf(hex + k, sizeof hex - k, "6A");
+  CHECK_STR(decode_fmt(hex, NULL, NULL),
+            "ERR:malformed term from node at byte 1027: nested too deeply");
+  /* 500 levels are fine, and printing stops at its own depth cap */
+  k = (size_t)snprintf(hex, sizeof hex, "83");
+  for (int i = 0; i < 500; i++)
+    k += (size_t)snprintf(hex + k, sizeof hex - k, "6801");
+  snprintf(hex + k, sizeof hex - k, "6A");
+  const char *s = decode_fmt(hex, NULL, NULL);
+  CHECK(strncmp(s, "{{{{", 4) == 0);
+  CHECK(strstr(s, "...") != NULL);
+}
+
+/* Several terms back to back: the offset walks from one to the next. */
+static void test_sequence(void)
+{
+  size_t len, off = 0;
+  const unsigned char *p = unhex("83610183640002686983" "6A", &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t;
+  CHECK_INT(bv_term_decode(a, p, len, &off, &t), 0);
+  CHECK_INT(off, 3);
+  CHECK_INT(bv_term_int(t, -1), 1);
+  CHECK_INT(bv_term_decode(a, p, len, &off, &t), 0);
+  CHECK_INT(off, 9);
+  CHECK(bv_term_is_atom(t, "hi"));
+  CHECK_INT(bv_term_decode(a, p, len, &off, &t), 0);
+  CHECK_INT(off, 11);
+  CHECK_INT(t->type, BV_T_NIL);
+  CHECK_INT(bv_term_decode(a, p, len, &off, &t), BV_ETERM);
+  CHECK_INT(off, 11);
+  /* NULL offset: decode from the start */
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  CHECK_INT(bv_term_int(t, -1), 1);
+  bv_arena_free(a);
+}
+
+static void test_accessors(void)
+{
+  size_t len;
+  /* [{registered_name,demo_ping},{memory,2832}] */
+  const unsigned char *p =
+      unhex("836C00000002680264000F726567697374657265645F6E616D6564000964656D6F5F70696E67680264"
+            "00066D656D6F72796200000B106A",
+            &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t;
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  CHECK_STR(bv_term_text(bv_term_get(t, "registered_name")), "demo_ping");
+  CHECK_INT(bv_term_int(bv_term_get(t, "memory"), -1), 2832);
+  CHECK_INT(bv_term_u64(bv_term_get(t, "memory"), 0), 2832);
+  CHECK(bv_term_get(t, "reductions") == NULL);
+  CHECK_INT(bv_term_int(bv_term_get(t, "reductions"), -7), -7);
+  CHECK(bv_term_elem(t, 2) == NULL);
+  CHECK(bv_term_elem(NULL, 0) == NULL);
+  CHECK(bv_term_text(NULL) == NULL);
+  CHECK(!bv_term_is_atom(NULL, "x"));
+  CHECK_INT(bv_term_u64(NULL, 5), 5);
+  /* raw bytes of an element: exactly its encoding */
+  const bv_term *e = bv_term_elem(t, 1);
+  CHECK_INT(e->rawlen, 16);
+  CHECK_INT(e->raw[0], 104);
+
+  /* map lookup; negative int is not a u64; a big is */
+  p = unhex("837400000002640001616101640001626E0900000000000000000001", &len);
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  CHECK_INT(bv_term_int(bv_term_get(t, "a"), 0), 1);
+  CHECK_INT(bv_term_u64(bv_term_get(t, "b"), 0) == UINT64_MAX, 1);
+  p = unhex("8362FFFFFFFF", &len);
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  CHECK_INT(bv_term_u64(t, 42), 42);
+  /* [] is the empty text (an empty charlist) */
+  p = unhex("836A", &len);
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  CHECK_STR(bv_term_text(t), "");
+  bv_arena_free(a);
+}
+
+static void test_pids(void)
+{
+  size_t len;
+  const unsigned char *p =
+      unhex("835864000C6878403132372E302E302E3100000055000000006B062D41", &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t;
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  CHECK_STR(t->v.pid.node, LOCAL);
+  CHECK_INT(t->v.pid.id, 85);
+  CHECK_INT(t->v.pid.serial, 0);
+  bv_buf b;
+  bv_buf_init(&b);
+  CHECK_INT(bv_term_pid_str(&b, t, LOCAL), 0);
+  CHECK_STR(b.data, "<0.85.0>");
+  /* another node: a stable index > 0, the same every time */
+  b.len = 0;
+  CHECK_INT(bv_term_pid_str(&b, t, "other@host"), 0);
+  char first[64];
+  snprintf(first, sizeof first, "%s", b.data);
+  CHECK(strncmp(first, "<0.", 3) != 0 && first[0] == '<');
+  b.len = 0;
+  bv_term_pid_str(&b, t, "other@host");
+  CHECK_STR(b.data, first);
+  /* not a pid */
+  bv_term n = {0};
+  n.type = BV_T_INT;
+  CHECK_INT(bv_term_pid_str(&b, &n, LOCAL), BV_EINVAL);
+  bv_buf_dispose(&b);
+  bv_arena_free(a);
+}
+
+/* bv_term_format's cap: cut at a UTF-8 boundary, marked with "...". */
+static void test_format_cap(void)
+{
+  size_t len;
+  /* <<"aaaaaaaaaa">> and "ééééé" (as a binary) */
+  const unsigned char *p = unhex("836D0000000A61616161616161616161", &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t;
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_term_format(&b, t, NULL, 8);
+  CHECK_STR(b.data, "<<\"aaaaa...");
+  b.len = 0;
+  p = unhex("836D0000000AC3A9C3A9C3A9C3A9C3A9", &len);
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  bv_term_format(&b, t, NULL, 6);
+  CHECK_STR(b.data, "<<\"\xC3\xA9...");
+  b.len = 0;
+  bv_term_format(&b, NULL, NULL, 0);
+  CHECK_STR(b.data, "undefined");
+  bv_buf_dispose(&b);
+  bv_arena_free(a);
+}
+
+int main(void)
+{
+  test_good();
+  test_bad();
+  test_depth();
+  test_sequence();
+  test_accessors();
+  test_pids();
+  test_format_cap();
+  return check_report();
+}
