@@ -1,0 +1,81 @@
+# memory.sh: beamviz memory against a real erl node and an elixir node:
+# Vega-Lite line chart, JSON, CSV, stdout, progress only on a terminal,
+# bad input; the sampler ends on its own.
+# ctest-timeout: 240
+. "$BV_SRC/test/e2e/lib.sh"
+
+T=$BV_TMP
+start_node N
+C=$BV_COOKIE
+bv() { "$BEAMVIZ" --node "$N" --cookie "$C" "$@"; }
+BASE=$(proc_count "$N")
+
+bv memory --samples 4 --interval 100 -o "$T/m.vl.json" --save "$T/m.json" 2>"$T/m.err" ||
+  fail "memory: $(cat "$T/m.err")"
+[ ! -s "$T/m.err" ] || fail "progress printed while stderr is not a terminal: $(cat "$T/m.err")"
+vl_check "$T/m.vl.json"
+check "memory -> csv" bv memory --samples 2 --interval 10 -o "$T/m.csv"
+check "memory -> json on stdout" sh -c "'$BEAMVIZ' --node '$N' --cookie '$C' memory --samples 1 --format json -o - >'$T/stdout.json'"
+python3 - "$T" <<'EOF' || fail "memory outputs"
+import csv, json, sys
+t = sys.argv[1]
+d = json.load(open(t + "/m.json"))
+assert d["format"] == "beamviz.memory" and d["version"] == 1 and d["interval_ms"] == 100
+s = d["samples"]
+assert [x["iter"] for x in s] == [1, 2, 3, 4], s
+kinds = ["total", "processes", "atom", "binary", "code", "ets", "system"]
+for x in s:
+    assert all(isinstance(x[k], int) and x[k] > 0 for k in kinds), x
+    assert x["total"] >= x["processes"] + x["system"] - 1, x
+# the target's own schedule: about 100 ms apart, starting at 0
+ts = [x["t_ms"] for x in s]
+assert ts[0] == 0 and all(90 <= b - a <= 400 for a, b in zip(ts, ts[1:])), ts
+v = json.load(open(t + "/m.vl.json"))
+assert v["$schema"] == "https://vega.github.io/schema/vega-lite/v5.json"
+assert v["mark"]["type"] == "line"
+assert v["transform"][0]["fold"] == kinds[:6], v["transform"]
+assert v["encoding"]["x"]["field"] == "iter" and v["encoding"]["color"]["field"] == "kind"
+vals = v["data"]["values"]
+assert len(vals) == 4
+# MB = bytes / 10^6
+assert abs(vals[0]["total"] - s[0]["total"] / 1e6) < 1e-9, (vals[0], s[0])
+rows = list(csv.DictReader(open(t + "/m.csv", newline="")))
+assert [r["iter"] for r in rows] == ["1", "2"] and list(rows[0].keys())[:3] == ["iter", "t_ms", "total"]
+assert json.load(open(t + "/stdout.json"))["samples"][0]["iter"] == 1
+EOF
+
+# progress: one updating line on a terminal (script gives the command a pty)
+if script -qec "true" /dev/null >/dev/null 2>&1; then
+  script -qec "'$BEAMVIZ' --node '$N' --cookie '$C' memory --samples 3 --interval 20 -o '$T/tty.json'" \
+    "$T/tty.log" >/dev/null 2>&1 || fail "memory on a terminal: $(cat "$T/tty.log")"
+  grep -q "sample 3/3" "$T/tty.log" || fail "no progress on a terminal: $(cat -v "$T/tty.log")"
+  [ -s "$T/tty.json" ] || fail "memory on a terminal wrote no file"
+fi
+
+# bad input: exit 2, one line, no output file
+O=$T/bad.vl.json
+expect_exit 2 "--samples: 0 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --samples 0 -o "$O"
+expect_exit 2 "--samples: 'many' is not a number" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --samples many -o "$O"
+expect_exit 2 "--samples: '-3' is not a number" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --samples -3 -o "$O"
+expect_exit 2 "--interval: 0 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --interval 0 -o "$O"
+expect_exit 2 "--interval: 3600001 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --interval 3600001 -o "$O"
+expect_exit 2 "--interval: '1s' is not a number" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --interval 1s -o "$O"
+expect_exit 2 "cannot write mermaid output" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --format mermaid -o "$O"
+expect_exit 2 "--save: '$T/s.vl.json' must be a FILE.json" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --save "$T/s.vl.json" -o "$O"
+expect_exit 2 "unknown option '--top'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory --top 3 -o "$O"
+expect_exit 2 "memory takes no arguments" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" memory 5 -o "$O"
+# beamviz killed mid-sampling: the sampler on the target notices and stops
+"$BEAMVIZ" --node "$N" --cookie "$C" memory --samples 1000 --interval 100 -o "$T/killed.json" &
+BVPID=$!
+sleep 1
+kill -KILL "$BVPID"
+wait "$BVPID" 2>/dev/null
+sleep 0.5
+[ ! -e "$T/killed.json" ] || fail "a killed memory run left its output"
+[ "$(proc_count "$N")" = "$BASE" ] || fail "process count changed: $BASE before, $(proc_count "$N") after"
+
+# an Elixir node
+start_node E elixir
+check "memory on elixir" "$BEAMVIZ" --node "$E" --cookie "$BV_COOKIE" memory --samples 2 --interval 50 -o "$T/ex.vl.json"
+vl_check "$T/ex.vl.json"
+pass
