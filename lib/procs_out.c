@@ -231,6 +231,7 @@ typedef struct vl_ctx {
   const bv_snapshot *s;
   bv_procs_chart c;
   size_t zeros;
+  size_t colors;           /* distinct values of the colour field */
   int fields[BV_PF_COUNT]; /* which fields each data point carries */
 } vl_ctx;
 
@@ -282,6 +283,7 @@ static void vl_values(bv_wr *w, const vl_ctx *v)
 }
 
 #define ZERO_LABEL "0, drawn at 1"
+#define MAX_LEGEND 30
 #define REAL_LABEL "as measured"
 
 static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
@@ -312,6 +314,13 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     if (s->skipped)
       bv_buf_printf(&t, "; %zu exited while being read (skipped)", s->skipped);
     bv_wr_json(w, t.data);
+    if (v->colors > MAX_LEGEND) {
+      t.len = 0;
+      bv_buf_printf(&t, "colour by %s: %zu values, too many for a legend (see the tooltip)",
+                    bv_proc_field_name(v->c.color), v->colors);
+      bv_wr_str(w, ",");
+      bv_wr_json(w, t.data);
+    }
     if (v->zeros) {
       t.len = 0;
       bv_buf_printf(&t,
@@ -334,6 +343,9 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     bv_buf_printf(b, "\"%s (log)\"", y);
   } else if (is(name, n, "color")) {
     bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->c.color));
+  } else if (is(name, n, "legend")) {
+    /* Vega filters (and warns about) legends longer than its symbol limit */
+    bv_buf_puts(b, v->colors > MAX_LEGEND ? "null" : "{\"symbolLimit\": 30}");
   } else if (is(name, n, "shape")) {
     if (v->zeros)
       bv_buf_puts(b, "{\"field\": \"plotted\", \"type\": \"nominal\", \"title\": \"value\", "
@@ -383,6 +395,19 @@ int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart
   if (!tmpl)
     return bv_error_set(BV_EINVAL, "no embedded template procs.vl.json");
   v.zeros = bv_snapshot_zeros(s, v.c.x, v.c.y);
+  bv_intern seen;
+  if ((rc = bv_intern_init(&seen)))
+    return rc;
+  for (size_t i = 0; i < s->n && v.colors <= MAX_LEGEND; i++) {
+    const char *t = bv_proc_text(&s->procs[i], v.c.color);
+    int fresh;
+    if (!bv_intern_lookup(&seen, t ? t : "", t ? strlen(t) + 1 : 0, &fresh)) {
+      bv_intern_dispose(&seen);
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    }
+    v.colors += (size_t)fresh;
+  }
+  bv_intern_dispose(&seen);
   /* What the tooltip shows (the notebook's pid, plus name, current function
    * and queue length), the axes and the colour. */
   v.fields[BV_PF_NAME] = v.fields[BV_PF_STATUS] = v.fields[BV_PF_CURRENT_FUNCTION] = 1;
