@@ -427,6 +427,8 @@ typedef struct bv_participant {
   const char *name;      /* registered name at trace time, or NULL */
   int spawned;           /* spawned during the trace */
   int system;            /* a system process (hidden unless --all) */
+  const char *exit_reason; /* spawned during the trace and exited: its reason
+                              (printed), else NULL */
 } bv_participant;
 
 typedef struct bv_event {
@@ -452,6 +454,7 @@ typedef struct bv_trace {
   bv_participant *parts;
   size_t n;
   bv_event *events;        /* causal order */
+  uint64_t dropped;        /* events that arrived after a bound tripped (not kept) */
 } bv_trace;
 
 /* Frees a model and its arena; NULL ok. */
@@ -800,6 +803,72 @@ void bv_applist_free(bv_applist *l);   /* NULL ok */
 int bv_apps_text(bv_buf *b, const bv_applist *l);
 /* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]} */
 int bv_apps_json(bv_buf *b, const bv_applist *l);
+
+/* ------------------------------------------------------------------------ */
+/* Message traces (beamviz seqtrace): collection, model file, Mermaid         */
+/* ------------------------------------------------------------------------ */
+
+/* What to trace and the bounds the relay on the target enforces. */
+typedef struct bv_trace_opts {
+  const char *mode;       /* "eval" (Erlang code), "elixir" (Elixir code) or "attach" */
+  const char *code;       /* the code, or "WHO[,WHO...]" (registered names or pids) */
+  unsigned max_events;    /* events kept, then tracing stops (0 = 1000) */
+  unsigned duration_ms;   /* trace length; bounds the code's run too (0 = 5000) */
+  unsigned max_queue;     /* the relay's own mailbox cap (0 = 20000 messages) */
+  unsigned max_text;      /* characters of each printed message kept (0 = 500) */
+  int force;              /* eval: take the seq_trace system tracer even when another
+                             tool holds it (its events are passed on to it) */
+} bv_trace_opts;
+
+/* Traces on the node behind c. A relay process is started from template source
+ * (templates/seqtrace_*.erl; no module is loaded): it is the seq_trace system
+ * tracer (eval: the previous one is saved and put back) or the erlang:trace
+ * tracer of the attached processes (attach: flags removed at the end), forwards
+ * events in batches, enforces the bounds in o, drains events in flight before
+ * it stops, and undoes everything if beamviz dies or disconnects (it monitors
+ * beamviz's pid). eval/elixir run the code in a fresh process carrying a token
+ * of our own; the printed value goes to t->result.
+ * Errors: BV_EINVAL (the code does not parse: "line L, column C: ..."),
+ * BV_EREMOTE (the code raised: "error:badarith ..."), BV_ENOTFOUND (no Elixir
+ * on the node for "elixir", unknown name, dead pid), BV_EREFUSED (system tracer
+ * taken without force, process traced by another tracer), connection errors.
+ * A bound reached is not an error: t->stop_reason says which ("done",
+ * "max_events", "duration", "mailbox"). The caller frees *out (bv_trace_free). */
+int bv_trace_collect(bv_conn *c, const bv_trace_opts *o, bv_trace **out);
+
+/* Kind names as written in the model file: send, call, cast, reply, exit, down,
+ * spawn. */
+const char *bv_ev_kind_name(bv_ev_kind k);
+/* 1 if a registered name (Elixir. stripped or not) is a system process that
+ * is hidden unless asked for: code_server, logger, user, application_controller... */
+int bv_trace_system_name(const char *name);
+
+typedef struct bv_seq_mmd_opts {
+  unsigned max_shown;     /* messages drawn at most (0 = 200); a Note tells the rest */
+  unsigned payload;       /* add the first N characters of each message's text */
+  int all;                /* keep system processes */
+  int markdown;           /* a fenced ```mermaid block */
+} bv_seq_mmd_opts;
+
+typedef struct bv_seq_mmd_info {
+  size_t shown;           /* messages drawn */
+  size_t left_out;        /* visible messages not drawn (max_shown or the size cap) */
+  size_t hidden;          /* messages to or from hidden system processes */
+} bv_seq_mmd_info;
+
+/* Appends t as a Mermaid sequenceDiagram: participants p0, p1... in order of
+ * first appearance, aliases and texts escaped with bv_mmd_escape; `->>` for
+ * messages, `-->>` for replies; activation bars (always balanced) for
+ * processes spawned during the trace; at most max_shown messages and 50,000
+ * characters, then a Note saying how many more are in the model file.
+ * Deterministic. info may be NULL. */
+int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
+                     bv_seq_mmd_info *info);
+
+/* Appends the whole trace as the model file {"format":"beamviz.seqtrace",
+ * "version":1,...}: every event (kind, from, to, label, text, serial, ts_us,
+ * reply_to) and participant; bv_model_load reads it back. */
+int bv_trace_json(bv_buf *b, const bv_trace *t);
 
 /* ------------------------------------------------------------------------ */
 /* Model files: versioned JSON, one reader of untrusted JSON.                 */
