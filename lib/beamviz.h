@@ -624,7 +624,8 @@ typedef struct bv_procs_opts {
                            connection's timeout); enforced on the target too */
   unsigned workers;     /* target processes sharing the work (0 = 2 per
                            online scheduler, measured fastest) */
-  unsigned chunk;       /* rows per streamed message (0 = 5000) */
+  unsigned chunk;       /* rows per streamed message (0 = 2000: measured faster
+                           than 5000-10000, smaller heaps on the target) */
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()
