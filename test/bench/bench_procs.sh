@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# bench_procs.sh: how fast `beamviz procs` reads every process, compared with
+#   (a) the node's own compiled loop over all processes reading the same fields
+#       (test/bench/bv_bench_loop.erl, loaded on the benchmark node only),
+#   (b) `beamviz procs -o x.vl.json` end to end (process start to file written),
+#   (c) the notebook's method: one erpc call per process, from a second node
+#       (test/bench/bv_bench_erpc.erl, loaded on that client node only).
+# Prints the figures and b/a (target <= 1.0) and c/b (target >= 50); then a run
+# at BIG processes (default 1,000,000) that must complete, with beamviz's peak
+# RSS (target <= 400 MB). A benchmark, not a test: it asserts nothing.
+#
+# usage: test/bench/bench_procs.sh [path/to/beamviz]
+#   env: N=100000 (processes), REPS=5 (runs of a and b, interleaved; medians
+#        are compared), BIG=1000000 (0 skips the big run), SKIP_C=1 skips (c).
+set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BEAMVIZ=${1:-${BEAMVIZ:-$SRC/build/beamviz}}
+N=${N:-100000}
+REPS=${REPS:-5}
+BIG=${BIG:-1000000}
+[ -x "$BEAMVIZ" ] || { echo "bench_procs: no beamviz at $BEAMVIZ (give its path)" >&2; exit 2; }
+ERL_CALL=$(ls -d /usr/lib/erlang/lib/erl_interface-*/bin/erl_call 2>/dev/null | tail -n 1)
+if [ -z "$ERL_CALL" ]; then
+  ERL_CALL="$(erl -noshell -eval 'io:format("~s",[code:lib_dir(erl_interface)]),halt().')/bin/erl_call"
+fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bv-bench.XXXXXX")
+COOKIE=bench$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+FDS=()
+PIDS=()
+cleanup() {
+  for fd in "${FDS[@]}"; do eval "exec $fd>&-" 2>/dev/null; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+erlc -o "$TMP" "$SRC/test/bench/bv_bench_loop.erl" "$SRC/test/bench/bv_bench_erpc.erl" || exit 1
+
+# start_node VAR NAME [erl args]: the node halts when this script's end of its
+# stdin FIFO closes, so nothing outlives the benchmark.
+start_node() {
+  local var=$1 name=$2@127.0.0.1 fifo fd i
+  shift 2
+  fifo="$TMP/${name%@*}.in"
+  mkfifo "$fifo"
+  erl -name "$name" -setcookie "$COOKIE" -noshell -kernel logger_level error "$@" \
+    -eval 'spawn(fun() -> _ = io:get_line(""), erlang:halt(0) end).' <"$fifo" >"$TMP/${name%@*}.log" 2>&1 &
+  PIDS+=($!)
+  exec {fd}<>"$fifo"
+  FDS+=("$fd")
+  for ((i = 0; i < 300; i++)); do
+    [ "$("$ERL_CALL" -name "$name" -c "$COOKIE" -a 'erlang node []' 2>/dev/null)" = "'$name'" ] && break
+    sleep 0.1
+  done
+  printf -v "$var" '%s' "$name"
+}
+call() { "$ERL_CALL" -name "$1" -c "$COOKIE" -timeout 3600 -a "$2"; }
+now_ns() { date +%s%N; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# a beamviz run: prints "WALL_MS PEAK_KB"
+run_beamviz() {
+  local node=$1 out=$2 t0 t1 kb
+  t0=$(now_ns)
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M' -o "$TMP/rss" "$BEAMVIZ" --node "$node" --cookie "$COOKIE" --timeout 600000 \
+      procs -o "$out" || return 1
+    kb=$(tail -n 1 "$TMP/rss")
+  else
+    "$BEAMVIZ" --node "$node" --cookie "$COOKIE" --timeout 600000 procs -o "$out" &
+    local p=$! k
+    kb=0
+    while kill -0 $p 2>/dev/null; do
+      k=$(awk '/VmHWM/ { print $2 }' /proc/$p/status 2>/dev/null)
+      [ -n "$k" ] && [ "$k" -gt "$kb" ] && kb=$k
+      sleep 0.02
+    done
+    wait $p || return 1
+  fi
+  t1=$(now_ns)
+  echo "$(ms "$t0" "$t1") $kb"
+}
+
+echo "bench_procs: $(nproc) cores, OTP $(erl -noshell -eval 'io:format("~s",[erlang:system_info(otp_release)]),halt().'), beamviz $BEAMVIZ"
+
+start_node BENCH "bvbench_$$" +P 2000000 -pa "$TMP"
+call "$BENCH" "bv_bench_loop start [$N]" >/dev/null
+sleep 1
+PROCS=$(call "$BENCH" 'erlang system_info [process_count]')
+echo "node $BENCH: $PROCS processes (${N} idle ones spawned)"
+
+A=() B=() RSS=()
+for ((r = 1; r <= REPS; r++)); do
+  a=$(call "$BENCH" 'bv_bench_loop loop []' | sed -E 's/^\{([0-9]+),.*/\1/')
+  A+=("$(awk -v u="$a" 'BEGIN { printf "%.1f", u / 1000 }')")
+  read -r b kb < <(run_beamviz "$BENCH" "$TMP/x.vl.json") || { echo "beamviz failed" >&2; exit 1; }
+  B+=("$b")
+  RSS+=("$kb")
+  echo "  run $r: (a) node's own loop ${A[-1]} ms   (b) beamviz procs -o x.vl.json ${b} ms, peak RSS $((kb / 1024)) MB"
+done
+MA=$(echo "${A[*]}" | median)
+MB=$(echo "${B[*]}" | median)
+echo "(a) median ${MA} ms   (b) median ${MB} ms   x.vl.json $(($(stat -c %s "$TMP/x.vl.json") / 1000000)) MB"
+echo "b/a = $(awk -v a="$MA" -v b="$MB" 'BEGIN { printf "%.2f", b / a }')   (target <= 1.0)"
+
+if [ "${SKIP_C:-0}" != 1 ]; then
+  start_node CLIENT "bvclient_$$" -pa "$TMP"
+  c=$(call "$CLIENT" "bv_bench_erpc run ['$BENCH']" | sed -E 's/^\{([0-9]+),.*/\1/')
+  MC=$(awk -v u="$c" 'BEGIN { printf "%.1f", u / 1000 }')
+  echo "(c) notebook's method, one erpc call per process: ${MC} ms"
+  echo "c/b = $(awk -v c="$MC" -v b="$MB" 'BEGIN { printf "%.1f", c / b }')   (target >= 50)"
+fi
+
+if [ "$BIG" -gt 0 ]; then
+  call "$BENCH" 'erlang halt []' >/dev/null 2>&1
+  sleep 1
+  start_node BIGNODE "bvbig_$$" +P 4000000 -pa "$TMP"
+  t0=$(now_ns)
+  call "$BIGNODE" "bv_bench_loop start [$BIG]" >/dev/null
+  echo "node $BIGNODE: $(call "$BIGNODE" 'erlang system_info [process_count]') processes (spawned in $(ms "$t0" "$(now_ns)") ms)"
+  a=$(call "$BIGNODE" 'bv_bench_loop loop []' | sed -E 's/^\{([0-9]+),.*/\1/')
+  echo "  (a) node's own loop: $(awk -v u="$a" 'BEGIN { printf "%.1f", u / 1000 }') ms"
+  read -r b kb < <(run_beamviz "$BIGNODE" "$TMP/big.vl.json") || { echo "beamviz failed at $BIG processes" >&2; exit 1; }
+  echo "  (b) beamviz procs -o big.vl.json: ${b} ms, peak RSS $((kb / 1024)) MB (target <= 400 MB), x.vl.json $(($(stat -c %s "$TMP/big.vl.json") / 1000000)) MB"
+fi

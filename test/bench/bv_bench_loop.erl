@@ -1,0 +1,34 @@
+%% bv_bench_loop: test-only code for test/bench/bench_procs.sh, loaded on the
+%% benchmark node only (never by beamviz).
+-module(bv_bench_loop).
+-export([start/1, loop/0]).
+
+%% N idle processes, each blocked in receive.
+start(N) ->
+    Holder = spawn(fun() -> hold([spawn(fun idle/0) || _ <- lists:seq(1, N)]) end),
+    register(bv_bench_holder, Holder),
+    ok.
+
+idle() -> receive stop -> ok end.
+hold(Ps) -> receive stop -> [P ! stop || P <- Ps], ok end.
+
+%% (a) The node's own compiled loop over every process, reading what beamviz
+%% reads: the same seven items, and the dictionary's '$initial_call' for
+%% processes started through proc_lib. Returns {Microseconds, Processes}.
+loop() ->
+    Items = [registered_name, reductions, memory, status, message_queue_len,
+             current_function, initial_call],
+    timer:tc(fun() -> length(read(erlang:processes(), Items, [])) end).
+
+read([], _, Acc) -> Acc;
+read([P | Ps], Items, Acc) ->
+    case erlang:process_info(P, Items) of
+        undefined -> read(Ps, Items, Acc);
+        [_, _, _, _, _, _, {initial_call, {proc_lib, init_p, 5}}] = I ->
+            D = case erlang:process_info(P, dictionary) of
+                    {dictionary, Dict} -> proplists:get_value('$initial_call', Dict);
+                    undefined -> undefined
+                end,
+            read(Ps, Items, [{P, I, D} | Acc]);
+        I -> read(Ps, Items, [{P, I} | Acc])
+    end.
