@@ -185,7 +185,6 @@ static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int depth)
   }
   switch (t->type) {
   case BV_T_ATOM: bv_buf_puts(b, bv_strip_elixir(t->v.s)); return;
-  case BV_T_BINARY: bv_buf_printf(b, "\"%s\"", t->v.s); return;
   case BV_T_TUPLE:
   case BV_T_LIST:
     bv_buf_putc(b, t->type == BV_T_TUPLE ? '{' : '[');
