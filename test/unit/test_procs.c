@@ -316,6 +316,32 @@ static void test_vegalite(void)
     free(vl);
     bv_snapshot_free(s);
   }
+  /* a colour field with more values than a legend can hold: no legend, said */
+  {
+    row r[40];
+    char names[40][16];
+    for (int i = 0; i < 40; i++) {
+      snprintf(names[i], sizeof names[i], "n%d", i);
+      r[i] = (row){"<0.1.0>", names[i], 5, 6, "waiting", 0, "m:f/1", "a:b/0"};
+    }
+    static const bv_procs_chart by_name = {BV_PF_NONE, BV_PF_NONE, BV_PF_NAME};
+    for (int n = 30; n <= 40; n += 10) {
+      bv_snapshot *s = make(r, (size_t)n, 0);
+      cur_chart = &by_name;
+      char *vl = render(write_vl, s);
+      bv_jdoc *d = NULL;
+      CHECK_INT(bv_jdoc_parse("legend.vl.json", vl, strlen(vl), &d), 0);
+      const bv_jv *root = bv_jdoc_root(d);
+      const bv_jv *legend = bv_jv_get(bv_jv_get(bv_jv_get(root, "encoding"), "color"), "legend");
+      CHECK(legend != NULL);
+      CHECK_INT(bv_jv_is_null(legend), n > 30);
+      const bv_jv *sub = bv_jv_get(bv_jv_get(root, "title"), "subtitle");
+      CHECK_INT(bv_jv_len(sub), n > 30 ? 2 : 1);
+      bv_jdoc_free(d);
+      free(vl);
+      bv_snapshot_free(s);
+    }
+  }
   /* bad chart fields are refused naming the option */
   {
     bv_snapshot *s = make(sample, NSAMPLE, 0);
