@@ -30,6 +30,10 @@ static const char *const demo_runs[] = {
     "suptree", "--sup", "demo_sup", "--format", "md", "-o", "@/suptree-demo.md", NULL,
     "apps", "-o", "@/apps.txt", NULL,
     "apps", "-o", "@/apps.json", NULL,
+    "render", "@/suptree-demo.json", "-o", "@/suptree-demo.png", NULL,
+    "render", "@/suptree-demo.json", "-o", "@/suptree-demo.svg", NULL,
+    "render", "@/suptree-demo.json", "-o", "@/suptree-demo.pdf", NULL,
+    "suptree", "--app", "kernel", "-o", "@/suptree-kernel.png", NULL,
     NULL};
 
 int cmd_demo(cli_ctx *ctx)
