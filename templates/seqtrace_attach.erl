@@ -99,6 +99,9 @@ case Wanted of
                                                 BvAdd({K, -1, -1, BvUs(Mono, St), U, P, To2,
                                                        BvPrint(Msg, MaxText), D, Rq, Rp}, P, To2, St1)
                                         end;
+                                   ({trace_ts, _, 'receive', timeout, _}, St) ->
+                                        %% a receive ... after that timed out, not a message
+                                        St;
                                    ({trace_ts, P, 'receive', Msg, {Mono, U}}, St = #{expect := Ex}) ->
                                         Key = {P, erlang:phash2(Msg)},
                                         case Ex of
@@ -175,7 +178,7 @@ case Wanted of
                                     after T -> St
                                     end
                                 end,
-                                Fin2 = BvFlush(Drain(Fin, false)),
+                                Fin2 = BvFlush(BvLateNames(Drain(Fin, false))),
                                 #{stop := Stop, count := Count, dropped := Dropped} = Fin2,
                                 Self ! {bv_seqtrace, self(), done, Stop, none,
                                         #{count => Count, dropped => Dropped}}

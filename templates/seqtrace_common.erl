@@ -72,15 +72,24 @@ BvName = fun(P, St = #{seen := Seen, names := Ns}) when is_pid(P) ->
                  case maps:is_key(P, Seen) of
                      true -> St;
                      false ->
-                         Ns2 = case node(P) =:= node() andalso
-                                        process_info(P, registered_name) of
-                                   {registered_name, N} -> [{P, atom_to_binary(N, utf8)} | Ns];
-                                   _ -> Ns
-                               end,
-                         St#{seen := Seen#{P => true}, names := Ns2}
+                         case node(P) =:= node() andalso
+                                  process_info(P, registered_name) of
+                             {registered_name, N} ->
+                                 St#{seen := Seen#{P => true},
+                                     names := [{P, atom_to_binary(N, utf8)} | Ns]};
+                             _ -> St#{seen := Seen#{P => false}}
+                         end
                  end;
             (_, St) -> St
          end,
+%% At the end: processes that had no name when first seen but have one now
+%% (registered right after they were spawned).
+BvLateNames = fun(St = #{seen := Seen, names := Ns}) ->
+                      Late = [{P, atom_to_binary(N, utf8)}
+                              || {P, false} <- maps:to_list(Seen), node(P) =:= node(),
+                                 {registered_name, N} <- [process_info(P, registered_name)]],
+                      St#{names := Late ++ Ns}
+              end,
 BvFlush = fun(St = #{acc := [], names := [], exits := []}) -> St;
              (St = #{acc := Acc, names := Ns, exits := Ex}) ->
                   Self ! {bv_seqtrace, self(), batch, lists:reverse(Acc), Ns, Ex},

@@ -239,7 +239,7 @@ case Parsed of
                                                          BvAdd(Ev, element(6, Ev), element(7, Ev),
                                                                S#{count := Cn - 1})
                                                  end, Fin2#{pending := #{}}, Pend),
-                                Fin4 = BvFlush(Fin3),
+                                Fin4 = BvFlush(BvLateNames(Fin3)),
                                 %% a bound stopped the trace, not the code: it keeps
                                 %% the rest of --duration to finish
                                 Result =
