@@ -34,6 +34,17 @@ static const char *const demo_runs[] = {
     "render", "@/suptree-demo.json", "-o", "@/suptree-demo.svg", NULL,
     "render", "@/suptree-demo.json", "-o", "@/suptree-demo.pdf", NULL,
     "suptree", "--app", "kernel", "-o", "@/suptree-kernel.png", NULL,
+    "seqtrace", "--eval",
+    "Parent = self(), Child = spawn(fun() -> receive ping -> Parent ! pong end end), "
+    "Child ! ping, receive pong -> ponged end",
+    "-o", "@/seqtrace-pingpong.mmd", "--save", "@/seqtrace-pingpong.json", NULL,
+    "seqtrace", "--eval",
+    "Parent = self(), Workers = [spawn(fun() -> timer:sleep(100 + rand:uniform(200)), "
+    "Parent ! {self(), {done, I}} end) || I <- lists:seq(1, 4)], "
+    "[receive {W, R} -> R end || W <- Workers]",
+    "-o", "@/seqtrace-tasks.mmd", "--save", "@/seqtrace-tasks.json", NULL,
+    "seqtrace", "--attach", "demo_pong", "--duration", "1000", "-o", "@/seqtrace-attach.mmd",
+    "--save", "@/seqtrace-attach.json", NULL,
     NULL};
 
 int cmd_demo(cli_ctx *ctx)

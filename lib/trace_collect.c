@@ -11,6 +11,7 @@
  * dies, the relay sees its monitor fire and undoes the trace on its own. */
 #include "beamviz.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -251,16 +252,67 @@ static int take_batch(collector *c, const bv_term *m)
 
 /* --- building the model ------------------------------------------------------- */
 
+/* Events are ordered by the target's strict monotonic timestamps, which on one
+ * node agree with causality and show concurrent processes as they really
+ * interleaved (the seq_trace serial alone is a Lamport clock: it would put a
+ * reply sent 300 ms later right after the spawn it depends on). */
 static int cmp_ev(const void *x, const void *y)
 {
   const rawev *a = x, *b = y;
-  if (a->cur != b->cur)
-    return a->cur < b->cur ? -1 : 1;
   if (a->ts != b->ts)
     return a->ts < b->ts ? -1 : 1;
   if (a->uniq != b->uniq)
     return a->uniq < b->uniq ? -1 : 1;
+  if (a->cur != b->cur)
+    return a->cur < b->cur ? -1 : 1;
   return 0;
+}
+
+/* The serial still rules: a send whose Prev is another event's Cur comes after
+ * that event (clocks of different nodes can disagree). Moves each violating
+ * event right after the one it depends on; a few passes settle any chain. */
+static int causal_fixup(collector *c)
+{
+  smap pos = {0};
+  char key[32];
+  int rc = 0;
+  for (int pass = 0; pass < 4; pass++) {
+    int moved = 0;
+    smap_dispose(&pos);
+    bv_arena *keys = bv_arena_new();
+    if (!keys)
+      return oom();
+    for (size_t i = 0; i < c->n && !rc; i++) {
+      if (c->ev[i].cur < 0)
+        continue;
+      snprintf(key, sizeof key, "%lld", (long long)c->ev[i].cur);
+      const char *k = bv_arena_strdup(keys, key);
+      smap_slot *s = k ? smap_put(&pos, k) : NULL;
+      if (!s)
+        rc = oom();
+      else if (s->ival < 0)
+        s->ival = (int64_t)i;
+    }
+    for (size_t i = 0; i < c->n && !rc; i++) {
+      if (c->ev[i].prev <= 0)
+        continue;
+      snprintf(key, sizeof key, "%lld", (long long)c->ev[i].prev);
+      const smap_slot *d = smap_get(&pos, key);
+      if (d && (size_t)d->ival > i) {
+        size_t j = (size_t)d->ival;
+        rawev e = c->ev[i];
+        memmove(&c->ev[i], &c->ev[i + 1], (j - i) * sizeof e);
+        c->ev[j] = e;
+        moved = 1;
+        break; /* positions changed: recompute */
+      }
+    }
+    bv_arena_free(keys);
+    if (rc || !moved)
+      break;
+  }
+  smap_dispose(&pos);
+  return rc;
 }
 
 static int is_alias_key(const char *k) { return strncmp(k, "#Ref<", 5) == 0; }
@@ -343,7 +395,9 @@ static int build(collector *c)
   bv_trace *t = c->t;
   if (c->n)
     qsort(c->ev, c->n, sizeof *c->ev, cmp_ev);
-  int rc = pair_replies(c);
+  int rc = causal_fixup(c);
+  if (!rc)
+    rc = pair_replies(c);
   if (rc)
     return rc;
   t->events = bv_arena_alloc(t->arena, (c->n ? c->n : 1) * sizeof *t->events);
