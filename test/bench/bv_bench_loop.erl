@@ -3,11 +3,16 @@
 -module(bv_bench_loop).
 -export([start/1, loop/0]).
 
-%% N idle processes, each blocked in receive.
+%% N idle processes, each blocked in receive; returns once they all exist.
 start(N) ->
-    Holder = spawn(fun() -> hold([spawn(fun idle/0) || _ <- lists:seq(1, N)]) end),
+    Self = self(),
+    Holder = spawn(fun() ->
+                       Ps = [spawn(fun idle/0) || _ <- lists:seq(1, N)],
+                       Self ! {bv_bench_started, self()},
+                       hold(Ps)
+                   end),
     register(bv_bench_holder, Holder),
-    ok.
+    receive {bv_bench_started, Holder} -> ok end.
 
 idle() -> receive stop -> ok end.
 hold(Ps) -> receive stop -> [P ! stop || P <- Ps], ok end.
