@@ -29,8 +29,7 @@ static int memory_config(const cli_ctx *ctx, memory_cfg *c)
   c->save = cli_get(ctx, "save");
   if (c->save) {
     if (!*c->save || strcmp(c->save, "-") == 0 || bv_format_from_path(c->save) != BV_FMT_JSON)
-      return cli_error(EXIT_USAGE, "--save: '%s' must be a FILE.json (the model file)",
-                       c->save);
+      return cli_error(EXIT_USAGE, "--save: '%s' must be a FILE.json (the model file)", c->save);
     if (strcmp(c->save, c->path) == 0)
       return cli_error(EXIT_USAGE, "--save: '%s' is also the -o output", c->save);
   }
@@ -58,8 +57,7 @@ static int emit(cli_ctx *ctx, bv_memseries *m, const memory_cfg *c)
     return cli_image_emit(ctx, &model, c->path, c->fmt);
   }
   default:
-    return cli_error(EXIT_USAGE, "'beamviz memory' cannot write %s output",
-                     bv_format_name(c->fmt));
+    return cli_error(EXIT_USAGE, "'beamviz memory' cannot write %s output", bv_format_name(c->fmt));
   }
   return rc ? cli_fail(rc) : EXIT_OK;
 }
@@ -75,8 +73,7 @@ int memory_emit(cli_ctx *ctx, bv_memseries *m)
 static void progress(void *ud, size_t i, size_t n, const bv_memsample *last)
 {
   (void)ud;
-  fprintf(stderr, "\rbeamviz: sample %zu/%zu, total %.1f MB", i, n,
-          (double)last->bytes[0] / 1e6);
+  fprintf(stderr, "\rbeamviz: sample %zu/%zu, total %.1f MB", i, n, (double)last->bytes[0] / 1e6);
   if (i == n)
     fputs("\r\033[K", stderr);
   fflush(stderr);
@@ -91,8 +88,7 @@ int cmd_memory(cli_ctx *ctx)
     return cli_error(EXIT_USAGE, "memory takes no arguments ('%s'); see beamviz memory --help",
                      ctx->pos[0]);
   if ((rc = cli_uint(ctx, "samples", 1, 100000, 10, &samples)) ||
-      (rc = cli_uint(ctx, "interval", 1, 3600000, 500, &interval)) ||
-      (rc = memory_config(ctx, &c)))
+      (rc = cli_uint(ctx, "interval", 1, 3600000, 500, &interval)) || (rc = memory_config(ctx, &c)))
     return rc;
   if ((rc = cli_connect(ctx)))
     return rc;

@@ -19,7 +19,7 @@ static const bv_format procs_formats[] = {BV_FMT_VEGALITE, BV_FMT_JSON, BV_FMT_C
                                           BV_FMT_SVG,      BV_FMT_PDF,  BV_FMT_NONE};
 
 typedef struct procs_cfg {
-  unsigned long top;   /* 0 = all */
+  unsigned long top; /* 0 = all */
   bv_proc_field by;
   bv_procs_chart chart;
   const char *path;
@@ -67,8 +67,7 @@ static int procs_config(const cli_ctx *ctx, procs_cfg *c)
   c->save = cli_get(ctx, "save");
   if (c->save) {
     if (!*c->save || strcmp(c->save, "-") == 0 || bv_format_from_path(c->save) != BV_FMT_JSON)
-      return cli_error(EXIT_USAGE, "--save: '%s' must be a FILE.json (the model file)",
-                       c->save);
+      return cli_error(EXIT_USAGE, "--save: '%s' must be a FILE.json (the model file)", c->save);
     if (strcmp(c->save, c->path) == 0)
       return cli_error(EXIT_USAGE, "--save: '%s' is also the -o output", c->save);
   }
@@ -112,8 +111,7 @@ static int emit(cli_ctx *ctx, bv_snapshot *s, const procs_cfg *c)
     return cli_image_emit(ctx, &m, c->path, c->fmt);
   }
   default:
-    return cli_error(EXIT_USAGE, "'beamviz procs' cannot write %s output",
-                     bv_format_name(c->fmt));
+    return cli_error(EXIT_USAGE, "'beamviz procs' cannot write %s output", bv_format_name(c->fmt));
   }
   return rc ? cli_fail(rc) : EXIT_OK;
 }

@@ -99,8 +99,7 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
     bv_term *msg;
     if ((rc = bv_conn_recv(c, (unsigned)(deadline - now), tmp, &msg))) {
       if (rc == BV_ETIMEOUT)
-        rc = bv_error_set(BV_ETIMEOUT,
-                          "sample %zu of erlang:memory() on %s did not arrive in time",
+        rc = bv_error_set(BV_ETIMEOUT, "sample %zu of erlang:memory() on %s did not arrive in time",
                           m->n + 1, node);
       goto fail;
     }

@@ -8,9 +8,14 @@
 
 /* --- fields -------------------------------------------------------------- */
 
-static const char *const field_names[BV_PF_COUNT] = {
-    "pid",    "name",   "reductions",       "memory",
-    "status", "message_queue_len", "current_function", "initial_call"};
+static const char *const field_names[BV_PF_COUNT] = {"pid",
+                                                     "name",
+                                                     "reductions",
+                                                     "memory",
+                                                     "status",
+                                                     "message_queue_len",
+                                                     "current_function",
+                                                     "initial_call"};
 
 bv_proc_field bv_proc_field_from_name(const char *name)
 {
@@ -161,15 +166,15 @@ static uint64_t now_ms(void)
 
 typedef struct collector {
   bv_snapshot *s;
-  const char *node;       /* target node: its pids print as <0.X.Y> */
-  bv_intern terms;        /* encoded status/MFA term -> text */
+  const char *node; /* target node: its pids print as <0.X.Y> */
+  bv_intern terms;  /* encoded status/MFA term -> text */
   bv_buf tmp;
-  size_t cap;             /* rows the procs array holds (= Total) */
-  size_t per;             /* slice length per worker */
+  size_t cap; /* rows the procs array holds (= Total) */
+  size_t per; /* slice length per worker */
   size_t nslices;
-  size_t *fill;           /* rows stored per slice */
-  size_t *seen;           /* rows received per slice (stored or skipped) */
-  const char *proc_lib;   /* the interned "proc_lib:init_p/5", once seen */
+  size_t *fill;         /* rows stored per slice */
+  size_t *seen;         /* rows received per slice (stored or skipped) */
+  const char *proc_lib; /* the interned "proc_lib:init_p/5", once seen */
 } collector;
 
 static int bad_row(const char *what)
@@ -493,8 +498,8 @@ int bv_procs_chart_check(const bv_procs_chart *c)
   if (!bv_proc_field_numeric(c->y))
     return bv_error_set(BV_EINVAL, "--y: '%s' is not one of reductions|memory|message_queue_len",
                         bv_proc_field_name(c->y));
-  if (c->color != BV_PF_STATUS && c->color != BV_PF_NAME &&
-      c->color != BV_PF_CURRENT_FUNCTION && c->color != BV_PF_INITIAL_CALL)
+  if (c->color != BV_PF_STATUS && c->color != BV_PF_NAME && c->color != BV_PF_CURRENT_FUNCTION &&
+      c->color != BV_PF_INITIAL_CALL)
     return bv_error_set(BV_EINVAL,
                         "--color: '%s' is not one of status|name|current_function|initial_call",
                         bv_proc_field_name(c->color));

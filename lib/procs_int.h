@@ -6,16 +6,16 @@
 
 /* A set of interned strings keyed by bytes (see procs.c). */
 typedef struct bv_intern_slot {
-  uint64_t hash;      /* 0 = empty */
+  uint64_t hash; /* 0 = empty */
   const void *key;
   size_t len;
-  const char *text;   /* the value, set by the caller for fresh keys */
+  const char *text; /* the value, set by the caller for fresh keys */
 } bv_intern_slot;
 
 typedef struct bv_intern {
   bv_intern_slot *slots;
   size_t cap, count;
-  bv_arena *keys;     /* copies of the keys */
+  bv_arena *keys; /* copies of the keys */
 } bv_intern;
 
 int bv_intern_init(bv_intern *t);
@@ -38,9 +38,9 @@ void bv_wr_init(bv_wr *w, bv_out *out);
 int bv_wr_finish(bv_wr *w);
 int bv_wr_maybe_flush(bv_wr *w);
 void bv_wr_u64(bv_wr *w, uint64_t v);
-void bv_wr_str(bv_wr *w, const char *s);              /* raw bytes */
-void bv_wr_json(bv_wr *w, const char *s);             /* JSON string or null */
-void bv_wr_csv(bv_wr *w, const char *s);              /* RFC 4180 field ("" for NULL) */
+void bv_wr_str(bv_wr *w, const char *s);  /* raw bytes */
+void bv_wr_json(bv_wr *w, const char *s); /* JSON string or null */
+void bv_wr_csv(bv_wr *w, const char *s);  /* RFC 4180 field ("" for NULL) */
 /* Copies the skeleton tmpl, replacing each "@name@" string literal (with its
  * quotes) by what fill(w, name, ud) writes. */
 int bv_wr_template(bv_wr *w, const char *tmpl,

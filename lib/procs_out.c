@@ -480,8 +480,8 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
         (rc = bv_jv_str(d, bv_jv_get(e, "status"), PATH(".status"), tmp, &status)) ||
         (rc = bv_jv_u64(d, bv_jv_get(e, "message_queue_len"), PATH(".message_queue_len"),
                         &p->message_queue_len)) ||
-        (rc = bv_jv_opt_str(d, bv_jv_get(e, "current_function"), PATH(".current_function"),
-                            tmp, &cf)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "current_function"), PATH(".current_function"), tmp,
+                            &cf)) ||
         (rc = bv_jv_opt_str(d, bv_jv_get(e, "initial_call"), PATH(".initial_call"), tmp, &ic)))
       goto fail;
     if (!*p->pid) {

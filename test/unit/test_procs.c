@@ -222,10 +222,16 @@ static void test_vegalite(void)
     int zeros; /* points with x or y = 0 in `sample` */
   } t[] = {
       {{BV_PF_NONE, BV_PF_NONE, BV_PF_NONE}, "reductions", "memory", "status", 2},
-      {{BV_PF_MEMORY, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_INITIAL_CALL}, "memory",
-       "message_queue_len", "initial_call", 2},
-      {{BV_PF_REDUCTIONS, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_NAME}, "reductions",
-       "message_queue_len", "name", 3},
+      {{BV_PF_MEMORY, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_INITIAL_CALL},
+       "memory",
+       "message_queue_len",
+       "initial_call",
+       2},
+      {{BV_PF_REDUCTIONS, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_NAME},
+       "reductions",
+       "message_queue_len",
+       "name",
+       3},
   };
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     bv_snapshot *s = make(sample, NSAMPLE, 0);
@@ -404,7 +410,8 @@ static void test_bad_files(void)
       {"{\"format\":\"beamviz.procs\",\"version\":1,", "bad.json: not valid JSON"},
       {"[1,2]", "bad.json: top level: expected an object"},
       {"{\"format\":\"beamviz.suptre\",\"version\":1}", "not a beamviz model file"},
-      {"{\"format\":\"beamviz.procs\",\"version\":2,\"node\":\"n\"}", "version 2 of beamviz.procs is newer"},
+      {"{\"format\":\"beamviz.procs\",\"version\":2,\"node\":\"n\"}",
+       "version 2 of beamviz.procs is newer"},
       {"{\"format\":\"beamviz.procs\",\"version\":1}", "bad.json: node: missing"},
       {"{\"format\":\"beamviz.procs\",\"version\":1,\"node\":\"n\",\"total\":1,\"skipped\":0,"
        "\"procs\":{}}",
