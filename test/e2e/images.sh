@@ -147,4 +147,17 @@ if "$BEAMVIZ" suptree --app kernel -o "$T/live-kernel.png" 2>"$T/kernel.err"; th
 else
   echo "note: suptree images not available yet: $(cat "$T/kernel.err")"
 fi
+if "$BEAMVIZ" seqtrace --eval 'P = self(), C = spawn(fun() -> receive ping -> P ! pong end end), C ! ping, receive pong -> ok end' \
+     -o "$T/live-seq.png" --save "$T/seq.json" 2>"$T/seq.err"; then
+  png_ok "$T/live-seq.png"
+  for ext in svg pdf; do
+    check "render seq.$ext" "$BEAMVIZ" render "$T/seq.json" -o "$T/seq.$ext"
+    check "render seq.$ext again" "$BEAMVIZ" render "$T/seq.json" -o "$T/seq.again.$ext"
+    cmp -s "$T/seq.$ext" "$T/seq.again.$ext" || fail "seq.$ext differs between two runs"
+  done
+  svg_ok "$T/seq.svg"
+  pdf_ok "$T/seq.pdf"
+else
+  echo "note: seqtrace images not available yet: $(cat "$T/seq.err")"
+fi
 pass
