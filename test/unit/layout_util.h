@@ -14,6 +14,11 @@
 
 #define EPS 0.51
 
+/* fontconfig keeps its configuration and caches until exit (beamviz never
+ * calls FcFini: cairo may still use them); LeakSanitizer would report them. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+
 static inline int lu_box_overlap(const bv_sitem *a, const bv_sitem *b)
 {
   return a->x < b->x + b->w - EPS && b->x < a->x + a->w - EPS && a->y < b->y + b->h - EPS &&
