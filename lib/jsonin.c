@@ -15,6 +15,14 @@ struct bv_jdoc {
 #define CJ(v) ((const cJSON *)(const void *)(v))
 #define JV(c) ((const bv_jv *)(const void *)(c))
 
+/* cJSON arrays are linked lists: indexing from the head each time makes a
+ * loop over a 100,000-element array quadratic. A cursor per thread remembers
+ * the last element handed out, so the usual i, i+1, ... loop is linear. */
+static _Thread_local struct {
+  const cJSON *arr, *item;
+  size_t i;
+} cursor;
+
 int bv_jdoc_parse(const char *name, const char *data, size_t len, bv_jdoc **out)
 {
   *out = NULL;
@@ -58,6 +66,8 @@ void bv_jdoc_free(bv_jdoc *d)
 {
   if (!d)
     return;
+  cursor.arr = NULL; /* the next document may reuse the address */
+  cursor.item = NULL;
   cJSON_Delete(d->root);
   free(d->name);
   free(d);
@@ -86,7 +96,17 @@ const bv_jv *bv_jv_at(const bv_jv *arr, size_t i)
 {
   if (!bv_jv_is_arr(arr) || i > (size_t)INT32_MAX)
     return NULL;
-  return JV(cJSON_GetArrayItem(CJ(arr), (int)i));
+  const cJSON *a = CJ(arr), *it;
+  if (cursor.arr == a && cursor.item && i == cursor.i)
+    return JV(cursor.item);
+  if (cursor.arr == a && cursor.item && i == cursor.i + 1)
+    it = cursor.item->next;
+  else
+    it = cJSON_GetArrayItem(a, (int)i);
+  cursor.arr = it ? a : NULL;
+  cursor.item = it;
+  cursor.i = i;
+  return JV(it);
 }
 
 int bv_jv_fail(const bv_jdoc *d, const char *path, const char *detail)
