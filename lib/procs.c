@@ -283,18 +283,28 @@ static int take_chunk(collector *c, const bv_term *m)
   return 0;
 }
 
+/* The deadline passed: say how far it got and what to do. */
+static int late(const collector *c, unsigned timeout)
+{
+  size_t read = 0;
+  for (size_t i = 0; c->seen && i < c->nslices; i++)
+    read += c->seen[i];
+  return bv_error_set(BV_ETIMEOUT,
+                      "collecting processes on %s did not finish within %u ms: %zu of %zu "
+                      "read (give a larger --timeout)",
+                      c->node, timeout, read, c->cap);
+}
+
 /* {bv_procs_done, Ref, Index, Why} */
-static int take_done(collector *c, const bv_term *m, const char *node, size_t *done)
+static int take_done(collector *c, const bv_term *m, const char *node, unsigned timeout,
+                     size_t *done)
 {
   const bv_term *why = bv_term_elem(m, 3);
   (*done)++;
   if (bv_term_is_atom(why, "done"))
     return 0;
-  if (bv_term_is_atom(why, "stopped"))
-    return bv_error_set(BV_ETIMEOUT,
-                        "collecting processes on %s did not finish within the timeout "
-                        "(workers on the node stopped at their deadline)",
-                        node);
+  if (bv_term_is_atom(why, "stopped")) /* a worker reached the deadline first */
+    return late(c, timeout);
   bv_buf b;
   bv_buf_init(&b);
   bv_term_format(&b, why, node, 300);
@@ -355,9 +365,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   while (done < c->nslices) {
     uint64_t now = now_ms();
     if (now >= deadline) {
-      rc = bv_error_set(BV_ETIMEOUT,
-                        "collecting processes on %s did not finish within %u ms (--timeout)",
-                        c->node, timeout);
+      rc = late(c, timeout);
       goto out;
     }
     /* one chunk at a time: the arena holds only the current message */
@@ -365,9 +373,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     bv_term *m;
     if ((rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, &m))) {
       if (rc == BV_ETIMEOUT)
-        rc = bv_error_set(BV_ETIMEOUT,
-                          "collecting processes on %s did not finish within %u ms (--timeout)",
-                          c->node, timeout);
+        rc = late(c, timeout);
       goto out;
     }
     const bv_term *tag = bv_term_elem(m, 0), *mref = bv_term_elem(m, 1);
@@ -376,7 +382,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     if (bv_term_is_atom(tag, "bv_procs") && m->n == 6)
       rc = take_chunk(c, m);
     else if (bv_term_is_atom(tag, "bv_procs_done") && m->n == 4)
-      rc = take_done(c, m, c->node, &done);
+      rc = take_done(c, m, c->node, timeout, &done);
     else
       rc = bad_row("unknown message");
     if (rc)
