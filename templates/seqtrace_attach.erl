@@ -157,28 +157,26 @@ case Wanted of
                                 %% every trace message generated before the flags
                                 %% went off is delivered before this answer
                                 DRef = erlang:trace_delivered(all),
-                                Drain = fun D(St, Delivered) ->
-                                    T = case Delivered of
-                                            true -> 0;
-                                            false -> 5000
-                                        end,
-                                    Keep = fun(E) ->
-                                                   case St of
-                                                       #{count := Cn, dropped := Dr}
-                                                         when Cn >= MaxEvents ->
-                                                           St#{dropped := Dr + 1};
-                                                       _ -> TrEv(E, St)
-                                                   end
-                                           end,
-                                    receive
-                                        {trace_delivered, all, DRef} -> D(St, true);
-                                        {trace_ts, _, _, _, _} = E -> D(Keep(E), Delivered);
-                                        {trace_ts, _, _, _, _, _} = E -> D(Keep(E), Delivered);
-                                        {'DOWN', MonC, _, _, _} -> throw(gone)
-                                    after T -> St
-                                    end
+                                receive
+                                    {trace_delivered, all, DRef} -> ok;
+                                    {'DOWN', MonC, _, _, _} -> throw(gone)
+                                after 5000 -> ok
                                 end,
-                                Fin2 = BvFlush(BvLateNames(Drain(Fin, false))),
+                                %% everything before the answer is in the mailbox:
+                                %% keep what fits in the bound; the rest is only
+                                %% counted (it goes away with the relay)
+                                Drain = fun D(St = #{count := Cn}) when Cn >= MaxEvents -> St;
+                                            D(St) ->
+                                                receive
+                                                    {trace_ts, _, _, _, _} = E -> D(TrEv(E, St));
+                                                    {trace_ts, _, _, _, _, _} = E -> D(TrEv(E, St))
+                                                after 0 -> St
+                                                end
+                                        end,
+                                Fin1 = Drain(Fin),
+                                {message_queue_len, Left} = process_info(self(), message_queue_len),
+                                #{dropped := Dr0} = Fin1,
+                                Fin2 = BvFlush(BvLateNames(Fin1#{dropped := Dr0 + Left})),
                                 #{stop := Stop, count := Count, dropped := Dropped} = Fin2,
                                 Self ! {bv_seqtrace, self(), done, Stop, none,
                                         #{count => Count, dropped => Dropped}}
@@ -191,7 +189,7 @@ case Wanted of
                             end
                     end
                 end,
-                Relay = spawn(Run),
+                Relay = spawn_opt(Run, [{message_queue_data, off_heap}]),
                 receive
                     {Relay, Reply} ->
                         case Reply of

@@ -272,7 +272,7 @@ case Parsed of
                             end
                     end
                 end,
-                Relay = spawn(Run),
+                Relay = spawn_opt(Run, [{message_queue_data, off_heap}]),
                 receive
                     {Relay, Reply} ->
                         case Reply of
