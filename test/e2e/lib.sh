@@ -8,6 +8,10 @@
 #   BV_TMP         a scratch dir for this test (emptied here when it is ours; kept
 #                  afterwards for post-mortems; default: a new mktemp -d)
 #   BV_VALIDATORS  a dir with executable `vl-check` and `mmd-check` (pinned npm packages)
+#   BV_BUILD       the build dir (set by ctest; e.g. for `cmake --install` or test binaries)
+# Header lines a script may carry (read by test/CMakeLists.txt at configure time):
+#   # ctest-timeout: SECONDS      (default 300)
+#   # ctest-serial                (run alone: the script disturbs shared state)
 # For hermetic runs lib.sh also sets HOME=$BV_TMP/home (empty: no ~/.erlang.cookie) and
 # unsets ERLANG_COOKIE, so a test gets a cookie only where it passes one.
 #
@@ -33,7 +37,8 @@
 #       are finishing: give them a moment instead of sleeping a fixed time).
 #   vl_check FILE...            Vega-Lite v5: official JSON schema, compile, headless render
 #       to SVG (not written). Warnings fail (strict); `vl_check --lax FILE...` allows them.
-#   mmd_check FILE...           Mermaid 11's own parser (under jsdom).
+#   mmd_check FILE...           Mermaid 11's own parser (under jsdom); a .md file has each
+#       ```mermaid block checked.
 #   expect_exit CODE 'substring' OUTFILE -- cmd args...
 #       Runs cmd; checks the exit code is CODE, stderr is exactly one line containing the
 #       substring (and, for beamviz, starting with "beamviz: "), and OUTFILE (unless '' or
