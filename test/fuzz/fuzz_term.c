@@ -42,8 +42,7 @@ static void walk(const bv_term *t, int depth)
     if (t->v.s[t->n] != 0)
       abort(); /* text is NUL-terminated at .n */
     break;
-  default:
-    break;
+  default: break;
   }
 }
 

@@ -32,14 +32,14 @@ static const struct {
     /* invalid: each bad byte becomes one U+FFFD and the scan goes on */
     {"\x80", 0, "\"" FFFD "\""},
     {"a\xFFz", 0, "\"a" FFFD "z\""},
-    {"\xC0\x80", 0, "\"" FFFD FFFD "\""},             /* overlong NUL */
-    {"\xC1\xBF", 0, "\"" FFFD FFFD "\""},             /* overlong */
-    {"\xE0\x80\xAF", 0, "\"" FFFD FFFD FFFD "\""},    /* overlong '/' */
-    {"\xED\xA0\x80", 0, "\"" FFFD FFFD FFFD "\""},    /* surrogate D800 */
+    {"\xC0\x80", 0, "\"" FFFD FFFD "\""},                   /* overlong NUL */
+    {"\xC1\xBF", 0, "\"" FFFD FFFD "\""},                   /* overlong */
+    {"\xE0\x80\xAF", 0, "\"" FFFD FFFD FFFD "\""},          /* overlong '/' */
+    {"\xED\xA0\x80", 0, "\"" FFFD FFFD FFFD "\""},          /* surrogate D800 */
     {"\xF4\x90\x80\x80", 0, "\"" FFFD FFFD FFFD FFFD "\""}, /* > U+10FFFF */
     {"\xF5\x80", 0, "\"" FFFD FFFD "\""},
-    {"\xE2\x82", 0, "\"" FFFD FFFD "\""},             /* cut short at the end */
-    {"\xE2\x82x", 0, "\"" FFFD FFFD "x\""},           /* cut short by ASCII */
+    {"\xE2\x82", 0, "\"" FFFD FFFD "\""},   /* cut short at the end */
+    {"\xE2\x82x", 0, "\"" FFFD FFFD "x\""}, /* cut short by ASCII */
     {"\xC3\xA9\xC3", 0, "\"\xC3\xA9" FFFD "\""},
     {"\xC3\"", 0, "\"" FFFD "\\\"\""},
 };

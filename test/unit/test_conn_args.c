@@ -62,10 +62,10 @@ static void test_args(void)
 /* --- a scripted epmd ------------------------------------------------------ */
 
 typedef enum {
-  EPMD_SILENT,    /* accepts, never answers */
-  EPMD_NOTFOUND,  /* PORT2_RESP with result 1; NAMES lists "other" */
-  EPMD_PORT,      /* PORT2_RESP with a port nobody listens on */
-  EPMD_HANGUP     /* accepts and closes at once */
+  EPMD_SILENT,   /* accepts, never answers */
+  EPMD_NOTFOUND, /* PORT2_RESP with result 1; NAMES lists "other" */
+  EPMD_PORT,     /* PORT2_RESP with a port nobody listens on */
+  EPMD_HANGUP    /* accepts and closes at once */
 } epmd_mode;
 
 static int listen_any(int *port)
@@ -129,8 +129,20 @@ static pid_t fake_epmd(epmd_mode mode, int dead_port, int *port)
         unsigned char r[2] = {119, 1};
         (void)!write(c, r, 2);
       } else {
-        unsigned char r[14] = {119, 0, (unsigned char)(dead_port >> 8), (unsigned char)dead_port,
-                               77, 0, 0, 6, 0, 5, 0, 1, 'x', 0};
+        unsigned char r[14] = {119,
+                               0,
+                               (unsigned char)(dead_port >> 8),
+                               (unsigned char)dead_port,
+                               77,
+                               0,
+                               0,
+                               6,
+                               0,
+                               5,
+                               0,
+                               1,
+                               'x',
+                               0};
         (void)!write(c, r, 14);
       }
     } else if (n >= 1 && req[0] == 110) { /* NAMES_REQ */

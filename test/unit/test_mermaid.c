@@ -34,16 +34,34 @@ static const struct {
     {"cr\r", 0, "cr#13;"},
     {"nul\0x", 5, "nul#0;x"},
     {" _-./,+=*!?@$%^~'()[]{}", 0, " _-./,+=*!?@$%^~'()[]{}"},
-    {"\xC3\xBC\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80", 0, "\xC3\xBC\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80"},
+    {"\xC3\xBC\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80", 0,
+     "\xC3\xBC\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80"},
     {"{ok, <<\"bin\">>}", 0, "{ok, #60;#60;#34;bin#34;#62;#62;}"},
     {"\x7f", 0, "#127;"},
 };
 
 /* Hostile names from the issues: quotes, parens, #, ;, |, <, >, end, non-ASCII. */
-static const char *const hostile[] = {
-    "end", "\"quoted\"", "paren(s)", "#hash", "semi;colon", "pi|pe", "<lt>", "a-->b",
-    "x---o", "%% not a comment", "click", "style", "\xC3\xA9l\xC3\xA8ve", "a\nb", "graph TD",
-    "participant", "Note over a", "-->>", "&lt;", "#59;", "\\n"};
+static const char *const hostile[] = {"end",
+                                      "\"quoted\"",
+                                      "paren(s)",
+                                      "#hash",
+                                      "semi;colon",
+                                      "pi|pe",
+                                      "<lt>",
+                                      "a-->b",
+                                      "x---o",
+                                      "%% not a comment",
+                                      "click",
+                                      "style",
+                                      "\xC3\xA9l\xC3\xA8ve",
+                                      "a\nb",
+                                      "graph TD",
+                                      "participant",
+                                      "Note over a",
+                                      "-->>",
+                                      "&lt;",
+                                      "#59;",
+                                      "\\n"};
 
 static void test_table(void)
 {

@@ -167,22 +167,42 @@ static const struct {
   const char *path;
   bv_format f;
 } by_path[] = {
-    {"x.vl.json", BV_FMT_VEGALITE}, {"dir.d/x.json", BV_FMT_JSON}, {"x.csv", BV_FMT_CSV},
-    {"x.mmd", BV_FMT_MERMAID},      {"x.md", BV_FMT_MD},           {"x.txt", BV_FMT_TEXT},
-    {"x.png", BV_FMT_PNG},          {"x.svg", BV_FMT_SVG},         {"x.pdf", BV_FMT_PDF},
-    {"x", BV_FMT_NONE},             {".json", BV_FMT_NONE},        {"x.PNG", BV_FMT_NONE},
-    {"x.json.bak", BV_FMT_NONE},    {"-", BV_FMT_NONE},            {"", BV_FMT_NONE},
+    {"x.vl.json", BV_FMT_VEGALITE},
+    {"dir.d/x.json", BV_FMT_JSON},
+    {"x.csv", BV_FMT_CSV},
+    {"x.mmd", BV_FMT_MERMAID},
+    {"x.md", BV_FMT_MD},
+    {"x.txt", BV_FMT_TEXT},
+    {"x.png", BV_FMT_PNG},
+    {"x.svg", BV_FMT_SVG},
+    {"x.pdf", BV_FMT_PDF},
+    {"x", BV_FMT_NONE},
+    {".json", BV_FMT_NONE},
+    {"x.PNG", BV_FMT_NONE},
+    {"x.json.bak", BV_FMT_NONE},
+    {"-", BV_FMT_NONE},
+    {"", BV_FMT_NONE},
 };
 
 static const struct {
   const char *name;
   bv_format f;
 } by_name[] = {
-    {"vega-lite", BV_FMT_VEGALITE}, {"vl", BV_FMT_VEGALITE}, {"json", BV_FMT_JSON},
-    {"csv", BV_FMT_CSV},            {"mermaid", BV_FMT_MERMAID}, {"mmd", BV_FMT_MERMAID},
-    {"md", BV_FMT_MD},              {"text", BV_FMT_TEXT},   {"txt", BV_FMT_TEXT},
-    {"png", BV_FMT_PNG},            {"svg", BV_FMT_SVG},     {"pdf", BV_FMT_PDF},
-    {"jpeg", BV_FMT_NONE},          {"", BV_FMT_NONE},       {"JSON", BV_FMT_NONE},
+    {"vega-lite", BV_FMT_VEGALITE},
+    {"vl", BV_FMT_VEGALITE},
+    {"json", BV_FMT_JSON},
+    {"csv", BV_FMT_CSV},
+    {"mermaid", BV_FMT_MERMAID},
+    {"mmd", BV_FMT_MERMAID},
+    {"md", BV_FMT_MD},
+    {"text", BV_FMT_TEXT},
+    {"txt", BV_FMT_TEXT},
+    {"png", BV_FMT_PNG},
+    {"svg", BV_FMT_SVG},
+    {"pdf", BV_FMT_PDF},
+    {"jpeg", BV_FMT_NONE},
+    {"", BV_FMT_NONE},
+    {"JSON", BV_FMT_NONE},
 };
 
 static void test_formats(void)

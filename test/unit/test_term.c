@@ -68,12 +68,12 @@ static const struct {
     {"83640003666F6F", BV_T_ATOM, "foo"},
     {"83640007466F6F20626172", BV_T_ATOM, "'Foo bar'"},
     {"8364000469742773", BV_T_ATOM, "'it\\'s'"},
-    {"83640001FC", BV_T_ATOM, "'\xC3\xBC'"},        /* Latin-1 atom widened to UTF-8 */
-    {"8377026869", BV_T_ATOM, "hi"},                /* SMALL_ATOM_UTF8_EXT */
+    {"83640001FC", BV_T_ATOM, "'\xC3\xBC'"}, /* Latin-1 atom widened to UTF-8 */
+    {"8377026869", BV_T_ATOM, "hi"},         /* SMALL_ATOM_UTF8_EXT */
     {"836A", BV_T_NIL, "[]"},
     {"836B0003616263", BV_T_STRING, "\"abc\""},
     {"836B00066122625C630A", BV_T_STRING, "\"a\\\"b\\\\c\\n\""},
-    {"836B0003010203", BV_T_STRING, "[1,2,3]"},     /* bytes, not text */
+    {"836B0003010203", BV_T_STRING, "[1,2,3]"}, /* bytes, not text */
     {"836C00000002610161026103", BV_T_LIST, "[1,2|3]"},
     {"836C00000002640001616C00000001640001626A6A", BV_T_LIST, "[a,[b]]"},
     {"836D000000026869", BV_T_BINARY, "<<\"hi\">>"},
@@ -170,7 +170,9 @@ static void test_depth(void)
 static void test_sequence(void)
 {
   size_t len, off = 0;
-  const unsigned char *p = unhex("83610183640002686983" "6A", &len);
+  const unsigned char *p = unhex("83610183640002686983"
+                                 "6A",
+                                 &len);
   bv_arena *a = bv_arena_new();
   bv_term *t;
   CHECK_INT(bv_term_decode(a, p, len, &off, &t), 0);
