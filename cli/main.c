@@ -253,6 +253,10 @@ int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, con
   for (const bv_format *a = allowed; *a != BV_FMT_NONE; a++)
     if (*a == x) {
       *fmt = x;
+      /* commands pick their output before connecting: a bad --width fails
+         here, before any node work */
+      if (x == BV_FMT_PNG || x == BV_FMT_SVG || x == BV_FMT_PDF)
+        return cli_image_check(ctx);
       return EXIT_OK;
     }
   return cli_error(EXIT_USAGE, "'beamviz %s' cannot write %s output", ctx->cmd->name,
