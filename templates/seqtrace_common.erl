@@ -68,16 +68,20 @@ BvNorm = fun(To) when is_pid(To) -> To;
             (To) -> BvPrint(To, 60)
          end,
 %% Names are read when a pid is first seen, so a process that dies keeps it.
+%% A pid without a name is looked at again on its next few events (up to 4
+%% looks): a process registered right after spawn(), the usual idiom, then
+%% gets its name even if it dies before the trace ends.
 BvName = fun(P, St = #{seen := Seen, names := Ns}) when is_pid(P) ->
-                 case maps:is_key(P, Seen) of
+                 case maps:get(P, Seen, 0) of
                      true -> St;
-                     false ->
+                     K when K >= 4 -> St;
+                     K ->
                          case node(P) =:= node() andalso
                                   process_info(P, registered_name) of
                              {registered_name, N} ->
                                  St#{seen := Seen#{P => true},
                                      names := [{P, atom_to_binary(N, utf8)} | Ns]};
-                             _ -> St#{seen := Seen#{P => false}}
+                             _ -> St#{seen := Seen#{P => K + 1}}
                          end
                  end;
             (_, St) -> St
@@ -86,7 +90,7 @@ BvName = fun(P, St = #{seen := Seen, names := Ns}) when is_pid(P) ->
 %% (registered right after they were spawned).
 BvLateNames = fun(St = #{seen := Seen, names := Ns}) ->
                       Late = [{P, atom_to_binary(N, utf8)}
-                              || {P, false} <- maps:to_list(Seen), node(P) =:= node(),
+                              || {P, K} <- maps:to_list(Seen), is_integer(K), node(P) =:= node(),
                                  {registered_name, N} <- [process_info(P, registered_name)]],
                       St#{names := Late ++ Ns}
               end,

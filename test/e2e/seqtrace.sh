@@ -108,8 +108,11 @@ clean_target "kill -9"
 erl_eval "$N" 'exit(whereis(seq_producer), kill), ok.' >/dev/null
 wait_proc_count "$N" "$BASE" 10 >/dev/null || fail "process count not back to $BASE: $(proc_count "$N")"
 
-# 7. Mermaid-hostile names and messages
-check "hostile" "${BV[@]}" --eval 'P = spawn(fun() -> receive _ -> receive _ -> ok end end end), register('"'"'we;ird#"<>|name end'"'"', P), P ! {'"'"'semi;colon#hash'"'"', <<"<b>&amp;\"q\" end;%% -->> x">>}, P ! '"'"'end'"'"', ok' \
+# 7. Mermaid-hostile names and messages. The process outlives the code a
+# little: the relay reads names when it handles an event, and a process that
+# registers, gets two messages and exits within microseconds is gone by then
+# (a known limit of capturing names on the relay, noted in the README).
+check "hostile" "${BV[@]}" --eval 'P = spawn(fun() -> receive _ -> receive _ -> timer:sleep(500) end end end), register('"'"'we;ird#"<>|name end'"'"', P), P ! {'"'"'semi;colon#hash'"'"', <<"<b>&amp;\"q\" end;%% -->> x">>}, P ! '"'"'end'"'"', ok' \
   --payload 80 -o "$O/hostile.mmd" --save "$O/hostile.json"
 mmd_check "$O/hostile.mmd"
 grep -q 'we#59;ird#35;#34;#60;#62;#124;name end' "$O/hostile.mmd" || fail "hostile: name not escaped"
