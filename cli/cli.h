@@ -118,6 +118,10 @@ void cli_disconnect(cli_ctx *ctx);
  * terminated). Prints the error and returns EXIT_USAGE if unsupported. */
 int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, const char **path,
                bv_format *fmt);
+/* The --save FILE.json of a collecting command (NULL in *save if absent):
+ * must name a .json model file that is not the -o output. Prints the error
+ * and returns EXIT_USAGE, or EXIT_OK. */
+int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save);
 /* Opens path (via bv_out), runs write(out, arg), commits or aborts. */
 int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg);
 

@@ -46,14 +46,8 @@ static int seq_config(const cli_ctx *ctx, seq_cfg *c)
   if ((rc = cli_output(ctx, BV_FMT_MERMAID, seq_formats, &c->path, &c->fmt)))
     return rc;
   c->mmd.markdown = c->fmt == BV_FMT_MD;
-  c->save = cli_get(ctx, "save");
-  if (c->save) {
-    if (!*c->save || strcmp(c->save, "-") == 0 || bv_format_from_path(c->save) != BV_FMT_JSON)
-      return cli_error(EXIT_USAGE, "--save: '%s' must be a FILE.json (the model file)",
-                       c->save);
-    if (strcmp(c->save, c->path) == 0)
-      return cli_error(EXIT_USAGE, "--save: '%s' is also the -o output", c->save);
-  }
+  if ((rc = cli_save_path(ctx, c->path, &c->save)))
+    return rc;
   return EXIT_OK;
 }
 

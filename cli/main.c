@@ -263,6 +263,19 @@ int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, con
                    bv_format_name(x));
 }
 
+int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save)
+{
+  const char *v = cli_get(ctx, "save");
+  *save = v;
+  if (!v)
+    return EXIT_OK;
+  if (!*v || strcmp(v, "-") == 0 || bv_format_from_path(v) != BV_FMT_JSON)
+    return cli_error(EXIT_USAGE, "--save: '%s' must be a FILE.json (the model file)", v);
+  if (out_path && strcmp(v, out_path) == 0)
+    return cli_error(EXIT_USAGE, "--save: '%s' is also the -o output", v);
+  return EXIT_OK;
+}
+
 int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg)
 {
   bv_out *o;

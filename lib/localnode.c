@@ -117,7 +117,7 @@ int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out)
       /* Elixir 1.14 has no --logger-level: set the kernel's level through --erl */
       "--erl", "-kernel logger_level error",
       "-e",
-      "spawn(fn -> IO.gets(\"\"); System.halt(0) end); IO.puts(\"beamviz-ready\")",
+      "spawn(fn -> IO.read(:line); System.halt(0) end); IO.puts(\"beamviz-ready\")",
       NULL};
   pid_t pid;
   int sr = posix_spawnp(&pid, exe, &fa, NULL,
