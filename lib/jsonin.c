@@ -201,8 +201,16 @@ int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *
     bv_jdoc_free(d);
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
-  if ((rc = bv_jv_obj(d, root, "top level")) ||
-      (rc = bv_jv_str(d, bv_jv_get(root, "format"), "format", tmp, &fmt)))
+  if ((rc = bv_jv_obj(d, root, "top level")))
+    goto done;
+  if (!bv_jv_get(root, "format")) {
+    rc = bv_error_set(BV_EFORMAT,
+                      "%s: not a beamviz model file (no \"format\" field; render reads the "
+                      ".json that --save or -o FILE.json wrote)",
+                      name);
+    goto done;
+  }
+  if ((rc = bv_jv_str(d, bv_jv_get(root, "format"), "format", tmp, &fmt)))
     goto done;
   bv_model_kind kind = BV_MODEL_NONE;
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)

@@ -122,7 +122,9 @@ static const struct {
   const char *err; /* exact, or NULL to skip */
 } models[] = {
     {"[]", BV_EFORMAT, "m.json: top level: expected an object"},
-    {"{}", BV_EFORMAT, "m.json: format: missing"},
+    {"{}", BV_EFORMAT,
+     "m.json: not a beamviz model file (no \"format\" field; render reads the .json that "
+     "--save or -o FILE.json wrote)"},
     {"{\"format\":1}", BV_EFORMAT, "m.json: format: expected a string"},
     {"{\"format\":\"vega-lite\",\"version\":1}", BV_EFORMAT,
      "m.json: format 'vega-lite' is not a beamviz model file"},
