@@ -72,57 +72,80 @@ case Wanted of
                         true ->
                             Parent ! {self(), started},
                             Traced = maps:from_list([{P, true} || P <- On]),
+                            %% raw trace messages -> {Dir, From, To, Msg, Mono, U, -1, -1}; a
+                            %% receive that timed out and spawn replies are no messages
+                            NotSR = BvNotSR('$2'),
+                            NormMs = ets:match_spec_compile(
+                                       [{{trace_ts, '$1', What, '$2', '$3', {'$4', '$5'}}, [NotSR],
+                                         [{{s, '$1', '$3', '$2', '$4', '$5', -1, -1}}]}
+                                        || What <- [send, send_to_non_existing_process]] ++
+                                       [{{trace_ts, '$1', 'receive', '$2', {'$4', '$5'}},
+                                         [{'=/=', '$2', timeout}, NotSR],
+                                         [{{r, '$1', '$1', '$2', '$4', '$5', -1, -1}}]}]),
+                            %% sends that need the exact (interpreted) pass: to a
+                            %% traced process, or to a name, alias, {Name, Node}
+                            SlowMs = ets:match_spec_compile(
+                                       [{{s, '_', '$1', '_', '_', '_', '_', '_'}, [{'not', {is_pid, '$1'}}], [true]} |
+                                        [{{s, '_', P, '_', '_', '_', '_', '_'}, [], [true]} || P <- On]]),
                             %% who sent a message a traced process received: known
                             %% only for OTP's own message shapes
-                            Sender = fun({'$gen_call', {F, _}, _}) when is_pid(F) -> F;
-                                        ({'EXIT', F, _}) when is_pid(F) -> F;
-                                        ({'DOWN', _, process, F, _}) when is_pid(F) -> F;
-                                        ({system, {F, _}, _}) when is_pid(F) -> F;
-                                        (_) -> <<"?">>
-                                     end,
+                            FTMs = ets:match_spec_compile(
+                                     [{{s, '$1', '$2', '_', '_', '_', '_', '_'}, [], [{{'$1', '$2'}}]} |
+                                      [{{r, '$1', '_', Pat, '_', '_', '_', '_'}, [{is_pid, '$2'}], [{{'$2', '$1'}}]}
+                                       || Pat <- [{'$gen_call', {'$2', '_'}, '_'}, {'EXIT', '$2', '_'},
+                                                  {'DOWN', '_', process, '$2', '_'},
+                                                  {system, {'$2', '_'}, '_'}]]] ++
+                                     [{{r, '$1', '_', '_', '_', '_', '_', '_'}, [], [{{{const, <<"?">>}, '$1'}}]}]),
                             %% a message between two traced processes shows up
                             %% twice (send, receive): keep the send
-                            TrEv =
-                                fun({trace_ts, P, What, Msg, To, {Mono, U}}, St)
-                                      when What =:= send; What =:= send_to_non_existing_process ->
-                                        case BvClassify(Msg) of
-                                            skip -> St;
-                                            {K, D, Rq, Rp} ->
-                                                To2 = BvNorm(To),
-                                                St1 = case is_pid(To2) andalso maps:is_key(To2, Traced) of
-                                                          true ->
-                                                              #{expect := Ex} = St,
-                                                              Key = {To2, erlang:phash2(Msg)},
-                                                              St#{expect := Ex#{Key => maps:get(Key, Ex, 0) + 1}};
-                                                          false -> St
-                                                      end,
-                                                BvAdd({K, -1, -1, BvUs(Mono, St), U, P, To2,
-                                                       BvPrint(Msg, MaxText), D, Rq, Rp}, P, To2, St1)
-                                        end;
-                                   ({trace_ts, _, 'receive', timeout, _}, St) ->
-                                        %% a receive ... after that timed out, not a message
-                                        St;
-                                   ({trace_ts, P, 'receive', Msg, {Mono, U}}, St = #{expect := Ex}) ->
-                                        Key = {P, erlang:phash2(Msg)},
-                                        case Ex of
-                                            #{Key := 1} -> St#{expect := maps:remove(Key, Ex)};
-                                            #{Key := N} -> St#{expect := Ex#{Key := N - 1}};
-                                            _ ->
-                                                case BvClassify(Msg) of
-                                                    skip -> St;
-                                                    {K, D, Rq, Rp} ->
-                                                        From = Sender(Msg),
-                                                        BvAdd({K, -1, -1, BvUs(Mono, St), U, From, P,
-                                                               BvPrint(Msg, MaxText), D, Rq, Rp},
-                                                              From, P, St)
-                                                end
-                                        end;
-                                   (_, St) -> St
+                            Dedup =
+                                fun(Norm, Ex0) ->
+                                    {Ex9, Kept9} =
+                                        lists:foldl(
+                                          fun({s, _, To, Msg, _, _, _, _} = E, {Ex, Acc}) ->
+                                                  To2 = BvNorm(To),
+                                                  Ex2 = case is_pid(To2) andalso maps:is_key(To2, Traced) of
+                                                            true ->
+                                                                Key = {To2, erlang:phash2(Msg)},
+                                                                Ex#{Key => maps:get(Key, Ex, 0) + 1};
+                                                            false -> Ex
+                                                        end,
+                                                  {Ex2, [setelement(3, E, To2) | Acc]};
+                                             ({r, P, _, Msg, _, _, _, _} = E, {Ex, Acc}) ->
+                                                  Key = {P, erlang:phash2(Msg)},
+                                                  case Ex of
+                                                      #{Key := 1} -> {maps:remove(Key, Ex), Acc};
+                                                      #{Key := N} -> {Ex#{Key := N - 1}, Acc};
+                                                      _ -> {Ex, [E | Acc]}
+                                                  end
+                                          end, {Ex0, []}, Norm),
+                                    {lists:reverse(Kept9), Ex9}
+                                end,
+                            Proc =
+                                fun(Raw, St = #{expect := Ex}) ->
+                                    Norm = ets:match_spec_run(Raw, NormMs),
+                                    {Kept, Ex2} =
+                                        case map_size(Ex) =:= 0 andalso
+                                                 ets:match_spec_run(Norm, SlowMs) =:= [] of
+                                            true -> {Norm, Ex};
+                                            false -> Dedup(Norm, Ex)
+                                        end,
+                                    {Evs, St1} = BvChunk(Kept, ets:match_spec_run(Kept, FTMs), St),
+                                    #{count := C, acc := Acc, nacc := NA} = St1,
+                                    NE = length(Evs),
+                                    St2 = St1#{expect := Ex2, count := C + NE, acc := [Evs | Acc],
+                                               nacc := NA + NE},
+                                    case NA + NE >= Batch of
+                                        true -> BvFlush(St2);
+                                        false -> St2
+                                    end
                                 end,
                             St0 = BvState(#{expect => #{}, monc => MonC,
                                             dl => erlang:monotonic_time(millisecond) + Duration}),
                             try
-                                Loop = fun L(St = #{dl := Dl, nacc := NAcc}) ->
+                                %% the receive loop only takes raw messages: each
+                                %% chunk is then handled by Proc (compiled code)
+                                Loop = fun L(St = #{dl := Dl, nacc := NAcc, count := C}) ->
                                     Now = erlang:monotonic_time(millisecond),
                                     case Now >= Dl of
                                         true -> St#{stop := duration};
@@ -132,18 +155,17 @@ case Wanted of
                                                        _ -> min(Dl - Now, 50)
                                                    end,
                                             receive
-                                                {trace_ts, _, _, _, _} = E ->
-                                                    case BvBound(TrEv(E, St)) of
-                                                        S3 = #{stop := undefined} -> L(S3);
-                                                        S3 -> S3
-                                                    end;
-                                                {trace_ts, _, _, _, _, _} = E ->
-                                                    case BvBound(TrEv(E, St)) of
-                                                        S3 = #{stop := undefined} -> L(S3);
-                                                        S3 -> S3
-                                                    end;
-                                                {'DOWN', MonC, _, _, _} -> St#{stop := gone};
-                                                _ -> L(St)
+                                                E ->
+                                                    Raw = lists:reverse(
+                                                            BvGrab([E], min(BvChunkMax, MaxEvents - C) - 1)),
+                                                    case lists:keymember(MonC, 2, Raw) of
+                                                        true -> St#{stop := gone};
+                                                        false ->
+                                                            case BvBound(Proc(Raw, St)) of
+                                                                S3 = #{stop := undefined} -> L(S3);
+                                                                S3 -> S3
+                                                            end
+                                                    end
                                             after Wait -> L(BvFlush(St))
                                             end
                                     end
@@ -166,11 +188,10 @@ case Wanted of
                                 %% keep what fits in the bound; the rest is only
                                 %% counted (it goes away with the relay)
                                 Drain = fun D(St = #{count := Cn}) when Cn >= MaxEvents -> St;
-                                            D(St) ->
-                                                receive
-                                                    {trace_ts, _, _, _, _} = E -> D(TrEv(E, St));
-                                                    {trace_ts, _, _, _, _, _} = E -> D(TrEv(E, St))
-                                                after 0 -> St
+                                            D(St = #{count := Cn}) ->
+                                                case BvGrab([], min(BvChunkMax, MaxEvents - Cn)) of
+                                                    [] -> St;
+                                                    Raw -> D(Proc(lists:reverse(Raw), St))
                                                 end
                                         end,
                                 Fin1 = Drain(Fin),

@@ -3,7 +3,8 @@
 %% one expression sequence evaluated with erl_eval (nothing is loaded).
 %% Bindings: Self (beamviz's pid), MaxEvents, MaxQueue (relay mailbox cap),
 %% MaxText (characters of each printed message kept), Depth (~P depth),
-%% Batch (events per message to beamviz), Elixir (print with inspect/2).
+%% Batch (events per message to beamviz, at least; or after 50 ms without
+%% events), Elixir (print with inspect/2).
 %%
 %% An event sent to beamviz is
 %%   {Kind, Prev, Cur, TsUs, Uniq, From, To, Text, Detail, ReqRefs, ReplyRef}
@@ -13,6 +14,17 @@
 %% an unresolved alias or a name); Text: the message printed and capped;
 %% Detail: the short part of the label; ReqRefs: references a reply may come
 %% back with; ReplyRef: the reference this message answers, or <<>>.
+%%
+%% Speed: this code is interpreted (a microsecond or more per expression), so
+%% the relays do almost no interpreted work per event: their receive loop only
+%% conses raw messages (BvGrab, defined first so its closure holds few
+%% bindings), and each chunk of up to BvChunkMax messages is then reshaped and
+%% filtered by compiled match specs, printed by compiled stdlib functions
+%% applied through external funs (BvPrintAll, BvChunk), and named with one
+%% process_info per distinct pid.
+BvGrab = fun G(Acc, 0) -> Acc;
+             G(Acc, K) -> receive E -> G([E | Acc], K - 1) after 0 -> Acc end
+         end,
 BvPrint = fun(T, Max) ->
     S = case Elixir of
             true ->
@@ -31,33 +43,6 @@ BvPrint = fun(T, Max) ->
     end
 end,
 BvRefBin = fun(R) -> list_to_binary(erlang:ref_to_list(R)) end,
-BvTopRefs = fun(M) when is_tuple(M), tuple_size(M) < 16 ->
-                    L = tuple_to_list(M),
-                    [BvRefBin(R) || R <- L, is_reference(R)] ++
-                        [BvRefBin(R) || [alias | R] <- L, is_reference(R)];
-               (_) -> []
-            end,
-BvTag = fun(M) when is_atom(M) -> atom_to_binary(M, utf8);
-           (M) when is_tuple(M), tuple_size(M) > 0, is_atom(element(1, M)) ->
-                atom_to_binary(element(1, M), utf8);
-           (M) -> BvPrint(M, 40)
-        end,
-BvClassify = fun
-    ({spawn_request, _, _, _, _, _, spawn_reply, _}) -> {spawn, <<>>, [], <<>>};
-    ({spawn_reply, _, _, _}) -> skip;
-    ({'$gen_call', {_, [alias | R]}, Req}) when is_reference(R) ->
-        {call, BvPrint(Req, 40), [BvRefBin(R)], <<>>};
-    ({'$gen_call', {_, R}, Req}) when is_reference(R) ->
-        {call, BvPrint(Req, 40), [BvRefBin(R)], <<>>};
-    ({'$gen_call', _, Req}) -> {call, BvPrint(Req, 40), [], <<>>};
-    ({'$gen_cast', Req}) -> {cast, BvPrint(Req, 40), [], <<>>};
-    ({'EXIT', _, Why}) -> {exit, BvPrint(Why, 40), [], <<>>};
-    ({'DOWN', _, process, _, Why}) -> {down, BvPrint(Why, 40), [], <<>>};
-    ({[alias | R], V}) when is_reference(R) -> {send, BvPrint(V, 40), [], BvRefBin(R)};
-    ({R, V}) when is_reference(R) -> {send, BvPrint(V, 40), [], BvRefBin(R)};
-    ({{R, _}, V}) when is_reference(R) -> {send, BvPrint(V, 40), [], BvRefBin(R)};
-    (M) -> {send, BvTag(M), BvTopRefs(M), <<>>}
-end,
 BvNorm = fun(To) when is_pid(To) -> To;
             (To) when is_reference(To) -> BvRefBin(To);
             (To) when is_atom(To) ->
@@ -67,25 +52,6 @@ BvNorm = fun(To) when is_pid(To) -> To;
                  end;
             (To) -> BvPrint(To, 60)
          end,
-%% Names are read when a pid is first seen, so a process that dies keeps it.
-%% A pid without a name is looked at again on its next few events (up to 4
-%% looks): a process registered right after spawn(), the usual idiom, then
-%% gets its name even if it dies before the trace ends.
-BvName = fun(P, St = #{seen := Seen, names := Ns}) when is_pid(P) ->
-                 case maps:get(P, Seen, 0) of
-                     true -> St;
-                     K when K >= 4 -> St;
-                     K ->
-                         case node(P) =:= node() andalso
-                                  process_info(P, registered_name) of
-                             {registered_name, N} ->
-                                 St#{seen := Seen#{P => true},
-                                     names := [{P, atom_to_binary(N, utf8)} | Ns]};
-                             _ -> St#{seen := Seen#{P => K + 1}}
-                         end
-                 end;
-            (_, St) -> St
-         end,
 %% At the end: processes that had no name when first seen but have one now
 %% (registered right after they were spawned).
 BvLateNames = fun(St = #{seen := Seen, names := Ns}) ->
@@ -94,32 +60,174 @@ BvLateNames = fun(St = #{seen := Seen, names := Ns}) ->
                                  {registered_name, N} <- [process_info(P, registered_name)]],
                       St#{names := Late ++ Ns}
               end,
+BvUs = fun(Mono, #{t0 := T0}) -> erlang:convert_time_unit(Mono - T0, native, microsecond) end,
+BvState = fun(Extra) ->
+                  maps:merge(#{count => 0, acc => [], nacc => 0, names => [], seen => #{},
+                               exits => [], dropped => 0, stop => undefined,
+                               t0 => erlang:monotonic_time()}, Extra)
+          end,
+%% The same as [BvPrint(T, Max) || T <- Ts], printed by compiled code; falls
+%% back to BvPrint for the whole list if anything is unusual (a printer raised,
+%% invalid Unicode) and per text for the rare one that needs capping.
+BvArgsMs = ets:match_spec_compile([{'$1', [], [['$1', Depth]]}]),
+BvPrintAll = fun([], _) -> [];
+                (Ts, Max) ->
+                     N = length(Ts),
+                     Bins =
+                         try
+                             Strs = case Elixir of
+                                        true ->
+                                            lists:zipwith(fun 'Elixir.Kernel':inspect/2, Ts,
+                                                          lists:duplicate(N, [{limit, Depth},
+                                                                              {printable_limit, Max}]));
+                                        false ->
+                                            lists:zipwith3(fun io_lib:format/3,
+                                                           lists:duplicate(N, "~0tP"),
+                                                           ets:match_spec_run(Ts, BvArgsMs),
+                                                           lists:duplicate(N, [{chars_limit, Max + 3}]))
+                                    end,
+                             Bs = lists:map(fun unicode:characters_to_binary/1, Strs),
+                             true = lists:all(fun erlang:is_binary/1, Bs),
+                             Bs
+                         catch _:_ -> [BvPrint(T, Max) || T <- Ts]
+                         end,
+                     LongMs = ets:match_spec_compile([{'$1', [{'>', {byte_size, '$1'}, Max}], [true]}]),
+                     case ets:match_spec_run(Bins, LongMs) of
+                         [] -> Bins;
+                         _ -> [case byte_size(B) > Max andalso string:length(B) > Max of
+                                   true -> <<(string:slice(B, 0, Max))/binary, "...">>;
+                                   false -> B
+                               end || B <- Bins]
+                     end
+             end,
+%% Columns of a chunk of kept events {Dir, From, To, Msg, Mono, U, Prev, Cur}
+%% (Dir: s for a send, r for a receive; Prev, Cur: the seq_trace serial or
+%% -1), each computed by a compiled match spec.
+%% BvClsMs classifies the message (element 4) by OTP's message shapes:
+%% {Kind, How, Detail, ReqRefs, ReplyRef}; How: p (print Detail, 40
+%% characters), a (Detail is an atom: its text), e (no detail); ReqRefs: a list
+%% of references, or top (the references among the message's elements, and
+%% R of its [alias | R] elements); ReplyRef: a reference or none.
+BvClsMs = ets:match_spec_compile(
+  [{{'_', '_', '_', {spawn_request, '_', '_', '_', '_', '_', spawn_reply, '_'}, '_', '_', '_', '_'},
+    [], [{{spawn, e, none, [], none}}]},
+   {{'_', '_', '_', {'$gen_call', {'_', [alias | '$1']}, '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}],
+    [{{call, p, '$2', ['$1'], none}}]},
+   {{'_', '_', '_', {'$gen_call', {'_', '$1'}, '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}],
+    [{{call, p, '$2', ['$1'], none}}]},
+   {{'_', '_', '_', {'$gen_call', '_', '$2'}, '_', '_', '_', '_'}, [], [{{call, p, '$2', [], none}}]},
+   {{'_', '_', '_', {'$gen_cast', '$2'}, '_', '_', '_', '_'}, [], [{{cast, p, '$2', [], none}}]},
+   {{'_', '_', '_', {'EXIT', '_', '$2'}, '_', '_', '_', '_'}, [], [{{exit, p, '$2', [], none}}]},
+   {{'_', '_', '_', {'DOWN', '_', process, '_', '$2'}, '_', '_', '_', '_'}, [], [{{down, p, '$2', [], none}}]},
+   {{'_', '_', '_', {[alias | '$1'], '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}],
+    [{{send, p, '$2', [], '$1'}}]},
+   {{'_', '_', '_', {'$1', '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}], [{{send, p, '$2', [], '$1'}}]},
+   {{'_', '_', '_', {{'$1', '_'}, '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}],
+    [{{send, p, '$2', [], '$1'}}]},
+   {{'_', '_', '_', '$2', '_', '_', '_', '_'}, [{is_atom, '$2'}], [{{send, a, '$2', [], none}}]},
+   {{'_', '_', '_', '$2', '_', '_', '_', '_'}, [{is_atom, {element, 1, '$2'}}],
+    [{{send, a, {element, 1, '$2'}, top, none}}]},
+   {{'_', '_', '_', '$2', '_', '_', '_', '_'}, [], [{{send, p, '$2', top, none}}]}]),
+BvIdxMs = fun(How) -> ets:match_spec_compile([{{'$1', {'_', How, '$2', '_', '_'}}, [], [{{'$1', '$2'}}]}]) end,
+BvIdxA = BvIdxMs(a), BvIdxP = BvIdxMs(p), BvIdxE = BvIdxMs(e),
+BvCol = fun(I) -> ets:match_spec_compile([{'$1', [], [{element, I, '$1'}]}]) end,
+BvCol2 = BvCol(2), BvCol4 = BvCol(4), BvCol5 = BvCol(5),
+%% {ReqRefs, Event} -> the message if ReqRefs is top and it is a small tuple, else {}
+BvTopMs = ets:match_spec_compile(
+            [{{top, {'_', '_', '_', '$1', '_', '_', '_', '_'}},
+              [{is_tuple, '$1'}, {'<', {size, '$1'}, 16}], ['$1']},
+             {'_', [], [{{}}]}]),
+BvAliasMs = ets:match_spec_compile([{[alias | '$1'], [{is_reference, '$1'}], ['$1']}]),
+BvPickMs = ets:match_spec_compile([{{top, '$1'}, [], ['$1']}, {{'$1', '_'}, [], ['$1']}]),
+BvLocalMs = ets:match_spec_compile([{'$1', [{is_pid, '$1'}, {'=:=', {node, '$1'}, {node}}], ['$1']}]),
+BvUsMs = fun(T0) -> ets:match_spec_compile([{{'_', '_', '_', '_', '$1', '_', '_', '_'}, [], [{'-', '$1', {const, T0}}]}]) end,
+BvFTList = ets:match_spec_compile([{{'$1', '$2'}, [], [['$1', '$2']]}]),
+BvRowMs = ets:match_spec_compile(
+            [{{{{'_', '_', '_', '_', '_', '$5', '$2', '$3'}, {'$6', '$7'}, {'$1', '_', '_', '_', '_'}},
+               {'$4', '$8', '$9'}, {'$10', '$11'}},
+              [], [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9', '$10', '$11'}}]}]),
+%% Chunk of kept events + their {From, To} pairs -> {Events, St}. Names are
+%% read when a pid is first seen, so a process that dies keeps it; a pid
+%% without a name is looked at again in its next few chunks (up to 4 looks):
+%% a process registered right after spawn(), the usual idiom, then gets its
+%% name even if it dies before the trace ends.
+BvChunk = fun([], _, St) -> {[], St};
+             (Kept, FT, St = #{t0 := T0}) ->
+    N = length(Kept),
+    Cls = ets:match_spec_run(Kept, BvClsMs),
+    IC = lists:zip(lists:seq(1, N), Cls),
+    {AI, AT} = lists:unzip(ets:match_spec_run(IC, BvIdxA)),
+    {PI, PT} = lists:unzip(ets:match_spec_run(IC, BvIdxP)),
+    EI = ets:match_spec_run(IC, BvIdxE),
+    Dets = ets:match_spec_run(
+             lists:merge([lists:zip(AI, lists:zipwith(fun erlang:atom_to_binary/2, AT,
+                                                      lists:duplicate(length(AT), utf8))),
+                          lists:zip(PI, BvPrintAll(PT, 40)),
+                          [{I, <<>>} || {I, _} <- EI]]), BvCol2),
+    Texts = BvPrintAll(ets:match_spec_run(Kept, BvCol4), MaxText),
+    Us = lists:zipwith3(fun erlang:convert_time_unit/3, ets:match_spec_run(Kept, BvUsMs(T0)),
+                        lists:duplicate(N, native), lists:duplicate(N, microsecond)),
+    Rq0 = ets:match_spec_run(Cls, BvCol4),
+    Rq1 = case lists:member(top, Rq0) of
+              false -> Rq0;
+              true ->
+                  %% the references among a message's elements, and [alias | R]
+                  Ls = lists:map(fun erlang:tuple_to_list/1,
+                                 ets:match_spec_run(lists:zip(Rq0, Kept), BvTopMs)),
+                  Refs = lists:zipwith(fun lists:filter/2,
+                                       lists:duplicate(N, fun erlang:is_reference/1), Ls),
+                  Lists = lists:zipwith(fun lists:filter/2,
+                                        lists:duplicate(N, fun erlang:is_list/1), Ls),
+                  Top = case lists:append(Lists) of
+                            [] -> Refs;
+                            _ -> lists:zipwith(fun erlang:'++'/2, Refs,
+                                               lists:zipwith(fun ets:match_spec_run/2, Lists,
+                                                             lists:duplicate(N, BvAliasMs)))
+                        end,
+                  ets:match_spec_run(lists:zip(Rq0, Top), BvPickMs)
+          end,
+    Rq = case lists:append(Rq1) of
+             [] -> Rq1;
+             _ -> [[BvRefBin(R) || R <- L] || L <- Rq1]
+         end,
+    Rp0 = ets:match_spec_run(Cls, BvCol5),
+    Rp = case lists:usort(Rp0) of
+             [none] -> lists:duplicate(N, <<>>);
+             _ -> [case R of none -> <<>>; _ -> BvRefBin(R) end || R <- Rp0]
+         end,
+    Evs = ets:match_spec_run(lists:zip3(lists:zip3(Kept, FT, Cls), lists:zip3(Us, Texts, Dets),
+                                        lists:zip(Rq, Rp)), BvRowMs),
+    %% names: once per distinct pid of the chunk
+    #{seen := Seen, names := Ns} = St,
+    Pids = [P || P <- lists:usort(ets:match_spec_run(
+                                    lists:append(ets:match_spec_run(FT, BvFTList)), BvLocalMs)),
+                 case Seen of #{P := K} -> is_integer(K) andalso K < 4; _ -> true end],
+    Infos = lists:zipwith(fun erlang:process_info/2, Pids,
+                          lists:duplicate(length(Pids), registered_name)),
+    {Seen2, Ns2} = lists:foldl(fun({P, {registered_name, Nm}}, {Se, Na}) ->
+                                       {Se#{P => true}, [{P, atom_to_binary(Nm, utf8)} | Na]};
+                                  ({P, _}, {Se, Na}) -> {Se#{P => maps:get(P, Se, 0) + 1}, Na}
+                               end, {Seen, Ns}, lists:zip(Pids, Infos)),
+    {Evs, St#{seen := Seen2, names := Ns2}}
+end,
+%% acc holds the chunks' event lists, newest first. The bounds are checked
+%% after every chunk: max events exactly (the receive loop takes at most
+%% MaxEvents - count raw messages, and each gives at most one event), and the
+%% relay's own mailbox (process_info is not free: once a chunk).
 BvFlush = fun(St = #{acc := [], names := [], exits := []}) -> St;
              (St = #{acc := Acc, names := Ns, exits := Ex}) ->
-                  Self ! {bv_seqtrace, self(), batch, lists:reverse(Acc), Ns, Ex},
+                  Self ! {bv_seqtrace, self(), batch, lists:append(lists:reverse(Acc)), Ns, Ex},
                   St#{acc := [], names := [], exits := [], nacc := 0}
           end,
-BvAdd = fun(Ev, From, To, St = #{count := C, acc := Acc, nacc := N}) ->
-                St1 = BvName(To, BvName(From, St)),
-                St2 = St1#{count := C + 1, acc := [Ev | Acc], nacc := N + 1},
-                case N + 1 >= Batch of
-                    true -> BvFlush(St2);
-                    false -> St2
-                end
-        end,
-BvUs = fun(Mono, #{t0 := T0}) -> erlang:convert_time_unit(Mono - T0, native, microsecond) end,
-%% The bounds, checked after every kept event: max events exactly, and the
-%% relay's own mailbox (read every 64 events: process_info is not free).
 BvBound = fun(St = #{count := C}) when C >= MaxEvents -> St#{stop := max_events};
-             (St = #{count := C}) when C rem 64 =/= 0 -> St;
              (St) ->
                   case process_info(self(), message_queue_len) of
                       {message_queue_len, Q} when Q > MaxQueue -> St#{stop := mailbox};
                       _ -> St
                   end
           end,
-BvState = fun(Extra) ->
-                  maps:merge(#{count => 0, acc => [], nacc => 0, names => [], seen => #{},
-                               exits => [], dropped => 0, stop => undefined,
-                               t0 => erlang:monotonic_time()}, Extra)
+BvChunkMax = 500,
+%% match spec guard: V (a match variable) is not a spawn reply
+BvNotSR = fun(V) -> {'not', {'andalso', {is_tuple, V}, {'=:=', {size, V}, 4},
+                             {'=:=', {element, 1, V}, spawn_reply}}}
           end,

@@ -117,42 +117,124 @@ case Parsed of
                             end,
                             try
                                 St1 = St0#{w => W, monw => MonW},
+                                %% raw messages -> this trace's sends {s, From, To, Msg,
+                                %% Mono, U, Prev, Cur} and receives {r, Serial, To} (used
+                                %% only to resolve a send to an alias); spawn replies are
+                                %% no messages
+                                EvMs = ets:match_spec_compile(
+                                         [{{seq_trace, Label, {send, {'$1', '$2'}, '$3', '$4', '$5'},
+                                            {'$6', '$7'}}, [BvNotSR('$5')],
+                                           [{{s, '$3', '$4', '$5', '$6', '$7', '$1', '$2'}}]},
+                                          {{seq_trace, Label, {'receive', '$1', '_', '$2', '_'}, '_'},
+                                           [{is_pid, '$2'}], [{{r, '$1', '$2'}}]}]),
+                                OurMs = ets:match_spec_compile([{{seq_trace, Label, '_', '_'}, [], [true]}]),
+                                OtherMs = ets:match_spec_compile(
+                                            [{'$1', [{'not', {'andalso', {is_tuple, '$1'},
+                                                              {'=:=', {size, '$1'}, 4},
+                                                              {'=:=', {element, 1, '$1'}, seq_trace},
+                                                              {'=:=', {element, 2, '$1'}, Label}}}],
+                                              ['$1']}]),
+                                %% sends that need the exact (interpreted) pass: to an
+                                %% alias, a name, {Name, Node}
+                                SlowMs = ets:match_spec_compile(
+                                           [{{s, '_', '$1', '_', '_', '_', '_', '_'},
+                                             [{'not', {is_pid, '$1'}}], [true]}]),
+                                SendsMs = ets:match_spec_compile(
+                                            [{{s, '_', '_', '_', '_', '_', '_', '_'}, [], ['$_']}]),
+                                SpawnMs = ets:match_spec_compile(
+                                            [{{s, '_', '$1', {spawn_request, '_', '_', '_', '_', '_',
+                                                              spawn_reply, '_'}, '_', '_', '_', '_'},
+                                              [{is_pid, '$1'}], ['$1']}]),
+                                FTMs = ets:match_spec_compile(
+                                         [{{'_', '$1', '$2', '_', '_', '_', '_', '_'}, [], [{{'$1', '$2'}}]}]),
                                 %% a send whose target is an alias waits for its
                                 %% receive event, which names the receiving pid
-                                SeqEv =
-                                    fun({send, {Pv, Cu}, From, To, Msg}, {Mono, U}, St) ->
-                                            case BvClassify(Msg) of
-                                                skip -> St;
-                                                {K, D, Rq, Rp} ->
-                                                    Ev = {K, Pv, Cu, BvUs(Mono, St), U, From,
-                                                          BvNorm(To), BvPrint(Msg, MaxText), D,
-                                                          Rq, Rp},
-                                                    case K of
-                                                        spawn when is_pid(To) ->
-                                                            erlang:monitor(process, To);
-                                                        _ -> ok
-                                                    end,
-                                                    case is_reference(To) of
-                                                        true ->
-                                                            #{pending := Pd, count := Cn} = St,
-                                                            BvName(From, St#{pending := Pd#{{Pv, Cu} => Ev},
-                                                                             count := Cn + 1});
-                                                        false -> BvAdd(Ev, From, To, St)
-                                                    end
-                                            end;
-                                       ({'receive', Serial, _, To, _}, _, St = #{pending := Pd})
-                                          when is_pid(To), map_size(Pd) > 0 ->
-                                            case maps:take(Serial, Pd) of
-                                                {Ev, Pd2} ->
-                                                    From = element(6, Ev),
-                                                    #{count := Cn} = St,
-                                                    BvAdd(setelement(7, Ev, To), From, To,
-                                                          St#{pending := Pd2, count := Cn - 1});
-                                                error -> St
-                                            end;
-                                       (_, _, St) -> St
+                                Resolve =
+                                    fun(Evs, Pd0) ->
+                                        {Pd9, Kept9} =
+                                            lists:foldl(
+                                              fun({s, _, To, _, _, _, Pv, Cu} = E, {Pd, Acc}) ->
+                                                      E2 = setelement(3, E, BvNorm(To)),
+                                                      case is_reference(To) of
+                                                          true -> {Pd#{{Pv, Cu} => E2}, Acc};
+                                                          false -> {Pd, [E2 | Acc]}
+                                                      end;
+                                                 ({r, Serial, To}, {Pd, Acc}) when map_size(Pd) > 0 ->
+                                                      case maps:take(Serial, Pd) of
+                                                          {E, Pd2} -> {Pd2, [setelement(3, E, To) | Acc]};
+                                                          error -> {Pd, Acc}
+                                                      end;
+                                                 (_, PA) -> PA
+                                              end, {Pd0, []}, Evs),
+                                        {lists:reverse(Kept9), Pd9}
                                     end,
-                                Loop = fun L(St = #{dl := Dl, quiet := Q, nacc := NAcc}) ->
+                                %% a chunk of raw messages: this trace's events (the
+                                %% count includes sends waiting for their receive)
+                                Proc =
+                                    fun(Raw, St = #{pending := Pd0, count := C0, quiet := Q}, Now) ->
+                                        Evs = ets:match_spec_run(Raw, EvMs),
+                                        _ = case ets:match_spec_run(Evs, SpawnMs) of
+                                                [] -> ok;
+                                                Sp -> lists:zipwith(fun erlang:monitor/2,
+                                                                    lists:duplicate(length(Sp), process), Sp)
+                                            end,
+                                        {Kept, Pd} =
+                                            case map_size(Pd0) =:= 0 andalso
+                                                     ets:match_spec_run(Evs, SlowMs) =:= [] of
+                                                true -> {ets:match_spec_run(Evs, SendsMs), Pd0};
+                                                false -> Resolve(Evs, Pd0)
+                                            end,
+                                        {Out, SC} = BvChunk(Kept, ets:match_spec_run(Kept, FTMs), St),
+                                        #{acc := Acc, nacc := NA} = SC,
+                                        NE = length(Out),
+                                        Q2 = case Q =/= undefined andalso
+                                                      ets:match_spec_run(Raw, OurMs) =/= [] of
+                                                 true -> Now + Quiet;
+                                                 false -> Q
+                                             end,
+                                        SC2 = SC#{pending := Pd, acc := [Out | Acc], nacc := NA + NE,
+                                                   count := C0 + NE + map_size(Pd) - map_size(Pd0),
+                                                   quiet := Q2},
+                                        case NA + NE >= Batch of
+                                            true -> BvFlush(SC2);
+                                            false -> SC2
+                                        end
+                                    end,
+                                %% the chunk's other messages, in order (few: results,
+                                %% monitors, another tool's events); exits of spawned
+                                %% processes are recorded while the trace runs
+                                Other =
+                                    fun(Msgs, St, Now, Exits) ->
+                                        lists:foldl(
+                                          fun(_, S = #{stop := gone}) -> S;
+                                             ({seq_trace, _, _, _} = Foreign, S) ->
+                                                  %% another tool's events (--force): pass on
+                                                  case is_pid(Old) of
+                                                      true -> Old ! Foreign;
+                                                      false -> ok
+                                                  end,
+                                                  S;
+                                             ({bv_result, W0, R}, S) when W0 =:= W ->
+                                                  S#{result := R, quiet := Now + Quiet};
+                                             ({'DOWN', M, _, _, _}, S) when M =:= MonC ->
+                                                  S#{stop := gone};
+                                             ({'DOWN', M, _, _, Why}, S) when M =:= MonW ->
+                                                  case S of
+                                                      #{result := undefined} ->
+                                                          S#{result := {exited, BvPrint(Why, 500)},
+                                                             quiet := Now + Quiet};
+                                                      _ -> S
+                                                  end;
+                                             ({'DOWN', _, process, P, Why}, S) when Exits ->
+                                                  #{exits := Ex} = S,
+                                                  S#{exits := [{P, BvPrint(Why, 200),
+                                                                BvUs(erlang:monotonic_time(), S)} | Ex]};
+                                             (_, S) -> S
+                                          end, St, Msgs)
+                                    end,
+                                %% the receive loop only takes raw messages: each
+                                %% chunk is then handled by Proc (compiled code)
+                                Loop = fun L(St = #{dl := Dl, quiet := Q, nacc := NAcc, count := C}) ->
                                     Now = erlang:monotonic_time(millisecond),
                                     if
                                         Now >= Dl -> St#{stop := duration};
@@ -167,38 +249,19 @@ case Parsed of
                                                        _ -> min(Wait0, 50)
                                                    end,
                                             receive
-                                                {seq_trace, Label, Info, Ts} ->
-                                                    S1 = SeqEv(Info, Ts, St),
-                                                    S2 = case Q of
-                                                             undefined -> S1;
-                                                             _ -> S1#{quiet := Now + Quiet}
-                                                         end,
-                                                    case BvBound(S2) of
-                                                        S3 = #{stop := undefined} -> L(S3);
-                                                        S3 -> S3
-                                                    end;
-                                                {seq_trace, _, _, _} = Foreign ->
-                                                    %% another tool's events (--force): pass on
-                                                    case is_pid(Old) of
-                                                        true -> Old ! Foreign;
-                                                        false -> ok
-                                                    end,
-                                                    L(St);
-                                                {bv_result, W, R} ->
-                                                    L(St#{result := R, quiet := Now + Quiet});
-                                                {'DOWN', MonC, _, _, _} -> St#{stop := gone};
-                                                {'DOWN', MonW, _, _, Why} ->
-                                                    case St of
-                                                        #{result := undefined} ->
-                                                            L(St#{result := {exited, BvPrint(Why, 500)},
-                                                                  quiet := Now + Quiet});
-                                                        _ -> L(St)
-                                                    end;
-                                                {'DOWN', _, process, P, Why} ->
-                                                    #{exits := Ex} = St,
-                                                    L(St#{exits := [{P, BvPrint(Why, 200),
-                                                                     BvUs(erlang:monotonic_time(), St)} | Ex]});
-                                                _ -> L(St)
+                                                E ->
+                                                    Raw = lists:reverse(
+                                                            BvGrab([E], min(BvChunkMax, MaxEvents - C) - 1)),
+                                                    S1 = Other(ets:match_spec_run(Raw, OtherMs),
+                                                               Proc(Raw, St, Now), Now, true),
+                                                    case S1 of
+                                                        #{stop := gone} -> S1;
+                                                        _ ->
+                                                            case BvBound(S1) of
+                                                                S3 = #{stop := undefined} -> L(S3);
+                                                                S3 -> S3
+                                                            end
+                                                    end
                                             after Wait -> L(BvFlush(St))
                                             end
                                     end
@@ -212,33 +275,38 @@ case Parsed of
                                 %% Drain: events of the trace still on their way
                                 %% arrive within a quiet period; past the bound
                                 %% they are counted as dropped.
-                                Drain = fun D(St) ->
+                                Drain = fun D(St = #{count := Cn}) ->
                                     receive
-                                        {seq_trace, Label, Info, Ts} ->
-                                            case St of
-                                                #{count := Cn} when Cn >= MaxEvents ->
-                                                    #{dropped := Dr} = St,
-                                                    D(St#{dropped := Dr + 1});
-                                                _ -> D(SeqEv(Info, Ts, St))
-                                            end;
-                                        {bv_result, W, R} -> D(St#{result := R});
-                                        {'DOWN', MonC, _, _, _} -> throw(gone);
-                                        {'DOWN', MonW, _, _, Why} ->
-                                            case St of
-                                                #{result := undefined} ->
-                                                    D(St#{result := {exited, BvPrint(Why, 500)}});
-                                                _ -> D(St)
+                                        E ->
+                                            Room = case Cn >= MaxEvents of
+                                                       true -> BvChunkMax;
+                                                       false -> min(BvChunkMax, MaxEvents - Cn)
+                                                   end,
+                                            Raw = lists:reverse(BvGrab([E], Room - 1)),
+                                            Now = erlang:monotonic_time(millisecond),
+                                            S1 = case Cn >= MaxEvents of
+                                                     true ->
+                                                         #{dropped := Dr} = St,
+                                                         St#{dropped := Dr + length(ets:match_spec_run(Raw, OurMs))};
+                                                     false -> Proc(Raw, St, Now)
+                                                 end,
+                                            case Other(ets:match_spec_run(Raw, OtherMs), S1, Now, false) of
+                                                #{stop := gone} -> throw(gone);
+                                                S2 -> D(S2)
                                             end
                                     after Quiet -> St
                                     end
                                 end,
                                 Fin2 = Drain(Fin),
-                                #{pending := Pend} = Fin2,
-                                Fin3 = maps:fold(fun(_, Ev, S) ->
-                                                         #{count := Cn} = S,
-                                                         BvAdd(Ev, element(6, Ev), element(7, Ev),
-                                                               S#{count := Cn - 1})
-                                                 end, Fin2#{pending := #{}}, Pend),
+                                %% sends to an alias never received: kept, drawn to the alias
+                                Fin3 = case maps:values(maps:get(pending, Fin2)) of
+                                           [] -> Fin2;
+                                           PV ->
+                                               {Out3, S3} = BvChunk(PV, ets:match_spec_run(PV, FTMs), Fin2),
+                                               #{acc := A3, nacc := NA3} = S3,
+                                               S3#{pending := #{}, acc := [Out3 | A3],
+                                                   nacc := NA3 + length(Out3)}
+                                       end,
                                 Fin4 = BvFlush(BvLateNames(Fin3)),
                                 %% a bound stopped the trace, not the code: it keeps
                                 %% the rest of --duration to finish
