@@ -53,7 +53,7 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
   const char *node = bv_conn_node(c);
   if (samples < 1)
     return bv_error_set(BV_EINVAL, "--samples: at least one sample");
-  bv_memseries *m;
+  bv_memseries *m = NULL;
   int rc = new_series(&m, samples);
   if (rc)
     return rc;
@@ -272,7 +272,7 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
   if (rc)
     return rc;
   size_t n = bv_jv_len(arr);
-  bv_memseries *m;
+  bv_memseries *m = NULL;
   if ((rc = new_series(&m, n)))
     return rc;
   uint64_t interval = 0;
