@@ -45,6 +45,7 @@ static const char *const demo_runs[] = {
     "-o", "@/seqtrace-tasks.mmd", "--save", "@/seqtrace-tasks.json", NULL,
     "seqtrace", "--attach", "demo_pong", "--duration", "1000", "-o", "@/seqtrace-attach.mmd",
     "--save", "@/seqtrace-attach.json", NULL,
+    "render", "@/seqtrace-tasks.json", "-o", "@/seqtrace-tasks.md", "--payload", "30", NULL,
     "render", "@/seqtrace-pingpong.json", "-o", "@/seqtrace-pingpong.png", NULL,
     "render", "@/seqtrace-pingpong.json", "-o", "@/seqtrace-pingpong.svg", NULL,
     "render", "@/seqtrace-pingpong.json", "-o", "@/seqtrace-pingpong.pdf", NULL,

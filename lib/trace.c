@@ -386,7 +386,9 @@ int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
                   (int)alias[e->to]);
     const char *label = e->label ? e->label : "";
     bv_mmd_escape(b, label, strlen(label));
-    if (o->payload && e->text && *e->text) {
+    /* a SPAWN's message is OTP's internal spawn_request signal: the label says
+       all there is to say (the JSON keeps the text) */
+    if (o->payload && e->kind != BV_EV_SPAWN && e->text && *e->text) {
       bv_buf_puts(b, "<br/>");
       bv_mmd_escape(b, e->text, utf8_prefix(e->text, o->payload));
     }
