@@ -122,6 +122,13 @@ int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, con
  * must name a .json model file that is not the -o output. Prints the error
  * and returns EXIT_USAGE, or EXIT_OK. */
 int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save);
+/* --save in two parts, so that a failed command leaves no file behind: begin
+ * writes the model file under its temporary name (*pending; NULL when save is
+ * NULL); end renames it into place if the main output succeeded (ec ==
+ * EXIT_OK), else removes it. Both print their error; end returns the exit code. */
+int cli_save_begin(const char *save, int (*write)(bv_out *out, const void *arg), const void *arg,
+                   bv_out **pending);
+int cli_save_end(bv_out *pending, int ec);
 /* Opens path (via bv_out), runs write(out, arg), commits or aborts. */
 int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg);
 

@@ -97,11 +97,9 @@ int cmd_memory(cli_ctx *ctx)
     return cli_fail(rc);
   }
   cli_disconnect(ctx);
-  if (c.save && (rc = cli_write(c.save, write_json, m))) {
-    bv_memseries_free(m);
-    return cli_fail(rc);
-  }
-  rc = emit(ctx, m, &c);
+  bv_out *pending;
+  if ((rc = cli_save_begin(c.save, write_json, m, &pending)) == EXIT_OK)
+    rc = cli_save_end(pending, emit(ctx, m, &c));
   bv_memseries_free(m);
   return rc;
 }

@@ -140,11 +140,9 @@ int cmd_procs(cli_ctx *ctx)
   /* node work is over: rendering a big snapshot must not hold the connection
    * idle past the node's tick time */
   cli_disconnect(ctx);
-  if (c.save && (rc = cli_write(c.save, write_json, s))) {
-    bv_snapshot_free(s);
-    return cli_fail(rc);
-  }
-  rc = emit(ctx, s, &c);
+  bv_out *pending;
+  if ((rc = cli_save_begin(c.save, write_json, s, &pending)) == EXIT_OK)
+    rc = cli_save_end(pending, emit(ctx, s, &c));
   bv_snapshot_free(s);
   return rc;
 }

@@ -164,11 +164,9 @@ int cmd_seqtrace(cli_ctx *ctx)
                t->dropped ? " (later ones dropped)" : "");
   if (t->result)
     cli_note("result: %s", t->result);
-  if (c.save && (rc = cli_write(c.save, write_json, t))) {
-    bv_trace_free(t);
-    return cli_fail(rc);
-  }
-  rc = emit(ctx, t, &c);
+  bv_out *pending;
+  if ((rc = cli_save_begin(c.save, write_json, t, &pending)) == EXIT_OK)
+    rc = cli_save_end(pending, emit(ctx, t, &c));
   bv_trace_free(t);
   return rc;
 }

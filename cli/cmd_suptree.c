@@ -176,19 +176,18 @@ int cmd_suptree(cli_ctx *ctx)
             (unsigned long long)t->walk_ms);
   cli_disconnect(ctx);
   unresponsive_note(t, o.sup_timeout_ms);
+  bv_out *pending = NULL;
   if (c.save) {
     bv_buf b;
     bv_buf_init(&b);
-    rc = bv_tree_json(&b, t);
-    if (!rc)
-      rc = cli_write(c.save, write_buf, &b);
+    if ((rc = bv_tree_json(&b, t)))
+      rc = cli_fail(rc);
+    else
+      rc = cli_save_begin(c.save, write_buf, &b, &pending);
     bv_buf_dispose(&b);
-    if (rc) {
-      bv_tree_free(t);
-      return cli_fail(rc);
-    }
   }
-  rc = emit(ctx, t, &c);
+  if (rc == EXIT_OK)
+    rc = cli_save_end(pending, emit(ctx, t, &c));
   bv_tree_free(t);
   return rc;
 }

@@ -276,6 +276,36 @@ int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save)
   return EXIT_OK;
 }
 
+int cli_save_begin(const char *save, int (*write)(bv_out *out, const void *arg), const void *arg,
+                   bv_out **pending)
+{
+  *pending = NULL;
+  if (!save)
+    return EXIT_OK;
+  bv_out *o;
+  int rc = bv_out_open(save, &o);
+  if (rc)
+    return cli_fail(rc);
+  if ((rc = write(o, arg))) {
+    bv_out_abort(o);
+    return cli_fail(rc);
+  }
+  *pending = o;
+  return EXIT_OK;
+}
+
+int cli_save_end(bv_out *pending, int ec)
+{
+  if (!pending)
+    return ec;
+  if (ec != EXIT_OK) {
+    bv_out_abort(pending);
+    return ec;
+  }
+  int rc = bv_out_commit(pending);
+  return rc ? cli_fail(rc) : EXIT_OK;
+}
+
 int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg)
 {
   bv_out *o;
@@ -473,6 +503,10 @@ int main(int argc, char **argv)
   /* the command is the first non-option word; global options may come first */
   int ci = 1;
   while (ci < argc && argv[ci][0] == '-') {
+    if (strcmp(argv[ci], "-o") == 0) { /* short for --output: takes a value */
+      ci += 2;
+      continue;
+    }
     const char *n = argv[ci] + 2;
     const cli_opt *o = argv[ci][1] == '-' ? find_opt(global_opts, n, strcspn(n, "=")) : NULL;
     ci += (o && o->arg && !strchr(n, '=')) ? 2 : 1;

@@ -233,6 +233,8 @@ static int take_chunk(collector *c, const bv_term *m)
     return bad_row("malformed chunk");
   bv_snapshot *s = c->s;
   size_t base = (size_t)idx * c->per, slice = c->per;
+  if (base >= c->cap)
+    return bad_row("chunk for a slice past the end");
   if (base + slice > c->cap)
     slice = c->cap - base;
   if (c->seen[idx] + rows->n > slice)
@@ -340,8 +342,11 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   int64_t nslices = bv_term_int(bv_term_elem(res, 1), -1);
   int64_t total = bv_term_int(bv_term_elem(res, 2), -1);
   int64_t per = bv_term_int(bv_term_elem(res, 3), -1);
+  /* the slices must tile [0, total) exactly: a slice index past the end would
+     place rows outside the snapshot's array */
   if (!r0 || r0->type != BV_T_REF || nslices < 0 || total < 0 || per < 0 ||
-      (uint64_t)nslices * (uint64_t)per < (uint64_t)total || total > 200000000) {
+      total > 200000000 || (total > 0 && per == 0) ||
+      nslices != (total ? (total + per - 1) / per : 0)) {
     rc = bad_row("unexpected reply to the snapshot request");
     goto out;
   }

@@ -163,6 +163,11 @@ expect_exit 2 "--top: 0 is out of range" "$O" -- "$BEAMVIZ" --node "$N" --cookie
 expect_exit 2 "--top: 'ten' is not a number" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --top ten -o "$O"
 expect_exit 2 "--by: 'heap' is not one of reductions|memory|message_queue_len" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --top 3 --by heap -o "$O"
 expect_exit 2 "--by: needs --top" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --by memory -o "$O"
+# the main output fails after collection: the --save model file must not be left either
+expect_exit 4 "cannot write $T/no-such-dir/x.csv" "$T/saved-too.json" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --save "$T/saved-too.json" -o "$T/no-such-dir/x.csv"
+# -o may come before the command, as a global option
+check "-o before the command" "$BEAMVIZ" --node "$N" --cookie "$C" -o "$T/early.csv" procs
+[ -s "$T/early.csv" ] || fail "-o before the command: no output"
 expect_exit 2 "--x: 'status' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --x status -o "$O"
 expect_exit 2 "--y: 'pid' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --y pid -o "$O"
 expect_exit 2 "--color: 'memory' is not one of status|name|current_function|initial_call" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --color memory -o "$O"
