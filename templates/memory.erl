@@ -9,12 +9,14 @@
 %%
 %% The sampler sleeps to an absolute schedule (Start + I*Interval), so the
 %% intervals are the target's own and do not drift with transfer times. Its
-%% work is bounded (Samples samples); it stops early when beamviz is no longer
-%% connected, and sends with noconnect, so it never outlives beamviz for long.
+%% work is bounded (Samples samples); it monitors beamviz and waits for the
+%% next sample in a receive, so it stops as soon as beamviz goes away (even
+%% with a long --interval), and it sends with noconnect.
 Ref = make_ref(),
 Node = node(Self),
 Kinds = [total, processes, atom, binary, code, ets, system],
 Sampler = fun() ->
+  Mon = erlang:monitor(process, Self),
   Start = erlang:monotonic_time(millisecond),
   Loop = fun Loop(I) when I > Samples -> done;
              Loop(I) ->
@@ -27,7 +29,10 @@ Sampler = fun() ->
                    case I < Samples of
                      true ->
                        Wait = Start + I * Interval - erlang:monotonic_time(millisecond),
-                       timer:sleep(max(0, Wait));
+                       receive
+                         {'DOWN', Mon, process, _, _} -> exit(beamviz_gone)
+                       after max(0, Wait) -> ok
+                       end;
                      false -> ok
                    end,
                    Loop(I + 1)
