@@ -751,11 +751,14 @@ int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding 
     return bv_error_set(BV_EINVAL, "too many arguments");
   char src[256];
   bv_binding named[9];
+  if (strlen(mod) + strlen(fun) > 200)
+    return bv_error_set(BV_EINVAL, "call: module or function name too long");
   int k = snprintf(src, sizeof src, "%s:%s(", mod, fun);
   static const char *names[] = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"};
   for (size_t i = 0; i < nargs; i++) {
     named[i] = args[i];
     named[i].name = names[i];
+    /* at most 200 + 2 + 9 * 3 + 2 bytes in all: within src */
     k += snprintf(src + k, sizeof src - (size_t)k, "%s%s", i ? "," : "", names[i]);
   }
   snprintf(src + k, sizeof src - (size_t)k, ").");

@@ -559,7 +559,12 @@ static int run(collector *c, const bv_trace_opts *o)
     return oom();
   }
   bv_term *r;
-  int rc = bv_conn_eval_src(c->conn, src.data, b, nb, 0, tmp, &r);
+  /* the template waits up to 5 s for its relay to start: wait longer than it,
+     so beamviz never gives up on a relay that is still starting */
+  unsigned start_ms = bv_conn_timeout(c->conn);
+  if (start_ms < 7000)
+    start_ms = 7000;
+  int rc = bv_conn_eval_src(c->conn, src.data, b, nb, start_ms, tmp, &r);
   bv_buf_dispose(&src);
   if (rc)
     goto done;

@@ -340,6 +340,7 @@ case Parsed of
                             end
                     end
                 end,
+                PrevTracer = seq_trace:get_system_tracer(),
                 Relay = spawn_opt(Run, [{message_queue_data, off_heap}]),
                 receive
                     {Relay, Reply} ->
@@ -347,7 +348,18 @@ case Parsed of
                             started -> {ok, Relay};
                             _ -> Reply
                         end
-                after 5000 -> exit(Relay, kill), timeout
+                after 5000 ->
+                    %% a relay killed after it took the system tracer slot
+                    %% cannot put the previous tracer back: do it here, once
+                    %% it is surely dead
+                    MonR = erlang:monitor(process, Relay),
+                    exit(Relay, kill),
+                    receive {'DOWN', MonR, process, _, _} -> ok end,
+                    case seq_trace:get_system_tracer() of
+                        Relay -> _ = seq_trace:set_system_tracer(PrevTracer), ok;
+                        _ -> ok
+                    end,
+                    timeout
                 end
         end
 end.
