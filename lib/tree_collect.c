@@ -157,14 +157,25 @@ typedef struct builder {
   size_t n, cap;
   bv_tedge *links;
   size_t nlinks, lcap;
+  int pid_err;        /* why pid_str last returned NULL: BV_ETERM or BV_ENOMEM */
 } builder;
 
+/* NULL with bd->pid_err set (and a message) when p is not a pid/port from the
+ * node (BV_ETERM) or memory ran out (BV_ENOMEM). */
 static const char *pid_str(builder *bd, const bv_term *p)
 {
   bd->tmp.len = 0;
-  if (bv_term_pid_str(&bd->tmp, p, bd->node))
+  if (!p || (p->type != BV_T_PID && p->type != BV_T_PORT)) {
+    bd->pid_err = bv_error_set(BV_ETERM, "suptree: malformed walk result from the node "
+                                         "(a pid expected)");
     return NULL;
-  return bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);
+  }
+  const char *s = NULL;
+  if (bv_term_pid_str(&bd->tmp, p, bd->node) == 0 && !bd->tmp.failed)
+    s = bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);
+  if (!s)
+    bd->pid_err = bv_error_set(BV_ENOMEM, "out of memory building the tree");
+  return s;
 }
 
 static const char *atom_name(bv_arena *a, const bv_term *t)
@@ -378,7 +389,7 @@ static int place_children(builder *bd, uint32_t parent, const bv_term *res)
     if (p && p->type == BV_T_PID) {
       nd.pid = pid_str(bd, p);
       if (!nd.pid) {
-        rc = BV_ENOMEM;
+        rc = bd->pid_err;
         break;
       }
       if (strcmp(p->v.pid.node, bd->node) != 0) {
@@ -420,7 +431,7 @@ static int place_externals(builder *bd, uint32_t i)
       continue;
     const char *key = pid_str(bd, l);
     if (!key)
-      return BV_ENOMEM;
+      return bd->pid_err;
     int found;
     smap_get(&bd->members, key, &found);
     if (found)
@@ -523,7 +534,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
     const bv_term *s = &sups->v.items[i];
     const char *key = pid_str(bd, bv_term_elem(s, 0));
     if (!key)
-      return BV_ENOMEM;
+      return bd->pid_err;
     if (smap_put(&bd->sups, key, bv_term_elem(s, 1)) < 0)
       return BV_ENOMEM;
     const bv_term *res = bv_term_elem(s, 1);
@@ -538,7 +549,9 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
       return bv_error_set(BV_ETERM, "suptree: malformed walk result from the node");
     for (uint32_t k = 0; k < np; k++) {
       const char *pk = pid_str(bd, &pids->v.items[k]);
-      if (!pk || smap_put(&bd->info, pk, &infos->v.items[k]) < 0 ||
+      if (!pk)
+        return bd->pid_err;
+      if (smap_put(&bd->info, pk, &infos->v.items[k]) < 0 ||
           smap_put(&bd->members, pk, NULL) < 0)
         return BV_ENOMEM;
     }
@@ -546,7 +559,9 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
   if (links && ext && ext->type == BV_T_LIST)
     for (uint32_t i = 0; i < ext->n; i++) {
       const char *key = pid_str(bd, bv_term_elem(&ext->v.items[i], 0));
-      if (!key || smap_put(&bd->ext, key, &ext->v.items[i]) < 0)
+      if (!key)
+        return bd->pid_err;
+      if (smap_put(&bd->ext, key, &ext->v.items[i]) < 0)
         return BV_ENOMEM;
     }
   /* the chain: root first, each the parent of the next */
@@ -558,7 +573,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
     nd.parent = (int)i - 1;
     nd.pid = pid_str(bd, bv_term_elem(c, 0));
     if (!nd.pid)
-      return BV_ENOMEM;
+      return bd->pid_err;
     const bv_term *role = bv_term_elem(c, 1);
     nd.kind = i == 0 ? BV_TN_ROOT : BV_TN_WORKER;
     if (bv_term_is_atom(role, "master")) {
