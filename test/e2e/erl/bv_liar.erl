@@ -1,0 +1,65 @@
+%% bv_liar: test-only. Stands in for rex (the rpc server) on a TEST node and
+%% answers beamviz's snapshot request with malformed data, to check that bytes
+%% from a node are never trusted: beamviz must fail with one line (exit 14),
+%% write nothing, and not crash. Every other call is served as rex would.
+-module(bv_liar).
+-export([install/0, restore/0, mode/1, loop/1]).
+
+install() ->
+    Real = whereis(rex),
+    persistent_term:put(bv_liar_real, Real),
+    unregister(rex),
+    P = spawn(fun() -> loop(Real) end),
+    register(rex, P),
+    ok.
+
+restore() ->
+    Real = persistent_term:get(bv_liar_real),
+    Me = self(),
+    %% runs inside the liar (called through rex): hand the name back, then stop
+    spawn(fun() -> timer:sleep(100), catch unregister(rex), register(rex, Real), exit(Me, kill) end),
+    ok.
+
+mode(M) -> persistent_term:put(bv_liar_mode, M), ok.
+
+loop(Real) ->
+    receive
+        {From, {call, erl_eval, expr, [Outer, Bs, _, _, _], _}} = Req ->
+            {'Bs', Inner} = lists:keyfind('Bs', 1, Bs),
+            case lists:keyfind('Chunk', 1, Inner) of
+                false -> Real ! Req;              % not the snapshot: the real rex answers
+                _ -> lie(From, Bs, Inner, Outer)
+            end;
+        Other -> Real ! Other
+    end,
+    loop(Real).
+
+lie(From, Bs, Inner, _Outer) ->
+    {'Id', Id} = lists:keyfind('Id', 1, Bs),
+    {'Self', Self} = lists:keyfind('Self', 1, Inner),
+    Ref = make_ref(),
+    Pids = lists:sublist(erlang:processes(), 10),
+    Row = {[], 1, 2, running, 0, {a, b, 0}, {a, b, 0}},
+    Rows = lists:duplicate(10, Row),
+    Done = fun(N) -> [Self ! {bv_procs_done, Ref, I, done} || I <- lists:seq(0, N - 1)] end,
+    case persistent_term:get(bv_liar_mode, slice_past_end) of
+        slice_past_end ->          % 5 slices claimed for 10 processes of 10 each
+            From ! {rex, {Id, {Ref, 5, 10, 10}}},
+            Self ! {bv_procs, Ref, 3, Pids, Rows, []},
+            Self ! {bv_procs, Ref, 4, Pids, Rows, []},
+            Done(5);
+        too_many_rows ->           % more rows in a slice than it holds
+            From ! {rex, {Id, {Ref, 1, 10, 10}}},
+            Self ! {bv_procs, Ref, 0, Pids ++ Pids, Rows ++ Rows, []},
+            Done(1);
+        not_a_pid ->
+            From ! {rex, {Id, {Ref, 1, 10, 10}}},
+            Self ! {bv_procs, Ref, 0, lists:duplicate(10, not_a_pid), Rows, []},
+            Done(1);
+        bad_reply ->
+            From ! {rex, {Id, {Ref, -1, 10, 10}}};
+        short_row ->
+            From ! {rex, {Id, {Ref, 1, 10, 10}}},
+            Self ! {bv_procs, Ref, 0, Pids, lists:duplicate(10, {x}), []},
+            Done(1)
+    end.
