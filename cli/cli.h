@@ -142,6 +142,11 @@ int seqtrace_emit(cli_ctx *ctx, bv_trace *t);
  * options in ctx (cli/image.c, owned by the images work). */
 int cli_image_emit(cli_ctx *ctx, const bv_model *m, const char *path, bv_format fmt);
 
+/* cli_image_emit for one model given by kind and pointer (the model stays the
+ * caller's). */
+int cli_image_emit_of(cli_ctx *ctx, bv_model_kind kind, void *model, const char *path,
+                      bv_format fmt);
+
 /* Checks the image options (--width, --height, --scale, --theme, --background,
  * --font) without drawing: call it before connecting when the output is an
  * image, so a bad value fails before any node work. Prints the error and

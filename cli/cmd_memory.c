@@ -44,13 +44,8 @@ static int emit(cli_ctx *ctx, bv_memseries *m, const memory_cfg *c)
   case BV_FMT_VEGALITE: rc = cli_write(c->path, write_vl, m); break;
   case BV_FMT_PNG:
   case BV_FMT_SVG:
-  case BV_FMT_PDF: {
-    bv_model model;
-    memset(&model, 0, sizeof model);
-    model.kind = BV_MODEL_MEMORY;
-    model.u.memory = m;
-    return cli_image_emit(ctx, &model, c->path, c->fmt);
-  }
+  case BV_FMT_PDF:
+    return cli_image_emit_of(ctx, BV_MODEL_MEMORY, m, c->path, c->fmt);
   default:
     return cli_error(EXIT_USAGE, "'beamviz memory' cannot write %s output", bv_format_name(c->fmt));
   }

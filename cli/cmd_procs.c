@@ -98,13 +98,8 @@ static int emit(cli_ctx *ctx, bv_snapshot *s, const procs_cfg *c)
   }
   case BV_FMT_PNG:
   case BV_FMT_SVG:
-  case BV_FMT_PDF: {
-    bv_model m;
-    memset(&m, 0, sizeof m);
-    m.kind = BV_MODEL_SNAPSHOT;
-    m.u.snapshot = s;
-    return cli_image_emit(ctx, &m, c->path, c->fmt);
-  }
+  case BV_FMT_PDF:
+    return cli_image_emit_of(ctx, BV_MODEL_SNAPSHOT, s, c->path, c->fmt);
   default:
     return cli_error(EXIT_USAGE, "'beamviz procs' cannot write %s output", bv_format_name(c->fmt));
   }

@@ -86,13 +86,8 @@ static int emit(cli_ctx *ctx, bv_trace *t, const seq_cfg *c)
   }
   case BV_FMT_PNG:
   case BV_FMT_SVG:
-  case BV_FMT_PDF: {
-    bv_model m;
-    memset(&m, 0, sizeof m);
-    m.kind = BV_MODEL_TRACE;
-    m.u.trace = t;
-    return cli_image_emit(ctx, &m, c->path, c->fmt);
-  }
+  case BV_FMT_PDF:
+    return cli_image_emit_of(ctx, BV_MODEL_TRACE, t, c->path, c->fmt);
   default:
     return cli_error(EXIT_USAGE, "'beamviz seqtrace' cannot write %s output",
                      bv_format_name(c->fmt));

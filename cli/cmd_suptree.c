@@ -96,13 +96,8 @@ static int emit(cli_ctx *ctx, bv_tree *t, const suptree_cfg *c)
     return EXIT_OK;
   case BV_FMT_PNG:
   case BV_FMT_SVG:
-  case BV_FMT_PDF: {
-    bv_model model;
-    memset(&model, 0, sizeof model);
-    model.kind = BV_MODEL_TREE;
-    model.u.tree = t;
-    return cli_image_emit(ctx, &model, c->path, c->fmt);
-  }
+  case BV_FMT_PDF:
+    return cli_image_emit_of(ctx, BV_MODEL_TREE, t, c->path, c->fmt);
   default:
     return cli_error(EXIT_USAGE, "'beamviz suptree' cannot write %s output",
                      bv_format_name(c->fmt));

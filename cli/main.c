@@ -306,6 +306,22 @@ int cli_save_end(bv_out *pending, int ec)
   return rc ? cli_fail(rc) : EXIT_OK;
 }
 
+int cli_image_emit_of(cli_ctx *ctx, bv_model_kind kind, void *model, const char *path,
+                      bv_format fmt)
+{
+  bv_model m;
+  memset(&m, 0, sizeof m);
+  m.kind = kind;
+  switch (kind) {
+  case BV_MODEL_SNAPSHOT: m.u.snapshot = model; break;
+  case BV_MODEL_MEMORY: m.u.memory = model; break;
+  case BV_MODEL_TREE: m.u.tree = model; break;
+  case BV_MODEL_TRACE: m.u.trace = model; break;
+  case BV_MODEL_NONE: return cli_error(EXIT_INTERNAL, "no model to draw");
+  }
+  return cli_image_emit(ctx, &m, path, fmt);
+}
+
 int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg)
 {
   bv_out *o;
