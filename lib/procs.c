@@ -241,6 +241,9 @@ static int take_chunk(collector *c, const bv_term *m)
     return bad_row("more rows than processes listed");
   c->seen[idx] += rows->n;
   uint32_t j = 0; /* next ProcLib entry: a subsequence of the rows, in order */
+  const bv_term *prev[3] = {NULL, NULL, NULL};
+  const char *prev_text[3] = {NULL, NULL, NULL};
+  int rc;
   for (uint32_t i = 0; i < rows->n; i++) {
     const bv_term *r = &rows->v.items[i], *pid = &pids->v.items[i];
     if (r->type == BV_T_ATOM) { /* undefined: exited between listing and reading */
@@ -254,7 +257,7 @@ static int take_chunk(collector *c, const bv_term *m)
     const bv_term *f = r->v.items;
     bv_proc *p = &s->procs[base + c->fill[idx]++];
     c->tmp.len = 0;
-    int rc = bv_term_pid_str(&c->tmp, pid, c->node);
+    rc = bv_term_pid_str(&c->tmp, pid, c->node);
     if (rc || c->tmp.failed)
       return rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
     if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len)))
@@ -266,10 +269,21 @@ static int take_chunk(collector *c, const bv_term *m)
     p->reductions = bv_term_u64(&f[1], 0);
     p->memory = bv_term_u64(&f[2], 0);
     p->message_queue_len = bv_term_u64(&f[4], 0);
-    if ((rc = term_text(c, &f[3], &p->status)) ||
-        (rc = term_text(c, &f[5], &p->current_function)) ||
-        (rc = term_text(c, &f[6], &p->initial_call)))
-      return rc;
+    /* neighbouring rows mostly share these: compare bytes before hashing */
+    static const int col[3] = {3, 5, 6};
+    const char **dst[3] = {&p->status, &p->current_function, &p->initial_call};
+    for (int k = 0; k < 3; k++) {
+      const bv_term *v = &f[col[k]];
+      if (prev[k] && prev[k]->rawlen == v->rawlen &&
+          memcmp(prev[k]->raw, v->raw, v->rawlen) == 0) {
+        *dst[k] = prev_text[k];
+        continue;
+      }
+      if ((rc = term_text(c, v, dst[k])))
+        return rc;
+      prev[k] = v;
+      prev_text[k] = *dst[k];
+    }
     if (j < pl->n && p->initial_call == c->proc_lib) {
       const bv_term *e = &pl->v.items[j];
       if (e->type == BV_T_TUPLE && e->n == 2 && same_pid(&e->v.items[0], pid)) {

@@ -121,6 +121,112 @@ void bv_wr_csv(bv_wr *w, const char *s)
   bv_buf_putc(&w->b, '"');
 }
 
+/* --- one process as a JSON object ------------------------------------------------ */
+
+/* The length of s if it needs no JSON escaping (the usual case: pids,
+ * statuses, M:F/A), else 0 with *plain unset. */
+static int plain_len(const char *s, size_t *n)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t i = 0;
+  for (; p[i]; i++)
+    if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\' || p[i] >= 0x7f)
+      return 0;
+  *n = i;
+  return 1;
+}
+
+static char *put_u64(char *d, uint64_t v)
+{
+  char tmp[24];
+  size_t i = sizeof tmp;
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  memcpy(d, tmp + i, sizeof tmp - i);
+  return d + (sizeof tmp - i);
+}
+
+/* {"pid":..., "field":value...}: fields in the order given; an absent text is
+ * null when nulls is set, else left out. pid replaces p->pid when non-NULL.
+ * One reserve per row and plain copies, unless a text needs escaping. */
+static void wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_field *fs,
+                    size_t nf, int nulls)
+{
+  const char *txt[BV_PF_COUNT];
+  size_t len[BV_PF_COUNT], need = 2;
+  int slow = 0;
+  for (size_t i = 0; i < nf; i++) {
+    bv_proc_field f = fs[i];
+    need += strlen(bv_proc_field_name(f)) + 4;
+    if (bv_proc_field_numeric(f)) {
+      need += 20;
+      continue;
+    }
+    txt[i] = f == BV_PF_PID && pid ? pid : bv_proc_text(p, f);
+    if (!txt[i])
+      need += 4;
+    else if (plain_len(txt[i], &len[i]))
+      need += len[i] + 2;
+    else
+      slow = 1;
+  }
+  if (slow) {
+    bv_wr_str(w, "{");
+    int first = 1;
+    for (size_t i = 0; i < nf; i++) {
+      int num = bv_proc_field_numeric(fs[i]);
+      if (!num && !txt[i] && !nulls)
+        continue;
+      bv_wr_str(w, first ? "\"" : ",\"");
+      first = 0;
+      bv_wr_str(w, bv_proc_field_name(fs[i]));
+      bv_wr_str(w, "\":");
+      if (num)
+        bv_wr_u64(w, bv_proc_value(p, fs[i]));
+      else
+        bv_wr_json(w, txt[i]);
+    }
+    bv_wr_str(w, "}");
+    return;
+  }
+  if (reserve(&w->b, need))
+    return;
+  char *d = w->b.data + w->b.len;
+  *d++ = '{';
+  int first = 1;
+  for (size_t i = 0; i < nf; i++) {
+    int num = bv_proc_field_numeric(fs[i]);
+    if (!num && !txt[i] && !nulls)
+      continue;
+    if (!first)
+      *d++ = ',';
+    first = 0;
+    const char *k = bv_proc_field_name(fs[i]);
+    size_t kn = strlen(k);
+    *d++ = '"';
+    memcpy(d, k, kn);
+    d += kn;
+    *d++ = '"';
+    *d++ = ':';
+    if (num) {
+      d = put_u64(d, bv_proc_value(p, fs[i]));
+    } else if (!txt[i]) {
+      memcpy(d, "null", 4);
+      d += 4;
+    } else {
+      *d++ = '"';
+      memcpy(d, txt[i], len[i]);
+      d += len[i];
+      *d++ = '"';
+    }
+  }
+  *d++ = '}';
+  w->b.len = (size_t)(d - w->b.data);
+  w->b.data[w->b.len] = 0;
+}
+
 int bv_wr_template(bv_wr *w, const char *tmpl,
                    void (*fill)(bv_wr *w, const char *name, size_t n, void *ud), void *ud)
 {
@@ -148,26 +254,9 @@ int bv_wr_template(bv_wr *w, const char *tmpl,
 
 /* --- JSON model file ---------------------------------------------------------- */
 
-static void json_proc(bv_wr *w, const bv_proc *p)
-{
-  bv_wr_str(w, "{\"pid\":");
-  bv_wr_json(w, p->pid);
-  bv_wr_str(w, ",\"name\":");
-  bv_wr_json(w, p->name);
-  bv_wr_str(w, ",\"reductions\":");
-  bv_wr_u64(w, p->reductions);
-  bv_wr_str(w, ",\"memory\":");
-  bv_wr_u64(w, p->memory);
-  bv_wr_str(w, ",\"status\":");
-  bv_wr_json(w, p->status);
-  bv_wr_str(w, ",\"message_queue_len\":");
-  bv_wr_u64(w, p->message_queue_len);
-  bv_wr_str(w, ",\"current_function\":");
-  bv_wr_json(w, p->current_function);
-  bv_wr_str(w, ",\"initial_call\":");
-  bv_wr_json(w, p->initial_call);
-  bv_wr_str(w, "}");
-}
+static const bv_proc_field model_fields[] = {
+    BV_PF_PID,    BV_PF_NAME,       BV_PF_REDUCTIONS,       BV_PF_MEMORY,
+    BV_PF_STATUS, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_CURRENT_FUNCTION, BV_PF_INITIAL_CALL};
 
 int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
 {
@@ -185,7 +274,7 @@ int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
   bv_wr_str(&w, ",\"procs\":[");
   for (size_t i = 0; i < s->n; i++) {
     bv_wr_str(&w, i ? ",\n" : "\n");
-    json_proc(&w, &s->procs[i]);
+    wr_proc(&w, &s->procs[i], NULL, model_fields, sizeof model_fields / sizeof *model_fields, 1);
     if (bv_wr_maybe_flush(&w))
       break;
   }
@@ -243,42 +332,34 @@ static int is(const char *name, size_t n, const char *want)
 static void vl_values(bv_wr *w, const vl_ctx *v)
 {
   const bv_snapshot *s = v->s;
+  bv_proc_field fs[BV_PF_COUNT];
+  size_t nf = 0;
+  fs[nf++] = BV_PF_PID;
+  for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
+    if (v->fields[f])
+      fs[nf++] = (bv_proc_field)f;
+  bv_buf pid;
+  bv_buf_init(&pid);
   bv_wr_str(w, "[");
   for (size_t i = 0; i < s->n; i++) {
     const bv_proc *p = &s->procs[i];
-    bv_wr_str(w, i ? ",\n" : "\n");
-    bv_wr_str(w, "{\"pid\":");
-    if (s->elixir) {
-      bv_buf tmp;
-      bv_buf_init(&tmp);
-      bv_pid_display(&tmp, p->pid, 1);
-      bv_wr_json(w, tmp.data ? tmp.data : p->pid);
-      bv_buf_dispose(&tmp);
-    } else {
-      bv_wr_json(w, p->pid);
-    }
-    for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++) {
-      if (!v->fields[f])
-        continue;
-      if (bv_proc_field_numeric((bv_proc_field)f)) {
-        bv_wr_str(w, ",\"");
-        bv_wr_str(w, bv_proc_field_name((bv_proc_field)f));
-        bv_wr_str(w, "\":");
-        bv_wr_u64(w, bv_proc_value(p, (bv_proc_field)f));
-      } else {
-        const char *t = bv_proc_text(p, (bv_proc_field)f);
-        if (!t)
-          continue; /* absent: no key, the tooltip leaves it out */
-        bv_wr_str(w, ",\"");
-        bv_wr_str(w, bv_proc_field_name((bv_proc_field)f));
-        bv_wr_str(w, "\":");
-        bv_wr_json(w, t);
+    const char *shown = NULL;
+    if (s->elixir) { /* #PID<0.1.0>, as the node's own shell prints it */
+      pid.len = 0;
+      bv_pid_display(&pid, p->pid, 1);
+      if (pid.failed) {
+        w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
+        break;
       }
+      shown = pid.data;
     }
-    bv_wr_str(w, "}");
+    bv_wr_str(w, i ? ",\n" : "\n");
+    /* absent texts have no key: the tooltip leaves them out */
+    wr_proc(w, p, shown, fs, nf, 0);
     if (bv_wr_maybe_flush(w))
-      return;
+      break;
   }
+  bv_buf_dispose(&pid);
   bv_wr_str(w, "\n]");
 }
 

@@ -11,10 +11,23 @@
 
 #define MAX_DEPTH 512
 
+/* A message repeats the same few atoms (a node name in every pid, a status
+ * in every row): a small direct-mapped cache, keyed by the encoded bytes,
+ * hands out the text decoded the first time instead of a new copy. */
+#define ATOM_CACHE 64
+
+typedef struct atom_slot {
+  const unsigned char *src; /* the encoded text inside the input */
+  const char *s;            /* its decoded UTF-8 text in the arena */
+  uint32_t n, outn;
+  int latin1;
+} atom_slot;
+
 typedef struct rd {
   bv_arena *a;
   const unsigned char *p;
   size_t len, off;
+  atom_slot cache[ATOM_CACHE];
 } rd;
 
 static int fail(const rd *r, const char *what)
@@ -41,6 +54,16 @@ static int read_atom_text(rd *r, size_t n, int latin1, const char **s, uint32_t 
   if (need(r, n))
     return BV_ETERM;
   const unsigned char *src = r->p + r->off;
+  uint32_t h = (uint32_t)n * 2654435761u ^ (uint32_t)latin1;
+  for (size_t i = 0; i < n; i++)
+    h = h * 31 + src[i];
+  atom_slot *slot = &r->cache[(h ^ h >> 16) & (ATOM_CACHE - 1)];
+  if (slot->src && slot->n == n && slot->latin1 == latin1 && memcmp(slot->src, src, n) == 0) {
+    *s = slot->s;
+    *outn = slot->outn;
+    r->off += n;
+    return 0;
+  }
   size_t extra = 0;
   if (latin1)
     for (size_t i = 0; i < n; i++)
@@ -62,6 +85,11 @@ static int read_atom_text(rd *r, size_t n, int latin1, const char **s, uint32_t 
   *s = d;
   *outn = (uint32_t)k;
   r->off += n;
+  slot->src = src;
+  slot->n = (uint32_t)n;
+  slot->latin1 = latin1;
+  slot->s = d;
+  slot->outn = (uint32_t)k;
   return 0;
 }
 
@@ -386,7 +414,12 @@ static int decode(rd *r, bv_term *t, int depth)
 int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
                    bv_term **out)
 {
-  rd r = {a, buf, len, off ? *off : 0};
+  rd r;
+  memset(&r, 0, sizeof r);
+  r.a = a;
+  r.p = buf;
+  r.len = len;
+  r.off = off ? *off : 0;
   *out = NULL;
   if (r.off < len && buf[r.off] == 131)
     r.off++;
@@ -478,8 +511,19 @@ int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node)
   if (t->type == BV_T_PORT)
     return bv_buf_printf(b, "#Port<%u.%" PRIu64 ">", node_index(t->v.pid.node, local_node),
                          t->v.pid.id);
-  return bv_buf_printf(b, "<%u.%" PRIu64 ".%" PRIu32 ">", node_index(t->v.pid.node, local_node),
-                       t->v.pid.id, t->v.pid.serial);
+  /* by hand: a snapshot formats a million of these */
+  char tmp[64], *d = tmp + sizeof tmp;
+  uint64_t parts[3] = {node_index(t->v.pid.node, local_node), t->v.pid.id, t->v.pid.serial};
+  *--d = '>';
+  for (int i = 2; i >= 0; i--) {
+    uint64_t v = parts[i];
+    do {
+      *--d = (char)('0' + v % 10);
+      v /= 10;
+    } while (v);
+    *--d = i ? '.' : '<';
+  }
+  return bv_buf_put(b, d, (size_t)(tmp + sizeof tmp - d));
 }
 
 static int atom_needs_quotes(const char *s)
