@@ -115,6 +115,11 @@ int procs_emit(cli_ctx *ctx, bv_snapshot *s)
   return emit(ctx, s, &c);
 }
 
+static int stream_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n)
+{
+  return bv_procs_vl_rows(ud, s, rows, n);
+}
+
 int cmd_procs(cli_ctx *ctx)
 {
   procs_cfg c;
@@ -128,16 +133,50 @@ int cmd_procs(cli_ctx *ctx)
     return rc;
   if ((rc = cli_connect(ctx)))
     return rc;
-  bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk};
+  bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL};
+  /* The Vega-Lite spec of every process is written while the node still
+   * works (--top must see every row first): its data come first and reach
+   * the file in snapshot order, so it is the same file as a later render. */
+  bv_out *out = NULL;
+  bv_procs_vl *st = NULL;
+  if (c.fmt == BV_FMT_VEGALITE && !c.top) {
+    if ((rc = bv_out_open(c.path, &out)))
+      return cli_fail(rc);
+    if ((rc = bv_procs_vl_begin(&c.chart, out, &st))) {
+      bv_out_abort(out);
+      return cli_fail(rc);
+    }
+    o.on_rows = stream_rows;
+    o.ud = st;
+  }
   bv_snapshot *s;
-  if ((rc = bv_procs_collect(ctx->conn, &o, &s)))
+  if ((rc = bv_procs_collect(ctx->conn, &o, &s))) {
+    if (out) {
+      bv_procs_vl_abort(st);
+      bv_out_abort(out);
+    }
     return cli_fail(rc);
+  }
   /* node work is over: rendering a big snapshot must not hold the connection
    * idle past the node's tick time */
   cli_disconnect(ctx);
+  if (out && (rc = bv_procs_vl_end(st, s))) {
+    bv_out_abort(out);
+    bv_snapshot_free(s);
+    return cli_fail(rc);
+  }
   bv_out *pending;
-  if ((rc = cli_save_begin(c.save, write_json, s, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, emit(ctx, s, &c));
+  if ((rc = cli_save_begin(c.save, write_json, s, &pending)) == EXIT_OK) {
+    int ec;
+    if (out)
+      ec = (ec = bv_out_commit(out)) ? cli_fail(ec) : EXIT_OK;
+    else
+      ec = emit(ctx, s, &c);
+    out = NULL;
+    rc = cli_save_end(pending, ec);
+  }
+  if (out)
+    bv_out_abort(out);
   bv_snapshot_free(s);
   return rc;
 }

@@ -626,6 +626,12 @@ typedef struct bv_procs_opts {
                            online scheduler, measured fastest) */
   unsigned chunk;       /* rows per streamed message (0 = 2000: measured faster
                            than 5000-10000, smaller heaps on the target) */
+  /* Called while the collection goes on with each run of rows as soon as
+   * every row before it has arrived, so the calls see the rows in snapshot
+   * order: an output can be written while the node still works. Non-zero
+   * stops the collection and is returned. NULL: not called. */
+  int (*on_rows)(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n);
+  void *ud;
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()
@@ -663,6 +669,19 @@ int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
  * values are drawn at 1 (the log axis floor) as hollow squares, the tooltip
  * shows the real value and the subtitle counts them. chart NULL = defaults. */
 int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out);
+
+/* The same spec written while the rows arrive (bv_procs_opts.on_rows): the
+ * skeleton puts the data first, so everything after them (the subtitle's
+ * counts, the legend, the zero marks) is written by _end from the finished
+ * snapshot. _begin checks chart and writes the part before the data; _rows
+ * appends points (s is the snapshot being filled: its elixir flag); _end
+ * writes the rest and frees st whatever it returns; _abort frees st after a
+ * failure (the caller aborts the bv_out). */
+typedef struct bv_procs_vl bv_procs_vl;
+int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **st);
+int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *rows, size_t n);
+int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s);
+void bv_procs_vl_abort(bv_procs_vl *st);
 
 /* Progress of bv_memory_collect: called after each sample (i from 1). */
 typedef void (*bv_memory_progress_fn)(void *ud, size_t i, size_t samples,

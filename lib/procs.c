@@ -169,12 +169,15 @@ typedef struct collector {
   const char *node; /* target node: its pids print as <0.X.Y> */
   bv_intern terms;  /* encoded status/MFA term -> text */
   bv_buf tmp;
-  size_t cap; /* rows the procs array holds (= Total) */
-  size_t per; /* slice length per worker */
-  size_t nslices;
-  size_t *fill;         /* rows stored per slice */
-  size_t *seen;         /* rows received per slice (stored or skipped) */
+  size_t cap;     /* rows the procs array holds (= Total) */
+  size_t chunk;   /* pids per chunk; chunk K starts at K * chunk */
+  size_t nchunks;
+  size_t *fill;         /* rows stored per chunk (the others exited) */
+  unsigned char *got;   /* chunk K has arrived */
+  size_t read;          /* processes read so far, stored or skipped */
+  size_t next;          /* first chunk not yet handed to on_rows */
   const char *proc_lib; /* the interned "proc_lib:init_p/5", once seen */
+  const bv_procs_opts *o;
 } collector;
 
 static int bad_row(const char *what)
@@ -221,25 +224,26 @@ static int same_pid(const bv_term *a, const bv_term *b)
   return a && b && a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0;
 }
 
-/* {bv_procs, Ref, Index, Pids, Rows, ProcLib}: Rows aligned with Pids */
+/* {bv_procs, Ref, K, Pids, Rows, ProcLib}: chunk K, Rows aligned with Pids */
 static int take_chunk(collector *c, const bv_term *m)
 {
-  int64_t idx = bv_term_int(bv_term_elem(m, 2), -1);
+  int64_t k = bv_term_int(bv_term_elem(m, 2), -1);
   const bv_term *pids = bv_term_elem(m, 3), *rows = bv_term_elem(m, 4), *pl = bv_term_elem(m, 5);
-  if (idx < 0 || (size_t)idx >= c->nslices || !pids || !rows || !pl ||
+  if (k < 0 || (size_t)k >= c->nchunks || !pids || !rows || !pl ||
       (pids->type != BV_T_LIST && pids->type != BV_T_NIL) ||
       (rows->type != BV_T_LIST && rows->type != BV_T_NIL) ||
       (pl->type != BV_T_LIST && pl->type != BV_T_NIL) || pids->n != rows->n)
     return bad_row("malformed chunk");
   bv_snapshot *s = c->s;
-  size_t base = (size_t)idx * c->per, slice = c->per;
-  if (base >= c->cap)
-    return bad_row("chunk for a slice past the end");
-  if (base + slice > c->cap)
-    slice = c->cap - base;
-  if (c->seen[idx] + rows->n > slice)
-    return bad_row("more rows than processes listed");
-  c->seen[idx] += rows->n;
+  size_t idx = (size_t)k, base = idx * c->chunk;
+  size_t len = c->cap - base < c->chunk ? c->cap - base : c->chunk;
+  /* a chunk comes once and whole: rows can only land inside it */
+  if (c->got[idx])
+    return bad_row("a chunk came twice");
+  if (rows->n != len)
+    return bad_row("a chunk of the wrong length");
+  c->got[idx] = 1;
+  c->read += len;
   uint32_t j = 0; /* next ProcLib entry: a subsequence of the rows, in order */
   const bv_term *prev[3] = {NULL, NULL, NULL};
   const char *prev_text[3] = {NULL, NULL, NULL};
@@ -272,17 +276,17 @@ static int take_chunk(collector *c, const bv_term *m)
     /* neighbouring rows mostly share these: compare bytes before hashing */
     static const int col[3] = {3, 5, 6};
     const char **dst[3] = {&p->status, &p->current_function, &p->initial_call};
-    for (int k = 0; k < 3; k++) {
-      const bv_term *v = &f[col[k]];
-      if (prev[k] && prev[k]->rawlen == v->rawlen &&
-          memcmp(prev[k]->raw, v->raw, v->rawlen) == 0) {
-        *dst[k] = prev_text[k];
+    for (int q = 0; q < 3; q++) {
+      const bv_term *v = &f[col[q]];
+      if (prev[q] && prev[q]->rawlen == v->rawlen &&
+          memcmp(prev[q]->raw, v->raw, v->rawlen) == 0) {
+        *dst[q] = prev_text[q];
         continue;
       }
-      if ((rc = term_text(c, v, dst[k])))
+      if ((rc = term_text(c, v, dst[q])))
         return rc;
-      prev[k] = v;
-      prev_text[k] = *dst[k];
+      prev[q] = v;
+      prev_text[q] = *dst[q];
     }
     if (j < pl->n && p->initial_call == c->proc_lib) {
       const bv_term *e = &pl->v.items[j];
@@ -302,13 +306,24 @@ static int take_chunk(collector *c, const bv_term *m)
 /* The deadline passed: say how far it got and what to do. */
 static int late(const collector *c, unsigned timeout)
 {
-  size_t read = 0;
-  for (size_t i = 0; c->seen && i < c->nslices; i++)
-    read += c->seen[i];
   return bv_error_set(BV_ETIMEOUT,
                       "collecting processes on %s did not finish within %u ms: %zu of %zu "
                       "read (give a larger --timeout)",
-                      c->node, timeout, read, c->cap);
+                      c->node, timeout, c->read, c->cap);
+}
+
+/* Hands on_rows every chunk that now has all chunks before it. */
+static int pass_on(collector *c)
+{
+  for (; c->next < c->nchunks && c->got[c->next]; c->next++) {
+    size_t n = c->fill[c->next];
+    if (n && c->o && c->o->on_rows) {
+      int rc = c->o->on_rows(c->o->ud, c->s, &c->s->procs[c->next * c->chunk], n);
+      if (rc)
+        return rc;
+    }
+  }
+  return 0;
 }
 
 /* {bv_procs_done, Ref, Index, Why} */
@@ -351,16 +366,16 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   bv_term *res;
   if ((rc = bv_conn_eval(conn, "procs.erl", b, sizeof b / sizeof *b, timeout, tmp, &res)))
     goto out;
-  /* {Ref, NSlices, Total, Per} */
+  /* {Ref, NWorkers, Total, NChunks} */
   const bv_term *r0 = bv_term_elem(res, 0);
-  int64_t nslices = bv_term_int(bv_term_elem(res, 1), -1);
+  int64_t nworkers = bv_term_int(bv_term_elem(res, 1), -1);
   int64_t total = bv_term_int(bv_term_elem(res, 2), -1);
-  int64_t per = bv_term_int(bv_term_elem(res, 3), -1);
-  /* the slices must tile [0, total) exactly: a slice index past the end would
+  int64_t nchunks = bv_term_int(bv_term_elem(res, 3), -1);
+  /* the chunks must tile [0, total) exactly: a chunk index past the end would
      place rows outside the snapshot's array */
-  if (!r0 || r0->type != BV_T_REF || nslices < 0 || total < 0 || per < 0 ||
-      total > 200000000 || (total > 0 && per == 0) ||
-      nslices != (total ? (total + per - 1) / per : 0)) {
+  if (!r0 || r0->type != BV_T_REF || total < 0 || total > 200000000 || nworkers < 1 ||
+      nworkers > 100000 || nchunks != (total + (int64_t)chunk - 1) / (int64_t)chunk ||
+      nworkers > (nchunks > 1 ? nchunks : 1)) {
     rc = bad_row("unexpected reply to the snapshot request");
     goto out;
   }
@@ -371,17 +386,17 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   }
   memcpy(ref, r0->raw, reflen);
   c->cap = (size_t)total;
-  c->per = (size_t)per;
-  c->nslices = (size_t)nslices;
+  c->chunk = chunk;
+  c->nchunks = (size_t)nchunks;
   c->s->total = (size_t)total;
-  c->fill = calloc(c->nslices ? c->nslices : 1, sizeof *c->fill);
-  c->seen = calloc(c->nslices ? c->nslices : 1, sizeof *c->seen);
+  c->fill = calloc(c->nchunks ? c->nchunks : 1, sizeof *c->fill);
+  c->got = calloc(c->nchunks ? c->nchunks : 1, 1);
   c->s->procs = bv_arena_alloc(c->s->arena, (c->cap ? c->cap : 1) * sizeof(bv_proc));
-  if (!c->fill || !c->seen || !c->s->procs) {
+  if (!c->fill || !c->got || !c->s->procs) {
     rc = bv_error_set(BV_ENOMEM, "out of memory for %zu processes", c->cap);
     goto out;
   }
-  while (done < c->nslices) {
+  while (done < (size_t)nworkers) {
     uint64_t now = now_ms();
     if (now >= deadline) {
       rc = late(c, timeout);
@@ -398,19 +413,25 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     const bv_term *tag = bv_term_elem(m, 0), *mref = bv_term_elem(m, 1);
     if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
       continue; /* not ours: a message of an earlier command */
-    if (bv_term_is_atom(tag, "bv_procs") && m->n == 6)
-      rc = take_chunk(c, m);
-    else if (bv_term_is_atom(tag, "bv_procs_done") && m->n == 4)
+    if (bv_term_is_atom(tag, "bv_procs") && m->n == 6) {
+      if (!(rc = take_chunk(c, m)))
+        rc = pass_on(c);
+    } else if (bv_term_is_atom(tag, "bv_procs_done") && m->n == 4) {
       rc = take_done(c, m, c->node, timeout, &done);
-    else
+    } else {
       rc = bad_row("unknown message");
+    }
     if (rc)
       goto out;
   }
-  /* close the gaps left by processes that died in each slice */
+  if (c->read != c->cap) {
+    rc = bad_row("the workers ended before every chunk came");
+    goto out;
+  }
+  /* close the gaps left by processes that exited in each chunk */
   size_t n = 0;
-  for (size_t i = 0; i < c->nslices; i++) {
-    size_t base = i * c->per;
+  for (size_t i = 0; i < c->nchunks; i++) {
+    size_t base = i * c->chunk;
     if (n != base && c->fill[i])
       memmove(&c->s->procs[n], &c->s->procs[base], c->fill[i] * sizeof(bv_proc));
     n += c->fill[i];
@@ -436,6 +457,7 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   }
   c.s = s;
   c.node = bv_conn_node(conn);
+  c.o = o;
   if ((rc = bv_intern_init(&c.terms)))
     goto fail;
   s->node = bv_arena_strdup(s->arena, c.node);
@@ -448,14 +470,14 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   if ((rc = collect(&c, conn, o)))
     goto fail;
   free(c.fill);
-  free(c.seen);
+  free(c.got);
   bv_intern_dispose(&c.terms);
   bv_buf_dispose(&c.tmp);
   *out = s;
   return 0;
 fail:
   free(c.fill);
-  free(c.seen);
+  free(c.got);
   bv_intern_dispose(&c.terms);
   bv_buf_dispose(&c.tmp);
   bv_snapshot_free(s);

@@ -329,40 +329,6 @@ static int is(const char *name, size_t n, const char *want)
   return strlen(want) == n && memcmp(name, want, n) == 0;
 }
 
-static void vl_values(bv_wr *w, const vl_ctx *v)
-{
-  const bv_snapshot *s = v->s;
-  bv_proc_field fs[BV_PF_COUNT];
-  size_t nf = 0;
-  fs[nf++] = BV_PF_PID;
-  for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
-    if (v->fields[f])
-      fs[nf++] = (bv_proc_field)f;
-  bv_buf pid;
-  bv_buf_init(&pid);
-  bv_wr_str(w, "[");
-  for (size_t i = 0; i < s->n; i++) {
-    const bv_proc *p = &s->procs[i];
-    const char *shown = NULL;
-    if (s->elixir) { /* #PID<0.1.0>, as the node's own shell prints it */
-      pid.len = 0;
-      bv_pid_display(&pid, p->pid, 1);
-      if (pid.failed) {
-        w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
-        break;
-      }
-      shown = pid.data;
-    }
-    bv_wr_str(w, i ? ",\n" : "\n");
-    /* absent texts have no key: the tooltip leaves them out */
-    wr_proc(w, p, shown, fs, nf, 0);
-    if (bv_wr_maybe_flush(w))
-      break;
-  }
-  bv_buf_dispose(&pid);
-  bv_wr_str(w, "\n]");
-}
-
 #define ZERO_LABEL "0, drawn at 1"
 #define MAX_LEGEND 30
 #define REAL_LABEL "as measured"
@@ -373,9 +339,7 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
   const bv_snapshot *s = v->s;
   const char *x = bv_proc_field_name(v->c.x), *y = bv_proc_field_name(v->c.y);
   bv_buf *b = &w->b;
-  if (is(name, n, "values")) {
-    vl_values(w, v);
-  } else if (is(name, n, "title")) {
+  if (is(name, n, "title")) {
     bv_buf t;
     bv_buf_init(&t);
     bv_buf_printf(&t, "Processes on %s: %s against %s", s->node ? s->node : "?", y, x);
@@ -453,51 +417,144 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
   }
 }
 
-int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out)
-{
+struct bv_procs_vl {
+  bv_wr w;
   vl_ctx v;
-  memset(&v, 0, sizeof v);
-  v.s = s;
-  v.c.x = BV_PF_REDUCTIONS;
-  v.c.y = BV_PF_MEMORY;
-  v.c.color = BV_PF_STATUS;
+  bv_intern seen;             /* distinct colour values, counted up to MAX_LEGEND + 1 */
+  const char *last_color;     /* the previous row's colour text (interned: compare pointers) */
+  int any_color;
+  const char *rest;           /* the skeleton after "@values@" */
+  size_t rows;
+  bv_proc_field fs[BV_PF_COUNT]; /* what each data point carries, pid first */
+  size_t nf;
+  bv_buf pid;
+};
+
+#define VALUES_SLOT "\"@values@\""
+
+void bv_procs_vl_abort(bv_procs_vl *st)
+{
+  if (!st)
+    return;
+  bv_buf_dispose(&st->w.b);
+  bv_buf_dispose(&st->pid);
+  bv_intern_dispose(&st->seen);
+  free(st);
+}
+
+int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **stp)
+{
+  *stp = NULL;
+  bv_procs_vl *st = calloc(1, sizeof *st);
+  if (!st)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  vl_ctx *v = &st->v;
+  v->c.x = BV_PF_REDUCTIONS;
+  v->c.y = BV_PF_MEMORY;
+  v->c.color = BV_PF_STATUS;
   if (chart) {
     if (chart->x != BV_PF_NONE && chart->x != BV_PF_PID)
-      v.c.x = chart->x;
+      v->c.x = chart->x;
     if (chart->y != BV_PF_NONE && chart->y != BV_PF_PID)
-      v.c.y = chart->y;
+      v->c.y = chart->y;
     if (chart->color != BV_PF_NONE && chart->color != BV_PF_PID)
-      v.c.color = chart->color;
+      v->c.color = chart->color;
   }
-  int rc = bv_procs_chart_check(&v.c);
-  if (rc)
+  int rc = bv_procs_chart_check(&v->c);
+  if (rc) {
+    free(st);
     return rc;
+  }
   const char *tmpl = bv_template("procs.vl.json", NULL);
-  if (!tmpl)
-    return bv_error_set(BV_EINVAL, "no embedded template procs.vl.json");
-  v.zeros = bv_snapshot_zeros(s, v.c.x, v.c.y);
-  bv_intern seen;
-  if ((rc = bv_intern_init(&seen)))
-    return rc;
-  for (size_t i = 0; i < s->n && v.colors <= MAX_LEGEND; i++) {
-    const char *t = bv_proc_text(&s->procs[i], v.c.color);
-    int fresh;
-    if (!bv_intern_lookup(&seen, t ? t : "", t ? strlen(t) + 1 : 0, &fresh)) {
-      bv_intern_dispose(&seen);
-      return bv_error_set(BV_ENOMEM, "out of memory");
-    }
-    v.colors += (size_t)fresh;
+  const char *slot = tmpl ? strstr(tmpl, VALUES_SLOT) : NULL;
+  if (!slot) {
+    free(st);
+    return bv_error_set(BV_EINVAL, "no embedded template procs.vl.json with " VALUES_SLOT);
   }
-  bv_intern_dispose(&seen);
+  if ((rc = bv_intern_init(&st->seen))) {
+    free(st);
+    return rc;
+  }
+  st->rest = slot + strlen(VALUES_SLOT);
+  bv_buf_init(&st->pid);
+  bv_wr_init(&st->w, out);
   /* What the tooltip shows (the notebook's pid, plus name, current function
    * and queue length), the axes and the colour. */
-  v.fields[BV_PF_NAME] = v.fields[BV_PF_STATUS] = v.fields[BV_PF_CURRENT_FUNCTION] = 1;
-  v.fields[BV_PF_MESSAGE_QUEUE_LEN] = v.fields[BV_PF_REDUCTIONS] = v.fields[BV_PF_MEMORY] = 1;
-  v.fields[v.c.x] = v.fields[v.c.y] = v.fields[v.c.color] = 1;
-  bv_wr w;
-  bv_wr_init(&w, out);
-  bv_wr_template(&w, tmpl, vl_fill, &v);
-  return bv_wr_finish(&w);
+  v->fields[BV_PF_NAME] = v->fields[BV_PF_STATUS] = v->fields[BV_PF_CURRENT_FUNCTION] = 1;
+  v->fields[BV_PF_MESSAGE_QUEUE_LEN] = v->fields[BV_PF_REDUCTIONS] = v->fields[BV_PF_MEMORY] = 1;
+  v->fields[v->c.x] = v->fields[v->c.y] = v->fields[v->c.color] = 1;
+  st->fs[st->nf++] = BV_PF_PID;
+  for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
+    if (v->fields[f])
+      st->fs[st->nf++] = (bv_proc_field)f;
+  /* the data come first in the skeleton: nothing before them depends on them */
+  bv_buf_put(&st->w.b, tmpl, (size_t)(slot - tmpl));
+  bv_wr_str(&st->w, "[");
+  if ((rc = bv_wr_maybe_flush(&st->w))) {
+    bv_procs_vl_abort(st);
+    return rc;
+  }
+  *stp = st;
+  return 0;
+}
+
+int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, size_t n)
+{
+  vl_ctx *v = &st->v;
+  bv_wr *w = &st->w;
+  for (size_t i = 0; i < n && !w->rc; i++, p++) {
+    const char *shown = NULL;
+    if (s->elixir) { /* #PID<0.1.0>, as the node's own shell prints it */
+      st->pid.len = 0;
+      bv_pid_display(&st->pid, p->pid, 1);
+      if (st->pid.failed)
+        return w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
+      shown = st->pid.data;
+    }
+    bv_wr_str(w, st->rows++ ? ",\n" : "\n");
+    /* absent texts have no key: the tooltip leaves them out */
+    wr_proc(w, p, shown, st->fs, st->nf, 0);
+    v->zeros += bv_proc_value(p, v->c.x) == 0 || bv_proc_value(p, v->c.y) == 0;
+    const char *t = bv_proc_text(p, v->c.color);
+    if (v->colors <= MAX_LEGEND && (!st->any_color || t != st->last_color)) {
+      int fresh;
+      if (!bv_intern_lookup(&st->seen, t ? t : "", t ? strlen(t) + 1 : 0, &fresh))
+        return w->rc = bv_error_set(BV_ENOMEM, "out of memory");
+      v->colors += (size_t)fresh;
+      st->last_color = t;
+      st->any_color = 1;
+    }
+    if (bv_wr_maybe_flush(w))
+      break;
+  }
+  return w->rc;
+}
+
+int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s)
+{
+  st->v.s = s;
+  bv_wr_str(&st->w, "\n]");
+  int rc = bv_wr_maybe_flush(&st->w);
+  if (!rc)
+    rc = bv_wr_template(&st->w, st->rest, vl_fill, &st->v);
+  int rc2 = bv_wr_finish(&st->w); /* frees the buffer */
+  bv_buf_dispose(&st->pid);
+  bv_intern_dispose(&st->seen);
+  free(st);
+  return rc ? rc : rc2;
+}
+
+int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out)
+{
+  bv_procs_vl *st;
+  int rc = bv_procs_vl_begin(chart, out, &st);
+  if (rc)
+    return rc;
+  if ((rc = bv_procs_vl_rows(st, s, s->procs, s->n))) {
+    bv_procs_vl_abort(st);
+    return rc;
+  }
+  return bv_procs_vl_end(st, s);
 }
 
 /* --- reading the model file ------------------------------------------------------ */

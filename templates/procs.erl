@@ -1,12 +1,16 @@
 %% procs.erl: one snapshot of every process, evaluated on the target with
 %% erl_eval (kernel+stdlib only, nothing loaded, no atoms created).
 %%
-%% Bindings: Self (beamviz's pid), Workers (0 = schedulers_online),
+%% Bindings: Self (beamviz's pid), Workers (0 = 2 per scheduler),
 %%           Chunk (rows per message), Timeout (ms, overall deadline).
-%% Value:    {Ref, NWorkers, Total, Per} (worker I reads erlang:processes()
-%%           positions I*Per .. I*Per+Per-1). Then each worker streams
-%%             {bv_procs, Ref, WorkerIndex, Pids, Rows, ProcLib}
-%%           per chunk and ends with {bv_procs_done, Ref, WorkerIndex, Why}.
+%% Value:    {Ref, NWorkers, Total, NChunks}. erlang:processes() is cut into
+%%           NChunks chunks of Chunk pids (the last may be shorter); chunk K
+%%           covers positions K*Chunk .. K*Chunk+Chunk-1. Worker I reads the
+%%           chunks I, I+NWorkers, I+2*NWorkers... in that order, so chunks
+%%           arrive nearly in order and beamviz can write them out as they
+%%           come. Each chunk is one message
+%%             {bv_procs, Ref, K, Pids, Rows, ProcLib}
+%%           and each worker ends with {bv_procs_done, Ref, WorkerIndex, Why}.
 %%   Pids    = the chunk's pids; Rows is aligned with them:
 %%   Rows    = [{RegName | [], Reds, Mem, Status, QueueLen, CurFun, InitCall}
 %%              | undefined (the process exited before it was read)]
@@ -15,15 +19,17 @@
 %%
 %% Why it is fast: this code is interpreted, so nothing here runs per process.
 %% process_info/2 is applied by the compiled lists:zipwith through an external
-%% fun, and rows are filtered and reshaped by a compiled match spec
-%% (ets:match_spec_run), so dead processes (process_info -> undefined) drop
-%% out natively. The pid list is split across several workers: process_info
-%% on another process waits for that process to answer a signal, so more
-%% workers than schedulers keep the schedulers busy while beamviz decodes.
+%% fun, and rows are reshaped by a compiled match spec (ets:match_spec_run),
+%% so dead processes (process_info -> undefined) need no interpreted test;
+%% lists:keymember (a BIF) tells whether a chunk has proc_lib processes at
+%% all. The chunks are shared by several workers: process_info of memory or
+%% current_function makes the other process answer a signal, so more workers
+%% than schedulers keep the schedulers busy while beamviz decodes.
 %%
-%% Why it is safe: every worker handles a fixed slice (bounded work), checks
-%% a deadline and that beamviz is still connected before each chunk, and
-%% sends with noconnect, so a vanished beamviz only makes the workers stop.
+%% Why it is safe: every worker handles a fixed list of chunks (bounded
+%% work), checks a deadline and that beamviz is still connected before each
+%% chunk, and sends with noconnect, so a vanished beamviz only makes the
+%% workers stop.
 Items = [registered_name, reductions, memory, status, message_queue_len,
          current_function, initial_call],
 RowMs = ets:match_spec_compile(
@@ -33,8 +39,6 @@ RowMs = ets:match_spec_compile(
            {undefined, [], [undefined]}]),
 PlMs = ets:match_spec_compile(
          [{{'$1', {'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}}, [], ['$1']}]),
-PlAnyMs = ets:match_spec_compile(
-            [{{'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}, [], [true]}]),
 DictMs = ets:match_spec_compile([{{'$1', {dictionary, '$2'}}, [], [{{'$1', '$2'}}]}]),
 Ref = make_ref(),
 Deadline = erlang:monotonic_time(millisecond) + Timeout,
@@ -45,25 +49,21 @@ NW = case Workers of
      end,
 %% Defined before the pid list is bound: an interpreted fun carries every
 %% binding made before it, and spawning copies them.
-Work = fun(Index, Slice, Len) ->
+Work = fun(Index, Chunks) ->
   Send = fun(Msg) -> erlang:send(Self, Msg, [noconnect]) end,
-  Loop = fun Loop([], _) -> done;
-             Loop(Ps, Left) ->
+  Loop = fun Loop([]) -> done;
+             Loop([{K, C} | Rest]) ->
                case erlang:monotonic_time(millisecond) < Deadline andalso
                     (Node =:= node() orelse lists:member(Node, nodes(hidden))) of
                  false -> stopped;
                  true ->
-                   {C, Rest, N} = case Left > Chunk of
-                                    true -> {A, B} = lists:split(Chunk, Ps), {A, B, Chunk};
-                                    false -> {Ps, [], Left}
-                                  end,
                    Infos = lists:zipwith(fun erlang:process_info/2, C,
-                                         lists:duplicate(N, Items)),
+                                         lists:duplicate(length(C), Items)),
                    %% no zip with the pids: rows stay aligned with C instead
                    Rows = ets:match_spec_run(Infos, RowMs),
-                   Pl = case ets:match_spec_run(Rows, PlAnyMs) of
-                          [] -> [];
-                          _ ->
+                   Pl = case lists:keymember({proc_lib, init_p, 5}, 7, Rows) of
+                          false -> [];
+                          true ->
                             PlPids = ets:match_spec_run(lists:zip(C, Rows), PlMs),
                             Dicts = lists:zipwith(fun erlang:process_info/2, PlPids,
                                                   lists:duplicate(length(PlPids), dictionary)),
@@ -74,24 +74,31 @@ Work = fun(Index, Slice, Len) ->
                                                     lists:duplicate(length(Ds), '$initial_call'),
                                                     Ds))
                         end,
-                   Send({bv_procs, Ref, Index, C, Rows, Pl}),
-                   Loop(Rest, Left - N)
+                   Send({bv_procs, Ref, K, C, Rows, Pl}),
+                   Loop(Rest)
                end
            end,
-  Why = try Loop(Slice, Len) catch Class:Reason -> {Class, Reason} end,
+  Why = try Loop(Chunks) catch Class:Reason -> {Class, Reason} end,
   Send({bv_procs_done, Ref, Index, Why})
 end,
 Pids = lists:delete(self(), erlang:processes()),  % not this evaluator: it is gone soon
 Total = length(Pids),
-Per = (Total + NW - 1) div NW,
-Spawn = fun SpawnAll(_, [], _) -> ok;
-            SpawnAll(I, Ps, Left) ->
-              {S, Rest, N} = case Left > Per of
-                               true -> {A, B} = lists:split(Per, Ps), {A, B, Per};
-                               false -> {Ps, [], Left}
-                             end,
-              spawn(erlang, apply, [Work, [I, S, N]]),
-              SpawnAll(I + 1, Rest, Left - N)
+%% [{K, ChunkK}] for every chunk, in order (one interpreted step per chunk)
+Cut = fun CutAll(_, [], _) -> [];
+          CutAll(K, Ps, Left) when Left =< Chunk -> [{K, Ps}];
+          CutAll(K, Ps, Left) ->
+            {A, B} = lists:split(Chunk, Ps),
+            [{K, A} | CutAll(K + 1, B, Left - Chunk)]
+      end,
+All = Cut(0, Pids, Total),
+NChunks = length(All),
+%% worker I gets the chunks I, I+NH, I+2NH...: they arrive nearly in order
+NH = max(1, min(NW, NChunks)),
+Hands = [[KC || {K, _} = KC <- All, K rem NH =:= I] || I <- lists:seq(0, NH - 1)],
+Spawn = fun SpawnAll(_, []) -> ok;
+            SpawnAll(I, [H | Hs]) ->
+              spawn(erlang, apply, [Work, [I, H]]),
+              SpawnAll(I + 1, Hs)
         end,
-Spawn(0, Pids, Total),
-{Ref, case Total of 0 -> 0; _ -> (Total + Per - 1) div Per end, Total, Per}.
+Spawn(0, Hands),
+{Ref, NH, Total, NChunks}.

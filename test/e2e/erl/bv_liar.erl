@@ -42,24 +42,37 @@ lie(From, Bs, Inner, _Outer) ->
     Row = {[], 1, 2, running, 0, {a, b, 0}, {a, b, 0}},
     Rows = lists:duplicate(10, Row),
     Done = fun(N) -> [Self ! {bv_procs_done, Ref, I, done} || I <- lists:seq(0, N - 1)] end,
-    case persistent_term:get(bv_liar_mode, slice_past_end) of
-        slice_past_end ->          % 5 slices claimed for 10 processes of 10 each
-            From ! {rex, {Id, {Ref, 5, 10, 10}}},
+    %% the true answer for 10 processes: one worker, one chunk {Ref, 1, 10, 1}
+    case persistent_term:get(bv_liar_mode, chunk_past_end) of
+        chunk_past_end ->          % chunk 3 of a snapshot that has one
+            From ! {rex, {Id, {Ref, 1, 10, 1}}},
             Self ! {bv_procs, Ref, 3, Pids, Rows, []},
+            Done(1);
+        too_many_chunks ->         % 5 chunks claimed for 10 processes
+            From ! {rex, {Id, {Ref, 5, 10, 5}}},
             Self ! {bv_procs, Ref, 4, Pids, Rows, []},
             Done(5);
-        too_many_rows ->           % more rows in a slice than it holds
-            From ! {rex, {Id, {Ref, 1, 10, 10}}},
+        too_many_rows ->           % more rows in a chunk than it holds
+            From ! {rex, {Id, {Ref, 1, 10, 1}}},
             Self ! {bv_procs, Ref, 0, Pids ++ Pids, Rows ++ Rows, []},
             Done(1);
+        chunk_twice ->             % a whole chunk, then the same chunk again
+            From ! {rex, {Id, {Ref, 1, 10, 1}}},
+            Self ! {bv_procs, Ref, 0, Pids, Rows, []},
+            Self ! {bv_procs, Ref, 0, Pids, Rows, []},
+            Done(1);
+        chunk_missing ->           % the workers end before chunk 1 came
+            From ! {rex, {Id, {Ref, 2, 4010, 3}}},
+            Self ! {bv_procs, Ref, 0, lists:duplicate(2000, hd(Pids)), lists:duplicate(2000, Row), []},
+            Done(2);
         not_a_pid ->
-            From ! {rex, {Id, {Ref, 1, 10, 10}}},
+            From ! {rex, {Id, {Ref, 1, 10, 1}}},
             Self ! {bv_procs, Ref, 0, lists:duplicate(10, not_a_pid), Rows, []},
             Done(1);
         bad_reply ->
-            From ! {rex, {Id, {Ref, -1, 10, 10}}};
+            From ! {rex, {Id, {Ref, -1, 10, 1}}};
         short_row ->
-            From ! {rex, {Id, {Ref, 1, 10, 10}}},
+            From ! {rex, {Id, {Ref, 1, 10, 1}}},
             Self ! {bv_procs, Ref, 0, Pids, lists:duplicate(10, {x}), []},
             Done(1)
     end.
