@@ -148,23 +148,45 @@ static char *put_u64(char *d, uint64_t v)
   return d + (sizeof tmp - i);
 }
 
+/* The fields of a written row, each with its key text worked out once. */
+typedef struct wr_fields {
+  size_t n;
+  struct {
+    bv_proc_field f;
+    int numeric;
+    const char *key; /* "name": with quotes and colon */
+    size_t keylen;
+  } f[BV_PF_COUNT];
+  char keys[BV_PF_COUNT][32];
+} wr_fields;
+
+static void wr_fields_init(wr_fields *w, const bv_proc_field *fs, size_t n)
+{
+  w->n = n;
+  for (size_t i = 0; i < n; i++) {
+    w->f[i].f = fs[i];
+    w->f[i].numeric = bv_proc_field_numeric(fs[i]);
+    int k = snprintf(w->keys[i], sizeof w->keys[i], "\"%s\":", bv_proc_field_name(fs[i]));
+    w->f[i].key = w->keys[i];
+    w->f[i].keylen = k > 0 && (size_t)k < sizeof w->keys[i] ? (size_t)k : 0;
+  }
+}
+
 /* {"pid":..., "field":value...}: fields in the order given; an absent text is
  * null when nulls is set, else left out. pid replaces p->pid when non-NULL.
  * One reserve per row and plain copies, unless a text needs escaping. */
-static void wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_field *fs,
-                    size_t nf, int nulls)
+static void wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const wr_fields *fs, int nulls)
 {
   const char *txt[BV_PF_COUNT];
   size_t len[BV_PF_COUNT], need = 2;
   int slow = 0;
-  for (size_t i = 0; i < nf; i++) {
-    bv_proc_field f = fs[i];
-    need += strlen(bv_proc_field_name(f)) + 4;
-    if (bv_proc_field_numeric(f)) {
+  for (size_t i = 0; i < fs->n; i++) {
+    need += fs->f[i].keylen + 1;
+    if (fs->f[i].numeric) {
       need += 20;
       continue;
     }
-    txt[i] = f == BV_PF_PID && pid ? pid : bv_proc_text(p, f);
+    txt[i] = fs->f[i].f == BV_PF_PID && pid ? pid : bv_proc_text(p, fs->f[i].f);
     if (!txt[i])
       need += 4;
     else if (plain_len(txt[i], &len[i]))
@@ -175,16 +197,16 @@ static void wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_f
   if (slow) {
     bv_wr_str(w, "{");
     int first = 1;
-    for (size_t i = 0; i < nf; i++) {
-      int num = bv_proc_field_numeric(fs[i]);
+    for (size_t i = 0; i < fs->n; i++) {
+      int num = fs->f[i].numeric;
       if (!num && !txt[i] && !nulls)
         continue;
-      bv_wr_str(w, first ? "\"" : ",\"");
+      if (!first)
+        bv_wr_str(w, ",");
       first = 0;
-      bv_wr_str(w, bv_proc_field_name(fs[i]));
-      bv_wr_str(w, "\":");
+      bv_wr_str(w, fs->f[i].key);
       if (num)
-        bv_wr_u64(w, bv_proc_value(p, fs[i]));
+        bv_wr_u64(w, bv_proc_value(p, fs->f[i].f));
       else
         bv_wr_json(w, txt[i]);
     }
@@ -196,22 +218,17 @@ static void wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_f
   char *d = w->b.data + w->b.len;
   *d++ = '{';
   int first = 1;
-  for (size_t i = 0; i < nf; i++) {
-    int num = bv_proc_field_numeric(fs[i]);
+  for (size_t i = 0; i < fs->n; i++) {
+    int num = fs->f[i].numeric;
     if (!num && !txt[i] && !nulls)
       continue;
     if (!first)
       *d++ = ',';
     first = 0;
-    const char *k = bv_proc_field_name(fs[i]);
-    size_t kn = strlen(k);
-    *d++ = '"';
-    memcpy(d, k, kn);
-    d += kn;
-    *d++ = '"';
-    *d++ = ':';
+    memcpy(d, fs->f[i].key, fs->f[i].keylen);
+    d += fs->f[i].keylen;
     if (num) {
-      d = put_u64(d, bv_proc_value(p, fs[i]));
+      d = put_u64(d, bv_proc_value(p, fs->f[i].f));
     } else if (!txt[i]) {
       memcpy(d, "null", 4);
       d += 4;
@@ -272,9 +289,11 @@ int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
   bv_wr_str(&w, ",\"skipped\":");
   bv_wr_u64(&w, s->skipped);
   bv_wr_str(&w, ",\"procs\":[");
+  wr_fields fs;
+  wr_fields_init(&fs, model_fields, sizeof model_fields / sizeof *model_fields);
   for (size_t i = 0; i < s->n; i++) {
     bv_wr_str(&w, i ? ",\n" : "\n");
-    wr_proc(&w, &s->procs[i], NULL, model_fields, sizeof model_fields / sizeof *model_fields, 1);
+    wr_proc(&w, &s->procs[i], NULL, &fs, 1);
     if (bv_wr_maybe_flush(&w))
       break;
   }
@@ -425,8 +444,7 @@ struct bv_procs_vl {
   int any_color;
   const char *rest;           /* the skeleton after "@values@" */
   size_t rows;
-  bv_proc_field fs[BV_PF_COUNT]; /* what each data point carries, pid first */
-  size_t nf;
+  wr_fields fs; /* what each data point carries, pid first */
   bv_buf pid;
 };
 
@@ -483,10 +501,13 @@ int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **st
   v->fields[BV_PF_NAME] = v->fields[BV_PF_STATUS] = v->fields[BV_PF_CURRENT_FUNCTION] = 1;
   v->fields[BV_PF_MESSAGE_QUEUE_LEN] = v->fields[BV_PF_REDUCTIONS] = v->fields[BV_PF_MEMORY] = 1;
   v->fields[v->c.x] = v->fields[v->c.y] = v->fields[v->c.color] = 1;
-  st->fs[st->nf++] = BV_PF_PID;
+  bv_proc_field fs[BV_PF_COUNT];
+  size_t nf = 0;
+  fs[nf++] = BV_PF_PID;
   for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
     if (v->fields[f])
-      st->fs[st->nf++] = (bv_proc_field)f;
+      fs[nf++] = (bv_proc_field)f;
+  wr_fields_init(&st->fs, fs, nf);
   /* the data come first in the skeleton: nothing before them depends on them */
   bv_buf_put(&st->w.b, tmpl, (size_t)(slot - tmpl));
   bv_wr_str(&st->w, "[");
@@ -513,7 +534,7 @@ int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, si
     }
     bv_wr_str(w, st->rows++ ? ",\n" : "\n");
     /* absent texts have no key: the tooltip leaves them out */
-    wr_proc(w, p, shown, st->fs, st->nf, 0);
+    wr_proc(w, p, shown, &st->fs, 0);
     v->zeros += bv_proc_value(p, v->c.x) == 0 || bv_proc_value(p, v->c.y) == 0;
     const char *t = bv_proc_text(p, v->c.color);
     if (v->colors <= MAX_LEGEND && (!st->any_color || t != st->last_color)) {

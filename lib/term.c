@@ -54,9 +54,10 @@ static int read_atom_text(rd *r, size_t n, int latin1, const char **s, uint32_t 
   if (need(r, n))
     return BV_ETERM;
   const unsigned char *src = r->p + r->off;
+  /* a cheap key (length, first, middle and last byte); memcmp decides */
   uint32_t h = (uint32_t)n * 2654435761u ^ (uint32_t)latin1;
-  for (size_t i = 0; i < n; i++)
-    h = h * 31 + src[i];
+  if (n)
+    h += (uint32_t)src[0] * 31u + (uint32_t)src[n / 2] * 131u + (uint32_t)src[n - 1] * 7919u;
   atom_slot *slot = &r->cache[(h ^ h >> 16) & (ATOM_CACHE - 1)];
   if (slot->src && slot->n == n && slot->latin1 == latin1 && memcmp(slot->src, src, n) == 0) {
     *s = slot->s;
