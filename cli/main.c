@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,8 +499,40 @@ int cli_run_sub(cli_ctx *parent, int argc, char **argv)
   return sub.cmd->fn(&sub);
 }
 
+/* Interrupted (Ctrl-C, kill, a closed terminal): remove any output
+ * still under its temporary name, then die of the same signal. The target
+ * needs nothing from here: its workers, samplers and trace relays stop by
+ * themselves once beamviz's connection is gone. */
+static void on_fatal_signal(int sig)
+{
+  bv_out_unlink_pending();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void catch_fatal_signals(void)
+{
+  /* a write to a closed socket or pipe is an error with its own message
+   * (the node went away; cannot write standard output), not a silent death */
+  signal(SIGPIPE, SIG_IGN);
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    /* a signal ignored when beamviz started (nohup, a shell's &) stays ignored */
+    struct sigaction old;
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+      continue;
+    sigaction(sigs[i], &sa, NULL);
+  }
+}
+
 int main(int argc, char **argv)
 {
+  catch_fatal_signals();
   if (argc < 2) {
     usage_all();
     return EXIT_USAGE;

@@ -115,6 +115,10 @@ int bv_out_commit(bv_out *o);
 void bv_out_abort(bv_out *o);
 /* Memory outputs only: the bytes written so far (borrowed, NUL-terminated). */
 const char *bv_out_mem(const bv_out *o, size_t *len);
+/* Removes the temporary file of every output neither committed nor aborted
+ * yet. Async-signal-safe (only unlink(2)): for a program's handler of
+ * SIGINT/SIGTERM, so an interrupted run leaves no half-written file. */
+void bv_out_unlink_pending(void);
 const char *bv_out_path(const bv_out *o);
 
 /* Output formats, chosen by --format or by the -o extension. */

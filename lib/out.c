@@ -9,6 +9,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Temporary files not yet committed or aborted, for bv_out_unlink_pending
+ * (a signal handler's cleanup). Slots hold the bv_out's own tmp string. */
+#define MAX_PENDING 16
+static char *volatile pending[MAX_PENDING];
+
+static void pending_add(char *tmp)
+{
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (!pending[i]) {
+      pending[i] = tmp;
+      return;
+    }
+}
+
+static void pending_drop(const char *tmp)
+{
+  for (int i = 0; i < MAX_PENDING; i++)
+    if (pending[i] == tmp)
+      pending[i] = NULL;
+}
+
+void bv_out_unlink_pending(void)
+{
+  for (int i = 0; i < MAX_PENDING; i++) {
+    char *t = pending[i];
+    if (t)
+      unlink(t);
+  }
+}
+
 struct bv_out {
   FILE *f;         /* file or stdout; NULL for memory */
   char *path;      /* final path, NULL for stdout/memory */
@@ -47,6 +77,7 @@ int bv_out_open(const char *path, bv_out **out)
     bv_out_abort(o);
     return bv_error_set(BV_EIO, "cannot write %s: %s", path, strerror(e));
   }
+  pending_add(o->tmp);
   fchmod(fd, 0644);
   o->f = fdopen(fd, "wb");
   if (!o->f) {
@@ -153,6 +184,7 @@ int bv_out_commit(bv_out *o)
     bv_out_abort(o);
     return rc;
   }
+  pending_drop(o->tmp); /* after the rename: a signal in between finds no file */
   free(o->tmp);
   free(o->path);
   free(o);
@@ -165,8 +197,10 @@ void bv_out_abort(bv_out *o)
     return;
   if (o->f && o->f != stdout)
     fclose(o->f);
-  if (o->tmp)
+  if (o->tmp) {
     unlink(o->tmp);
+    pending_drop(o->tmp);
+  }
   free(o->tmp);
   free(o->path);
   bv_buf_dispose(&o->mem);

@@ -366,16 +366,9 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   bv_term *res;
   if ((rc = bv_conn_eval(conn, "procs.erl", b, sizeof b / sizeof *b, timeout, tmp, &res)))
     goto out;
-  /* {Ref, NWorkers, Total, NChunks} */
-  const bv_term *r0 = bv_term_elem(res, 0);
-  int64_t nworkers = bv_term_int(bv_term_elem(res, 1), -1);
-  int64_t total = bv_term_int(bv_term_elem(res, 2), -1);
-  int64_t nchunks = bv_term_int(bv_term_elem(res, 3), -1);
-  /* the chunks must tile [0, total) exactly: a chunk index past the end would
-     place rows outside the snapshot's array */
-  if (!r0 || r0->type != BV_T_REF || total < 0 || total > 200000000 || nworkers < 1 ||
-      nworkers > 100000 || nchunks != (total + (int64_t)chunk - 1) / (int64_t)chunk ||
-      nworkers > (nchunks > 1 ? nchunks : 1)) {
+  /* the value is a ref at once; the setup message follows */
+  const bv_term *r0 = res;
+  if (!r0 || r0->type != BV_T_REF) {
     rc = bad_row("unexpected reply to the snapshot request");
     goto out;
   }
@@ -385,6 +378,50 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     goto out;
   }
   memcpy(ref, r0->raw, reflen);
+  /* {bv_procs_setup, Ref, NWorkers, Total, NChunks} comes before any chunk */
+  int64_t nworkers, total, nchunks;
+  for (;;) {
+    uint64_t now = now_ms();
+    if (now >= deadline) {
+      rc = late(c, timeout);
+      goto out;
+    }
+    bv_arena_reset(tmp);
+    bv_term *m;
+    if ((rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, &m))) {
+      if (rc == BV_ETIMEOUT)
+        rc = late(c, timeout);
+      goto out;
+    }
+    const bv_term *mref = bv_term_elem(m, 1);
+    if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
+      continue; /* not ours: a message of an earlier command */
+    if (!bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") || (m->n != 5 && m->n != 3)) {
+      rc = bad_row("a message before the snapshot's setup");
+      goto out;
+    }
+    if (m->n == 3) { /* {error, Class, Reason}: the setup process failed */
+      bv_buf eb;
+      bv_buf_init(&eb);
+      bv_term_format(&eb, bv_term_elem(m, 2), c->node, 300);
+      rc = bv_error_set(BV_EREMOTE, "listing processes on %s failed: %s", c->node,
+                        eb.data ? eb.data : "?");
+      bv_buf_dispose(&eb);
+      goto out;
+    }
+    nworkers = bv_term_int(bv_term_elem(m, 2), -1);
+    total = bv_term_int(bv_term_elem(m, 3), -1);
+    nchunks = bv_term_int(bv_term_elem(m, 4), -1);
+    break;
+  }
+  /* the chunks must tile [0, total) exactly: a chunk index past the end would
+     place rows outside the snapshot's array */
+  if (total < 0 || total > 200000000 || nworkers < 1 || nworkers > 100000 ||
+      nchunks != (total + (int64_t)chunk - 1) / (int64_t)chunk ||
+      nworkers > (nchunks > 1 ? nchunks : 1)) {
+    rc = bad_row("unexpected setup of the snapshot");
+    goto out;
+  }
   c->cap = (size_t)total;
   c->chunk = chunk;
   c->nchunks = (size_t)nchunks;

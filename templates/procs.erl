@@ -3,8 +3,13 @@
 %%
 %% Bindings: Self (beamviz's pid), Workers (0 = 2 per scheduler),
 %%           Chunk (rows per message), Timeout (ms, overall deadline).
-%% Value:    {Ref, NWorkers, Total, NChunks}. erlang:processes() is cut into
-%%           NChunks chunks of Chunk pids (the last may be shorter); chunk K
+%% Value:    Ref, at once: the rest runs in a process of its own, so rex's
+%%           reply (a plain send, the one message not sent with noconnect)
+%%           leaves before any real work and never finds beamviz gone. That
+%%           process sends {bv_procs_setup, Ref, NWorkers, Total, NChunks}
+%%           (or {bv_procs_setup, Ref, {error, Class, Reason}}) before it
+%%           starts a worker, so it arrives first. erlang:processes() is cut
+%%           into NChunks chunks of Chunk pids (the last may be shorter); chunk K
 %%           covers positions K*Chunk .. K*Chunk+Chunk-1. Worker I reads the
 %%           chunks I, I+NWorkers, I+2*NWorkers... in that order, so chunks
 %%           arrive nearly in order and beamviz can write them out as they
@@ -81,24 +86,35 @@ Work = fun(Index, Chunks) ->
   Why = try Loop(Chunks) catch Class:Reason -> {Class, Reason} end,
   Send({bv_procs_done, Ref, Index, Why})
 end,
-Pids = lists:delete(self(), erlang:processes()),  % not this evaluator: it is gone soon
-Total = length(Pids),
-%% [{K, ChunkK}] for every chunk, in order (one interpreted step per chunk)
-Cut = fun CutAll(_, [], _) -> [];
-          CutAll(K, Ps, Left) when Left =< Chunk -> [{K, Ps}];
-          CutAll(K, Ps, Left) ->
-            {A, B} = lists:split(Chunk, Ps),
-            [{K, A} | CutAll(K + 1, B, Left - Chunk)]
-      end,
-All = Cut(0, Pids, Total),
-NChunks = length(All),
-%% worker I gets the chunks I, I+NH, I+2NH...: they arrive nearly in order
-NH = max(1, min(NW, NChunks)),
-Hands = [[KC || {K, _} = KC <- All, K rem NH =:= I] || I <- lists:seq(0, NH - 1)],
-Spawn = fun SpawnAll(_, []) -> ok;
-            SpawnAll(I, [H | Hs]) ->
-              spawn(erlang, apply, [Work, [I, H]]),
-              SpawnAll(I + 1, Hs)
+Evaluator = self(),
+Setup = fun() ->
+  %% not this process nor the evaluator: both are gone soon
+  Pids = erlang:processes() -- [self(), Evaluator],
+  Total = length(Pids),
+  %% [{K, ChunkK}] for every chunk, in order (one interpreted step per chunk)
+  Cut = fun CutAll(_, [], _) -> [];
+            CutAll(K, Ps, Left) when Left =< Chunk -> [{K, Ps}];
+            CutAll(K, Ps, Left) ->
+              {A, B} = lists:split(Chunk, Ps),
+              [{K, A} | CutAll(K + 1, B, Left - Chunk)]
         end,
-Spawn(0, Hands),
-{Ref, NH, Total, NChunks}.
+  All = Cut(0, Pids, Total),
+  NChunks = length(All),
+  %% worker I gets the chunks I, I+NH, I+2NH...: they arrive nearly in order
+  NH = max(1, min(NW, NChunks)),
+  Hands = [[KC || {K, _} = KC <- All, K rem NH =:= I] || I <- lists:seq(0, NH - 1)],
+  erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks}, [noconnect]),
+  Spawn = fun SpawnAll(_, []) -> ok;
+              SpawnAll(I, [H | Hs]) ->
+                spawn(erlang, apply, [Work, [I, H]]),
+                SpawnAll(I + 1, Hs)
+          end,
+  Spawn(0, Hands)
+end,
+spawn(fun() ->
+        try Setup()
+        catch Class:Reason ->
+          erlang:send(Self, {bv_procs_setup, Ref, {error, Class, Reason}}, [noconnect])
+        end
+      end),
+Ref.

@@ -2,9 +2,10 @@
 # hostile_node.sh: bytes from a node are never trusted. On a TEST node, rex is
 # replaced by test/e2e/erl/bv_liar.erl, which answers `beamviz procs` with
 # malformed data (chunks past the end, too many chunks or rows, a chunk twice
-# or never, non-pids, a bad reply, short rows). Each case, for CSV (written at
-# the end) and Vega-Lite (written while chunks arrive): exit 14, one stderr
-# line naming the node data, no output file, no crash (the sanitizer build
+# or never, non-pids, a bad setup, a value that is no ref, a chunk before the
+# setup, short rows). Each case, for CSV (written at the end) and Vega-Lite
+# (written while chunks arrive): exit 14, one stderr line naming the node
+# data, no output file, no crash (the sanitizer build
 # runs this too).
 . "$BV_SRC/test/e2e/lib.sh"
 
@@ -16,7 +17,7 @@ BV=("$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" --timeout 5000 procs -o)
 check "procs works before the liar" "${BV[@]}" "$BV_TMP/before.vl.json"
 [ "$(erl_eval "$N" 'bv_liar:install().')" = ok ] || fail "cannot install the liar"
 for mode in chunk_past_end too_many_chunks too_many_rows chunk_twice chunk_missing not_a_pid \
-  bad_reply short_row; do
+  bad_reply not_a_ref chunk_before_setup short_row; do
   [ "$(erl_eval "$N" "bv_liar:mode($mode).")" = ok ] || fail "cannot set mode $mode"
   for ext in csv vl.json; do
     OUT="$BV_TMP/$mode.$ext"

@@ -42,37 +42,45 @@ lie(From, Bs, Inner, _Outer) ->
     Row = {[], 1, 2, running, 0, {a, b, 0}, {a, b, 0}},
     Rows = lists:duplicate(10, Row),
     Done = fun(N) -> [Self ! {bv_procs_done, Ref, I, done} || I <- lists:seq(0, N - 1)] end,
-    %% the true answer for 10 processes: one worker, one chunk {Ref, 1, 10, 1}
+    %% the value is the ref; the setup message comes next
+    Setup = fun(W, T, C) -> From ! {rex, {Id, Ref}}, Self ! {bv_procs_setup, Ref, W, T, C} end,
+    %% the true setup for 10 processes: one worker, one chunk (1, 10, 1)
     case persistent_term:get(bv_liar_mode, chunk_past_end) of
         chunk_past_end ->          % chunk 3 of a snapshot that has one
-            From ! {rex, {Id, {Ref, 1, 10, 1}}},
+            Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 3, Pids, Rows, []},
             Done(1);
         too_many_chunks ->         % 5 chunks claimed for 10 processes
-            From ! {rex, {Id, {Ref, 5, 10, 5}}},
+            Setup(5, 10, 5),
             Self ! {bv_procs, Ref, 4, Pids, Rows, []},
             Done(5);
         too_many_rows ->           % more rows in a chunk than it holds
-            From ! {rex, {Id, {Ref, 1, 10, 1}}},
+            Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 0, Pids ++ Pids, Rows ++ Rows, []},
             Done(1);
         chunk_twice ->             % a whole chunk, then the same chunk again
-            From ! {rex, {Id, {Ref, 1, 10, 1}}},
+            Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 0, Pids, Rows, []},
             Self ! {bv_procs, Ref, 0, Pids, Rows, []},
             Done(1);
         chunk_missing ->           % the workers end before chunk 1 came
-            From ! {rex, {Id, {Ref, 2, 4010, 3}}},
+            Setup(2, 4010, 3),
             Self ! {bv_procs, Ref, 0, lists:duplicate(2000, hd(Pids)), lists:duplicate(2000, Row), []},
             Done(2);
         not_a_pid ->
-            From ! {rex, {Id, {Ref, 1, 10, 1}}},
+            Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 0, lists:duplicate(10, not_a_pid), Rows, []},
             Done(1);
         bad_reply ->
-            From ! {rex, {Id, {Ref, -1, 10, 1}}};
+            Setup(-1, 10, 1);
+        not_a_ref ->               % the value is not a ref
+            From ! {rex, {Id, {Ref, 1, 10, 1}}};
+        chunk_before_setup ->      % a chunk where the setup should be
+            From ! {rex, {Id, Ref}},
+            Self ! {bv_procs, Ref, 0, Pids, Rows, []},
+            Done(1);
         short_row ->
-            From ! {rex, {Id, {Ref, 1, 10, 1}}},
+            Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 0, Pids, lists:duplicate(10, {x}), []},
             Done(1)
     end.
