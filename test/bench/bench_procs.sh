@@ -59,9 +59,15 @@ call() { "$ERL_CALL" -name "$1" -c "$COOKIE" -timeout 3600 -a "$2"; }
 now_ns() { date +%s%N; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# a beamviz run: prints "WALL_MS PEAK_KB"
+# a beamviz run: prints "WALL_MS PEAK_KB". Each run writes a new file: the
+# previous run's output is removed before the clock starts. Replacing a 13 MB
+# file makes rename(2) free the old one's blocks, ~10 ms on this machine's
+# ext4 (mounted with discard): the file system's work, not beamviz's, and (a)
+# writes no file at all.
 run_beamviz() {
   local node=$1 out=$2 t0 t1 kb
+  rm -f "$out"
+  sync -f "$(dirname "$out")" 2>/dev/null
   t0=$(now_ns)
   if [ -x /usr/bin/time ]; then
     /usr/bin/time -f '%M' -o "$TMP/rss" "$BEAMVIZ" --node "$node" --cookie "$COOKIE" --timeout 600000 \
