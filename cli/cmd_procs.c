@@ -133,7 +133,12 @@ int cmd_procs(cli_ctx *ctx)
     return rc;
   if ((rc = cli_connect(ctx)))
     return rc;
-  bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL};
+  bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0};
+  /* only JSON, CSV, the --save model and a chart coloured by it show the
+   * initial call; reading it costs proc_lib processes a second signal */
+  o.skip_initial_call = (c.fmt == BV_FMT_VEGALITE || c.fmt == BV_FMT_PNG || c.fmt == BV_FMT_SVG ||
+                         c.fmt == BV_FMT_PDF) &&
+                        !c.save && c.chart.color != BV_PF_INITIAL_CALL;
   /* The Vega-Lite spec of every process is written while the node still
    * works (--top must see every row first): its data come first and reach
    * the file in snapshot order, so it is the same file as a later render. */

@@ -636,6 +636,12 @@ typedef struct bv_procs_opts {
    * stops the collection and is returned. NULL: not called. */
   int (*on_rows)(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n);
   void *ud;
+  /* The output will not show initial_call (the default Vega-Lite chart, an
+   * image not coloured by it): it is not read, nor, for processes started
+   * through proc_lib, their dictionary, which costs the target a second
+   * signal per such process (most of a typical node's). initial_call is
+   * NULL in every row then. */
+  int skip_initial_call;
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()

@@ -178,6 +178,7 @@ typedef struct collector {
   size_t next;          /* first chunk not yet handed to on_rows */
   const char *proc_lib; /* the interned "proc_lib:init_p/5", once seen */
   const bv_procs_opts *o;
+  int initial_call; /* rows carry it (7-tuples) */
 } collector;
 
 static int bad_row(const char *what)
@@ -254,8 +255,8 @@ static int take_chunk(collector *c, const bv_term *m)
       s->skipped++;
       continue;
     }
-    if (r->type != BV_T_TUPLE || r->n != 7)
-      return bad_row("not a 7-tuple");
+    if (r->type != BV_T_TUPLE || r->n != (c->initial_call ? 7u : 6u))
+      return bad_row(c->initial_call ? "not a 7-tuple" : "not a 6-tuple");
     if (pid->type != BV_T_PID)
       return bad_row("not a pid");
     const bv_term *f = r->v.items;
@@ -276,7 +277,8 @@ static int take_chunk(collector *c, const bv_term *m)
     /* neighbouring rows mostly share these: compare bytes before hashing */
     static const int col[3] = {3, 5, 6};
     const char **dst[3] = {&p->status, &p->current_function, &p->initial_call};
-    for (int q = 0; q < 3; q++) {
+    p->initial_call = NULL;
+    for (int q = 0; q < (c->initial_call ? 3 : 2); q++) {
       const bv_term *v = &f[col[q]];
       if (prev[q] && prev[q]->rawlen == v->rawlen &&
           memcmp(prev[q]->raw, v->raw, v->rawlen) == 0) {
@@ -362,6 +364,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
       {"Workers", BV_B_INT, (int64_t)workers, NULL, 0},
       {"Chunk", BV_B_INT, (int64_t)chunk, NULL, 0},
       {"Timeout", BV_B_INT, (int64_t)timeout, NULL, 0},
+      {"InitialCall", BV_B_BOOL, o && o->skip_initial_call ? 0 : 1, NULL, 0},
   };
   bv_term *res;
   if ((rc = bv_conn_eval(conn, "procs.erl", b, sizeof b / sizeof *b, timeout, tmp, &res)))
@@ -495,6 +498,7 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   c.s = s;
   c.node = bv_conn_node(conn);
   c.o = o;
+  c.initial_call = !(o && o->skip_initial_call);
   if ((rc = bv_intern_init(&c.terms)))
     goto fail;
   s->node = bv_arena_strdup(s->arena, c.node);

@@ -2,7 +2,9 @@
 %% erl_eval (kernel+stdlib only, nothing loaded, no atoms created).
 %%
 %% Bindings: Self (beamviz's pid), Workers (0 = 2 per scheduler),
-%%           Chunk (rows per message), Timeout (ms, overall deadline).
+%%           Chunk (rows per message), Timeout (ms, overall deadline),
+%%           InitialCall (false: the output does not show initial_call, so
+%%           it is not read, nor the dictionary of proc_lib processes).
 %% Value:    Ref, at once: the rest runs in a process of its own, so rex's
 %%           reply (a plain send, the one message not sent with noconnect)
 %%           leaves before any real work and never finds beamviz gone. That
@@ -19,8 +21,10 @@
 %%   Pids    = the chunk's pids; Rows is aligned with them:
 %%   Rows    = [{RegName | [], Reds, Mem, Status, QueueLen, CurFun, InitCall}
 %%              | undefined (the process exited before it was read)]
+%%             (6-tuples without InitCall when InitialCall is false)
 %%   ProcLib = [{Pid, '$initial_call' | undefined}] for the rows whose
-%%             initial_call is proc_lib:init_p/5, in row order.
+%%             initial_call is proc_lib:init_p/5, in row order ([] when
+%%             InitialCall is false).
 %%
 %% Why it is fast: this code is interpreted, so nothing here runs per process.
 %% process_info/2 is applied by the compiled lists:zipwith through an external
@@ -35,13 +39,20 @@
 %% work), checks a deadline and that beamviz is still connected before each
 %% chunk, and sends with noconnect, so a vanished beamviz only makes the
 %% workers stop.
-Items = [registered_name, reductions, memory, status, message_queue_len,
-         current_function, initial_call],
+Items = [registered_name, reductions, memory, status, message_queue_len, current_function]
+        ++ case InitialCall of true -> [initial_call]; false -> [] end,
 RowMs = ets:match_spec_compile(
-          [{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'},
-             {'_', '$7'}],
-            [], [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7'}}]},
-           {undefined, [], [undefined]}]),
+          case InitialCall of
+            true ->
+              [{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'},
+                 {'_', '$7'}],
+                [], [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7'}}]},
+               {undefined, [], [undefined]}];
+            false ->
+              [{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'}],
+                [], [{{'$1', '$2', '$3', '$4', '$5', '$6'}}]},
+               {undefined, [], [undefined]}]
+          end),
 PlMs = ets:match_spec_compile(
          [{{'$1', {'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}}, [], ['$1']}]),
 DictMs = ets:match_spec_compile([{{'$1', {dictionary, '$2'}}, [], [{{'$1', '$2'}}]}]),
@@ -66,7 +77,8 @@ Work = fun(Index, Chunks) ->
                                          lists:duplicate(length(C), Items)),
                    %% no zip with the pids: rows stay aligned with C instead
                    Rows = ets:match_spec_run(Infos, RowMs),
-                   Pl = case lists:keymember({proc_lib, init_p, 5}, 7, Rows) of
+                   Pl = case InitialCall andalso
+                             lists:keymember({proc_lib, init_p, 5}, 7, Rows) of
                           false -> [];
                           true ->
                             PlPids = ets:match_spec_run(lists:zip(C, Rows), PlMs),

@@ -35,6 +35,11 @@ check "procs -> .vl.json" bv procs -o "$T/p.vl.json" --save "$T/saved.json"
 vl_check "$T/p.vl.json"
 check "procs -> .json" bv procs -o "$T/p.json"
 check "procs -> .csv" bv procs -o "$T/p.csv"
+# a chart that does not show initial_call does not read it (nor proc_lib
+# dictionaries); one coloured by it reads and translates it
+check "procs -> plain .vl.json" bv procs -o "$T/plain.vl.json"
+check "procs --color initial_call" bv procs --color initial_call -o "$T/ic.vl.json"
+vl_check "$T/ic.vl.json"
 python3 - "$T" "$BASE" <<'EOF' || fail "procs outputs: see above"
 import csv, json, sys
 t, base = sys.argv[1], int(sys.argv[2])
@@ -79,6 +84,11 @@ tips = [x["field"] for x in e["tooltip"]]
 for f in ("pid", "name", "current_function", "message_queue_len"):
     assert f in tips, tips
 assert abs(len(v["data"]["values"]) - base) <= 3
+plain = json.load(open(t + "/plain.vl.json"))["data"]["values"]
+assert abs(len(plain) - base) <= 3 and not any("initial_call" in p for p in plain), plain[:3]
+ic = {p.get("name"): p for p in json.load(open(t + "/ic.vl.json"))["data"]["values"]}
+assert ic["kernel_sup"]["initial_call"] == "supervisor:kernel/1", ic["kernel_sup"]
+assert all("initial_call" in p for p in ic.values())
 # the saved model is the same kind of file
 s = json.load(open(t + "/saved.json"))
 assert s["format"] == "beamviz.procs" and len(s["procs"]) > 10
