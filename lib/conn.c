@@ -423,6 +423,34 @@ static int is_rex(const bv_conn *c)
   return 0;
 }
 
+/* Is the message at c->x {bv_eval, Id, Result} (templates/eval_async.erl)? */
+static int is_eval_reply(const bv_conn *c)
+{
+  const unsigned char *p = (const unsigned char *)c->x.buff;
+  size_t n = (size_t)c->x.index;
+  size_t i = (n && p[0] == 131) ? 1 : 0;
+  if (n < i + 2 + 9 || p[i] != 104 || p[i + 1] != 3)
+    return 0;
+  i += 2;
+  if ((p[i] == 119 || p[i] == 115) && p[i + 1] == 7 && memcmp(p + i + 2, "bv_eval", 7) == 0)
+    return 1;
+  if ((p[i] == 118 || p[i] == 100) && n >= i + 10 && p[i + 1] == 0 && p[i + 2] == 7 &&
+      memcmp(p + i + 3, "bv_eval", 7) == 0)
+    return 1;
+  return 0;
+}
+
+/* "remote call on NODE failed: REASON" */
+static int remote_failed(bv_conn *c, const bv_term *why)
+{
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_term_format(&b, why, c->node, 300);
+  int rc = bv_error_set(BV_EREMOTE, "remote call on %s failed: %s", c->node, b.data ? b.data : "?");
+  bv_buf_dispose(&b);
+  return rc;
+}
+
 /* --- public -------------------------------------------------------------- */
 
 static int split_node(const char *node, target *t)
@@ -609,6 +637,9 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
     sorted[i] = &b[i];
   qsort(sorted, nb, sizeof *sorted, cmp_binding);
 
+  const char *wrap = bv_template("eval_async.erl", NULL);
+  if (!wrap)
+    return bv_error_set(BV_EINVAL, "no embedded template eval_async.erl");
   ei_x_buff x;
   if (ei_x_new_with_version(&x) != 0)
     return bv_error_set(BV_ENOMEM, "out of memory");
@@ -641,8 +672,13 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
   ei_x_encode_empty_list(&x); /* exprs args */
   ei_x_encode_empty_list(&x); /* element args */
   ei_x_encode_empty_list(&x); /* tuple elements */
-  /* outer bindings, sorted: Bs, Id, Src */
+  /* outer bindings, sorted: Bs, Id, Src. What rex evaluates is the wrapper
+   * (templates/eval_async.erl), with Bs = its bindings, sorted: Bs (the
+   * template's own), BvPid, Id, Src (the template's text). */
   ei_x_encode_list_header(&x, 3);
+  ei_x_encode_tuple_header(&x, 2);
+  enc_atom(&x, "Bs");
+  ei_x_encode_list_header(&x, 4);
   ei_x_encode_tuple_header(&x, 2);
   enc_atom(&x, "Bs");
   if (nb)
@@ -657,11 +693,21 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
   }
   ei_x_encode_empty_list(&x);
   ei_x_encode_tuple_header(&x, 2);
+  enc_atom(&x, "BvPid");
+  ei_x_encode_pid(&x, ei_self(&c->ec));
+  ei_x_encode_tuple_header(&x, 2);
   enc_atom(&x, "Id");
   ei_x_encode_long(&x, id);
   ei_x_encode_tuple_header(&x, 2);
   enc_atom(&x, "Src");
   ei_x_encode_string(&x, src);
+  ei_x_encode_empty_list(&x);
+  ei_x_encode_tuple_header(&x, 2);
+  enc_atom(&x, "Id");
+  ei_x_encode_long(&x, id);
+  ei_x_encode_tuple_header(&x, 2);
+  enc_atom(&x, "Src");
+  ei_x_encode_string(&x, wrap);
   ei_x_encode_empty_list(&x);
   enc_atom(&x, "none");
   enc_atom(&x, "none");
@@ -677,6 +723,9 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
   return 0;
 }
 
+/* rex answers {Id, async} at once; the template's value follows as
+ * {bv_eval, Id, {ok, Value} | {error, Class, Reason}}. Other messages that
+ * arrive meanwhile (a template's own streams) are queued for bv_conn_recv. */
 static int wait_reply(bv_conn *c, long id, uint64_t deadline, bv_arena *a, bv_term **result)
 {
   for (;;) {
@@ -685,7 +734,8 @@ static int wait_reply(bv_conn *c, long id, uint64_t deadline, bv_arena *a, bv_te
       return r;
     if (r == 0)
       return bv_error_set(BV_ETIMEOUT, "node %s did not answer within the timeout", c->node);
-    if (!is_rex(c)) {
+    int rex = is_rex(c), ev = !rex && is_eval_reply(c);
+    if (!rex && !ev) {
       if ((r = enqueue(c, c->x.buff, (size_t)c->x.index)))
         return r;
       continue;
@@ -693,29 +743,34 @@ static int wait_reply(bv_conn *c, long id, uint64_t deadline, bv_arena *a, bv_te
     bv_term *t;
     if ((r = decode_copy(a, c->x.buff, (size_t)c->x.index, &t)))
       return r;
-    const bv_term *reply = bv_term_elem(t, 1);
-    /* {Id, Value} */
-    if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
-        bv_term_int(bv_term_elem(reply, 0), -1) == id) {
-      *result = (bv_term *)bv_term_elem(reply, 1);
-      return 0;
+    if (ev) {
+      if (bv_term_int(bv_term_elem(t, 1), -1) != id)
+        continue; /* the late value of an earlier call that timed out */
+      const bv_term *res = bv_term_elem(t, 2);
+      if (res && res->type == BV_T_TUPLE && res->n == 2 && bv_term_is_atom(bv_term_elem(res, 0), "ok")) {
+        *result = (bv_term *)bv_term_elem(res, 1);
+        return 0;
+      }
+      if (res && res->type == BV_T_TUPLE && res->n == 3 &&
+          bv_term_is_atom(bv_term_elem(res, 0), "error"))
+        return remote_failed(c, bv_term_elem(res, 2));
+      return bv_error_set(BV_ETERM, "unexpected answer from node %s to a call", c->node);
     }
-    /* {badrpc, Reason} */
+    const bv_term *reply = bv_term_elem(t, 1);
+    /* {Id, async}: the wrapper started the template; its value comes next */
+    if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
+        bv_term_int(bv_term_elem(reply, 0), -1) == id)
+      continue;
+    /* {badrpc, Reason}: the wrapper itself failed */
     if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
         bv_term_is_atom(bv_term_elem(reply, 0), "badrpc")) {
-      bv_buf b;
-      bv_buf_init(&b);
       const bv_term *why = bv_term_elem(reply, 1);
       /* {'EXIT', {Reason, Stack}}: keep the reason */
       if (why && why->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(why, 0), "EXIT")) {
         const bv_term *rs = bv_term_elem(why, 1);
         why = (rs && rs->type == BV_T_TUPLE && rs->n == 2) ? bv_term_elem(rs, 0) : rs;
       }
-      bv_term_format(&b, why, c->node, 300);
-      int rc = bv_error_set(BV_EREMOTE, "remote call on %s failed: %s", c->node,
-                            b.data ? b.data : "?");
-      bv_buf_dispose(&b);
-      return rc;
+      return remote_failed(c, why);
     }
     /* a late reply to an earlier call that timed out: drop it */
   }
@@ -785,8 +840,8 @@ int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
     if (r == 0)
       return bv_error_set(BV_ETIMEOUT, "no message from node %s within %u ms", c->node,
                           timeout_ms);
-    if (is_rex(c))
-      continue; /* late reply of a timed-out call */
+    if (is_rex(c) || is_eval_reply(c))
+      continue; /* late reply or value of a timed-out call */
     return decode_copy(a, c->x.buff, (size_t)c->x.index, msg);
   }
 }

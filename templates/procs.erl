@@ -5,10 +5,8 @@
 %%           Chunk (rows per message), Timeout (ms, overall deadline),
 %%           InitialCall (false: the output does not show initial_call, so
 %%           it is not read, nor the dictionary of proc_lib processes).
-%% Value:    Ref, at once: the rest runs in a process of its own, so rex's
-%%           reply (a plain send, the one message not sent with noconnect)
-%%           leaves before any real work and never finds beamviz gone. That
-%%           process sends {bv_procs_setup, Ref, NWorkers, Total, NChunks}
+%% Value:    Ref, at once: the listing runs in a process of its own, which
+%%           sends {bv_procs_setup, Ref, NWorkers, Total, NChunks}
 %%           (or {bv_procs_setup, Ref, {error, Class, Reason}}) before it
 %%           starts a worker, so it arrives first. erlang:processes() is cut
 %%           into NChunks chunks of Chunk pids (the last may be shorter); chunk K

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# interrupt.sh: beamviz stopped by a signal in the middle of its work. The
+# interrupt.sh: beamviz stopped by a signal in the middle of its work: the
+# target never tries to connect back to it afterwards, and the
 # Vega-Lite spec of `procs` is written while the node still collects, so an
 # interrupt finds a temporary file open: SIGINT and SIGTERM must remove it
 # (no output, no *.tmp-* file), beamviz must die of that signal, and the
@@ -12,6 +13,31 @@
 T=$BV_TMP
 start_node N
 bv() { "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" "$@"; }
+
+# Interrupted while its template still runs: the template's value must not
+# make the target connect back to a beamviz that is gone (rex replies with a
+# plain send: an auto-connect, whose host lookup starts kernel's resolver the
+# first time). bv_stuck looks like a supervisor (its '$initial_call' says so)
+# but never answers, so the walk waits --sup-timeout for it.
+resolver='erlang:whereis(inet_gethost_native_sup).'
+[ "$(erl_eval "$N" "$resolver")" = undefined ] || fail "the fresh node already runs inet_gethost_native"
+check "a supervisor that never answers" erl_eval "$N" '
+  S = spawn(fun() -> put('"'"'$initial_call'"'"', {supervisor, bv_stuck, 1}), receive stop -> ok end end),
+  register(bv_stuck, S), ok.'
+B0=$(proc_count "$N")
+env --default-signal=INT "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" suptree --sup bv_stuck \
+  --sup-timeout 2000 -o "$T/walk.mmd" 2>"$T/stderr" &
+pid=$!
+sleep 0.7
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] || fail "suptree: exit $rc after SIGINT, expected 130; stderr: $(cat "$T/stderr")"
+sleep 3 # the walk gives up on bv_stuck and its value is sent
+[ "$(erl_eval "$N" "$resolver")" = undefined ] ||
+  fail "the target looked up a host after beamviz was gone (it tried to connect back)"
+c=$(wait_proc_count "$N" "$B0" 10) || fail "after the interrupted walk the target has $c processes, had $B0"
+[ ! -e "$T/walk.mmd" ] || fail "suptree: an output was left"
 
 # Enough idle processes that one worker reading 100 at a time takes a while.
 check "spawn 200,000 idle processes" erl_eval "$N" '

@@ -25,7 +25,10 @@ mode(M) -> persistent_term:put(bv_liar_mode, M), ok.
 loop(Real) ->
     receive
         {From, {call, erl_eval, expr, [Outer, Bs, _, _, _], _}} = Req ->
-            {'Bs', Inner} = lists:keyfind('Bs', 1, Bs),
+            %% beamviz's wrapper (templates/eval_async.erl) has the template's
+            %% own bindings in its Bs
+            {'Bs', Wrap} = lists:keyfind('Bs', 1, Bs),
+            {'Bs', Inner} = lists:keyfind('Bs', 1, Wrap),
             case lists:keyfind('Chunk', 1, Inner) of
                 false -> Real ! Req;              % not the snapshot: the real rex answers
                 _ -> lie(From, Bs, Inner, Outer)
@@ -37,13 +40,15 @@ loop(Real) ->
 lie(From, Bs, Inner, _Outer) ->
     {'Id', Id} = lists:keyfind('Id', 1, Bs),
     {'Self', Self} = lists:keyfind('Self', 1, Inner),
+    %% rex answers {Id, async}; the template's value follows as {bv_eval, Id, {ok, V}}
+    Value = fun(V) -> From ! {rex, {Id, async}}, Self ! {bv_eval, Id, {ok, V}} end,
     Ref = make_ref(),
     Pids = lists:sublist(erlang:processes(), 10),
     Row = {[], 1, 2, running, 0, {a, b, 0}, {a, b, 0}},
     Rows = lists:duplicate(10, Row),
     Done = fun(N) -> [Self ! {bv_procs_done, Ref, I, done} || I <- lists:seq(0, N - 1)] end,
     %% the value is the ref; the setup message comes next
-    Setup = fun(W, T, C) -> From ! {rex, {Id, Ref}}, Self ! {bv_procs_setup, Ref, W, T, C} end,
+    Setup = fun(W, T, C) -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C} end,
     %% the true setup for 10 processes: one worker, one chunk (1, 10, 1)
     case persistent_term:get(bv_liar_mode, chunk_past_end) of
         chunk_past_end ->          % chunk 3 of a snapshot that has one
@@ -74,9 +79,9 @@ lie(From, Bs, Inner, _Outer) ->
         bad_reply ->
             Setup(-1, 10, 1);
         not_a_ref ->               % the value is not a ref
-            From ! {rex, {Id, {Ref, 1, 10, 1}}};
+            Value({Ref, 1, 10, 1});
         chunk_before_setup ->      % a chunk where the setup should be
-            From ! {rex, {Id, Ref}},
+            Value(Ref),
             Self ! {bv_procs, Ref, 0, Pids, Rows, []},
             Done(1);
         short_row ->
