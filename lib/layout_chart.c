@@ -192,6 +192,8 @@ static double text_w(chart *c, const char *t, double fs, int bold)
 /* Widths the decorations need around the plot, from the labels. */
 typedef struct margins {
   double left, right, top, bottom, legend_w;
+  double legend_h; /* from the plot's top; may reach below the plot (the
+                      image then grows, as Vega pads to fit its legends) */
 } margins;
 
 static int ensure_labels(chart *c, axis *a)
@@ -209,7 +211,7 @@ static double title_block(chart *c, double *base);
 
 static margins measure_margins(chart *c)
 {
-  margins mg = {0, 0, 0, 0, 0};
+  margins mg = {0, 0, 0, 0, 0, 0};
   double ylab = 0;
   for (size_t i = 0; i < c->ay.n; i++)
     ylab = fmax(ylab, text_w(c, c->ay.labels[i], LABEL_FS, 0));
@@ -232,6 +234,13 @@ static margins measure_margins(chart *c)
   }
   mg.legend_w = lw;
   mg.right = (lw > 0 ? LEGEND_OFFSET + lw : 0) + PADDING;
+  /* the same steps as draw_legend */
+  double lh = 0;
+  if (c->ltitle && c->ncat)
+    lh += TITLE_FS * 0.9 + 6 + (double)(shown + (c->ncat > shown)) * LEGEND_ROW;
+  if (c->l2title)
+    lh += 12 + TITLE_FS * 0.9 + 6 + 2 * LEGEND_ROW;
+  mg.legend_h = lh;
   return mg;
 }
 
@@ -456,7 +465,7 @@ static int place(chart *c, const bv_layout_opts *o, double xcount_per_px, int xl
     c->w = w;
     c->h = h;
     c->s->width = ceil(mg.left + w + mg.right);
-    c->s->height = ceil(mg.top + h + mg.bottom);
+    c->s->height = ceil(fmax(mg.top + h + mg.bottom, mg.top + mg.legend_h + PADDING));
     if (o->width > 0)
       c->s->width = fmax(c->s->width, o->width);
     if (o->height > 0)

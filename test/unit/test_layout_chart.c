@@ -120,6 +120,21 @@ static void test_scatter(const bv_measure *fake, const bv_measure *real)
   CHECK_INT(bv_layout_scatter(sn, &o, real, &s), BV_EINVAL);
   bv_snapshot_free(sn);
 
+  /* a legend taller than the plot (29 values and the zero marks): the image
+   * grows to hold it, nothing is cut off at the bottom */
+  sn = mk_snapshot(29, 1);
+  for (size_t i = 0; i < sn->n; i++)
+    sn->procs[i].name = bv_arena_printf(sn->arena, "name_%02zu", i);
+  bv_layout_opts tall = {0};
+  tall.color_field = "name";
+  CHECK_INT(bv_layout_scatter(sn, &tall, real, &s), 0);
+  if (s) {
+    check_chart(s, "tall legend");
+    CHECK(has_text(s, "legend-label", "name_28"));
+    bv_scene_free(s);
+  }
+  bv_snapshot_free(sn);
+
   /* many points and a dark theme */
   sn = mk_snapshot(20000, 0);
   bv_layout_opts d = {0};
