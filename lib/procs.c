@@ -347,6 +347,26 @@ static int take_done(collector *c, const bv_term *m, const char *node, unsigned 
   return rc;
 }
 
+/* The next message of this snapshot ({Tag, Ref, ...}) before the deadline.
+ * One message at a time: the arena holds only the current one. */
+static int next_msg(collector *c, bv_conn *conn, uint64_t deadline, unsigned timeout,
+                    bv_arena *tmp, const unsigned char *ref, size_t reflen, bv_term **m)
+{
+  for (;;) {
+    uint64_t now = now_ms();
+    if (now >= deadline)
+      return late(c, timeout);
+    bv_arena_reset(tmp);
+    int rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, m);
+    if (rc)
+      return rc == BV_ETIMEOUT ? late(c, timeout) : rc;
+    const bv_term *mref = bv_term_elem(*m, 1);
+    if (mref && mref->rawlen == reflen && memcmp(mref->raw, ref, reflen) == 0)
+      return 0;
+    /* not ours: a message of an earlier command */
+  }
+}
+
 static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
 {
   unsigned timeout = o && o->timeout_ms ? o->timeout_ms : bv_conn_timeout(conn);
@@ -383,40 +403,25 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   memcpy(ref, r0->raw, reflen);
   /* {bv_procs_setup, Ref, NWorkers, Total, NChunks} comes before any chunk */
   int64_t nworkers, total, nchunks;
-  for (;;) {
-    uint64_t now = now_ms();
-    if (now >= deadline) {
-      rc = late(c, timeout);
-      goto out;
-    }
-    bv_arena_reset(tmp);
-    bv_term *m;
-    if ((rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, &m))) {
-      if (rc == BV_ETIMEOUT)
-        rc = late(c, timeout);
-      goto out;
-    }
-    const bv_term *mref = bv_term_elem(m, 1);
-    if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
-      continue; /* not ours: a message of an earlier command */
-    if (!bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") || (m->n != 5 && m->n != 3)) {
-      rc = bad_row("a message before the snapshot's setup");
-      goto out;
-    }
-    if (m->n == 3) { /* {error, Class, Reason}: the setup process failed */
-      bv_buf eb;
-      bv_buf_init(&eb);
-      bv_term_format(&eb, bv_term_elem(m, 2), c->node, 300);
-      rc = bv_error_set(BV_EREMOTE, "listing processes on %s failed: %s", c->node,
-                        eb.data ? eb.data : "?");
-      bv_buf_dispose(&eb);
-      goto out;
-    }
-    nworkers = bv_term_int(bv_term_elem(m, 2), -1);
-    total = bv_term_int(bv_term_elem(m, 3), -1);
-    nchunks = bv_term_int(bv_term_elem(m, 4), -1);
-    break;
+  bv_term *m;
+  if ((rc = next_msg(c, conn, deadline, timeout, tmp, ref, reflen, &m)))
+    goto out;
+  if (!bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") || (m->n != 5 && m->n != 3)) {
+    rc = bad_row("a message before the snapshot's setup");
+    goto out;
   }
+  if (m->n == 3) { /* {error, Class, Reason}: the setup process failed */
+    bv_buf eb;
+    bv_buf_init(&eb);
+    bv_term_format(&eb, bv_term_elem(m, 2), c->node, 300);
+    rc = bv_error_set(BV_EREMOTE, "listing processes on %s failed: %s", c->node,
+                      eb.data ? eb.data : "?");
+    bv_buf_dispose(&eb);
+    goto out;
+  }
+  nworkers = bv_term_int(bv_term_elem(m, 2), -1);
+  total = bv_term_int(bv_term_elem(m, 3), -1);
+  nchunks = bv_term_int(bv_term_elem(m, 4), -1);
   /* the chunks must tile [0, total) exactly: a chunk index past the end would
      place rows outside the snapshot's array */
   if (total < 0 || total > 200000000 || nworkers < 1 || nworkers > 100000 ||
@@ -437,22 +442,9 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     goto out;
   }
   while (done < (size_t)nworkers) {
-    uint64_t now = now_ms();
-    if (now >= deadline) {
-      rc = late(c, timeout);
+    if ((rc = next_msg(c, conn, deadline, timeout, tmp, ref, reflen, &m)))
       goto out;
-    }
-    /* one chunk at a time: the arena holds only the current message */
-    bv_arena_reset(tmp);
-    bv_term *m;
-    if ((rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, &m))) {
-      if (rc == BV_ETIMEOUT)
-        rc = late(c, timeout);
-      goto out;
-    }
-    const bv_term *tag = bv_term_elem(m, 0), *mref = bv_term_elem(m, 1);
-    if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
-      continue; /* not ours: a message of an earlier command */
+    const bv_term *tag = bv_term_elem(m, 0);
     if (bv_term_is_atom(tag, "bv_procs") && m->n == 6) {
       if (!(rc = take_chunk(c, m)))
         rc = pass_on(c);
