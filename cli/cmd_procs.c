@@ -139,12 +139,13 @@ int cmd_procs(cli_ctx *ctx)
   o.skip_initial_call = (c.fmt == BV_FMT_VEGALITE || c.fmt == BV_FMT_PNG || c.fmt == BV_FMT_SVG ||
                          c.fmt == BV_FMT_PDF) &&
                         !c.save && c.chart.color != BV_PF_INITIAL_CALL;
-  /* The Vega-Lite spec of every process is written while the node still
-   * works (--top must see every row first): its data come first and reach
-   * the file in snapshot order, so it is the same file as a later render. */
+  /* The Vega-Lite spec of every process is written to its file while the
+   * node still works (--top must see every row first): its data come first
+   * and reach the file in snapshot order, so it is the same file as a later
+   * render. Not to stdout: a failure must not leave half a spec in a pipe. */
   bv_out *out = NULL;
   bv_procs_vl *st = NULL;
-  if (c.fmt == BV_FMT_VEGALITE && !c.top) {
+  if (c.fmt == BV_FMT_VEGALITE && !c.top && strcmp(c.path, "-") != 0) {
     if ((rc = bv_out_open(c.path, &out)))
       return cli_fail(rc);
     if ((rc = bv_procs_vl_begin(&c.chart, out, &st))) {
@@ -172,11 +173,11 @@ int cmd_procs(cli_ctx *ctx)
   }
   bv_out *pending;
   if ((rc = cli_save_begin(c.save, write_json, s, &pending)) == EXIT_OK) {
-    int ec;
-    if (out)
-      ec = (ec = bv_out_commit(out)) ? cli_fail(ec) : EXIT_OK;
-    else
+    int ec = EXIT_OK;
+    if (!out)
       ec = emit(ctx, s, &c);
+    else if ((rc = bv_out_commit(out)))
+      ec = cli_fail(rc);
     out = NULL;
     rc = cli_save_end(pending, ec);
   }

@@ -24,6 +24,12 @@ for mode in chunk_past_end too_many_chunks too_many_rows chunk_twice chunk_missi
     expect_exit 14 "from the node" "$OUT" -- "${BV[@]}" "$OUT"
   done
 done
+# to stdout nothing at all, though a whole chunk (2000 rows, more than the
+# writer's buffer) came before the failure: half a spec in a pipe would be
+# worse than none
+[ "$(erl_eval "$N" "bv_liar:mode(chunk_missing).")" = ok ] || fail "cannot set mode chunk_missing"
+expect_exit 14 "from the node" - -- "${BV[@]}" -
+[ ! -s "$EXPECT_STDOUT" ] || fail "a failed run wrote $(wc -c <"$EXPECT_STDOUT") bytes to stdout"
 # nothing half-written next to the outputs either
 ls "$BV_TMP"/*.tmp-* >/dev/null 2>&1 && fail "a temporary output file was left: $(ls "$BV_TMP"/*.tmp-*)"
 erl_eval "$N" 'bv_liar:restore().' >/dev/null
