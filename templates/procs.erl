@@ -5,15 +5,16 @@
 %%           Chunk (rows per message), Timeout (ms, overall deadline),
 %%           InitialCall (false: the output does not show initial_call, so
 %%           it is not read, nor the dictionary of proc_lib processes).
-%% Value:    Ref, at once: the listing runs in a process of its own, which
-%%           sends {bv_procs_setup, Ref, NWorkers, Total, NChunks}
-%%           (or {bv_procs_setup, Ref, {error, Class, Reason}}) before it
-%%           starts a worker, so it arrives first. erlang:processes() is cut
-%%           into NChunks chunks of Chunk pids (the last may be shorter); chunk K
-%%           covers positions K*Chunk .. K*Chunk+Chunk-1. Worker I reads the
-%%           chunks I, I+NWorkers, I+2*NWorkers... in that order, so chunks
-%%           arrive nearly in order and beamviz can write them out as they
-%%           come. Each chunk is one message
+%% Value:    Ref, at once: the listing runs in a process of its own, the
+%%           coordinator, which sends {bv_procs_setup, Ref, NWorkers, Total,
+%%           NChunks} (or {bv_procs_setup, Ref, {error, Class, Reason}})
+%%           before it starts a worker, so it arrives first.
+%%           erlang:processes() is cut into NChunks chunks of Chunk pids (the
+%%           last may be shorter); chunk K covers positions K*Chunk ..
+%%           K*Chunk+Chunk-1. The coordinator hands the chunks out in order,
+%%           one at a time, to whichever worker asks next, so chunks arrive
+%%           nearly in order (beamviz writes them out as they come) and a
+%%           slow worker holds up nobody. Each chunk is one message
 %%             {bv_procs, Ref, K, Pids, Rows, ProcLib}
 %%           and each worker ends with {bv_procs_done, Ref, WorkerIndex, Why}.
 %%   Pids    = the chunk's pids; Rows is aligned with them:
@@ -33,10 +34,11 @@
 %% current_function makes the other process answer a signal, so more workers
 %% than schedulers keep the schedulers busy while beamviz decodes.
 %%
-%% Why it is safe: every worker handles a fixed list of chunks (bounded
-%% work), checks a deadline and that beamviz is still connected before each
-%% chunk, and sends with noconnect, so a vanished beamviz only makes the
-%% workers stop.
+%% Why it is safe: the work is bounded (the chunks of one listing); every
+%% worker checks a deadline and that beamviz is still connected before each
+%% chunk, waits for the coordinator no longer than the deadline, and sends
+%% with noconnect, so a vanished beamviz only makes the workers stop; the
+%% coordinator monitors the workers and ends when the last one has.
 Items = [registered_name, reductions, memory, status, message_queue_len, current_function]
         ++ case InitialCall of true -> [initial_call]; false -> [] end,
 RowMs = ets:match_spec_compile(
@@ -63,63 +65,73 @@ NW = case Workers of
      end,
 %% Defined before the pid list is bound: an interpreted fun carries every
 %% binding made before it, and spawning copies them.
-Work = fun(Index, Chunks) ->
+Work = fun(Index, Coord) ->
   Send = fun(Msg) -> erlang:send(Self, Msg, [noconnect]) end,
-  Loop = fun Loop([]) -> done;
-             Loop([{K, C} | Rest]) ->
+  Loop = fun Loop() ->
                case erlang:monotonic_time(millisecond) < Deadline andalso
                     (Node =:= node() orelse lists:member(Node, nodes(hidden))) of
                  false -> stopped;
                  true ->
-                   Infos = lists:zipwith(fun erlang:process_info/2, C,
-                                         lists:duplicate(length(C), Items)),
-                   %% no zip with the pids: rows stay aligned with C instead
-                   Rows = ets:match_spec_run(Infos, RowMs),
-                   Pl = case InitialCall andalso
-                             lists:keymember({proc_lib, init_p, 5}, 7, Rows) of
-                          false -> [];
-                          true ->
-                            PlPids = ets:match_spec_run(lists:zip(C, Rows), PlMs),
-                            Dicts = lists:zipwith(fun erlang:process_info/2, PlPids,
-                                                  lists:duplicate(length(PlPids), dictionary)),
-                            {APids, Ds} = lists:unzip(
-                                            ets:match_spec_run(lists:zip(PlPids, Dicts), DictMs)),
-                            lists:zip(APids,
-                                      lists:zipwith(fun proplists:get_value/2,
-                                                    lists:duplicate(length(Ds), '$initial_call'),
-                                                    Ds))
-                        end,
-                   Send({bv_procs, Ref, K, C, Rows, Pl}),
-                   Loop(Rest)
+                   Coord ! {bv_next, self()},
+                   receive
+                     bv_none -> done;
+                     {bv_chunk, K, C} ->
+                       Infos = lists:zipwith(fun erlang:process_info/2, C,
+                                             lists:duplicate(length(C), Items)),
+                       %% no zip with the pids: rows stay aligned with C instead
+                       Rows = ets:match_spec_run(Infos, RowMs),
+                       Pl = case InitialCall andalso
+                                 lists:keymember({proc_lib, init_p, 5}, 7, Rows) of
+                              false -> [];
+                              true ->
+                                PlPids = ets:match_spec_run(lists:zip(C, Rows), PlMs),
+                                Dicts = lists:zipwith(fun erlang:process_info/2, PlPids,
+                                                      lists:duplicate(length(PlPids), dictionary)),
+                                {APids, Ds} = lists:unzip(
+                                                ets:match_spec_run(lists:zip(PlPids, Dicts), DictMs)),
+                                lists:zip(APids,
+                                          lists:zipwith(fun proplists:get_value/2,
+                                                        lists:duplicate(length(Ds), '$initial_call'),
+                                                        Ds))
+                            end,
+                       Send({bv_procs, Ref, K, C, Rows, Pl}),
+                       Loop()
+                   after max(0, Deadline - erlang:monotonic_time(millisecond)) -> stopped
+                   end
                end
            end,
-  Why = try Loop(Chunks) catch Class:Reason -> {Class, Reason} end,
+  Why = try Loop() catch Class:Reason -> {Class, Reason} end,
   Send({bv_procs_done, Ref, Index, Why})
 end,
 Evaluator = self(),
+%% The coordinator: hands out chunk K, K+1... to each {bv_next, Worker}, cut
+%% from the list as they are asked for (one interpreted step per chunk).
+Serve = fun Serve(_, _, _, 0) -> ok;
+            Serve(K, Ps, Left, Live) ->
+              receive
+                {bv_next, W} when Left > 0 ->
+                  N = min(Chunk, Left),
+                  {C, Rest} = lists:split(N, Ps),
+                  W ! {bv_chunk, K, C},
+                  Serve(K + 1, Rest, Left - N, Live);
+                {bv_next, W} ->
+                  W ! bv_none,
+                  Serve(K, Ps, Left, Live);
+                {'DOWN', _, process, _, _} ->
+                  Serve(K, Ps, Left, Live - 1)
+              after max(0, Deadline - erlang:monotonic_time(millisecond)) -> ok
+              end
+        end,
 Setup = fun() ->
   %% not this process nor the evaluator: both are gone soon
   Pids = erlang:processes() -- [self(), Evaluator],
   Total = length(Pids),
-  %% [{K, ChunkK}] for every chunk, in order (one interpreted step per chunk)
-  Cut = fun CutAll(_, [], _) -> [];
-            CutAll(K, Ps, Left) when Left =< Chunk -> [{K, Ps}];
-            CutAll(K, Ps, Left) ->
-              {A, B} = lists:split(Chunk, Ps),
-              [{K, A} | CutAll(K + 1, B, Left - Chunk)]
-        end,
-  All = Cut(0, Pids, Total),
-  NChunks = length(All),
-  %% worker I gets the chunks I, I+NH, I+2NH...: they arrive nearly in order
+  NChunks = (Total + Chunk - 1) div Chunk,
   NH = max(1, min(NW, NChunks)),
-  Hands = [[KC || {K, _} = KC <- All, K rem NH =:= I] || I <- lists:seq(0, NH - 1)],
   erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks}, [noconnect]),
-  Spawn = fun SpawnAll(_, []) -> ok;
-              SpawnAll(I, [H | Hs]) ->
-                spawn(erlang, apply, [Work, [I, H]]),
-                SpawnAll(I + 1, Hs)
-          end,
-  Spawn(0, Hands)
+  Me = self(),
+  [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
+  Serve(0, Pids, Total, NH)
 end,
 spawn(fun() ->
         try Setup()
