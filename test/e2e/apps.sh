@@ -12,7 +12,7 @@ grep -q '^kernel .* yes ' "$BV_TMP/default.txt" || fail "kernel row: $(cat "$BV_
 start_node T
 C=$BV_COOKIE
 check "sasl starts" erl_eval "$T" 'ok = application:ensure_started(sasl).'
-BASE=$(proc_count "$T")
+target_baseline "$T"
 check "apps" "$BEAMVIZ" --node "$T" --cookie "$C" apps -o "$BV_TMP/apps.txt"
 grep -q '^sasl .* yes ' "$BV_TMP/apps.txt" || fail "sasl row: $(cat "$BV_TMP/apps.txt")"
 grep -q '^stdlib .* no ' "$BV_TMP/apps.txt" || fail "stdlib row: $(cat "$BV_TMP/apps.txt")"
@@ -34,7 +34,7 @@ for A in $(python3 -c "import json; print(' '.join(x['name'] for x in json.load(
   check "suptree --app $A" "$BEAMVIZ" --node "$T" --cookie "$C" suptree --app "$A" -o "$BV_TMP/$A.mmd"
   mmd_check "$BV_TMP/$A.mmd"
 done
-now=$(wait_proc_count "$T" "$BASE" 10) || fail "target had $BASE processes before, $now after"
+target_settled "$T" "apps"
 
 expect_exit 2 "cannot write" "$BV_TMP/apps.csv" -- "$BEAMVIZ" --node "$T" --cookie "$C" apps -o "$BV_TMP/apps.csv"
 expect_exit 2 "no arguments" "$BV_TMP/x.txt" -- "$BEAMVIZ" --node "$T" --cookie "$C" apps kernel -o "$BV_TMP/x.txt"

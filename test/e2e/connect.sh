@@ -7,24 +7,12 @@
 start_node T
 COOKIE=$BV_COOKIE
 OUT="$BV_TMP/out.vl.json"
-BASE=$(proc_count "$T")
 printf '%s\n' "$COOKIE" >"$BV_TMP/cookie"
 
-# The node's registered processes, one line: nothing beamviz does may end one.
-registered_set() { erl_eval "$T" 'lists:sort(registered()).'; }
-
-# after each case: nothing left on the target (the count never rises), nothing
-# killed (every registered process still there; a drop in the count is then an
-# unnamed short-lived process of the node itself ending late, seen under load
-# in cases where beamviz never even connected), the cookie nowhere in the output
+# after each case: nothing left on the target, nothing killed (target_settled), the
+# cookie nowhere in the output
 settled() {
-  local now
-  if ! now=$(wait_proc_count "$T" "$BASE"); then
-    [ "$now" -lt "$BASE" ] || fail "$1: target had $BASE processes before, $now after"
-    [ "$(registered_set)" = "$REG" ] ||
-      fail "$1: target had $BASE processes before, $now after, and a registered one is gone"
-    BASE=$now
-  fi
+  target_settled "$T" "$1" 5
   if grep -qF -- "$COOKIE" "$EXPECT_STDOUT" "$EXPECT_STDERR"; then
     fail "$1: the cookie appears in beamviz's output"
   fi
@@ -42,8 +30,7 @@ printf '%s' "$COOKIE" >"$HOME/.erlang.cookie"
 chmod 400 "$HOME/.erlang.cookie"
 check "~/.erlang.cookie works" "$BEAMVIZ" --node "$T" procs -o "$OUT"
 rm -f "$OUT" "$HOME/.erlang.cookie"
-BASE=$(proc_count "$T")
-REG=$(registered_set)
+target_baseline "$T"
 
 # --- epmd not running: point ERL_EPMD_PORT at a port nobody listens on
 P=$(free_port)

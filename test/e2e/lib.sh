@@ -35,6 +35,13 @@
 #   wait_proc_count NODE N [SECONDS]  waits (default 5 s) until NODE has N processes; on
 #       timeout prints the last count and returns 1 (connections just closed, workers that
 #       are finishing: give them a moment instead of sleeping a fixed time).
+#   target_baseline NODE        records NODE's process count and registered names
+#   target_settled NODE DESC [SECONDS]
+#       waits until NODE is back at its baseline count; fails with DESC if the count rose
+#       (something beamviz started was left behind) or a registered process is gone. A
+#       lower count with every registered process still there passes and becomes the new
+#       baseline: an unnamed short-lived process of the node itself ending late (seen
+#       under parallel load), which nothing beamviz does can cause without killing.
 #   vl_check FILE...            Vega-Lite v5: official JSON schema, compile, headless render
 #       to SVG (not written). Warnings fail (strict); `vl_check --lax FILE...` allows them.
 #   mmd_check FILE...           Mermaid 11's own parser (under jsdom); a .md file has each
@@ -252,6 +259,26 @@ wait_proc_count() {
   done
   printf '%s\n' "$cur"
   return 1
+}
+
+declare -A BV_BASE_COUNT BV_BASE_REG
+bv__registered() { bv__erl_call "$1" 'lists:sort(registered()).'; }
+
+target_baseline() {
+  [ $# -eq 1 ] || bv__die "usage: target_baseline NODE"
+  BV_BASE_COUNT[$1]=$(proc_count "$1")
+  BV_BASE_REG[$1]=$(bv__registered "$1") || bv__die "target_baseline $1: cannot reach the node"
+}
+
+target_settled() {
+  [ $# -ge 2 ] || bv__die "usage: target_settled NODE DESC [SECONDS]"
+  local base=${BV_BASE_COUNT[$1]:-} now
+  [ -n "$base" ] || bv__die "target_settled: no target_baseline for $1"
+  now=$(wait_proc_count "$1" "$base" "${3:-10}") && return 0
+  [ "$now" -lt "$base" ] || bv__die "$2: target had $base processes before, $now after"
+  [ "$(bv__registered "$1")" = "${BV_BASE_REG[$1]}" ] ||
+    bv__die "$2: target had $base processes before, $now after, and a registered one is gone"
+  BV_BASE_COUNT[$1]=$now
 }
 
 start_node() {

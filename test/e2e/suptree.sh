@@ -23,11 +23,11 @@ check "remote link" erl_eval "$T" "erlang:set_cookie('$OTHER', '$OTHER_COOKIE'),
   bv_linker ! {link_remote, '$OTHER', self()}, receive {linked, true} -> ok after 5000 -> timeout end."
 
 PIDS0=$(erl_eval "$T" 'bv_crafted:pids().')
-BASE=$(proc_count "$T")
+target_baseline "$T"
 # after every walk: same processes, none new, bv_guard never asked anything
 settled() {
-  local now pids unexpected
-  now=$(wait_proc_count "$T" "$BASE" 10) || fail "$1: target had $BASE processes before, $now after"
+  local pids unexpected
+  target_settled "$T" "$1"
   pids=$(erl_eval "$T" 'bv_crafted:pids().')
   [ "$pids" = "$PIDS0" ] || fail "$1: crafted processes changed: before $PIDS0 after $pids"
   unexpected=$(erl_eval "$T" 'bv_crafted:unexpected().')

@@ -24,10 +24,9 @@ Process.unlink(s)
 for _ <- 1..3, do: Task.Supervisor.start_child(BvTest.Tasks, fn -> Process.sleep(:infinity) end)
 :ok'
 PIDS=$(erl_eval "$T" "lists:sort([P || S <- ['Elixir.BvTest.Sup', 'Elixir.BvTest.Tasks'], {_, P, _, _} <- supervisor:which_children(S)]).")
-BASE=$(proc_count "$T")
+target_baseline "$T"
 settled() {
-  local now
-  now=$(wait_proc_count "$T" "$BASE" 10) || fail "$1: target had $BASE processes before, $now after"
+  target_settled "$T" "$1"
   [ "$(erl_eval "$T" "lists:sort([P || S <- ['Elixir.BvTest.Sup', 'Elixir.BvTest.Tasks'], {_, P, _, _} <- supervisor:which_children(S)]).")" = "$PIDS" ] ||
     fail "$1: supervised processes changed"
 }
