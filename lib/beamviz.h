@@ -92,6 +92,18 @@ int bv_buf_putc(bv_buf *b, char c);
 int bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* JSON string literal with quotes; invalid UTF-8 becomes U+FFFD. */
 int bv_buf_json_str(bv_buf *b, const char *s, size_t n);
+/* Text for a terminal or a text file (tables, CSV cells, error lines): valid
+ * UTF-8 is kept except control characters, which become visible escapes: C0
+ * controls and DEL \n \r \t or \xHH, C1 controls (U+0080-U+009F) \u00HH, a
+ * byte that is not valid UTF-8 \xHH. Backslashes are kept (cleaning clean text
+ * changes nothing; JSON outputs keep the exact text). */
+int bv_buf_text(bv_buf *b, const char *s, size_t n);
+/* Bytes of the valid UTF-8 character at s (n bytes left), 0 if s does not hold
+ * one (overlong, surrogate, cut, stray continuation byte). */
+size_t bv_utf8_len(const char *s, size_t n);
+/* The same into dst[0..cap), NUL-terminated, cut (if it must be) before a whole
+ * character or escape; returns the length written. */
+size_t bv_text_clean(char *dst, size_t cap, const char *s, size_t n);
 /* Number formatting in the C locale, shortest round-trip for doubles. */
 int bv_buf_double(bv_buf *b, double v);
 int bv_buf_u64(bv_buf *b, uint64_t v);
@@ -301,8 +313,9 @@ void bv_localnode_stop(bv_localnode *n);
 
 /* Appends s[0..n) escaped for a quoted Mermaid label, participant alias or
  * message text: letters, digits, UTF-8 and " _-./,+=*!?@$%^~'()[]{}" kept,
- * newline as <br/>, every other byte as #<decimal>; (MERMAID.md). The caller
- * must pass valid UTF-8 (invalid bytes >= 0x80 pass through). */
+ * newline as <br/>, every other byte as #<decimal>; (MERMAID.md). C1 controls
+ * (U+0080-U+009F) are written #<code point>; and bytes that are not valid UTF-8
+ * #<byte>;, so no control character reaches the file. */
 int bv_mmd_escape(bv_buf *b, const char *s, size_t n);
 
 /* ======================================================================== */
@@ -672,8 +685,11 @@ int bv_procs_chart_check(const bv_procs_chart *c);
 
 /* The model file {"format":"beamviz.procs","version":1,...}, streamed. */
 int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out);
-/* CSV, RFC 4180 (CRLF, fields quoted when they hold , " CR or LF), header
- * pid,name,reductions,memory,status,message_queue_len,current_function,initial_call. */
+/* CSV, RFC 4180 (CRLF, fields quoted when they hold , or "), header
+ * pid,name,reductions,memory,status,message_queue_len,current_function,initial_call.
+ * Text cells are for terminals and spreadsheets: control characters are written
+ * as visible escapes (bv_buf_text), and a cell starting with = + - or @ gets a
+ * ' in front (no formula runs); the JSON model file keeps the exact text. */
 int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
 /* Vega-Lite v5 scatter with the data inline (templates/procs.vl.json). Zero
  * values are drawn at 1 (the log axis floor) as hollow squares, the tooltip

@@ -111,6 +111,80 @@ static size_t utf8_len(const unsigned char *s, size_t n)
   return len;
 }
 
+size_t bv_utf8_len(const char *s, size_t n)
+{
+  return n ? utf8_len((const unsigned char *)s, n) : 0;
+}
+
+/* One step of the text cleaner at s (n > 0 bytes left): returns how many bytes
+ * the character there takes, and leaves esc empty if they are kept as they are,
+ * else writes the visible escape that replaces them. C0 controls and DEL are
+ * \n \r \t or \xHH, C1 controls (U+0080-U+009F) \u00HH, and every byte that
+ * is not part of valid UTF-8 \xHH. A backslash is kept: cleaning is
+ * idempotent, and the JSON outputs are the exact form. */
+static size_t text_char(const unsigned char *s, size_t n, char esc[8])
+{
+  static const char hex[] = "0123456789abcdef";
+  unsigned c = s[0];
+  size_t l = 1;
+  esc[0] = 0;
+  if (c >= 0x20 && c < 0x7f)
+    return 1;
+  if (c == '\n' || c == '\r' || c == '\t') {
+    esc[0] = '\\', esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't', esc[2] = 0;
+    return 1;
+  }
+  if (c >= 0x80 && (l = utf8_len(s, n)) != 0) {
+    if (l != 2 || c != 0xC2 || s[1] >= 0xA0)
+      return l;
+    c = s[1]; /* U+0080-U+009F */
+    esc[0] = '\\', esc[1] = 'u', esc[2] = '0', esc[3] = '0';
+    esc[4] = hex[c >> 4], esc[5] = hex[c & 15], esc[6] = 0;
+    return 2;
+  }
+  esc[0] = '\\', esc[1] = 'x', esc[2] = hex[c >> 4], esc[3] = hex[c & 15], esc[4] = 0;
+  return 1;
+}
+
+int bv_buf_text(bv_buf *b, const char *str, size_t n)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  size_t run = 0; /* start of a run of bytes copied as they are */
+  for (size_t i = 0; i < n;) {
+    char esc[8];
+    size_t l = text_char(s + i, n - i, esc);
+    if (esc[0]) {
+      bv_buf_put(b, s + run, i - run);
+      bv_buf_puts(b, esc);
+      run = i + l;
+    }
+    i += l;
+  }
+  bv_buf_put(b, s + run, n - run);
+  return b->failed ? BV_ENOMEM : 0;
+}
+
+size_t bv_text_clean(char *dst, size_t cap, const char *str, size_t n)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  size_t o = 0;
+  if (!cap)
+    return 0;
+  for (size_t i = 0; i < n;) {
+    char esc[8];
+    size_t l = text_char(s + i, n - i, esc);
+    const char *p = esc[0] ? esc : str + i;
+    size_t k = esc[0] ? strlen(esc) : l;
+    if (o + k >= cap)
+      break; /* a whole character or escape, or none */
+    memcpy(dst + o, p, k);
+    o += k;
+    i += l;
+  }
+  dst[o] = 0;
+  return o;
+}
+
 int bv_buf_json_str(bv_buf *b, const char *str, size_t n)
 {
   const unsigned char *s = (const unsigned char *)str;

@@ -1,5 +1,6 @@
 /* test_buf.c: the growable buffer: JSON string escaping (invalid UTF-8 becomes U+FFFD,
- * never passes through), C-locale numbers, the size cap and its sticky failure. */
+ * never passes through), clean text (controls as visible escapes), C-locale numbers,
+ * the size cap and its sticky failure. */
 #include "beamviz.h"
 #include "check.h"
 
@@ -174,8 +175,74 @@ static void test_growth(void)
   bv_buf_dispose(&b);
 }
 
+/* Clean text (tables, CSV cells, error lines): no control character a terminal
+ * would obey, no invalid UTF-8; everything else as it is. */
+static const struct {
+  const char *in;
+  size_t n; /* 0: strlen(in) */
+  const char *out;
+} text_cases[] = {
+    {"", 0, ""},
+    {"plain text, punctuation !\"#$%&'()*+,-./:;<=>?@[]^_`{|}~", 0,
+     "plain text, punctuation !\"#$%&'()*+,-./:;<=>?@[]^_`{|}~"},
+    {"back\\slash \\x1b", 0, "back\\slash \\x1b"}, /* kept: cleaning is idempotent */
+    {"x\x1b[31mred\nline2\a", 0, "x\\x1b[31mred\\nline2\\x07"},
+    {"cr\r tab\t", 0, "cr\\r tab\\t"},
+    {"a\0b", 3, "a\\x00b"},
+    {"\x01\x1f\x7f", 0, "\\x01\\x1f\\x7f"},
+    {"\x1b]0;title\x07", 0, "\\x1b]0;title\\x07"}, /* OSC: set the window title */
+    /* UTF-8 kept, C1 controls (U+0080-U+009F) escaped by code point */
+    {"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 0, "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"},
+    {"\xC2\x9B" "31m", 0, "\\u009b31m"}, /* CSI */
+    {"\xC2\x80\xC2\x9F\xC2\xA0", 0, "\\u0080\\u009f\xC2\xA0"},
+    /* bytes that are not UTF-8: each one escaped */
+    {"\x9b" "31m", 0, "\\x9b31m"},
+    {"a\xFFz", 0, "a\\xffz"},
+    {"\xC0\x80", 0, "\\xc0\\x80"},
+    {"\xED\xA0\x80", 0, "\\xed\\xa0\\x80"},
+    {"\xE2\x82", 0, "\\xe2\\x82"},
+};
+
+static void test_text(void)
+{
+  for (size_t i = 0; i < sizeof text_cases / sizeof *text_cases; i++) {
+    size_t n = text_cases[i].n ? text_cases[i].n : strlen(text_cases[i].in);
+    bv_buf b;
+    bv_buf_init(&b);
+    CHECK_INT(bv_buf_text(&b, text_cases[i].in, n), 0);
+    CHECK_STR(b.data ? b.data : "", text_cases[i].out);
+    /* cleaning clean text changes nothing */
+    bv_buf again;
+    bv_buf_init(&again);
+    bv_buf_text(&again, b.data ? b.data : "", b.len);
+    CHECK_STR(again.data ? again.data : "", text_cases[i].out);
+    char dst[256];
+    CHECK_INT(bv_text_clean(dst, sizeof dst, text_cases[i].in, n), strlen(text_cases[i].out));
+    CHECK_STR(dst, text_cases[i].out);
+    bv_buf_dispose(&b);
+    bv_buf_dispose(&again);
+  }
+  /* every byte value: no control (C0, DEL, C1) and no invalid UTF-8 comes out */
+  for (unsigned c = 0; c < 256; c++) {
+    char in[3] = {'a', (char)c, 'z'};
+    char dst[32];
+    size_t len = bv_text_clean(dst, sizeof dst, in, 3);
+    for (size_t k = 0; k < len; k++)
+      CHECK((unsigned char)dst[k] >= 0x20 && (unsigned char)dst[k] < 0x7f);
+  }
+  /* a short destination is cut before a whole escape or character, never inside */
+  char dst[8];
+  CHECK_INT(bv_text_clean(dst, sizeof dst, "abcde\x1bz", 7), 5);
+  CHECK_STR(dst, "abcde");
+  CHECK_INT(bv_text_clean(dst, sizeof dst, "abcdef\xC3\xA9", 8), 6);
+  CHECK_STR(dst, "abcdef");
+  CHECK_INT(bv_text_clean(dst, 1, "abc", 3), 0);
+  CHECK_STR(dst, "");
+}
+
 int main(void)
 {
+  test_text();
   test_json_str();
   test_double();
   test_locale();
