@@ -72,10 +72,23 @@ int cli_exit_code(int bv_code)
   }
 }
 
+/* Prints one "beamviz: ..." line. Messages quote the user's arguments and the
+ * node's text: bv_text_clean makes them one line with no control character a
+ * terminal would obey (library messages come cleaned already; cleaning again
+ * changes nothing). */
+static void say(const char *fmt, va_list ap)
+{
+  char raw[8192], line[4 * sizeof raw + 1];
+  int n = vsnprintf(raw, sizeof raw, fmt, ap);
+  size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+  bv_text_clean(line, sizeof line, raw, len);
+  fprintf(stderr, "beamviz: %s\n", line);
+}
+
 int cli_fail(int bv_code)
 {
   const char *m = bv_error_last();
-  fprintf(stderr, "beamviz: %s\n", m && *m ? m : bv_error_name(bv_code));
+  cli_note("%s", m && *m ? m : bv_error_name(bv_code));
   return cli_exit_code(bv_code);
 }
 
@@ -83,9 +96,7 @@ int cli_error(int code, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  fputs("beamviz: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  say(fmt, ap);
   va_end(ap);
   return code;
 }
@@ -94,9 +105,7 @@ void cli_note(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  fputs("beamviz: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  say(fmt, ap);
   va_end(ap);
 }
 

@@ -7,12 +7,29 @@ static _Thread_local char last_msg[1024];
 
 const char *bv_error_last(void) { return last_msg; }
 
+/* Messages carry text from the node (names, descriptions, printed reasons) and
+ * from the user: cleaned here once (bv_text_clean), every message is one line
+ * of plain text, with no control character a terminal would obey. Formatting
+ * goes through raw first, so an argument may be bv_error_last() itself. */
 int bv_error_set(int code, const char *fmt, ...)
 {
+  static _Thread_local char raw[sizeof last_msg];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+  int n = vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
+  if (n < 0)
+    n = 0, raw[0] = 0;
+  size_t len = (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+  if (len < (size_t)n) { /* cut by vsnprintf: drop a character cut in half */
+    size_t k = len;
+    while (k > 0 && len - k < 3 && ((unsigned char)raw[k - 1] & 0xC0) == 0x80)
+      k--;
+    unsigned lead = k > 0 ? (unsigned char)raw[k - 1] : 0;
+    if (lead >= 0xC0 && len - (k - 1) < (lead >= 0xF0 ? 4u : lead >= 0xE0 ? 3u : 2u))
+      len = k - 1;
+  }
+  bv_text_clean(last_msg, sizeof last_msg, raw, len);
   return code;
 }
 
