@@ -1,0 +1,80 @@
+/* test_apps.c: the apps outputs with text from the node: the table carries no
+ * control character (one application a line, nothing a terminal obeys) and
+ * stays aligned; the JSON keeps the exact text as escaped data. */
+#include "beamviz.h"
+#include "check.h"
+#include "jsonin.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bv_applist *make(void)
+{
+  bv_applist *l = calloc(1, sizeof *l);
+  l->arena = bv_arena_new();
+  l->node = "test@127.0.0.1";
+  l->otp_release = "25";
+  l->n = 3;
+  l->apps = bv_arena_alloc(l->arena, l->n * sizeof *l->apps);
+  l->apps[0] = (bv_app){"kernel", "8.5", "ERTS  CXC 138 10", 1, "<0.1.0>", "<0.2.0>",
+                        "kernel_sup"};
+  l->apps[1] = (bv_app){"bv\x1b[2Jevil", "1\r", "x\x1b[31mred\nline2\a \xC2\x9B" "2J \xFF",
+                        0, NULL, NULL, NULL};
+  l->apps[2] = (bv_app){"caf\xC3\xA9", NULL, NULL, 0, NULL, NULL, NULL};
+  return l;
+}
+
+static void test_text(void)
+{
+  bv_applist *l = make();
+  bv_buf b;
+  bv_buf_init(&b);
+  CHECK_INT(bv_apps_text(&b, l), 0);
+  CHECK_STR(b.data, "NAME           VERSION  TREE  DESCRIPTION\n"
+                    "kernel         8.5      yes   ERTS  CXC 138 10\n"
+                    "bv\\x1b[2Jevil  1\\r      no    "
+                    "x\\x1b[31mred\\nline2\\x07 \\u009b2J \\xff\n"
+                    "caf\xC3\xA9           -        no    \n");
+  /* no control byte at all but the line ends: four lines */
+  size_t lines = 0;
+  for (size_t i = 0; i < b.len; i++) {
+    unsigned char c = (unsigned char)b.data[i];
+    lines += c == '\n';
+    CHECK(c == '\n' || (c >= 0x20 && c != 0x7f));
+  }
+  CHECK_INT(lines, 4);
+  bv_buf_dispose(&b);
+  bv_applist_free(l);
+}
+
+static void test_json(void)
+{
+  bv_applist *l = make();
+  bv_buf b;
+  bv_buf_init(&b);
+  CHECK_INT(bv_apps_json(&b, l), 0);
+  /* data, escaped: \u001b and \n, nothing raw */
+  CHECK(strstr(b.data, "\"description\":\"x\\u001b[31mred\\nline2\\u0007 \xC2\x9B" "2J "
+                       "\xEF\xBF\xBD\"") != NULL);
+  for (size_t i = 0; i < b.len; i++)
+    CHECK(b.data[i] == '\n' || (unsigned char)b.data[i] >= 0x20);
+  bv_jdoc *d = NULL;
+  CHECK_INT(bv_jdoc_parse("apps.json", b.data, b.len, &d), 0);
+  const bv_jv *apps = d ? bv_jv_get(bv_jdoc_root(d), "apps") : NULL;
+  const char *desc = NULL;
+  bv_arena *a = bv_arena_new();
+  CHECK_INT(bv_jv_str(d, bv_jv_get(bv_jv_at(apps, 1), "description"), "description", a, &desc),
+            0);
+  CHECK_STR(desc, "x\x1b[31mred\nline2\a \xC2\x9B" "2J \xEF\xBF\xBD");
+  bv_arena_free(a);
+  bv_jdoc_free(d);
+  bv_buf_dispose(&b);
+  bv_applist_free(l);
+}
+
+int main(void)
+{
+  test_text();
+  test_json();
+  return check_report();
+}
