@@ -1,6 +1,7 @@
 /* test_mermaid.c: bv_mmd_escape, the one escaping rule for Mermaid labels, aliases and
  * message texts (../shared/design/MERMAID.md): letters, digits, UTF-8 and
  * " _-./,+=*!?@$%^~'()[]{}" kept; newline -> <br/>; every other byte -> #<decimal>;
+ * (C1 controls by code point, bytes that are not UTF-8 each on its own)
  *
  * With a directory argument (test/e2e/mermaid_escape.sh passes one) it also writes a
  * flowchart and a sequence diagram whose labels hold every ASCII byte and the hostile
@@ -38,6 +39,14 @@ static const struct {
      "\xC3\xBC\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80"},
     {"{ok, <<\"bin\">>}", 0, "{ok, #60;#60;#34;bin#34;#62;#62;}"},
     {"\x7f", 0, "#127;"},
+    /* C1 controls by code point, bytes that are not UTF-8 one by one: nothing a
+       terminal obeys reaches the file */
+    {"\xC2\x9B" "2J", 0, "#155;2J"},
+    {"\xC2\x80\xC2\x9F\xC2\xA0", 0, "#128;#159;\xC2\xA0"},
+    {"\x9B" "2J", 0, "#155;2J"},
+    {"a\xFFz", 0, "a#255;z"},
+    {"\xC0\x80", 0, "#192;#128;"},
+    {"\xE6\x97", 0, "#230;#151;"},
 };
 
 /* Hostile names from the issues: quotes, parens, #, ;, |, <, >, end, non-ASCII. */
@@ -61,7 +70,9 @@ static const char *const hostile[] = {"end",
                                       "-->>",
                                       "&lt;",
                                       "#59;",
-                                      "\\n"};
+                                      "\\n",
+                                      "c1 \xC2\x9B" "2J \xC2\x85",
+                                      "not utf-8 \xFF\xC0\x80\x9B"};
 
 static void test_table(void)
 {
@@ -118,9 +129,8 @@ static int write_file(const char *path, const bv_buf *b)
   return fclose(f) == 0 && w == b->len ? 0 : -1;
 }
 
-/* Labels for the parser check: each ASCII byte 1..127 between two letters (the caller
- * must pass valid UTF-8, so bytes >= 0x80 appear inside whole characters), and the
- * hostile strings. */
+/* Labels for the parser check: each ASCII byte 1..127 between two letters, and the
+ * hostile strings (C1 controls and bytes that are not UTF-8 among them). */
 static void write_diagrams(const char *dir)
 {
   bv_buf flow, seq;
