@@ -104,21 +104,43 @@ void bv_wr_json(bv_wr *w, const char *s)
   w->b.data[w->b.len] = 0;
 }
 
+/* A text cell. CSV files are read on terminals and opened in spreadsheets:
+ * control characters become visible escapes (bv_buf_text; CR, LF and TAB
+ * too), and a cell that starts with = + - @ gets a ' in front so that no
+ * spreadsheet runs it as a formula (OWASP's advice). Numbers never come here. */
 void bv_wr_csv(bv_wr *w, const char *s)
 {
   if (!s)
     return;
-  if (!strpbrk(s, ",\"\r\n")) {
-    bv_buf_puts(&w->b, s);
+  const unsigned char *p = (const unsigned char *)s;
+  int formula = *p && strchr("=+-@", *p) != NULL, plain = !formula;
+  size_t n = 0;
+  for (; p[n]; n++)
+    if (p[n] < 0x20 || p[n] >= 0x7f || p[n] == ',' || p[n] == '"')
+      plain = 0;
+  if (plain) {
+    bv_buf_put(&w->b, s, n);
     return;
   }
-  bv_buf_putc(&w->b, '"');
-  for (const char *p = s; *p; p++) {
-    if (*p == '"')
-      bv_buf_putc(&w->b, '"');
-    bv_buf_putc(&w->b, *p);
+  bv_buf t;
+  bv_buf_init(&t);
+  if (formula)
+    bv_buf_putc(&t, '\'');
+  bv_buf_text(&t, s, n);
+  if (t.failed) {
+    w->b.failed = 1;
+  } else if (!strpbrk(t.data, ",\"")) {
+    bv_buf_put(&w->b, t.data, t.len);
+  } else {
+    bv_buf_putc(&w->b, '"');
+    for (size_t i = 0; i < t.len; i++) {
+      if (t.data[i] == '"')
+        bv_buf_putc(&w->b, '"');
+      bv_buf_putc(&w->b, t.data[i]);
+    }
+    bv_buf_putc(&w->b, '"');
   }
-  bv_buf_putc(&w->b, '"');
+  bv_buf_dispose(&t);
 }
 
 /* --- one process as a JSON object ------------------------------------------------ */

@@ -1,6 +1,6 @@
-/* test_procs.c: the process snapshot model: JSON round trip, CSV quoting,
- * Vega-Lite emission (parsed back and checked), top-N, zero handling, field
- * names, and errors for bad snapshot files. */
+/* test_procs.c: the process snapshot model: JSON round trip, CSV quoting (text
+ * cleaned, formulas neutralised), Vega-Lite emission (parsed back and checked),
+ * top-N, zero handling, field names, and errors for bad snapshot files. */
 #include "check.h"
 #include "jsonin.h"
 
@@ -171,10 +171,26 @@ static void test_csv(void)
       {NULL, ""},
       {"a,b", "\"a,b\""},
       {"say \"hi\"", "\"say \"\"hi\"\"\""},
-      {"two\nlines", "\"two\nlines\""},
-      {"cr\rhere", "\"cr\rhere\""},
       {"caf\xc3\xa9", "caf\xc3\xa9"},
       {"", ""},
+      /* control characters: visible escapes, never raw (one record a line, nothing a
+         terminal obeys) */
+      {"two\nlines", "two\\nlines"},
+      {"cr\rhere", "cr\\rhere"},
+      {"x\x1b[31mred\a", "x\\x1b[31mred\\x07"},
+      {"c1\xc2\x9b" "2J", "c1\\u009b2J"},
+      {"bad\xff", "bad\\xff"},
+      {"a,\x1b", "\"a,\\x1b\""},
+      /* formulas: a ' in front (OWASP), also when quoted; only at the start */
+      {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+      {"+1+1", "'+1+1"},
+      {"-12", "'-12"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"=1,2", "\"'=1,2\""},
+      {"\t=1", "\\t=1"},
+      {"\r=1", "\\r=1"},
+      {"a=b-c", "a=b-c"},
+      {"'=x", "'=x"},
   };
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     row r = {"<0.1.0>", t[i].name, 1, 2, "waiting", 0, "m:f/1", "a:b/0"};
@@ -189,6 +205,14 @@ static void test_csv(void)
     free(csv);
     bv_snapshot_free(s);
   }
+  /* every text column is cleaned and neutralised; numbers are written as numbers */
+  row r = {"<0.1.0>", "-n", 0, 18446744073709551615u, "=st", 12, "-m:f/1", "@a:b/0"};
+  bv_snapshot *s = make(&r, 1, 0);
+  char *csv = render(bv_snapshot_write_csv, s);
+  CHECK_STR(csv, "pid,name,reductions,memory,status,message_queue_len,current_function,"
+                 "initial_call\r\n<0.1.0>,'-n,0,18446744073709551615,'=st,12,'-m:f/1,'@a:b/0\r\n");
+  free(csv);
+  bv_snapshot_free(s);
 }
 
 /* Finds an object in an array by a string field. */
