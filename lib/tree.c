@@ -331,6 +331,59 @@ static unsigned tree_depth(const bv_tree *t)
   return max;
 }
 
+/* One try at writing t folded with (mc, md): the text (in text) and whether it
+ * is within Mermaid's limits. */
+typedef struct mmd_try {
+  const bv_tree *t;
+  int lr;
+  bv_buf text;
+  bv_tree_fold_info fi;
+  size_t edges;
+  int with_links, fits;
+} mmd_try;
+
+static int mmd_attempt(mmd_try *m, unsigned mc, unsigned md)
+{
+  bv_tree *v = NULL;
+  int rc;
+  memset(&m->fi, 0, sizeof m->fi);
+  if ((rc = bv_tree_fold(m->t, mc, md, &v, &m->fi)))
+    return rc;
+  m->text.len = 0;
+  rc = mmd_write(&m->text, v, m->lr, m->with_links, &m->edges);
+  bv_tree_free(v);
+  m->fits = !rc && m->edges <= MMD_MAX_EDGES && m->text.len <= MMD_MAX_CHARS;
+  return rc;
+}
+
+/* The deepest md in [1, hi] that fits with mc, by bisection: folding one level
+ * more never adds a node, an edge or a link (a "K more below" label can be a
+ * few characters longer than the one child it replaces, so in a corner case
+ * the answer may be a level short of the deepest, but it always fits).
+ * *found = 0 if no md tried fits. Leaves m holding the try of the answer. */
+static int mmd_deepest(mmd_try *m, unsigned mc, unsigned hi, unsigned *md, int *found)
+{
+  unsigned lo = 1, best = 0;
+  int rc;
+  *found = 0;
+  while (lo <= hi) {
+    unsigned mid = lo + (hi - lo) / 2;
+    if ((rc = mmd_attempt(m, mc, mid)))
+      return rc;
+    if (m->fits) {
+      best = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  if (!best)
+    return 0;
+  *md = best;
+  *found = 1;
+  return m->fits ? 0 : mmd_attempt(m, mc, best);
+}
+
 int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
                     bv_tree_fold_info *info)
 {
@@ -339,58 +392,61 @@ int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
     info = &dummy;
   memset(info, 0, sizeof *info);
   unsigned mc = o ? o->max_children : 12, md = o ? o->max_depth : 0;
-  int lr = o ? o->left_right : 0, md_fence = o ? o->markdown : 0, with_links = 1;
+  int md_fence = o ? o->markdown : 0;
+  if (!t || t->n == 0)
+    return bv_error_set(BV_EINVAL, "empty supervision tree");
   unsigned full_depth = tree_depth(t);
-  bv_buf text;
-  bv_buf_init(&text);
-  int rc = 0;
-  for (int attempt = 0;; attempt++) {
-    bv_tree *v = NULL;
-    bv_tree_fold_info fi;
-    memset(&fi, 0, sizeof fi);
-    if ((rc = bv_tree_fold(t, mc, md, &v, &fi)))
-      break;
-    size_t edges;
-    text.len = 0;
-    rc = mmd_write(&text, v, lr, with_links, &edges);
-    size_t vlinks = v->nlinks;
-    bv_tree_free(v);
-    if (rc)
-      break;
-    if ((edges <= MMD_MAX_EDGES && text.len <= MMD_MAX_CHARS) || attempt > 64) {
-      *info = fi;
-      info->reduced = attempt > 0;
-      info->links_dropped = !with_links && vlinks > 0;
-      info->edges = edges;
-      info->chars = text.len;
-      break;
-    }
-    /* tighten: fewer siblings, then fewer levels, then no dotted links */
-    if (mc == 0 || mc > 2)
-      mc = mc == 0 ? 64 : mc / 2;
-    else if (md == 0 || md > 1)
-      md = md == 0 ? (full_depth > 1 ? full_depth - 1 : 1) : md - 1;
-    else if (with_links && vlinks)
-      with_links = 0;
-    else if (mc > 1)
-      mc = 1;
-    else {
-      *info = fi;
-      info->reduced = 1;
-      info->edges = edges;
-      info->chars = text.len;
-      break; /* cannot get smaller: root, one child, folds */
-    }
+  if (md >= full_depth)
+    md = 0; /* folds nothing either way */
+  mmd_try m;
+  memset(&m, 0, sizeof m);
+  m.t = t;
+  m.lr = o ? o->left_right : 0;
+  m.with_links = 1;
+  bv_buf_init(&m.text);
+  /* Tighten until it fits: fewer siblings (halving, down to 2), then the
+     deepest level count that fits, then without dotted links (again the
+     deepest that fits), then one child each. The last always fits: the root,
+     one child and two folded nodes. */
+  int rc = mmd_attempt(&m, mc, md), reduced = 0, found = 0;
+  while (!rc && !m.fits && (mc == 0 || mc > 2)) {
+    mc = mc == 0 ? 64 : mc / 2 > 2 ? mc / 2 : 2;
+    reduced = 1;
+    rc = mmd_attempt(&m, mc, md);
   }
+  unsigned hi = md ? md - 1 : full_depth ? full_depth - 1 : 0;
+  if (!rc && !m.fits) {
+    reduced = 1;
+    rc = mmd_deepest(&m, mc, hi, &md, &found);
+  }
+  if (!rc && !found && !m.fits && t->nlinks) {
+    m.with_links = 0;
+    rc = mmd_deepest(&m, mc, hi + 1, &md, &found);
+  }
+  if (!rc && !found && !m.fits && mc > 1) {
+    mc = 1;
+    rc = mmd_deepest(&m, mc, hi + 1, &md, &found);
+  }
+  if (!rc && !m.fits)
+    rc = bv_error_set(BV_EINVAL, "the supervision tree does not fit in Mermaid's limits even "
+                                 "folded to one child a level (%zu edges, %zu characters)",
+                      m.edges, m.text.len);
   if (!rc) {
+    *info = m.fi;
+    if (info->max_depth >= full_depth)
+      info->max_depth = 0;
+    info->reduced = reduced;
+    info->links_dropped = !m.with_links;
+    info->edges = m.edges;
+    info->chars = m.text.len;
     if (md_fence)
       bv_buf_puts(b, "```mermaid\n");
-    bv_buf_put(b, text.data ? text.data : "", text.len);
+    bv_buf_put(b, m.text.data ? m.text.data : "", m.text.len);
     if (md_fence)
       bv_buf_puts(b, "```\n");
     rc = b->failed ? BV_ENOMEM : 0;
   }
-  bv_buf_dispose(&text);
+  bv_buf_dispose(&m.text);
   return rc;
 }
 

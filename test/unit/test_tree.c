@@ -396,6 +396,48 @@ static void test_mermaid_limits(void)
   bv_tree_free(t);
 }
 
+/* A chain deeper than any fixed number of tightening steps: the depth that fits is
+ * found whatever the depth, and what info says is what was written. */
+static void test_mermaid_deep(void)
+{
+  for (int links = 0; links < 2; links++) {
+    tb b;
+    tb_init(&b, 0);
+    char pid[32];
+    for (int i = 0; i < 700; i++) {
+      snprintf(pid, sizeof pid, "<0.%d.0>", 100 + i);
+      tb_add(&b, i - 1, i ? BV_TN_SUPERVISOR : BV_TN_ROOT, pid, NULL, NULL);
+    }
+    bv_tree *t = tb_done(&b);
+    if (links) { /* a link from every node to the one three below */
+      t->nlinks = 697;
+      t->links = bv_arena_alloc(t->arena, t->nlinks * sizeof *t->links);
+      for (uint32_t i = 0; i < t->nlinks; i++)
+        t->links[i] = (bv_tedge){i, i + 3};
+    }
+    bv_tree_fold_info fi;
+    char *m = mermaid(t, 12, 0, &fi);
+    size_t edges = count(m, " --> ") + count(m, " -.- ");
+    CHECK(edges < 500);
+    CHECK(strlen(m) <= 50000);
+    CHECK_INT(fi.edges, edges);
+    CHECK_INT(fi.chars, strlen(m));
+    CHECK_INT(fi.reduced, 1);
+    /* the deepest that fits: depth D shows D + 1 nodes and one fold, D + 1 edges,
+       and with the links (kept as long as a depth fits) D - 2 more */
+    CHECK_INT(fi.max_depth, links ? 250 : 498);
+    CHECK_INT(fi.links_dropped, 0);
+    CHECK(strstr(m, "more below") != NULL);
+    free(m);
+    /* a depth asked for is tightened as well, never loosened */
+    m = mermaid(t, 0, 600, &fi);
+    CHECK(count(m, " --> ") + count(m, " -.- ") < 500);
+    CHECK(fi.max_depth > 0 && fi.max_depth < 600);
+    free(m);
+    bv_tree_free(t);
+  }
+}
+
 /* --- JSON --------------------------------------------------------------------- */
 
 static void test_json_round_trip(void)
@@ -521,6 +563,7 @@ int main(void)
   test_escaping_in_context();
   test_fold();
   test_mermaid_limits();
+  test_mermaid_deep();
   test_json_round_trip();
   test_bad_files();
   return check_report();
