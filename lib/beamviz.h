@@ -90,7 +90,8 @@ int bv_buf_put(bv_buf *b, const void *p, size_t n);
 int bv_buf_puts(bv_buf *b, const char *s);
 int bv_buf_putc(bv_buf *b, char c);
 int bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* JSON string literal with quotes; invalid UTF-8 becomes U+FFFD. */
+/* JSON string literal with quotes; invalid UTF-8 becomes U+FFFD; every control
+ * character (C0, DEL, C1) is escaped (\n, \u001b, \u009b). */
 int bv_buf_json_str(bv_buf *b, const char *s, size_t n);
 /* Text for a terminal or a text file (tables, CSV cells, error lines): valid
  * UTF-8 is kept except control characters, which become visible escapes: C0

@@ -217,6 +217,11 @@ int bv_buf_json_str(bv_buf *b, const char *str, size_t n)
       if (!l) {
         esc = "\xEF\xBF\xBD";
         l = 1;
+      } else if (l == 2 && c == 0xC2 && s[i + 1] < 0xA0) {
+        /* C1 control: valid JSON raw, but a terminal showing the file obeys it */
+        u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0';
+        u[4] = hex[s[i + 1] >> 4], u[5] = hex[s[i + 1] & 15], u[6] = 0;
+        esc = u;
       }
     }
     if (esc) {

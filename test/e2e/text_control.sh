@@ -58,9 +58,10 @@ cmp -s "$BV_TMP/apps.txt" "$BV_TMP/apps.stdout" || fail "apps -o - differs from 
 # --- apps JSON: valid, the exact text as data, one row a line in the table
 check "apps json" $BV apps -o "$BV_TMP/apps.json"
 python3 - "$BV_TMP/apps.json" "$BV_TMP/apps.txt" <<'EOF' || fail "apps.json: $(cat "$BV_TMP/apps.json")"
-import json, sys
+import json, re, sys
 raw = open(sys.argv[1], "rb").read()
 assert not any(c < 0x20 and c != 0x0a for c in raw), "raw control byte in the JSON"
+assert not re.search(rb"\xc2[\x80-\x9f]", raw), "raw C1 control in the JSON"
 d = json.loads(raw)
 a = {x["name"]: x for x in d["apps"]}
 assert a["bvevil"]["description"] == "x\x1b[31mred\nline2\x07\x9b2J", a["bvevil"]

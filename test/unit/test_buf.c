@@ -27,7 +27,9 @@ static const struct {
     {"\xC3\xA9", 0, "\"\xC3\xA9\""},
     {"\xE2\x82\xAC", 0, "\"\xE2\x82\xAC\""},
     {"\xF0\x9F\x98\x80", 0, "\"\xF0\x9F\x98\x80\""},
-    {"\xC2\x80", 0, "\"\xC2\x80\""},
+    {"\xC2\xA0", 0, "\"\xC2\xA0\""},
+    /* C1 controls (U+0080-U+009F) escaped like C0 ones */
+    {"\xC2\x80\xC2\x9B" "2J", 0, "\"\\u0080\\u009b2J\""},
     {"\xEF\xBF\xBF", 0, "\"\xEF\xBF\xBF\""},
     {"\xF4\x8F\xBF\xBF", 0, "\"\xF4\x8F\xBF\xBF\""},
     /* invalid: each bad byte becomes one U+FFFD and the scan goes on */
