@@ -809,8 +809,10 @@ typedef struct bv_tree_mmd_opts {
  * supervisor, worker, notstarted, unresponsive, external, folded (Kino's
  * colours); supervision edges solid, links dotted. Folds with the given limits,
  * then tightens them (and drops link edges last) until the text has fewer than
- * 500 edges and at most 50,000 characters. info (may be NULL) says what was
- * folded. Deterministic. */
+ * 500 edges and at most 50,000 characters: siblings halved down to 2, then the
+ * deepest level count that fits, whatever the tree's depth. info (may be NULL)
+ * says what was folded; its limits draw the same picture (when no link edges
+ * were dropped). Deterministic. */
 int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
                     bv_tree_fold_info *info);
 
