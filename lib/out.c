@@ -15,7 +15,8 @@
  *    itself, shared as a shell redirection shares it (its offset, O_APPEND);
  *  - a character or block device, a FIFO, anything else under /proc: opened
  *    and written through, never created, truncated or replaced;
- *  - a directory or a socket: an error.
+ *  - a directory or a socket: an error; so is a symlink, file or FIFO that
+ *    someone else put in a sticky world-writable directory such as /tmp.
  * What is written through is held in memory until commit and then written
  * at once: a command that fails (or is interrupted) before it has written
  * nothing there, as with a file; only a write error while committing (a
@@ -309,7 +310,7 @@ static int open_file(bv_out *o)
       return bv_error_set(BV_EIO,
                           "cannot write %s: %s belongs to another user in a sticky "
                           "world-writable directory",
-                          o->path, p);
+                          o->path, strcmp(p, o->path) ? p : "it");
     if (S_ISREG(st.st_mode))
       return open_tmp(o, p, &st);
     if (S_ISDIR(st.st_mode))
