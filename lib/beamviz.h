@@ -116,6 +116,8 @@ int bv_buf_u64(bv_buf *b, uint64_t v);
 
 typedef struct bv_out bv_out;
 
+/* A device, FIFO or /dev/fd/N is written through at commit, never replaced; a
+ * symlink's target is replaced, not the link (out.c has the whole table). */
 int bv_out_open(const char *path, bv_out **out);  /* "-" = stdout */
 int bv_out_open_mem(bv_out **out);
 int bv_out_write(bv_out *o, const void *p, size_t n);
