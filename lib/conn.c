@@ -86,6 +86,7 @@ struct bv_conn {
   int hs_timed_out;     /* a callback gave up at the deadline */
   unsigned char hs_in[40];
   size_t hs_inn;        /* first bytes read in the handshake (the status) */
+  size_t hs_read;       /* all bytes read in the handshake */
   /* The packet being read: length, then body. Reading resumes where a
    * timeout left it, so a message that was still arriving is not lost. */
   unsigned char hdr[4];
@@ -523,6 +524,8 @@ static int cb_read(void *ctx, char *buf, ssize_t *len, unsigned tmo)
     ssize_t k = recv(s->fd, buf, (size_t)*len, MSG_DONTWAIT);
     if (k >= 0) {
       /* the handshake's first bytes hold the status: why a name was refused */
+      if (c->hs_active)
+        c->hs_read += (size_t)k;
       if (c->hs_active && c->hs_inn < sizeof c->hs_in) {
         size_t n = sizeof c->hs_in - c->hs_inn;
         if ((size_t)k < n)
@@ -974,6 +977,19 @@ static void hs_status(const bv_conn *c, char *st, size_t cap)
   st[n] = 0;
 }
 
+/* Did the packet after the status (the challenge) arrive whole? Only then
+ * has beamviz sent its digest, and only then can a close mean that the
+ * cookie was rejected. */
+static int hs_challenge_came(const bv_conn *c)
+{
+  if (c->hs_inn < 2)
+    return 0;
+  size_t st = 2 + ((size_t)c->hs_in[0] << 8 | c->hs_in[1]);
+  if (c->hs_inn < st + 2)
+    return 0;
+  return c->hs_read >= st + 2 + ((size_t)c->hs_in[st] << 8 | c->hs_in[st + 1]);
+}
+
 /* Connects and shakes hands as beamviz_0, or the next name if the target has
  * that one connected (it answers "alive", or "nok" while that name's own
  * handshake is under way, or closes at once while it settles the previous
@@ -1008,7 +1024,7 @@ static int shake_hands(bv_conn *c, const target *t, const char *cookie, int long
       return bv_error_set(BV_EIO, "erl_interface: cannot set up node name %s", full);
     c->hs_active = 1;
     c->hs_connected = c->hs_errno = c->hs_timed_out = 0;
-    c->hs_inn = 0;
+    c->hs_inn = c->hs_read = 0;
     unsigned left = left_ms(c->deadline);
     int fd = -1, e = ETIMEDOUT;
     if (left) {
@@ -1055,10 +1071,12 @@ static int shake_hands(bv_conn *c, const target *t, const char *cookie, int long
                           "node %s does not allow a connection from %s (not_allowed: its "
                           "net_kernel:allow/1 list, or distribution flags)",
                           c->node, full);
-    /* "ok", then closed: the cookie was rejected, or another beamviz
-     * connecting as the same name at the same moment made the target drop
-     * this attempt (it keeps one of two simultaneous ones): try one more name */
-    if (strncmp(st, "ok", 2) == 0 && ok_closed++ == 0)
+    /* "ok", then closed: another beamviz connecting as the same name at the
+     * same moment made the target drop this attempt (of two at once it keeps
+     * one when its own name sorts first), or the cookie was rejected: that
+     * only once the challenge has come (and so the digest has gone). The
+     * first time, take the next name. */
+    if (strncmp(st, "ok", 2) == 0 && (!hs_challenge_came(c) || ok_closed++ == 0))
       continue;
     if (strncmp(st, "ok", 2) == 0)
       return bv_error_set(BV_EAUTH,
