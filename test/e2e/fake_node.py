@@ -12,6 +12,8 @@ written to PORTFILE> and any node name @127.0.0.1. MODE says how the node behave
                   a message: its 4-byte length at once, its bytes one every DRIP s
   huge_claim      completes the handshake, reads the first request, then sends a
                   length of 0xfffffff0 and nothing more
+  bad_header      completes the handshake, reads the first request, then sends a
+                  message whose header (the control tuple) ends inside an atom
 
 Every byte the node sends after the claim is real (a valid message, so a reader
 that waits long enough gets a well-formed one). It never ends a connection itself;
@@ -139,6 +141,9 @@ def serve_node(c):
                 dripping(c, msg[4:])
             elif mode == "huge_claim":
                 c.sendall(struct.pack(">I", 0xFFFFFFF0))
+            elif mode == "bad_header":
+                bad = b"p\x83\x68\x03\x61\x02\x77\x09abc"
+                c.sendall(struct.pack(">I", len(bad)) + bad)
         # hold the connection until beamviz goes
         while c.recv(4096):
             pass

@@ -6,8 +6,8 @@
 # `--timeout 2000` for a minute; now each case ends with exit 8 and a message
 # naming the step and its bound, within the timeout plus slack (a bound, not a
 # speed figure; each run is cut off after 20 s). A node that claims a message of
-# 4 GB is refused at once (exit 14), before anything is allocated. A wrong cookie
-# is still a rejected cookie.
+# 4 GB is refused at once (exit 14), before anything is allocated, and so is a
+# message header cut short. A wrong cookie is still a rejected cookie.
 # ctest-timeout: 180
 . "$BV_SRC/test/e2e/lib.sh"
 
@@ -50,6 +50,10 @@ run_bounded 5000 8 "node bvfake@127.0.0.1 did not answer within 2000 ms (a messa
 fake_node huge_claim
 run_bounded 5000 14 "sent a message of 4294967280 bytes, more than the limit of 256 MiB on one message" \
   --cookie fakecookie
+
+# --- a message header that ends inside an atom: bad data, not a crash
+fake_node bad_header
+run_bounded 5000 14 "node bvfake@127.0.0.1 sent a malformed message header" --cookie fakecookie
 
 # --- the fake node checks the cookie like a node does
 run_bounded 5000 7 "cookie rejected" --cookie wrongcookie
