@@ -10,6 +10,7 @@
  * back, and the Id pairs each reply with its request (a late reply of a call
  * that timed out is recognised and dropped). */
 #include "beamviz.h"
+#include "conn_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -754,17 +755,11 @@ static int ctl_skip(const unsigned char *p, size_t n, size_t *i, int depth)
   return 0;
 }
 
-/* Finds the message in the packet at c->pkt: 'p', the control message
- * {Op, ...}, then the message. Returns 1 for a message to beamviz (a send to
- * a pid or a name, with or without a trace token), 0 for the signals beamviz
- * never asks for (links, exits, monitors), <0 for a malformed packet. */
-static int packet_message(bv_conn *c)
+int bv_conn_packet(const char *node, const unsigned char *p, size_t n, size_t *off)
 {
-  const unsigned char *p = c->pkt;
-  size_t n = c->pkt_len;
   if (n < 6 || p[0] != 112 || p[1] != 131 || p[2] != 104 || p[4] != 97)
     return bv_error_set(BV_ETERM, "node %s sent a distribution packet beamviz cannot read",
-                        c->node);
+                        node);
   switch (p[5]) {
   case 2:  /* SEND */
   case 6:  /* REG_SEND */
@@ -779,12 +774,23 @@ static int packet_message(bv_conn *c)
   size_t arity = p[3], i = 4;
   for (size_t e = 0; e < arity; e++)
     if (ctl_skip(p, n, &i, 0) < 0)
-      return bv_error_set(BV_ETERM, "node %s sent a malformed message header", c->node);
+      return bv_error_set(BV_ETERM, "node %s sent a malformed message header", node);
   if (i >= n || p[i] != 131)
-    return bv_error_set(BV_ETERM, "node %s sent a message header with no message", c->node);
-  c->msg = p + i;
-  c->msglen = n - i;
+    return bv_error_set(BV_ETERM, "node %s sent a message header with no message", node);
+  *off = i;
   return 1;
+}
+
+/* The message in the packet at c->pkt, at c->msg: 1, 0 for a signal, <0. */
+static int packet_message(bv_conn *c)
+{
+  size_t off = 0;
+  int r = bv_conn_packet(c->node, c->pkt, c->pkt_len, &off);
+  if (r == 1) {
+    c->msg = c->pkt + off;
+    c->msglen = c->pkt_len - off;
+  }
+  return r;
 }
 
 /* Receives one message. Returns 1 with its bytes at c->msg, 0 at the
