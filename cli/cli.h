@@ -52,6 +52,7 @@ struct cli_ctx {
   const char *cookie;      /* resolved cookie; never printed */
   const char *cookie_arg, *cookie_file;
   unsigned timeout_ms;
+  size_t max_message;      /* bytes; --max-message */
   const char *local;       /* "erl" or "elixir" for the embedded default */
   /* command options, in order given */
   struct {

@@ -17,6 +17,7 @@ static const cli_opt global_opts[] = {
     {"cookie", "VALUE", "cookie (else --cookie-file, $ERLANG_COOKIE, ~/.erlang.cookie)"},
     {"cookie-file", "FILE", "read the cookie from FILE"},
     {"timeout", "MS", "bound on every step: connect, each remote call (default 10000)"},
+    {"max-message", "MB", "largest message taken from the node, in MiB (default 256)"},
     {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
     {"output", "FILE", "output file, '-' for stdout (short: -o)"},
     {"format", "FMT", "vega-lite|json|csv|mermaid|md|text|png|svg|pdf (default: by extension)"},
@@ -407,7 +408,7 @@ int cli_connect(cli_ctx *ctx)
     if ((rc = bv_localnode_start(&lo, &ctx->localnode)))
       return cli_fail(rc);
     bv_conn_opts co = {bv_localnode_name(ctx->localnode), bv_localnode_cookie(ctx->localnode),
-                       ctx->timeout_ms};
+                       ctx->timeout_ms, ctx->max_message};
     if ((rc = bv_conn_open(&co, &ctx->conn))) {
       int ec = cli_fail(rc);
       bv_localnode_stop(ctx->localnode);
@@ -418,7 +419,7 @@ int cli_connect(cli_ctx *ctx)
   }
   if ((rc = resolve_cookie(ctx)))
     return rc;
-  bv_conn_opts co = {ctx->node, ctx->cookie, ctx->timeout_ms};
+  bv_conn_opts co = {ctx->node, ctx->cookie, ctx->timeout_ms, ctx->max_message};
   if ((rc = bv_conn_open(&co, &ctx->conn)))
     return cli_fail(rc);
   return EXIT_OK;
@@ -482,6 +483,10 @@ static int setup_globals(cli_ctx *ctx)
   if (rc)
     return rc;
   ctx->timeout_ms = (unsigned)t;
+  /* the wire's length field is 32 bits: at most 4095 MiB */
+  if ((rc = cli_uint(ctx, "max-message", 1, 4095, BV_CONN_MAX_MESSAGE >> 20, &t)))
+    return rc;
+  ctx->max_message = (size_t)t << 20;
   ctx->node = cli_get(ctx, "node");
   if (ctx->node && !*ctx->node)
     return cli_error(EXIT_USAGE, "--node: empty node name");
@@ -505,6 +510,7 @@ int cli_run_sub(cli_ctx *parent, int argc, char **argv)
   sub.conn = parent->conn;
   sub.shared = 1;
   sub.timeout_ms = parent->timeout_ms;
+  sub.max_message = parent->max_message;
   return sub.cmd->fn(&sub);
 }
 

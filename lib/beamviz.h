@@ -235,14 +235,26 @@ int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node);
 
 typedef struct bv_conn bv_conn;
 
+/* Default bound on one message from the node (bytes on the wire): room for
+ * the biggest single answer beamviz asks for (a supervision tree is one
+ * message: 18.4 MB for a supervisor of 100,000 workers, so about 185 MB for a
+ * million), while a node cannot make beamviz hold more. */
+#define BV_CONN_MAX_MESSAGE ((size_t)256 << 20)
+
 typedef struct bv_conn_opts {
   const char *node;        /* NAME[@HOST]; bare name gets the local host */
   const char *cookie;      /* required; never printed */
-  unsigned timeout_ms;     /* bound on each step (connect, each call) */
+  unsigned timeout_ms;     /* bound on each step (connect, each call), whatever
+                              the node does: one deadline, not one per read */
+  size_t max_message;      /* bytes one message may hold (0 = BV_CONN_MAX_MESSAGE) */
 } bv_conn_opts;
 
-/* Connects as a hidden C node with a unique name (beamviz_<pid>_<n>).
- * Distinguishes: BV_EEPMD, BV_ENONODE, BV_EAUTH, BV_ETIMEOUT. */
+/* Connects as a hidden C node named beamviz_N (N = 0..15, the first name the
+ * node does not have connected: each name the node sees stays there as an
+ * atom). Distinguishes: BV_EEPMD, BV_ENONODE, BV_EAUTH, BV_ETIMEOUT,
+ * BV_EREFUSED (all 16 names connected). Messages over max_message, or more
+ * than 10,000 messages (64 MiB) the node sends before beamviz asks for them,
+ * are BV_ETERM. */
 int bv_conn_open(const bv_conn_opts *o, bv_conn **out);
 void bv_conn_free(bv_conn *c);                 /* closes; NULL ok */
 const char *bv_conn_node(const bv_conn *c);    /* full target node name */

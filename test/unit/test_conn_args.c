@@ -17,7 +17,7 @@
 
 static int open_conn(const char *node, const char *cookie, unsigned ms)
 {
-  bv_conn_opts o = {node, cookie, ms};
+  bv_conn_opts o = {node, cookie, ms, 0};
   bv_conn *c = (bv_conn *)1;
   int rc = bv_conn_open(&o, &c);
   CHECK(rc != 0 || c != NULL);
