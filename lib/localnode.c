@@ -1,6 +1,7 @@
 /* localnode.c: a throwaway local node for the embedded default.
  * The node reads its stdin (a pipe we hold) and halts at EOF, so it dies with
- * beamviz whatever way beamviz ends, kill -9 included.
+ * beamviz whatever way beamviz ends, kill -9 included; before it halts it
+ * removes its private HOME (below), so a beamviz killed with -9 leaves none.
  *
  * Other local users must not be able to take the node over (it runs as the
  * user running beamviz, often root) nor learn beamviz's own secrets, so:
@@ -298,7 +299,10 @@ int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out)
       "-kernel", "logger_level", "error",
       "-kernel", "inet_dist_use_interface", "{127,0,0,1}",
       "-eval",
-      "spawn(fun() -> _ = io:get_line(''), erlang:halt(0) end), "
+      "spawn(fun() -> _ = io:get_line(''), "
+      "_ = (catch begin H = os:getenv(\"HOME\"), "
+      "file:delete(filename:join(H, \".erlang.cookie\")), file:del_dir(H) end), "
+      "erlang:halt(0) end), "
       "io:format(\"beamviz-ready~n\").",
       NULL};
   const char *ex_argv[] = {
@@ -307,7 +311,10 @@ int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out)
        * (the elixir script splits this on spaces) */
       "--erl", "-kernel logger_level error -kernel inet_dist_use_interface {127,0,0,1}",
       "-e",
-      "spawn(fn -> IO.read(:line); System.halt(0) end); IO.puts(\"beamviz-ready\")",
+      "spawn(fn -> IO.read(:line); "
+      "try do h = System.fetch_env!(\"HOME\"); File.rm(Path.join(h, \".erlang.cookie\")); "
+      "File.rmdir(h) rescue _ -> :ok end; "
+      "System.halt(0) end); IO.puts(\"beamviz-ready\")",
       NULL};
   pid_t pid;
   int sr = posix_spawn(&pid, exe_path, &fa, NULL,
