@@ -15,8 +15,8 @@
 static const cli_opt global_opts[] = {
     {"node", "NAME[@HOST]", "target node (default: start a throwaway local node)"},
     {"cookie", "VALUE",
-     "cookie; other users may see it in ps until beamviz starts: prefer --cookie-file or "
-     "$ERLANG_COOKIE (tried in that order, then ~/.erlang.cookie)"},
+     "cookie; other users see it in ps while beamviz starts, so prefer --cookie-file or "
+     "$ERLANG_COOKIE (tried next, in that order, then ~/.erlang.cookie)"},
     {"cookie-file", "FILE", "read the cookie from FILE"},
     {"timeout", "MS", "bound on every step: connect, each remote call (default 10000)"},
     {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
