@@ -45,9 +45,9 @@ struct bv_localnode {
   int epmd_was_up;
   char name[128];
   char cookie[40];
-  char home[LN_PATH_MAX];        /* private HOME; "" before it exists */
+  char home[LN_PATH_MAX];             /* private HOME; "" before it exists */
   char cookie_path[LN_PATH_MAX + 32]; /* home/.erlang.cookie; "" before it exists */
-  char *env[LN_ENV_MAX + 1];     /* the child's environment (strings owned) */
+  char *env[LN_ENV_MAX + 1];          /* the child's environment (strings owned) */
 };
 
 /* The private HOME of the running node, for bv_localnode_unlink_pending (a
@@ -141,7 +141,9 @@ static int env_add(bv_localnode *n, size_t *k, const char *a, const char *b)
 static int env_build(bv_localnode *n)
 {
   size_t k = 0;
-  for (char **e = environ; e && *e; e++)
+  /* room is kept for the three set below; allowed variables beyond that (dozens
+   * of LC_*) are left out */
+  for (char **e = environ; e && *e && k < LN_ENV_MAX - 3; e++)
     if (env_allowed(*e) && env_add(n, &k, *e, ""))
       return -1;
   if (env_add(n, &k, "HOME=", n->home) ||
