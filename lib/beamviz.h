@@ -297,7 +297,9 @@ typedef struct bv_localnode_opts {
  * directory $TMPDIR/beamviz-node-XXXXXX (0700; /tmp without TMPDIR) that is
  * also the node's working directory. The node gets a short allow-list of
  * this process's environment (PATH, LANG, LANGUAGE, LC_*, TZ, TMPDIR,
- * ERL_EPMD_PORT), listens on 127.0.0.1 only, and so does an epmd it starts. */
+ * ERL_EPMD_PORT), listens on 127.0.0.1 only, and so does an epmd it starts
+ * (epmd adds ::1). At EOF on its stdin the node removes its private HOME,
+ * then halts. */
 int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out);
 const char *bv_localnode_name(const bv_localnode *n);
 const char *bv_localnode_cookie(const bv_localnode *n);
