@@ -286,6 +286,11 @@ for mode in "${modes[@]}"; do
   BVPID=$!
   check_running "$mode (third run)" $BVPID
   kill -STOP "$NODE"
+  for _ in $(seq 50); do
+    # every thread stopped, the one that reads stdin included
+    [ -z "$(sed 's/.*) \(.\).*/\1/' /proc/"$NODE"/task/*/stat 2>/dev/null | grep -v T)" ] && break
+    sleep 0.1
+  done
   kill -KILL $BVPID
   wait $BVPID 2>/dev/null
   kill -KILL "$NODE"
