@@ -14,7 +14,9 @@
 
 static const cli_opt global_opts[] = {
     {"node", "NAME[@HOST]", "target node (default: start a throwaway local node)"},
-    {"cookie", "VALUE", "cookie (else --cookie-file, $ERLANG_COOKIE, ~/.erlang.cookie)"},
+    {"cookie", "VALUE",
+     "cookie; other users see it in ps while beamviz starts, so prefer --cookie-file or "
+     "$ERLANG_COOKIE (tried next, in that order, then ~/.erlang.cookie)"},
     {"cookie-file", "FILE", "read the cookie from FILE"},
     {"timeout", "MS", "bound on every step: connect, each remote call (default 10000)"},
     {"max-message", "MB", "largest message taken from the node, in MiB (default 256)"},
@@ -521,6 +523,7 @@ int cli_run_sub(cli_ctx *parent, int argc, char **argv)
 static void on_fatal_signal(int sig)
 {
   bv_out_unlink_pending();
+  bv_localnode_unlink_pending();
   signal(sig, SIG_DFL);
   raise(sig);
 }
@@ -543,6 +546,32 @@ static void catch_fatal_signals(void)
       continue;
     sigaction(sigs[i], &sa, NULL);
   }
+}
+
+/* A --cookie value is readable by every local user in /proc/PID/cmdline for as
+ * long as beamviz runs: keep a copy of the one that counts (the last) and blank
+ * the argv bytes, so it shows only until here. Every kv value of --cookie
+ * points into argv (after "--cookie" or "--cookie="). Returns the copy, or
+ * NULL (nothing to hide, or out of memory: *oom set). */
+static char *hide_cookie_arg(cli_ctx *ctx, int *oom)
+{
+  char *copy = NULL;
+  int last = 1;
+  *oom = 0;
+  for (size_t i = ctx->nkv; i-- > 0;) {
+    if (strcmp(ctx->kv[i].name, "cookie") != 0)
+      continue;
+    char *v = (char *)ctx->kv[i].val;
+    ctx->kv[i].val = "";
+    if (last) {
+      copy = strdup(v);
+      *oom = !copy;
+      ctx->kv[i].val = copy ? copy : "";
+      last = 0;
+    }
+    memset(v, 0, strlen(v));
+  }
+  return copy;
 }
 
 int main(int argc, char **argv)
@@ -590,8 +619,13 @@ int main(int argc, char **argv)
     if (i != ci)
       rest[nrest++] = argv[i];
   int rc = cli_parse(&ctx, nrest, rest);
+  int oom;
+  char *cookie_copy = hide_cookie_arg(&ctx, &oom);
+  if (rc == EXIT_OK && oom)
+    rc = cli_error(EXIT_INTERNAL, "out of memory");
   if (rc == EXIT_OK && cli_flag(&ctx, "help")) {
     usage_cmd(ctx.cmd);
+    free(cookie_copy);
     free(rest);
     return EXIT_OK;
   }
@@ -600,6 +634,7 @@ int main(int argc, char **argv)
   if (rc == EXIT_OK)
     rc = ctx.cmd->fn(&ctx);
   cli_disconnect(&ctx);
+  free(cookie_copy);
   free(rest);
   return rc;
 }

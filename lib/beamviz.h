@@ -319,12 +319,24 @@ typedef struct bv_localnode_opts {
 
 /* Starts erl (or elixir) with a unique long name on 127.0.0.1 and a random
  * cookie. The node halts when its stdin (a pipe held by this process) closes,
- * so it cannot outlive beamviz even on kill -9. */
+ * so it cannot outlive beamviz even on kill -9. The cookie is in no argv or
+ * environment: it is in the .erlang.cookie (0400) of a private HOME, a
+ * directory $TMPDIR/beamviz-node-XXXXXX (0700; /tmp without TMPDIR) that is
+ * also the node's working directory. The node gets a short allow-list of
+ * this process's environment (PATH, LANG, LANGUAGE, LC_*, TZ, TMPDIR,
+ * ERL_EPMD_PORT), listens on 127.0.0.1 only, and so does an epmd it starts
+ * (epmd adds ::1). At EOF on its stdin the node removes its private HOME,
+ * then halts. */
 int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out);
 const char *bv_localnode_name(const bv_localnode *n);
 const char *bv_localnode_cookie(const bv_localnode *n);
-/* Stops the node (halt, then wait; kill after a grace period); frees n. */
+/* Stops the node (halt, then wait; kill after a grace period), removes its
+ * private HOME; frees n. */
 void bv_localnode_stop(bv_localnode *n);
+/* Removes the cookie file and the (then empty) private HOME of a node not yet
+ * stopped. Async-signal-safe (unlink(2), rmdir(2)): for a program's handler
+ * of SIGINT/SIGTERM; the node itself halts once this process is gone. */
+void bv_localnode_unlink_pending(void);
 
 /* Appends s[0..n) escaped for a quoted Mermaid label, participant alias or
  * message text: letters, digits, UTF-8 and " _-./,+=*!?@$%^~'()[]{}" kept,
