@@ -194,9 +194,23 @@ struct bv_term {
 /* Decodes one term (with or without a leading version byte 131) from
  * buf[*off..len), allocating in a. Advances *off. Depth and sizes are
  * checked against len; errors are BV_ETERM with the byte offset.
- * raw pointers point into buf: they live as long as buf does. */
+ * raw pointers point into buf: they live as long as buf does.
+ * Memory: what one decode may allocate in a (a bv_term per element, copies of
+ * atom, string and binary text, each as the arena rounds it) is charged
+ * against `budget` bytes before it is allocated; past it the decode stops
+ * with BV_ETERM ("too large"), having allocated at most budget bytes.
+ * budget 0 = BV_TERM_BUDGET_DEFAULT. */
+int bv_term_decode_max(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
+                       size_t budget, bv_term **out);
+/* bv_term_decode_max with the default budget. */
 int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
                    bv_term **out);
+/* The default decoded budget of one message. A wire byte can cost up to 56
+ * decoded bytes ([] in a list); real messages cost 5 to 9 (a procs chunk of
+ * 2000 rows: 0.23 MB on the wire, 1.9 MB decoded; a supervisor's 10,000
+ * children: 1.7 MB and 8.6 MB). A cap on one message's wire size can serve
+ * as its budget too: one number bounds both. */
+#define BV_TERM_BUDGET_DEFAULT ((size_t)256 << 20)
 
 /* Accessors that tolerate NULL and wrong types (they return 0/NULL/default). */
 int bv_term_is_atom(const bv_term *t, const char *name);
