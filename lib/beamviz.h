@@ -66,6 +66,11 @@ bv_arena *bv_arena_new(void);                 /* NULL on OOM */
 void bv_arena_free(bv_arena *a);              /* frees everything; NULL ok */
 void bv_arena_reset(bv_arena *a);             /* frees all allocations, keeps a */
 void *bv_arena_alloc(bv_arena *a, size_t n);  /* zeroed, 16-aligned; NULL on OOM */
+/* Grows (or shrinks) p, an allocation of old bytes from a (NULL: none), to n
+ * bytes, keeping the first min(old, n); the bytes past old are NOT zeroed.
+ * For an array that grows as data arrives: after the first call p lives in a
+ * block of its own, which later calls realloc. NULL on OOM (p unchanged). */
+void *bv_arena_realloc(bv_arena *a, void *p, size_t old, size_t n);
 char *bv_arena_strdup(bv_arena *a, const char *s);
 char *bv_arena_strndup(bv_arena *a, const char *s, size_t n);
 char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
@@ -665,6 +670,9 @@ typedef struct bv_procs_opts {
  * reading are counted in skipped. Errors: BV_ETIMEOUT (deadline passed),
  * BV_ECLOSED, BV_EREMOTE, BV_ETERM (a row of unexpected shape), BV_ENOMEM. */
 int bv_procs_collect(bv_conn *c, const bv_procs_opts *o, bv_snapshot **out);
+/* The largest process limit an Erlang node can have (erl +P): a node that
+ * reports more, or more processes than its limit, is not believed. */
+#define BV_MAX_PROCESS_LIMIT 134217727
 
 /* Keeps the n processes with the largest `by` (a numeric field), largest
  * first, ties in snapshot order; n >= s->n keeps all, sorted. In place.

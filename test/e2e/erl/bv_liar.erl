@@ -51,8 +51,15 @@ lie(From, Bs, Inner, _Outer) ->
           end,
     Rows = lists:duplicate(10, Row),
     Done = fun(N) -> [Self ! {bv_procs_done, Ref, I, done} || I <- lists:seq(0, N - 1)] end,
-    %% the value is the ref; the setup message comes next
-    Setup = fun(W, T, C) -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C} end,
+    %% the value is the ref; the setup message comes next, in the shape the
+    %% template asked for says (so an older beamviz is lied to in its own terms)
+    {'Bs', Wrap} = lists:keyfind('Bs', 1, Bs),
+    {'Src', TSrc} = lists:keyfind('Src', 1, Wrap),
+    WithLimit = string:find(TSrc, "process_limit") =/= nomatch,
+    SetupL = fun(W, T, C, L) when WithLimit -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C, L};
+                (W, T, C, _) -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C}
+             end,
+    Setup = fun(W, T, C) -> SetupL(W, T, C, erlang:system_info(process_limit)) end,
     %% the true setup for 10 processes: one worker, one chunk (1, 10, 1)
     case persistent_term:get(bv_liar_mode, chunk_past_end) of
         chunk_past_end ->          % chunk 3 of a snapshot that has one
@@ -91,5 +98,25 @@ lie(From, Bs, Inner, _Outer) ->
         short_row ->
             Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 0, Pids, lists:duplicate(10, {x}), []},
-            Done(1)
+            Done(1);
+        %% --- claims that would cost memory (issue 9, item 5) ---
+        %% the setup claims more processes than the node can have; nothing
+        %% follows (a beamviz that believed it waits for chunks)
+        {claim, Total} ->
+            {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
+            Setup(1, Total, (Total + Chunk - 1) div Chunk);
+        %% a claim as large as any node's limit can be, then only the last
+        %% chunk, whole and well-formed, and the worker says it is done
+        last_chunk_only ->
+            {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
+            Max = 134217727,
+            NC = (Max + Chunk - 1) div Chunk,
+            Len = Max - (NC - 1) * Chunk,
+            SetupL(1, Max, NC, Max),
+            Self ! {bv_procs, Ref, NC - 1, lists:duplicate(Len, hd(Pids)),
+                    lists:duplicate(Len, Row), []},
+            Done(1);
+        %% the value is a list of N [] (N bytes on the wire, a bv_term each)
+        {nil_list, N} ->
+            Value(lists:duplicate(N, []))
     end.
