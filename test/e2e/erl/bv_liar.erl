@@ -117,6 +117,7 @@ lie(From, Bs, Inner, _Outer) ->
                     lists:duplicate(Len, Row), []},
             Done(1);
         %% the value is a list of N [] (N bytes on the wire, a bv_term each)
+        %% (built and sent by a process of its own, whose heap goes with it)
         {nil_list, N} ->
-            Value(lists:duplicate(N, []))
+            spawn(fun() -> Value(lists:duplicate(N, [])) end)
     end.
