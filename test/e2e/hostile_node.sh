@@ -75,6 +75,8 @@ for ext in csv vl.json; do
   # before a row came
   expect_small 200 "more than its process limit" "$BV_TMP/claim50m.$ext" "{claim, 50000000}"
   expect_small 200 "more than its process limit" "$BV_TMP/claim200m.$ext" "{claim, 200000000}"
+  # a limit above erl's maximum (+P 134217727) is no limit to believe
+  expect_small 200 "process limit 200000000" "$BV_TMP/limit.$ext" "{claim, 150000000, 200000000}"
   # a claim no limit check can refuse (134,217,727, the most any node can
   # have), then the last chunk only: its 1727 rows are all that is stored
   expect_small 200 "before every chunk came" "$BV_TMP/lastchunk.$ext" last_chunk_only

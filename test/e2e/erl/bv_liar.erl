@@ -105,6 +105,10 @@ lie(From, Bs, Inner, _Outer) ->
         {claim, Total} ->
             {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
             Setup(1, Total, (Total + Chunk - 1) div Chunk);
+        %% ... or a process limit no node can have
+        {claim, Total, Limit} ->
+            {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
+            SetupL(1, Total, (Total + Chunk - 1) div Chunk, Limit);
         %% a claim as large as any node's limit can be, then only the last
         %% chunk, whole and well-formed, and the worker says it is done
         last_chunk_only ->
