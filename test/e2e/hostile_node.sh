@@ -84,6 +84,12 @@ done
 # the template's value is a 20 MB list of [] (a bv_term each: 1.12 GB); the
 # node takes some 10 s to encode and send it
 expect_small 300 "too large" "$BV_TMP/nils.vl.json" "{nil_list, 20000000}" 60000
+# a trace relay sending more events than asked for: the event array is
+# bounded by --max-events, not by what the node sends
+[ "$(erl_eval "$N" "bv_liar:mode(too_many_events).")" = ok ] || fail "cannot set mode too_many_events"
+expect_exit 14 "more events than asked for" "$BV_TMP/events.json" -- \
+  "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" --timeout 5000 seqtrace --eval ok --max-events 10 \
+  -o "$BV_TMP/events.json"
 # --- end of memory the node cannot inflate ----------------------------------
 
 # to stdout nothing at all, though a whole chunk (2000 rows, more than the

@@ -30,7 +30,12 @@ loop(Real) ->
             {'Bs', Wrap} = lists:keyfind('Bs', 1, Bs),
             {'Bs', Inner} = lists:keyfind('Bs', 1, Wrap),
             case lists:keyfind('Chunk', 1, Inner) of
-                false -> Real ! Req;              % not the snapshot: the real rex answers
+                false ->
+                    case {lists:keyfind('MaxEvents', 1, Inner),
+                          persistent_term:get(bv_liar_mode, none)} of
+                        {{_, Max}, too_many_events} -> lie_events(From, Bs, Inner, Max);
+                        _ -> Real ! Req           % not the snapshot: the real rex answers
+                    end;
                 _ -> lie(From, Bs, Inner, Outer)
             end;
         Other -> Real ! Other
@@ -125,3 +130,19 @@ lie(From, Bs, Inner, _Outer) ->
         {nil_list, N} ->
             spawn(fun() -> Value(lists:duplicate(N, [])) end)
     end.
+
+%% A seqtrace relay that sends one event more than beamviz asked for (the real
+%% relay stops at MaxEvents exactly), then says it is done.
+lie_events(From, Bs, Inner, Max) ->
+    {'Id', Id} = lists:keyfind('Id', 1, Bs),
+    {'Self', Self} = lists:keyfind('Self', 1, Inner),
+    Relay = spawn(fun() ->
+                          receive go -> ok end,
+                          Me = self(),
+                          Ev = fun(I) -> {send, I, I + 1, I, I, Me, Me, <<"m">>, <<>>, [], <<>>} end,
+                          Self ! {bv_seqtrace, Me, batch, [Ev(I) || I <- lists:seq(1, Max + 1)], [], []},
+                          Self ! {bv_seqtrace, Me, done, done, none, []}
+                  end),
+    From ! {rex, {Id, async}},
+    Self ! {bv_eval, Id, {ok, {ok, Relay}}},
+    Relay ! go.
