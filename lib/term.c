@@ -137,8 +137,9 @@ static int alloc_items(rd *r, bv_term *t, uint64_t count, size_t min_bytes_each)
 {
   if (count > (r->len - r->off) / (min_bytes_each ? min_bytes_each : 1))
     return fail(r, "element count larger than the data");
-  /* count <= len < SIZE_MAX / sizeof(bv_term) * 2: no overflow */
-  if (count && charge(r, (size_t)count * sizeof(bv_term)))
+  /* a size past SIZE_MAX (a 32-bit size_t) is charged as SIZE_MAX: refused */
+  size_t bytes = count > SIZE_MAX / sizeof(bv_term) ? SIZE_MAX : (size_t)count * sizeof(bv_term);
+  if (count && charge(r, bytes))
     return BV_ETERM;
   t->v.items = count ? bv_arena_alloc(r->a, (size_t)count * sizeof(bv_term)) : NULL;
   if (count && !t->v.items)
