@@ -87,6 +87,48 @@ void *bv_arena_alloc(bv_arena *a, size_t n)
 #endif
 }
 
+/* A growing array gets a block of its own, so growing it is realloc of that
+ * block (no copy once glibc serves it with mmap) instead of a new allocation
+ * that leaves the old one behind in the arena. */
+void *bv_arena_realloc(bv_arena *a, void *p, size_t old, size_t n)
+{
+  if (!a)
+    return NULL;
+  size_t need = (n + 15) & ~(size_t)15;
+  if (need < n || sizeof(block) + need < need)
+    return NULL;
+  block **link = &a->head;
+  while (p && *link && (*link)->mem != (unsigned char *)p)
+    link = &(*link)->next;
+  block *b = p ? *link : NULL;
+  /* p alone in its block: a block of its own (or, with BV_ARENA_MALLOC, any) */
+  if (b && b->used <= ((old + 15) & ~(size_t)15)) {
+    block *nb = realloc(b, sizeof(block) + need);
+    if (!nb)
+      return NULL;
+    a->used = a->used - nb->used + need;
+    nb->size = nb->used = need;
+    *link = nb;
+    return nb->mem;
+  }
+  block *nb = malloc(sizeof(block) + need);
+  if (!nb)
+    return NULL;
+  nb->size = nb->used = need;
+  /* behind the head: the head keeps serving small allocations */
+  if (a->head) {
+    nb->next = a->head->next;
+    a->head->next = nb;
+  } else {
+    nb->next = NULL;
+    a->head = nb;
+  }
+  a->used += need;
+  if (p && old)
+    memcpy(nb->mem, p, old < n ? old : n);
+  return nb->mem;
+}
+
 char *bv_arena_strndup(bv_arena *a, const char *s, size_t n)
 {
   char *p = bv_arena_alloc(a, n + 1);

@@ -66,6 +66,11 @@ bv_arena *bv_arena_new(void);                 /* NULL on OOM */
 void bv_arena_free(bv_arena *a);              /* frees everything; NULL ok */
 void bv_arena_reset(bv_arena *a);             /* frees all allocations, keeps a */
 void *bv_arena_alloc(bv_arena *a, size_t n);  /* zeroed, 16-aligned; NULL on OOM */
+/* Grows (or shrinks) p, an allocation of old bytes from a (NULL: none), to n
+ * bytes, keeping the first min(old, n); the bytes past old are NOT zeroed.
+ * For an array that grows as data arrives: after the first call p lives in a
+ * block of its own, which later calls realloc. NULL on OOM (p unchanged). */
+void *bv_arena_realloc(bv_arena *a, void *p, size_t old, size_t n);
 char *bv_arena_strdup(bv_arena *a, const char *s);
 char *bv_arena_strndup(bv_arena *a, const char *s, size_t n);
 char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
@@ -209,9 +214,23 @@ struct bv_term {
 /* Decodes one term (with or without a leading version byte 131) from
  * buf[*off..len), allocating in a. Advances *off. Depth and sizes are
  * checked against len; errors are BV_ETERM with the byte offset.
- * raw pointers point into buf: they live as long as buf does. */
+ * raw pointers point into buf: they live as long as buf does.
+ * Memory: what one decode may allocate in a (a bv_term per element, copies of
+ * atom, string and binary text, each as the arena rounds it) is charged
+ * against `budget` bytes before it is allocated; past it the decode stops
+ * with BV_ETERM ("too large"), having allocated at most budget bytes.
+ * budget 0 = BV_TERM_BUDGET_DEFAULT. */
+int bv_term_decode_max(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
+                       size_t budget, bv_term **out);
+/* bv_term_decode_max with the default budget. */
 int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
                    bv_term **out);
+/* The default decoded budget of one message. A wire byte can cost up to 56
+ * decoded bytes ([] in a list); real messages cost 5 to 9 (a procs chunk of
+ * 2000 rows: 0.23 MB on the wire, 1.9 MB decoded; a supervisor's 10,000
+ * children: 1.7 MB and 8.6 MB). A cap on one message's wire size can serve
+ * as its budget too: one number bounds both. */
+#define BV_TERM_BUDGET_DEFAULT ((size_t)256 << 20)
 
 /* Accessors that tolerate NULL and wrong types (they return 0/NULL/default). */
 int bv_term_is_atom(const bv_term *t, const char *name);
@@ -691,6 +710,9 @@ typedef struct bv_procs_opts {
  * reading are counted in skipped. Errors: BV_ETIMEOUT (deadline passed),
  * BV_ECLOSED, BV_EREMOTE, BV_ETERM (a row of unexpected shape), BV_ENOMEM. */
 int bv_procs_collect(bv_conn *c, const bv_procs_opts *o, bv_snapshot **out);
+/* The largest process limit an Erlang node can have (erl +P): a node that
+ * reports more, or more processes than its limit, is not believed. */
+#define BV_MAX_PROCESS_LIMIT 134217727
 
 /* Keeps the n processes with the largest `by` (a numeric field), largest
  * first, ties in snapshot order; n >= s->n keeps all, sorted. In place.

@@ -164,18 +164,29 @@ static uint64_t now_ms(void)
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* A chunk that came before an earlier one, held until its turn. */
+typedef struct early {
+  size_t k1;     /* chunk index + 1; 0 = free slot */
+  bv_proc *rows; /* malloc'd, the chunk's stored rows */
+  size_t n;
+} early;
+
+/* Nothing here is sized by the setup's claims (a node can claim any Total):
+ * the rows grow as chunks arrive, and a chunk that comes early waits in a
+ * table that holds only the chunks that came. */
 typedef struct collector {
-  bv_snapshot *s;
+  bv_snapshot *s;   /* s->procs[0..s->n): the rows of chunks 0..next-1 */
   const char *node; /* target node: its pids print as <0.X.Y> */
   bv_intern terms;  /* encoded status/MFA term -> text */
   bv_buf tmp;
-  size_t cap;     /* rows the procs array holds (= Total) */
+  size_t total;   /* processes listed (the setup's Total) */
+  size_t cap;     /* rows s->procs has room for (<= total) */
   size_t chunk;   /* pids per chunk; chunk K starts at K * chunk */
   size_t nchunks;
-  size_t *fill;         /* rows stored per chunk (the others exited) */
-  unsigned char *got;   /* chunk K has arrived */
   size_t read;          /* processes read so far, stored or skipped */
-  size_t next;          /* first chunk not yet handed to on_rows */
+  size_t next;          /* first chunk not yet in s->procs */
+  early *early;         /* open addressing by chunk index, ecap a power of 2 */
+  size_t ecap, ecount;
   const char *proc_lib; /* the interned "proc_lib:init_p/5", once seen */
   const bv_procs_opts *o;
   int initial_call; /* rows carry it (7-tuples) */
@@ -225,26 +236,111 @@ static int same_pid(const bv_term *a, const bv_term *b)
   return a && b && a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0;
 }
 
-/* {bv_procs, Ref, K, Pids, Rows, ProcLib}: chunk K, Rows aligned with Pids */
-static int take_chunk(collector *c, const bv_term *m)
+/* --- chunks that came early ------------------------------------------------ */
+
+static early *early_find(const collector *c, size_t k)
 {
-  int64_t k = bv_term_int(bv_term_elem(m, 2), -1);
-  const bv_term *pids = bv_term_elem(m, 3), *rows = bv_term_elem(m, 4), *pl = bv_term_elem(m, 5);
-  if (k < 0 || (size_t)k >= c->nchunks || !pids || !rows || !pl ||
-      (pids->type != BV_T_LIST && pids->type != BV_T_NIL) ||
-      (rows->type != BV_T_LIST && rows->type != BV_T_NIL) ||
-      (pl->type != BV_T_LIST && pl->type != BV_T_NIL) || pids->n != rows->n)
-    return bad_row("malformed chunk");
+  if (!c->ecount)
+    return NULL;
+  for (size_t i = k & (c->ecap - 1);; i = (i + 1) & (c->ecap - 1)) {
+    if (!c->early[i].k1)
+      return NULL;
+    if (c->early[i].k1 == k + 1)
+      return &c->early[i];
+  }
+}
+
+static int early_put(collector *c, size_t k, bv_proc *rows, size_t n)
+{
+  if ((c->ecount + 1) * 2 > c->ecap) {
+    size_t ncap = c->ecap ? c->ecap * 2 : 16;
+    early *ne = calloc(ncap, sizeof *ne);
+    if (!ne)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->ecap; i++) {
+      if (!c->early[i].k1)
+        continue;
+      size_t j = (c->early[i].k1 - 1) & (ncap - 1);
+      while (ne[j].k1)
+        j = (j + 1) & (ncap - 1);
+      ne[j] = c->early[i];
+    }
+    free(c->early);
+    c->early = ne;
+    c->ecap = ncap;
+  }
+  size_t i = k & (c->ecap - 1);
+  while (c->early[i].k1)
+    i = (i + 1) & (c->ecap - 1);
+  c->early[i] = (early){k + 1, rows, n};
+  c->ecount++;
+  return 0;
+}
+
+/* Empties slot e, moving back the entries after it that would no longer be
+ * found past the hole (linear probing has no tombstones). */
+static void early_drop(collector *c, early *e)
+{
+  size_t mask = c->ecap - 1, i = (size_t)(e - c->early), j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (!c->early[j].k1)
+      break;
+    size_t home = (c->early[j].k1 - 1) & mask;
+    /* stays if its home lies cyclically in (i, j] */
+    if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+      continue;
+    c->early[i] = c->early[j];
+    i = j;
+  }
+  c->early[i] = (early){0, NULL, 0};
+  c->ecount--;
+}
+
+static void early_dispose(collector *c)
+{
+  for (size_t i = 0; i < c->ecap; i++)
+    free(c->early[i].rows);
+  free(c->early);
+  c->early = NULL;
+  c->ecap = c->ecount = 0;
+}
+
+/* Room in s->procs for n more rows: doubling, never past Total. */
+static int room(collector *c, size_t n)
+{
   bv_snapshot *s = c->s;
-  size_t idx = (size_t)k, base = idx * c->chunk;
-  size_t len = c->cap - base < c->chunk ? c->cap - base : c->chunk;
-  /* a chunk comes once and whole: rows can only land inside it */
-  if (c->got[idx])
-    return bad_row("a chunk came twice");
-  if (rows->n != len)
-    return bad_row("a chunk of the wrong length");
-  c->got[idx] = 1;
-  c->read += len;
+  if (s->n + n <= c->cap)
+    return 0;
+  size_t ncap = c->cap * 2 > s->n + n ? c->cap * 2 : s->n + n;
+  if (ncap > c->total)
+    ncap = c->total; /* s->n + n <= total: rows only come in chunks of it */
+  bv_proc *np = bv_arena_realloc(s->arena, s->procs, c->cap * sizeof *np, ncap * sizeof *np);
+  if (!np)
+    return bv_error_set(BV_ENOMEM, "out of memory for %zu processes", ncap);
+  s->procs = np;
+  c->cap = ncap;
+  return 0;
+}
+
+/* Appends n rows as the next chunk's and hands them to on_rows. */
+static int next_done(collector *c, size_t n)
+{
+  bv_snapshot *s = c->s;
+  size_t at = s->n;
+  s->n += n;
+  c->next++;
+  if (n && c->o && c->o->on_rows)
+    return c->o->on_rows(c->o->ud, s, &s->procs[at], n);
+  return 0;
+}
+
+/* Stores the chunk's rows of processes still alive in out[0..*fill), its
+ * exited ones counted in skipped. */
+static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, const bv_term *pl,
+                     bv_proc *out, size_t *fill)
+{
+  bv_snapshot *s = c->s;
   uint32_t j = 0; /* next ProcLib entry: a subsequence of the rows, in order */
   const bv_term *prev[3] = {NULL, NULL, NULL};
   const char *prev_text[3] = {NULL, NULL, NULL};
@@ -260,13 +356,14 @@ static int take_chunk(collector *c, const bv_term *m)
     if (pid->type != BV_T_PID)
       return bad_row("not a pid");
     const bv_term *f = r->v.items;
-    bv_proc *p = &s->procs[base + c->fill[idx]++];
+    bv_proc *p = &out[(*fill)++];
     c->tmp.len = 0;
     rc = bv_term_pid_str(&c->tmp, pid, c->node);
     if (rc || c->tmp.failed)
       return rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
     if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len)))
       return bv_error_set(BV_ENOMEM, "out of memory");
+    p->name = NULL;
     if (f[0].type == BV_T_ATOM) {
       if (!(p->name = bv_arena_strdup(s->arena, bv_strip_elixir(f[0].v.s))))
         return bv_error_set(BV_ENOMEM, "out of memory");
@@ -305,27 +402,67 @@ static int take_chunk(collector *c, const bv_term *m)
   return 0;
 }
 
+/* {bv_procs, Ref, K, Pids, Rows, ProcLib}: chunk K, Rows aligned with Pids */
+static int take_chunk(collector *c, const bv_term *m)
+{
+  int64_t k = bv_term_int(bv_term_elem(m, 2), -1);
+  const bv_term *pids = bv_term_elem(m, 3), *rows = bv_term_elem(m, 4), *pl = bv_term_elem(m, 5);
+  if (k < 0 || (size_t)k >= c->nchunks || !pids || !rows || !pl ||
+      (pids->type != BV_T_LIST && pids->type != BV_T_NIL) ||
+      (rows->type != BV_T_LIST && rows->type != BV_T_NIL) ||
+      (pl->type != BV_T_LIST && pl->type != BV_T_NIL) || pids->n != rows->n)
+    return bad_row("malformed chunk");
+  bv_snapshot *s = c->s;
+  size_t idx = (size_t)k, base = idx * c->chunk;
+  size_t len = c->total - base < c->chunk ? c->total - base : c->chunk;
+  /* a chunk comes once and whole: rows can only land inside it */
+  if (idx < c->next || early_find(c, idx))
+    return bad_row("a chunk came twice");
+  if (rows->n != len)
+    return bad_row("a chunk of the wrong length");
+  /* the next chunk goes straight into the snapshot, an early one waits apart */
+  bv_proc *out;
+  int rc;
+  if (idx == c->next) {
+    if ((rc = room(c, len)))
+      return rc;
+    out = &s->procs[s->n];
+  } else if (!(out = malloc(len * sizeof *out))) {
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  size_t fill = 0;
+  rc = take_rows(c, pids, rows, pl, out, &fill);
+  c->read += len;
+  if (idx != c->next) {
+    if (rc || (rc = early_put(c, idx, out, fill)))
+      free(out);
+    return rc;
+  }
+  if (rc || (rc = next_done(c, fill)))
+    return rc;
+  /* the chunks that came early and are next now */
+  early *e;
+  while ((e = early_find(c, c->next))) {
+    if ((rc = room(c, e->n)))
+      return rc;
+    if (e->n)
+      memcpy(&s->procs[s->n], e->rows, e->n * sizeof *e->rows);
+    size_t n = e->n;
+    free(e->rows);
+    early_drop(c, e);
+    if ((rc = next_done(c, n)))
+      return rc;
+  }
+  return 0;
+}
+
 /* The deadline passed: say how far it got and what to do. */
 static int late(const collector *c, unsigned timeout)
 {
   return bv_error_set(BV_ETIMEOUT,
                       "collecting processes on %s did not finish within %u ms: %zu of %zu "
                       "read (give a larger --timeout)",
-                      c->node, timeout, c->read, c->cap);
-}
-
-/* Hands on_rows every chunk that now has all chunks before it. */
-static int pass_on(collector *c)
-{
-  for (; c->next < c->nchunks && c->got[c->next]; c->next++) {
-    size_t n = c->fill[c->next];
-    if (n && c->o && c->o->on_rows) {
-      int rc = c->o->on_rows(c->o->ud, c->s, &c->s->procs[c->next * c->chunk], n);
-      if (rc)
-        return rc;
-    }
-  }
-  return 0;
+                      c->node, timeout, c->read, c->total);
 }
 
 /* {bv_procs_done, Ref, Index, Why} */
@@ -401,12 +538,13 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     goto out;
   }
   memcpy(ref, r0->raw, reflen);
-  /* {bv_procs_setup, Ref, NWorkers, Total, NChunks} comes before any chunk */
-  int64_t nworkers, total, nchunks;
+  /* {bv_procs_setup, Ref, NWorkers, Total, NChunks, ProcessLimit} comes
+     before any chunk */
+  int64_t nworkers, total, nchunks, limit;
   bv_term *m;
   if ((rc = next_msg(c, conn, deadline, timeout, tmp, ref, reflen, &m)))
     goto out;
-  if (!bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") || (m->n != 5 && m->n != 3)) {
+  if (!bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") || (m->n != 6 && m->n != 3)) {
     rc = bad_row("a message before the snapshot's setup");
     goto out;
   }
@@ -422,32 +560,40 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   nworkers = bv_term_int(bv_term_elem(m, 2), -1);
   total = bv_term_int(bv_term_elem(m, 3), -1);
   nchunks = bv_term_int(bv_term_elem(m, 4), -1);
+  limit = bv_term_int(bv_term_elem(m, 5), -1);
+  /* a node has at most its process limit, read in the same breath as the
+     listing: a count above it is a lie (the rows are stored as chunks come,
+     so even a claim below it costs nothing until the data does) */
+  if (limit < 1 || limit > BV_MAX_PROCESS_LIMIT) {
+    rc = bv_error_set(BV_ETERM, "unexpected setup of the snapshot from node %s: process limit %lld",
+                      c->node, (long long)limit);
+    goto out;
+  }
+  if (total > limit) {
+    rc = bv_error_set(BV_ETERM,
+                      "unexpected setup of the snapshot from node %s: %lld processes claimed, "
+                      "more than its process limit %lld",
+                      c->node, (long long)total, (long long)limit);
+    goto out;
+  }
   /* the chunks must tile [0, total) exactly: a chunk index past the end would
-     place rows outside the snapshot's array */
-  if (total < 0 || total > 200000000 || nworkers < 1 || nworkers > 100000 ||
+     place rows outside the snapshot */
+  if (total < 0 || nworkers < 1 || nworkers > 100000 ||
       nchunks != (total + (int64_t)chunk - 1) / (int64_t)chunk ||
       nworkers > (nchunks > 1 ? nchunks : 1)) {
     rc = bad_row("unexpected setup of the snapshot");
     goto out;
   }
-  c->cap = (size_t)total;
+  c->total = (size_t)total;
   c->chunk = chunk;
   c->nchunks = (size_t)nchunks;
   c->s->total = (size_t)total;
-  c->fill = calloc(c->nchunks ? c->nchunks : 1, sizeof *c->fill);
-  c->got = calloc(c->nchunks ? c->nchunks : 1, 1);
-  c->s->procs = bv_arena_alloc(c->s->arena, (c->cap ? c->cap : 1) * sizeof(bv_proc));
-  if (!c->fill || !c->got || !c->s->procs) {
-    rc = bv_error_set(BV_ENOMEM, "out of memory for %zu processes", c->cap);
-    goto out;
-  }
   while (done < (size_t)nworkers) {
     if ((rc = next_msg(c, conn, deadline, timeout, tmp, ref, reflen, &m)))
       goto out;
     const bv_term *tag = bv_term_elem(m, 0);
     if (bv_term_is_atom(tag, "bv_procs") && m->n == 6) {
-      if (!(rc = take_chunk(c, m)))
-        rc = pass_on(c);
+      rc = take_chunk(c, m);
     } else if (bv_term_is_atom(tag, "bv_procs_done") && m->n == 4) {
       rc = take_done(c, m, c->node, timeout, &done);
     } else {
@@ -456,19 +602,13 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     if (rc)
       goto out;
   }
-  if (c->read != c->cap) {
+  if (c->next != c->nchunks) {
     rc = bad_row("the workers ended before every chunk came");
     goto out;
   }
-  /* close the gaps left by processes that exited in each chunk */
-  size_t n = 0;
-  for (size_t i = 0; i < c->nchunks; i++) {
-    size_t base = i * c->chunk;
-    if (n != base && c->fill[i])
-      memmove(&c->s->procs[n], &c->s->procs[base], c->fill[i] * sizeof(bv_proc));
-    n += c->fill[i];
-  }
-  c->s->n = n;
+  /* no process at all still gets an array */
+  if (!c->s->procs && !(c->s->procs = bv_arena_alloc(c->s->arena, sizeof(bv_proc))))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
 out:
   free(ref);
   bv_arena_free(tmp);
@@ -502,15 +642,13 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   }
   if ((rc = collect(&c, conn, o)))
     goto fail;
-  free(c.fill);
-  free(c.got);
+  early_dispose(&c);
   bv_intern_dispose(&c.terms);
   bv_buf_dispose(&c.tmp);
   *out = s;
   return 0;
 fail:
-  free(c.fill);
-  free(c.got);
+  early_dispose(&c);
   bv_intern_dispose(&c.terms);
   bv_buf_dispose(&c.tmp);
   bv_snapshot_free(s);

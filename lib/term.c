@@ -1,7 +1,10 @@
 /* term.c: the one bounds-checked reader of Erlang's external term format.
  * ei_decode_* take no buffer length, so beamviz decodes node bytes here and
  * nowhere else. Every length read from the input is checked against what is
- * left before anything is allocated; nesting depth is capped. */
+ * left before anything is allocated; nesting depth is capped. A byte on the
+ * wire can cost 56 decoded ([] in a list is one byte and one bv_term), so
+ * every allocation is also charged, before it is made, against a budget of
+ * decoded bytes for the whole message. */
 #include "beamviz.h"
 
 #include <inttypes.h>
@@ -27,6 +30,7 @@ typedef struct rd {
   bv_arena *a;
   const unsigned char *p;
   size_t len, off;
+  size_t budget, left; /* decoded bytes allowed, and not yet charged */
   atom_slot cache[ATOM_CACHE];
 } rd;
 
@@ -38,6 +42,26 @@ static int fail(const rd *r, const char *what)
 static int need(const rd *r, size_t n)
 {
   return r->len - r->off >= n ? 0 : fail(r, "truncated");
+}
+
+/* Charges an allocation of n bytes as the arena hands it out (rounded up to
+ * its 16-byte alignment), before it is made. */
+static int charge(rd *r, size_t n)
+{
+  size_t c = (n + 15) & ~(size_t)15;
+  if (c >= n && c <= r->left) {
+    r->left -= c;
+    return 0;
+  }
+  if (r->budget >= 1024 * 1024)
+    return bv_error_set(BV_ETERM,
+                        "term from node too large at byte %zu: decoding it takes more than "
+                        "%zu MB, the cap on one message",
+                        r->off, r->budget / (1024 * 1024));
+  return bv_error_set(BV_ETERM,
+                      "term from node too large at byte %zu: decoding it takes more than "
+                      "%zu bytes, the cap on one message",
+                      r->off, r->budget);
 }
 
 static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
@@ -69,6 +93,8 @@ static int read_atom_text(rd *r, size_t n, int latin1, const char **s, uint32_t 
   if (latin1)
     for (size_t i = 0; i < n; i++)
       extra += src[i] >= 0x80;
+  if (charge(r, n + extra + 1))
+    return BV_ETERM;
   char *d = bv_arena_alloc(r->a, n + extra + 1);
   if (!d)
     return bv_error_set(BV_ENOMEM, "out of memory decoding term");
@@ -111,6 +137,10 @@ static int alloc_items(rd *r, bv_term *t, uint64_t count, size_t min_bytes_each)
 {
   if (count > (r->len - r->off) / (min_bytes_each ? min_bytes_each : 1))
     return fail(r, "element count larger than the data");
+  /* a size past SIZE_MAX (a 32-bit size_t) is charged as SIZE_MAX: refused */
+  size_t bytes = count > SIZE_MAX / sizeof(bv_term) ? SIZE_MAX : (size_t)count * sizeof(bv_term);
+  if (count && charge(r, bytes))
+    return BV_ETERM;
   t->v.items = count ? bv_arena_alloc(r->a, (size_t)count * sizeof(bv_term)) : NULL;
   if (count && !t->v.items)
     return bv_error_set(BV_ENOMEM, "out of memory decoding term");
@@ -262,6 +292,8 @@ static int decode(rd *r, bv_term *t, int depth)
     if (need(r, n))
       return BV_ETERM;
     t->type = BV_T_STRING;
+    if (charge(r, n + 1))
+      return BV_ETERM;
     t->v.s = bv_arena_strndup(r->a, (const char *)r->p + r->off, n);
     if (!t->v.s)
       return bv_error_set(BV_ENOMEM, "out of memory decoding term");
@@ -285,6 +317,8 @@ static int decode(rd *r, bv_term *t, int depth)
     if ((rc = decode(r, &tail, depth + 1)))
       return rc;
     if (tail.type != BV_T_NIL) {
+      if (charge(r, sizeof(bv_term)))
+        return BV_ETERM;
       t->tail = bv_arena_alloc(r->a, sizeof(bv_term));
       if (!t->tail)
         return bv_error_set(BV_ENOMEM, "out of memory decoding term");
@@ -300,6 +334,8 @@ static int decode(rd *r, bv_term *t, int depth)
     if (need(r, n))
       return BV_ETERM;
     t->type = BV_T_BINARY;
+    if (charge(r, n + 1))
+      return BV_ETERM;
     t->v.s = bv_arena_strndup(r->a, (const char *)r->p + r->off, n);
     if (!t->v.s)
       return bv_error_set(BV_ENOMEM, "out of memory decoding term");
@@ -412,8 +448,8 @@ static int decode(rd *r, bv_term *t, int depth)
   return 0;
 }
 
-int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
-                   bv_term **out)
+int bv_term_decode_max(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
+                       size_t budget, bv_term **out)
 {
   rd r;
   memset(&r, 0, sizeof r);
@@ -421,9 +457,12 @@ int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *of
   r.p = buf;
   r.len = len;
   r.off = off ? *off : 0;
+  r.budget = r.left = budget ? budget : BV_TERM_BUDGET_DEFAULT;
   *out = NULL;
   if (r.off < len && buf[r.off] == 131)
     r.off++;
+  if (charge(&r, sizeof(bv_term)))
+    return BV_ETERM;
   bv_term *t = bv_arena_alloc(a, sizeof *t);
   if (!t)
     return bv_error_set(BV_ENOMEM, "out of memory decoding term");
@@ -434,6 +473,12 @@ int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *of
     *off = r.off;
   *out = t;
   return 0;
+}
+
+int bv_term_decode(bv_arena *a, const unsigned char *buf, size_t len, size_t *off,
+                   bv_term **out)
+{
+  return bv_term_decode_max(a, buf, len, off, 0, out);
 }
 
 /* --- accessors ----------------------------------------------------------- */

@@ -124,6 +124,7 @@ typedef struct collector {
   const char *node;
   rawev *ev;
   size_t n, cap;
+  size_t max_events; /* the relay sends no more: more is a lie */
   smap names;   /* pid key -> registered name */
   smap exits;   /* pid key -> exit reason */
   bv_buf tmp;
@@ -182,6 +183,8 @@ static int take_event(collector *c, const bv_term *e)
   if (!e || e->type != BV_T_TUPLE || e->n != 11)
     return bad(c, "an event is not an 11-tuple");
   const bv_term *f = e->v.items;
+  if (c->n >= c->max_events)
+    return bad(c, "more events than asked for");
   if (c->n == c->cap) {
     size_t ncap = c->cap ? c->cap * 2 : 1024;
     rawev *nv = realloc(c->ev, ncap * sizeof *nv);
@@ -538,6 +541,7 @@ static int run(collector *c, const bv_trace_opts *o)
     return oom();
   }
   size_t codelen = strlen(o->code);
+  c->max_events = o->max_events ? o->max_events : DEFAULT_MAX_EVENTS;
   bv_binding b[] = {
       {"Self", BV_B_SELF, 0, NULL, 0},
       {"MaxEvents", BV_B_INT, o->max_events ? o->max_events : DEFAULT_MAX_EVENTS, NULL, 0},

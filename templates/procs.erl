@@ -7,8 +7,10 @@
 %%           it is not read, nor the dictionary of proc_lib processes).
 %% Value:    Ref, at once: the listing runs in a process of its own, the
 %%           coordinator, which sends {bv_procs_setup, Ref, NWorkers, Total,
-%%           NChunks} (or {bv_procs_setup, Ref, {error, Class, Reason}})
-%%           before it starts a worker, so it arrives first.
+%%           NChunks, ProcessLimit} (or {bv_procs_setup, Ref, {error, Class,
+%%           Reason}}) before it starts a worker, so it arrives first;
+%%           ProcessLimit (erlang:system_info(process_limit)) lets beamviz
+%%           check Total against what the node can have.
 %%           erlang:processes() is cut into NChunks chunks of Chunk pids (the
 %%           last may be shorter); chunk K covers positions K*Chunk ..
 %%           K*Chunk+Chunk-1. The coordinator hands the chunks out in order,
@@ -128,7 +130,8 @@ Setup = fun() ->
   Total = length(Pids),
   NChunks = (Total + Chunk - 1) div Chunk,
   NH = max(1, min(NW, NChunks)),
-  erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks}, [noconnect]),
+  erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks,
+                     erlang:system_info(process_limit)}, [noconnect]),
   Me = self(),
   [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
   Serve(0, Pids, Total, NH)

@@ -6,7 +6,8 @@
 # setup, short rows). Each case, for CSV (written at the end) and Vega-Lite
 # (written while chunks arrive): exit 14, one stderr line naming the node
 # data, no output file, no crash (the sanitizer build
-# runs this too).
+# runs this too). Claims that would cost memory (more processes than the node
+# can have, a list of [] decoding to a GB) also keep beamviz's peak RSS small.
 . "$BV_SRC/test/e2e/lib.sh"
 
 mkdir -p "$BV_TMP/ebin"
@@ -24,6 +25,73 @@ for mode in chunk_past_end too_many_chunks too_many_rows chunk_twice chunk_missi
     expect_exit 14 "from the node" "$OUT" -- "${BV[@]}" "$OUT"
   done
 done
+
+# --- memory the node cannot inflate (issue 9, item 5) -----------------------
+# A claim costs nothing until data backs it, and one message costs at most its
+# decoded budget (256 MB by default). Each run is watched: its peak RSS is
+# recorded and it is killed past a ceiling, so a regression fails here instead
+# of taking the machine (a beamviz that trusted claims allocated 3.1 GB for a
+# setup claiming 50 million processes, 1.14 GB for a 20 MB list of []).
+# peak_run CEILING_MB CMD...: runs CMD (stdio passed through), writes its peak
+# RSS in MB to $BV_TMP/peak_mb, exits with CMD's status (128+N if killed).
+peak_run() {
+  python3 -c '
+import resource, subprocess, sys, time
+ceiling = int(sys.argv[1]) * 1024
+p = subprocess.Popen(sys.argv[3:])
+peak = 0
+while p.poll() is None:
+    try:
+        with open("/proc/%d/status" % p.pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+    except OSError:
+        pass
+    if peak > ceiling:
+        p.kill()
+        p.wait()
+        break
+    time.sleep(0.002)
+peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+with open(sys.argv[2], "w") as f:
+    f.write("%d\n" % (peak // 1024))
+sys.exit(128 - p.returncode if p.returncode < 0 else p.returncode)
+' "$1" "$BV_TMP/peak_mb" "${@:2}"
+}
+# expect_small CEILING_MB 'substring' OUT MODE [TIMEOUT_MS]: beamviz against
+# the liar in MODE is exit 14 with one line containing the substring, no file,
+# peak RSS below the ceiling
+expect_small() {
+  local ceiling=$1 sub=$2 out=$3 mode=$4 peak
+  [ "$(erl_eval "$N" "bv_liar:mode($mode).")" = ok ] || fail "cannot set mode $mode"
+  expect_exit 14 "$sub" "$out" -- peak_run "$ceiling" "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" \
+    --timeout "${5:-5000}" procs -o "$out"
+  peak=$(cat "$BV_TMP/peak_mb")
+  [ "$peak" -lt "$ceiling" ] || fail "$mode: beamviz peaked at $peak MB (ceiling $ceiling MB)"
+}
+for ext in csv vl.json; do
+  # more processes than the node's process limit: refused at the setup,
+  # before a row came
+  expect_small 200 "more than its process limit" "$BV_TMP/claim50m.$ext" "{claim, 50000000}"
+  expect_small 200 "more than its process limit" "$BV_TMP/claim200m.$ext" "{claim, 200000000}"
+  # a limit above erl's maximum (+P 134217727) is no limit to believe
+  expect_small 200 "process limit 200000000" "$BV_TMP/limit.$ext" "{claim, 150000000, 200000000}"
+  # a claim no limit check can refuse (134,217,727, the most any node can
+  # have), then the last chunk only: its 1727 rows are all that is stored
+  expect_small 200 "before every chunk came" "$BV_TMP/lastchunk.$ext" last_chunk_only
+done
+# the template's value is a 20 MB list of [] (a bv_term each: 1.12 GB); the
+# node takes some 10 s to encode and send it
+expect_small 300 "too large" "$BV_TMP/nils.vl.json" "{nil_list, 20000000}" 60000
+# a trace relay sending more events than asked for: the event array is
+# bounded by --max-events, not by what the node sends
+[ "$(erl_eval "$N" "bv_liar:mode(too_many_events).")" = ok ] || fail "cannot set mode too_many_events"
+expect_exit 14 "more events than asked for" "$BV_TMP/events.json" -- \
+  "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" --timeout 5000 seqtrace --eval ok --max-events 10 \
+  -o "$BV_TMP/events.json"
+# --- end of memory the node cannot inflate ----------------------------------
+
 # to stdout nothing at all, though a whole chunk (2000 rows, more than the
 # writer's buffer) came before the failure: half a spec in a pipe would be
 # worse than none

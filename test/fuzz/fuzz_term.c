@@ -2,10 +2,12 @@
  * First byte chooses the options, the rest is the input:
  *   bit 0: decode a sequence of terms until the end (else one term)
  *   bit 1: pass the local node name "n@h" to the printers (else NULL)
- *   bits 2-7: byte cap for bv_term_format (0 = no cap), times 4
+ *   bits 2-6: byte cap for bv_term_format (0 = no cap), times 4
+ *   bit 7: decode with a tight budget, 16 bytes per input byte (else the default)
  * Every decoded term is walked with the accessors and printed, and the reader's
  * contract is checked: on success the offset advanced within the input; on failure the
- * message names a byte offset within the input. */
+ * message names a byte offset within the input; either way the decode allocated no more
+ * than its budget. */
 #include "beamviz.h"
 
 #include <stdint.h>
@@ -54,15 +56,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const unsigned char *buf = data + 1;
   size_t len = size - 1;
   const char *local = (opt & 2) ? "n@h" : NULL;
-  size_t cap = (size_t)(opt >> 2) * 4;
+  size_t cap = (size_t)((opt >> 2) & 31) * 4;
+  size_t budget = (opt & 128) ? 16 * len + 16 : 0;
   bv_arena *a = bv_arena_new();
   if (!a)
     return 0;
   size_t off = 0;
   do {
     bv_term *t = NULL;
-    size_t before = off;
-    int rc = bv_term_decode(a, buf, len, &off, &t);
+    size_t before = off, used = bv_arena_used(a);
+    int rc = bv_term_decode_max(a, buf, len, &off, budget, &t);
+    if (bv_arena_used(a) - used > (budget ? budget : BV_TERM_BUDGET_DEFAULT))
+      abort(); /* allocated past its budget */
     if (rc) {
       const char *m = bv_error_last();
       if (rc != BV_ETERM && rc != BV_ENOMEM)

@@ -290,6 +290,146 @@ static void test_format_cap(void)
   bv_arena_free(a);
 }
 
+/* --- the decoded budget ---------------------------------------------------- */
+
+static unsigned char *put_list_head(unsigned char *d, uint32_t n)
+{
+  *d++ = 108;
+  *d++ = (unsigned char)(n >> 24);
+  *d++ = (unsigned char)(n >> 16);
+  *d++ = (unsigned char)(n >> 8);
+  *d++ = (unsigned char)n;
+  return d;
+}
+
+/* [[] x inner] x outer, or [] x inner when outer is 0 */
+static unsigned char *nil_lists(uint32_t outer, uint32_t inner, size_t *len)
+{
+  size_t one = 5 + (size_t)inner + 1;
+  size_t n = 1 + (outer ? 5 + (size_t)outer * one + 1 : one);
+  unsigned char *buf = malloc(n), *d = buf;
+  if (!buf)
+    return NULL;
+  *d++ = 131;
+  if (outer)
+    d = put_list_head(d, outer);
+  for (uint32_t k = 0; k < (outer ? outer : 1); k++) {
+    d = put_list_head(d, inner);
+    memset(d, 106, (size_t)inner + 1); /* the elements and the tail */
+    d += inner + 1;
+  }
+  if (outer)
+    *d++ = 106;
+  *len = (size_t)(d - buf);
+  return buf;
+}
+
+/* A 20 MB list of []: 20 million bv_terms (1.12 GB) asked by its first five
+ * bytes. Refused before anything is allocated, under any budget below that. */
+static void test_budget_flat(void)
+{
+  size_t len;
+  unsigned char *buf = nil_lists(0, 20000000, &len);
+  CHECK(buf != NULL);
+  if (!buf)
+    return;
+  CHECK_INT(len, 20000007);
+  bv_arena *a = bv_arena_new();
+  bv_term *t = NULL;
+  size_t off = 0;
+  CHECK_INT(bv_term_decode_max(a, buf, len, &off, (size_t)64 << 20, &t), BV_ETERM);
+  CHECK(t == NULL);
+  CHECK_INT(off, 0);
+  CHECK(strstr(bv_error_last(), "too large at byte 6") != NULL);
+  CHECK(strstr(bv_error_last(), "more than 64 MB") != NULL);
+  CHECK(bv_arena_used(a) <= 64); /* the top term only */
+  /* the default budget (256 MB) refuses it as well */
+  bv_arena_reset(a);
+  CHECK_INT(bv_term_decode(a, buf, len, &off, &t), BV_ETERM);
+  CHECK(strstr(bv_error_last(), "more than 256 MB") != NULL);
+  CHECK(bv_arena_used(a) <= 64);
+  bv_arena_free(a);
+  free(buf);
+  /* with room for it, a list of [] decodes: 64 (the list) + 56 per element */
+  buf = nil_lists(0, 100000, &len);
+  a = bv_arena_new();
+  size_t need = 64 + (size_t)100000 * sizeof(bv_term);
+  CHECK_INT(bv_term_decode_max(a, buf, len, &off, need, &t), 0);
+  CHECK(t && t->type == BV_T_LIST && t->n == 100000);
+  CHECK_INT(off, len);
+  CHECK(bv_arena_used(a) <= need);
+  bv_arena_reset(a);
+  off = 0;
+  CHECK_INT(bv_term_decode_max(a, buf, len, &off, need - 1, &t), BV_ETERM);
+  bv_arena_free(a);
+  free(buf);
+}
+
+/* The same 20 MB as 1000 lists of 20,000 []: each list is small, the sum is
+ * not. The decode stops when the budget is spent, not before, not after. */
+static void test_budget_nested(void)
+{
+  size_t len;
+  unsigned char *buf = nil_lists(1000, 20000, &len);
+  CHECK(buf != NULL);
+  if (!buf)
+    return;
+  size_t budget = (size_t)64 << 20;
+  bv_arena *a = bv_arena_new();
+  bv_term *t = NULL;
+  size_t off = 0;
+  CHECK_INT(bv_term_decode_max(a, buf, len, &off, budget, &t), BV_ETERM);
+  CHECK(strstr(bv_error_last(), "too large") != NULL);
+  CHECK_INT(off, 0);
+  size_t used = bv_arena_used(a);
+  CHECK(used <= budget);
+  CHECK(used > budget - ((size_t)2 << 20)); /* it went as far as the budget let it */
+  bv_arena_free(a);
+  free(buf);
+}
+
+/* What a decode is charged: every allocation as the arena rounds it (16),
+ * cached atoms once. The least budget that decodes a term is its cost. */
+static size_t least_budget(const char *hex)
+{
+  size_t len;
+  const unsigned char *p = unhex(hex, &len);
+  size_t lo = 1, hi = 1 << 20;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    bv_arena *a = bv_arena_new();
+    bv_term *t;
+    int rc = bv_term_decode_max(a, p, len, NULL, mid, &t);
+    if (!rc)
+      CHECK(bv_arena_used(a) <= mid);
+    else
+      CHECK_INT(rc, BV_ETERM);
+    bv_arena_free(a);
+    if (rc)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static void test_budget_cost(void)
+{
+  /* {ok,<<"abc">>,"xy",[1|2]}: term 64, 4 items 224, 'ok' 16, <<"abc">> 16,
+     "xy" 16, [1|2]: 1 item 64 and its tail 64 */
+  CHECK_INT(least_budget("8368046400026F6B6D000000036162636B000278796C0000000161016102"), 464);
+  /* [ok,ok,ok]: term 64, 3 items 176 (168 rounded), the atom's text made once 16 */
+  CHECK_INT(least_budget("836C000000036400026F6B6400026F6B6400026F6B6A"), 64 + 176 + 16);
+  /* a budget below 1 MB is named in bytes */
+  size_t len;
+  const unsigned char *p = unhex("836C000000036400026F6B6400026F6B6400026F6B6A", &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t;
+  CHECK_INT(bv_term_decode_max(a, p, len, NULL, 100, &t), BV_ETERM);
+  CHECK(strstr(bv_error_last(), "more than 100 bytes") != NULL);
+  bv_arena_free(a);
+}
+
 int main(void)
 {
   test_good();
@@ -299,5 +439,8 @@ int main(void)
   test_accessors();
   test_pids();
   test_format_cap();
+  test_budget_flat();
+  test_budget_nested();
+  test_budget_cost();
   return check_report();
 }

@@ -30,7 +30,12 @@ loop(Real) ->
             {'Bs', Wrap} = lists:keyfind('Bs', 1, Bs),
             {'Bs', Inner} = lists:keyfind('Bs', 1, Wrap),
             case lists:keyfind('Chunk', 1, Inner) of
-                false -> Real ! Req;              % not the snapshot: the real rex answers
+                false ->
+                    case {lists:keyfind('MaxEvents', 1, Inner),
+                          persistent_term:get(bv_liar_mode, none)} of
+                        {{_, Max}, too_many_events} -> lie_events(From, Bs, Inner, Max);
+                        _ -> Real ! Req           % not the snapshot: the real rex answers
+                    end;
                 _ -> lie(From, Bs, Inner, Outer)
             end;
         Other -> Real ! Other
@@ -51,8 +56,15 @@ lie(From, Bs, Inner, _Outer) ->
           end,
     Rows = lists:duplicate(10, Row),
     Done = fun(N) -> [Self ! {bv_procs_done, Ref, I, done} || I <- lists:seq(0, N - 1)] end,
-    %% the value is the ref; the setup message comes next
-    Setup = fun(W, T, C) -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C} end,
+    %% the value is the ref; the setup message comes next, in the shape the
+    %% template asked for says (so an older beamviz is lied to in its own terms)
+    {'Bs', Wrap} = lists:keyfind('Bs', 1, Bs),
+    {'Src', TSrc} = lists:keyfind('Src', 1, Wrap),
+    WithLimit = string:find(TSrc, "process_limit") =/= nomatch,
+    SetupL = fun(W, T, C, L) when WithLimit -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C, L};
+                (W, T, C, _) -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C}
+             end,
+    Setup = fun(W, T, C) -> SetupL(W, T, C, erlang:system_info(process_limit)) end,
     %% the true setup for 10 processes: one worker, one chunk (1, 10, 1)
     case persistent_term:get(bv_liar_mode, chunk_past_end) of
         chunk_past_end ->          % chunk 3 of a snapshot that has one
@@ -91,5 +103,46 @@ lie(From, Bs, Inner, _Outer) ->
         short_row ->
             Setup(1, 10, 1),
             Self ! {bv_procs, Ref, 0, Pids, lists:duplicate(10, {x}), []},
-            Done(1)
+            Done(1);
+        %% --- claims that would cost memory (issue 9, item 5) ---
+        %% the setup claims more processes than the node can have; nothing
+        %% follows (a beamviz that believed it waits for chunks)
+        {claim, Total} ->
+            {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
+            Setup(1, Total, (Total + Chunk - 1) div Chunk);
+        %% ... or a process limit no node can have
+        {claim, Total, Limit} ->
+            {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
+            SetupL(1, Total, (Total + Chunk - 1) div Chunk, Limit);
+        %% a claim as large as any node's limit can be, then only the last
+        %% chunk, whole and well-formed, and the worker says it is done
+        last_chunk_only ->
+            {'Chunk', Chunk} = lists:keyfind('Chunk', 1, Inner),
+            Max = 134217727,
+            NC = (Max + Chunk - 1) div Chunk,
+            Len = Max - (NC - 1) * Chunk,
+            SetupL(1, Max, NC, Max),
+            Self ! {bv_procs, Ref, NC - 1, lists:duplicate(Len, hd(Pids)),
+                    lists:duplicate(Len, Row), []},
+            Done(1);
+        %% the value is a list of N [] (N bytes on the wire, a bv_term each)
+        %% (built and sent by a process of its own, whose heap goes with it)
+        {nil_list, N} ->
+            spawn(fun() -> Value(lists:duplicate(N, [])) end)
     end.
+
+%% A seqtrace relay that sends one event more than beamviz asked for (the real
+%% relay stops at MaxEvents exactly), then says it is done.
+lie_events(From, Bs, Inner, Max) ->
+    {'Id', Id} = lists:keyfind('Id', 1, Bs),
+    {'Self', Self} = lists:keyfind('Self', 1, Inner),
+    Relay = spawn(fun() ->
+                          receive go -> ok end,
+                          Me = self(),
+                          Ev = fun(I) -> {send, I, I + 1, I, I, Me, Me, <<"m">>, <<>>, [], <<>>} end,
+                          Self ! {bv_seqtrace, Me, batch, [Ev(I) || I <- lists:seq(1, Max + 1)], [], []},
+                          Self ! {bv_seqtrace, Me, done, done, none, []}
+                  end),
+    From ! {rex, {Id, async}},
+    Self ! {bv_eval, Id, {ok, {ok, Relay}}},
+    Relay ! go.

@@ -1,0 +1,89 @@
+/* test_arena.c: the arena's accounting and bv_arena_realloc, which grows an array as
+ * data arrives (the process snapshot's rows) instead of sizing it by a claim. */
+#include "beamviz.h"
+#include "check.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* used counts what is handed out, rounded to 16 (or exact with BV_ARENA_MALLOC) */
+static void test_used(void)
+{
+  bv_arena *a = bv_arena_new();
+  CHECK_INT(bv_arena_used(a), 0);
+  CHECK(bv_arena_alloc(a, 1) != NULL);
+  CHECK(bv_arena_used(a) >= 1 && bv_arena_used(a) <= 16);
+  CHECK(bv_arena_alloc(a, 100000) != NULL);
+  CHECK(bv_arena_used(a) >= 100001 && bv_arena_used(a) <= 100016 + 16);
+  bv_arena_reset(a);
+  CHECK_INT(bv_arena_used(a), 0);
+  bv_arena_free(a);
+}
+
+/* An array grown from nothing to 8 MB by doubling keeps its contents, and the
+ * arena counts only its current size, not every size it had. */
+static void test_grow(void)
+{
+  bv_arena *a = bv_arena_new();
+  char *small = bv_arena_strdup(a, "before"); /* other allocations stay put */
+  uint32_t *v = NULL;
+  size_t cap = 0, n = 0;
+  int ok = 1;
+  for (uint32_t i = 0; i < 2 * 1024 * 1024 && ok; i++) {
+    if (n == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      uint32_t *nv = bv_arena_realloc(a, v, cap * sizeof *v, ncap * sizeof *v);
+      CHECK(nv != NULL);
+      if (!nv)
+        break;
+      v = nv;
+      cap = ncap;
+    }
+    v[n++] = i * 2654435761u;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (v[i] != (uint32_t)i * 2654435761u)
+      ok = 0;
+  CHECK(ok);
+  CHECK_INT(n, 2 * 1024 * 1024);
+  CHECK_STR(small, "before");
+  /* 8 MB array + "before": not the 16 MB that every size it had would sum to */
+  CHECK(bv_arena_used(a) <= cap * sizeof *v + 16);
+  /* shrinking keeps the front */
+  v = bv_arena_realloc(a, v, cap * sizeof *v, 1000 * sizeof *v);
+  CHECK(v != NULL && v[999] == 999u * 2654435761u);
+  CHECK(bv_arena_used(a) <= 1000 * sizeof *v + 16);
+  /* more allocations after it land elsewhere */
+  char *after = bv_arena_strdup(a, "after");
+  CHECK_STR(after, "after");
+  CHECK(v[0] == 0 && v[999] == 999u * 2654435761u);
+  bv_arena_free(a);
+}
+
+/* p shared its block with other allocations: it is copied, they stay valid. */
+static void test_copy(void)
+{
+  bv_arena *a = bv_arena_new();
+  char *x = bv_arena_strdup(a, "x-first");
+  char *p = bv_arena_alloc(a, 32);
+  memcpy(p, "0123456789abcdef0123456789abcdef", 32);
+  char *y = bv_arena_strdup(a, "y-after");
+  char *q = bv_arena_realloc(a, p, 32, 64);
+  CHECK(q != NULL && q != p);
+  CHECK(q && memcmp(q, "0123456789abcdef0123456789abcdef", 32) == 0);
+  CHECK_STR(x, "x-first");
+  CHECK_STR(y, "y-after");
+  /* from now on q has a block of its own: growing it again keeps it whole */
+  char *r = bv_arena_realloc(a, q, 64, 1 << 20);
+  CHECK(r && memcmp(r, "0123456789abcdef0123456789abcdef", 32) == 0);
+  bv_arena_free(a);
+}
+
+int main(void)
+{
+  test_used();
+  test_grow();
+  test_copy();
+  return check_report();
+}
