@@ -3,7 +3,7 @@
 #include "cli.h"
 
 const cli_opt cmd_render_opts[] = {
-    {"max-input", "MB", "refuse model files larger than MB megabytes (MiB; default 256, at most 4095)"},
+    {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
     {NULL, NULL, NULL}};
 
 int cmd_render(cli_ctx *ctx)

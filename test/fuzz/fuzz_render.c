@@ -21,6 +21,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* fontconfig keeps its configuration and caches until exit (the measurer stays
+ * open for the whole run); LeakSanitizer would report them. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+
 static void must(int ok)
 {
   if (!ok)

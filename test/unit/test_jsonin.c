@@ -104,6 +104,18 @@ static void test_strings(void)
   CHECK(bv_jv_get(root, "k") == NULL && bv_jv_get(root, "") == NULL);
   bv_arena_free(a);
   bv_jdoc_free(d);
+  /* keys are found back from their values across any whitespace */
+  const char *ws = " {\n\t\"a\" :\r\n 1 ,\"\\\\\"\n:\n[2] , \"c\\\"\\\\\":{ \"d\" : \"\" } } ";
+  CHECK_INT(bv_jdoc_parse("w.json", ws, strlen(ws), &d), 0);
+  if (d) {
+    root = bv_jdoc_root(d);
+    CHECK_INT(bv_jv_u64(d, bv_jv_get(root, "a"), "a", &u), 0);
+    CHECK_INT(u, 1);
+    CHECK_INT(bv_jv_len(bv_jv_get(root, "\\")), 1);
+    CHECK(bv_jv_is_obj(bv_jv_get(root, "c\"\\")));
+    CHECK(bv_jv_get(bv_jv_get(root, "c\"\\"), "d") != NULL);
+    bv_jdoc_free(d);
+  }
 }
 
 /* Memory in proportion to the file: the index may take 4 bytes per byte of
