@@ -2,7 +2,9 @@
  * without a node, with the options of the command that collected it. */
 #include "cli.h"
 
-const cli_opt cmd_render_opts[] = {{NULL, NULL, NULL}};
+const cli_opt cmd_render_opts[] = {
+    {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
+    {NULL, NULL, NULL}};
 
 int cmd_render(cli_ctx *ctx)
 {
@@ -10,8 +12,16 @@ int cmd_render(cli_ctx *ctx)
     return cli_error(EXIT_USAGE, "render needs exactly one model file (beamviz render FILE.json -o OUT.ext)");
   if (cli_get(ctx, "save"))
     return cli_error(EXIT_USAGE, "--save does not apply to render (the input is already saved)");
+  unsigned long mb;
+  int rc = cli_uint(ctx, "max-input", 1, 4095, BV_MODEL_MAX_BYTES >> 20, &mb);
+  if (rc)
+    return rc;
+  bv_load_opts lo = {(size_t)mb << 20, 0};
   bv_model m;
-  int rc = bv_model_load(ctx->pos[0], &m);
+  rc = bv_model_load(ctx->pos[0], &lo, &m);
+  if (rc && lo.too_big)
+    return cli_error(EXIT_INPUT, "%s: larger than %lu MiB, the limit for a model file (raise it with --max-input MB)",
+                     ctx->pos[0], mb);
   if (rc)
     return cli_fail(rc);
   switch (m.kind) {

@@ -988,9 +988,20 @@ typedef struct bv_model {
   } u;
 } bv_model;
 
-/* Reads a model file (path for messages). Errors name the file and where it
- * went wrong (BV_EFORMAT, BV_EIO). */
-int bv_model_load(const char *path, bv_model *out);
+/* Model files larger than this are refused unless the caller raises it. */
+#define BV_MODEL_MAX_BYTES ((size_t)256 << 20)
+
+typedef struct bv_load_opts {
+  size_t max_bytes;  /* refuse larger files (0 = BV_MODEL_MAX_BYTES) */
+  int too_big;       /* out: the file was refused for its size */
+} bv_load_opts;
+
+/* Reads a model file (path for messages; o may be NULL). At most max_bytes + 1
+ * bytes are read, whatever the file is (pipes and /dev/zero too); a larger
+ * file is BV_EFORMAT. Reading a file of N bytes takes at most N (the text) +
+ * 4N + 16 MiB (the JSON index, see lib/jsonin.h) + the model. Errors name the
+ * file and where it went wrong (BV_EFORMAT, BV_EIO). */
+int bv_model_load(const char *path, bv_load_opts *o, bv_model *out);
 int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out);
 void bv_model_dispose(bv_model *m);   /* frees the model inside; m is caller's */
 

@@ -287,8 +287,10 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
   }
   m->interval_ms = (unsigned)interval;
   char path[96];
+  bv_jit it;
+  bv_jv_iter(arr, &it);
   for (size_t i = 0; i < n; i++) {
-    const bv_jv *e = bv_jv_at(arr, i);
+    const bv_jv *e = bv_jv_next(&it);
     bv_memsample *s = &m->samples[i];
     uint64_t iter = 0;
     snprintf(path, sizeof path, "samples[%zu]", i);

@@ -647,8 +647,10 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
     goto fail;
   }
   char path[64];
+  bv_jit it;
+  bv_jv_iter(procs, &it);
   for (size_t i = 0; i < n; i++) {
-    const bv_jv *e = bv_jv_at(procs, i);
+    const bv_jv *e = bv_jv_next(&it);
     bv_proc *p = &s->procs[i];
     const char *status = NULL, *cf = NULL, *ic = NULL;
     bv_arena_reset(tmp);

@@ -1,7 +1,7 @@
 /* render_cairo.c: the one cairo backend. Draws any bv_scene to PNG, SVG or
  * PDF through cairo's *_for_stream functions into a bv_out, and measures text
  * with the same font (the only other place cairo is used). */
-#include "beamviz.h"
+#include "scene_priv.h"
 
 #include <cairo-ft.h>
 #include <cairo-pdf.h>
@@ -354,9 +354,11 @@ static void blit(cairo_surface_t *img, const sprite *sp, double cx, double cy)
   }
 }
 
-static int draw_scene(cairo_t *cr, const bv_scene *s, double k, int transparent, int raster)
+/* Draws items [from, to) of s (the background with the first). */
+static int draw_scene(cairo_t *cr, const bv_scene *s, size_t from, size_t to, double k,
+                      int transparent, int raster)
 {
-  if (!transparent && (s->background >> 24)) {
+  if (!from && !transparent && (s->background >> 24)) {
     set_color(cr, s->background);
     cairo_paint(cr);
   }
@@ -368,7 +370,7 @@ static int draw_scene(cairo_t *cr, const bv_scene *s, double k, int transparent,
   sp.n = 0;
   cairo_surface_t *img = raster ? cairo_get_target(cr) : NULL;
   int direct = 0; /* the image has been written to by hand since the last flush */
-  for (size_t i = 0; i < s->n; i++) {
+  for (size_t i = from; i < to; i++) {
     const bv_sitem *it = &s->items[i];
     if (img && it->kind == BV_SI_CIRCLE) {
       sprite *x = sprite_get(&sp, it, k);
@@ -414,11 +416,6 @@ static cairo_status_t write_out(void *closure, const unsigned char *data, unsign
   return bv_out_write(closure, data, len) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
-static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
-{
-  return bv_buf_put(closure, data, len) ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
-}
-
 static void xml_text(bv_buf *b, const char *s)
 {
   for (; *s; s++) {
@@ -432,102 +429,325 @@ static void xml_text(bv_buf *b, const char *s)
   }
 }
 
-/* cairo numbers SVG surfaces with a process-wide counter (id="surface7"), so
- * the second image of a process (demo) would differ from the same image made
- * alone: renumber them 1, 2, ... in order of appearance. */
-static int svg_renumber(const bv_buf *in, bv_buf *out)
+/* cairo's SVG needs a few changes on its way out, made by a filter on the
+ * stream cairo writes. cairo hands the page over in one write of any size, so
+ * the filter never holds the document: it passes bytes through as they come
+ * and keeps only a small tail between writes (a pattern cut in two, and the
+ * end of the document).
+ *  - cairo numbers surfaces with a process-wide counter (id="surface7"), so the
+ *    second image of a process (demo) would differ from the same image made
+ *    alone: they are renumbered 1, 2, ... in order of appearance;
+ *  - cairo 1.16 cannot write <title>: the document title goes in after the
+ *    <svg ...> tag;
+ *  - before the closing </svg>, a transparent box at each shortened text carries
+ *    its full text as a hover <title>.
+ * cairo's SVG surface also records every drawing operation and keeps the page
+ * until it is finished: a million-node tree took over 6 GB that way. A scene
+ * of more than SVG_PIECE items is therefore drawn in pieces, each by a cairo
+ * surface of its own, and the filter joins them into one document: the first
+ * piece's header, then each piece's <defs> and page group with its glyph ids
+ * made unique (glyph0-1 becomes glyph3_0-1 in piece 3), then one </svg>.
+ * cairo checks each operation of a page against the region drawn so far (a
+ * pixman region of every box); a page that starts with a paint of the whole
+ * page keeps that region one rectangle. The first piece has the background
+ * for that; the others start with a paint the filter takes out again (the
+ * first <rect x="0" y="0" ...> of their page group), which saves a third of
+ * the time of a large tree. */
+#define SVG_HOLD 256    /* look-ahead kept between writes: longer than any pattern */
+#define SVG_TAIL 4096   /* small writes are gathered up to this */
+#ifndef BV_SVG_PIECE
+#define BV_SVG_PIECE 16384 /* items drawn by one cairo surface */
+#endif
+#define SVG_PIECE BV_SVG_PIECE
+
+typedef struct svg_filter {
+  bv_out *out;
+  const char *title; /* clean, or NULL */
+  long piece;        /* piece being drawn, -1 when the scene is drawn whole */
+  int head;          /* 0: before "<svg", 1: inside that tag, 2: past it */
+  int marker;        /* 1: the piece starts with a paint to take out; 2: its page began */
+  unsigned long map[64]; /* cairo's surface numbers seen in this piece */
+  unsigned nmap, base;   /* ... numbered base + 1, base + 2, ... */
+  char hist[4];      /* the last bytes written, for looking behind a pattern */
+  char tail[SVG_TAIL + 2 * SVG_HOLD];
+  size_t ntail;
+  char end[SVG_HOLD + 8]; /* what followed the last piece's </svg> */
+  size_t nend;
+  int rc;
+} svg_filter;
+
+static void svg_put(svg_filter *f, const char *p, size_t n)
 {
-  static const char key[] = "surface";
-  unsigned long map_from[64], next = 0;
-  const char *p = in->data, *end = in->data + in->len;
-  while (p < end) {
-    const char *q = memmem(p, (size_t)(end - p), key, sizeof key - 1);
-    if (!q) {
-      bv_buf_put(out, p, (size_t)(end - p));
-      break;
+  if (!n || f->rc)
+    return;
+  if (n >= 4) {
+    memcpy(f->hist, p + n - 4, 4);
+  } else {
+    memmove(f->hist, f->hist + n, 4 - n);
+    memcpy(f->hist + 4 - n, p, n);
+  }
+  if (f->head < 2 && f->piece > 0)
+    return; /* later pieces: their header is the first one's */
+  f->rc = bv_out_write(f->out, p, n);
+}
+
+static void svg_put_buf(svg_filter *f, bv_buf *b)
+{
+  if (b->failed && !f->rc)
+    f->rc = BV_ENOMEM;
+  svg_put(f, b->data, b->len);
+  b->len = 0;
+}
+
+/* The byte j (1..4) places before q, where buf starts right after what was
+ * written. */
+static char svg_before(const svg_filter *f, const char *buf, const char *q, size_t j)
+{
+  size_t have = (size_t)(q - buf);
+  return j <= have ? q[-(ptrdiff_t)j] : f->hist[4 - (j - have)];
+}
+
+/* Is the word at q an id (id="word) or a reference (#word)? */
+static int svg_is_ref(const svg_filter *f, const char *buf, const char *q)
+{
+  return svg_before(f, buf, q, 1) == '#' ||
+         (svg_before(f, buf, q, 4) == 'i' && svg_before(f, buf, q, 3) == 'd' &&
+          svg_before(f, buf, q, 2) == '=' && svg_before(f, buf, q, 1) == '"');
+}
+
+/* Writes buf[0..n) through the filter, acting on patterns that start before
+ * limit (n - limit bytes of look-ahead: SVG_HOLD unless at the end). Returns
+ * how many bytes it consumed: at least limit, more when a pattern ran on. */
+static size_t svg_scan(svg_filter *f, const char *buf, size_t n, size_t limit)
+{
+  const char *p = buf, *end = buf + n, *lim = buf + limit;
+  /* the next "surface", "glyph" and marker paint (end: none) */
+  const char *ns = NULL, *ng = NULL, *nm = NULL;
+  while (p < lim && !f->rc) {
+    if (f->head < 2) {
+      const char *g = p;
+      if (f->head == 0) {
+        g = memmem(p, (size_t)(end - p), "<svg", 4);
+        if (!g || g >= lim)
+          break;
+        f->head = 1;
+        g += 4;
+      }
+      const char *gt = memchr(g, '>', (size_t)(end - g));
+      if (!gt || gt >= lim)
+        break;
+      svg_put(f, p, (size_t)(gt + 1 - p));
+      p = gt + 1;
+      f->head = 2;
+      if (f->title && f->piece <= 0) {
+        bv_buf t;
+        bv_buf_init(&t);
+        bv_buf_puts(&t, "\n<title>");
+        xml_text(&t, f->title);
+        bv_buf_puts(&t, "</title>");
+        svg_put_buf(f, &t);
+        bv_buf_dispose(&t);
+      }
+      continue;
     }
-    const char *d = q + sizeof key - 1;
-    int ref = q > in->data && (q[-1] == '#' || (q >= in->data + 4 && !memcmp(q - 4, "id=\"", 4)));
-    if (!ref || d >= end || *d < '0' || *d > '9') {
-      bv_buf_put(out, p, (size_t)(d - p));
+    if (!ns || ns < p) {
+      ns = memmem(p, (size_t)(end - p), "surface", 7);
+      ns = ns ? ns : end;
+    }
+    if (f->piece >= 0 && (!ng || ng < p)) {
+      ng = memmem(p, (size_t)(end - p), "glyph", 5);
+      ng = ng ? ng : end;
+    }
+    if (f->marker == 2 && (!nm || nm < p)) {
+      nm = memmem(p, (size_t)(end - p), "<rect x=\"0\" y=\"0\" ", 18);
+      nm = nm ? nm : end;
+    }
+    if (f->marker == 2 && nm <= ns && nm <= ng) {
+      if (nm >= lim)
+        break;
+      const char *close = memmem(nm, (size_t)(end - nm), "/>\n", 3);
+      if (!close) {
+        f->rc = bv_error_set(BV_EINVAL, "cairo wrote an SVG piece of an unexpected form");
+        break;
+      }
+      svg_put(f, p, (size_t)(nm - p));
+      p = close + 3;
+      f->marker = 0;
+      continue;
+    }
+    int glyph = f->piece >= 0 && ng < ns;
+    const char *q = glyph ? ng : ns;
+    if (q >= lim)
+      break;
+    const char *d = q + (glyph ? 5 : 7), *e = d;
+    unsigned long num = 0;
+    while (e < end && *e >= '0' && *e <= '9' && e - d < 12)
+      num = num * 10 + (unsigned long)(*e++ - '0');
+    if (e == d || !svg_is_ref(f, buf, q)) {
+      svg_put(f, p, (size_t)(d - p));
       p = d;
       continue;
     }
-    unsigned long n = 0;
-    const char *e = d;
-    while (e < end && *e >= '0' && *e <= '9' && n < 100000000)
-      n = n * 10 + (unsigned long)(*e++ - '0');
-    unsigned long k;
-    for (k = 0; k < next; k++)
-      if (map_from[k] == n)
-        break;
-    if (k == next) {
-      if (next == sizeof map_from / sizeof *map_from)
-        return bv_error_set(BV_EINVAL, "SVG with too many cairo surfaces");
-      map_from[next++] = n;
+    char nb[24];
+    int nl;
+    if (glyph) { /* glyph0-1 -> glyph<piece>_0-1 */
+      nl = snprintf(nb, sizeof nb, "%ld_", f->piece);
+      e = d;
+    } else {
+      unsigned k;
+      for (k = 0; k < f->nmap; k++)
+        if (f->map[k] == num)
+          break;
+      if (k == f->nmap) {
+        if (f->nmap == sizeof f->map / sizeof *f->map) {
+          f->rc = bv_error_set(BV_EINVAL, "SVG with too many cairo surfaces");
+          break;
+        }
+        f->map[f->nmap++] = num;
+      }
+      nl = snprintf(nb, sizeof nb, "%u", f->base + k + 1);
+      if (f->marker == 1 && svg_before(f, buf, q, 1) == '"')
+        f->marker = 2; /* <g id="surfaceN">: the page begins */
     }
-    bv_buf_put(out, p, (size_t)(d - p));
-    bv_buf_printf(out, "%lu", k + 1);
+    svg_put(f, p, (size_t)(d - p));
+    svg_put(f, nb, (size_t)nl);
     p = e;
   }
-  return out->failed ? BV_ENOMEM : 0;
+  if (p < lim && !f->rc) {
+    svg_put(f, p, (size_t)(lim - p));
+    p = lim;
+  }
+  return (size_t)(p - buf);
 }
 
-/* cairo's SVG surface cannot write <title> (1.16 ignores tags there), so the
- * document title goes in after the <svg> tag, and every shortened text gets a
- * transparent box at its place carrying the full text as a hover <title>. */
-static int svg_finish(const bv_scene *s, const bv_buf *svg, double k, bv_out *out)
+static cairo_status_t svg_write(void *closure, const unsigned char *data, unsigned int len)
 {
-  const char *open = strstr(svg->data, "<svg");
-  const char *gt = open ? strchr(open, '>') : NULL;
-  const char *close = NULL;
-  for (const char *p = svg->data; (p = strstr(p, "</svg>")); p++)
-    close = p;
-  if (!gt || !close || close < gt)
-    return bv_error_set(BV_EINVAL, "cairo wrote an SVG without an <svg> element");
-  bv_buf extra;
-  bv_buf_init(&extra);
-  int rc = 0;
-  size_t head = (size_t)(gt + 1 - svg->data);
-  if ((rc = bv_out_write(out, svg->data, head)))
-    goto done;
-  if (s->title) {
-    bv_buf_puts(&extra, "\n<title>");
-    xml_text(&extra, s->title);
-    bv_buf_puts(&extra, "</title>");
+  svg_filter *f = closure;
+  const char *p = (const char *)data;
+  size_t n = len;
+  if (f->rc)
+    return CAIRO_STATUS_WRITE_ERROR;
+  if (f->ntail + n <= SVG_TAIL) { /* gather small writes */
+    memcpy(f->tail + f->ntail, p, n);
+    f->ntail += n;
+    if (f->ntail > SVG_TAIL / 2) {
+      size_t c = svg_scan(f, f->tail, f->ntail, f->ntail - SVG_HOLD);
+      memmove(f->tail, f->tail + c, f->ntail - c);
+      f->ntail -= c;
+    }
+    return f->rc ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
   }
-  if ((rc = bv_out_buf(out, &extra)))
-    goto done;
-  extra.len = 0;
-  if ((rc = bv_out_write(out, gt + 1, (size_t)(close - gt - 1))))
-    goto done;
+  /* a large write (the tail holds at most SVG_TAIL / 2, so n > SVG_TAIL / 2):
+     finish the tail with the write's first bytes as look-ahead, then pass the
+     write through where it lies */
+  size_t skip = 0;
+  if (f->ntail) {
+    size_t old = f->ntail;
+    memcpy(f->tail + old, p, 2 * SVG_HOLD);
+    size_t c = svg_scan(f, f->tail, old + 2 * SVG_HOLD, old);
+    skip = c - old;
+    f->ntail = 0;
+  }
+  if (!f->rc) {
+    size_t c = svg_scan(f, p + skip, n - skip, n - skip - SVG_HOLD);
+    f->ntail = n - skip - c;
+    memcpy(f->tail, p + skip + c, f->ntail);
+  }
+  return f->rc ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
+}
+
+/* The end of a piece's document: everything up to its last </svg> goes out;
+ * the rest is kept for the end of the whole. */
+static int svg_piece_end(svg_filter *f)
+{
+  if (f->rc)
+    return f->rc;
+  const char *close = NULL, *end = f->tail + f->ntail;
+  for (const char *q = f->tail; (q = memmem(q, (size_t)(end - q), "</svg>", 6)); q++)
+    close = q;
+  if (!close || (size_t)(end - close) > sizeof f->end)
+    return bv_error_set(BV_EINVAL, "cairo wrote an SVG without </svg> at its end");
+  size_t at = (size_t)(close - f->tail);
+  svg_scan(f, f->tail, at, at);
+  if (f->rc)
+    return f->rc;
+  if (f->head < 2)
+    return bv_error_set(BV_EINVAL, "cairo wrote an SVG without an <svg> element");
+  if (f->marker)
+    return bv_error_set(BV_EINVAL, "cairo wrote an SVG piece of an unexpected form");
+  f->nend = (size_t)(end - close);
+  memcpy(f->end, close, f->nend);
+  f->ntail = 0;
+  f->head = 0;
+  f->base += f->nmap;
+  f->nmap = 0;
+  return 0;
+}
+
+/* The end of the document: the hover boxes, then the last </svg>. */
+static int svg_end(svg_filter *f, const bv_scene *s, double k)
+{
+  bv_buf b;
+  bv_buf_init(&b);
   int any = 0;
-  for (size_t i = 0; i < s->n; i++) {
+  f->head = 2;
+  for (size_t i = 0; i < s->n && !f->rc; i++) {
     const bv_sitem *it = &s->items[i];
     if (it->kind != BV_SI_TEXT || !it->full || it->vertical)
       continue;
     if (!any)
-      bv_buf_puts(&extra, "<g fill=\"#000\" fill-opacity=\"0\">\n");
+      bv_buf_puts(&b, "<g fill=\"#000\" fill-opacity=\"0\">\n");
     any = 1;
     double x0 = it->anchor == BV_ANCHOR_MIDDLE ? it->x - it->w / 2
                 : it->anchor == BV_ANCHOR_END  ? it->x - it->w
                                                : it->x;
-    bv_buf_printf(&extra, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>",
+    bv_buf_printf(&b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>",
                   x0 * k, (it->y - it->ascent) * k, it->w * k, it->h * k);
-    xml_text(&extra, it->full);
-    bv_buf_puts(&extra, "</title></rect>\n");
+    xml_text(&b, it->full);
+    bv_buf_puts(&b, "</title></rect>\n");
+    svg_put_buf(f, &b);
   }
   if (any)
-    bv_buf_puts(&extra, "</g>\n");
-  if (extra.failed) {
-    rc = BV_ENOMEM;
+    bv_buf_puts(&b, "</g>\n");
+  svg_put_buf(f, &b);
+  bv_buf_dispose(&b);
+  svg_put(f, f->end, f->nend);
+  return f->rc;
+}
+
+static int surface_error(cairo_surface_t *surf, const char *what);
+
+/* Items [from, to) of s through a cairo SVG surface of their own into f. */
+static int svg_piece(const bv_scene *s, size_t from, size_t to, double k, int transparent,
+                     svg_filter *f)
+{
+  cairo_surface_t *surf =
+      cairo_svg_surface_create_for_stream(svg_write, f, s->width * k, s->height * k);
+  int rc = surface_error(surf, "SVG image");
+  cairo_t *cr = NULL;
+  if (rc)
     goto done;
+  cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_1);
+  cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
+  cr = cairo_create(surf);
+  f->marker = 0;
+  if (f->piece >= 0 && (from || transparent || !(s->background >> 24))) {
+    cairo_paint(cr); /* black: the filter takes it out */
+    f->marker = 1;
   }
-  if ((rc = bv_out_buf(out, &extra)))
+  if ((rc = draw_scene(cr, s, from, to, k, transparent, 0)))
     goto done;
-  rc = bv_out_puts(out, close);
+  cairo_destroy(cr);
+  cr = NULL;
+  cairo_surface_finish(surf);
+  if (f->rc)
+    rc = f->rc;
+  else if (!(rc = surface_error(surf, "SVG image")))
+    rc = svg_piece_end(f);
 done:
-  bv_buf_dispose(&extra);
+  if (cr)
+    cairo_destroy(cr);
+  cairo_surface_destroy(surf);
   return rc;
 }
 
@@ -564,8 +784,13 @@ int bv_render(const bv_scene *s, bv_format fmt, bv_render_opts *o, bv_out *out)
   int rc = 0;
   cairo_surface_t *surf = NULL;
   cairo_t *cr = NULL;
-  bv_buf svg;
-  bv_buf_init(&svg);
+  svg_filter *svg = NULL;
+  /* the title is drawn text too: cleaned like every label (cairo refuses
+     invalid UTF-8 in PDF metadata, XML refuses control characters) */
+  bv_buf title;
+  bv_buf_init(&title);
+  if (s->title && (rc = sc_clean_buf(&title, s->title, strlen(s->title))))
+    goto done;
   switch (fmt) {
   case BV_FMT_PNG: {
     double px = k * (o->scale > 0 ? o->scale : 1);
@@ -588,7 +813,7 @@ int bv_render(const bv_scene *s, bv_format fmt, bv_render_opts *o, bv_out *out)
     if ((rc = surface_error(surf, "PNG image")))
       goto done;
     cr = cairo_create(surf);
-    if ((rc = draw_scene(cr, s, px, o->transparent, 1)))
+    if ((rc = draw_scene(cr, s, 0, s->n, px, o->transparent, 1)))
       goto done;
     cairo_surface_flush(surf);
     cairo_status_t st = cairo_surface_write_to_png_stream(surf, write_out, out);
@@ -601,34 +826,28 @@ int bv_render(const bv_scene *s, bv_format fmt, bv_render_opts *o, bv_out *out)
     }
     break;
   }
-  case BV_FMT_SVG:
+  case BV_FMT_SVG: {
     o->scaled_to = k;
-    surf = cairo_svg_surface_create_for_stream(write_buf, &svg, s->width * k, s->height * k);
-    if ((rc = surface_error(surf, "SVG image")))
-      goto done;
-    cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_1);
-    cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
-    cr = cairo_create(surf);
-    if ((rc = draw_scene(cr, s, k, o->transparent, 0)))
-      goto done;
-    cairo_destroy(cr);
-    cr = NULL;
-    cairo_surface_finish(surf);
-    if ((rc = surface_error(surf, "SVG image")))
-      goto done;
-    if (svg.failed) {
-      rc = BV_ENOMEM;
+    svg = calloc(1, sizeof *svg);
+    if (!svg) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
       goto done;
     }
-    {
-      bv_buf ren;
-      bv_buf_init(&ren);
-      rc = svg_renumber(&svg, &ren);
-      if (!rc)
-        rc = svg_finish(s, &ren, k, out);
-      bv_buf_dispose(&ren);
-    }
+    svg->out = out;
+    svg->title = title.len ? title.data : NULL;
+    svg->piece = s->n > SVG_PIECE ? 0 : -1;
+    size_t from = 0;
+    do {
+      size_t to = s->n - from > SVG_PIECE ? from + SVG_PIECE : s->n;
+      if ((rc = svg_piece(s, from, to, k, o->transparent, svg)))
+        goto done;
+      from = to;
+      if (svg->piece >= 0)
+        svg->piece++;
+    } while (from < s->n);
+    rc = svg_end(svg, s, k);
     break;
+  }
   case BV_FMT_PDF:
     o->scaled_to = k;
     surf = cairo_pdf_surface_create_for_stream(write_out, out, s->width * k, s->height * k);
@@ -637,10 +856,10 @@ int bv_render(const bv_scene *s, bv_format fmt, bv_render_opts *o, bv_out *out)
     /* cairo stamps the current time into every PDF: pin it for byte-stable output */
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "beamviz");
-    if (s->title)
-      cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, s->title);
+    if (title.len)
+      cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title.data);
     cr = cairo_create(surf);
-    if ((rc = draw_scene(cr, s, k, o->transparent, 0)))
+    if ((rc = draw_scene(cr, s, 0, s->n, k, o->transparent, 0)))
       goto done;
     cairo_show_page(cr);
     cairo_destroy(cr);
@@ -656,6 +875,7 @@ done:
     cairo_destroy(cr);
   if (surf)
     cairo_surface_destroy(surf);
-  bv_buf_dispose(&svg);
+  free(svg);
+  bv_buf_dispose(&title);
   return rc;
 }

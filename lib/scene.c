@@ -52,9 +52,11 @@ int bv_scene_add(bv_scene *s, const bv_sitem *item)
     else if (!(it.cls = bv_arena_strdup(s->arena, it.cls)))
       return bv_error_set(BV_ENOMEM, "out of memory (scene)");
   }
-  if (it.text && !(it.text = bv_arena_strdup(s->arena, it.text)))
+  /* every drawn string is cleaned here, whoever built the item: cairo and the
+     SVG <title> boxes only ever see clean text */
+  if (it.text && !(it.text = sc_clean_arena(s->arena, it.text, strlen(it.text))))
     return bv_error_set(BV_ENOMEM, "out of memory (scene)");
-  if (it.full && !(it.full = bv_arena_strdup(s->arena, it.full)))
+  if (it.full && !(it.full = sc_clean_arena(s->arena, it.full, strlen(it.full))))
     return bv_error_set(BV_ENOMEM, "out of memory (scene)");
   if (it.npts) {
     double *p = bv_arena_alloc(s->arena, it.npts * 2 * sizeof *p);
@@ -212,14 +214,17 @@ static const sc_theme dark = {
 
 const sc_theme *sc_theme_get(int is_dark) { return is_dark ? &dark : &light; }
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid; *cp
+ * gets the code point. */
+static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp_out)
 {
   unsigned c = p[0];
   size_t len;
   uint32_t cp;
-  if (c < 0x80)
+  if (c < 0x80) {
+    *cp_out = c;
     return 1;
+  }
   if (c >= 0xC2 && c <= 0xDF)
     len = 2, cp = c & 0x1F;
   else if (c >= 0xE0 && c <= 0xEF)
@@ -238,39 +243,102 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
   if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
       (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
     return 0;
+  *cp_out = cp;
   return len;
 }
 
-const char *sc_clean(bv_scene *s, const char *text, size_t len)
+/* The one text cleaner: writes the clean form of p[0..len) to out (NULL: only
+ * counts) and returns its length. Invalid UTF-8 bytes become U+FFFD (cairo
+ * refuses invalid UTF-8: a PDF title failed); control characters, C0, DEL and
+ * C1, become a space, and U+FFFE and U+FFFF (not characters) U+FFFD (XML
+ * refuses both: an SVG <title> was not well-formed). */
+static size_t clean_into(char *out, const unsigned char *p, size_t len)
 {
-  const unsigned char *p = (const unsigned char *)text;
-  char *out = bv_arena_alloc(s->arena, len * 3 + 1);
-  if (!out)
-    return NULL;
   size_t o = 0;
   for (size_t i = 0; i < len;) {
-    size_t l = utf8_seq(p + i, len - i);
-    if (!l) {
-      memcpy(out + o, "\xEF\xBF\xBD", 3);
+    uint32_t cp = 0;
+    size_t l = utf8_seq(p + i, len - i, &cp);
+    if (!l || cp == 0xFFFE || cp == 0xFFFF) {
+      if (out)
+        memcpy(out + o, "\xEF\xBF\xBD", 3);
       o += 3;
-      i++;
-    } else if (l == 1 && (p[i] < 0x20 || p[i] == 0x7F)) {
-      out[o++] = ' ';
-      i++;
+      i += l ? l : 1;
+    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      if (out)
+        out[o] = ' ';
+      o++;
+      i += l;
     } else {
-      memcpy(out + o, p + i, l);
+      if (out)
+        memcpy(out + o, p + i, l);
       o += l;
       i += l;
     }
   }
-  out[o] = 0;
+  return o;
+}
+
+/* Whether clean_into would change p[0..len). */
+static int needs_clean(const unsigned char *p, size_t len)
+{
+  for (size_t i = 0; i < len;) {
+    uint32_t cp = 0;
+    size_t l = utf8_seq(p + i, len - i, &cp);
+    if (!l || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
+      return 1;
+    i += l;
+  }
+  return 0;
+}
+
+char *sc_clean_arena(bv_arena *a, const char *text, size_t len)
+{
+  const unsigned char *p = (const unsigned char *)text;
+  size_t n = clean_into(NULL, p, len);
+  char *out = bv_arena_alloc(a, n + 1);
+  if (!out)
+    return NULL;
+  clean_into(out, p, len);
+  out[n] = 0;
   return out;
+}
+
+const char *sc_clean(bv_scene *s, const char *text, size_t len)
+{
+  return sc_clean_arena(s->arena, text, len);
+}
+
+int sc_clean_buf(bv_buf *b, const char *text, size_t len)
+{
+  const unsigned char *p = (const unsigned char *)text;
+  size_t n = clean_into(NULL, p, len);
+  char *tmp = malloc(n + 1);
+  if (!tmp)
+    return bv_error_set(BV_ENOMEM, "out of memory (text)");
+  clean_into(tmp, p, len);
+  int rc = bv_buf_put(b, tmp, n);
+  free(tmp);
+  return rc;
 }
 
 int sc_measure(const bv_measure *m, const char *text, double size, int bold, bv_text_metrics *tm)
 {
   memset(tm, 0, sizeof *tm);
-  return m->fn(m->ud, text, strlen(text), size, bold, tm);
+  size_t len = strlen(text);
+  /* layouts measure some texts (legend entries, axis labels) before drawing
+     them: the measurer gets the clean text whatever the caller passed */
+  if (!needs_clean((const unsigned char *)text, len))
+    return m->fn(m->ud, text, len, size, bold, tm);
+  char small[256], *clean = small;
+  size_t n = clean_into(NULL, (const unsigned char *)text, len);
+  if (n >= sizeof small && !(clean = malloc(n + 1)))
+    return bv_error_set(BV_ENOMEM, "out of memory (measuring text)");
+  clean_into(clean, (const unsigned char *)text, len);
+  clean[n] = 0;
+  int rc = m->fn(m->ud, clean, n, size, bold, tm);
+  if (clean != small)
+    free(clean);
+  return rc;
 }
 
 int sc_fit(bv_scene *s, const bv_measure *m, const char *text, double size, int bold,

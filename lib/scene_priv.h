@@ -15,11 +15,16 @@ const sc_theme *sc_theme_get(int dark);
 #define SC_RGB(hex) ((bv_color)(0xFF000000u | (uint32_t)(hex)))
 #define SC_NONE ((bv_color)0)
 
-/* Valid UTF-8 copy of text[0..len) in the scene's arena: invalid bytes become
- * U+FFFD and control characters a space (cairo refuses invalid UTF-8). */
+/* The one cleaner of drawn text (labels, titles, hover texts): a valid UTF-8
+ * copy of text[0..len) where invalid bytes and U+FFFE/U+FFFF become U+FFFD and
+ * control characters (C0, DEL, C1) a space: cairo refuses invalid UTF-8, XML
+ * refuses control characters. In the scene's arena, in an arena, or appended
+ * to b. bv_scene_add cleans every text item; bv_render cleans the title. */
 const char *sc_clean(bv_scene *s, const char *text, size_t len);
+char *sc_clean_arena(bv_arena *a, const char *text, size_t len);
+int sc_clean_buf(bv_buf *b, const char *text, size_t len);
 
-/* Measures text (already clean). */
+/* Measures text (cleaned first if it is not clean). */
 int sc_measure(const bv_measure *m, const char *text, double size, int bold, bv_text_metrics *tm);
 
 /* Text that fits in maxw (0 = no limit): the clean text itself, or a prefix

@@ -149,8 +149,10 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
     goto fail;
   }
   char path[96];
+  bv_jit it;
+  bv_jv_iter(parts, &it);
   for (size_t i = 0; i < t->nparts; i++) {
-    const bv_jv *p = bv_jv_at(parts, i);
+    const bv_jv *p = bv_jv_next(&it);
     bv_participant *q = &t->parts[i];
     const bv_jv *v;
     snprintf(path, sizeof path, "participants[%zu]", i);
@@ -176,8 +178,9 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
         goto fail;
     }
   }
+  bv_jv_iter(evs, &it);
   for (size_t i = 0; i < t->n; i++) {
-    const bv_jv *e = bv_jv_at(evs, i);
+    const bv_jv *e = bv_jv_next(&it);
     bv_event *x = &t->events[i];
     const char *kind = NULL;
     uint64_t from, to;

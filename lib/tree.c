@@ -546,8 +546,10 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
     rc = bv_error_set(BV_ENOMEM, "out of memory");
     goto fail;
   }
+  bv_jit it;
+  bv_jv_iter(nodes, &it);
   for (size_t i = 0; i < t->n; i++) {
-    const bv_jv *v = bv_jv_at(nodes, i);
+    const bv_jv *v = bv_jv_next(&it);
     bv_tnode *n = &t->nodes[i];
     snprintf(path, sizeof path, "nodes[%zu]", i);
     if ((rc = bv_jv_obj(d, v, path)))
@@ -612,8 +614,9 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
       rc = bv_error_set(BV_ENOMEM, "out of memory");
       goto fail;
     }
+    bv_jv_iter(links, &it);
     for (size_t l = 0; l < t->nlinks; l++) {
-      const bv_jv *e = bv_jv_at(links, l);
+      const bv_jv *e = bv_jv_next(&it);
       snprintf(path, sizeof path, "links[%zu]", l);
       uint64_t x, y;
       if ((rc = bv_jv_arr(d, e, path, 2)))
