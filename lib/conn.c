@@ -844,15 +844,17 @@ static int enqueue(bv_conn *c, const unsigned char *p, size_t n)
   return 0;
 }
 
-/* Decodes bytes after copying them into the arena so raw pointers stay valid. */
-static int decode_copy(bv_arena *a, const void *p, size_t n, bv_term **out)
+/* Decodes bytes after copying them into the arena so raw pointers stay valid.
+ * The decoded terms are charged against the same cap as the wire bytes, so one
+ * number (max_message) bounds what a message may cost. */
+static int decode_copy(const bv_conn *c, bv_arena *a, const void *p, size_t n, bv_term **out)
 {
   unsigned char *copy = bv_arena_alloc(a, n ? n : 1);
   if (!copy)
     return bv_error_set(BV_ENOMEM, "out of memory");
   memcpy(copy, p, n);
   size_t off = 0;
-  return bv_term_decode(a, copy, n, &off, out);
+  return bv_term_decode_max(a, copy, n, &off, c->max_message, out);
 }
 
 /* Is the message at c->msg a reply {rex, ...}? Cheap byte check, no decode. */
@@ -1288,7 +1290,7 @@ static int wait_reply(bv_conn *c, long id, uint64_t deadline, unsigned ms, bv_ar
       continue;
     }
     bv_term *t;
-    if ((r = decode_copy(a, c->msg, c->msglen, &t)))
+    if ((r = decode_copy(c, a, c->msg, c->msglen, &t)))
       return r;
     if (ev) {
       if (bv_term_int(bv_term_elem(t, 1), -1) != id)
@@ -1378,7 +1380,7 @@ int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
       c->qtail = NULL;
     c->qcount--;
     c->qbytes -= m->len;
-    int rc = decode_copy(a, m->data, m->len, msg);
+    int rc = decode_copy(c, a, m->data, m->len, msg);
     free(m);
     return rc;
   }
@@ -1392,7 +1394,7 @@ int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
                           timeout_ms, c->hdr_got ? " (a message was still arriving)" : "");
     if (is_rex(c) || is_eval_reply(c))
       continue; /* late reply or value of a timed-out call */
-    return decode_copy(a, c->msg, c->msglen, msg);
+    return decode_copy(c, a, c->msg, c->msglen, msg);
   }
 }
 

@@ -11,15 +11,6 @@ C=$BV_COOKIE
 bv() { "$BEAMVIZ" --node "$N" --cookie "$C" "$@"; }
 # same_count NODE COUNT: the node's process count settles back to COUNT (the
 # connections of earlier erl_call and beamviz runs take a moment to go away)
-same_count() {
-  local i n
-  for ((i = 0; i < 40; i++)); do
-    n=$(proc_count "$1")
-    [ "$n" = "$2" ] && return 0
-    sleep 0.25
-  done
-  fail "process count of $1 changed: $2 before, $n after"
-}
 
 # A registered process with an Elixir-style name, and one with a long queue.
 check "setup" erl_eval "$N" '
@@ -28,6 +19,7 @@ check "setup" erl_eval "$N" '
   [Q ! {hello, I} || I <- lists:seq(1, 250)], ok.'
 sleep 1
 BASE=$(proc_count "$N")
+target_baseline "$N"
 MODS=$(erl_eval "$N" 'length(code:all_loaded()).')
 
 # --- Vega-Lite (the default format), JSON, CSV --------------------------------
@@ -194,7 +186,7 @@ expect_exit 2 "unknown option '--samples'" "$O" -- "$BEAMVIZ" --node "$N" --cook
 expect_exit 7 "cookie" "$O" -- "$BEAMVIZ" --node "$N" --cookie wrong procs -o "$O"
 
 # --- the target is unchanged ----------------------------------------------------
-same_count "$N" "$BASE"
+target_settled "$N" "procs on $N"
 [ "$(erl_eval "$N" 'length(code:all_loaded()).')" = "$MODS" ] || fail "modules were loaded on the target"
 
 # --- an Elixir node ------------------------------------------------------------------
@@ -203,7 +195,7 @@ EC=$BV_COOKIE
 # an Agent started with {M, F, A} records that MFA as its '$initial_call'
 check "elixir agent" ex_eval "$E" '{:ok, _} = Agent.start(Kernel, :+, [1, 2], name: Bv.Counter); :ok'
 sleep 1
-EBASE=$(proc_count "$E")
+target_baseline "$E"
 check "procs on elixir -> json" "$BEAMVIZ" --node "$E" --cookie "$EC" procs -o "$T/ex.json"
 check "procs on elixir -> vl" "$BEAMVIZ" --node "$E" --cookie "$EC" procs -o "$T/ex.vl.json"
 vl_check "$T/ex.vl.json"
@@ -219,5 +211,5 @@ assert not any(n.startswith("Elixir.") for n in by)
 v = json.load(open(t + "/ex.vl.json"))
 assert all(p["pid"].startswith("#PID<0.") for p in v["data"]["values"])
 EOF
-same_count "$E" "$EBASE"
+target_settled "$E" "procs on $E"
 pass
