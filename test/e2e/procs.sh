@@ -10,7 +10,16 @@ start_node N
 C=$BV_COOKIE
 bv() { "$BEAMVIZ" --node "$N" --cookie "$C" "$@"; }
 # same_count NODE COUNT: the node's process count settles back to COUNT (the
-# connections of earlier erl_call and beamviz runs take a moment to go away)
+# connections of earlier erl_call and beamviz runs take a moment to go away), by
+# target_settled's rule; the node's baseline is kept for the later checks
+same_count() {
+  local c=${BV_BASE_COUNT[$1]:-} r=${BV_BASE_REG[$1]:-}
+  BV_BASE_COUNT[$1]=$2
+  BV_BASE_REG[$1]=$(bv__registered "$1")
+  target_settled "$1" "process count of $1"
+  BV_BASE_COUNT[$1]=$c
+  BV_BASE_REG[$1]=$r
+}
 
 # A registered process with an Elixir-style name, and one with a long queue.
 check "setup" erl_eval "$N" '
