@@ -673,6 +673,8 @@ static int read_packet(bv_conn *c, uint64_t deadline)
       if (r < 0)
         return closed_error(c, -r);
       c->hdr_got = 0;
+      if (now_ms() >= deadline) /* a stream of ticks cannot hold the step either */
+        return 0;
       continue;
     }
     if (len > c->max_message)
@@ -799,7 +801,7 @@ static int packet_message(bv_conn *c)
 static int recv_one(bv_conn *c, uint64_t deadline)
 {
   for (;;) {
-    if (c->hdr_got == 0 && c->ipos == c->iend && now_ms() >= deadline)
+    if (now_ms() >= deadline) /* whatever is buffered: data always waiting holds no step */
       return 0;
     int r = read_packet(c, deadline);
     if (r <= 0)

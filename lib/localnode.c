@@ -20,6 +20,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
@@ -188,6 +189,7 @@ static int home_make(bv_localnode *n)
   snprintf(n->cookie_path, sizeof n->cookie_path, "%s/.erlang.cookie", n->home);
   memcpy(pending_home, n->home, sizeof pending_home);
   memcpy(pending_cookie, n->cookie_path, sizeof pending_cookie);
+  atomic_signal_fence(memory_order_release); /* a handler sees whole paths or none */
   pending_set = 1;
   int fd = open(n->cookie_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
   if (fd < 0)

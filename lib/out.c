@@ -319,6 +319,14 @@ static int open_file(bv_out *o)
       return bv_error_set(BV_EIO, "cannot write %s: a socket, not a file", o->path);
     if (!S_ISLNK(st.st_mode))
       return open_through(o, p, &st);
+    /* A link another user owns could point us anywhere (root writing into a
+       user's directory would replace /etc/shadow): only ours or root's are
+       followed, wherever they are. */
+    if (st.st_uid != geteuid() && st.st_uid != 0)
+      return bv_error_set(BV_EIO,
+                          "cannot write %s: %s is a symlink owned by another user (uid %lu); "
+                          "write to its target instead",
+                          o->path, strcmp(p, o->path) ? p : "it", (unsigned long)st.st_uid);
     /* a symlink: its target, relative to the link's directory */
     if (links == MAX_LINKS)
       return fail_path(o->path, ELOOP);

@@ -19,7 +19,7 @@ run_hidden() {
   "$BEAMVIZ" "$@" >/dev/null 2>"$BV_TMP/run.err" </dev/null &
   bv=$!
   for _ in $(seq 100); do
-    joined=$(erl_eval "$T" "[N || N <- nodes(hidden), lists:prefix(\"beamviz_${bv}_\", atom_to_list(N))]") &&
+    joined=$(erl_eval "$T" "[N || N <- nodes(hidden), lists:prefix(\"beamviz_\", atom_to_list(N))]") &&
       [ "$joined" != "[]" ] && break
     joined=
     kill -0 $bv 2>/dev/null || break

@@ -24,7 +24,7 @@ resolver='erlang:whereis(inet_gethost_native_sup).'
 check "a supervisor that never answers" erl_eval "$N" '
   S = spawn(fun() -> put('"'"'$initial_call'"'"', {supervisor, bv_stuck, 1}), receive stop -> ok end end),
   register(bv_stuck, S), ok.'
-B0=$(proc_count "$N")
+target_baseline "$N"
 env --default-signal=INT "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" suptree --sup bv_stuck \
   --sup-timeout 2000 -o "$T/walk.mmd" 2>"$T/stderr" &
 pid=$!
@@ -36,7 +36,7 @@ rc=$?
 sleep 3 # the walk gives up on bv_stuck and its value is sent
 [ "$(erl_eval "$N" "$resolver")" = undefined ] ||
   fail "the target looked up a host after beamviz was gone (it tried to connect back)"
-c=$(wait_proc_count "$N" "$B0" 10) || fail "after the interrupted walk the target has $c processes, had $B0"
+target_settled "$N" "after the interrupted walk" 10
 [ ! -e "$T/walk.mmd" ] || fail "suptree: an output was left"
 
 # Enough idle processes that one worker reading 100 at a time takes a while.
@@ -45,7 +45,7 @@ check "spawn 200,000 idle processes" erl_eval "$N" '
                      receive stop -> [P ! stop || P <- Ps] end end),
   register(bv_idle_holder, H), ok.'
 sleep 2
-BASE=$(proc_count "$N")
+target_baseline "$N"
 
 # interrupted SIG OUT CMD...: starts CMD in the background, waits until OUT's
 # temporary file has rows in it (so the signal lands mid-write), sends SIG, and checks
@@ -77,10 +77,10 @@ interrupted() {
 }
 
 interrupted INT "$T/i.vl.json" "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" procs --workers 1 --chunk 100 -o "$T/i.vl.json"
-c=$(wait_proc_count "$N" "$BASE" 20) || fail "after SIGINT the target has $c processes, had $BASE (workers left running?)"
+target_settled "$N" "after SIGINT (workers left running?)" 20
 interrupted TERM "$T/t.vl.json" "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" procs --workers 1 --chunk 100 -o "$T/t.vl.json" --save "$T/t.json"
 [ ! -e "$T/t.json" ] || fail "TERM: the --save file was written"
-c=$(wait_proc_count "$N" "$BASE" 20) || fail "after SIGTERM the target has $c processes, had $BASE"
+target_settled "$N" "after SIGTERM" 20
 
 # memory writes at the end: an interrupt while sampling leaves nothing, and
 # the sampler on the target stops
@@ -93,7 +93,7 @@ wait "$pid"
 rc=$?
 [ "$rc" = 130 ] || fail "memory: exit $rc after SIGINT, expected 130"
 [ ! -e "$T/m.vl.json" ] && ! compgen -G "$T/m.vl.json.tmp-*" >/dev/null || fail "memory: an output was left"
-c=$(wait_proc_count "$N" "$BASE" 20) || fail "after SIGINT of memory the target has $c processes, had $BASE"
+target_settled "$N" "after SIGINT of memory" 20
 
 # a reader that goes away: one line, exit 4
 set +o pipefail

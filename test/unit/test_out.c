@@ -354,6 +354,18 @@ static void test_owner(void)
     bv_out_abort(o);
   CHECK_STR(slurp(P("owned.txt")), "new");
   CHECK_INT(kind(P("sticky/l.txt")), S_IFLNK);
+  /* a link another user owns is not followed in a plain directory either (root
+   * writing into a user's directory must not replace what the link names) */
+  CHECK_INT(mkdir(P("plain"), 0755), 0);
+  CHECK_INT(symlink("../owned.txt", P("plain/l.txt")), 0);
+  CHECK_INT(lchown(P("plain/l.txt"), 65534, 65534), 0);
+  o = NULL;
+  CHECK_INT(bv_out_open(P("plain/l.txt"), &o), BV_EIO);
+  CHECK(strstr(bv_error_last(), "symlink owned by another user") != NULL);
+  if (o)
+    bv_out_abort(o);
+  CHECK_STR(slurp(P("owned.txt")), "new");
+  CHECK_INT(kind(P("plain/l.txt")), S_IFLNK);
   /* ours there: fine */
   CHECK_INT(put(P("sticky/mine.txt"), "mine"), 0);
   CHECK_INT(put(P("sticky/mine.txt"), "mine again"), 0);
