@@ -80,6 +80,7 @@ struct bv_out {
   bv_buf mem;  /* memory output: its bytes; a file: bytes not yet written */
   int is_mem;
   int failed;
+  int trunc;   /* a regular file reached under /proc: cut to what was written */
 };
 
 static bv_out *out_new(void)
@@ -266,6 +267,7 @@ static int open_through(bv_out *o, const char *p, const struct stat *seen)
     return fail_path(o->path, e);
   }
   o->fd = fd;
+  o->trunc = !seen && S_ISREG(st.st_mode);
   return 0;
 }
 
@@ -496,6 +498,11 @@ int bv_out_commit(bv_out *o)
     return rc;
   }
   int e = write_held(o);
+  if (!e && o->trunc) {
+    off_t end = lseek(o->fd, 0, SEEK_CUR);
+    if (end < 0 || ftruncate(o->fd, end) != 0)
+      e = errno;
+  }
   int fd = o->fd;
   o->fd = -1;
   if (close(fd) != 0 && !e && errno != EINTR)

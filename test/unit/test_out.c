@@ -631,6 +631,17 @@ static void test_own_fds(void)
 
 /* Writes smaller and bigger than what an output holds back come out in order, to a
  * file and through a pipe (read by a child as it comes). */
+/* a regular file reached through /proc (not a descriptor of ours) is written
+ * through and cut to what was written: no tail of a longer old file stays */
+static void test_proc_regular(void)
+{
+  make_file(P("proc.txt"), "a much longer old content", 0644);
+  char via[PATH_MAX];
+  snprintf(via, sizeof via, "/proc/self/root%s", P("proc.txt"));
+  CHECK_INT(put(via, "new"), 0);
+  CHECK_STR(slurp(P("proc.txt")), "new");
+}
+
 static void test_big(void)
 {
   static char data[500000];
@@ -706,6 +717,7 @@ int main(void)
   test_devices();
   test_own_fds();
   test_big();
+  test_proc_regular();
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0)
