@@ -29,6 +29,7 @@ int cmd_render(cli_ctx *ctx)
   case BV_MODEL_MEMORY: rc = memory_emit(ctx, m.u.memory); break;
   case BV_MODEL_TREE: rc = suptree_emit(ctx, m.u.tree); break;
   case BV_MODEL_TRACE: rc = seqtrace_emit(ctx, m.u.trace); break;
+  case BV_MODEL_APPS:
   case BV_MODEL_NONE: rc = cli_error(EXIT_INPUT, "%s: empty model", ctx->pos[0]); break;
   }
   bv_model_dispose(&m);

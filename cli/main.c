@@ -330,6 +330,7 @@ int cli_image_emit_of(cli_ctx *ctx, bv_model_kind kind, void *model, const char 
   case BV_MODEL_MEMORY: m.u.memory = model; break;
   case BV_MODEL_TREE: m.u.tree = model; break;
   case BV_MODEL_TRACE: m.u.trace = model; break;
+  case BV_MODEL_APPS:
   case BV_MODEL_NONE: return cli_error(EXIT_INTERNAL, "no model to draw");
   }
   return cli_image_emit(ctx, &m, path, fmt);

@@ -36,14 +36,14 @@ scan() {  # scan REGEX WHY FILES...
 shopt -s nullglob
 scan '(?<![\w.>])(sprintf|strcpy|strcat|strtok|atoi|atol|gets)\s*\(' \
   'banned function (STYLE.md: use snprintf, bv_buf, strtol)' \
-  "$src"/lib/*.[ch] "$src"/cli/*.[ch]
+  "$src"/lib/*/*.[ch] "$src"/cli/*.[ch]
 scan '(?<![\w.>])(printf|fprintf|vprintf|vfprintf|puts|fputs|putchar|perror|exit|_exit|_Exit|abort|assert)\s*\(' \
   'lib/ never prints or exits (return a BV_E* code with bv_error_set)' \
-  "$src"/lib/*.[ch]
+  "$src"/lib/*/*.[ch]
 
 if [ $status -ne 0 ]; then
   echo "lint: FAILED" >&2
 else
-  echo "lint: OK ($(ls "$src"/lib/*.[ch] "$src"/cli/*.[ch] | wc -l) files)"
+  echo "lint: OK ($(ls "$src"/lib/*/*.[ch] "$src"/cli/*.[ch] | wc -l) files)"
 fi
 exit $status

@@ -9,7 +9,7 @@
  * The bounds (events, duration, relay mailbox, message size) are enforced by
  * the relay itself; this side only waits for it with a deadline. If beamviz
  * dies, the relay sees its monitor fire and undoes the trace on its own. */
-#include "beamviz.h"
+#include "collect/collect.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * chain, every supervisor's which_children with its children's name and links,
  * and (with --links) the processes and ports linked from outside. Everything
  * about shape, order and labels is decided here, where it is cheap and testable. */
-#include "beamviz.h"
+#include "collect/collect.h"
 
 #include <stdlib.h>
 #include <string.h>

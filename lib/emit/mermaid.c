@@ -2,7 +2,7 @@
  * keep letters, digits, valid UTF-8 (but not the C1 controls) and a small
  * set of safe punctuation; newline -> <br/>; every other byte, and a C1
  * control's code point, -> #<decimal>; */
-#include "beamviz.h"
+#include "emit/emit.h"
 
 #include <string.h>
 

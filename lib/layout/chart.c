@@ -8,7 +8,7 @@
  * and are thinned greedily when they would overlap (Vega's labelOverlap).
  * Zero values on the log axes are drawn at 1 as hollow squares at half
  * opacity, as the Vega-Lite spec does (see bv_snapshot_write_vegalite). */
-#include "scene_priv.h"
+#include "layout/scene_priv.h"
 
 #include <math.h>
 #include <stdlib.h>

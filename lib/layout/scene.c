@@ -1,7 +1,7 @@
 /* scene.c: the display list every layout produces and the cairo backend draws:
  * boxes, lines with dashes and arrow heads, circles and measured text. Also
  * the text dump used by the golden tests, and the helpers layouts share. */
-#include "scene_priv.h"
+#include "layout/scene_priv.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #ifndef BV_SCENE_PRIV_H
 #define BV_SCENE_PRIV_H
 
-#include "beamviz.h"
+#include "layout/layout.h"
 
 /* Colours of one theme (light or dark). */
 typedef struct sc_theme {

@@ -5,7 +5,7 @@
  * the trace, self-messages as loops, and a note when messages were left out.
  * Columns are spaced so every label fits between the lifelines it spans:
  * width grows with participants and labels, height with messages. */
-#include "scene_priv.h"
+#include "layout/scene_priv.h"
 
 #include <math.h>
 #include <stdlib.h>

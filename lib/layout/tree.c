@@ -10,7 +10,7 @@
  * A node with many leaf children (a simple_one_for_one with 2,000 workers)
  * gets them as a block of columns hanging from a bus ("comb"), not as one
  * row 200,000 pixels wide: the image stays readable at its natural size. */
-#include "scene_priv.h"
+#include "layout/scene_priv.h"
 
 #include <math.h>
 #include <stdlib.h>

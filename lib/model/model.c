@@ -1,5 +1,7 @@
 /* model.c: helpers shared by every model. */
-#include "beamviz.h"
+#include "model/model.h"
+
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,131 @@ void bv_model_dispose(bv_model *m)
   case BV_MODEL_MEMORY: bv_memseries_free(m->u.memory); break;
   case BV_MODEL_TREE: bv_tree_free(m->u.tree); break;
   case BV_MODEL_TRACE: bv_trace_free(m->u.trace); break;
+  case BV_MODEL_APPS: bv_applist_free(m->u.apps); break;
   case BV_MODEL_NONE: break;
   }
   memset(m, 0, sizeof *m);
+}
+
+/* --- model files ---------------------------------------------------------- */
+
+static const struct {
+  const char *format;
+  bv_model_kind kind;
+} kinds[] = {
+    {"beamviz.procs", BV_MODEL_SNAPSHOT},
+    {"beamviz.memory", BV_MODEL_MEMORY},
+    {"beamviz.suptree", BV_MODEL_TREE},
+    {"beamviz.seqtrace", BV_MODEL_TRACE},
+    {"beamviz.apps", BV_MODEL_APPS},
+};
+
+int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out)
+{
+  memset(out, 0, sizeof *out);
+  bv_jdoc *d;
+  int rc = bv_jdoc_parse(name, data, len, &d);
+  if (rc)
+    return rc;
+  const bv_jv *root = bv_jdoc_root(d);
+  const char *fmt = NULL;
+  bv_arena *tmp = bv_arena_new();
+  int64_t version = 0;
+  if (!tmp) {
+    bv_jdoc_free(d);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  if ((rc = bv_jv_obj(d, root, "top level")))
+    goto done;
+  if (!bv_jv_get(root, "format")) {
+    rc = bv_error_set(BV_EFORMAT,
+                      "%s: not a beamviz model file (no \"format\" field; render reads the "
+                      ".json that --save or -o FILE.json wrote)",
+                      name);
+    goto done;
+  }
+  if ((rc = bv_jv_str(d, bv_jv_get(root, "format"), "format", tmp, &fmt)))
+    goto done;
+  bv_model_kind kind = BV_MODEL_NONE;
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+    if (strcmp(fmt, kinds[i].format) == 0)
+      kind = kinds[i].kind;
+  if (kind == BV_MODEL_NONE) {
+    rc = bv_error_set(BV_EFORMAT, "%s: format '%.60s' is not a beamviz model file", name, fmt);
+    goto done;
+  }
+  if ((rc = bv_jv_i64(d, bv_jv_get(root, "version"), "version", &version)))
+    goto done;
+  if (version > BV_FILE_VERSION || version < 1) {
+    rc = bv_error_set(BV_EFORMAT,
+                      "%s: version %lld of %s is %s than this beamviz reads (%d)", name,
+                      (long long)version, fmt, version > BV_FILE_VERSION ? "newer" : "other",
+                      BV_FILE_VERSION);
+    goto done;
+  }
+  out->kind = kind;
+  switch (kind) {
+  case BV_MODEL_SNAPSHOT: rc = bv_snapshot_from_json(d, &out->u.snapshot); break;
+  case BV_MODEL_MEMORY: rc = bv_memseries_from_json(d, &out->u.memory); break;
+  case BV_MODEL_TREE: rc = bv_tree_from_json(d, &out->u.tree); break;
+  case BV_MODEL_TRACE: rc = bv_trace_from_json(d, &out->u.trace); break;
+  case BV_MODEL_APPS: rc = bv_applist_from_json(d, &out->u.apps); break;
+  case BV_MODEL_NONE: break;
+  }
+  if (rc)
+    memset(out, 0, sizeof *out);
+done:
+  bv_arena_free(tmp);
+  bv_jdoc_free(d);
+  return rc;
+}
+
+int bv_model_load(const char *path, bv_load_opts *o, bv_model *out)
+{
+  memset(out, 0, sizeof *out);
+  size_t max = o && o->max_bytes ? o->max_bytes : BV_MODEL_MAX_BYTES;
+  if (o)
+    o->too_big = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return bv_error_set(BV_EIO, "cannot read %s: %s", path, strerror(errno));
+  /* read at most max + 1 bytes, whatever the file claims to be: pipes and
+     devices (/dev/zero) have no size to trust */
+  bv_buf b;
+  bv_buf_init(&b);
+  char chunk[65536];
+  size_t k;
+  int rc = 0;
+  while (b.len <= max) {
+    size_t want = max + 1 - b.len < sizeof chunk ? max + 1 - b.len : sizeof chunk;
+    if (!(k = fread(chunk, 1, want, f)))
+      break;
+    if ((rc = bv_buf_put(&b, chunk, k)))
+      break;
+  }
+  if (!rc && ferror(f))
+    rc = bv_error_set(BV_EIO, "cannot read %s: %s", path, strerror(errno));
+  fclose(f);
+  if (!rc && b.len > max) {
+    if (o)
+      o->too_big = 1;
+    if (max % (1u << 20) == 0)
+      rc = bv_error_set(BV_EFORMAT, "%s: larger than %zu MiB, the limit for a model file", path,
+                        max >> 20);
+    else
+      rc = bv_error_set(BV_EFORMAT, "%s: larger than %zu bytes, the limit for a model file",
+                        path, max);
+  }
+  if (!rc)
+    rc = bv_model_load_mem(path, b.data ? b.data : "", b.len, out);
+  bv_buf_dispose(&b);
+  return rc;
+}
+
+const char *bv_model_kind_name(bv_model_kind k)
+{
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+    if (kinds[i].kind == k)
+      return kinds[i].format + sizeof "beamviz." - 1;
+  return NULL;
 }

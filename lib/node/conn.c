@@ -9,8 +9,8 @@
  * so nothing is loaded on the target, the template's own bindings are not sent
  * back, and the Id pairs each reply with its request (a late reply of a call
  * that timed out is recognised and dropped). */
-#include "beamviz.h"
-#include "conn_int.h"
+#include "node/node.h"
+#include "node/conn_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
 #ifndef BV_CONN_INT_H
 #define BV_CONN_INT_H
 
-#include "beamviz.h"
+#include "node/node.h"
 
 /* Finds the message in one distribution packet from node (the bytes after
  * its 4-byte length): 'p' (pass-through), the control message {Op, ...},

@@ -16,7 +16,7 @@
  * - the private HOME and working directory keep the node away from the real
  *   user's ~/.erlang, ~/.erlang.cookie and ~/.config/erlang, and from .beam
  *   files in beamviz's working directory ("." heads the code path). */
-#include "beamviz.h"
+#include "node/node.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * wire can cost 56 decoded ([] in a list is one byte and one bv_term), so
  * every allocation is also charged, before it is made, against a budget of
  * decoded bytes for the whole message. */
-#include "beamviz.h"
+#include "node/node.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,7 +1,8 @@
 /* render_cairo.c: the one cairo backend. Draws any bv_scene to PNG, SVG or
  * PDF through cairo's *_for_stream functions into a bv_out, and measures text
  * with the same font (the only other place cairo is used). */
-#include "scene_priv.h"
+#include "render/render.h"
+#include "layout/scene_priv.h"
 
 #include <cairo-ft.h>
 #include <cairo-pdf.h>

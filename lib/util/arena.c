@@ -1,6 +1,6 @@
 /* arena.c: bump allocator owned by a model. With BV_ARENA_MALLOC every
  * allocation is a separate malloc chained in a list, so ASan sees overflows. */
-#include "beamviz.h"
+#include "util/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* buf.c: growable byte buffer with a cap, JSON string and number writers. */
-#include "beamviz.h"
+#include "util/util.h"
 
 #include <inttypes.h>
 #include <math.h>

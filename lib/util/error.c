@@ -1,5 +1,5 @@
 /* error.c: the last error message of this thread. */
-#include "beamviz.h"
+#include "util/util.h"
 
 #include <stdarg.h>
 

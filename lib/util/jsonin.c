@@ -5,7 +5,7 @@
  * A general JSON tree (cJSON's: a 64-byte node and a key copy per value, one
  * malloc each) took 40 times the file for arrays of small elements; this index
  * is bounded by a budget proportional to the file (see jsonin.h). */
-#include "jsonin.h"
+#include "util/jsonin.h"
 
 #include <errno.h>
 #include <math.h>
@@ -562,117 +562,4 @@ int bv_jv_arr(const bv_jdoc *d, const bv_jv *v, const char *path, size_t max)
   if (max && bv_jv_len(v) > max)
     return bv_jv_fail(d, path, "too many elements");
   return 0;
-}
-
-/* --- model files ---------------------------------------------------------- */
-
-static const struct {
-  const char *format;
-  bv_model_kind kind;
-} kinds[] = {
-    {"beamviz.procs", BV_MODEL_SNAPSHOT},
-    {"beamviz.memory", BV_MODEL_MEMORY},
-    {"beamviz.suptree", BV_MODEL_TREE},
-    {"beamviz.seqtrace", BV_MODEL_TRACE},
-};
-
-int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out)
-{
-  memset(out, 0, sizeof *out);
-  bv_jdoc *d;
-  int rc = bv_jdoc_parse(name, data, len, &d);
-  if (rc)
-    return rc;
-  const bv_jv *root = bv_jdoc_root(d);
-  const char *fmt = NULL;
-  bv_arena *tmp = bv_arena_new();
-  int64_t version = 0;
-  if (!tmp) {
-    bv_jdoc_free(d);
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  }
-  if ((rc = bv_jv_obj(d, root, "top level")))
-    goto done;
-  if (!bv_jv_get(root, "format")) {
-    rc = bv_error_set(BV_EFORMAT,
-                      "%s: not a beamviz model file (no \"format\" field; render reads the "
-                      ".json that --save or -o FILE.json wrote)",
-                      name);
-    goto done;
-  }
-  if ((rc = bv_jv_str(d, bv_jv_get(root, "format"), "format", tmp, &fmt)))
-    goto done;
-  bv_model_kind kind = BV_MODEL_NONE;
-  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-    if (strcmp(fmt, kinds[i].format) == 0)
-      kind = kinds[i].kind;
-  if (kind == BV_MODEL_NONE) {
-    rc = bv_error_set(BV_EFORMAT, "%s: format '%.60s' is not a beamviz model file", name, fmt);
-    goto done;
-  }
-  if ((rc = bv_jv_i64(d, bv_jv_get(root, "version"), "version", &version)))
-    goto done;
-  if (version > BV_FILE_VERSION || version < 1) {
-    rc = bv_error_set(BV_EFORMAT,
-                      "%s: version %lld of %s is %s than this beamviz reads (%d)", name,
-                      (long long)version, fmt, version > BV_FILE_VERSION ? "newer" : "other",
-                      BV_FILE_VERSION);
-    goto done;
-  }
-  out->kind = kind;
-  switch (kind) {
-  case BV_MODEL_SNAPSHOT: rc = bv_snapshot_from_json(d, &out->u.snapshot); break;
-  case BV_MODEL_MEMORY: rc = bv_memseries_from_json(d, &out->u.memory); break;
-  case BV_MODEL_TREE: rc = bv_tree_from_json(d, &out->u.tree); break;
-  case BV_MODEL_TRACE: rc = bv_trace_from_json(d, &out->u.trace); break;
-  case BV_MODEL_NONE: break;
-  }
-  if (rc)
-    memset(out, 0, sizeof *out);
-done:
-  bv_arena_free(tmp);
-  bv_jdoc_free(d);
-  return rc;
-}
-
-int bv_model_load(const char *path, bv_load_opts *o, bv_model *out)
-{
-  memset(out, 0, sizeof *out);
-  size_t max = o && o->max_bytes ? o->max_bytes : BV_MODEL_MAX_BYTES;
-  if (o)
-    o->too_big = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return bv_error_set(BV_EIO, "cannot read %s: %s", path, strerror(errno));
-  /* read at most max + 1 bytes, whatever the file claims to be: pipes and
-     devices (/dev/zero) have no size to trust */
-  bv_buf b;
-  bv_buf_init(&b);
-  char chunk[65536];
-  size_t k;
-  int rc = 0;
-  while (b.len <= max) {
-    size_t want = max + 1 - b.len < sizeof chunk ? max + 1 - b.len : sizeof chunk;
-    if (!(k = fread(chunk, 1, want, f)))
-      break;
-    if ((rc = bv_buf_put(&b, chunk, k)))
-      break;
-  }
-  if (!rc && ferror(f))
-    rc = bv_error_set(BV_EIO, "cannot read %s: %s", path, strerror(errno));
-  fclose(f);
-  if (!rc && b.len > max) {
-    if (o)
-      o->too_big = 1;
-    if (max % (1u << 20) == 0)
-      rc = bv_error_set(BV_EFORMAT, "%s: larger than %zu MiB, the limit for a model file", path,
-                        max >> 20);
-    else
-      rc = bv_error_set(BV_EFORMAT, "%s: larger than %zu bytes, the limit for a model file",
-                        path, max);
-  }
-  if (!rc)
-    rc = bv_model_load_mem(path, b.data ? b.data : "", b.len, out);
-  bv_buf_dispose(&b);
-  return rc;
 }

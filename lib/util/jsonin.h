@@ -4,7 +4,7 @@
 #ifndef BV_JSONIN_H
 #define BV_JSONIN_H
 
-#include "beamviz.h"
+#include "util/util.h"
 
 typedef struct bv_jdoc bv_jdoc;
 typedef struct bv_jv bv_jv; /* a value inside a document (borrowed) */
@@ -65,11 +65,5 @@ int bv_jv_arr(const bv_jdoc *d, const bv_jv *v, const char *path, size_t max);
 /* An error at path (printf-style detail). */
 int bv_jv_fail(const bv_jdoc *d, const char *path, const char *detail);
 
-/* Per-kind loaders (each in its model's file). The header (format, version)
- * is checked by bv_model_load_mem before they run. */
-int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out);
-int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out);
-int bv_tree_from_json(const bv_jdoc *d, bv_tree **out);
-int bv_trace_from_json(const bv_jdoc *d, bv_trace **out);
 
 #endif

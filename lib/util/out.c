@@ -21,7 +21,7 @@
  * at once: a command that fails (or is interrupted) before it has written
  * nothing there, as with a file; only a write error while committing (a
  * reader gone, a full device) can leave part of it. */
-#include "beamviz.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

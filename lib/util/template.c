@@ -1,5 +1,5 @@
 /* template.c: access to the files embedded at build time. */
-#include "beamviz.h"
+#include "util/util.h"
 
 #include <string.h>
 

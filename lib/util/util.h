@@ -1,10 +1,79 @@
-/* procs_int.h (internal): pieces shared by procs.c, procs_out.c, memory.c. */
-#ifndef BV_PROCS_INT_H
-#define BV_PROCS_INT_H
+/* util/util.h: what every stage uses: errors, arenas, byte buffers and text
+ * cleaning, outputs, the clock, the hash map and the streaming JSON writer. */
+#ifndef BV_UTIL_H
+#define BV_UTIL_H
 
-#include "beamviz.h"
+#include <beamviz.h>
+#include <stdarg.h>
+#include <stdio.h>
 
-/* A set of interned strings keyed by bytes (see procs.c). */
+/* Sets the message (printf-style) and returns code, for `return bv_error_set(...)`. */
+/* Sets the message (printf-style) and returns code, for `return bv_error_set(...)`. */
+int bv_error_set(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------------ */
+/* Arena: one per model. A build with BV_ARENA_MALLOC=1 (sanitizer builds)    */
+/* turns every allocation into its own malloc so ASan sees each one.         */
+/* ------------------------------------------------------------------------ */
+
+bv_arena *bv_arena_new(void);                 /* NULL on OOM */
+void bv_arena_free(bv_arena *a);              /* frees everything; NULL ok */
+void bv_arena_reset(bv_arena *a);             /* frees all allocations, keeps a */
+void *bv_arena_alloc(bv_arena *a, size_t n);  /* zeroed, 16-aligned; NULL on OOM */
+/* Grows (or shrinks) p, an allocation of old bytes from a (NULL: none), to n
+ * bytes, keeping the first min(old, n); the bytes past old are NOT zeroed.
+ * For an array that grows as data arrives: after the first call p lives in a
+ * block of its own, which later calls realloc. NULL on OOM (p unchanged). */
+void *bv_arena_realloc(bv_arena *a, void *p, size_t old, size_t n);
+char *bv_arena_strdup(bv_arena *a, const char *s);
+char *bv_arena_strndup(bv_arena *a, const char *s, size_t n);
+char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+size_t bv_arena_used(const bv_arena *a);      /* bytes handed out */
+
+
+/* ------------------------------------------------------------------------ */
+/* Growable byte buffer with an optional size cap                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bv_buf {
+  char *data;   /* always NUL-terminated when non-NULL */
+  size_t len;
+  size_t cap;
+  size_t limit; /* 0 = no limit; appends past it fail with BV_ENOMEM */
+  int failed;   /* sticky: an append failed */
+} bv_buf;
+
+void bv_buf_init(bv_buf *b);
+void bv_buf_dispose(bv_buf *b);  /* caller-owned struct: frees data only */
+int bv_buf_put(bv_buf *b, const void *p, size_t n);
+int bv_buf_puts(bv_buf *b, const char *s);
+int bv_buf_putc(bv_buf *b, char c);
+int bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* JSON string literal with quotes; invalid UTF-8 becomes U+FFFD; every control
+ * character (C0, DEL, C1) is escaped (\n, \u001b, \u009b). */
+int bv_buf_json_str(bv_buf *b, const char *s, size_t n);
+/* Text for a terminal or a text file (tables, CSV cells, error lines): valid
+ * UTF-8 is kept except control characters, which become visible escapes: C0
+ * controls and DEL \n \r \t or \xHH, C1 controls (U+0080-U+009F) \u00HH, a
+ * byte that is not valid UTF-8 \xHH. Backslashes are kept (cleaning clean text
+ * changes nothing; JSON outputs keep the exact text). */
+int bv_buf_text(bv_buf *b, const char *s, size_t n);
+/* Bytes of the valid UTF-8 character at s (n bytes left), 0 if s does not hold
+ * one (overlong, surrogate, cut, stray continuation byte). */
+size_t bv_utf8_len(const char *s, size_t n);
+/* The same into dst[0..cap), NUL-terminated, cut (if it must be) before a whole
+ * character or escape; returns the length written. */
+size_t bv_text_clean(char *dst, size_t cap, const char *s, size_t n);
+/* Number formatting in the C locale, shortest round-trip for doubles. */
+int bv_buf_double(bv_buf *b, double v);
+int bv_buf_u64(bv_buf *b, uint64_t v);
+
+
+int bv_out_buf(bv_out *o, const bv_buf *b);       /* writes b's bytes */
+
+/* The hash map: byte keys to text values (open addressing; util/hmap.c). */
 typedef struct bv_intern_slot {
   uint64_t hash; /* 0 = empty */
   const void *key;
@@ -37,6 +106,8 @@ void bv_wr_init(bv_wr *w, bv_out *out);
 /* Flushes what is left and frees the buffer; returns the first error. */
 int bv_wr_finish(bv_wr *w);
 int bv_wr_maybe_flush(bv_wr *w);
+/* Room for n more bytes in the buffer (sticky failure on OOM). */
+int bv_wr_reserve(bv_buf *b, size_t n);
 void bv_wr_u64(bv_wr *w, uint64_t v);
 void bv_wr_str(bv_wr *w, const char *s);  /* raw bytes */
 void bv_wr_json(bv_wr *w, const char *s); /* JSON string or null */
@@ -45,5 +116,16 @@ void bv_wr_csv(bv_wr *w, const char *s);  /* RFC 4180 field ("" for NULL) */
  * quotes) by what fill(w, name, ud) writes. */
 int bv_wr_template(bv_wr *w, const char *tmpl,
                    void (*fill)(bv_wr *w, const char *name, size_t n, void *ud), void *ud);
+
+/* The monotonic clock, in milliseconds (util/clock.c). */
+uint64_t bv_now_ms(void);
+
+/* ------------------------------------------------------------------------ */
+/* Templates embedded at build time (templates/, examples/)                  */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes of the embedded file `name` (base name, e.g. "procs.erl"), NUL-terminated;
+ * NULL if there is none. Borrowed, static. */
+const char *bv_template(const char *name, size_t *len);
 
 #endif

@@ -2,7 +2,9 @@
  * 100,000-point process scatter built in memory, so the figure does not
  * include reading the model file. Built and run by bench_images.sh:
  *   bench_draw N OUT.png */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -6,7 +6,9 @@
  *     time in the per-kind loaders instead of rediscovering the header
  * The contract checked: success gives a model of a known kind; failure is BV_EFORMAT
  * (or BV_ENOMEM) with a message that names the file. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 
 #include <stdint.h>
 #include <stdlib.h>

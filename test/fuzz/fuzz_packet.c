@@ -3,8 +3,10 @@
  * packet (the bytes after its 4-byte length). The reader's contract is checked:
  * a message starts within the packet with the version byte 131, a failure is
  * BV_ETERM naming the node; the message is then decoded as beamviz does. */
-#include "beamviz.h"
-#include "conn_int.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
+#include "node/conn_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

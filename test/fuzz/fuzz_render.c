@@ -13,7 +13,9 @@
  * BV_ENOMEM naming the file; a model that loaded writes every format, its JSON loads
  * back as the same kind, its layout and every render succeed, and an SVG has one
  * <svg ...> ... </svg> with its title. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -176,6 +178,7 @@ static void draw(const bv_model *m, unsigned opt)
   case BV_MODEL_TRACE: rc = bv_layout_seq(m->u.trace, &lo, get_measure(), &s); break;
   case BV_MODEL_SNAPSHOT: rc = bv_layout_scatter(m->u.snapshot, &lo, get_measure(), &s); break;
   case BV_MODEL_MEMORY: rc = bv_layout_memory(m->u.memory, &lo, get_measure(), &s); break;
+  case BV_MODEL_APPS:
   case BV_MODEL_NONE: abort();
   }
   must(rc == 0 || rc == BV_ENOMEM);
@@ -262,6 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     emit(w_trace_mmd, m.u.trace, &so, BV_MODEL_NONE);
     break;
   }
+  case BV_MODEL_APPS:
   case BV_MODEL_NONE: abort();
   }
   draw(&m, opt);

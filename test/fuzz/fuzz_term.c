@@ -8,7 +8,9 @@
  * contract is checked: on success the offset advanced within the input; on failure the
  * message names a byte offset within the input; either way the decode allocated no more
  * than its budget. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 
 #include <stdint.h>
 #include <stdlib.h>

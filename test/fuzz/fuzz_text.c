@@ -5,7 +5,9 @@
  * Mermaid encode, DEL, C1) or a byte that is not UTF-8 through; cleaning is
  * idempotent; bv_text_clean is bv_buf_text cut at a whole escape or character; an
  * error message is one clean line. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 
 #include <stdint.h>
 #include <stdlib.h>

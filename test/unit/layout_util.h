@@ -5,7 +5,9 @@
 #ifndef BV_LAYOUT_UTIL_H
 #define BV_LAYOUT_UTIL_H
 
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <math.h>

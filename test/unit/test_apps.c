@@ -1,9 +1,11 @@
 /* test_apps.c: the apps outputs with text from the node: the table carries no
  * control character (one application a line, nothing a terminal obeys) and
  * stays aligned; the JSON keeps the exact text as escaped data. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
-#include "jsonin.h"
+#include "util/jsonin.h"
 
 #include <stdlib.h>
 #include <string.h>

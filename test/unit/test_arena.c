@@ -1,6 +1,8 @@
 /* test_arena.c: the arena's accounting and bv_arena_realloc, which grows an array as
  * data arrives (the process snapshot's rows) instead of sizing it by a claim. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <stdint.h>

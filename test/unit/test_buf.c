@@ -1,7 +1,9 @@
 /* test_buf.c: the growable buffer: JSON string escaping (invalid UTF-8 becomes U+FFFD,
  * never passes through), clean text (controls as visible escapes), C-locale numbers,
  * the size cap and its sticky failure. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <locale.h>

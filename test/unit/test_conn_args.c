@@ -2,7 +2,9 @@
  * (loopback only): argument checks, node-name syntax, and each epmd answer mapped to
  * its error class with a message naming the node and the cause. epmd is played by a
  * forked child on a port of its own, reached through ERL_EPMD_PORT. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <arpa/inet.h>

@@ -2,9 +2,11 @@
  * (bv_conn_packet): which packets hold a message for beamviz, where it starts,
  * which are dropped unread, and the one line for a packet it cannot read. The
  * packets are the ones a node sends, as term_to_binary writes their parts. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
-#include "conn_int.h"
+#include "node/conn_int.h"
 
 #include <stdlib.h>
 #include <string.h>

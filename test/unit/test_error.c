@@ -2,7 +2,9 @@
  * node or the user (epmd's name list, an application's description, a printed
  * reason, a path) comes out as one line with no control character a terminal
  * would obey. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <string.h>

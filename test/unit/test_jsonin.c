@@ -1,7 +1,10 @@
 /* test_jsonin.c: the one reader of JSON files from the user. Errors name the file and
  * where it went wrong: line:column for bad JSON, the JSON path for bad values; model
  * files are checked for their format name and version before any loader runs. */
-#include "jsonin.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
+#include "util/jsonin.h"
 #include "check.h"
 
 #include <stdlib.h>

@@ -1,7 +1,10 @@
 /* test_memory.c: the memory series model: JSON round trip, CSV, Vega-Lite
  * emission (parsed back and checked) and errors for bad files. */
 #include "check.h"
-#include "jsonin.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
+#include "util/jsonin.h"
 
 #include <stdlib.h>
 #include <string.h>

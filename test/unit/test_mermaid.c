@@ -6,7 +6,9 @@
  * With a directory argument (test/e2e/mermaid_escape.sh passes one) it also writes a
  * flowchart and a sequence diagram whose labels hold every ASCII byte and the hostile
  * strings below, so Mermaid 11's own parser can check that the escaping survives. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <string.h>

@@ -5,7 +5,9 @@
  * its mode and owner, a symlink stays a symlink (its target is replaced), special files
  * (devices, FIFOs, /dev/fd/N) are written through and never replaced, a directory or
  * a socket is an error when opening. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <dirent.h>

@@ -2,7 +2,10 @@
  * cleaned, formulas neutralised), Vega-Lite emission (parsed back and checked),
  * top-N, zero handling, field names, and errors for bad snapshot files. */
 #include "check.h"
-#include "jsonin.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
+#include "util/jsonin.h"
 
 #include <stdlib.h>
 #include <string.h>

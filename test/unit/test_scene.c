@@ -2,7 +2,7 @@
  * cairo backend (formats, determinism, SVG titles, HiDPI scale, the PNG size
  * limit, transparent background, errors). */
 #include "layout_util.h"
-#include "scene_priv.h"
+#include "layout/scene_priv.h"
 
 static bv_scene *demo_scene(const bv_measure *m)
 {

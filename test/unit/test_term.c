@@ -1,7 +1,9 @@
 /* test_term.c: the external term reader (bv_term_decode), its accessors and printer.
  * Inputs are term_to_binary/1 output of OTP 25 written as hex, so the tables read like
  * what the node sends. Malformed inputs check the exact byte offset in the message. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <stdlib.h>

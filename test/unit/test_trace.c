@@ -1,7 +1,9 @@
 /* test_trace.c: the trace model's file (write, read back, bad files) and its
  * Mermaid sequenceDiagram (escaping, replies, activation bars, system
  * processes, --max-shown and the size cap), as tables. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /* test_tree.c: supervision-tree model: pid syntax, labels and escaping in
  * context, folding, Mermaid limits, JSON round trip, bad model files. */
-#include "beamviz.h"
+#include "collect/collect.h"
+#include "emit/emit.h"
+#include "render/render.h"
 #include "check.h"
 
 #include <stdlib.h>

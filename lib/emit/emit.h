@@ -1,0 +1,74 @@
+/* emit/emit.h: the text formats (Mermaid, Vega-Lite, CSV, text), each drawn
+ * from its view. */
+#ifndef BV_EMIT_H
+#define BV_EMIT_H
+
+#include "view/view.h"
+
+/* Appends s[0..n) escaped for a quoted Mermaid label, participant alias or
+ * message text: letters, digits, UTF-8 and " _-./,+=*!?@$%^~'()[]{}" kept,
+ * newline as <br/>, every other byte as #<decimal>; (MERMAID.md). C1 controls
+ * (U+0080-U+009F) are written #<code point>; and bytes that are not valid UTF-8
+ * #<byte>;, so no control character reaches the file. */
+int bv_mmd_escape(bv_buf *b, const char *s, size_t n);
+
+
+/* CSV, RFC 4180 (CRLF, fields quoted when they hold , or "), header
+ * pid,name,reductions,memory,status,message_queue_len,current_function,initial_call.
+ * Text cells are for terminals and spreadsheets: control characters are written
+ * as visible escapes (bv_buf_text), and a cell starting with = + - or @ gets a
+ * ' in front (no formula runs); the JSON model file keeps the exact text. */
+int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
+/* Vega-Lite v5 scatter with the data inline (templates/procs.vl.json). Zero
+ * values are drawn at 1 (the log axis floor) as hollow squares, the tooltip
+ * shows the real value and the subtitle counts them. chart NULL = defaults. */
+int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out);
+
+/* The same spec written while the rows arrive (bv_procs_opts.on_rows): the
+ * skeleton puts the data first, so everything after them (the subtitle's
+ * counts, the legend, the zero marks) is written by _end from the finished
+ * snapshot. _begin checks chart and writes the part before the data; _rows
+ * appends points (s is the snapshot being filled: its elixir flag); _end
+ * writes the rest and frees st whatever it returns; _abort frees st after a
+ * failure (the caller aborts the bv_out). */
+typedef struct bv_procs_vl bv_procs_vl;
+int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **st);
+int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *rows, size_t n);
+int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s);
+void bv_procs_vl_abort(bv_procs_vl *st);
+
+
+/* CSV: iter,t_ms,total,...,system in bytes (RFC 4180, CRLF). */
+int bv_memseries_write_csv(const bv_memseries *m, bv_out *out);
+/* Vega-Lite v5 line chart, MB (10^6 bytes) of total, processes, atom, binary,
+ * code and ets against the measurement number (templates/memory.vl.json). */
+int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out);
+
+
+/* A text table: NAME VERSION TREE DESCRIPTION, one application a line. */
+int bv_apps_text(bv_buf *b, const bv_applist *l);
+
+typedef struct bv_seq_mmd_opts {
+  unsigned max_shown;     /* messages drawn at most (0 = 200); a Note tells the rest */
+  unsigned payload;       /* add the first N characters of each message's text */
+  int all;                /* keep system processes */
+  int markdown;           /* a fenced ```mermaid block */
+} bv_seq_mmd_opts;
+
+typedef struct bv_seq_mmd_info {
+  size_t shown;           /* messages drawn */
+  size_t left_out;        /* visible messages not drawn (max_shown or the size cap) */
+  size_t hidden;          /* messages to or from hidden system processes */
+} bv_seq_mmd_info;
+
+/* Appends t as a Mermaid sequenceDiagram: participants p0, p1... in order of
+ * first appearance, aliases and texts escaped with bv_mmd_escape; `->>` for
+ * messages, `-->>` for replies; activation bars (always balanced) for
+ * processes spawned during the trace; at most max_shown messages and 50,000
+ * characters, then a Note saying how many more are in the model file.
+ * Deterministic. info may be NULL. */
+int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
+                     bv_seq_mmd_info *info);
+
+
+#endif

@@ -1,0 +1,80 @@
+/* model/model.h: helpers every model shares, each model's file (written and
+ * read back), and its kind names. */
+#ifndef BV_MODEL_H
+#define BV_MODEL_H
+
+#include "util/util.h"
+#include "util/jsonin.h"
+
+/* Writes pid (canonical "<a.b.c>") as the target's language writes it. */
+int bv_pid_display(bv_buf *b, const char *pid, int elixir);
+/* Strips the "Elixir." prefix of module/registered names (borrowed suffix). */
+const char *bv_strip_elixir(const char *name);
+
+
+/* Value of a numeric field of p (0 for the others). */
+uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f);
+/* Text of a text field of p (NULL when absent or numeric). */
+const char *bv_proc_text(const bv_proc *p, bv_proc_field f);
+
+
+/* The model file {"format":"beamviz.procs","version":1,...}, streamed. */
+int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out);
+
+/* {"format":"beamviz.memory","version":1,...} */
+int bv_memseries_write_json(const bv_memseries *m, bv_out *out);
+
+/* Appends the full tree (never folded) as the model file
+ * {"format":"beamviz.suptree","version":1,...}; bv_model_load reads it back. */
+int bv_tree_json(bv_buf *b, const bv_tree *t);
+
+/* Kind names as written in JSON and used as Mermaid classes. */
+const char *bv_tnode_kind_name(bv_tnode_kind k);
+
+
+/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]} */
+int bv_apps_json(bv_buf *b, const bv_applist *l);
+
+
+/* Kind names as written in the model file: send, call, cast, reply, exit, down,
+ * spawn. */
+const char *bv_ev_kind_name(bv_ev_kind k);
+
+/* Appends the whole trace as the model file {"format":"beamviz.seqtrace",
+ * "version":1,...}: every event (kind, from, to, label, text, serial, ts_us,
+ * reply_to) and participant; bv_model_load reads it back. */
+int bv_trace_json(bv_buf *b, const bv_trace *t);
+
+
+/* Per-kind loaders (each in its model's file). The header (format, version)
+ * is checked by bv_model_load_mem before they run. */
+int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out);
+int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out);
+int bv_tree_from_json(const bv_jdoc *d, bv_tree **out);
+int bv_trace_from_json(const bv_jdoc *d, bv_trace **out);
+int bv_applist_from_json(const bv_jdoc *d, bv_applist **out);
+
+/* A memory series with room for n samples (none filled yet). */
+int bv_memseries_new(bv_memseries **out, size_t n);
+
+/* 1 if a registered name (Elixir. stripped or not) is a system process that
+ * is hidden unless asked for: code_server, logger, user, application_controller... */
+int bv_trace_system_name(const char *name);
+
+/* The fields of a written row, each with its key text worked out once. */
+typedef struct bv_proc_fields {
+  size_t n;
+  struct {
+    bv_proc_field f;
+    int numeric;
+    const char *key; /* "name": with quotes and colon */
+    size_t keylen;
+  } f[BV_PF_COUNT];
+  char keys[BV_PF_COUNT][32];
+} bv_proc_fields;
+void bv_proc_fields_init(bv_proc_fields *w, const bv_proc_field *fs, size_t n);
+/* {"pid":..., "field":value...}: fields in the order given; an absent text is
+ * null when nulls is set, else left out. pid replaces p->pid when non-NULL. */
+void bv_wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_fields *fs, int nulls);
+
+#endif

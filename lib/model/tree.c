@@ -1,0 +1,207 @@
+/* model/tree.c: the supervision tree model: its file (written and read back). */
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[] = {"root",         "supervisor", "worker", "notstarted",
+                                         "unresponsive", "external",   "folded"};
+
+/* --- JSON ------------------------------------------------------------------- */
+
+static void json_opt(bv_buf *b, const char *key, const char *v)
+{
+  if (!v)
+    return;
+  bv_buf_printf(b, ",\"%s\":", key);
+  bv_buf_json_str(b, v, strlen(v));
+}
+
+int bv_tree_json(bv_buf *b, const bv_tree *t)
+{
+  bv_buf_puts(b, "{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":");
+  bv_buf_json_str(b, t->node ? t->node : "", t->node ? strlen(t->node) : 0);
+  json_opt(b, "otp_release", t->otp_release);
+  bv_buf_printf(b, ",\"elixir\":%s", t->elixir ? "true" : "false");
+  json_opt(b, "title", t->title);
+  json_opt(b, "mode", t->mode);
+  bv_buf_puts(b, ",\"walk_ms\":");
+  bv_buf_u64(b, t->walk_ms);
+  bv_buf_puts(b, ",\n\"nodes\":[");
+  for (size_t i = 0; i < t->n; i++) {
+    const bv_tnode *n = &t->nodes[i];
+    bv_buf_printf(b, "%s\n{\"kind\":\"%s\",\"parent\":%d", i ? "," : "",
+                  bv_tnode_kind_name(n->kind), n->parent);
+    json_opt(b, "pid", n->pid);
+    json_opt(b, "name", n->name);
+    json_opt(b, "child_id", n->child_id);
+    json_opt(b, "type", n->type);
+    json_opt(b, "module", n->module);
+    json_opt(b, "state", n->state);
+    json_opt(b, "role", n->role);
+    if (n->kind == BV_TN_FOLDED)
+      bv_buf_printf(b, ",\"folded\":%u,\"folded_sups\":%u,\"folded_ext\":%u,\"folded_total\":%u",
+                    n->folded, n->folded_sups, n->folded_ext, n->folded_total);
+    bv_buf_putc(b, '}');
+  }
+  bv_buf_puts(b, "],\n\"links\":[");
+  for (size_t l = 0; l < t->nlinks; l++)
+    bv_buf_printf(b, "%s[%u,%u]", l ? "," : "", t->links[l].a, t->links[l].b);
+  bv_buf_puts(b, "]}\n");
+  return b->failed ? BV_ENOMEM : 0;
+}
+
+#define TREE_MAX_NODES 10000000u
+
+static int read_u32(const bv_jdoc *d, const bv_jv *v, const char *path, uint32_t *out)
+{
+  uint64_t x = 0;
+  int rc = bv_jv_is_null(v) ? 0 : bv_jv_u64(d, v, path, &x);
+  if (rc)
+    return rc;
+  if (x > UINT32_MAX)
+    return bv_jv_fail(d, path, "number too large");
+  *out = (uint32_t)x;
+  return 0;
+}
+
+int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
+{
+  *out = NULL;
+  const bv_jv *root = bv_jdoc_root(d);
+  bv_tree *t = calloc(1, sizeof *t);
+  if (!t || !(t->arena = bv_arena_new())) {
+    free(t);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  bv_arena *a = t->arena;
+  char path[96];
+  int rc;
+  int64_t walk = 0;
+  if ((rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", a, &t->node)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), "otp_release", a, &t->otp_release)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "title"), "title", a, &t->title)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "mode"), "mode", a, &t->mode)))
+    goto fail;
+  if (!bv_jv_is_null(bv_jv_get(root, "elixir")) &&
+      (rc = bv_jv_bool(d, bv_jv_get(root, "elixir"), "elixir", &t->elixir)))
+    goto fail;
+  if (!bv_jv_is_null(bv_jv_get(root, "walk_ms")) &&
+      (rc = bv_jv_i64(d, bv_jv_get(root, "walk_ms"), "walk_ms", &walk)))
+    goto fail;
+  t->walk_ms = walk > 0 ? (uint64_t)walk : 0;
+  const bv_jv *nodes = bv_jv_get(root, "nodes");
+  if ((rc = bv_jv_arr(d, nodes, "nodes", TREE_MAX_NODES)))
+    goto fail;
+  t->n = bv_jv_len(nodes);
+  if (t->n == 0) {
+    rc = bv_jv_fail(d, "nodes", "a tree needs at least its root");
+    goto fail;
+  }
+  t->nodes = bv_arena_alloc(a, t->n * sizeof *t->nodes);
+  if (!t->nodes) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
+  bv_jit it;
+  bv_jv_iter(nodes, &it);
+  for (size_t i = 0; i < t->n; i++) {
+    const bv_jv *v = bv_jv_next(&it);
+    bv_tnode *n = &t->nodes[i];
+    snprintf(path, sizeof path, "nodes[%zu]", i);
+    if ((rc = bv_jv_obj(d, v, path)))
+      goto fail;
+    const char *kind = NULL;
+    snprintf(path, sizeof path, "nodes[%zu].kind", i);
+    if ((rc = bv_jv_str(d, bv_jv_get(v, "kind"), path, a, &kind)))
+      goto fail;
+    size_t k;
+    for (k = 0; k < sizeof kind_names / sizeof *kind_names; k++)
+      if (strcmp(kind, kind_names[k]) == 0)
+        break;
+    if (k == sizeof kind_names / sizeof *kind_names) {
+      rc = bv_jv_fail(d, path, "unknown kind (root, supervisor, worker, notstarted, "
+                               "unresponsive, external, folded)");
+      goto fail;
+    }
+    n->kind = (bv_tnode_kind)k;
+    int64_t parent;
+    snprintf(path, sizeof path, "nodes[%zu].parent", i);
+    if ((rc = bv_jv_i64(d, bv_jv_get(v, "parent"), path, &parent)))
+      goto fail;
+    /* breadth-first with contiguous children: parents come first and never
+       decrease along the array */
+    if (i == 0 ? parent != -1
+               : (parent < 0 || (uint64_t)parent >= i ||
+                  (i > 1 && parent < t->nodes[i - 1].parent))) {
+      rc = bv_jv_fail(d, path,
+                      i == 0 ? "the root's parent must be -1"
+                             : "must be an earlier node, in breadth-first order");
+      goto fail;
+    }
+    n->parent = (int)parent;
+    static const char *const keys[] = {"pid", "name", "child_id", "type", "module", "state", "role"};
+    const char **dst[] = {&n->pid, &n->name, &n->child_id, &n->type, &n->module, &n->state, &n->role};
+    for (size_t f = 0; f < sizeof keys / sizeof *keys; f++) {
+      snprintf(path, sizeof path, "nodes[%zu].%s", i, keys[f]);
+      if ((rc = bv_jv_opt_str(d, bv_jv_get(v, keys[f]), path, a, dst[f])))
+        goto fail;
+    }
+    static const char *const nkeys[] = {"folded", "folded_sups", "folded_ext", "folded_total"};
+    uint32_t *ndst[] = {&n->folded, &n->folded_sups, &n->folded_ext, &n->folded_total};
+    for (size_t f = 0; f < sizeof nkeys / sizeof *nkeys; f++) {
+      snprintf(path, sizeof path, "nodes[%zu].%s", i, nkeys[f]);
+      if ((rc = read_u32(d, bv_jv_get(v, nkeys[f]), path, ndst[f])))
+        goto fail;
+    }
+    if (i) {
+      bv_tnode *p = &t->nodes[parent];
+      if (!p->nchildren)
+        p->first_child = (uint32_t)i;
+      p->nchildren++;
+    }
+  }
+  const bv_jv *links = bv_jv_get(root, "links");
+  if (!bv_jv_is_null(links)) {
+    if ((rc = bv_jv_arr(d, links, "links", 50000000)))
+      goto fail;
+    t->nlinks = bv_jv_len(links);
+    t->links = t->nlinks ? bv_arena_alloc(a, t->nlinks * sizeof *t->links) : NULL;
+    if (t->nlinks && !t->links) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      goto fail;
+    }
+    bv_jv_iter(links, &it);
+    for (size_t l = 0; l < t->nlinks; l++) {
+      const bv_jv *e = bv_jv_next(&it);
+      snprintf(path, sizeof path, "links[%zu]", l);
+      uint64_t x, y;
+      if ((rc = bv_jv_arr(d, e, path, 2)))
+        goto fail;
+      if (bv_jv_len(e) != 2) {
+        rc = bv_jv_fail(d, path, "expected a pair [a,b]");
+        goto fail;
+      }
+      if ((rc = bv_jv_u64(d, bv_jv_at(e, 0), path, &x)) ||
+          (rc = bv_jv_u64(d, bv_jv_at(e, 1), path, &y)))
+        goto fail;
+      if (x >= t->n || y >= t->n || x == y) {
+        rc = bv_jv_fail(d, path, "node index out of range (or a self link)");
+        goto fail;
+      }
+      t->links[l].a = (uint32_t)x;
+      t->links[l].b = (uint32_t)y;
+    }
+  }
+  *out = t;
+  return 0;
+fail:
+  bv_tree_free(t);
+  return rc;
+}
+
+
+const char *bv_tnode_kind_name(bv_tnode_kind k)
+{
+  return (unsigned)k < sizeof kind_names / sizeof *kind_names ? kind_names[k] : "worker";
+}
