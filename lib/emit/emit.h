@@ -71,4 +71,11 @@ int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
                      bv_seq_mmd_info *info);
 
 
+/* One (model kind x text format) writer. The registry (api/registry.c) has a
+ * row per pair and bv_emit calls it; fmt tells variants apart (Mermaid or a
+ * Markdown block). Each draws from its kind's view (view/view.h), so every
+ * format shows the same things. info may be NULL. */
+typedef int (*bv_emit_fn)(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                          bv_emit_info *info);
+
 #endif

@@ -113,4 +113,10 @@ int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_m
                      bv_scene **out);
 
 
+/* One kind's layout for images: the registry's image writer (api/) measures
+ * with o->font, calls it, and renders the scene. Draws from the same view as
+ * the text formats. info may be NULL. */
+typedef int (*bv_layout_fn)(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                            bv_scene **out, bv_emit_info *info);
+
 #endif
