@@ -7,7 +7,8 @@
 #      vega-lite + vega (node, SVG) and rsvg-convert (PNG). Target: >= 30x, < 0.3 s.
 #   2. a 1,000-node supervision tree: `beamviz render tree.json -o t.png`
 #      against Mermaid's own CLI (mmdc, headless Debian chromium) on the same tree.
-# Usage: test/bench/bench_images.sh [BEAMVIZ] (default build/beamviz)
+# Usage: test/bench/bench_images.sh [BEAMVIZ] (default build/beamviz); OLD=path/to/older/beamviz
+#   also renders the scatter with that build, best of 5 each, interleaved, and prints new/old.
 # Needs: python3, node, rsvg-convert; the pinned npm packages of
 # /work/shared/validators (install: its `install` script), chromium for mmdc.
 set -eu
@@ -99,6 +100,16 @@ else
 fi
 b=$(best_of 1 "$bv" render "$tmp/snap.json" -o "$tmp/snap.png")
 echo "beamviz render snap.json -> PNG:     ${b} s (reading the JSON model included)"
+if [ -n "${OLD:-}" ]; then
+  bn='' bo=''
+  for _ in 1 2 3 4 5; do
+    t=$(best_of 1 "$bv" render "$tmp/snap.json" -o "$tmp/snap.png")
+    if [ -z "$bn" ] || python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$t" "$bn"; then bn=$t; fi
+    t=$(best_of 1 "$OLD" render "$tmp/snap.json" -o "$tmp/snap_old.png")
+    if [ -z "$bo" ] || python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$t" "$bo"; then bo=$t; fi
+  done
+  echo "render -> PNG, best of 5 interleaved: this build ${bn} s, old build ${bo} s, new/old $(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$bn" "$bo")"
+fi
 if [ -d "$val/node_modules/vega-lite" ] && command -v rsvg-convert >/dev/null; then
   cp "$src/test/bench/vega_render.mjs" "$val/.bench_vega_render.mjs"
   vega_png() { node "$val/.bench_vega_render.mjs" "$tmp/snap.vl.json" "$tmp/vega.svg" &&

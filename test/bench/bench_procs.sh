@@ -16,7 +16,8 @@
 # usage: test/bench/bench_procs.sh [path/to/beamviz]
 #   env: N=100000 (processes), REPS=5 (runs of a and b, interleaved; medians
 #        are compared), C_REPS=3 (runs of c, median), BIG=1000000 (0 skips the
-#        big run), SKIP_C=1 skips (c).
+#        big run), SKIP_C=1 skips (c), OLD=path/to/older/beamviz also runs (b)
+#        with that build in every rep, interleaved, and prints new/old.
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BEAMVIZ=${1:-${BEAMVIZ:-$SRC/build/beamviz}}
@@ -70,7 +71,7 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR 
 # ext4 (mounted with discard): the file system's work, not beamviz's, and (a)
 # writes no file at all.
 run_beamviz() {
-  local node=$1 out=$2 t0 t1 kb
+  local node=$1 out=$2 t0 t1 kb BEAMVIZ=${3:-$BEAMVIZ}
   rm -f "$out"
   sync -f "$(dirname "$out")" 2>/dev/null
   t0=$(now_ns)
@@ -103,7 +104,7 @@ PROCS=$(call "$BENCH" 'erlang system_info [process_count]')
 echo "node $BENCH: $PROCS processes (${N} idle ones spawned)"
 
 loop_ms() { call "$1" "bv_bench_loop $2 []" | sed -E 's/^\{([0-9]+),.*/\1/' | awk '{ printf "%.1f", $1 / 1000 }'; }
-A=() B=() A2=() B2=() RSS=()
+A=() B=() A2=() B2=() RSS=() BO=()
 for ((r = 1; r <= REPS; r++)); do
   A+=("$(loop_ms "$BENCH" loop)")
   read -r b kb < <(run_beamviz "$BENCH" "$TMP/x.vl.json") || { echo "beamviz failed" >&2; exit 1; }
@@ -112,12 +113,21 @@ for ((r = 1; r <= REPS; r++)); do
   A2+=("$(loop_ms "$BENCH" loop_all)")
   read -r b2 _ < <(run_beamviz "$BENCH" "$TMP/x.json") || { echo "beamviz failed" >&2; exit 1; }
   B2+=("$b2")
+  if [ -n "${OLD:-}" ]; then
+    read -r bo _ < <(run_beamviz "$BENCH" "$TMP/o.vl.json" "$OLD") || { echo "old beamviz failed" >&2; exit 1; }
+    BO+=("$bo")
+    echo "  run $r: (b, old build $OLD) ${bo} ms"
+  fi
   echo "  run $r: (a) node's own loop ${A[-1]} ms   (b) beamviz procs -o x.vl.json ${b} ms, peak RSS $((kb / 1024)) MB   (a') ${A2[-1]} ms   (b') -o x.json ${b2} ms"
 done
 MA=$(echo "${A[*]}" | median)
 MB=$(echo "${B[*]}" | median)
 echo "(a) median ${MA} ms   (b) median ${MB} ms   x.vl.json $(($(stat -c %s "$TMP/x.vl.json") / 1000000)) MB"
 echo "b/a = $(awk -v a="$MA" -v b="$MB" 'BEGIN { printf "%.2f", b / a }')   (target <= 1.0)"
+if [ -n "${OLD:-}" ]; then
+  MBO=$(echo "${BO[*]}" | median)
+  echo "(b, old build) median ${MBO} ms   new/old = $(awk -v o="$MBO" -v b="$MB" 'BEGIN { printf "%.2f", b / o }')   old b/a = $(awk -v a="$MA" -v b="$MBO" 'BEGIN { printf "%.2f", b / a }')"
+fi
 MA2=$(echo "${A2[*]}" | median)
 MB2=$(echo "${B2[*]}" | median)
 echo "(a') median ${MA2} ms   (b') median ${MB2} ms   b'/a' = $(awk -v a="$MA2" -v b="$MB2" 'BEGIN { printf "%.2f", b / a }')   (the full model: seven items and proc_lib dictionaries)"
