@@ -48,6 +48,7 @@ int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out);
 /* A text table: NAME VERSION TREE DESCRIPTION, one application a line. */
 int bv_apps_text(bv_buf *b, const bv_applist *l);
 
+/* compat: removed when the registry lands */
 typedef struct bv_seq_mmd_opts {
   unsigned max_shown;     /* messages drawn at most (0 = 200); a Note tells the rest */
   unsigned payload;       /* add the first N characters of each message's text */
@@ -61,12 +62,18 @@ typedef struct bv_seq_mmd_info {
   size_t hidden;          /* messages to or from hidden system processes */
 } bv_seq_mmd_info;
 
-/* Appends t as a Mermaid sequenceDiagram: participants p0, p1... in order of
- * first appearance, aliases and texts escaped with bv_mmd_escape; `->>` for
+/* The trace view (view/view.h) as a Mermaid sequenceDiagram (BV_FMT_MERMAID,
+ * or BV_FMT_MD: a fenced block): participants p0, p1... in the view's order,
+ * labels escaped with bv_mmd_escape, the payload after a <br/>; `->>` for
  * messages, `-->>` for replies; activation bars (always balanced) for
- * processes spawned during the trace; at most max_shown messages and 50,000
- * characters, then a Note saying how many more are in the model file.
- * Deterministic. info may be NULL. */
+ * processes spawned during the trace; the view's notes as `Note` lines over
+ * every participant. The view's messages, then as many as fit in 50,000
+ * characters (the rest counted in info->left_out). Deterministic. */
+int bv_emit_seq_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                        bv_emit_info *info);
+
+/* compat: removed when the registry lands. The same diagram appended to b
+ * (o->max_shown 0 = the default); info may be NULL. */
 int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
                      bv_seq_mmd_info *info);
 

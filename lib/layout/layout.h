@@ -105,6 +105,8 @@ typedef struct bv_layout_opts {
  * model it cannot draw (bad indices), BV_ENOMEM. */
 int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *m,
                    bv_scene **out);
+/* compat: removed when the registry lands. bv_layout_seq_model with
+ * max_shown (0 = the default), show_system and dark taken from o. */
 int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
                   bv_scene **out);
 int bv_layout_scatter(const bv_snapshot *s, const bv_layout_opts *o, const bv_measure *m,
@@ -118,5 +120,11 @@ int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_m
  * the text formats. info may be NULL. */
 typedef int (*bv_layout_fn)(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                             bv_scene **out, bv_emit_info *info);
+
+/* A message trace (BV_MODEL_TRACE) drawn from its view (view/view.h): the
+ * same participants, labels (payload on a second line), notes and counts as
+ * the Mermaid. o NULL = defaults. info: shown, left_out, hidden, width, height. */
+int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                        bv_scene **out, bv_emit_info *info);
 
 #endif

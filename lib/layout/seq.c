@@ -1,8 +1,10 @@
-/* layout_seq.c: message sequences. Participant boxes at the top and bottom,
- * dashed lifelines, one row per message with its label above the arrow (rows
- * never share a line, so labels cannot overlap), solid arrows for messages
- * and dotted ones for replies, activation bars for processes spawned during
- * the trace, self-messages as loops, and a note when messages were left out.
+/* layout/seq.c: message sequences, drawn from the trace view (view/trace.c:
+ * the same participants, labels, payloads and notes as the Mermaid).
+ * Participant boxes at the top and bottom, dashed lifelines, one row per
+ * message with its label (and payload line) above the arrow (rows never share
+ * a line, so labels cannot overlap), solid arrows for messages and dotted ones
+ * for replies, activation bars for processes spawned during the trace,
+ * self-messages as loops, and the view's notes.
  * Columns are spaced so every label fits between the lifelines it spans:
  * width grows with participants and labels, height with messages. */
 #include "layout/scene_priv.h"
@@ -21,7 +23,8 @@
 #define LOOP_H 18.0
 #define BAR_W 10.0        /* activation bar */
 #define ROW_GAP 10.0
-#define DEFAULT_SHOWN 1000
+#define FONT_SIZE 12.0
+#define MAX_LABEL 320.0   /* wider labels are shortened */
 
 static const bv_color PART_FILL = SC_RGB(0xECECFF), PART_STROKE = SC_RGB(0x9370DB);
 
@@ -30,6 +33,8 @@ typedef struct row {
   int a, b;           /* visible participant columns */
   const char *label, *full;
   bv_text_metrics tm;
+  const char *pay, *pay_full; /* payload line, or NULL */
+  bv_text_metrics ptm;
   double y;           /* top of the row */
   double arrow_y;
 } row;
@@ -53,34 +58,20 @@ static int cmp_rows(const void *x, const void *y)
   return ia < ib ? -1 : ia > ib;
 }
 
-static const char *part_label(bv_scene *s, const bv_trace *t, const bv_participant *p)
-{
-  if (p->name && *p->name)
-    return bv_strip_elixir(p->name);
-  bv_buf b;
-  bv_buf_init(&b);
-  bv_pid_display(&b, p->pid, t->elixir);
-  const char *r = bv_arena_strdup(s->arena, b.data ? b.data : "?");
-  bv_buf_dispose(&b);
-  return r;
-}
-
 static double bar_edge(const col *c, size_t r, int right)
 {
   int active = c->spawn_row >= 0 && (int)r >= c->spawn_row && (int)r <= c->last_row;
   return c->cx + (active ? (right ? BAR_W / 2 : -BAR_W / 2) : 0);
 }
 
-int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
-                  bv_scene **out)
+static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_measure *m,
+                      bv_scene **out)
 {
   *out = NULL;
-  bv_layout_opts dflt = {0};
-  if (!o)
-    o = &dflt;
+  const bv_trace *t = v->t;
   const sc_theme *th = sc_theme_get(o->dark);
-  double fs = o->font_size > 0 ? o->font_size : 12;
-  double maxw = o->max_label > 0 ? o->max_label : 320;
+  double fs = FONT_SIZE;
+  double maxw = MAX_LABEL;
   bv_scene *s;
   int rc = bv_scene_new("sequence", &s);
   if (rc)
@@ -89,65 +80,27 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
   s->background = th->page;
   s->title = bv_arena_printf(s->arena, "message sequence%s%s", t->code ? ": " : "",
                              t->code ? t->code : "");
-  int *colof = calloc(t->nparts + 1, sizeof *colof);
-  col *cols = calloc(t->nparts + 1, sizeof *cols);
-  row *rows = NULL;
-  size_t *order = NULL, *idx = NULL;
+  size_t ncols = v->nparts, nrows = v->n;
+  col *cols = calloc(ncols + 1, sizeof *cols);
+  row *rows = calloc(nrows + 1, sizeof *rows);
+  size_t *order = NULL;
   double *gap = NULL;
-  size_t ncols = 0, nrows = 0, hidden_rows = 0, total_rows = 0;
-  if (!colof || !cols) {
+  if (!cols || !rows) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
     goto done;
   }
-  /* participants that are drawn, in order of first appearance (the model's
-     order), system processes only with --all */
-  for (size_t i = 0; i < t->nparts; i++)
-    colof[i] = -1;
-  for (size_t e = 0; e < t->n; e++) {
-    const bv_event *ev = &t->events[e];
-    if (ev->from >= t->nparts || ev->to >= t->nparts) {
-      rc = bv_error_set(BV_EINVAL, "trace: event %zu names participant %u of %zu", e,
-                        (unsigned)(ev->from >= t->nparts ? ev->from : ev->to), t->nparts);
-      goto done;
-    }
+  /* the view's participants and messages, in its order */
+  for (size_t c = 0; c < ncols; c++) {
+    cols[c].part = v->parts[c];
+    cols[c].label = v->part_label[c];
+    cols[c].first_row = cols[c].spawn_row = -1;
   }
-  size_t max_shown = o->max_shown ? o->max_shown : DEFAULT_SHOWN;
-  rows = calloc(t->n + 1, sizeof *rows);
-  if (!rows) {
-    rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
-    goto done;
+  for (size_t r = 0; r < nrows; r++) {
+    const bv_event *ev = &t->events[v->ev[r]];
+    rows[r].ev = v->ev[r];
+    rows[r].a = v->col[ev->from];
+    rows[r].b = v->col[ev->to];
   }
-  for (size_t e = 0; e < t->n; e++) {
-    const bv_event *ev = &t->events[e];
-    const bv_participant *pf = &t->parts[ev->from], *pt = &t->parts[ev->to];
-    if (!o->show_system && (pf->system || pt->system))
-      continue;
-    total_rows++;
-    if (nrows >= max_shown) {
-      hidden_rows++;
-      continue;
-    }
-    uint32_t ps[2] = {ev->from, ev->to};
-    for (int k = 0; k < 2; k++)
-      if (colof[ps[k]] < 0) {
-        colof[ps[k]] = (int)ncols;
-        cols[ncols].part = ps[k];
-        cols[ncols].first_row = cols[ncols].spawn_row = -1;
-        ncols++;
-      }
-    rows[nrows].ev = (uint32_t)e;
-    rows[nrows].a = colof[ev->from];
-    rows[nrows].b = colof[ev->to];
-    nrows++;
-  }
-  /* participants with no message still get a column (a trace of one process) */
-  for (size_t i = 0; i < t->nparts; i++)
-    if (colof[i] < 0 && (o->show_system || !t->parts[i].system) && !t->n) {
-      colof[i] = (int)ncols;
-      cols[ncols].part = (uint32_t)i;
-      cols[ncols].first_row = cols[ncols].spawn_row = -1;
-      ncols++;
-    }
   if (!ncols) {
     /* nothing at all: one note-only picture */
     cols[0].part = 0;
@@ -157,8 +110,6 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
   /* labels and widths */
   double boxh = ceil(fs * 1.25 + 2 * BOX_PAD_Y);
   for (size_t c = 0; c < (ncols ? ncols : 1); c++) {
-    if (ncols)
-      cols[c].label = part_label(s, t, &t->parts[cols[c].part]);
     const char *sh, *full;
     bv_text_metrics tm;
     if ((rc = sc_fit(s, m, cols[c].label, fs, 0, maxw, &sh, &full, &tm)))
@@ -168,9 +119,15 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
   }
   for (size_t r = 0; r < nrows; r++) {
     const bv_event *ev = &t->events[rows[r].ev];
-    const char *lab = ev->label && *ev->label ? ev->label : "?";
-    if ((rc = sc_fit(s, m, lab, fs * 0.92, 0, maxw, &rows[r].label, &rows[r].full, &rows[r].tm)))
+    if ((rc = sc_fit(s, m, v->label[r], fs * 0.92, 0, maxw, &rows[r].label, &rows[r].full,
+                     &rows[r].tm)))
       goto done;
+    if (v->payload[r]) {
+      if ((rc = sc_fit(s, m, v->payload[r], fs * 0.85, 0, maxw, &rows[r].pay,
+                       &rows[r].pay_full, &rows[r].ptm)))
+        goto done;
+      rows[r].tm.width = fmax(rows[r].tm.width, rows[r].ptm.width);
+    }
     for (int k = 0; k < 2; k++) {
       col *c = &cols[k ? rows[r].b : rows[r].a];
       if (c->first_row < 0)
@@ -234,22 +191,12 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
   double lh = fs * 1.25;
   for (size_t r = 0; r < nrows; r++) {
     rows[r].y = y;
-    rows[r].arrow_y = y + lh + 4;
+    rows[r].arrow_y = y + lh * (rows[r].pay ? 2 : 1) + 4;
     y = rows[r].arrow_y + (rows[r].a == rows[r].b ? LOOP_H : 0) + ROW_GAP;
   }
-  /* notes: messages left out, and why the trace stopped early */
-  const char *notes[2];
-  size_t nnotes = 0;
-  if (hidden_rows)
-    notes[nnotes++] = bv_arena_printf(
-        s->arena, "\xE2\x80\xA6 %zu more message%s not drawn (first %zu of %zu shown, "
-                  "--max-shown); every event is in the JSON",
-        hidden_rows, hidden_rows == 1 ? "" : "s", nrows, total_rows);
-  if (t->stop_reason && *t->stop_reason && strcmp(t->stop_reason, "done") != 0)
-    notes[nnotes++] =
-        bv_arena_printf(s->arena, "trace stopped early: %s bound reached", t->stop_reason);
-  if (!nrows && !nnotes)
-    notes[nnotes++] = "no messages were traced";
+  /* the view's notes */
+  const char *const *notes = v->notes;
+  size_t nnotes = v->nnotes;
   double note_y0 = y + 4;
   double note_h = ceil(lh + 12);
   y = note_y0 + (double)nnotes * (note_h + 8);
@@ -287,15 +234,19 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
     int reply = ev->kind == BV_EV_REPLY;
     const col *ca = &cols[rw->a], *cb = &cols[rw->b];
     double ay = rw->arrow_y;
-    size_t ti;
+    double lift = rw->pay ? lh : 0; /* the label goes above the payload line */
+    size_t ti = 0, pi = 0;
     if (rw->a == rw->b) {
       double x0 = bar_edge(ca, r, 1);
       double pts[8] = {x0, ay, x0 + LOOP_W, ay, x0 + LOOP_W, ay + LOOP_H, x0, ay + LOOP_H};
       rc = sc_line(s, reply ? "reply" : "message", pts, 4, th->line, 1.5,
                    reply ? BV_DASH_DOTTED : BV_DASH_SOLID, BV_ARROW_FILLED, (int32_t)rw->ev);
       if (!rc)
-        rc = sc_text(s, m, "msg-label", x0 + 4, ay - 5, BV_ANCHOR_START, fs * 0.92, 0, th->text,
-                     rw->label, 0, (int32_t)rw->ev, &ti);
+        rc = sc_text(s, m, "msg-label", x0 + 4, ay - 5 - lift, BV_ANCHOR_START, fs * 0.92, 0,
+                     th->text, rw->label, 0, (int32_t)rw->ev, &ti);
+      if (!rc && rw->pay)
+        rc = sc_text(s, m, "msg-payload", x0 + 4, ay - 5, BV_ANCHOR_START, fs * 0.85, 0,
+                     th->text, rw->pay, 0, (int32_t)rw->ev, &pi);
     } else {
       int right = rw->b > rw->a;
       double x0 = bar_edge(ca, r, right), x1 = bar_edge(cb, r, !right);
@@ -303,11 +254,16 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
       rc = sc_line(s, reply ? "reply" : "message", pts, 2, th->line, 1.5,
                    reply ? BV_DASH_DOTTED : BV_DASH_SOLID, BV_ARROW_FILLED, (int32_t)rw->ev);
       if (!rc)
-        rc = sc_text(s, m, "msg-label", (x0 + x1) / 2, ay - 5, BV_ANCHOR_MIDDLE, fs * 0.92, 0,
-                     th->text, rw->label, 0, (int32_t)rw->ev, &ti);
+        rc = sc_text(s, m, "msg-label", (x0 + x1) / 2, ay - 5 - lift, BV_ANCHOR_MIDDLE,
+                     fs * 0.92, 0, th->text, rw->label, 0, (int32_t)rw->ev, &ti);
+      if (!rc && rw->pay)
+        rc = sc_text(s, m, "msg-payload", (x0 + x1) / 2, ay - 5, BV_ANCHOR_MIDDLE, fs * 0.85, 0,
+                     th->text, rw->pay, 0, (int32_t)rw->ev, &pi);
     }
     if (!rc && rw->full)
       s->items[ti].full = bv_arena_strdup(s->arena, rw->full);
+    if (!rc && rw->pay && rw->pay_full)
+      s->items[pi].full = bv_arena_strdup(s->arena, rw->pay_full);
   }
   for (size_t c = 0; c < nc && !rc; c++) {
     for (int k = 0; k < 2 && !rc; k++) {
@@ -334,16 +290,13 @@ int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *
                    BV_ANCHOR_MIDDLE, fs * 0.92, 0, o->dark ? th->text : SC_RGB(0x000000),
                    notes[k], nx1 - nx0 - 8, -1, NULL);
   }
-  if (!rc && hidden_rows)
-    s->note = bv_arena_printf(s->arena,
-                              "image shows the first %zu of %zu messages (--max-shown %zu)",
-                              nrows, total_rows, max_shown);
+  if (!rc && v->left_out)
+    s->note = bv_arena_printf(s->arena, "image shows the first %zu of %zu messages", v->n,
+                              v->visible);
 done:
-  free(colof);
   free(cols);
   free(rows);
   free(order);
-  free(idx);
   free(gap);
   if (rc) {
     bv_scene_free(s);
@@ -351,4 +304,47 @@ done:
   }
   *out = s;
   return 0;
+}
+
+int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                        bv_scene **out, bv_emit_info *info)
+{
+  *out = NULL;
+  if (m->kind != BV_MODEL_TRACE || !m->u.trace)
+    return bv_error_set(BV_EINVAL, "a sequence diagram needs a message trace");
+  bv_emit_opts dflt;
+  if (!o) {
+    bv_emit_opts_init(&dflt);
+    o = &dflt;
+  }
+  bv_trace_view *v;
+  int rc = bv_trace_view_make(m->u.trace, o, &v);
+  if (rc)
+    return rc;
+  rc = seq_layout(v, o, ms, out);
+  if (!rc) {
+    bv_trace_view_info(v, info);
+    if (info) {
+      info->width = (*out)->width;
+      info->height = (*out)->height;
+    }
+  }
+  bv_trace_view_free(v);
+  return rc;
+}
+
+/* compat: removed when the registry lands */
+int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
+                  bv_scene **out)
+{
+  bv_emit_opts eo;
+  bv_emit_opts_init(&eo);
+  if (o) {
+    if (o->max_shown)
+      eo.max_shown = o->max_shown;
+    eo.all = o->show_system;
+    eo.dark = o->dark;
+  }
+  bv_model md = {.kind = BV_MODEL_TRACE, .u.trace = (bv_trace *)t};
+  return bv_layout_seq_model(&md, &eo, m, out, NULL);
 }

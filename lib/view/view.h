@@ -66,6 +66,46 @@ int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
                     bv_tree_fold_info *info);
 
 
+/* --- message traces ---------------------------------------------------------- */
 
+/* What a trace shows, whatever the format: Mermaid (emit/seq.c) and the image
+ * layout (layout/seq.c) both draw exactly this. Everything lives in `arena`. */
+typedef struct bv_trace_view {
+  bv_arena *arena;
+  const bv_trace *t;
+  /* participants drawn: those of the messages drawn, in order of first
+   * appearance; labels are plain UTF-8 (not escaped): the registered name
+   * (Elixir. stripped), else the pid written the target's way */
+  size_t nparts;
+  uint32_t *parts;          /* indices in t->parts */
+  const char **part_label;
+  int32_t *col;             /* per t->parts entry: its place among parts, or -1 */
+  /* messages drawn: the first ones between shown participants, never a sample */
+  size_t n;
+  uint32_t *ev;             /* indices in t->events */
+  const char **label;       /* the event's label ("?" when empty) */
+  const char **payload;     /* the first o->payload characters of its text (a
+                               SPAWN's text is OTP's internal signal: none), or NULL */
+  /* notes, in order: messages left out, nothing to show, why the trace stopped
+   * when that is not its normal end */
+  size_t nnotes;
+  const char *notes[3];
+  /* counts (bv_emit_info) */
+  size_t visible;           /* messages between shown participants */
+  size_t left_out;          /* visible messages not drawn (visible - n) */
+  size_t hidden;            /* messages to or from hidden system processes */
+} bv_trace_view;
+
+/* Makes the view of t under o (NULL: bv_emit_opts_init's defaults): system
+ * processes hidden unless o->all; at most o->max_shown messages (0 = all);
+ * o->payload characters of text, cut at a UTF-8 boundary. BV_EINVAL when an
+ * event names a participant that does not exist. Free with bv_trace_view_free. */
+int bv_trace_view_make(const bv_trace *t, const bv_emit_opts *o, bv_trace_view **out);
+/* Keeps only the first n messages drawn (a format's own size limit):
+ * participants, counts and notes follow. n >= v->n changes nothing. */
+int bv_trace_view_cut(bv_trace_view *v, size_t n);
+void bv_trace_view_free(bv_trace_view *v);  /* NULL ok */
+/* Copies the view's counts into info (shown, left_out, hidden); NULL ok. */
+void bv_trace_view_info(const bv_trace_view *v, bv_emit_info *info);
 
 #endif

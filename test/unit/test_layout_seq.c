@@ -35,6 +35,7 @@ static bv_trace *mk_trace(const char *const *names, const int *spawned, const in
     e->from = (uint32_t)ev[i].from;
     e->to = (uint32_t)ev[i].to;
     e->label = bv_arena_strdup(t->arena, ev[i].label);
+    e->text = e->label;
     e->serial_prev = (int64_t)i;
     e->serial_cur = (int64_t)i + 1;
     e->reply_to = -1;
@@ -117,7 +118,8 @@ static void test_small(const bv_measure *fake, const bv_measure *real)
 }
 
 /* 200 messages among 8 processes (calls, replies, casts, self-messages,
- * spawns, long labels) and then 1,500 with the default cap of 1,000. */
+ * spawns, long labels) and then 1,500 with the default cap of 200 (the
+ * Mermaid's: one default); then with payload lines under the labels. */
 static void test_big(const bv_measure *m)
 {
   const char *names[8] = {NULL, "Elixir.MyApp.Server", "demo_ping", "demo_pong", NULL,
@@ -156,10 +158,25 @@ static void test_big(const bv_measure *m)
       for (size_t i = 0; i < s->n; i++)
         arrows += s->items[i].kind == BV_SI_LINE && (!strcmp(s->items[i].cls, "message") ||
                                                      !strcmp(s->items[i].cls, "reply"));
-      CHECK(arrows <= 1000);
+      CHECK(arrows <= 200);
       CHECK((s->note != NULL) == big);
       if (!big)
         CHECK(lu_render_all(s, "seq_200"));
+      bv_scene_free(s);
+    }
+    /* payload: a second line under each label, still no overlap */
+    bv_emit_opts eo;
+    bv_emit_opts_init(&eo);
+    eo.payload = 40;
+    bv_model md = {.kind = BV_MODEL_TRACE, .u.trace = t};
+    bv_emit_info info;
+    CHECK_INT(bv_layout_seq_model(&md, &eo, m, &s, &info), 0);
+    if (s) {
+      check_seq(s, t, big ? "1500 payload" : "200 payload");
+      CHECK(find_ref(s, "msg-payload", 1) != NULL);
+      CHECK(find_ref(s, "msg-payload", 3) == NULL); /* a SPAWN has none */
+      CHECK_INT(info.shown + info.left_out + info.hidden, n);
+      CHECK(info.shown <= 200);
       bv_scene_free(s);
     }
     bv_layout_opts o = {0};

@@ -104,8 +104,8 @@ static void test_mermaid(void)
                "  p0->>+p1: SPAWN\n"
                "  p0->>p1: INFO#58; ping\n"
                "  deactivate p1\n"
-               "  Note over p0,p1: 3 more messages not drawn (--max-shown 2), all in the "
-               "JSON (--save FILE.json)\n");
+               "  Note over p0,p1: 3 more messages not drawn (the model file has them "
+               "all)\n");
   CHECK_INT(info.left_out, 3);
   free(s);
 
@@ -133,8 +133,7 @@ static void test_mermaid(void)
   ev(t, 0, BV_EV_SEND, 0, 0, "INFO: log", "log", -1);
   s = mmd(t, 0, 0, 0, &info);
   CHECK_STR(s, "sequenceDiagram\n  participant p0 as beamviz\n"
-               "  Note over p0: no messages to show (system processes hidden, --all shows "
-               "them)\n");
+               "  Note over p0: no messages to show (system processes hidden)\n");
   free(s);
   bv_trace_free(t);
 }
