@@ -78,6 +78,45 @@ int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
                      bv_seq_mmd_info *info);
 
 
+/* compat: removed when the registry lands */
+typedef struct bv_tree_fold_info {
+  unsigned max_children;   /* limits actually applied (after automatic reduction) */
+  unsigned max_depth;
+  size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */
+  size_t hidden_below;     /* processes hidden in "K more below" nodes */
+  size_t folds;            /* folded nodes made */
+  int reduced;             /* limits were tightened to fit Mermaid's limits */
+  int links_dropped;       /* dotted link edges left out to fit */
+  size_t edges;            /* edges written (Mermaid) */
+  size_t chars;            /* characters written (Mermaid) */
+} bv_tree_fold_info;
+
+/* compat: removed when the registry lands */
+typedef struct bv_tree_mmd_opts {
+  unsigned max_children;   /* 0 = no limit */
+  unsigned max_depth;      /* 0 = no limit */
+  int left_right;          /* graph LR instead of TD */
+  int markdown;            /* a fenced ```mermaid block */
+} bv_tree_mmd_opts;
+
+/* compat: removed when the registry lands. bv_emit_tree_mermaid into a
+ * bv_buf (emit/tree.c). */
+int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
+                    bv_tree_fold_info *info);
+
+/* A supervision tree as a Mermaid flowchart (fmt BV_FMT_MERMAID, or BV_FMT_MD
+ * for a fenced ```mermaid block), drawn from its view (bv_tree_view_make):
+ * ids n0, n1... in the view's order; every label quoted and escaped with
+ * bv_mmd_escape; classes root, supervisor, worker, notstarted, unresponsive,
+ * external, folded (Kino's colours); supervision edges solid, links dotted.
+ * Then tightens the limits (and drops link edges last) until the text has
+ * fewer than 500 edges and at most 50,000 characters: siblings halved down to
+ * 2, then the deepest level count that fits, whatever the tree's depth;
+ * info->reduced / links_dropped say so, and its limits draw the same picture
+ * (when no link edges were dropped). Deterministic. */
+int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                         bv_emit_info *info);
+
 /* One (model kind x text format) writer. The registry (api/registry.c) has a
  * row per pair and bv_emit calls it; fmt tells variants apart (Mermaid or a
  * Markdown block). Each draws from its kind's view (view/view.h), so every

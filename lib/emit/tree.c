@@ -1,5 +1,5 @@
-/* emit/tree.c: a supervision tree as a Mermaid flowchart, always within
- * Mermaid's default limits. */
+/* emit/tree.c: a supervision tree as a Mermaid flowchart drawn from its view
+ * (view/tree.c), always within Mermaid's default limits. */
 #include "emit/emit.h"
 
 #include <stdlib.h>
@@ -21,75 +21,57 @@ static const char mmd_classes[] =
     "  classDef external fill:#ffffff,stroke:#374151,stroke-width:1px,stroke-dasharray:3 3\n"
     "  classDef folded fill:#f3f4f6,stroke:#9ca3af,stroke-width:1px,stroke-dasharray:2 2\n";
 
-/* Writes the already folded view v; counts edges. */
-static int mmd_write(bv_buf *b, const bv_tree *v, int lr, int with_links, size_t *edges)
+/* Writes the view v; counts edges. */
+static int mmd_write(bv_buf *b, const bv_tree_view *v, int with_links, size_t *edges)
 {
-  bv_buf label;
-  bv_buf_init(&label);
+  const bv_tree *s = v->tree;
   *edges = 0;
-  bv_buf_printf(b, "graph %s\n", lr ? "LR" : "TD");
-  for (size_t i = 0; i < v->n; i++) {
-    const bv_tnode *nd = &v->nodes[i];
-    label.len = 0;
-    if (bv_tree_label(&label, v, nd, 80)) {
-      bv_buf_dispose(&label);
-      return BV_ENOMEM;
-    }
+  bv_buf_printf(b, "graph %s\n", v->left_right ? "LR" : "TD");
+  for (size_t i = 0; i < s->n; i++) {
     bv_buf_printf(b, "  n%zu[\"", i);
-    bv_mmd_escape(b, label.data ? label.data : "", label.len);
-    bv_buf_printf(b, "\"]:::%s\n", bv_tnode_kind_name(nd->kind));
+    bv_mmd_escape(b, v->label[i], strlen(v->label[i]));
+    bv_buf_printf(b, "\"]:::%s\n", v->cls[i]);
   }
-  for (size_t i = 1; i < v->n; i++) {
-    const bv_tnode *nd = &v->nodes[i];
+  for (size_t i = 1; i < s->n; i++) {
+    const bv_tnode *nd = &s->nodes[i];
     bv_buf_printf(b, "  n%d %s n%zu\n", nd->parent, nd->kind == BV_TN_EXTERNAL ? "-.-" : "-->", i);
     (*edges)++;
   }
   if (with_links)
-    for (size_t l = 0; l < v->nlinks; l++) {
-      bv_buf_printf(b, "  n%u -.- n%u\n", v->links[l].a, v->links[l].b);
+    for (size_t l = 0; l < s->nlinks; l++) {
+      bv_buf_printf(b, "  n%u -.- n%u\n", s->links[l].a, s->links[l].b);
       (*edges)++;
     }
   bv_buf_puts(b, mmd_classes);
-  bv_buf_dispose(&label);
   return b->failed ? BV_ENOMEM : 0;
 }
 
-static unsigned tree_depth(const bv_tree *t)
-{
-  unsigned *d = calloc(t->n ? t->n : 1, sizeof *d), max = 0;
-  if (!d)
-    return 1;
-  for (size_t i = 1; i < t->n; i++) {
-    int p = t->nodes[i].parent;
-    d[i] = (p >= 0 && (size_t)p < i) ? d[p] + 1 : 1;
-    if (d[i] > max)
-      max = d[i];
-  }
-  free(d);
-  return max;
-}
-
-/* One try at writing t folded with (mc, md): the text (in text) and whether it
- * is within Mermaid's limits. */
+/* One try at writing t with limits (mc, md): the text (in text), the view's
+ * counts and whether it is within Mermaid's limits. */
 typedef struct mmd_try {
   const bv_tree *t;
-  int lr;
+  bv_emit_opts o;
   bv_buf text;
-  bv_tree_fold_info fi;
+  bv_emit_info info;
+  unsigned depth;         /* levels below the root in the model */
   size_t edges;
   int with_links, fits;
 } mmd_try;
 
 static int mmd_attempt(mmd_try *m, unsigned mc, unsigned md)
 {
-  bv_tree *v = NULL;
+  bv_tree_view *v = NULL;
   int rc;
-  memset(&m->fi, 0, sizeof m->fi);
-  if ((rc = bv_tree_fold(m->t, mc, md, &v, &m->fi)))
+  m->o.max_children = mc;
+  m->o.max_depth = md;
+  if ((rc = bv_tree_view_make(m->t, &m->o, &v)))
     return rc;
+  memset(&m->info, 0, sizeof m->info);
+  bv_tree_view_info(v, &m->info);
+  m->depth = v->depth;
   m->text.len = 0;
-  rc = mmd_write(&m->text, v, m->lr, m->with_links, &m->edges);
-  bv_tree_free(v);
+  rc = mmd_write(&m->text, v, m->with_links, &m->edges);
+  bv_tree_view_free(v);
   m->fits = !rc && m->edges <= MMD_MAX_EDGES && m->text.len <= MMD_MAX_CHARS;
   return rc;
 }
@@ -122,37 +104,33 @@ static int mmd_deepest(mmd_try *m, unsigned mc, unsigned hi, unsigned *md, int *
   return m->fits ? 0 : mmd_attempt(m, mc, best);
 }
 
-int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
-                    bv_tree_fold_info *info)
+/* The Mermaid text of t (fenced when md_fence) appended to b; info, and the
+ * edges and characters of the flowchart written (fence not counted). */
+static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_fence,
+                    bv_emit_info *info, size_t *edges, size_t *chars)
 {
-  bv_tree_fold_info dummy;
-  if (!info)
-    info = &dummy;
-  memset(info, 0, sizeof *info);
-  unsigned mc = o ? o->max_children : 12, md = o ? o->max_depth : 0;
-  int md_fence = o ? o->markdown : 0;
-  if (!t || t->n == 0)
-    return bv_error_set(BV_EINVAL, "empty supervision tree");
-  unsigned full_depth = tree_depth(t);
-  if (md >= full_depth)
-    md = 0; /* folds nothing either way */
+  if (!o)
+    return bv_error_set(BV_EINVAL, "supervision tree: no options");
   mmd_try m;
   memset(&m, 0, sizeof m);
   m.t = t;
-  m.lr = o ? o->left_right : 0;
+  m.o = *o;
   m.with_links = 1;
   bv_buf_init(&m.text);
+  unsigned mc = o->max_children, md = o->max_depth;
   /* Tighten until it fits: fewer siblings (halving, down to 2), then the
      deepest level count that fits, then without dotted links (again the
      deepest that fits), then one child each. The last always fits: the root,
      one child and two folded nodes. */
   int rc = mmd_attempt(&m, mc, md), reduced = 0, found = 0;
+  if (!rc && md >= m.depth)
+    md = 0; /* folds nothing either way */
   while (!rc && !m.fits && (mc == 0 || mc > 2)) {
     mc = mc == 0 ? 64 : mc / 2 > 2 ? mc / 2 : 2;
     reduced = 1;
     rc = mmd_attempt(&m, mc, md);
   }
-  unsigned hi = md ? md - 1 : full_depth ? full_depth - 1 : 0;
+  unsigned hi = md ? md - 1 : m.depth ? m.depth - 1 : 0;
   if (!rc && !m.fits) {
     reduced = 1;
     rc = mmd_deepest(&m, mc, hi, &md, &found);
@@ -170,20 +148,77 @@ int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
                                  "folded to one child a level (%zu edges, %zu characters)",
                       m.edges, m.text.len);
   if (!rc) {
-    *info = m.fi;
-    if (info->max_depth >= full_depth)
-      info->max_depth = 0;
-    info->reduced = reduced;
-    info->links_dropped = !m.with_links;
-    info->edges = m.edges;
-    info->chars = m.text.len;
+    m.info.reduced = reduced;
+    m.info.links_dropped = !m.with_links;
+    if (info)
+      *info = m.info;
+    *edges = m.edges;
+    *chars = m.text.len;
     if (md_fence)
       bv_buf_puts(b, "```mermaid\n");
     bv_buf_put(b, m.text.data ? m.text.data : "", m.text.len);
     if (md_fence)
       bv_buf_puts(b, "```\n");
-    rc = b->failed ? BV_ENOMEM : 0;
+    rc = b->failed ? bv_error_set(BV_ENOMEM, "out of memory writing Mermaid") : 0;
   }
   bv_buf_dispose(&m.text);
+  return rc;
+}
+
+int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                         bv_emit_info *info)
+{
+  if (!m || m->kind != BV_MODEL_TREE)
+    return bv_error_set(BV_EINVAL, "not a supervision tree");
+  if (fmt != BV_FMT_MERMAID && fmt != BV_FMT_MD)
+    return bv_error_set(BV_EINVAL, "a supervision tree is written as Mermaid here, not %s",
+                        bv_format_name(fmt));
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_emit_info fi;
+  memset(&fi, 0, sizeof fi);
+  size_t edges = 0, chars = 0;
+  int rc = mmd_tree(&b, m->u.tree, o, fmt == BV_FMT_MD, &fi, &edges, &chars);
+  if (!rc)
+    rc = bv_out_buf(out, &b);
+  if (!rc && info) {
+    info->nodes = fi.nodes;
+    info->hidden_siblings = fi.hidden_siblings;
+    info->hidden_below = fi.hidden_below;
+    info->folds = fi.folds;
+    info->max_children = fi.max_children;
+    info->max_depth = fi.max_depth;
+    info->reduced = fi.reduced;
+    info->links_dropped = fi.links_dropped;
+  }
+  bv_buf_dispose(&b);
+  return rc;
+}
+
+/* compat: removed when the registry lands */
+int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
+                    bv_tree_fold_info *info)
+{
+  bv_emit_opts eo;
+  memset(&eo, 0, sizeof eo);
+  eo.max_children = o ? o->max_children : 12;
+  eo.max_depth = o ? o->max_depth : 0;
+  eo.left_right = o ? o->left_right : 0;
+  bv_emit_info ei;
+  memset(&ei, 0, sizeof ei);
+  size_t edges = 0, chars = 0;
+  int rc = mmd_tree(b, t, &eo, o ? o->markdown : 0, &ei, &edges, &chars);
+  if (!rc && info) {
+    memset(info, 0, sizeof *info);
+    info->max_children = ei.max_children;
+    info->max_depth = ei.max_depth;
+    info->hidden_siblings = ei.hidden_siblings;
+    info->hidden_below = ei.hidden_below;
+    info->folds = ei.folds;
+    info->reduced = ei.reduced;
+    info->links_dropped = ei.links_dropped;
+    info->edges = edges;
+    info->chars = chars;
+  }
   return rc;
 }

@@ -90,8 +90,9 @@ typedef struct bv_layout_opts {
   int dark;                 /* dark theme */
   double font_size;         /* default 12 (charts: Vega-Lite's 10/11) */
   double max_label;         /* labels wider than this are shortened (default 320) */
-  /* trees */
-  int left_right;           /* --direction LR */
+  /* trees: compat (bv_layout_tree only), removed when the registry lands;
+     bv_layout_tree_model takes them from bv_emit_opts */
+  int left_right;           /* left to right */
   unsigned max_children;    /* fold siblings beyond N (0 = draw all) */
   unsigned max_depth;       /* cut levels deeper than D (0 = draw all) */
   /* sequences */
@@ -103,6 +104,8 @@ typedef struct bv_layout_opts {
 
 /* Each layout builds a new scene into *out (caller frees). BV_EINVAL for a
  * model it cannot draw (bad indices), BV_ENOMEM. */
+/* compat: removed when the registry lands. The tree drawn from its view with
+ * o's limits (0 = all); the scene's note counts the nodes folded. */
 int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *m,
                    bv_scene **out);
 /* compat: removed when the registry lands. bv_layout_seq_model with
@@ -126,5 +129,14 @@ typedef int (*bv_layout_fn)(const bv_model *m, const bv_emit_opts *o, const bv_m
  * the Mermaid. o NULL = defaults. info: shown, left_out, hidden, width, height. */
 int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                         bv_scene **out, bv_emit_info *info);
+
+/* A supervision tree drawn from its view (bv_tree_view_make): the same shown
+ * nodes, fold nodes, label texts and classes as the Mermaid output (images are
+ * not tightened: no edge limit); labels wider than 320 px are shortened with
+ * an ellipsis (the item's full text is the view's label). Each box and its
+ * text items carry ref = the model node's index (-1 for folds). No note: info
+ * has the counts (and the natural width and height). */
+int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                         bv_scene **out, bv_emit_info *info);
 
 #endif

@@ -1,4 +1,6 @@
-/* layout_tree.c: supervision trees as a tidy tree, top-down or left-right.
+/* layout/tree.c: supervision trees as a tidy tree, top-down or left-right,
+ * drawn from the tree view (view/tree.c): the same shown nodes, fold nodes
+ * and label texts as the Mermaid output.
  *
  * Walker's algorithm with Buchheim, Jünger and Leipert's linear-time fix
  * ("Improving Walker's Algorithm to Run in Linear Time", 2002), with boxes of
@@ -31,9 +33,11 @@
 #define BUS 16.0        /* band above a block for its bus */
 
 typedef struct ln {
-  int32_t model;          /* index in t->nodes, -1 for synthetic nodes */
+  int32_t vi;             /* index in the view's shown tree, -1 for a block */
+  int32_t ref;            /* index in the model's nodes, -1 for folds and blocks */
   bv_tnode_kind kind;
-  const char *line1, *line2;
+  const char **lines;     /* the view's label, one string a line */
+  uint32_t nlines;
   int32_t parent;
   uint32_t first, nch;    /* tidy-tree children: kids[first .. +nch) */
   uint32_t depth;
@@ -50,21 +54,21 @@ typedef struct ln {
 } ln;
 
 typedef struct lt {
-  const bv_tree *t;
-  const bv_layout_opts *o;
+  const bv_tree_view *view;
+  const bv_tree *t;       /* the view's shown tree */
+  int dark;
+  double maxw;            /* labels wider than this are shortened */
   const bv_measure *m;
   bv_scene *s;
   ln *v;
   size_t n, cap;
   uint32_t *kids;
   size_t nkids, kcap;
-  int32_t *lof;           /* model index -> layout node, -1 if not drawn */
   int lr;
   double fs;
-  unsigned folded_nodes;  /* model nodes hidden by folding */
 } lt;
 
-static int push_node(lt *L, int32_t model, bv_tnode_kind kind, int32_t parent, uint32_t depth)
+static int push_node(lt *L, int32_t vi, bv_tnode_kind kind, int32_t parent, uint32_t depth)
 {
   if (L->n == L->cap) {
     size_t cap = L->cap ? L->cap * 2 : 64;
@@ -76,7 +80,8 @@ static int push_node(lt *L, int32_t model, bv_tnode_kind kind, int32_t parent, u
   }
   ln *x = &L->v[L->n];
   memset(x, 0, sizeof *x);
-  x->model = model;
+  x->vi = vi;
+  x->ref = vi >= 0 ? L->view->model[vi] : -1;
   x->kind = kind;
   x->parent = parent;
   x->depth = depth;
@@ -102,161 +107,82 @@ static int push_kid(lt *L, uint32_t k)
 
 /* --- labels -------------------------------------------------------------- */
 
-static const char *pid_text(lt *L, const char *pid)
+/* The view's label of x, split into lines. */
+static int make_label(lt *L, ln *x)
 {
-  if (!pid)
-    return NULL;
-  bv_buf b;
-  bv_buf_init(&b);
-  bv_pid_display(&b, pid, L->t->elixir);
-  const char *r = b.failed ? NULL : bv_arena_strdup(L->s->arena, b.data ? b.data : "");
-  bv_buf_dispose(&b);
-  return r;
+  const char *label = L->view->label[x->vi];
+  uint32_t n = 1;
+  for (const char *p = label; *p; p++)
+    n += *p == '\n';
+  x->lines = bv_arena_alloc(L->s->arena, n * sizeof *x->lines);
+  if (!x->lines)
+    return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+  x->nlines = 0;
+  for (const char *p = label;;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    char *line = bv_arena_alloc(L->s->arena, len + 1);
+    if (!line)
+      return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+    memcpy(line, p, len);
+    x->lines[x->nlines++] = line;
+    if (!nl)
+      break;
+    p = nl + 1;
+  }
+  return 0;
 }
 
-/* The same text as the Mermaid output (bv_tree_label in tree.c): registered
- * name, else child id and pid, else role and pid, else pid; a second line
- * with the state, or the module of an external process. */
-static void make_label(lt *L, ln *x)
+/* Height of the text of a box: the first line, then smaller ones. */
+static double text_height(const lt *L, const ln *x)
 {
-  const bv_tnode *tn = &L->t->nodes[x->model];
-  const char *pid = pid_text(L, tn->pid);
-  bv_arena *a = L->s->arena;
-  if (tn->kind == BV_TN_FOLDED) {
-    if (tn->role && strcmp(tn->role, "below") == 0)
-      x->line1 = bv_arena_printf(a, "%u more below", (unsigned)tn->folded);
-    else
-      x->line1 = bv_arena_printf(a, "\xE2\x80\xA6 and %u more", (unsigned)tn->folded);
-    return;
-  }
-  if (tn->name)
-    x->line1 = tn->name;
-  else if (tn->child_id)
-    x->line1 = pid ? bv_arena_printf(a, "%s %s", tn->child_id, pid) : tn->child_id;
-  else if (tn->role)
-    x->line1 = pid ? bv_arena_printf(a, "%s %s", tn->role, pid) : tn->role;
-  else
-    x->line1 = pid ? pid : "?";
-  if (tn->state)
-    x->line2 = bv_arena_printf(a, "(%s)", tn->state);
-  else if (tn->kind == BV_TN_EXTERNAL && tn->module)
-    x->line2 = tn->module;
+  double lh = L->fs * 1.25;
+  return lh + (x->nlines > 1 ? (x->nlines - 1) * lh * 0.9 : 0);
 }
 
 static int size_box(lt *L, ln *x)
 {
   const char *sh, *full;
-  bv_text_metrics m1, m2 = {0, 0, 0};
-  double maxw = L->o->max_label > 0 ? L->o->max_label : 320;
-  int rc = sc_fit(L->s, L->m, x->line1 ? x->line1 : "", L->fs, 0, maxw, &sh, &full, &m1);
-  if (!rc && x->line2)
-    rc = sc_fit(L->s, L->m, x->line2, L->fs * 0.85, 0, maxw, &sh, &full, &m2);
-  if (rc)
-    return rc;
-  double lh = L->fs * 1.25;
-  double w = m1.width > m2.width ? m1.width : m2.width;
+  double w = 0;
+  for (uint32_t i = 0; i < x->nlines; i++) {
+    bv_text_metrics tm = {0, 0, 0};
+    int rc = sc_fit(L->s, L->m, x->lines[i], i ? L->fs * 0.85 : L->fs, 0, L->maxw, &sh, &full,
+                    &tm);
+    if (rc)
+      return rc;
+    if (tm.width > w)
+      w = tm.width;
+  }
   x->bw = ceil(w + 2 * PAD_X);
   if (x->bw < 40)
     x->bw = 40;
-  x->bh = ceil(lh + (x->line2 ? lh * 0.9 : 0) + 2 * PAD_Y);
+  x->bh = ceil(text_height(L, x) + 2 * PAD_Y);
   x->bsz = L->lr ? x->bh : x->bw;
   x->dsz = L->lr ? x->bw : x->bh;
   return 0;
 }
 
-/* --- building the drawn tree (folding applied) ---------------------------- */
+/* --- the drawn tree: the view's shown tree, node for node ------------------ */
 
-static const char *kind_plural(unsigned nsup, unsigned nwork, unsigned other)
-{
-  if (nsup && !nwork && !other)
-    return " supervisors";
-  if (nwork && !nsup && !other)
-    return " workers";
-  return "";
-}
-
-static int build(lt *L, uint32_t *subtree)
+static int build(lt *L)
 {
   const bv_tree *t = L->t;
-  unsigned maxc = L->o->max_children, maxd = L->o->max_depth;
   int rc;
-  /* node 0: the root; nodes with parent -1 other than the root (external
-     processes drawn beside the tree) hang from an invisible super-root */
-  int orphans = 0;
-  for (size_t i = 1; i < t->n; i++)
-    if (t->nodes[i].parent < 0)
-      orphans = 1;
-  uint32_t base_depth = 0;
-  if (orphans) {
-    if ((rc = push_node(L, -1, BV_TN_ROOT, -1, 0)))
+  for (size_t i = 0; i < t->n; i++) {
+    int p = t->nodes[i].parent;
+    if ((rc = push_node(L, (int32_t)i, t->nodes[i].kind, i ? p : -1,
+                        i ? L->v[p].depth + 1 : 0)))
       return rc;
-    L->v[0].role = 3; /* invisible */
-    L->v[0].first = 0;
-    for (size_t i = 0; i < t->n; i++)
-      if (i == 0 || t->nodes[i].parent < 0) {
-        if ((rc = push_node(L, (int32_t)i, t->nodes[i].kind, 0, 1)) ||
-            (rc = push_kid(L, (uint32_t)(L->n - 1))))
-          return rc;
-        L->lof[i] = (int32_t)(L->n - 1);
-        L->v[0].nch++;
-      }
-    base_depth = 1;
-  } else {
-    if ((rc = push_node(L, 0, t->nodes[0].kind, -1, 0)))
-      return rc;
-    L->lof[0] = 0;
   }
-  for (size_t q = orphans ? 1 : 0; q < L->n; q++) {
-    if (L->v[q].model < 0 || L->v[q].role)
-      continue;
-    const bv_tnode *tn = &t->nodes[L->v[q].model];
-    uint32_t depth = L->v[q].depth;
-    uint32_t mdepth = depth - base_depth;
-    if (!tn->nchildren)
-      continue;
+  /* children are contiguous in the view; their layout nodes have the same
+     indices */
+  for (size_t q = 0; q < t->n; q++) {
+    const bv_tnode *tn = &t->nodes[q];
     L->v[q].first = (uint32_t)L->nkids;
-    if (maxd && mdepth >= maxd) {
-      /* cut: one node stands for everything below */
-      uint32_t below = subtree[L->v[q].model] - 1;
-      if ((rc = push_node(L, -1, BV_TN_FOLDED, (int32_t)q, depth + 1)) ||
-          (rc = push_kid(L, (uint32_t)(L->n - 1))))
+    L->v[q].nch = tn->nchildren;
+    for (uint32_t c = 0; c < tn->nchildren; c++)
+      if ((rc = push_kid(L, tn->first_child + c)))
         return rc;
-      L->v[L->n - 1].line1 = bv_arena_printf(L->s->arena, "%u more below", (unsigned)below);
-      L->v[q].nch = 1;
-      L->folded_nodes += below;
-      continue;
-    }
-    uint32_t keep = tn->nchildren;
-    if (maxc && keep > maxc)
-      keep = maxc;
-    for (uint32_t c = 0; c < keep; c++) {
-      uint32_t mi = tn->first_child + c;
-      if ((rc = push_node(L, (int32_t)mi, t->nodes[mi].kind, (int32_t)q, depth + 1)) ||
-          (rc = push_kid(L, (uint32_t)(L->n - 1))))
-        return rc;
-      L->lof[mi] = (int32_t)(L->n - 1);
-    }
-    if (keep < tn->nchildren) {
-      unsigned nsup = 0, nwork = 0, other = 0, hidden = 0;
-      for (uint32_t c = keep; c < tn->nchildren; c++) {
-        const bv_tnode *ch = &t->nodes[tn->first_child + c];
-        if (ch->kind == BV_TN_SUPERVISOR)
-          nsup++;
-        else if (ch->kind == BV_TN_WORKER)
-          nwork++;
-        else
-          other++;
-        hidden += subtree[tn->first_child + c];
-      }
-      if ((rc = push_node(L, -1, BV_TN_FOLDED, (int32_t)q, depth + 1)) ||
-          (rc = push_kid(L, (uint32_t)(L->n - 1))))
-        return rc;
-      L->v[L->n - 1].line1 =
-          bv_arena_printf(L->s->arena, "\xE2\x80\xA6 and %u more%s", tn->nchildren - keep,
-                          kind_plural(nsup, nwork, other));
-      L->folded_nodes += hidden;
-    }
-    L->v[q].nch = (uint32_t)L->nkids - L->v[q].first;
   }
   return 0;
 }
@@ -464,24 +390,22 @@ static kind_style style_of(bv_tnode_kind k)
 static int draw_box(lt *L, ln *x)
 {
   kind_style st = style_of(x->kind);
-  int32_t ref = x->model;
+  int32_t ref = x->ref;
   int rc = sc_rect(L->s, st.cls, x->x, x->y, x->bw, x->bh, 5, st.fill, SC_RGB(0x374151), st.lw,
                    st.dash, ref);
-  double lh = L->fs * 1.25, maxw = L->o->max_label > 0 ? L->o->max_label : 320;
+  double lh = L->fs * 1.25;
   double cx = x->x + x->bw / 2;
-  double body = lh + (x->line2 ? lh * 0.9 : 0);
-  double top = x->y + (x->bh - body) / 2;
+  double top = x->y + (x->bh - text_height(L, x)) / 2;
   /* baseline of a line: its top plus the ascent, centred in the line height */
-  double base1 = top + lh / 2 + L->fs * 0.35;
   if (!rc)
-    rc = sc_text(L->s, L->m, "label", cx, base1, BV_ANCHOR_MIDDLE, L->fs, 0, st.text,
-                 x->line1 ? x->line1 : "", maxw, ref, NULL);
-  if (!rc && x->line2)
-    rc = sc_text(L->s, L->m, "label2", cx, top + lh + lh * 0.45 + L->fs * 0.3, BV_ANCHOR_MIDDLE,
-                 L->fs * 0.85, 0, x->kind == BV_TN_WORKER || x->kind == BV_TN_SUPERVISOR
-                                      ? SC_RGB(0x1F2937)
-                                      : st.text,
-                 x->line2, maxw, ref, NULL);
+    rc = sc_text(L->s, L->m, "label", cx, top + lh / 2 + L->fs * 0.35, BV_ANCHOR_MIDDLE, L->fs, 0,
+                 st.text, x->nlines ? x->lines[0] : "", L->maxw, ref, NULL);
+  for (uint32_t i = 1; !rc && i < x->nlines; i++)
+    rc = sc_text(L->s, L->m, "label2", cx, top + lh + (i - 1) * lh * 0.9 + lh * 0.45 + L->fs * 0.3,
+                 BV_ANCHOR_MIDDLE, L->fs * 0.85, 0,
+                 x->kind == BV_TN_WORKER || x->kind == BV_TN_SUPERVISOR ? SC_RGB(0x1F2937)
+                                                                         : st.text,
+                 x->lines[i], L->maxw, ref, NULL);
   return rc;
 }
 
@@ -512,15 +436,15 @@ static int edge(lt *L, const ln *par, const ln *ch, double bus_d)
      supervision (dotted, no arrow) */
   int ext = ch->kind == BV_TN_EXTERNAL;
   return sc_line(L->s, ext ? "link" : "edge", pts, n,
-                 ext ? sc_theme_get(L->o->dark)->muted : sc_theme_get(L->o->dark)->line, 1.5,
+                 ext ? sc_theme_get(L->dark)->muted : sc_theme_get(L->dark)->line, 1.5,
                  ext ? BV_DASH_DOTTED : BV_DASH_SOLID, ext ? BV_ARROW_NONE : BV_ARROW_FILLED,
-                 ch->model);
+                 ch->ref);
 }
 
 /* Places the members of a block and draws its bus, spines and ticks. */
 static int draw_block(lt *L, ln *par, ln *b)
 {
-  bv_color lc = sc_theme_get(L->o->dark)->line;
+  bv_color lc = sc_theme_get(L->dark)->line;
   double cellw = SPINE + b->cw + COL_GAP, cellh = b->chh + ROW_GAP;
   double bus_y = b->y + BUS / 2;
   int rc = 0;
@@ -562,7 +486,7 @@ static int draw_block(lt *L, ln *par, ln *b)
     k->y = b->y + BUS + r * cellh + (b->chh - k->bh) / 2;
     double sx = spine0 + c * cellw, cy = k->y + k->bh / 2;
     pts[0] = sx, pts[1] = cy, pts[2] = k->x, pts[3] = cy;
-    rc = sc_line(L->s, "edge", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_FILLED, k->model);
+    rc = sc_line(L->s, "edge", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_FILLED, k->ref);
   }
   return rc;
 }
@@ -589,7 +513,7 @@ static int link(lt *L, const ln *a, const ln *b, const double *lvl_end, double g
   put(L, pts + 2, ab, ch);
   put(L, pts + 4, bb, ch);
   put(L, pts + 6, bb, b->depth == a->depth ? bd_far : bd_near);
-  return sc_line(L->s, "link", pts, 4, sc_theme_get(L->o->dark)->muted, 1.5, BV_DASH_DOTTED,
+  return sc_line(L->s, "link", pts, 4, sc_theme_get(L->dark)->muted, 1.5, BV_DASH_DOTTED,
                  BV_ARROW_NONE, -1);
 }
 
@@ -597,62 +521,13 @@ static int layout(lt *L)
 {
   int rc;
   const bv_tree *t = L->t;
-  /* validate the model's indices and compute subtree sizes (for folding) */
-  uint32_t *order = malloc(t->n * sizeof *order), *subtree = calloc(t->n, sizeof *subtree);
-  char *seen = calloc(t->n, 1);
-  if (!order || !subtree || !seen) {
-    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-    goto done;
-  }
-  size_t no = 0;
-  for (size_t r = 0; r < t->n; r++) {
-    if (r && t->nodes[r].parent >= 0)
-      continue;
-    if (seen[r]) {
-      rc = bv_error_set(BV_EINVAL, "tree: node %zu is reached twice", r);
-      goto done;
-    }
-    seen[r] = 1;
-    size_t start = no;
-    order[no++] = (uint32_t)r;
-    for (size_t q = start; q < no; q++) {
-      const bv_tnode *tn = &t->nodes[order[q]];
-      if (tn->first_child > t->n || tn->nchildren > t->n - tn->first_child) {
-        rc = bv_error_set(BV_EINVAL, "tree: node %u has children outside the tree", order[q]);
-        goto done;
-      }
-      for (uint32_t c = 0; c < tn->nchildren; c++) {
-        uint32_t k = tn->first_child + c;
-        if (seen[k]) {
-          rc = bv_error_set(BV_EINVAL, "tree: node %u is reached twice", k);
-          goto done;
-        }
-        seen[k] = 1;
-        order[no++] = k;
-      }
-    }
-  }
-  for (size_t q = no; q-- > 0;) {
-    const bv_tnode *tn = &t->nodes[order[q]];
-    subtree[order[q]] += 1;
-    for (uint32_t c = 0; c < tn->nchildren; c++)
-      subtree[order[q]] += subtree[tn->first_child + c];
-  }
-  if ((rc = build(L, subtree)))
-    goto done;
-  for (size_t q = 0; q < L->n; q++) {
-    ln *x = &L->v[q];
-    if (x->role == 3)
-      continue;
-    if (x->model >= 0)
-      make_label(L, x);
-    if ((rc = size_box(L, x)))
-      goto done;
-  }
-  if (L->v[0].role == 3)
-    L->v[0].bsz = L->v[0].dsz = 0;
+  if ((rc = build(L)))
+    return rc;
+  for (size_t q = 0; q < L->n; q++)
+    if ((rc = make_label(L, &L->v[q])) || (rc = size_box(L, &L->v[q])))
+      return rc;
   if ((rc = make_blocks(L)))
-    goto done;
+    return rc;
   tidy(L);
   /* levels: depth offsets */
   uint32_t maxdepth = 0;
@@ -663,8 +538,7 @@ static int layout(lt *L)
   if (!lvl || !lvl_pos) {
     free(lvl);
     free(lvl_pos);
-    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-    goto done;
+    return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
   }
   for (size_t q = 0; q < L->n; q++)
     if (L->v[q].role != 2 && L->v[q].dsz > lvl[L->v[q].depth])
@@ -679,7 +553,7 @@ static int layout(lt *L)
   double minb = INFINITY;
   for (size_t q = 0; q < L->n; q++) {
     ln *x = &L->v[q];
-    if (x->role == 2 || x->role == 3)
+    if (x->role == 2)
       continue;
     double b = x->prelim + x->acc - x->bsz / 2;
     if (b < minb)
@@ -699,7 +573,7 @@ static int layout(lt *L)
   /* drawing: edges first, boxes over them */
   for (size_t q = 0; q < L->n && !rc; q++) {
     ln *x = &L->v[q];
-    if (x->role == 3 || x->role == 2)
+    if (x->role == 2)
       continue;
     for (uint32_t c = 0; c < x->nch && !rc; c++) {
       ln *ch = &L->v[K(L, q, c)];
@@ -715,9 +589,10 @@ static int layout(lt *L)
     lvl_pos[d] = lvl_end[d] + MARGIN;
   for (size_t i = 0; i < t->nlinks && !rc; i++) {
     uint32_t a = t->links[i].a, b = t->links[i].b;
-    if (a >= t->n || b >= t->n || a == b || L->lof[a] < 0 || L->lof[b] < 0)
+    if (a >= t->n || b >= t->n || a == b)
       continue;
-    const ln *na = &L->v[L->lof[a]], *nb = &L->v[L->lof[b]];
+    /* layout nodes 0 .. t->n are the view's nodes, in its order */
+    const ln *na = &L->v[a], *nb = &L->v[b];
     if (na->role == 2 || nb->role == 2) {
       /* a block member: straight dotted line between the two boxes' centres
          would cross its neighbours; go around the left of the block instead */
@@ -727,7 +602,7 @@ static int layout(lt *L)
       pts[2] = fmin(m1->x, m2->x) - SPINE * 0.25, pts[3] = pts[1];
       pts[4] = pts[2], pts[5] = m2->y + m2->bh / 2;
       pts[6] = m2->x, pts[7] = pts[5];
-      rc = sc_line(L->s, "link", pts, 4, sc_theme_get(L->o->dark)->muted, 1.5, BV_DASH_DOTTED,
+      rc = sc_line(L->s, "link", pts, 4, sc_theme_get(L->dark)->muted, 1.5, BV_DASH_DOTTED,
                    BV_ARROW_NONE, -1);
       continue;
     }
@@ -735,14 +610,14 @@ static int layout(lt *L)
   }
   for (size_t q = 0; q < L->n && !rc; q++) {
     ln *x = &L->v[q];
-    if (x->role == 1 || x->role == 3)
+    if (x->role == 1)
       continue;
     rc = draw_box(L, x);
   }
   free(lvl);
   free(lvl_pos);
   if (rc)
-    goto done;
+    return rc;
   /* size: everything drawn plus the margin */
   double w = 0, h = 0;
   for (size_t i = 0; i < L->s->n; i++) {
@@ -759,17 +634,66 @@ static int layout(lt *L)
   }
   L->s->width = ceil(w + MARGIN);
   L->s->height = ceil(h + MARGIN);
-  if (L->folded_nodes)
-    L->s->note = bv_arena_printf(
-        L->s->arena, "%u processes folded (--max-children %u, --max-depth %u); use 0 to draw all",
-        L->folded_nodes, L->o->max_children, L->o->max_depth);
-done:
-  free(order);
-  free(subtree);
-  free(seen);
+  return 0;
+}
+
+/* Lays out the view v into a new scene (font size fs, labels shortened to
+ * maxw px). */
+static int layout_view(const bv_tree_view *v, int dark, double fs, double maxw,
+                       const bv_measure *m, bv_scene **out)
+{
+  *out = NULL;
+  const bv_tree *t = v->tree;
+  lt L = {0};
+  L.view = v;
+  L.t = t;
+  L.dark = dark;
+  L.maxw = maxw;
+  L.m = m;
+  L.lr = v->left_right;
+  L.fs = fs;
+  int rc = bv_scene_new("tree", &L.s);
+  if (rc)
+    return rc;
+  L.s->font = bv_arena_strdup(L.s->arena, m->font ? m->font : "DejaVu Sans");
+  L.s->background = sc_theme_get(dark)->page;
+  L.s->title = bv_arena_printf(L.s->arena, "supervision tree%s%s", t->title ? ": " : "",
+                               t->title ? t->title : "");
+  if (!L.s->font || !L.s->title)
+    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+  else
+    rc = layout(&L);
+  free(L.v);
+  free(L.kids);
+  if (rc) {
+    bv_scene_free(L.s);
+    return rc;
+  }
+  *out = L.s;
+  return 0;
+}
+
+int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                         bv_scene **out, bv_emit_info *info)
+{
+  *out = NULL;
+  if (!m || m->kind != BV_MODEL_TREE || !m->u.tree)
+    return bv_error_set(BV_EINVAL, "tree: nothing to draw (not a supervision tree)");
+  bv_tree_view *v = NULL;
+  int rc = bv_tree_view_make(m->u.tree, o, &v);
+  if (rc)
+    return rc;
+  rc = layout_view(v, o->dark, 12, 320, ms, out);
+  if (!rc && info) {
+    bv_tree_view_info(v, info);
+    info->width = (*out)->width;
+    info->height = (*out)->height;
+  }
+  bv_tree_view_free(v);
   return rc;
 }
 
+/* compat: removed when the registry lands */
 int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *m,
                    bv_scene **out)
 {
@@ -777,38 +701,24 @@ int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *
   bv_layout_opts dflt = {0};
   if (!o)
     o = &dflt;
-  if (!t || !t->n || !t->nodes)
-    return bv_error_set(BV_EINVAL, "tree: nothing to draw (no nodes)");
-  if (t->n > 0x7FFFFFFF)
-    return bv_error_set(BV_EINVAL, "tree: too many nodes (%zu)", t->n);
-  lt L = {0};
-  L.t = t;
-  L.o = o;
-  L.m = m;
-  L.lr = o->left_right;
-  L.fs = o->font_size > 0 ? o->font_size : 12;
-  int rc = bv_scene_new("tree", &L.s);
+  bv_emit_opts eo;
+  memset(&eo, 0, sizeof eo);
+  eo.max_children = o->max_children;
+  eo.max_depth = o->max_depth;
+  eo.left_right = o->left_right;
+  bv_tree_view *v = NULL;
+  int rc = bv_tree_view_make(t, &eo, &v);
   if (rc)
     return rc;
-  L.s->font = bv_arena_strdup(L.s->arena, m->font ? m->font : "DejaVu Sans");
-  L.s->background = sc_theme_get(o->dark)->page;
-  L.s->title = bv_arena_printf(L.s->arena, "supervision tree%s%s", t->title ? ": " : "",
-                               t->title ? t->title : "");
-  L.lof = malloc(t->n * sizeof *L.lof);
-  if (!L.lof || !L.s->title) {
+  rc = layout_view(v, o->dark, o->font_size > 0 ? o->font_size : 12,
+                   o->max_label > 0 ? o->max_label : 320, m, out);
+  size_t hidden = v->hidden_siblings + v->hidden_below;
+  if (!rc && hidden &&
+      !((*out)->note = bv_arena_printf((*out)->arena, "%zu of %zu nodes folded", hidden, t->n))) {
+    bv_scene_free(*out);
+    *out = NULL;
     rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-  } else {
-    for (size_t i = 0; i < t->n; i++)
-      L.lof[i] = -1;
-    rc = layout(&L);
   }
-  free(L.v);
-  free(L.kids);
-  free(L.lof);
-  if (rc) {
-    bv_scene_free(L.s);
-    return rc;
-  }
-  *out = L.s;
-  return 0;
+  bv_tree_view_free(v);
+  return rc;
 }

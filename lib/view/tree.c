@@ -1,6 +1,7 @@
-/* tree.c: the supervision-tree model's text outputs: labels, folding,
- * Mermaid (always within Mermaid's default limits), and the JSON model file
- * (written here, read back through lib/jsonin.h). */
+/* view/tree.c: the view of a supervision tree that every format draws: which
+ * nodes are shown, the fold nodes standing for the rest (one label text, one
+ * counting rule), each node's label and class, and the counts. Mermaid
+ * (emit/tree.c) and the image layout (layout/tree.c) both draw from it. */
 #include "view/view.h"
 
 #include <stdlib.h>
@@ -114,39 +115,82 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
   return b->failed ? BV_ENOMEM : 0;
 }
 
-/* --- folding ---------------------------------------------------------------- */
+/* --- classes ---------------------------------------------------------------- */
 
-int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth, bv_tree **out,
-                 bv_tree_fold_info *info)
+const char *bv_tree_class(bv_tnode_kind k)
 {
-  *out = NULL;
-  if (!t || t->n == 0)
-    return bv_error_set(BV_EINVAL, "empty supervision tree");
+  const char *c = bv_tnode_kind_name(k);
+  return c ? c : "worker";
+}
+
+/* --- the view ----------------------------------------------------------------- */
+
+/* Checks what the walk below relies on, whoever made the tree (a model file
+ * is checked when read; a tree built in memory is not): the root first, every
+ * parent before its children, and each node's children are nodes naming it as
+ * their parent, so every node is reached once and the walk ends. */
+static int check_shape(const bv_tree *t)
+{
+  size_t n = t->n;
+  if (t->nodes[0].parent != -1)
+    return bv_error_set(BV_EINVAL, "supervision tree: the root has a parent");
+  for (size_t i = 0; i < n; i++) {
+    const bv_tnode *x = &t->nodes[i];
+    if (i && (x->parent < 0 || (size_t)x->parent >= i))
+      return bv_error_set(BV_EINVAL, "supervision tree: node %zu has a bad parent", i);
+    if (!x->nchildren)
+      continue;
+    if (x->first_child <= i || x->first_child >= n || x->nchildren > n - x->first_child)
+      return bv_error_set(BV_EINVAL, "supervision tree: node %zu has children outside the tree",
+                          i);
+    for (uint32_t c = 0; c < x->nchildren; c++)
+      if (t->nodes[x->first_child + c].parent != (int)i)
+        return bv_error_set(BV_EINVAL, "supervision tree: node %u is not a child of node %zu",
+                            x->first_child + c, i);
+  }
+  return 0;
+}
+
+/* One counting rule for a folded sibling: linked (external), else a
+ * supervisor (one that answered, one that did not, or one not started whose
+ * child spec says supervisor), else a worker. */
+static void count_folded(bv_tnode *f, const bv_tnode *cn)
+{
+  if (cn->kind == BV_TN_EXTERNAL)
+    f->folded_ext++;
+  else if (is_sup_like(cn))
+    f->folded_sups++;
+}
+
+/* Builds the shown tree of t into v (siblings beyond mc fold into one
+ * "siblings" node, children of nodes at depth md into one "below" node; 0 =
+ * no limit) and v->model, the model index of each shown node. */
+static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
+{
   size_t n = t->n;
   uint32_t *size = calloc(n, sizeof *size), *depth = calloc(n, sizeof *depth);
   int32_t *map = malloc(n * sizeof *map);
-  bv_tree *v = calloc(1, sizeof *v);
   bv_tnode *nodes = NULL;
   int32_t *orig = NULL;
+  bv_tree *s = v->tree;
   int rc = 0;
-  if (!size || !depth || !map || !v || !(v->arena = bv_arena_new())) {
+  if (!size || !depth || !map) {
     rc = BV_ENOMEM;
     goto done;
   }
   for (size_t i = 0; i < n; i++) {
     map[i] = -1;
-    int p = t->nodes[i].parent;
-    if (i && (p < 0 || (size_t)p >= i)) {
-      rc = bv_error_set(BV_EINVAL, "supervision tree: node %zu has a bad parent", i);
-      goto done;
-    }
-    depth[i] = i ? depth[p] + 1 : 0;
+    depth[i] = i ? depth[t->nodes[i].parent] + 1 : 0;
+    if (depth[i] > v->depth)
+      v->depth = depth[i];
   }
   for (size_t i = n; i-- > 0;) {
     size[i] += 1;
     if (i)
       size[t->nodes[i].parent] += size[i];
   }
+  if (md >= v->depth)
+    md = 0; /* folds nothing either way */
   /* at most every node, plus one fold per node */
   size_t cap = 2 * n + 1, m = 0;
   nodes = calloc(cap, sizeof *nodes);
@@ -170,25 +214,19 @@ int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth, bv
     uint32_t k = src->nchildren;
     if (!k)
       continue;
-    if (src->first_child + (size_t)k > n) {
-      rc = bv_error_set(BV_EINVAL, "supervision tree: node %d has bad children", o);
-      goto done;
-    }
     bv_tnode f;
     memset(&f, 0, sizeof f);
     f.kind = BV_TN_FOLDED;
     f.parent = (int)j;
-    if (max_depth && depth[o] >= max_depth) {
+    if (md && depth[o] >= md) {
       f.role = "below";
       f.folded = f.folded_total = size[o] - 1;
       nodes[m] = f;
       orig[m++] = -1;
-      if (info) {
-        info->hidden_below += f.folded;
-        info->folds++;
-      }
+      v->hidden_below += f.folded;
+      v->folds++;
     } else {
-      uint32_t keep = (max_children && k > max_children) ? max_children : k;
+      uint32_t keep = (mc && k > mc) ? mc : k;
       for (uint32_t c = 0; c < keep; c++) {
         uint32_t ci = src->first_child + c;
         nodes[m] = t->nodes[ci];
@@ -199,20 +237,14 @@ int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth, bv
       if (keep < k) {
         f.role = "siblings";
         for (uint32_t c = keep; c < k; c++) {
-          const bv_tnode *cn = &t->nodes[src->first_child + c];
           f.folded++;
           f.folded_total += size[src->first_child + c];
-          if (cn->kind == BV_TN_EXTERNAL)
-            f.folded_ext++;
-          else if (is_sup_like(cn))
-            f.folded_sups++;
+          count_folded(&f, &t->nodes[src->first_child + c]);
         }
         nodes[m] = f;
         orig[m++] = -1;
-        if (info) {
-          info->hidden_siblings += f.folded_total;
-          info->folds++;
-        }
+        v->hidden_siblings += f.folded_total;
+        v->folds++;
       }
     }
     nodes[j].nchildren = (uint32_t)(m - nodes[j].first_child);
@@ -220,42 +252,106 @@ int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth, bv
   for (size_t j = 0; j < m; j++)
     if (!nodes[j].nchildren)
       nodes[j].first_child = 0;
-  v->nodes = bv_arena_alloc(v->arena, m * sizeof *v->nodes);
-  v->links = t->nlinks ? bv_arena_alloc(v->arena, t->nlinks * sizeof *v->links) : NULL;
-  if (!v->nodes || (t->nlinks && !v->links)) {
+  s->nodes = bv_arena_alloc(s->arena, m * sizeof *s->nodes);
+  v->model = bv_arena_alloc(s->arena, m * sizeof *v->model);
+  s->links = t->nlinks ? bv_arena_alloc(s->arena, t->nlinks * sizeof *s->links) : NULL;
+  if (!s->nodes || !v->model || (t->nlinks && !s->links)) {
     rc = BV_ENOMEM;
     goto done;
   }
-  memcpy(v->nodes, nodes, m * sizeof *nodes);
-  v->n = m;
+  memcpy(s->nodes, nodes, m * sizeof *nodes);
+  memcpy(v->model, orig, m * sizeof *orig);
+  s->n = m;
   for (size_t l = 0; l < t->nlinks; l++) {
     uint32_t a = t->links[l].a, b = t->links[l].b;
     if (a >= n || b >= n || map[a] < 0 || map[b] < 0)
       continue;
-    v->links[v->nlinks].a = (uint32_t)map[a];
-    v->links[v->nlinks].b = (uint32_t)map[b];
-    v->nlinks++;
+    s->links[s->nlinks].a = (uint32_t)map[a];
+    s->links[s->nlinks].b = (uint32_t)map[b];
+    s->nlinks++;
   }
-  v->node = t->node;
-  v->otp_release = t->otp_release;
-  v->elixir = t->elixir;
-  v->title = t->title;
-  v->mode = t->mode;
-  v->walk_ms = t->walk_ms;
-  if (info) {
-    info->max_children = max_children;
-    info->max_depth = max_depth;
-  }
-  *out = v;
-  v = NULL;
+  v->max_children = mc;
+  v->max_depth = md;
 done:
-  if (rc == BV_ENOMEM)
-    rc = bv_error_set(BV_ENOMEM, "out of memory folding the supervision tree");
   free(size);
   free(depth);
   free(map);
   free(nodes);
   free(orig);
-  bv_tree_free(v);
   return rc;
+}
+
+int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **out)
+{
+  *out = NULL;
+  if (!o)
+    return bv_error_set(BV_EINVAL, "supervision tree view: no options");
+  if (!t || t->n == 0 || !t->nodes)
+    return bv_error_set(BV_EINVAL, "empty supervision tree");
+  if (t->n > 0x7FFFFFFF)
+    return bv_error_set(BV_EINVAL, "supervision tree: too many nodes (%zu)", t->n);
+  int rc = check_shape(t);
+  if (rc)
+    return rc;
+  bv_tree_view *v = calloc(1, sizeof *v);
+  bv_buf label;
+  bv_buf_init(&label);
+  if (!v || !(v->tree = calloc(1, sizeof *v->tree)) || !(v->tree->arena = bv_arena_new())) {
+    rc = BV_ENOMEM;
+    goto done;
+  }
+  bv_tree *s = v->tree;
+  s->node = t->node;
+  s->otp_release = t->otp_release;
+  s->elixir = t->elixir;
+  s->title = t->title;
+  s->mode = t->mode;
+  s->walk_ms = t->walk_ms;
+  v->nodes = t->n;
+  v->left_right = o->left_right;
+  if ((rc = fold(t, o->max_children, o->max_depth, v)))
+    goto done;
+  v->label = bv_arena_alloc(s->arena, s->n * sizeof *v->label);
+  v->cls = bv_arena_alloc(s->arena, s->n * sizeof *v->cls);
+  if (!v->label || !v->cls) {
+    rc = BV_ENOMEM;
+    goto done;
+  }
+  for (size_t i = 0; i < s->n; i++) {
+    label.len = 0;
+    if ((rc = bv_tree_label(&label, s, &s->nodes[i], 80)) ||
+        !(v->label[i] = bv_arena_strdup(s->arena, label.data ? label.data : ""))) {
+      rc = BV_ENOMEM;
+      goto done;
+    }
+    v->cls[i] = bv_tree_class(s->nodes[i].kind);
+  }
+  *out = v;
+  v = NULL;
+done:
+  bv_buf_dispose(&label);
+  bv_tree_view_free(v);
+  if (rc == BV_ENOMEM)
+    rc = bv_error_set(BV_ENOMEM, "out of memory making the supervision tree view");
+  return rc;
+}
+
+void bv_tree_view_free(bv_tree_view *v)
+{
+  if (!v)
+    return;
+  bv_tree_free(v->tree);
+  free(v);
+}
+
+void bv_tree_view_info(const bv_tree_view *v, bv_emit_info *info)
+{
+  if (!info)
+    return;
+  info->nodes = v->nodes;
+  info->hidden_siblings = v->hidden_siblings;
+  info->hidden_below = v->hidden_below;
+  info->folds = v->folds;
+  info->max_children = v->max_children;
+  info->max_depth = v->max_depth;
 }

@@ -26,45 +26,42 @@ int bv_procs_chart_check(const bv_procs_chart *c);
  * target's way (bv_pid_display); each line is cut to max_line bytes (0 = 80). */
 int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_line);
 
-/* What folding did (for the one stderr line the CLI prints). */
-typedef struct bv_tree_fold_info {
-  unsigned max_children;   /* limits actually applied (after automatic reduction) */
-  unsigned max_depth;
+/* CSS-like class of a node kind (the Mermaid classDefs and the image styles):
+ * root, supervisor, worker, notstarted, unresponsive, external, folded. */
+const char *bv_tree_class(bv_tnode_kind k);
+
+/* What every format of a supervision tree draws. tree holds the shown nodes
+ * (breadth-first, the root first, children contiguous): siblings beyond
+ * max_children become one BV_TN_FOLDED node (role "siblings"; folded counts
+ * them, folded_sups/folded_ext by one rule: linked, else supervisor (also one
+ * that did not answer or a not-started one whose spec says supervisor), else
+ * worker; folded_total adds their descendants), and the children of a node at
+ * depth max_depth become one (role "below"); 0 = no limit for either. Links
+ * keep only edges between shown nodes. */
+typedef struct bv_tree_view {
+  bv_tree *tree;           /* the shown tree (owned by the view) */
+  int32_t *model;          /* shown node -> its index in the model, -1 for a fold */
+  const char **label;      /* shown node's text (bv_tree_label, 80 bytes a line;
+                              lines split by '\n'), the same in every format */
+  const char **cls;        /* shown node's class (bv_tree_class) */
+  int left_right;          /* drawn left to right instead of top down */
+  unsigned depth;          /* levels below the root in the model */
+  /* counts (bv_tree_view_info copies them into bv_emit_info) */
+  size_t nodes;            /* nodes in the model */
   size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */
   size_t hidden_below;     /* processes hidden in "K more below" nodes */
-  size_t folds;            /* folded nodes made */
-  int reduced;             /* limits were tightened to fit Mermaid's limits */
-  int links_dropped;       /* dotted link edges left out to fit */
-  size_t edges;            /* edges written (Mermaid) */
-  size_t chars;            /* characters written (Mermaid) */
-} bv_tree_fold_info;
+  size_t folds;            /* fold nodes made */
+  unsigned max_children;   /* limits applied; max_depth 0 when it folds nothing */
+  unsigned max_depth;
+} bv_tree_view;
 
-/* Makes a view of t for drawing (caller frees *out): siblings beyond
- * max_children become one BV_TN_FOLDED node (role "siblings"), children of
- * nodes at depth max_depth become one "below" node (0 = no limit for either);
- * links keep only edges between shown nodes. info may be NULL. */
-int bv_tree_fold(const bv_tree *t, unsigned max_children, unsigned max_depth,
-                 bv_tree **out, bv_tree_fold_info *info);
-
-typedef struct bv_tree_mmd_opts {
-  unsigned max_children;   /* 0 = no limit (the CLI's default is 12) */
-  unsigned max_depth;      /* 0 = no limit */
-  int left_right;          /* graph LR instead of TD */
-  int markdown;            /* a fenced ```mermaid block */
-} bv_tree_mmd_opts;
-
-/* Appends the tree as a Mermaid flowchart: ids n0, n1...; every label quoted
- * and escaped with bv_mmd_escape; each node declared once; classes root,
- * supervisor, worker, notstarted, unresponsive, external, folded (Kino's
- * colours); supervision edges solid, links dotted. Folds with the given limits,
- * then tightens them (and drops link edges last) until the text has fewer than
- * 500 edges and at most 50,000 characters: siblings halved down to 2, then the
- * deepest level count that fits, whatever the tree's depth. info (may be NULL)
- * says what was folded; its limits draw the same picture (when no link edges
- * were dropped). Deterministic. */
-int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
-                    bv_tree_fold_info *info);
-
+/* Makes the view of t with o's max_children, max_depth and left_right (o is
+ * not NULL: bv_emit passes bv_emit_opts_init's defaults). BV_EINVAL for a tree
+ * whose indices do not make a tree. The caller frees *out. */
+int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **out);
+void bv_tree_view_free(bv_tree_view *v);   /* NULL ok */
+/* Sets info's tree counts (nodes, hidden_*, folds, max_*) from v; NULL ok. */
+void bv_tree_view_info(const bv_tree_view *v, bv_emit_info *info);
 
 /* --- message traces ---------------------------------------------------------- */
 

@@ -71,6 +71,17 @@ static char *mermaid(const bv_tree *t, unsigned mc, unsigned md, bv_tree_fold_in
   return b.data;
 }
 
+static bv_tree_view *view(const bv_tree *t, unsigned mc, unsigned md)
+{
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o);
+  o.max_children = mc;
+  o.max_depth = md;
+  bv_tree_view *v = NULL;
+  CHECK_INT(bv_tree_view_make(t, &o, &v), 0);
+  return v;
+}
+
 static size_t count(const char *s, const char *needle)
 {
   size_t k = 0;
@@ -292,19 +303,25 @@ static void test_fold(void)
   t->links[1] = (bv_tedge){2, 30};
   CHECK_INT(t->n, 37);
 
-  /* no limits: identical shape */
-  bv_tree *v;
-  bv_tree_fold_info fi;
-  memset(&fi, 0, sizeof fi);
-  CHECK_INT(bv_tree_fold(t, 0, 0, &v, &fi), 0);
+  /* no limits: identical shape, every label and class */
+  bv_tree_view *vw = view(t, 0, 0);
+  bv_tree *v = vw->tree;
   CHECK_INT(v->n, t->n);
   CHECK_INT(v->nlinks, 2);
-  CHECK_INT(fi.folds, 0);
-  bv_tree_free(v);
+  CHECK_INT(vw->folds, 0);
+  CHECK_INT(vw->nodes, 37);
+  CHECK_INT(vw->depth, 3);
+  CHECK_INT(vw->model[5], 5);
+  CHECK_STR(vw->label[0], "top");
+  CHECK_STR(vw->label[1], "<0.100.0>");
+  CHECK_STR(vw->cls[0], "root");
+  CHECK_STR(vw->cls[27], "supervisor");
+  CHECK_STR(vw->cls[30], "external");
+  bv_tree_view_free(vw);
 
   /* max-children 12: 12 shown + one fold of 18 siblings (4 sups, 1 ext) */
-  memset(&fi, 0, sizeof fi);
-  CHECK_INT(bv_tree_fold(t, 12, 0, &v, &fi), 0);
+  vw = view(t, 12, 0);
+  v = vw->tree;
   CHECK_INT(v->n, 14);
   CHECK_INT(v->nodes[0].nchildren, 13);
   const bv_tnode *f = &v->nodes[13];
@@ -314,33 +331,46 @@ static void test_fold(void)
   CHECK_INT(f->folded_sups, 4);
   CHECK_INT(f->folded_ext, 1);
   CHECK_INT(f->folded_total, 24);
-  CHECK_INT(fi.hidden_siblings, 24);
+  CHECK_INT(vw->model[13], -1);
+  CHECK_STR(vw->cls[13], "folded");
+  CHECK_STR(vw->label[13], "... and 18 more (13 workers, 4 supervisors, 1 linked)\n+6 below");
+  CHECK_INT(vw->hidden_siblings, 24);
+  CHECK_INT(vw->max_children, 12);
   CHECK_INT(v->nlinks, 1);   /* 1-2 kept, 2-30 dropped (30 folded) */
-  bv_tree_free(v);
+  bv_tree_view_free(vw);
 
   /* max-depth 1: supervisor 27's 6 descendants become "6 more below" */
-  memset(&fi, 0, sizeof fi);
-  CHECK_INT(bv_tree_fold(t, 0, 1, &v, &fi), 0);
+  vw = view(t, 0, 1);
+  v = vw->tree;
   CHECK_INT(v->n, 32);
   CHECK_INT(v->nodes[27].nchildren, 1);
   f = &v->nodes[v->nodes[27].first_child];
   CHECK_INT(f->kind, BV_TN_FOLDED);
   CHECK_STR(f->role, "below");
   CHECK_INT(f->folded, 6);
-  CHECK_INT(fi.hidden_below, 6);
+  CHECK_STR(vw->label[v->nodes[27].first_child], "6 more below");
+  CHECK_INT(vw->hidden_below, 6);
+  CHECK_INT(vw->max_depth, 1);
   /* the view is still a valid breadth-first tree */
   for (size_t i = 1; i < v->n; i++) {
     CHECK(v->nodes[i].parent >= 0 && (size_t)v->nodes[i].parent < i);
     CHECK(i < 2 || v->nodes[i].parent >= v->nodes[i - 1].parent);
   }
-  bv_tree_free(v);
+  bv_tree_view_free(vw);
+
+  /* a depth limit at or past the deepest level folds nothing and says 0 */
+  vw = view(t, 0, 3);
+  CHECK_INT(vw->tree->n, t->n);
+  CHECK_INT(vw->max_depth, 0);
+  bv_tree_view_free(vw);
 
   /* max-children 1 */
-  CHECK_INT(bv_tree_fold(t, 1, 0, &v, NULL), 0);
-  CHECK_INT(v->n, 3);
-  bv_tree_free(v);
+  vw = view(t, 1, 0);
+  CHECK_INT(vw->tree->n, 3);
+  bv_tree_view_free(vw);
 
   /* Mermaid: folded ids are generated like any other; links dotted */
+  bv_tree_fold_info fi;
   memset(&fi, 0, sizeof fi);
   char *m = mermaid(t, 12, 0, &fi);
   CHECK(strstr(m, "  n13[\"... and 18 more (13 workers, 4 supervisors, 1 linked)<br/>+6 below\"]:::folded\n") != NULL);
@@ -350,6 +380,42 @@ static void test_fold(void)
   CHECK_INT(fi.edges, 14);
   free(m);
   bv_tree_free(t);
+}
+
+/* Indices that do not make a tree are errors of the view, whoever draws it. */
+static void test_view_bad(void)
+{
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o);
+  bv_tree_view *v = NULL;
+  bv_tree t;
+  memset(&t, 0, sizeof t);
+  CHECK_INT(bv_tree_view_make(&t, &o, &v), BV_EINVAL);
+  bv_tnode nodes[3];
+  memset(nodes, 0, sizeof nodes);
+  nodes[0].parent = -1;
+  nodes[0].first_child = 1;
+  nodes[0].nchildren = 2;
+  nodes[1].parent = 0;
+  nodes[2].parent = 0;
+  t.n = 3;
+  t.nodes = nodes;
+  CHECK_INT(bv_tree_view_make(&t, &o, &v), 0);
+  bv_tree_view_free(v);
+  v = NULL;
+  nodes[1].first_child = 0; /* a cycle back to the root */
+  nodes[1].nchildren = 1;
+  CHECK_INT(bv_tree_view_make(&t, &o, &v), BV_EINVAL);
+  nodes[1].first_child = 2; /* a sibling as a child */
+  CHECK_INT(bv_tree_view_make(&t, &o, &v), BV_EINVAL);
+  nodes[1].nchildren = 0;
+  nodes[0].nchildren = 7; /* past the end */
+  CHECK_INT(bv_tree_view_make(&t, &o, &v), BV_EINVAL);
+  nodes[0].nchildren = 2;
+  nodes[2].parent = 2;
+  CHECK_INT(bv_tree_view_make(&t, &o, &v), BV_EINVAL);
+  CHECK(v == NULL);
+  CHECK_INT(bv_tree_view_make(&t, NULL, &v), BV_EINVAL);
 }
 
 /* Trees too big for Mermaid are reduced automatically until they fit. */
@@ -564,6 +630,7 @@ int main(void)
   test_labels();
   test_escaping_in_context();
   test_fold();
+  test_view_bad();
   test_mermaid_limits();
   test_mermaid_deep();
   test_json_round_trip();
