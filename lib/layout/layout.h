@@ -119,4 +119,14 @@ int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_m
 typedef int (*bv_layout_fn)(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                             bv_scene **out, bv_emit_info *info);
 
+/* The layouts behind the registry's image rows, one per kind. */
+int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                         bv_scene **out, bv_emit_info *info);
+int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                        bv_scene **out, bv_emit_info *info);
+int bv_layout_scatter_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                            bv_scene **out, bv_emit_info *info);
+int bv_layout_memory_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                           bv_scene **out, bv_emit_info *info);
+
 #endif
