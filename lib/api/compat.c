@@ -151,10 +151,28 @@ int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_meas
 int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                         bv_scene **out, bv_emit_info *info)
 {
-  (void)info;
   bv_layout_opts lo;
   layout_opts(o, &lo);
-  return bv_layout_seq(m->u.trace, &lo, ms, out);
+  int rc = bv_layout_seq(m->u.trace, &lo, ms, out);
+  if (rc || !info)
+    return rc;
+  /* what was left out, counted the way Mermaid counts it */
+  bv_seq_mmd_opts so = {o->max_shown, o->payload, o->all, 0};
+  bv_seq_mmd_info si;
+  memset(&si, 0, sizeof si);
+  bv_buf b;
+  bv_buf_init(&b);
+  rc = bv_trace_mermaid(&b, m->u.trace, &so, &si);
+  bv_buf_dispose(&b);
+  if (rc) {
+    bv_scene_free(*out);
+    *out = NULL;
+    return rc;
+  }
+  info->shown = si.shown;
+  info->left_out = si.left_out;
+  info->hidden = si.hidden;
+  return 0;
 }
 
 int bv_layout_scatter_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,

@@ -91,8 +91,8 @@ static int no_row(bv_model_kind kind, bv_format fmt)
   bv_buf_init(&b);
   for (const bv_format *f = bv_emit_formats(kind); *f != BV_FMT_NONE; f++)
     bv_buf_printf(&b, "%s%s", f == bv_emit_formats(kind) ? "" : ", ", bv_format_name(*f));
-  int rc = bv_error_set(BV_EINVAL, "a %s model cannot be written as %s; it can be written as %s",
-                        k, fmt == BV_FMT_NONE ? "nothing" : bv_format_name(fmt),
+  int rc = bv_error_set(BV_EINVAL, "%s %s model cannot be written as %s; it can be written as %s",
+                        strchr("aeiou", k[0]) ? "an" : "a", k, fmt == BV_FMT_NONE ? "nothing" : bv_format_name(fmt),
                         b.data && !b.failed ? b.data : "?");
   bv_buf_dispose(&b);
   return rc;
