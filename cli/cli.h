@@ -139,7 +139,8 @@ int cli_kind_images(bv_model_kind kind);
  * -o/--format/--max-input, image options when it draws); else prints
  * "render: --X does not apply to a K model (it takes: ...)", EXIT_USAGE. */
 int cli_render_check(const cli_ctx *ctx, bv_model_kind kind);
-/* The view or image option `name` (n bytes) of any kind, for render's parser. */
+/* Any collecting command's or image option `name` (n bytes), for render's
+ * parser (cli_render_check then keeps those of the file's kind). */
 const cli_opt *cli_render_find_opt(const char *name, size_t n);
 /* render --help: the options of each kind. */
 void cli_render_help(void (*print_opts)(const cli_opt *));

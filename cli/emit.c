@@ -309,12 +309,12 @@ int cli_render_check(const cli_ctx *ctx, bv_model_kind kind)
 
 const cli_opt *cli_render_find_opt(const char *name, size_t n)
 {
+  /* any command's option parses, so that one of another kind is told apart
+     from a typo once the file is read */
   for (size_t i = 0; i < NKINDS; i++)
-    for (const char *const *v = kinds[i].view; *v; v++)
-      if (strlen(*v) == n && strncmp(*v, name, n) == 0)
-        for (const cli_opt *o = kinds[i].opts; o->name; o++)
-          if (strcmp(o->name, *v) == 0)
-            return o;
+    for (const cli_opt *o = kinds[i].opts; o->name; o++)
+      if (strlen(o->name) == n && strncmp(o->name, name, n) == 0)
+        return o;
   for (const cli_opt *o = cli_image_opts; o->name; o++)
     if (strlen(o->name) == n && strncmp(o->name, name, n) == 0)
       return o;
