@@ -157,8 +157,6 @@ int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save);
 int cli_save_begin(const char *save, int (*write)(bv_out *out, const void *arg), const void *arg,
                    bv_out **pending);
 int cli_save_end(bv_out *pending, int ec);
-/* Opens path (via bv_out), runs write(out, arg), commits or aborts. */
-int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg);
 
 /* Reads the image options (--width, --height, --scale, --theme,
  * --background, --font) into o. Prints the error and returns EXIT_USAGE. */

@@ -297,20 +297,6 @@ int cli_save_end(bv_out *pending, int ec)
   return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg)
-{
-  bv_out *o;
-  int rc = bv_out_open(path, &o);
-  if (rc)
-    return rc;
-  rc = write(o, arg);
-  if (rc) {
-    bv_out_abort(o);
-    return rc;
-  }
-  return bv_out_commit(o);
-}
-
 /* --- connection ---------------------------------------------------------- */
 
 static int read_cookie_file(cli_ctx *ctx, const char *path, int must_exist)
