@@ -117,10 +117,35 @@ int cli_connect(cli_ctx *ctx);
 void cli_disconnect(cli_ctx *ctx);
 
 /* Output destination: -o PATH (default "-") and format from --format, else
- * the extension, else dflt. `allowed` lists accepted formats (BV_FMT_NONE-
- * terminated). Prints the error and returns EXIT_USAGE if unsupported. */
-int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, const char **path,
-               bv_format *fmt);
+ * the extension, else the kind's default (the first of bv_emit_formats).
+ * Prints the error (naming the formats the kind can be written as) and
+ * returns EXIT_USAGE if the kind cannot be written so. */
+int cli_format(const cli_ctx *ctx, bv_model_kind kind, const char **path, bv_format *fmt);
+/* Reads the view options of kind (and the image options when fmt is an
+ * image) into o, from bv_emit_opts_init's defaults. Commands call it before
+ * connecting, so a bad value fails before any node work. Prints the error and
+ * returns EXIT_USAGE. */
+int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit_opts *o);
+/* The one emit of every command: view options and format as above, bv_emit
+ * into path (NULL = the -o output) committed whole or not at all, then the
+ * stderr notes (what was folded or left out, a PNG scaled down) in one
+ * wording per kind. Returns the exit code. */
+int cli_emit(cli_ctx *ctx, const bv_model *m, const char *path);
+/* cli_save_begin's writer for a model (arg: const bv_model *). */
+int cli_save_model(bv_out *out, const void *m);
+/* 1 if the kind can be drawn as PNG/SVG/PDF. */
+int cli_kind_images(bv_model_kind kind);
+/* render: every option given must be one of the kind's (view options,
+ * -o/--format/--max-input, image options when it draws); else prints
+ * "render: --X does not apply to a K model (it takes: ...)", EXIT_USAGE. */
+int cli_render_check(const cli_ctx *ctx, bv_model_kind kind);
+/* Any collecting command's or image option `name` (n bytes), for render's
+ * parser (cli_render_check then keeps those of the file's kind). */
+const cli_opt *cli_render_find_opt(const char *name, size_t n);
+/* render --help: the options of each kind. */
+void cli_render_help(void (*print_opts)(const cli_opt *));
+/* --top/--by of a snapshot (procs and render): keeps the N largest, in place. */
+int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s);
 /* The --save FILE.json of a collecting command (NULL in *save if absent):
  * must name a .json model file that is not the -o output. Prints the error
  * and returns EXIT_USAGE, or EXIT_OK. */
@@ -132,29 +157,10 @@ int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save);
 int cli_save_begin(const char *save, int (*write)(bv_out *out, const void *arg), const void *arg,
                    bv_out **pending);
 int cli_save_end(bv_out *pending, int ec);
-/* Opens path (via bv_out), runs write(out, arg), commits or aborts. */
-int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg);
 
-/* Emitters shared by a command and `render` (each in its cmd_*.c). */
-int procs_emit(cli_ctx *ctx, bv_snapshot *s);
-int memory_emit(cli_ctx *ctx, bv_memseries *m);
-int suptree_emit(cli_ctx *ctx, bv_tree *t);
-int seqtrace_emit(cli_ctx *ctx, bv_trace *t);
-
-/* Draws a model as PNG, SVG or PDF to path ("-" = stdout) with the image
- * options in ctx (cli/image.c, owned by the images work). */
-int cli_image_emit(cli_ctx *ctx, const bv_model *m, const char *path, bv_format fmt);
-
-/* cli_image_emit for one model given by kind and pointer (the model stays the
- * caller's). */
-int cli_image_emit_of(cli_ctx *ctx, bv_model_kind kind, void *model, const char *path,
-                      bv_format fmt);
-
-/* Checks the image options (--width, --height, --scale, --theme, --background,
- * --font) without drawing: call it before connecting when the output is an
- * image, so a bad value fails before any node work. Prints the error and
- * returns EXIT_USAGE, or EXIT_OK. */
-int cli_image_check(const cli_ctx *ctx);
+/* Reads the image options (--width, --height, --scale, --theme,
+ * --background, --font) into o. Prints the error and returns EXIT_USAGE. */
+int cli_image_config(const cli_ctx *ctx, bv_emit_opts *o);
 
 /* Options every image-capable command accepts (filled in by the images work). */
 extern const cli_opt cli_image_opts[];

@@ -1,6 +1,6 @@
 /* cmd_procs.c: beamviz procs: one snapshot of every process, written as a
  * Vega-Lite scatter (the notebook's reductions against memory), JSON, CSV or
- * an image. procs_emit also serves `beamviz render` for saved snapshots. */
+ * an image (the Vega-Lite file streamed while the rows arrive). */
 #include "cli.h"
 
 #include <string.h>
@@ -15,104 +15,21 @@ const cli_opt cmd_procs_opts[] = {
     {"chunk", "N", "processes per streamed message (default 2000)"},
     {NULL, NULL, NULL}};
 
-static const bv_format procs_formats[] = {BV_FMT_VEGALITE, BV_FMT_JSON, BV_FMT_CSV, BV_FMT_PNG,
-                                          BV_FMT_SVG,      BV_FMT_PDF,  BV_FMT_NONE};
-
-typedef struct procs_cfg {
-  unsigned long top; /* 0 = all */
-  bv_proc_field by;
-  bv_procs_chart chart;
-  const char *path;
-  bv_format fmt;
-  const char *save;
-} procs_cfg;
-
-static int field_opt(const cli_ctx *ctx, const char *opt, int numeric, bv_proc_field dflt,
-                     bv_proc_field *out)
+int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
 {
-  const char *v = cli_get(ctx, opt);
-  *out = dflt;
-  if (!v)
-    return EXIT_OK;
-  bv_proc_field f = bv_proc_field_from_name(v);
-  int ok = numeric ? bv_proc_field_numeric(f)
-                   : (f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-                      f == BV_PF_INITIAL_CALL);
-  if (!ok)
-    return cli_error(EXIT_USAGE, "--%s: '%s' is not one of %s", opt, v,
-                     numeric ? "reductions|memory|message_queue_len"
-                             : "status|name|current_function|initial_call");
-  *out = f;
+  const char *by = cli_get(ctx, "by");
+  unsigned long top;
+  int rc = cli_uint(ctx, "top", 1, 100000000, 0, &top);
+  if (rc || !top)
+    return rc;
+  if ((rc = bv_snapshot_top(s, top, by ? bv_proc_field_from_name(by) : BV_PF_REDUCTIONS)))
+    return cli_error(cli_exit_code(rc), "--by: %s", bv_error_last());
   return EXIT_OK;
 }
 
-/* Every option is checked here, before anything connects or is written. */
-static int procs_config(const cli_ctx *ctx, procs_cfg *c)
+static bv_proc_field field(const char *name, bv_proc_field dflt)
 {
-  memset(c, 0, sizeof *c);
-  int rc;
-  if ((rc = cli_uint(ctx, "top", 1, 100000000, 0, &c->top)) ||
-      (rc = field_opt(ctx, "by", 1, BV_PF_REDUCTIONS, &c->by)) ||
-      (rc = field_opt(ctx, "x", 1, BV_PF_REDUCTIONS, &c->chart.x)) ||
-      (rc = field_opt(ctx, "y", 1, BV_PF_MEMORY, &c->chart.y)) ||
-      (rc = field_opt(ctx, "color", 0, BV_PF_STATUS, &c->chart.color)))
-    return rc;
-  if (cli_get(ctx, "by") && !cli_get(ctx, "top"))
-    return cli_error(EXIT_USAGE, "--by: needs --top N (keep the N largest by FIELD)");
-  if (c->chart.x == c->chart.y)
-    return cli_error(EXIT_USAGE, "--x and --y: both are '%s'; pick two different fields",
-                     bv_proc_field_name(c->chart.x));
-  if ((rc = cli_output(ctx, BV_FMT_VEGALITE, procs_formats, &c->path, &c->fmt)))
-    return rc;
-  if ((rc = cli_save_path(ctx, c->path, &c->save)))
-    return rc;
-  return EXIT_OK;
-}
-
-static int write_json(bv_out *o, const void *s) { return bv_snapshot_write_json(s, o); }
-static int write_csv(bv_out *o, const void *s) { return bv_snapshot_write_csv(s, o); }
-
-typedef struct vl_arg {
-  const bv_snapshot *s;
-  const bv_procs_chart *chart;
-} vl_arg;
-
-static int write_vl(bv_out *o, const void *p)
-{
-  const vl_arg *a = p;
-  return bv_snapshot_write_vegalite(a->s, a->chart, o);
-}
-
-static int emit(cli_ctx *ctx, bv_snapshot *s, const procs_cfg *c)
-{
-  int rc = 0;
-  if (c->top && (rc = bv_snapshot_top(s, c->top, c->by)))
-    return cli_fail(rc);
-  switch (c->fmt) {
-  case BV_FMT_JSON: rc = cli_write(c->path, write_json, s); break;
-  case BV_FMT_CSV: rc = cli_write(c->path, write_csv, s); break;
-  case BV_FMT_VEGALITE: {
-    vl_arg a = {s, &c->chart};
-    rc = cli_write(c->path, write_vl, &a);
-    break;
-  }
-  case BV_FMT_PNG:
-  case BV_FMT_SVG:
-  case BV_FMT_PDF:
-    return cli_image_emit_of(ctx, BV_MODEL_SNAPSHOT, s, c->path, c->fmt);
-  default:
-    return cli_error(EXIT_USAGE, "'beamviz procs' cannot write %s output", bv_format_name(c->fmt));
-  }
-  return rc ? cli_fail(rc) : EXIT_OK;
-}
-
-int procs_emit(cli_ctx *ctx, bv_snapshot *s)
-{
-  procs_cfg c;
-  int rc = procs_config(ctx, &c);
-  if (rc)
-    return rc;
-  return emit(ctx, s, &c);
+  return name ? bv_proc_field_from_name(name) : dflt;
 }
 
 static int stream_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n)
@@ -122,33 +39,42 @@ static int stream_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size
 
 int cmd_procs(cli_ctx *ctx)
 {
-  procs_cfg c;
   unsigned long workers, chunk;
+  const char *path, *save;
+  bv_format fmt;
+  bv_emit_opts eo;
   int rc;
   if (ctx->npos)
     return cli_error(EXIT_USAGE, "procs takes no arguments ('%s'); see beamviz procs --help",
                      ctx->pos[0]);
-  if ((rc = procs_config(ctx, &c)) || (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
+  if ((rc = cli_format(ctx, BV_MODEL_SNAPSHOT, &path, &fmt)) ||
+      (rc = cli_view_opts(ctx, BV_MODEL_SNAPSHOT, fmt, &eo)) ||
+      (rc = cli_save_path(ctx, path, &save)) ||
+      (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
       (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)))
     return rc;
+  bv_procs_chart chart = {field(eo.x, BV_PF_REDUCTIONS), field(eo.y, BV_PF_MEMORY),
+                          field(eo.color, BV_PF_STATUS)};
+  int top = cli_get(ctx, "top") != NULL;
   if ((rc = cli_connect(ctx)))
     return rc;
   bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0};
   /* only JSON, CSV, the --save model and a chart coloured by it show the
    * initial call; reading it costs proc_lib processes a second signal */
-  o.skip_initial_call = (c.fmt == BV_FMT_VEGALITE || c.fmt == BV_FMT_PNG || c.fmt == BV_FMT_SVG ||
-                         c.fmt == BV_FMT_PDF) &&
-                        !c.save && c.chart.color != BV_PF_INITIAL_CALL;
-  /* The Vega-Lite spec of every process is written to its file while the
-   * node still works (--top must see every row first): its data come first
-   * and reach the file in snapshot order, so it is the same file as a later
-   * render. Not to stdout: a failure must not leave half a spec in a pipe. */
+  o.skip_initial_call = (fmt == BV_FMT_VEGALITE || fmt == BV_FMT_PNG || fmt == BV_FMT_SVG ||
+                         fmt == BV_FMT_PDF) &&
+                        !save && chart.color != BV_PF_INITIAL_CALL;
+  /* The one exception to cli_emit, for speed: the Vega-Lite spec of every
+   * process is written to its file while the node still works (--top must
+   * see every row first): its data come first and reach the file in snapshot
+   * order, so it is the same file as a later render. Not to stdout: a failure
+   * must not leave half a spec in a pipe. */
   bv_out *out = NULL;
   bv_procs_vl *st = NULL;
-  if (c.fmt == BV_FMT_VEGALITE && !c.top && strcmp(c.path, "-") != 0) {
-    if ((rc = bv_out_open(c.path, &out)))
+  if (fmt == BV_FMT_VEGALITE && !top && strcmp(path, "-") != 0) {
+    if ((rc = bv_out_open(path, &out)))
       return cli_fail(rc);
-    if ((rc = bv_procs_vl_begin(&c.chart, out, &st))) {
+    if ((rc = bv_procs_vl_begin(&chart, out, &st))) {
       bv_out_abort(out);
       return cli_fail(rc);
     }
@@ -161,6 +87,8 @@ int cmd_procs(cli_ctx *ctx)
       bv_procs_vl_abort(st);
       bv_out_abort(out);
     }
+    if (rc == BV_ETIMEOUT)
+      return cli_error(EXIT_TIMEOUT, "%s (give a larger --timeout)", bv_error_last());
     return cli_fail(rc);
   }
   /* node work is over: rendering a big snapshot must not hold the connection
@@ -171,12 +99,18 @@ int cmd_procs(cli_ctx *ctx)
     bv_snapshot_free(s);
     return cli_fail(rc);
   }
+  bv_model m;
+  memset(&m, 0, sizeof m);
+  m.kind = BV_MODEL_SNAPSHOT;
+  m.u.snapshot = s;
   bv_out *pending;
-  if ((rc = cli_save_begin(c.save, write_json, s, &pending)) == EXIT_OK) {
+  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK) {
     int ec = EXIT_OK;
-    if (!out)
-      ec = emit(ctx, s, &c);
-    else if ((rc = bv_out_commit(out)))
+    if (!out) {
+      ec = cli_procs_top(ctx, s);
+      if (ec == EXIT_OK)
+        ec = cli_emit(ctx, &m, path);
+    } else if ((rc = bv_out_commit(out)))
       ec = cli_fail(rc);
     out = NULL;
     rc = cli_save_end(pending, ec);

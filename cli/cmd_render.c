@@ -1,6 +1,10 @@
 /* cmd_render.c: beamviz render FILE.json -o OUT.ext: re-render a saved model
- * without a node, with the options of the command that collected it. */
+ * without a node. The file is read first: its kind decides which options
+ * apply (the view options of the command that collected it, the image options
+ * when the kind draws images), and any other option is refused. */
 #include "cli.h"
+
+#include <string.h>
 
 const cli_opt cmd_render_opts[] = {
     {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
@@ -22,15 +26,22 @@ int cmd_render(cli_ctx *ctx)
   if (rc && lo.too_big)
     return cli_error(EXIT_INPUT, "%s: larger than %lu MiB, the limit for a model file (raise it with --max-input MB)",
                      ctx->pos[0], mb);
+  if (rc == BV_EFORMAT && strstr(bv_error_last(), "(no \"format\" field)"))
+    return cli_error(EXIT_INPUT, "%s; render reads the .json that --save or -o FILE.json wrote",
+                     bv_error_last());
   if (rc)
     return cli_fail(rc);
-  switch (m.kind) {
-  case BV_MODEL_SNAPSHOT: rc = procs_emit(ctx, m.u.snapshot); break;
-  case BV_MODEL_MEMORY: rc = memory_emit(ctx, m.u.memory); break;
-  case BV_MODEL_TREE: rc = suptree_emit(ctx, m.u.tree); break;
-  case BV_MODEL_TRACE: rc = seqtrace_emit(ctx, m.u.trace); break;
-  case BV_MODEL_APPS:
-  case BV_MODEL_NONE: rc = cli_error(EXIT_INPUT, "%s: empty model", ctx->pos[0]); break;
+  const char *path;
+  bv_format fmt;
+  bv_emit_opts eo;
+  /* every option is checked before anything is written */
+  if ((rc = cli_render_check(ctx, m.kind)) == EXIT_OK &&
+      (rc = cli_format(ctx, m.kind, &path, &fmt)) == EXIT_OK &&
+      (rc = cli_view_opts(ctx, m.kind, fmt, &eo)) == EXIT_OK) {
+    if (m.kind == BV_MODEL_SNAPSHOT)
+      rc = cli_procs_top(ctx, m.u.snapshot);
+    if (rc == EXIT_OK)
+      rc = cli_emit(ctx, &m, path);
   }
   bv_model_dispose(&m);
   return rc;

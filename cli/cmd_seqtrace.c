@@ -1,7 +1,6 @@
 /* cmd_seqtrace.c: beamviz seqtrace: a bounded message trace, written as a
  * Mermaid sequenceDiagram (or Markdown, JSON, an image). --eval/--elixir run
- * code in a fresh process under seq_trace; --attach traces running processes.
- * seqtrace_emit also serves `beamviz render` for saved traces. */
+ * code in a fresh process under seq_trace; --attach traces running processes. */
 #include "cli.h"
 
 #include <string.h>
@@ -20,90 +19,6 @@ const cli_opt cmd_seqtrace_opts[] = {
     {"all", NULL, "keep system processes (code_server, logger, user, ...)"},
     {NULL, NULL, NULL}};
 
-static const bv_format seq_formats[] = {BV_FMT_MERMAID, BV_FMT_MD,  BV_FMT_JSON, BV_FMT_PNG,
-                                        BV_FMT_SVG,     BV_FMT_PDF, BV_FMT_NONE};
-
-typedef struct seq_cfg {
-  bv_seq_mmd_opts mmd;
-  const char *path;
-  bv_format fmt;
-  const char *save;
-} seq_cfg;
-
-/* View and output options, checked before anything connects or is written. */
-static int seq_config(const cli_ctx *ctx, seq_cfg *c)
-{
-  memset(c, 0, sizeof *c);
-  unsigned long v;
-  int rc;
-  if ((rc = cli_uint(ctx, "max-shown", 1, 100000, 200, &v)))
-    return rc;
-  c->mmd.max_shown = (unsigned)v;
-  if ((rc = cli_uint(ctx, "payload", 0, 10000, 0, &v)))
-    return rc;
-  c->mmd.payload = (unsigned)v;
-  c->mmd.all = cli_flag(ctx, "all");
-  if ((rc = cli_output(ctx, BV_FMT_MERMAID, seq_formats, &c->path, &c->fmt)))
-    return rc;
-  c->mmd.markdown = c->fmt == BV_FMT_MD;
-  if ((rc = cli_save_path(ctx, c->path, &c->save)))
-    return rc;
-  return EXIT_OK;
-}
-
-static int write_json(bv_out *o, const void *p)
-{
-  bv_buf b;
-  bv_buf_init(&b);
-  int rc = bv_trace_json(&b, p);
-  if (!rc)
-    rc = bv_out_buf(o, &b);
-  bv_buf_dispose(&b);
-  return rc;
-}
-
-static int write_buf(bv_out *o, const void *p) { return bv_out_buf(o, p); }
-
-static int emit(cli_ctx *ctx, bv_trace *t, const seq_cfg *c)
-{
-  int rc = 0;
-  switch (c->fmt) {
-  case BV_FMT_JSON: rc = cli_write(c->path, write_json, t); break;
-  case BV_FMT_MERMAID:
-  case BV_FMT_MD: {
-    bv_buf b;
-    bv_buf_init(&b);
-    bv_seq_mmd_info info;
-    rc = bv_trace_mermaid(&b, t, &c->mmd, &info);
-    if (!rc)
-      rc = cli_write(c->path, write_buf, &b);
-    bv_buf_dispose(&b);
-    if (!rc && info.left_out)
-      cli_note("%zu of %zu messages drawn (--max-shown %u, Mermaid's 50,000-character "
-               "limit); the JSON (--save) has them all",
-               info.shown, info.shown + info.left_out, c->mmd.max_shown);
-    break;
-  }
-  case BV_FMT_PNG:
-  case BV_FMT_SVG:
-  case BV_FMT_PDF:
-    return cli_image_emit_of(ctx, BV_MODEL_TRACE, t, c->path, c->fmt);
-  default:
-    return cli_error(EXIT_USAGE, "'beamviz seqtrace' cannot write %s output",
-                     bv_format_name(c->fmt));
-  }
-  return rc ? cli_fail(rc) : EXIT_OK;
-}
-
-int seqtrace_emit(cli_ctx *ctx, bv_trace *t)
-{
-  seq_cfg c;
-  int rc = seq_config(ctx, &c);
-  if (rc)
-    return rc;
-  return emit(ctx, t, &c);
-}
-
 static const char *const stop_words[][2] = {
     {"max_events", "--max-events reached"},
     {"duration", "--duration reached"},
@@ -113,7 +28,9 @@ static const char *const stop_words[][2] = {
 
 int cmd_seqtrace(cli_ctx *ctx)
 {
-  seq_cfg c;
+  const char *path, *save;
+  bv_format fmt;
+  bv_emit_opts eo;
   unsigned long max_events, duration, max_queue, max_text;
   int rc;
   if (ctx->npos)
@@ -127,7 +44,9 @@ int cmd_seqtrace(cli_ctx *ctx)
   const char *code = ev ? ev : ex ? ex : at;
   if (!*code)
     return cli_error(EXIT_USAGE, "--%s: empty", ev ? "eval" : ex ? "elixir" : "attach");
-  if ((rc = seq_config(ctx, &c)) ||
+  if ((rc = cli_format(ctx, BV_MODEL_TRACE, &path, &fmt)) ||
+      (rc = cli_view_opts(ctx, BV_MODEL_TRACE, fmt, &eo)) ||
+      (rc = cli_save_path(ctx, path, &save)) ||
       (rc = cli_uint(ctx, "max-events", 1, 10000000, 1000, &max_events)) ||
       (rc = cli_uint(ctx, "duration", 1, 3600000, 5000, &duration)) ||
       (rc = cli_uint(ctx, "max-queue", 100, 10000000, 20000, &max_queue)) ||
@@ -151,6 +70,15 @@ int cmd_seqtrace(cli_ctx *ctx)
   rc = bv_trace_collect(ctx->conn, &o, &t);
   /* node work is over: render offline */
   cli_disconnect(ctx);
+  if (rc == BV_EINVAL || rc == BV_ENOTFOUND || rc == BV_EREFUSED) {
+    /* the library names no option: say which one the message is about */
+    const char *hint = "";
+    if (rc == BV_EREFUSED && !at)
+      hint = "; --force takes it over for the trace and gives it back";
+    else if (rc == BV_ENOTFOUND && ex)
+      hint = " (use --eval with Erlang code)";
+    return cli_error(cli_exit_code(rc), "--%s: %s%s", o.mode, bv_error_last(), hint);
+  }
   if (rc)
     return cli_fail(rc);
   for (size_t i = 0; i < sizeof stop_words / sizeof *stop_words; i++)
@@ -159,9 +87,13 @@ int cmd_seqtrace(cli_ctx *ctx)
                t->dropped ? " (later ones dropped)" : "");
   if (t->result)
     cli_note("result: %s", t->result);
+  bv_model m;
+  memset(&m, 0, sizeof m);
+  m.kind = BV_MODEL_TRACE;
+  m.u.trace = t;
   bv_out *pending;
-  if ((rc = cli_save_begin(c.save, write_json, t, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, emit(ctx, t, &c));
+  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
+    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
   bv_trace_free(t);
   return rc;
 }

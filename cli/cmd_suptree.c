@@ -1,6 +1,5 @@
 /* cmd_suptree.c: beamviz suptree --app APP | --sup WHO: the supervision tree
- * as Mermaid (default), a markdown block, JSON (the full model) or an image.
- * suptree_emit also serves `beamviz render` for saved trees. */
+ * as Mermaid (default), a markdown block, JSON (the full model) or an image. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -15,101 +14,6 @@ const cli_opt cmd_suptree_opts[] = {
     {"max-depth", "D", "fold levels below D into one node (default 0 = all)"},
     {"direction", "TD|LR", "top-down (default) or left-right"},
     {NULL, NULL, NULL}};
-
-static const bv_format suptree_formats[] = {BV_FMT_MERMAID, BV_FMT_MD,  BV_FMT_JSON, BV_FMT_PNG,
-                                            BV_FMT_SVG,     BV_FMT_PDF, BV_FMT_NONE};
-
-typedef struct suptree_cfg {
-  const char *path;
-  bv_format fmt;
-  const char *save;
-  bv_tree_mmd_opts mmd;
-} suptree_cfg;
-
-static int suptree_config(const cli_ctx *ctx, suptree_cfg *c)
-{
-  memset(c, 0, sizeof *c);
-  unsigned long mc, md;
-  const char *dir;
-  int rc;
-  if ((rc = cli_output(ctx, BV_FMT_MERMAID, suptree_formats, &c->path, &c->fmt)) ||
-      (rc = cli_uint(ctx, "max-children", 0, 1000000, 12, &mc)) ||
-      (rc = cli_uint(ctx, "max-depth", 0, 10000, 0, &md)) ||
-      (rc = cli_choice(ctx, "direction", "TD|LR", "TD", &dir)))
-    return rc;
-  c->mmd.max_children = (unsigned)mc;
-  c->mmd.max_depth = (unsigned)md;
-  c->mmd.left_right = strcmp(dir, "LR") == 0;
-  c->mmd.markdown = c->fmt == BV_FMT_MD;
-  if ((rc = cli_save_path(ctx, c->path, &c->save)))
-    return rc;
-  return EXIT_OK;
-}
-
-static int write_buf(bv_out *o, const void *b) { return bv_out_buf(o, b); }
-
-/* One stderr line saying what was left out of the picture and how to see it. */
-static void fold_note(const bv_tree *t, const bv_tree_fold_info *fi, const suptree_cfg *c)
-{
-  if (!fi->folds && !fi->links_dropped)
-    return;
-  size_t hidden = fi->hidden_siblings + fi->hidden_below;
-  if (fi->reduced)
-    cli_note("%zu of %zu nodes folded: the tree is too big for Mermaid (under 500 edges, "
-             "50,000 characters), so it was drawn with --max-children %u --max-depth %u%s; "
-             "see all with --format json (or png/svg)",
-             hidden, t->n, fi->max_children, fi->max_depth,
-             fi->links_dropped ? " and without link edges" : "");
-  else if (fi->hidden_below && fi->hidden_siblings)
-    cli_note("%zu of %zu nodes folded (--max-children %u, --max-depth %u); see all with "
-             "--max-children 0 --max-depth 0, or --format json",
-             hidden, t->n, c->mmd.max_children, c->mmd.max_depth);
-  else if (fi->hidden_below)
-    cli_note("%zu of %zu nodes folded below depth %u (--max-depth); see all with "
-             "--max-depth 0, or --format json",
-             hidden, t->n, c->mmd.max_depth);
-  else
-    cli_note("%zu of %zu nodes folded (siblings beyond --max-children %u); see all with "
-             "--max-children 0, or --format json",
-             hidden, t->n, c->mmd.max_children);
-}
-
-static int emit(cli_ctx *ctx, bv_tree *t, const suptree_cfg *c)
-{
-  bv_buf b;
-  int rc;
-  bv_tree_fold_info fi;
-  memset(&fi, 0, sizeof fi);
-  switch (c->fmt) {
-  case BV_FMT_MERMAID:
-  case BV_FMT_MD:
-  case BV_FMT_JSON:
-    bv_buf_init(&b);
-    rc = c->fmt == BV_FMT_JSON ? bv_tree_json(&b, t) : bv_tree_mermaid(&b, t, &c->mmd, &fi);
-    if (!rc)
-      rc = cli_write(c->path, write_buf, &b);
-    bv_buf_dispose(&b);
-    if (rc)
-      return cli_fail(rc);
-    if (c->fmt != BV_FMT_JSON)
-      fold_note(t, &fi, c);
-    return EXIT_OK;
-  case BV_FMT_PNG:
-  case BV_FMT_SVG:
-  case BV_FMT_PDF:
-    return cli_image_emit_of(ctx, BV_MODEL_TREE, t, c->path, c->fmt);
-  default:
-    return cli_error(EXIT_USAGE, "'beamviz suptree' cannot write %s output",
-                     bv_format_name(c->fmt));
-  }
-}
-
-int suptree_emit(cli_ctx *ctx, bv_tree *t)
-{
-  suptree_cfg c;
-  int rc = suptree_config(ctx, &c);
-  return rc ? rc : emit(ctx, t, &c);
-}
 
 /* Supervisors that did not answer: worth a line, the walk went on without them. */
 static void unresponsive_note(const bv_tree *t, unsigned sup_ms)
@@ -132,8 +36,10 @@ static void unresponsive_note(const bv_tree *t, unsigned sup_ms)
 
 int cmd_suptree(cli_ctx *ctx)
 {
-  suptree_cfg c;
   unsigned long sup_ms;
+  const char *path, *save;
+  bv_format fmt;
+  bv_emit_opts eo;
   int rc;
   if (ctx->npos)
     return cli_error(EXIT_USAGE, "suptree takes no arguments ('%s'); use --app APP or --sup WHO",
@@ -147,13 +53,15 @@ int cmd_suptree(cli_ctx *ctx)
   if ((o.app && !*o.app) || (o.sup && !*o.sup))
     return cli_error(EXIT_USAGE, "--%s: empty name", o.app ? "app" : "sup");
   if ((rc = cli_uint(ctx, "sup-timeout", 1, 600000, 2000, &sup_ms)) ||
-      (rc = suptree_config(ctx, &c)))
+      (rc = cli_format(ctx, BV_MODEL_TREE, &path, &fmt)) ||
+      (rc = cli_view_opts(ctx, BV_MODEL_TREE, fmt, &eo)) ||
+      (rc = cli_save_path(ctx, path, &save)))
     return rc;
   if (o.sup) {
     char pid[64];
     int p = bv_tree_parse_pid(o.sup, pid, sizeof pid);
     if (p < 0)
-      return cli_fail(p);
+      return cli_error(cli_exit_code(p), "--sup: %s", bv_error_last());
   }
   o.sup_timeout_ms = (unsigned)sup_ms;
   o.links = cli_flag(ctx, "links");
@@ -162,6 +70,8 @@ int cmd_suptree(cli_ctx *ctx)
   unsigned long rt0 = bv_conn_round_trips(ctx->conn);
   bv_tree *t;
   rc = bv_tree_collect(ctx->conn, &o, &t);
+  if (rc == BV_EINVAL)
+    return cli_error(EXIT_USAGE, "--%s: %s", o.app ? "app" : "sup", bv_error_last());
   if (rc)
     return cli_fail(rc);
   if (getenv("BEAMVIZ_STATS"))
@@ -171,18 +81,13 @@ int cmd_suptree(cli_ctx *ctx)
             (unsigned long long)t->walk_ms);
   cli_disconnect(ctx);
   unresponsive_note(t, o.sup_timeout_ms);
-  bv_out *pending = NULL;
-  if (c.save) {
-    bv_buf b;
-    bv_buf_init(&b);
-    if ((rc = bv_tree_json(&b, t)))
-      rc = cli_fail(rc);
-    else
-      rc = cli_save_begin(c.save, write_buf, &b, &pending);
-    bv_buf_dispose(&b);
-  }
-  if (rc == EXIT_OK)
-    rc = cli_save_end(pending, emit(ctx, t, &c));
+  bv_model m;
+  memset(&m, 0, sizeof m);
+  m.kind = BV_MODEL_TREE;
+  m.u.tree = t;
+  bv_out *pending;
+  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
+    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
   bv_tree_free(t);
   return rc;
 }

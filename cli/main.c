@@ -122,17 +122,27 @@ static const cli_opt *find_opt(const cli_opt *t, const char *name, size_t n)
   return NULL;
 }
 
-/* render accepts the options of every command whose models it re-renders */
+/* render accepts the view options of every kind here; once the file is read,
+ * cli_render_check keeps those of its kind */
 static const cli_opt *find_cmd_opt(const cli_cmd *cmd, const char *name, size_t n)
 {
   const cli_opt *o = find_opt(cmd->opts, name, n);
-  if (!o && cmd->images)
-    o = find_opt(cli_image_opts, name, n);
   if (!o && cmd->fn == cmd_render)
-    for (const cli_cmd *c = cli_commands; !o && c->name; c++)
-      if (c->fn != cmd_render && c->fn != cmd_demo)
-        o = find_opt(c->opts, name, n);
+    o = cli_render_find_opt(name, n);
+  else if (!o && cmd->images)
+    o = find_opt(cli_image_opts, name, n);
   return o;
+}
+
+/* Global options that name a node: render reads a file and takes none. */
+static int node_opt(const char *name)
+{
+  static const char *const names[] = {"node", "cookie", "cookie-file", "timeout", "max-message",
+                                      "local", NULL};
+  for (const char *const *p = names; *p; p++)
+    if (strcmp(*p, name) == 0)
+      return 1;
+  return 0;
 }
 
 int cli_parse(cli_ctx *ctx, int argc, char **argv)
@@ -163,6 +173,10 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv)
     const char *name = a + 2, *eq = strchr(name, '=');
     size_t n = eq ? (size_t)(eq - name) : strlen(name);
     const cli_opt *o = find_opt(global_opts, name, n);
+    if (o && ctx->cmd->fn == cmd_render && node_opt(o->name))
+      return cli_error(EXIT_USAGE, "render: --%s does not apply (render reads a model file and "
+                                   "uses no node)",
+                       o->name);
     if (!o)
       o = find_cmd_opt(ctx->cmd, name, n);
     if (!o)
@@ -240,42 +254,6 @@ int cli_choice(const cli_ctx *ctx, const char *name, const char *choices, const 
 
 /* --- output -------------------------------------------------------------- */
 
-int cli_output(const cli_ctx *ctx, bv_format dflt, const bv_format *allowed, const char **path,
-               bv_format *fmt)
-{
-  const char *p = cli_get(ctx, "output");
-  const char *f = cli_get(ctx, "format");
-  *path = p ? p : "-";
-  bv_format x = BV_FMT_NONE;
-  if (f) {
-    x = bv_format_from_name(f);
-    if (x == BV_FMT_NONE)
-      return cli_error(EXIT_USAGE, "--format: unknown format '%s'", f);
-  } else if (p && strcmp(p, "-") != 0) {
-    x = bv_format_from_path(p);
-    if (x == BV_FMT_NONE) {
-      const char *dot = strrchr(p, '.');
-      return cli_error(EXIT_USAGE,
-                       "-o %s: unknown extension '%s' (use --format, or one of .vl.json "
-                       ".json .csv .mmd .md .txt .png .svg .pdf)",
-                       p, dot ? dot : "");
-    }
-  } else {
-    x = dflt;
-  }
-  for (const bv_format *a = allowed; *a != BV_FMT_NONE; a++)
-    if (*a == x) {
-      *fmt = x;
-      /* commands pick their output before connecting: a bad --width fails
-         here, before any node work */
-      if (x == BV_FMT_PNG || x == BV_FMT_SVG || x == BV_FMT_PDF)
-        return cli_image_check(ctx);
-      return EXIT_OK;
-    }
-  return cli_error(EXIT_USAGE, "'beamviz %s' cannot write %s output", ctx->cmd->name,
-                   bv_format_name(x));
-}
-
 int cli_save_path(const cli_ctx *ctx, const char *out_path, const char **save)
 {
   const char *v = cli_get(ctx, "save");
@@ -317,37 +295,6 @@ int cli_save_end(bv_out *pending, int ec)
   }
   int rc = bv_out_commit(pending);
   return rc ? cli_fail(rc) : EXIT_OK;
-}
-
-int cli_image_emit_of(cli_ctx *ctx, bv_model_kind kind, void *model, const char *path,
-                      bv_format fmt)
-{
-  bv_model m;
-  memset(&m, 0, sizeof m);
-  m.kind = kind;
-  switch (kind) {
-  case BV_MODEL_SNAPSHOT: m.u.snapshot = model; break;
-  case BV_MODEL_MEMORY: m.u.memory = model; break;
-  case BV_MODEL_TREE: m.u.tree = model; break;
-  case BV_MODEL_TRACE: m.u.trace = model; break;
-  case BV_MODEL_APPS:
-  case BV_MODEL_NONE: return cli_error(EXIT_INTERNAL, "no model to draw");
-  }
-  return cli_image_emit(ctx, &m, path, fmt);
-}
-
-int cli_write(const char *path, int (*write)(bv_out *out, const void *arg), const void *arg)
-{
-  bv_out *o;
-  int rc = bv_out_open(path, &o);
-  if (rc)
-    return rc;
-  rc = write(o, arg);
-  if (rc) {
-    bv_out_abort(o);
-    return rc;
-  }
-  return bv_out_commit(o);
 }
 
 /* --- connection ---------------------------------------------------------- */
@@ -465,8 +412,28 @@ static void usage_all(void)
          "from node\n");
 }
 
+static void usage_render(const cli_cmd *c)
+{
+  printf("usage: beamviz render %s\n\n%s. The file's kind decides which options apply:\n"
+         "the view options of the command that collected it, and the image options\n"
+         "when it can be drawn.\n\noptions (every kind):\n",
+         c->usage, c->summary);
+  print_opts(c->opts);
+  for (const cli_opt *o = global_opts; o->name; o++)
+    if (strcmp(o->name, "output") == 0 || strcmp(o->name, "format") == 0 ||
+        strcmp(o->name, "help") == 0) {
+      cli_opt one[2] = {*o, {NULL, NULL, NULL}};
+      print_opts(one);
+    }
+  cli_render_help(print_opts);
+}
+
 static void usage_cmd(const cli_cmd *c)
 {
+  if (c->fn == cmd_render) {
+    usage_render(c);
+    return;
+  }
   printf("usage: beamviz %s %s\n\n%s\n\noptions:\n", c->name, c->usage, c->summary);
   print_opts(c->opts);
   if (c->images) {

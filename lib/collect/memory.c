@@ -41,7 +41,7 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
   *out = NULL;
   const char *node = bv_conn_node(c);
   if (samples < 1)
-    return bv_error_set(BV_EINVAL, "--samples: at least one sample");
+    return bv_error_set(BV_EINVAL, "at least one sample is needed");
   bv_memseries *m = NULL;
   int rc = bv_memseries_new(&m, samples);
   if (rc)

@@ -312,7 +312,7 @@ static int late(const collector *c, unsigned timeout)
 {
   return bv_error_set(BV_ETIMEOUT,
                       "collecting processes on %s did not finish within %u ms: %zu of %zu "
-                      "read (give a larger --timeout)",
+                      "read",
                       c->node, timeout, c->read, c->total);
 }
 

@@ -447,28 +447,28 @@ static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
   const bv_term *tag = bv_term_elem(r, 0);
   if (bv_term_is_atom(tag, "parse_error")) {
     const char *msg = bv_term_text(bv_term_elem(r, 3));
-    rc = bv_error_set(BV_EINVAL, "--%s: the code does not parse on %s: line %lld, column %lld: %s",
-                      o->mode, c->node, (long long)bv_term_int(bv_term_elem(r, 1), 0),
+    rc = bv_error_set(BV_EINVAL, "the code does not parse on %s: line %lld, column %lld: %s",
+                      c->node, (long long)bv_term_int(bv_term_elem(r, 1), 0),
                       (long long)bv_term_int(bv_term_elem(r, 2), 0), msg ? msg : "syntax error");
   } else if (bv_term_is_atom(tag, "refused")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     rc = bv_error_set(BV_EREFUSED,
                       "the seq_trace system tracer of %s is taken by %s (another tracing "
-                      "tool?); --force takes it over for the trace and gives it back",
+                      "tool?)",
                       c->node, who ? who : "another process");
   } else if (bv_term_is_atom(tag, "not_found")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
-    rc = bv_error_set(BV_ENOTFOUND, "--attach: no process registered as '%s' on %s",
+    rc = bv_error_set(BV_ENOTFOUND, "no process registered as '%s' on %s",
                       who ? who : "?", c->node);
   } else if (bv_term_is_atom(tag, "dead")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
-    rc = bv_error_set(BV_ENOTFOUND, "--attach: process %s is not alive on %s", who ? who : "?",
+    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", who ? who : "?",
                       c->node);
   } else if (bv_term_is_atom(tag, "traced")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     const char *by = bv_term_text(bv_term_elem(r, 2));
     rc = bv_error_set(BV_EREFUSED,
-                      "--attach: process %s on %s is already traced by %s; beamviz does not "
+                      "process %s on %s is already traced by %s; beamviz does not "
                       "take a trace over",
                       who ? who : "?", c->node, by ? by : "another tracer");
   } else if (bv_term_is_atom(r, "timeout")) {
@@ -497,7 +497,7 @@ static int take_result(collector *c, const bv_trace_opts *o, const bv_term *res)
   if (bv_term_is_atom(res, "none"))
     return 0;
   if (bv_term_is_atom(res, "timeout")) {
-    t->result = bv_arena_printf(t->arena, "(still running after --duration %u ms: stopped)",
+    t->result = bv_arena_printf(t->arena, "(still running after %u ms: stopped)",
                                 o->duration_ms ? o->duration_ms : DEFAULT_DURATION);
     return t->result ? 0 : oom();
   }
@@ -648,7 +648,7 @@ int bv_trace_collect(bv_conn *conn, const bv_trace_opts *o, bv_trace **out)
     return bv_error_set(BV_EINVAL, "seqtrace: unknown mode '%s'", o->mode);
   if (strcmp(o->mode, "elixir") == 0 && !bv_conn_has_elixir(conn))
     return bv_error_set(BV_ENOTFOUND,
-                        "--elixir: node %s does not run Elixir (use --eval with Erlang code)",
+                        "node %s does not run Elixir",
                         bv_conn_node(conn));
   bv_trace *t = calloc(1, sizeof *t);
   if (!t || !(t->arena = bv_arena_new())) {

@@ -121,7 +121,7 @@ int bv_tree_parse_pid(const char *who, char *out, size_t cap)
   }
   if (open) {
     if (n == 0 || s[n - 1] != '>')
-      return bv_error_set(BV_EINVAL, "--sup: '%s' is not a pid (write <0.123.0>)", who);
+      return bv_error_set(BV_EINVAL, "'%s' is not a pid (write <0.123.0>)", who);
     n--;
   }
   /* a name never starts with a digit (atoms would need quotes), so anything
@@ -132,10 +132,10 @@ int bv_tree_parse_pid(const char *who, char *out, size_t cap)
   const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - s)) : NULL;
   if (!d1 || !d2 || !digits(s, (size_t)(d1 - s)) || !digits(d1 + 1, (size_t)(d2 - d1 - 1)) ||
       !digits(d2 + 1, n - (size_t)(d2 + 1 - s)))
-    return bv_error_set(BV_EINVAL, "--sup: '%s' is not a pid (write <0.123.0>)", who);
+    return bv_error_set(BV_EINVAL, "'%s' is not a pid (write <0.123.0>)", who);
   int w = snprintf(out, cap, "<%.*s>", (int)n, s);
   if (w < 0 || (size_t)w >= cap)
-    return bv_error_set(BV_EINVAL, "--sup: '%s' is too long", who);
+    return bv_error_set(BV_EINVAL, "'%s' is too long for a pid", who);
   return 1;
 }
 
@@ -801,10 +801,10 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
 {
   *out = NULL;
   if (!o || (!o->app == !o->sup))
-    return bv_error_set(BV_EINVAL, "suptree needs exactly one of --app APP or --sup WHO");
+    return bv_error_set(BV_EINVAL, "give exactly one of an application or a supervisor");
   const char *who = o->app ? o->app : o->sup;
   if (!*who)
-    return bv_error_set(BV_EINVAL, "%s: empty name", o->app ? "--app" : "--sup");
+    return bv_error_set(BV_EINVAL, "empty %s name", o->app ? "application" : "supervisor");
   char pidbuf[64];
   int is_pid = 0;
   if (o->sup) {
@@ -813,7 +813,7 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
       return is_pid;
     if (is_pid && strncmp(pidbuf, "<0.", 3) != 0)
       return bv_error_set(BV_EINVAL,
-                          "--sup %s: that pid is on another node; give a pid of node %s "
+                          "pid %s is on another node; give a pid of node %s "
                           "(<0.N.M>)",
                           o->sup, bv_conn_node(c));
     if (is_pid)

@@ -57,3 +57,19 @@ int bv_apps_text(bv_buf *b, const bv_applist *l)
   bv_buf_dispose(&tmp);
   return b->failed || failed ? bv_error_set(BV_ENOMEM, "out of memory") : 0;
 }
+
+/* The registry's row for (apps x text). */
+int bv_emit_apps_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                      bv_emit_info *info)
+{
+  (void)fmt;
+  (void)o;
+  (void)info;
+  bv_buf b;
+  bv_buf_init(&b);
+  int rc = bv_apps_text(&b, m->u.apps);
+  if (!rc)
+    rc = bv_out_buf(out, &b);
+  bv_buf_dispose(&b);
+  return rc;
+}

@@ -124,4 +124,20 @@ int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o
 typedef int (*bv_emit_fn)(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                           bv_emit_info *info);
 
+/* The writers behind the registry's rows, one per (kind x text format). */
+int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                         bv_emit_info *info);  /* BV_FMT_MERMAID or BV_FMT_MD */
+int bv_emit_seq_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                        bv_emit_info *info);   /* BV_FMT_MERMAID or BV_FMT_MD */
+int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                           bv_emit_info *info);
+int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                      bv_emit_info *info);
+int bv_emit_memory_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                            bv_emit_info *info);
+int bv_emit_memory_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                       bv_emit_info *info);
+int bv_emit_apps_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                      bv_emit_info *info);
+
 #endif

@@ -139,4 +139,9 @@ int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measu
 int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                          bv_scene **out, bv_emit_info *info);
 
+int bv_layout_scatter_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                            bv_scene **out, bv_emit_info *info);
+int bv_layout_memory_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                           bv_scene **out, bv_emit_info *info);
+
 #endif

@@ -85,8 +85,7 @@ int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *
     goto done;
   if (!bv_jv_get(root, "format")) {
     rc = bv_error_set(BV_EFORMAT,
-                      "%s: not a beamviz model file (no \"format\" field; render reads the "
-                      ".json that --save or -o FILE.json wrote)",
+                      "%s: not a beamviz model file (no \"format\" field)",
                       name);
     goto done;
   }

@@ -22,7 +22,7 @@ static int cmp_rank(const void *a, const void *b)
 int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
 {
   if (!bv_proc_field_numeric(by))
-    return bv_error_set(BV_EINVAL, "--by: '%s' is not one of reductions|memory|message_queue_len",
+    return bv_error_set(BV_EINVAL, "'%s' is not one of reductions|memory|message_queue_len",
                         bv_proc_field_name(by));
   if (s->n == 0)
     return 0;

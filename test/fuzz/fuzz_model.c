@@ -5,7 +5,9 @@
  *     seqtrace ('{"format":"beamviz.<kind>","version":1,'), so the fuzzer spends its
  *     time in the per-kind loaders instead of rediscovering the header
  * The contract checked: success gives a model of a known kind; failure is BV_EFORMAT
- * (or BV_ENOMEM) with a message that names the file. */
+ * (or BV_ENOMEM) with a message that names the file. A loaded model is then emitted
+ * in every format bv_emit_formats lists for its kind, into memory (images only up to
+ * 2000 nodes, events or points, to stay fast): each succeeds or fails with a message. */
 #include "collect/collect.h"
 #include "emit/emit.h"
 #include "render/render.h"
@@ -15,6 +17,45 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static size_t model_size(const bv_model *m)
+{
+  switch (m->kind) {
+  case BV_MODEL_SNAPSHOT: return m->u.snapshot->n;
+  case BV_MODEL_MEMORY: return m->u.memory->n;
+  case BV_MODEL_TREE: return m->u.tree->n;
+  case BV_MODEL_TRACE: return m->u.trace->n + m->u.trace->nparts;
+  case BV_MODEL_APPS: return m->u.apps->n;
+  case BV_MODEL_NONE: break;
+  }
+  return 0;
+}
+
+/* Every format of the model's kind, with the defaults. A loaded model must be
+ * writable: only running out of memory, or no font for an image, may fail. */
+static void emit_all(const bv_model *m)
+{
+  int small = model_size(m) <= 2000;
+  for (const bv_format *f = bv_emit_formats(m->kind); *f != BV_FMT_NONE; f++) {
+    int image = *f == BV_FMT_PNG || *f == BV_FMT_SVG || *f == BV_FMT_PDF;
+    if (image && !small)
+      continue;
+    bv_out *out;
+    if (bv_out_open_mem(&out))
+      abort();
+    bv_emit_info info;
+    int rc = bv_emit(m, *f, NULL, out, &info);
+    size_t len = 0;
+    const char *bytes = bv_out_mem(out, &len);
+    if (rc == 0 && (!bytes || len == 0))
+      abort(); /* every format writes something */
+    if (rc != 0 && rc != BV_ENOMEM && !(image && rc == BV_ENOTFOUND))
+      abort();
+    if (rc != 0 && !*bv_error_last())
+      abort();
+    bv_out_abort(out);
+  }
+}
 
 static const char *const headers[] = {
     "",
@@ -41,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (rc == 0) {
     if (m.kind == BV_MODEL_NONE)
       abort();
+    emit_all(&m);
     bv_model_dispose(&m);
   } else {
     if (rc != BV_EFORMAT && rc != BV_ENOMEM)

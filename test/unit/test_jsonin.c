@@ -382,8 +382,7 @@ static const struct {
 } models[] = {
     {"[]", BV_EFORMAT, "m.json: top level: expected an object"},
     {"{}", BV_EFORMAT,
-     "m.json: not a beamviz model file (no \"format\" field; render reads the .json that "
-     "--save or -o FILE.json wrote)"},
+     "m.json: not a beamviz model file (no \"format\" field)"},
     {"{\"format\":1}", BV_EFORMAT, "m.json: format: expected a string"},
     {"{\"format\":\"vega-lite\",\"version\":1}", BV_EFORMAT,
      "m.json: format 'vega-lite' is not a beamviz model file"},
