@@ -271,6 +271,46 @@ static void test_agree(const bv_measure *fake)
   bv_arena_free(a);
 }
 
+/* Listed legend values are a Vega expression: quotes, backslashes and the
+ * line separators a JavaScript string cannot hold raw are escaped, and the
+ * list reads back as the names. */
+static void test_expr(void)
+{
+  static const char odd[] = "a\"b\\c\xE2\x80\xA8" "d\xE2\x80\xA9";
+  bv_snapshot *sn = mk(40, 35);
+  sn->procs[1].name = odd; /* sorts first after absent: "a" < "proc_" */
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o);
+  o.color = "name";
+  int rc = -1;
+  char *vl = emit_vl(&m, &o, NULL, &rc);
+  CHECK_INT(rc, 0);
+  bv_arena *a = bv_arena_new();
+  bv_jdoc *d = NULL;
+  if (vl && bv_jdoc_parse("x.vl.json", vl, strlen(vl), &d) == 0) {
+    const bv_jv *legend =
+        bv_jv_get(bv_jv_get(bv_jv_get(bv_jdoc_root(d), "encoding"), "color"), "legend");
+    const char *expr = NULL;
+    CHECK_INT(bv_jv_str(d, bv_jv_get(bv_jv_get(legend, "values"), "expr"), "expr", a, &expr), 0);
+    CHECK(expr && !strstr(expr, "\xE2\x80\xA8") && !strstr(expr, "\xE2\x80\xA9"));
+    CHECK(expr && strncmp(expr, "[null, \"a\\\"b\\\\c\\u2028d\\u2029\", ", 30) == 0);
+    bv_jdoc *e = NULL;
+    CHECK_INT(expr ? bv_jdoc_parse("values", expr, strlen(expr), &e) : -1, 0);
+    if (e) {
+      const char *t = NULL;
+      CHECK_INT(bv_jv_len(bv_jdoc_root(e)), 30);
+      CHECK_INT(bv_jv_str(e, bv_jv_at(bv_jdoc_root(e), 1), "v", a, &t), 0);
+      CHECK_STR(t, odd);
+      bv_jdoc_free(e);
+    }
+    bv_jdoc_free(d);
+  }
+  bv_arena_free(a);
+  free(vl);
+  bv_snapshot_free(sn);
+}
+
 /* Bad fields: one check, one message, whichever format asks. */
 static void test_fields(const bv_measure *fake)
 {
@@ -385,6 +425,7 @@ int main(void)
   bv_measure fake;
   bv_fake_measure(&fake);
   test_agree(&fake);
+  test_expr();
   test_fields(&fake);
   test_memory(&fake);
   return check_report();
