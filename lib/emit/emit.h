@@ -13,35 +13,53 @@
 int bv_mmd_escape(bv_buf *b, const char *s, size_t n);
 
 
-/* CSV, RFC 4180 (CRLF, fields quoted when they hold , or "), header
+/* Process snapshots (bv_emit_fn rows), drawn from the chart view
+ * (bv_procs_view): o's x, y and color are checked in every format.
+ * CSV, RFC 4180 (CRLF, fields quoted when they hold , or "), header
  * pid,name,reductions,memory,status,message_queue_len,current_function,initial_call.
  * Text cells are for terminals and spreadsheets: control characters are written
  * as visible escapes (bv_buf_text), and a cell starting with = + - or @ gets a
- * ' in front (no formula runs); the JSON model file keeps the exact text. */
-int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
-/* Vega-Lite v5 scatter with the data inline (templates/procs.vl.json). Zero
+ * ' in front (no formula runs); the JSON model file keeps the exact text.
+ * Vega-Lite v5 scatter with the data inline (templates/procs.vl.json). Zero
  * values are drawn at 1 (the log axis floor) as hollow squares, the tooltip
- * shows the real value and the subtitle counts them. chart NULL = defaults. */
+ * shows the real value and the subtitle counts them (info->zeros). The legend
+ * lists the view's entries; past BV_CHART_LEGEND_MAX the subtitle says
+ * "... and N more". */
+int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                      bv_emit_info *info);
+int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                           bv_emit_info *info);
+/* compat: removed when the registry lands */
+int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
 int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out);
 
 /* The same spec written while the rows arrive (bv_procs_opts.on_rows): the
  * skeleton puts the data first, so everything after them (the subtitle's
- * counts, the legend, the zero marks) is written by _end from the finished
- * snapshot. _begin checks chart and writes the part before the data; _rows
- * appends points (s is the snapshot being filled: its elixir flag); _end
- * writes the rest and frees st whatever it returns; _abort frees st after a
- * failure (the caller aborts the bv_out). */
+ * counts, the legend, the zero marks) is written by _close from the view of
+ * the finished snapshot. _open checks o's fields and writes the part before
+ * the data; _rows appends points (s is the snapshot being filled: its elixir
+ * flag); _close writes the rest and frees st whatever it returns (info may
+ * be NULL); _abort frees st after a failure (the caller aborts the bv_out).
+ * _begin and _end are the same with fields as enums and no info. */
 typedef struct bv_procs_vl bv_procs_vl;
+int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **st);
 int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **st);
 int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *rows, size_t n);
+int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info);
 int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s);
 void bv_procs_vl_abort(bv_procs_vl *st);
 
 
-/* CSV: iter,t_ms,total,...,system in bytes (RFC 4180, CRLF). */
+/* Memory series, drawn from the memory view (bv_memory_view).
+ * CSV: iter,t_ms,total,...,system in bytes (RFC 4180, CRLF).
+ * Vega-Lite v5 line chart of the view's kinds in its unit (MB, 10^6 bytes)
+ * against the measurement number (templates/memory.vl.json). */
+int bv_emit_memory_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                       bv_emit_info *info);
+int bv_emit_memory_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                            bv_emit_info *info);
+/* compat: removed when the registry lands */
 int bv_memseries_write_csv(const bv_memseries *m, bv_out *out);
-/* Vega-Lite v5 line chart, MB (10^6 bytes) of total, processes, atom, binary,
- * code and ets against the measurement number (templates/memory.vl.json). */
 int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out);
 
 

@@ -1,15 +1,20 @@
-/* procs_out.c: the process snapshot written as JSON (the model file), CSV
- * and Vega-Lite, and read back from its model file. Everything is streamed
- * through a 64 KiB buffer: a million points never become a tree in memory. */
-#include "emit/emit.h"
+/* emit/procs.c: the process snapshot as CSV and as a Vega-Lite scatter drawn
+ * from the chart view (view/chart.c). Everything is streamed through a 64 KiB
+ * buffer: a million points never become a tree in memory. */
 #include "emit/emit.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+static int snapshot_of(const bv_model *m, const bv_snapshot **s)
+{
+  if (!m || m->kind != BV_MODEL_SNAPSHOT || !m->u.snapshot)
+    return bv_error_set(BV_EINVAL, "not a process snapshot");
+  *s = m->u.snapshot;
+  return 0;
+}
 
-
-int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out)
+static int write_csv(const bv_snapshot *s, bv_out *out)
 {
   bv_wr w;
   bv_wr_init(&w, out);
@@ -39,13 +44,28 @@ int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out)
   return bv_wr_finish(&w);
 }
 
+int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                      bv_emit_info *info)
+{
+  (void)fmt;
+  (void)info;
+  const bv_snapshot *s = NULL;
+  bv_procs_view v;
+  int rc = snapshot_of(m, &s);
+  /* the same fields are refused whatever the format */
+  if (rc || (rc = bv_procs_view_fields(o, &v)))
+    return rc;
+  return write_csv(s, out);
+}
+
+/* compat: removed when the registry lands */
+int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out) { return write_csv(s, out); }
+
 /* --- Vega-Lite ------------------------------------------------------------------ */
 
 typedef struct vl_ctx {
   const bv_snapshot *s;
-  bv_procs_chart c;
-  size_t zeros;
-  size_t colors;           /* distinct values of the colour field */
+  bv_procs_view v;         /* fields at _begin; the rest at _end from the snapshot */
   int fields[BV_PF_COUNT]; /* which fields each data point carries */
 } vl_ctx;
 
@@ -54,49 +74,67 @@ static int is(const char *name, size_t n, const char *want)
   return strlen(want) == n && memcmp(name, want, n) == 0;
 }
 
-#define ZERO_LABEL "0, drawn at 1"
-#define MAX_LEGEND 30
-#define REAL_LABEL "as measured"
+/* A colour value as a Vega expression literal: a JSON string is a valid one,
+ * except that a raw U+2028/U+2029 would end the expression's string. */
+static void expr_str(bv_buf *b, const char *t)
+{
+  if (!t) {
+    bv_buf_puts(b, "null");
+    return;
+  }
+  bv_buf j;
+  bv_buf_init(&j);
+  bv_buf_json_str(&j, t, strlen(t));
+  const unsigned char *d = (const unsigned char *)j.data;
+  for (size_t i = 0, run = 0; !j.failed && i <= j.len; i++) {
+    int sep = i + 2 < j.len && d[i] == 0xE2 && d[i + 1] == 0x80 && (d[i + 2] | 1) == 0xA9;
+    if (i < j.len && !sep)
+      continue;
+    bv_buf_put(b, j.data + run, i - run);
+    if (sep) {
+      bv_buf_puts(b, d[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+      i += 2;
+      run = i + 1;
+    }
+  }
+  if (j.failed)
+    b->failed = 1;
+  bv_buf_dispose(&j);
+}
 
 static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
 {
-  const vl_ctx *v = ud;
-  const bv_snapshot *s = v->s;
-  const char *x = bv_proc_field_name(v->c.x), *y = bv_proc_field_name(v->c.y);
+  const vl_ctx *c = ud;
+  const bv_procs_view *v = &c->v;
+  const bv_snapshot *s = c->s;
+  const char *x = bv_proc_field_name(v->x), *y = bv_proc_field_name(v->y);
   bv_buf *b = &w->b;
   if (is(name, n, "title")) {
     bv_buf t;
     bv_buf_init(&t);
-    bv_buf_printf(&t, "Processes on %s: %s against %s", s->node ? s->node : "?", y, x);
+    bv_procs_view_title(&t, s, v);
     bv_wr_json(w, t.data);
     bv_buf_dispose(&t);
   } else if (is(name, n, "subtitle")) {
     bv_buf t;
     bv_buf_init(&t);
     bv_wr_str(w, "[");
-    size_t listed = s->total > s->skipped ? s->total - s->skipped : s->n;
-    if (s->n < listed)
-      bv_buf_printf(&t, "%zu of %zu processes", s->n, listed);
-    else
-      bv_buf_printf(&t, "%zu processes", s->n);
-    if (s->otp_release && *s->otp_release)
-      bv_buf_printf(&t, ", OTP %s", s->otp_release);
-    if (s->skipped)
-      bv_buf_printf(&t, "; %zu exited while being read (skipped)", s->skipped);
+    bv_procs_view_counts(&t, s);
     bv_wr_json(w, t.data);
-    if (v->colors > MAX_LEGEND) {
+    if (v->more) {
+      /* the legend lists the view's entries; what it leaves out is said here */
       t.len = 0;
-      bv_buf_printf(&t, "colour by %s: %zu values, too many for a legend (see the tooltip)",
-                    bv_proc_field_name(v->c.color), v->colors);
+      bv_buf_printf(&t, "colour by %s: %zu values, the legend shows %zu, ",
+                    bv_proc_field_name(v->color), v->ncolors, v->legend);
+      bv_procs_view_more(&t, v);
+      bv_buf_puts(&t, " (see the tooltip)");
       bv_wr_str(w, ",");
       bv_wr_json(w, t.data);
     }
     if (v->zeros) {
       t.len = 0;
-      bv_buf_printf(&t,
-                    "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as "
-                    "squares; the tooltip shows the real value",
-                    v->zeros, v->zeros == 1 ? "" : "s", x, y);
+      bv_procs_view_zeros_note(&t, v);
+      bv_buf_puts(&t, "; the tooltip shows the real value");
       bv_wr_str(w, ",");
       bv_wr_json(w, t.data);
     }
@@ -105,34 +143,58 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
   } else if (is(name, n, "x_calc") || is(name, n, "y_calc")) {
     bv_buf_printf(b, "\"max(datum.%s, 1)\"", is(name, n, "x_calc") ? x : y);
   } else if (is(name, n, "zero_calc")) {
-    bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y, ZERO_LABEL,
-                  REAL_LABEL);
+    bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y,
+                  BV_CHART_ZERO_LABEL, BV_CHART_REAL_LABEL);
   } else if (is(name, n, "x_title")) {
     bv_buf_printf(b, "\"%s (log)\"", x);
   } else if (is(name, n, "y_title")) {
     bv_buf_printf(b, "\"%s (log)\"", y);
   } else if (is(name, n, "color")) {
-    bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->c.color));
+    bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->color));
   } else if (is(name, n, "legend")) {
-    /* Vega filters (and warns about) legends longer than its symbol limit */
-    bv_buf_puts(b, v->colors > MAX_LEGEND ? "null" : "{\"symbolLimit\": 30}");
+    /* Vega filters (and warns about) legends longer than its symbol limit:
+     * past the view's count its entries are listed (an expression: an absent
+     * value is null, which a list of strings cannot hold) */
+    bv_buf_printf(b, "{\"symbolLimit\": %d", BV_CHART_LEGEND_MAX);
+    if (v->more) {
+      bv_buf e;
+      bv_buf_init(&e);
+      bv_buf_puts(&e, "[");
+      for (size_t i = 0; i < v->legend; i++) {
+        if (i)
+          bv_buf_puts(&e, ", ");
+        expr_str(&e, v->colors[i]);
+      }
+      bv_buf_puts(&e, "]");
+      bv_buf_puts(b, ", \"values\": {\"expr\": ");
+      if (e.failed)
+        b->failed = 1;
+      else
+        bv_buf_json_str(b, e.data, e.len);
+      bv_buf_puts(b, "}");
+      bv_buf_dispose(&e);
+    }
+    /* an absent value is labelled as the image labels it (Vega: "undefined") */
+    if (v->ncolors && !v->colors[0])
+      bv_buf_puts(b, ", \"labelExpr\": \"datum.value == null ? 'null' : datum.label\"");
+    bv_buf_puts(b, "}");
   } else if (is(name, n, "shape")) {
     if (v->zeros)
       bv_buf_puts(b, "{\"field\": \"plotted\", \"type\": \"nominal\", \"title\": \"value\", "
-                     "\"scale\": {\"domain\": [\"" REAL_LABEL "\", \"" ZERO_LABEL "\"], "
-                     "\"range\": [\"circle\", \"square\"]}}");
+                     "\"scale\": {\"domain\": [\"" BV_CHART_REAL_LABEL "\", \"" BV_CHART_ZERO_LABEL
+                     "\"], \"range\": [\"circle\", \"square\"]}}");
     else
       bv_buf_puts(b, "{\"value\": \"circle\"}");
   } else if (is(name, n, "opacity")) {
     if (v->zeros)
-      bv_buf_puts(b, "{\"condition\": {\"test\": \"datum.plotted == '" ZERO_LABEL "'\", "
+      bv_buf_puts(b, "{\"condition\": {\"test\": \"datum.plotted == '" BV_CHART_ZERO_LABEL "'\", "
                      "\"value\": 0.5}, \"value\": 0.8}");
     else
       bv_buf_puts(b, "{\"value\": 0.8}");
   } else if (is(name, n, "tooltip")) {
     bv_buf_puts(b, "[{\"field\": \"pid\", \"type\": \"nominal\"}");
     for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
-      if (v->fields[f])
+      if (c->fields[f])
         bv_buf_printf(b, ", {\"field\": \"%s\", \"type\": \"%s\"}",
                       bv_proc_field_name((bv_proc_field)f),
                       bv_proc_field_numeric((bv_proc_field)f) ? "quantitative" : "nominal");
@@ -144,13 +206,11 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
 
 struct bv_procs_vl {
   bv_wr w;
-  vl_ctx v;
-  bv_intern seen;             /* distinct colour values, counted up to MAX_LEGEND + 1 */
-  const char *last_color;     /* the previous row's colour text (interned: compare pointers) */
-  int any_color;
+  vl_ctx c;
+  bv_emit_opts o;             /* the fields asked for (names are static) */
   const char *rest;           /* the skeleton after "@values@" */
   size_t rows;
-  bv_proc_fields fs; /* what each data point carries, pid first */
+  bv_proc_fields fs;          /* what each data point carries, pid first */
   bv_buf pid;
 };
 
@@ -162,56 +222,44 @@ void bv_procs_vl_abort(bv_procs_vl *st)
     return;
   bv_buf_dispose(&st->w.b);
   bv_buf_dispose(&st->pid);
-  bv_intern_dispose(&st->seen);
   free(st);
 }
 
-int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **stp)
+int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
 {
   *stp = NULL;
   bv_procs_vl *st = calloc(1, sizeof *st);
   if (!st)
     return bv_error_set(BV_ENOMEM, "out of memory");
-  vl_ctx *v = &st->v;
-  v->c.x = BV_PF_REDUCTIONS;
-  v->c.y = BV_PF_MEMORY;
-  v->c.color = BV_PF_STATUS;
-  if (chart) {
-    if (chart->x != BV_PF_NONE && chart->x != BV_PF_PID)
-      v->c.x = chart->x;
-    if (chart->y != BV_PF_NONE && chart->y != BV_PF_PID)
-      v->c.y = chart->y;
-    if (chart->color != BV_PF_NONE && chart->color != BV_PF_PID)
-      v->c.color = chart->color;
-  }
-  int rc = bv_procs_chart_check(&v->c);
+  vl_ctx *c = &st->c;
+  int rc = bv_procs_view_fields(o, &c->v);
   if (rc) {
     free(st);
     return rc;
   }
+  /* keep the fields for _end (its view is made again from the snapshot) */
+  st->o.x = bv_proc_field_name(c->v.x);
+  st->o.y = bv_proc_field_name(c->v.y);
+  st->o.color = bv_proc_field_name(c->v.color);
   const char *tmpl = bv_template("procs.vl.json", NULL);
   const char *slot = tmpl ? strstr(tmpl, VALUES_SLOT) : NULL;
   if (!slot) {
     free(st);
     return bv_error_set(BV_EINVAL, "no embedded template procs.vl.json with " VALUES_SLOT);
   }
-  if ((rc = bv_intern_init(&st->seen))) {
-    free(st);
-    return rc;
-  }
   st->rest = slot + strlen(VALUES_SLOT);
   bv_buf_init(&st->pid);
   bv_wr_init(&st->w, out);
   /* What the tooltip shows (the notebook's pid, plus name, current function
    * and queue length), the axes and the colour. */
-  v->fields[BV_PF_NAME] = v->fields[BV_PF_STATUS] = v->fields[BV_PF_CURRENT_FUNCTION] = 1;
-  v->fields[BV_PF_MESSAGE_QUEUE_LEN] = v->fields[BV_PF_REDUCTIONS] = v->fields[BV_PF_MEMORY] = 1;
-  v->fields[v->c.x] = v->fields[v->c.y] = v->fields[v->c.color] = 1;
+  c->fields[BV_PF_NAME] = c->fields[BV_PF_STATUS] = c->fields[BV_PF_CURRENT_FUNCTION] = 1;
+  c->fields[BV_PF_MESSAGE_QUEUE_LEN] = c->fields[BV_PF_REDUCTIONS] = c->fields[BV_PF_MEMORY] = 1;
+  c->fields[c->v.x] = c->fields[c->v.y] = c->fields[c->v.color] = 1;
   bv_proc_field fs[BV_PF_COUNT];
   size_t nf = 0;
   fs[nf++] = BV_PF_PID;
   for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
-    if (v->fields[f])
+    if (c->fields[f])
       fs[nf++] = (bv_proc_field)f;
   bv_proc_fields_init(&st->fs, fs, nf);
   /* the data come first in the skeleton: nothing before them depends on them */
@@ -225,9 +273,24 @@ int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **st
   return 0;
 }
 
+/* compat: removed when the registry lands */
+int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **stp)
+{
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o);
+  if (chart) {
+    if (chart->x != BV_PF_NONE && chart->x != BV_PF_PID)
+      o.x = bv_proc_field_name(chart->x);
+    if (chart->y != BV_PF_NONE && chart->y != BV_PF_PID)
+      o.y = bv_proc_field_name(chart->y);
+    if (chart->color != BV_PF_NONE && chart->color != BV_PF_PID)
+      o.color = bv_proc_field_name(chart->color);
+  }
+  return bv_procs_vl_open(&o, out, stp);
+}
+
 int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, size_t n)
 {
-  vl_ctx *v = &st->v;
   bv_wr *w = &st->w;
   for (size_t i = 0; i < n && !w->rc; i++, p++) {
     const char *shown = NULL;
@@ -241,36 +304,58 @@ int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, si
     bv_wr_str(w, st->rows++ ? ",\n" : "\n");
     /* absent texts have no key: the tooltip leaves them out */
     bv_wr_proc(w, p, shown, &st->fs, 0);
-    v->zeros += bv_proc_value(p, v->c.x) == 0 || bv_proc_value(p, v->c.y) == 0;
-    const char *t = bv_proc_text(p, v->c.color);
-    if (v->colors <= MAX_LEGEND && (!st->any_color || t != st->last_color)) {
-      int fresh;
-      if (!bv_intern_lookup(&st->seen, t ? t : "", t ? strlen(t) + 1 : 0, &fresh))
-        return w->rc = bv_error_set(BV_ENOMEM, "out of memory");
-      v->colors += (size_t)fresh;
-      st->last_color = t;
-      st->any_color = 1;
-    }
     if (bv_wr_maybe_flush(w))
       break;
   }
   return w->rc;
 }
 
-int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s)
+int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info)
 {
-  st->v.s = s;
+  st->c.s = s;
   bv_wr_str(&st->w, "\n]");
   int rc = bv_wr_maybe_flush(&st->w);
+  /* the zeros, colour domain and legend of the finished snapshot */
+  bv_procs_view_dispose(&st->c.v);
   if (!rc)
-    rc = bv_wr_template(&st->w, st->rest, vl_fill, &st->v);
+    rc = bv_procs_view_make(s, &st->o, &st->c.v);
+  if (!rc)
+    rc = bv_wr_template(&st->w, st->rest, vl_fill, &st->c);
+  if (!rc && info)
+    info->zeros = st->c.v.zeros;
   int rc2 = bv_wr_finish(&st->w); /* frees the buffer */
+  bv_procs_view_dispose(&st->c.v);
   bv_buf_dispose(&st->pid);
-  bv_intern_dispose(&st->seen);
   free(st);
   return rc ? rc : rc2;
 }
 
+int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s) { return bv_procs_vl_close(st, s, NULL); }
+
+static int write_vegalite(const bv_snapshot *s, const bv_emit_opts *o, bv_out *out,
+                          bv_emit_info *info)
+{
+  bv_procs_vl *st;
+  int rc = bv_procs_vl_open(o, out, &st);
+  if (rc)
+    return rc;
+  if ((rc = bv_procs_vl_rows(st, s, s->procs, s->n))) {
+    bv_procs_vl_abort(st);
+    return rc;
+  }
+  return bv_procs_vl_close(st, s, info);
+}
+
+int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                           bv_emit_info *info)
+{
+  (void)fmt;
+  const bv_snapshot *s = NULL;
+  int rc = snapshot_of(m, &s);
+  return rc ? rc : write_vegalite(s, o, out, info);
+}
+
+/* compat: removed when the registry lands */
 int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out)
 {
   bv_procs_vl *st;
@@ -283,4 +368,3 @@ int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart
   }
   return bv_procs_vl_end(st, s);
 }
-

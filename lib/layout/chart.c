@@ -7,7 +7,9 @@
  * Log axes tick at 1, 2 and 5 per decade; labels carry thousands separators
  * and are thinned greedily when they would overlap (Vega's labelOverlap).
  * Zero values on the log axes are drawn at 1 as hollow squares at half
- * opacity, as the Vega-Lite spec does (see bv_snapshot_write_vegalite). */
+ * opacity, as the Vega-Lite spec does. Fields, legend entries, zero marks,
+ * memory kinds and units come from the chart views (view/chart.c), which the
+ * Vega-Lite writers (emit/procs.c, emit/memory.c) draw from too. */
 #include "layout/scene_priv.h"
 
 #include <math.h>
@@ -27,7 +29,6 @@ static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 
 #define TITLE_PAD 4.0
 #define LEGEND_OFFSET 18.0
 #define LEGEND_ROW 16.0
-#define LEGEND_LIMIT 30     /* legend entries shown; the rest summarised */
 #define POINT_R 3.0902      /* sqrt(30 / pi): Vega's default point size 30 */
 #define SQUARE 5.4772       /* sqrt(30) */
 #define PADDING (c->pad)
@@ -171,8 +172,9 @@ typedef struct chart {
   size_t nsub;
   /* legend */
   const char *ltitle;
-  size_t ncat;
-  const char **cats;
+  size_t ncat;          /* entries drawn */
+  const char *const *cats;
+  const char *more;     /* "... and N more" after them, or NULL */
   int line_legend;      /* entries are lines (with a point if .points) */
   int points;
   const char *l2title;  /* second legend: shapes (zero values) */
@@ -221,12 +223,12 @@ static margins measure_margins(chart *c)
   double lw = 0;
   if (c->ltitle)
     lw = text_w(c, c->ltitle, TITLE_FS, 1);
-  size_t shown = c->ncat > LEGEND_LIMIT ? LEGEND_LIMIT : c->ncat;
+  size_t shown = c->ncat;
   double sym = c->line_legend && !c->points ? 20 : 2 * 5.64;
   for (size_t i = 0; i < shown; i++)
     lw = fmax(lw, sym + 5 + fmin(text_w(c, c->cats[i], LABEL_FS, 0), 200));
-  if (c->ncat > LEGEND_LIMIT)
-    lw = fmax(lw, text_w(c, "\xE2\x80\xA6 and 100000 more", LABEL_FS, 0));
+  if (c->more)
+    lw = fmax(lw, text_w(c, c->more, LABEL_FS, 0));
   if (c->l2title) {
     lw = fmax(lw, text_w(c, c->l2title, TITLE_FS, 1));
     for (int i = 0; i < 2; i++)
@@ -237,7 +239,7 @@ static margins measure_margins(chart *c)
   /* the same steps as draw_legend */
   double lh = 0;
   if (c->ltitle && c->ncat)
-    lh += TITLE_FS * 0.9 + 6 + (double)(shown + (c->ncat > shown)) * LEGEND_ROW;
+    lh += TITLE_FS * 0.9 + 6 + (double)(shown + (c->more != NULL)) * LEGEND_ROW;
   if (c->l2title)
     lh += 12 + TITLE_FS * 0.9 + 6 + 2 * LEGEND_ROW;
   mg.legend_h = lh;
@@ -396,8 +398,7 @@ static int draw_legend(chart *c, double lx, double maxw)
     rc = sc_text(c->s, c->m, "legend-title", lx, y, BV_ANCHOR_START, TITLE_FS, 1, c->th->text,
                  c->ltitle, maxw, -1, NULL);
     y += 6;
-    size_t shown = c->ncat > LEGEND_LIMIT ? LEGEND_LIMIT : c->ncat;
-    for (size_t i = 0; i < shown && !rc; i++) {
+    for (size_t i = 0; i < c->ncat && !rc; i++) {
       double cy = y + LEGEND_ROW / 2;
       rc = legend_symbol(c, lx, cy, cat_color(i), 0, 1);
       if (!rc)
@@ -406,11 +407,9 @@ static int draw_legend(chart *c, double lx, double maxw)
                      -1, NULL);
       y += LEGEND_ROW;
     }
-    if (!rc && c->ncat > shown) {
-      const char *more = bv_arena_printf(c->s->arena, "\xE2\x80\xA6 and %zu more",
-                                         c->ncat - shown);
+    if (!rc && c->more) {
       rc = sc_text(c->s, c->m, "legend-label", lx, y + LEGEND_ROW / 2 + LABEL_FS * 0.35,
-                   BV_ANCHOR_START, LABEL_FS, 0, c->th->muted, more, maxw, -1, NULL);
+                   BV_ANCHOR_START, LABEL_FS, 0, c->th->muted, c->more, maxw, -1, NULL);
       y += LEGEND_ROW;
     }
   }
@@ -435,7 +434,7 @@ static int draw_legend(chart *c, double lx, double maxw)
 }
 
 /* Lays out the plot area from the options (image size) and the margins. */
-static int place(chart *c, const bv_layout_opts *o, double xcount_per_px, int xlog, int ylog,
+static int place(chart *c, double width, double height, double xcount_per_px, int xlog, int ylog,
                  double xmin, double xmax, double ymin, double ymax, double x_min_step)
 {
   /* Vega-Lite's width/height in the specs: 600x400 plot */
@@ -453,11 +452,11 @@ static int place(chart *c, const bv_layout_opts *o, double xcount_per_px, int xl
     if ((rc = ensure_labels(c, &c->ax)) || (rc = ensure_labels(c, &c->ay)))
       return rc;
     margins mg = measure_margins(c);
-    if (pass == 0 && (o->width > 0 || o->height > 0)) {
-      if (o->width > 0)
-        w = fmax(60, o->width - mg.left - mg.right);
-      if (o->height > 0)
-        h = fmax(60, o->height - mg.top - mg.bottom);
+    if (pass == 0 && (width > 0 || height > 0)) {
+      if (width > 0)
+        w = fmax(60, width - mg.left - mg.right);
+      if (height > 0)
+        h = fmax(60, height - mg.top - mg.bottom);
       continue;
     }
     c->x0 = mg.left;
@@ -466,10 +465,10 @@ static int place(chart *c, const bv_layout_opts *o, double xcount_per_px, int xl
     c->h = h;
     c->s->width = ceil(mg.left + w + mg.right);
     c->s->height = ceil(fmax(mg.top + h + mg.bottom, mg.top + mg.legend_h + PADDING));
-    if (o->width > 0)
-      c->s->width = fmax(c->s->width, o->width);
-    if (o->height > 0)
-      c->s->height = fmax(c->s->height, o->height);
+    if (width > 0)
+      c->s->width = fmax(c->s->width, width);
+    if (height > 0)
+      c->s->height = fmax(c->s->height, height);
     c->ax.r0 = c->x0, c->ax.r1 = c->x0 + w;
     c->ay.r0 = c->y0 + h, c->ay.r1 = c->y0;
     return 0;
@@ -488,124 +487,103 @@ static int finish(chart *c)
   return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* --- process scatter ----------------------------------------------------- */
 
-#define ZERO_LABEL "0, drawn at 1"
-#define REAL_LABEL "as measured"
-
-int bv_layout_scatter(const bv_snapshot *sn, const bv_layout_opts *o, const bv_measure *m,
-                      bv_scene **out)
+int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_measure *m,
+                            bv_scene **out, bv_emit_info *info)
 {
   *out = NULL;
-  bv_layout_opts dflt = {0};
-  if (!o)
-    o = &dflt;
-  bv_proc_field fx = o->x_field ? bv_proc_field_from_name(o->x_field) : BV_PF_REDUCTIONS;
-  bv_proc_field fy = o->y_field ? bv_proc_field_from_name(o->y_field) : BV_PF_MEMORY;
-  bv_proc_field fc = o->color_field ? bv_proc_field_from_name(o->color_field) : BV_PF_STATUS;
-  if (!bv_proc_field_numeric(fx) || !bv_proc_field_numeric(fy))
-    return bv_error_set(BV_EINVAL, "scatter: --x and --y must be numeric fields");
-  if (fc == BV_PF_NONE || bv_proc_field_numeric(fc))
-    return bv_error_set(BV_EINVAL, "scatter: --color must be a text field");
+  if (!mo || mo->kind != BV_MODEL_SNAPSHOT || !mo->u.snapshot)
+    return bv_error_set(BV_EINVAL, "not a process snapshot");
+  const bv_snapshot *sn = mo->u.snapshot;
+  bv_procs_view v;
+  int rc = bv_procs_view_make(sn, o, &v);
+  if (rc) {
+    bv_procs_view_dispose(&v);
+    return rc;
+  }
   chart c;
   memset(&c, 0, sizeof c);
   c.m = m;
   c.pad = 5;
-  c.th = sc_theme_get(o->dark);
-  int rc = bv_scene_new("scatter", &c.s);
-  if (rc)
+  c.th = sc_theme_get(o ? o->dark : 0);
+  const char **labels = NULL;
+  if ((rc = bv_scene_new("scatter", &c.s))) {
+    bv_procs_view_dispose(&v);
     return rc;
+  }
   bv_scene *s = c.s;
   s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
   s->background = c.th->page;
-  const char **cat = NULL;
-  size_t *ci = NULL;
-  /* categories: sorted distinct texts, absent ones as "null" (as Vega shows) */
-  cat = malloc((sn->n + 1) * sizeof *cat);
-  ci = malloc((sn->n + 1) * sizeof *ci);
-  if (!cat || !ci) {
+  /* the legend: the view's entries, then "... and N more" */
+  labels = malloc((v.legend ? v.legend : 1) * sizeof *labels);
+  if (!labels) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (scatter)");
     goto done;
   }
-  size_t zeros = 0;
+  for (size_t i = 0; i < v.legend; i++)
+    labels[i] = bv_procs_view_label(&v, i);
+  c.cats = labels;
+  c.ncat = v.legend;
+  bv_buf t;
+  bv_buf_init(&t);
+  if (v.more) {
+    bv_procs_view_more(&t, &v);
+    c.more = bv_arena_strdup(s->arena, t.data ? t.data : "");
+  }
+  c.ltitle = bv_proc_field_name(v.color);
+  if (v.zeros) {
+    c.l2title = "value";
+    c.l2[0] = BV_CHART_REAL_LABEL;
+    c.l2[1] = BV_CHART_ZERO_LABEL;
+  }
+  c.xtitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(v.x));
+  c.ytitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(v.y));
+  t.len = 0;
+  bv_procs_view_title(&t, sn, &v);
+  c.title = bv_arena_strdup(s->arena, t.data ? t.data : "");
+  t.len = 0;
+  bv_procs_view_counts(&t, sn);
+  c.sub[c.nsub++] = bv_arena_strdup(s->arena, t.data ? t.data : "");
+  if (v.zeros) {
+    t.len = 0;
+    bv_procs_view_zeros_note(&t, &v);
+    c.sub[c.nsub++] = bv_arena_strdup(s->arena, t.data ? t.data : "");
+  }
+  int oom = t.failed;
+  bv_buf_dispose(&t);
+  if (oom || !c.title || !c.xtitle || !c.ytitle || (v.more && !c.more)) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory (scatter)");
+    goto done;
+  }
+  s->title = c.title;
   double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
   for (size_t i = 0; i < sn->n; i++) {
-    const char *t = bv_proc_text(&sn->procs[i], fc);
-    cat[i] = t ? t : "null";
-    double xv = (double)bv_proc_value(&sn->procs[i], fx);
-    double yv = (double)bv_proc_value(&sn->procs[i], fy);
-    if (xv <= 0 || yv <= 0)
-      zeros++;
-    xv = fmax(xv, 1), yv = fmax(yv, 1);
+    double xv = fmax((double)bv_proc_value(&sn->procs[i], v.x), 1);
+    double yv = fmax((double)bv_proc_value(&sn->procs[i], v.y), 1);
     xmin = fmin(xmin, xv), xmax = fmax(xmax, xv);
     ymin = fmin(ymin, yv), ymax = fmax(ymax, yv);
   }
   if (!sn->n)
     xmin = ymin = 1, xmax = ymax = 10;
-  qsort(cat, sn->n, sizeof *cat, cmp_str);
-  size_t ncat = 0;
-  for (size_t i = 0; i < sn->n; i++)
-    if (!ncat || strcmp(cat[ncat - 1], cat[i]) != 0)
-      cat[ncat++] = cat[i];
-  c.cats = cat;
-  c.ncat = ncat;
-  c.ltitle = bv_proc_field_name(fc);
-  if (zeros) {
-    c.l2title = "value";
-    c.l2[0] = REAL_LABEL;
-    c.l2[1] = ZERO_LABEL;
-  }
-  c.xtitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(fx));
-  c.ytitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(fy));
-  c.title = bv_arena_printf(s->arena, "Processes on %s: %s against %s",
-                            sn->node ? sn->node : "?", bv_proc_field_name(fy),
-                            bv_proc_field_name(fx));
-  size_t listed = sn->total > sn->skipped ? sn->total - sn->skipped : sn->n;
-  bv_buf sub;
-  bv_buf_init(&sub);
-  if (sn->n < listed)
-    bv_buf_printf(&sub, "%zu of %zu processes", sn->n, listed);
-  else
-    bv_buf_printf(&sub, "%zu processes", sn->n);
-  if (sn->otp_release && *sn->otp_release)
-    bv_buf_printf(&sub, ", OTP %s", sn->otp_release);
-  if (sn->skipped)
-    bv_buf_printf(&sub, "; %zu exited while being read (skipped)", sn->skipped);
-  c.sub[c.nsub++] = bv_arena_strdup(s->arena, sub.data ? sub.data : "");
-  if (zeros) {
-    sub.len = 0;
-    bv_buf_printf(&sub,
-                  "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as squares",
-                  zeros, zeros == 1 ? "" : "s", bv_proc_field_name(fx), bv_proc_field_name(fy));
-    c.sub[c.nsub++] = bv_arena_strdup(s->arena, sub.data ? sub.data : "");
-  }
-  bv_buf_dispose(&sub);
-  s->title = c.title;
-  if ((rc = place(&c, o, 1.0 / 40, 1, 1, xmin, xmax, ymin, ymax, 0)) || (rc = draw_frame(&c)))
+  if ((rc = place(&c, o ? o->width : 0, o ? o->height : 0, 1.0 / 40, 1, 1, xmin, xmax, ymin,
+                  ymax, 0)) ||
+      (rc = draw_frame(&c)))
     goto done;
-  /* points, in data order (Vega draws them so); colour by binary search */
+  /* points, in data order (Vega draws them so), coloured by their index in
+   * the view's domain (the last row's index reused while the text repeats) */
+  const char *last = NULL;
+  size_t ci = 0;
   for (size_t i = 0; i < sn->n && !rc; i++) {
     const bv_proc *p = &sn->procs[i];
-    const char *t = bv_proc_text(p, fc);
-    if (!t)
-      t = "null";
-    size_t lo = 0, hi = ncat;
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (strcmp(cat[mid], t) < 0)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    double xv = (double)bv_proc_value(p, fx), yv = (double)bv_proc_value(p, fy);
+    const char *ct = bv_proc_text(p, v.color);
+    if (!i || ct != last)
+      ci = bv_procs_view_color(&v, ct);
+    last = ct;
+    double xv = (double)bv_proc_value(p, v.x), yv = (double)bv_proc_value(p, v.y);
     int zero = xv <= 0 || yv <= 0;
     double px = axis_map(&c.ax, fmax(xv, 1)), py = axis_map(&c.ay, fmax(yv, 1));
-    bv_color col = (cat_color(lo) & 0xFFFFFF) | ((bv_color)(zero ? 128 : 204) << 24);
+    bv_color col = (cat_color(ci) & 0xFFFFFF) | ((bv_color)(zero ? 128 : 204) << 24);
     if (zero)
       rc = sc_rect(s, "zero", px - SQUARE / 2, py - SQUARE / 2, SQUARE, SQUARE, 0, SC_NONE, col,
                    2, BV_DASH_SOLID, (int32_t)i);
@@ -615,8 +593,13 @@ int bv_layout_scatter(const bv_snapshot *sn, const bv_layout_opts *o, const bv_m
   if (!rc)
     rc = finish(&c);
 done:
-  free(cat);
-  free(ci);
+  free(labels);
+  if (!rc && info) {
+    info->zeros = v.zeros;
+    info->width = s->width;
+    info->height = s->height;
+  }
+  bv_procs_view_dispose(&v);
   if (rc) {
     bv_scene_free(s);
     return rc;
@@ -625,72 +608,101 @@ done:
   return 0;
 }
 
+/* The layout options as view options (names are the caller's). */
+static void emit_opts_of(const bv_layout_opts *lo, bv_emit_opts *o)
+{
+  memset(o, 0, sizeof *o);
+  if (!lo)
+    return;
+  o->width = lo->width;
+  o->height = lo->height;
+  o->dark = lo->dark;
+  o->x = lo->x_field;
+  o->y = lo->y_field;
+  o->color = lo->color_field;
+}
+
+/* compat: removed when the registry lands */
+int bv_layout_scatter(const bv_snapshot *sn, const bv_layout_opts *lo, const bv_measure *m,
+                      bv_scene **out)
+{
+  bv_emit_opts o;
+  emit_opts_of(lo, &o);
+  bv_model mo;
+  memset(&mo, 0, sizeof mo);
+  mo.kind = BV_MODEL_SNAPSHOT;
+  mo.u.snapshot = (bv_snapshot *)sn;
+  return bv_layout_scatter_model(&mo, &o, m, out, NULL);
+}
+
 /* --- memory lines -------------------------------------------------------- */
 
-/* The spec's series, in its legend order (total .. ets; not system). */
-#define MEM_SERIES 6
-
-int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_measure *m,
-                     bv_scene **out)
+int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_measure *m,
+                           bv_scene **out, bv_emit_info *info)
 {
   *out = NULL;
-  bv_layout_opts dflt = {0};
-  if (!o)
-    o = &dflt;
+  if (!mo || mo->kind != BV_MODEL_MEMORY || !mo->u.memory)
+    return bv_error_set(BV_EINVAL, "not a memory series");
+  const bv_memseries *ms = mo->u.memory;
+  bv_memory_view v;
+  bv_memory_view_make(ms, &v);
   chart c;
   memset(&c, 0, sizeof c);
   c.m = m;
   c.pad = 20;
-  c.th = sc_theme_get(o->dark);
+  c.th = sc_theme_get(o ? o->dark : 0);
   int rc = bv_scene_new("memory", &c.s);
   if (rc)
     return rc;
   bv_scene *s = c.s;
   s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
   s->background = c.th->page;
-  static const char *cats[MEM_SERIES];
-  for (int k = 0; k < MEM_SERIES; k++)
-    cats[k] = bv_mem_kinds[k];
-  c.cats = cats;
-  c.ncat = MEM_SERIES;
-  c.ltitle = "memory";
+  c.cats = v.kinds;
+  c.ncat = v.nkinds;
+  c.ltitle = v.legend_title;
   c.line_legend = 1;
-  c.points = ms->n <= 60;
-  c.xtitle = "Measurement";
-  c.ytitle = "Memory usage (MB)";
-  c.title = bv_arena_printf(s->arena, "Memory of %s", ms->node ? ms->node : "?");
-  c.sub[c.nsub++] = bv_arena_printf(s->arena, "erlang:memory(), %zu sample%s every %u ms%s%s",
-                                    ms->n, ms->n == 1 ? "" : "s", ms->interval_ms,
-                                    ms->otp_release && *ms->otp_release ? ", OTP " : "",
-                                    ms->otp_release ? ms->otp_release : "");
+  c.points = v.points;
+  c.xtitle = v.x_title;
+  c.ytitle = v.y_title;
+  bv_buf t;
+  bv_buf_init(&t);
+  bv_memory_view_title(&t, ms);
+  c.title = bv_arena_strdup(s->arena, t.data ? t.data : "");
+  t.len = 0;
+  bv_memory_view_subtitle(&t, ms);
+  c.sub[c.nsub++] = bv_arena_strdup(s->arena, t.data ? t.data : "");
+  int oom = t.failed;
+  bv_buf_dispose(&t);
   s->title = c.title;
   double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
   for (size_t i = 0; i < ms->n; i++) {
     xmin = fmin(xmin, ms->samples[i].iter);
     xmax = fmax(xmax, ms->samples[i].iter);
-    for (int k = 0; k < MEM_SERIES; k++)
-      ymax = fmax(ymax, (double)ms->samples[i].bytes[k] / 1e6);
+    for (size_t k = 0; k < v.nkinds; k++)
+      ymax = fmax(ymax, bv_memory_view_value(&v, ms->samples[i].bytes[k]));
   }
   if (!ms->n)
     xmin = 0, xmax = 1;
   double *pts = malloc((ms->n ? ms->n : 1) * 2 * sizeof *pts);
-  if (!pts) {
+  if (!pts || oom || !c.title || !c.sub[0]) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (memory chart)");
     goto done;
   }
-  if ((rc = place(&c, o, 1.0 / 40, 0, 0, xmin, xmax, 0, ymax, 1)) || (rc = draw_frame(&c)))
+  if ((rc = place(&c, o ? o->width : 0, o ? o->height : 0, 1.0 / 40, 0, 0, xmin, xmax, 0, ymax,
+                  1)) ||
+      (rc = draw_frame(&c)))
     goto done;
-  for (int k = 0; k < MEM_SERIES && !rc; k++) {
+  for (size_t k = 0; k < v.nkinds && !rc; k++) {
     for (size_t i = 0; i < ms->n; i++) {
       pts[2 * i] = axis_map(&c.ax, ms->samples[i].iter);
-      pts[2 * i + 1] = axis_map(&c.ay, (double)ms->samples[i].bytes[k] / 1e6);
+      pts[2 * i + 1] = axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[i].bytes[k]));
     }
     if (ms->n > 1)
-      rc = sc_line(s, "series", pts, ms->n, cat_color((size_t)k), 2, BV_DASH_SOLID,
-                   BV_ARROW_NONE, k);
+      rc = sc_line(s, "series", pts, ms->n, cat_color(k), 2, BV_DASH_SOLID, BV_ARROW_NONE,
+                   (int32_t)k);
     for (size_t i = 0; i < ms->n && c.points && !rc; i++)
-      rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color((size_t)k),
-                     SC_NONE, 0, k);
+      rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color(k), SC_NONE, 0,
+                     (int32_t)k);
   }
   if (!rc)
     rc = finish(&c);
@@ -700,6 +712,23 @@ done:
     bv_scene_free(s);
     return rc;
   }
+  if (info) {
+    info->width = s->width;
+    info->height = s->height;
+  }
   *out = s;
   return 0;
+}
+
+/* compat: removed when the registry lands */
+int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *lo, const bv_measure *m,
+                     bv_scene **out)
+{
+  bv_emit_opts o;
+  emit_opts_of(lo, &o);
+  bv_model mo;
+  memset(&mo, 0, sizeof mo);
+  mo.kind = BV_MODEL_MEMORY;
+  mo.u.memory = (bv_memseries *)ms;
+  return bv_layout_memory_model(&mo, &o, m, out, NULL);
 }

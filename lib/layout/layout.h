@@ -112,6 +112,8 @@ int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *
  * max_shown (0 = the default), show_system and dark taken from o. */
 int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
                   bv_scene **out);
+/* compat: removed when the registry lands (bv_layout_scatter_model and
+ * bv_layout_memory_model below, with the layout options' chart fields) */
 int bv_layout_scatter(const bv_snapshot *s, const bv_layout_opts *o, const bv_measure *m,
                       bv_scene **out);
 int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_measure *m,
@@ -139,6 +141,10 @@ int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measu
 int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                          bv_scene **out, bv_emit_info *info);
 
+/* The charts (bv_layout_fn), drawn from the chart views as the Vega-Lite
+ * writers are: the same fields (checked the same way), legend entries and
+ * "... and N more", zero marks (info->zeros), memory kinds and units. They
+ * use o's x, y, color, width, height and dark. */
 int bv_layout_scatter_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                             bv_scene **out, bv_emit_info *info);
 int bv_layout_memory_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,

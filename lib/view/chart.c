@@ -1,5 +1,11 @@
-/* view/chart.c: the chart view of a process snapshot: fields, zero marks. */
+/* view/chart.c: the chart views. For the process scatter: which fields are
+ * drawn (one check), the colour domain in one order with one legend rule, and
+ * the zero marks; for the memory lines: the kinds, the unit and the axes.
+ * Vega-Lite (emit/) and the images (layout/) both draw from here. */
 #include "view/view.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
 {
@@ -9,18 +15,194 @@ size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
   return z;
 }
 
-int bv_procs_chart_check(const bv_procs_chart *c)
+/* --- process scatter ------------------------------------------------------ */
+
+#define NUMERIC_FIELDS "reductions|memory|message_queue_len"
+#define COLOR_FIELDS "status|name|current_function|initial_call"
+
+static int color_field(bv_proc_field f)
 {
-  if (!bv_proc_field_numeric(c->x))
-    return bv_error_set(BV_EINVAL, "--x: '%s' is not one of reductions|memory|message_queue_len",
-                        bv_proc_field_name(c->x));
-  if (!bv_proc_field_numeric(c->y))
-    return bv_error_set(BV_EINVAL, "--y: '%s' is not one of reductions|memory|message_queue_len",
-                        bv_proc_field_name(c->y));
-  if (c->color != BV_PF_STATUS && c->color != BV_PF_NAME && c->color != BV_PF_CURRENT_FUNCTION &&
-      c->color != BV_PF_INITIAL_CALL)
-    return bv_error_set(BV_EINVAL,
-                        "--color: '%s' is not one of status|name|current_function|initial_call",
-                        bv_proc_field_name(c->color));
+  return f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
+         f == BV_PF_INITIAL_CALL;
+}
+
+int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v)
+{
+  memset(v, 0, sizeof *v);
+  const char *xn = o ? o->x : NULL, *yn = o ? o->y : NULL, *cn = o ? o->color : NULL;
+  v->x = xn ? bv_proc_field_from_name(xn) : BV_PF_REDUCTIONS;
+  v->y = yn ? bv_proc_field_from_name(yn) : BV_PF_MEMORY;
+  v->color = cn ? bv_proc_field_from_name(cn) : BV_PF_STATUS;
+  if (!bv_proc_field_numeric(v->x))
+    return bv_error_set(BV_EINVAL, "x field '%s' is not one of " NUMERIC_FIELDS, xn);
+  if (!bv_proc_field_numeric(v->y))
+    return bv_error_set(BV_EINVAL, "y field '%s' is not one of " NUMERIC_FIELDS, yn);
+  if (!color_field(v->color))
+    return bv_error_set(BV_EINVAL, "color field '%s' is not one of " COLOR_FIELDS, cn);
+  if (v->x == v->y)
+    return bv_error_set(BV_EINVAL, "x and y are both '%s'", bv_proc_field_name(v->x));
   return 0;
+}
+
+/* absent first, then byte order (Vega sorts a nominal domain so, null first) */
+static int cmp_color(const void *a, const void *b)
+{
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  if (!x || !y)
+    return (x != NULL) - (y != NULL);
+  return strcmp(x, y);
+}
+
+int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_view *v)
+{
+  int rc = bv_procs_view_fields(o, v);
+  if (rc)
+    return rc;
+  /* One pass: zeros, and the distinct texts by pointer (texts the collector
+   * and the loader intern share one pointer, so a million rows coloured by
+   * status are a few hash lookups); equal texts at different addresses are
+   * merged after sorting. */
+  bv_intern seen;
+  if ((rc = bv_intern_init(&seen)))
+    return rc;
+  size_t cap = 16, n = 0;
+  const char **dom = malloc(cap * sizeof *dom);
+  const char *last = NULL;
+  int any = 0;
+  for (size_t i = 0; i < s->n && dom; i++) {
+    const bv_proc *p = &s->procs[i];
+    v->zeros += bv_proc_value(p, v->x) == 0 || bv_proc_value(p, v->y) == 0;
+    const char *t = bv_proc_text(p, v->color);
+    if (any && t == last)
+      continue;
+    last = t;
+    any = 1;
+    int fresh;
+    if (!bv_intern_lookup(&seen, &t, sizeof t, &fresh)) {
+      free(dom);
+      dom = NULL;
+      break;
+    }
+    if (!fresh)
+      continue;
+    if (n == cap) {
+      const char **nd = realloc(dom, 2 * cap * sizeof *dom);
+      if (!nd) {
+        free(dom);
+        dom = NULL;
+        break;
+      }
+      dom = nd;
+      cap *= 2;
+    }
+    dom[n++] = t;
+  }
+  bv_intern_dispose(&seen);
+  if (!dom)
+    return bv_error_set(BV_ENOMEM, "out of memory (chart colours)");
+  qsort(dom, n, sizeof *dom, cmp_color);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!k || cmp_color(&dom[k - 1], &dom[i]) != 0)
+      dom[k++] = dom[i];
+  v->colors = dom;
+  v->ncolors = k;
+  v->legend = k > BV_CHART_LEGEND_MAX ? BV_CHART_LEGEND_MAX : k;
+  v->more = k - v->legend;
+  return 0;
+}
+
+void bv_procs_view_dispose(bv_procs_view *v)
+{
+  free(v->colors);
+  v->colors = NULL;
+  v->ncolors = v->legend = v->more = 0;
+}
+
+size_t bv_procs_view_color(const bv_procs_view *v, const char *t)
+{
+  size_t lo = 0, hi = v->ncolors;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (cmp_color(&v->colors[mid], &t) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+const char *bv_procs_view_label(const bv_procs_view *v, size_t i)
+{
+  return i < v->ncolors && v->colors[i] ? v->colors[i] : "null";
+}
+
+int bv_procs_view_title(bv_buf *b, const bv_snapshot *s, const bv_procs_view *v)
+{
+  return bv_buf_printf(b, "Processes on %s: %s against %s", s->node ? s->node : "?",
+                       bv_proc_field_name(v->y), bv_proc_field_name(v->x));
+}
+
+int bv_procs_view_counts(bv_buf *b, const bv_snapshot *s)
+{
+  size_t listed = s->total > s->skipped ? s->total - s->skipped : s->n;
+  if (s->n < listed)
+    bv_buf_printf(b, "%zu of %zu processes", s->n, listed);
+  else
+    bv_buf_printf(b, "%zu processes", s->n);
+  if (s->otp_release && *s->otp_release)
+    bv_buf_printf(b, ", OTP %s", s->otp_release);
+  if (s->skipped)
+    bv_buf_printf(b, "; %zu exited while being read (skipped)", s->skipped);
+  return b->failed ? BV_ENOMEM : 0;
+}
+
+int bv_procs_view_zeros_note(bv_buf *b, const bv_procs_view *v)
+{
+  if (!v->zeros)
+    return 0;
+  return bv_buf_printf(b, "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as squares",
+                       v->zeros, v->zeros == 1 ? "" : "s", bv_proc_field_name(v->x),
+                       bv_proc_field_name(v->y));
+}
+
+int bv_procs_view_more(bv_buf *b, const bv_procs_view *v)
+{
+  return bv_buf_printf(b, "\xE2\x80\xA6 and %zu more", v->more);
+}
+
+/* --- memory lines --------------------------------------------------------- */
+
+void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
+{
+  memset(v, 0, sizeof *v);
+  v->nkinds = BV_MEM_CHARTED;
+  v->kinds = bv_mem_kinds;
+  v->unit = 1e6;
+  v->unit_name = "MB";
+  v->x_field = "iter";
+  v->x_title = "Measurement";
+  v->y_title = "Memory usage (MB)";
+  v->legend_title = "memory";
+  /* markers while there are few samples: a single sample has no line */
+  v->points = m->n <= 60;
+}
+
+double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes)
+{
+  return (double)bytes / v->unit;
+}
+
+int bv_memory_view_title(bv_buf *b, const bv_memseries *m)
+{
+  return bv_buf_printf(b, "Memory of %s", m->node ? m->node : "?");
+}
+
+int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m)
+{
+  bv_buf_printf(b, "erlang:memory(), %zu sample%s every %u ms", m->n, m->n == 1 ? "" : "s",
+                m->interval_ms);
+  if (m->otp_release && *m->otp_release)
+    bv_buf_printf(b, ", OTP %s", m->otp_release);
+  return b->failed ? BV_ENOMEM : 0;
 }

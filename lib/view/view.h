@@ -8,16 +8,80 @@
 /* Points a log-log chart of x against y cannot place (x or y is 0). */
 size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y);
 
-/* Chart options for the Vega-Lite scatter; zero/BV_PF_NONE fields mean the
- * notebook's chart: x reductions, y memory, color status. */
+/* Chart fields as enums (the streaming Vega-Lite's callers); BV_PF_NONE or
+ * BV_PF_PID means the default (x reductions, y memory, color status). */
 typedef struct bv_procs_chart {
   bv_proc_field x, y;   /* numeric fields, log scale base 10 */
   bv_proc_field color;  /* a text field (status, name, current_function, initial_call) */
 } bv_procs_chart;
 
-/* Checks chart fields (BV_EINVAL naming the --x/--y/--color option). */
-int bv_procs_chart_check(const bv_procs_chart *c);
+/* --- the process chart view (Vega-Lite scatter and the image) ------------ */
 
+/* Colour values that get a legend entry; the rest are one "... and N more". */
+#define BV_CHART_LEGEND_MAX 30
+
+typedef struct bv_procs_view {
+  bv_proc_field x, y;     /* numeric axis fields, log scale */
+  bv_proc_field color;    /* text field the points are coloured by */
+  size_t zeros;           /* points with x or y = 0: drawn at 1 as hollow squares */
+  /* The colour domain in Vega's order (a nominal scale sorts its values):
+   * absent first (NULL, labelled "null"), then texts in byte order. Value i
+   * gets category10 colour i % 10. */
+  size_t ncolors;
+  const char **colors;
+  size_t legend;          /* entries in the legend: colors[0..legend) */
+  size_t more;            /* the rest, shown as "... and N more" */
+} bv_procs_view;
+
+/* Resolves and checks the chart fields of o (NULL or NULL names = defaults)
+ * into v (no snapshot needed): BV_EINVAL naming the field and the value. */
+int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v);
+/* The whole view of s: fields as above, zeros, colour domain and legend.
+ * Dispose with bv_procs_view_dispose (also after a failure). */
+int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_view *v);
+void bv_procs_view_dispose(bv_procs_view *v);
+/* Index of a colour value in the domain (t NULL = absent). */
+size_t bv_procs_view_color(const bv_procs_view *v, const char *t);
+/* A domain value as the legend shows it ("null" for absent). */
+const char *bv_procs_view_label(const bv_procs_view *v, size_t i);
+/* "Processes on NODE: Y against X" */
+int bv_procs_view_title(bv_buf *b, const bv_snapshot *s, const bv_procs_view *v);
+/* "N of M processes, OTP R; K exited while being read (skipped)" */
+int bv_procs_view_counts(bv_buf *b, const bv_snapshot *s);
+/* "N points with X or Y = 0 drawn at 1 (the log axis floor) as squares"
+ * (nothing when there are none). */
+int bv_procs_view_zeros_note(bv_buf *b, const bv_procs_view *v);
+/* "... and N more" (with an ellipsis character). */
+int bv_procs_view_more(bv_buf *b, const bv_procs_view *v);
+
+/* Labels of the shape legend for zero marks, and the value it tests. */
+#define BV_CHART_ZERO_LABEL "0, drawn at 1"
+#define BV_CHART_REAL_LABEL "as measured"
+
+/* --- the memory chart view ------------------------------------------------ */
+
+/* The kinds drawn (total, processes, atom, binary, code, ets: not system),
+ * in legend order, each in MB (10^6 bytes) against the measurement number. */
+#define BV_MEM_CHARTED 6
+typedef struct bv_memory_view {
+  size_t nkinds;                /* BV_MEM_CHARTED */
+  const char *const *kinds;     /* bv_mem_kinds[0..nkinds) */
+  double unit;                  /* bytes per unit: 1e6 */
+  const char *unit_name;        /* "MB" */
+  const char *x_field;          /* "iter" */
+  const char *x_title;          /* "Measurement" */
+  const char *y_title;          /* "Memory usage (MB)" */
+  const char *legend_title;     /* "memory" */
+  int points;                   /* markers on the lines (few samples) */
+} bv_memory_view;
+
+void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v);
+/* bytes in the view's unit */
+double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes);
+/* "Memory of NODE" */
+int bv_memory_view_title(bv_buf *b, const bv_memseries *m);
+/* "erlang:memory(), N samples every I ms, OTP R" */
+int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m);
 
 /* The text a node is drawn with (UTF-8, lines separated by '\n', not escaped):
  * registered name, else child id and pid, else role and pid, else pid; a second

@@ -118,6 +118,33 @@ static void test_scatter(const bv_measure *fake, const bv_measure *real)
   }
   o.x_field = "status";
   CHECK_INT(bv_layout_scatter(sn, &o, real, &s), BV_EINVAL);
+  CHECK_STR(bv_error_last(), "x field 'status' is not one of reductions|memory|message_queue_len");
+  o.x_field = NULL;
+  o.color_field = "reductions";
+  CHECK_INT(bv_layout_scatter(sn, &o, real, &s), BV_EINVAL);
+  CHECK_STR(bv_error_last(),
+            "color field 'reductions' is not one of status|name|current_function|initial_call");
+  /* the registry's entry point: the same scene, the zero count told */
+  {
+    bv_model mo = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+    bv_emit_info info;
+    memset(&info, 0, sizeof info);
+    bv_scene *s2 = NULL;
+    CHECK_INT(bv_layout_scatter(sn, NULL, fake, &s), 0);
+    CHECK_INT(bv_layout_scatter_model(&mo, NULL, fake, &s2, &info), 0);
+    CHECK_INT(info.zeros, 1);
+    CHECK(info.width == s2->width && info.height == s2->height);
+    bv_buf d1, d2;
+    bv_buf_init(&d1);
+    bv_buf_init(&d2);
+    CHECK_INT(bv_scene_dump(s, &d1), 0);
+    CHECK_INT(bv_scene_dump(s2, &d2), 0);
+    CHECK(d1.len == d2.len && memcmp(d1.data, d2.data, d1.len) == 0);
+    bv_buf_dispose(&d1);
+    bv_buf_dispose(&d2);
+    bv_scene_free(s);
+    bv_scene_free(s2);
+  }
   bv_snapshot_free(sn);
 
   /* a legend taller than the plot (29 values and the zero marks): the image
@@ -131,6 +158,20 @@ static void test_scatter(const bv_measure *fake, const bv_measure *real)
   if (s) {
     check_chart(s, "tall legend");
     CHECK(has_text(s, "legend-label", "name_28"));
+    bv_scene_free(s);
+  }
+  bv_snapshot_free(sn);
+  /* past 30 values: 30 entries, then "... and N more" (the Vega-Lite spec
+   * lists the same 30) */
+  sn = mk_snapshot(45, 0);
+  for (size_t i = 0; i < sn->n; i++)
+    sn->procs[i].name = bv_arena_printf(sn->arena, "name_%02zu", i);
+  CHECK_INT(bv_layout_scatter(sn, &tall, real, &s), 0);
+  if (s) {
+    check_chart(s, "long legend");
+    CHECK(has_text(s, "legend-label", "name_29"));
+    CHECK(!has_text(s, "legend-label", "name_30"));
+    CHECK(has_text(s, "legend-label", "\xE2\x80\xA6 and 15 more"));
     bv_scene_free(s);
   }
   bv_snapshot_free(sn);
@@ -199,6 +240,19 @@ static void test_memory(const bv_measure *fake, const bv_measure *real)
     check_chart(s, "memory real");
     CHECK(lu_render_all(s, "memory"));
     bv_scene_free(s);
+  }
+  {
+    bv_model mo = {BV_MODEL_MEMORY, {.memory = m}};
+    bv_emit_info info;
+    memset(&info, 0, sizeof info);
+    CHECK_INT(bv_layout_memory_model(&mo, NULL, fake, &s, &info), 0);
+    if (s) {
+      CHECK(lu_golden(s, "memory_small.txt"));
+      CHECK(info.width == s->width && info.height == s->height);
+      bv_scene_free(s);
+    }
+    mo.kind = BV_MODEL_SNAPSHOT;
+    CHECK_INT(bv_layout_memory_model(&mo, NULL, fake, &s, NULL), BV_EINVAL);
   }
   bv_memseries_free(m);
   /* many samples: lines only; one sample: a point, no line */

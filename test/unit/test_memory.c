@@ -44,6 +44,42 @@ static char *render(int (*wr)(const bv_memseries *, bv_out *), const bv_memserie
   return copy;
 }
 
+/* The registry's writers (bv_emit_fn) on a model holding m. */
+static int emit_csv(const bv_memseries *m, bv_out *o)
+{
+  bv_model mo = {BV_MODEL_MEMORY, {.memory = (bv_memseries *)m}};
+  return bv_emit_memory_csv(&mo, BV_FMT_CSV, NULL, o, NULL);
+}
+
+static int emit_vl(const bv_memseries *m, bv_out *o)
+{
+  bv_model mo = {BV_MODEL_MEMORY, {.memory = (bv_memseries *)m}};
+  bv_emit_opts opts;
+  memset(&opts, 0, sizeof opts);
+  return bv_emit_memory_vegalite(&mo, BV_FMT_VEGALITE, &opts, o, NULL);
+}
+
+/* The compat entry points write the same bytes; another kind is refused. */
+static void test_emit(void)
+{
+  bv_memseries *m = make(4);
+  char *a = render(emit_csv, m), *b = render(bv_memseries_write_csv, m);
+  CHECK(a && b && strcmp(a, b) == 0);
+  free(a);
+  free(b);
+  a = render(emit_vl, m), b = render(bv_memseries_write_vegalite, m);
+  CHECK(a && b && strcmp(a, b) == 0);
+  free(a);
+  free(b);
+  bv_memseries_free(m);
+  bv_model other = {BV_MODEL_SNAPSHOT, {.snapshot = NULL}};
+  bv_out *o;
+  CHECK_INT(bv_out_open_mem(&o), 0);
+  CHECK_INT(bv_emit_memory_vegalite(&other, BV_FMT_VEGALITE, NULL, o, NULL), BV_EINVAL);
+  CHECK_INT(bv_emit_memory_csv(&other, BV_FMT_CSV, NULL, o, NULL), BV_EINVAL);
+  bv_out_abort(o);
+}
+
 static void test_roundtrip(void)
 {
   static const size_t sizes[] = {0, 1, 3, 500};
@@ -74,7 +110,7 @@ static void test_roundtrip(void)
 static void test_csv(void)
 {
   bv_memseries *m = make(2);
-  char *csv = render(bv_memseries_write_csv, m);
+  char *csv = render(emit_csv, m);
   CHECK_STR(csv, "iter,t_ms,total,processes,atom,binary,code,ets,system\r\n"
                  "1,0,1000007,0,3000007,4000007,5000007,6000007,7000007\r\n"
                  "2,201,123456789012345,2001241,3001241,4001241,5001241,6001241,7001241\r\n");
@@ -97,7 +133,7 @@ static void test_vegalite(void)
   } t[] = {{1, 1}, {3, 1}, {500, 0}};
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     bv_memseries *m = make(t[i].n);
-    char *vl = render(bv_memseries_write_vegalite, m);
+    char *vl = render(emit_vl, m);
     bv_jdoc *d = NULL;
     int rc = bv_jdoc_parse("m.vl.json", vl, strlen(vl), &d);
     CHECK_INT(rc, 0);
@@ -183,6 +219,7 @@ int main(void)
   test_roundtrip();
   test_csv();
   test_vegalite();
+  test_emit();
   test_bad_files();
   return check_report();
 }

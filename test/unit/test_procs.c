@@ -349,12 +349,13 @@ static void test_vegalite(void)
     free(vl);
     bv_snapshot_free(s);
   }
-  /* a colour field with more values than a legend can hold: no legend, said */
+  /* a colour field with more values than a legend can hold: the legend
+   * lists the first 30 (as the image does), the subtitle says how many more */
   {
     row r[40];
     char names[40][16];
     for (int i = 0; i < 40; i++) {
-      snprintf(names[i], sizeof names[i], "n%d", i);
+      snprintf(names[i], sizeof names[i], "n%02d", i);
       r[i] = (row){"<0.1.0>", names[i], 5, 6, "waiting", 0, "m:f/1", "a:b/0"};
     }
     static const bv_procs_chart by_name = {BV_PF_NONE, BV_PF_NONE, BV_PF_NAME};
@@ -366,30 +367,48 @@ static void test_vegalite(void)
       CHECK_INT(bv_jdoc_parse("legend.vl.json", vl, strlen(vl), &d), 0);
       const bv_jv *root = bv_jdoc_root(d);
       const bv_jv *legend = bv_jv_get(bv_jv_get(bv_jv_get(root, "encoding"), "color"), "legend");
-      CHECK(legend != NULL);
-      CHECK_INT(bv_jv_is_null(legend), n > 30);
+      CHECK(legend != NULL && !bv_jv_is_null(legend));
+      uint64_t limit = 0;
+      CHECK_INT(bv_jv_u64(d, bv_jv_get(legend, "symbolLimit"), "symbolLimit", &limit), 0);
+      CHECK_INT(limit, 30);
+      const char *values = str_at(d, bv_jv_get(bv_jv_get(legend, "values"), "expr"), a);
       const bv_jv *sub = bv_jv_get(bv_jv_get(root, "title"), "subtitle");
       CHECK_INT(bv_jv_len(sub), n > 30 ? 2 : 1);
+      if (n > 30) {
+        CHECK(values && strncmp(values, "[\"n00\", \"n01\", ", 15) == 0 &&
+              strstr(values, "\"n29\"]") != NULL && !strstr(values, "n30"));
+        CHECK_STR(str_at(d, bv_jv_at(sub, 1), a),
+                  "colour by name: 40 values, the legend shows 30, \xE2\x80\xA6 and 10 more "
+                  "(see the tooltip)");
+      } else {
+        CHECK(values == NULL);
+      }
       bv_jdoc_free(d);
       free(vl);
       bv_snapshot_free(s);
     }
   }
-  /* bad chart fields are refused naming the option */
+  /* bad chart fields are refused naming the field and the value (the CLI
+   * adds its option's name) */
   {
     bv_snapshot *s = make(sample, NSAMPLE, 0);
     static const struct {
       bv_procs_chart c;
       const char *msg;
     } bad[] = {
-        {{BV_PF_STATUS, BV_PF_MEMORY, BV_PF_STATUS}, "--x: 'status'"},
-        {{BV_PF_MEMORY, BV_PF_NAME, BV_PF_STATUS}, "--y: 'name'"},
-        {{BV_PF_MEMORY, BV_PF_REDUCTIONS, BV_PF_MEMORY}, "--color: 'memory'"},
+        {{BV_PF_STATUS, BV_PF_MEMORY, BV_PF_STATUS},
+         "x field 'status' is not one of reductions|memory|message_queue_len"},
+        {{BV_PF_MEMORY, BV_PF_NAME, BV_PF_STATUS},
+         "y field 'name' is not one of reductions|memory|message_queue_len"},
+        {{BV_PF_MEMORY, BV_PF_REDUCTIONS, BV_PF_MEMORY},
+         "color field 'memory' is not one of status|name|current_function|initial_call"},
+        {{BV_PF_MEMORY, BV_PF_MEMORY, BV_PF_STATUS}, "x and y are both 'memory'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
       cur_chart = &bad[i].c;
       CHECK(render(write_vl, s) == NULL);
-      CHECK(strstr(bv_error_last(), bad[i].msg) != NULL);
+      CHECK_STR(bv_error_last(), bad[i].msg);
+      CHECK(strstr(bv_error_last(), "--") == NULL);
     }
     bv_snapshot_free(s);
   }

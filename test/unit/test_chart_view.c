@@ -1,0 +1,432 @@
+/* test_chart_view.c: the chart views agree across formats. A snapshot
+ * coloured by name (25 and 40 distinct names, some absent, some zeros) is
+ * written as Vega-Lite (bv_emit_procs_vegalite, parsed back with the JSON
+ * reader) and laid out for an image (bv_layout_scatter_model, fake measure):
+ * the legend entries, the "... and N more" count, the zero marks and the
+ * colours must be the same; bad fields are refused with the same message by
+ * both; the memory chart shows the same kinds and titles in both. */
+#include "check.h"
+#include "emit/emit.h"
+#include "layout/layout.h"
+#include "util/jsonin.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
+                                        0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
+
+/* n rows over `names` distinct names (every 7th row has none); rows 3, 11
+ * and 19 have a zero on an axis. */
+static bv_snapshot *mk(size_t n, size_t names)
+{
+  bv_snapshot *s = calloc(1, sizeof *s);
+  s->arena = bv_arena_new();
+  s->node = "demo@127.0.0.1";
+  s->otp_release = "26";
+  s->n = s->total = n;
+  s->procs = bv_arena_alloc(s->arena, n * sizeof *s->procs);
+  for (size_t i = 0; i < n; i++) {
+    bv_proc *p = &s->procs[i];
+    p->pid = bv_arena_printf(s->arena, "<0.%zu.0>", i);
+    /* names in a scrambled order, so sorting matters */
+    p->name = i % 7 == 0 ? NULL : bv_arena_printf(s->arena, "proc_%02zu", (i * 13) % names);
+    p->reductions = i == 3 || i == 19 ? 0 : 100 + 37 * i;
+    p->memory = i == 11 || i == 19 ? 0 : 2000 + 101 * i;
+    p->status = i % 2 ? "waiting" : "running";
+  }
+  return s;
+}
+
+static size_t expected_zeros(const bv_snapshot *s)
+{
+  size_t z = 0;
+  for (size_t i = 0; i < s->n; i++)
+    z += s->procs[i].reductions == 0 || s->procs[i].memory == 0;
+  return z;
+}
+
+static size_t distinct_names(const bv_snapshot *s)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    const char *t = s->procs[i].name;
+    size_t j = 0;
+    for (; j < i; j++) {
+      const char *u = s->procs[j].name;
+      if ((!t && !u) || (t && u && strcmp(t, u) == 0))
+        break;
+    }
+    k += j == i;
+  }
+  return k;
+}
+
+/* What a chart shows, read back from either format. Absent values are
+ * written "null" (the image's label, and Vega's with the spec's labelExpr). */
+typedef struct shown {
+  size_t n;
+  const char *entries[64];
+  size_t more;
+  size_t zeros;      /* from the subtitle */
+  size_t marks;      /* zero marks drawn (image) / data points with a zero (spec) */
+} shown;
+
+static size_t more_of(const char *t)
+{
+  const char *p = t ? strstr(t, "\xE2\x80\xA6 and ") : NULL;
+  return p ? strtoul(p + strlen("\xE2\x80\xA6 and "), NULL, 10) : 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  if (!x || !y)
+    return (x != NULL) - (y != NULL);
+  return strcmp(x, y);
+}
+
+static int read_spec(const char *vl, bv_arena *a, shown *sh)
+{
+  memset(sh, 0, sizeof *sh);
+  bv_jdoc *d = NULL;
+  if (bv_jdoc_parse("chart.vl.json", vl, strlen(vl), &d)) {
+    fprintf(stderr, "  %s\n", bv_error_last());
+    return -1;
+  }
+  const bv_jv *root = bv_jdoc_root(d);
+  const bv_jv *legend = bv_jv_get(bv_jv_get(bv_jv_get(root, "encoding"), "color"), "legend");
+  const char *expr = NULL;
+  bv_jv_opt_str(d, bv_jv_get(bv_jv_get(legend, "values"), "expr"), "expr", a, &expr);
+  if (expr) {
+    /* the listed entries: a Vega array literal of strings and null, which
+     * the spec writes as JSON */
+    bv_jdoc *e = NULL;
+    CHECK_INT(bv_jdoc_parse("values", expr, strlen(expr), &e), 0);
+    if (e) {
+      const bv_jv *arr = bv_jdoc_root(e);
+      for (size_t i = 0; i < bv_jv_len(arr) && sh->n < 64; i++) {
+        const bv_jv *x = bv_jv_at(arr, i);
+        const char *t = NULL;
+        if (!bv_jv_is_null(x))
+          CHECK_INT(bv_jv_str(e, x, "value", a, &t), 0);
+        sh->entries[sh->n++] = t;
+      }
+      bv_jdoc_free(e);
+    }
+  } else {
+    /* no list: Vega shows the whole domain, its values sorted, null first */
+    const bv_jv *vals = bv_jv_get(bv_jv_get(root, "data"), "values");
+    const char *all[256];
+    size_t n = 0;
+    for (size_t i = 0; i < bv_jv_len(vals) && n < 256; i++) {
+      const char *t = NULL;
+      bv_jv_opt_str(d, bv_jv_get(bv_jv_at(vals, i), "name"), "name", a, &t);
+      all[n++] = t;
+    }
+    qsort(all, n, sizeof *all, cmp_entry);
+    for (size_t i = 0; i < n && sh->n < 64; i++)
+      if (!i || cmp_entry(&all[i - 1], &all[i]))
+        sh->entries[sh->n++] = all[i];
+  }
+  for (size_t i = 0; i < sh->n; i++)
+    if (!sh->entries[i]) /* labelExpr: null is labelled "null" */
+      sh->entries[i] = "null";
+  CHECK(!sh->n || strcmp(sh->entries[0], "null") != 0 ||
+        (legend && bv_jv_get(legend, "labelExpr") != NULL));
+  const bv_jv *sub = bv_jv_get(bv_jv_get(root, "title"), "subtitle");
+  for (size_t i = 0; i < bv_jv_len(sub); i++) {
+    const char *t = NULL;
+    bv_jv_str(d, bv_jv_at(sub, i), "subtitle", a, &t);
+    if (t && strstr(t, " more"))
+      sh->more = more_of(t);
+    if (t && strstr(t, " = 0 drawn at 1"))
+      sh->zeros = strtoul(t, NULL, 10);
+  }
+  const bv_jv *vals = bv_jv_get(bv_jv_get(root, "data"), "values");
+  for (size_t i = 0; i < bv_jv_len(vals); i++) {
+    uint64_t r = 1, m = 1;
+    bv_jv_u64(d, bv_jv_get(bv_jv_at(vals, i), "reductions"), "r", &r);
+    bv_jv_u64(d, bv_jv_get(bv_jv_at(vals, i), "memory"), "m", &m);
+    sh->marks += r == 0 || m == 0;
+  }
+  bv_jdoc_free(d);
+  return 0;
+}
+
+static void read_scene(const bv_scene *s, shown *sh)
+{
+  memset(sh, 0, sizeof *sh);
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_sitem *it = &s->items[i];
+    if (!it->cls)
+      continue;
+    if (!strcmp(it->cls, "zero"))
+      sh->marks++;
+    if (it->kind == BV_SI_TEXT && !strcmp(it->cls, "subtitle") && strstr(it->text, " = 0 drawn"))
+      sh->zeros = strtoul(it->text, NULL, 10);
+    if (it->kind != BV_SI_TEXT || strcmp(it->cls, "legend-label"))
+      continue;
+    const char *t = it->full ? it->full : it->text;
+    if (!strcmp(t, BV_CHART_REAL_LABEL) || !strcmp(t, BV_CHART_ZERO_LABEL))
+      continue; /* the shape legend */
+    if (strstr(t, "\xE2\x80\xA6 and "))
+      sh->more = more_of(t);
+    else if (sh->n < 64)
+      sh->entries[sh->n++] = t;
+  }
+}
+
+static char *emit_vl(const bv_model *m, const bv_emit_opts *o, bv_emit_info *info, int *rc)
+{
+  bv_out *out;
+  if (bv_out_open_mem(&out))
+    return NULL;
+  *rc = m->kind == BV_MODEL_MEMORY ? bv_emit_memory_vegalite(m, BV_FMT_VEGALITE, o, out, info)
+                                   : bv_emit_procs_vegalite(m, BV_FMT_VEGALITE, o, out, info);
+  size_t len;
+  const char *p = bv_out_mem(out, &len);
+  char *copy = *rc ? NULL : strndup(p ? p : "", len);
+  bv_out_abort(out);
+  return copy;
+}
+
+static bv_color rgb(bv_color c) { return c & 0xFFFFFF; }
+
+static void test_agree(const bv_measure *fake)
+{
+  static const struct {
+    size_t rows, names;
+    size_t entries, more; /* what the view's rule gives */
+  } t[] = {
+      {60, 25, 26, 0},  /* 25 names and absent: all in the legend */
+      {90, 40, 30, 11}, /* 40 names and absent: 30 entries and 11 more */
+      {70, 29, 30, 0},  /* exactly the limit */
+  };
+  bv_arena *a = bv_arena_new();
+  for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
+    bv_snapshot *sn = mk(t[k].rows, t[k].names);
+    CHECK_INT(distinct_names(sn), t[k].entries + t[k].more);
+    bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+    bv_emit_opts o;
+    memset(&o, 0, sizeof o);
+    o.color = "name";
+    bv_emit_info vinfo, iinfo;
+    memset(&vinfo, 0, sizeof vinfo);
+    memset(&iinfo, 0, sizeof iinfo);
+    int rc = -1;
+    char *vl = emit_vl(&m, &o, &vinfo, &rc);
+    CHECK_INT(rc, 0);
+    bv_scene *sc = NULL;
+    CHECK_INT(bv_layout_scatter_model(&m, &o, fake, &sc, &iinfo), 0);
+    shown a1, a2;
+    if (!vl || !sc || read_spec(vl, a, &a1)) {
+      free(vl);
+      bv_scene_free(sc);
+      bv_snapshot_free(sn);
+      continue;
+    }
+    read_scene(sc, &a2);
+    /* the rule's numbers */
+    CHECK_INT(a1.n, t[k].entries);
+    CHECK_INT(a1.more, t[k].more);
+    /* the same entries in the same order, the same "more" */
+    CHECK_INT(a2.n, a1.n);
+    for (size_t i = 0; i < a1.n && i < a2.n; i++)
+      CHECK_STR(a2.entries[i], a1.entries[i]);
+    CHECK_INT(a2.more, a1.more);
+    CHECK_STR(a1.entries[0], "null"); /* absent first, as Vega's domain */
+    /* zero marks: counted alike, drawn once each, told in info */
+    size_t z = expected_zeros(sn);
+    CHECK_INT(z, 3);
+    CHECK_INT(a1.zeros, z);
+    CHECK_INT(a1.marks, z);
+    CHECK_INT(a2.zeros, z);
+    CHECK_INT(a2.marks, z);
+    CHECK_INT(vinfo.zeros, z);
+    CHECK_INT(iinfo.zeros, z);
+    /* colours: legend entry i has category10[i]; every point the colour of
+     * its name's entry (Vega: the domain index) */
+    size_t sym = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+      const bv_sitem *it = &sc->items[i];
+      if (!strcmp(it->cls, "legend-symbol") && sym < a2.n) {
+        CHECK_INT(rgb(it->stroke), category10[sym % 10]);
+        sym++;
+      }
+      if ((!strcmp(it->cls, "point") || !strcmp(it->cls, "zero")) && it->ref >= 0) {
+        const char *name = sn->procs[it->ref].name;
+        size_t e = 0;
+        while (e < a1.n && strcmp(a1.entries[e], name ? name : "null"))
+          e++;
+        if (e < a1.n)
+          CHECK_INT(rgb(it->stroke), category10[e % 10]);
+      }
+    }
+    CHECK_INT(sym, a2.n);
+    free(vl);
+    bv_scene_free(sc);
+    bv_snapshot_free(sn);
+  }
+  bv_arena_free(a);
+}
+
+/* Listed legend values are a Vega expression: quotes, backslashes and the
+ * line separators a JavaScript string cannot hold raw are escaped, and the
+ * list reads back as the names. */
+static void test_expr(void)
+{
+  static const char odd[] = "a\"b\\c\xE2\x80\xA8" "d\xE2\x80\xA9";
+  bv_snapshot *sn = mk(40, 35);
+  sn->procs[1].name = odd; /* sorts first after absent: "a" < "proc_" */
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o);
+  o.color = "name";
+  int rc = -1;
+  char *vl = emit_vl(&m, &o, NULL, &rc);
+  CHECK_INT(rc, 0);
+  bv_arena *a = bv_arena_new();
+  bv_jdoc *d = NULL;
+  if (vl && bv_jdoc_parse("x.vl.json", vl, strlen(vl), &d) == 0) {
+    const bv_jv *legend =
+        bv_jv_get(bv_jv_get(bv_jv_get(bv_jdoc_root(d), "encoding"), "color"), "legend");
+    const char *expr = NULL;
+    CHECK_INT(bv_jv_str(d, bv_jv_get(bv_jv_get(legend, "values"), "expr"), "expr", a, &expr), 0);
+    CHECK(expr && !strstr(expr, "\xE2\x80\xA8") && !strstr(expr, "\xE2\x80\xA9"));
+    CHECK(expr && strncmp(expr, "[null, \"a\\\"b\\\\c\\u2028d\\u2029\", ", 30) == 0);
+    bv_jdoc *e = NULL;
+    CHECK_INT(expr ? bv_jdoc_parse("values", expr, strlen(expr), &e) : -1, 0);
+    if (e) {
+      const char *t = NULL;
+      CHECK_INT(bv_jv_len(bv_jdoc_root(e)), 30);
+      CHECK_INT(bv_jv_str(e, bv_jv_at(bv_jdoc_root(e), 1), "v", a, &t), 0);
+      CHECK_STR(t, odd);
+      bv_jdoc_free(e);
+    }
+    bv_jdoc_free(d);
+  }
+  bv_arena_free(a);
+  free(vl);
+  bv_snapshot_free(sn);
+}
+
+/* Bad fields: one check, one message, whichever format asks. */
+static void test_fields(const bv_measure *fake)
+{
+  static const struct {
+    const char *x, *y, *color, *msg;
+  } t[] = {
+      {"status", NULL, NULL, "x field 'status' is not one of reductions|memory|message_queue_len"},
+      {"heap", NULL, NULL, "x field 'heap' is not one of reductions|memory|message_queue_len"},
+      {NULL, "pid", NULL, "y field 'pid' is not one of reductions|memory|message_queue_len"},
+      {NULL, NULL, "memory",
+       "color field 'memory' is not one of status|name|current_function|initial_call"},
+      {"memory", NULL, NULL, "x and y are both 'memory'"},
+  };
+  bv_snapshot *sn = mk(10, 3);
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    bv_emit_opts o;
+    memset(&o, 0, sizeof o);
+    o.x = t[i].x, o.y = t[i].y, o.color = t[i].color;
+    int rc = 0;
+    CHECK(emit_vl(&m, &o, NULL, &rc) == NULL);
+    CHECK_INT(rc, BV_EINVAL);
+    CHECK_STR(bv_error_last(), t[i].msg);
+    bv_scene *sc = (bv_scene *)1;
+    CHECK_INT(bv_layout_scatter_model(&m, &o, fake, &sc, NULL), BV_EINVAL);
+    CHECK(sc == NULL);
+    CHECK_STR(bv_error_last(), t[i].msg);
+    bv_out *out;
+    CHECK_INT(bv_out_open_mem(&out), 0);
+    CHECK_INT(bv_emit_procs_csv(&m, BV_FMT_CSV, &o, out, NULL), BV_EINVAL);
+    CHECK_STR(bv_error_last(), t[i].msg);
+    bv_out_abort(out);
+  }
+  /* a model of another kind */
+  bv_model other = {BV_MODEL_MEMORY, {.memory = NULL}};
+  bv_scene *sc = NULL;
+  CHECK_INT(bv_layout_scatter_model(&other, NULL, fake, &sc, NULL), BV_EINVAL);
+  int rc = 0;
+  CHECK(emit_vl(&other, NULL, NULL, &rc) == NULL);
+  CHECK_INT(rc, BV_EINVAL);
+  bv_snapshot_free(sn);
+}
+
+/* The memory chart: the view's kinds, unit and titles in both formats. */
+static void test_memory(const bv_measure *fake)
+{
+  bv_memseries *ms;
+  CHECK_INT(bv_memseries_new(&ms, 3), 0);
+  ms->node = "demo@127.0.0.1";
+  ms->interval_ms = 50;
+  ms->n = 3;
+  for (size_t i = 0; i < 3; i++) {
+    ms->samples[i].iter = (uint32_t)i + 1;
+    for (int k = 0; k < BV_MEM_NKINDS; k++)
+      ms->samples[i].bytes[k] = (uint64_t)(k + 1) * 1000000 + i * 250000;
+  }
+  bv_model m = {BV_MODEL_MEMORY, {.memory = ms}};
+  int rc = -1;
+  char *vl = emit_vl(&m, NULL, NULL, &rc);
+  CHECK_INT(rc, 0);
+  bv_scene *sc = NULL;
+  CHECK_INT(bv_layout_memory_model(&m, NULL, fake, &sc, NULL), 0);
+  bv_memory_view v;
+  bv_memory_view_make(ms, &v);
+  CHECK_INT(v.nkinds, 6);
+  bv_arena *a = bv_arena_new();
+  bv_jdoc *d = NULL;
+  if (vl && sc && bv_jdoc_parse("m.vl.json", vl, strlen(vl), &d) == 0) {
+    const bv_jv *root = bv_jdoc_root(d);
+    const bv_jv *fold = bv_jv_get(bv_jv_at(bv_jv_get(root, "transform"), 0), "fold");
+    const bv_jv *enc = bv_jv_get(root, "encoding");
+    const char *yt = NULL, *xt = NULL, *lt = NULL;
+    bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "y"), "title"), "y", a, &yt);
+    bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "x"), "title"), "x", a, &xt);
+    bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "color"), "title"), "c", a, &lt);
+    size_t labels = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+      const bv_sitem *it = &sc->items[i];
+      if (it->kind != BV_SI_TEXT)
+        continue;
+      if (!strcmp(it->cls, "legend-label")) {
+        const char *f = NULL;
+        bv_jv_str(d, bv_jv_at(fold, labels), "fold", a, &f);
+        CHECK_STR(it->text, f);
+        CHECK_STR(it->text, v.kinds[labels]);
+        labels++;
+      }
+      if (!strcmp(it->cls, "ytitle"))
+        CHECK_STR(it->text, yt);
+      if (!strcmp(it->cls, "xtitle"))
+        CHECK_STR(it->text, xt);
+      if (!strcmp(it->cls, "legend-title"))
+        CHECK_STR(it->text, lt);
+    }
+    CHECK_INT(labels, bv_jv_len(fold));
+    CHECK_INT(labels, v.nkinds);
+    CHECK_STR(yt, v.y_title);
+    /* values in the view's unit: code of sample 2 is 5.25 MB */
+    double code = bv_memory_view_value(&v, ms->samples[1].bytes[4]);
+    CHECK(code > 5.2499 && code < 5.2501);
+    CHECK(strstr(vl, "\"code\":5.25") != NULL);
+    bv_jdoc_free(d);
+  }
+  bv_arena_free(a);
+  free(vl);
+  bv_scene_free(sc);
+  bv_memseries_free(ms);
+}
+
+int main(void)
+{
+  bv_measure fake;
+  bv_fake_measure(&fake);
+  test_agree(&fake);
+  test_expr();
+  test_fields(&fake);
+  test_memory(&fake);
+  return check_report();
+}
