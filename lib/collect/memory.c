@@ -1,18 +1,9 @@
 /* memory.c: erlang:memory() sampled over time: collection, JSON (the model
  * file), CSV and Vega-Lite, and the model file reader. */
 #include "collect/collect.h"
-#include "collect/collect.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 
 /* {bv_mem, Ref, I, Ms, [{Kind, Bytes}]} into sample */
@@ -76,9 +67,9 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
   memcpy(ref, res->raw, reflen);
   /* each sample is due one interval after the previous one */
   unsigned step = bv_conn_timeout(c);
-  uint64_t deadline = now_ms() + step;
+  uint64_t deadline = bv_now_ms() + step;
   while (m->n < samples) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline) {
       rc = bv_error_set(BV_ETIMEOUT, "sample %zu of erlang:memory() on %s did not arrive in time",
                         m->n + 1, node);
@@ -113,7 +104,7 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
     m->n++;
     if (progress)
       progress(ud, m->n, samples, &m->samples[m->n - 1]);
-    deadline = now_ms() + interval_ms + step;
+    deadline = bv_now_ms() + interval_ms + step;
   }
   free(ref);
   bv_arena_free(tmp);

@@ -4,16 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --- collection ------------------------------------------------------------ */
-
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* A chunk that came before an earlier one, held until its turn. */
 typedef struct early {
@@ -341,7 +333,7 @@ static int next_msg(collector *c, bv_conn *conn, uint64_t deadline, unsigned tim
                     bv_arena *tmp, const unsigned char *ref, size_t reflen, bv_term **m)
 {
   for (;;) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return late(c, timeout);
     bv_arena_reset(tmp);
@@ -360,7 +352,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   unsigned timeout = o && o->timeout_ms ? o->timeout_ms : bv_conn_timeout(conn);
   unsigned workers = o && o->workers ? o->workers : 0;
   unsigned chunk = o && o->chunk ? o->chunk : 2000;
-  uint64_t deadline = now_ms() + timeout;
+  uint64_t deadline = bv_now_ms() + timeout;
   bv_arena *tmp = bv_arena_new();
   unsigned char *ref = NULL;
   size_t reflen = 0, done = 0;

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DEFAULT_MAX_EVENTS 1000u
 #define DEFAULT_DURATION 5000u
@@ -23,13 +22,6 @@
 #define PRINT_DEPTH 30
 #define BATCH 200
 #define QUIET_MS 100
-
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* --- a small string-keyed map (keys live in an arena) ---------------------- */
 
@@ -588,14 +580,14 @@ static int run(collector *c, const bv_trace_opts *o)
   relay.raw = rawcopy;
   /* the relay stops itself; this deadline only covers a relay that vanished
      without a word (the node went down) */
-  uint64_t deadline = now_ms() + 2ull * duration + 10000u + bv_conn_timeout(c->conn);
+  uint64_t deadline = bv_now_ms() + 2ull * duration + 10000u + bv_conn_timeout(c->conn);
   bv_arena *msgs = bv_arena_new();
   if (!msgs) {
     rc = oom();
     goto done;
   }
   for (;;) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline) {
       rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not finish in time", c->node);
       break;

@@ -100,13 +100,6 @@ struct bv_conn {
   unsigned char ibuf[BV_IBUF];
 };
 
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* --- epmd ---------------------------------------------------------------- */
 
 /* Connects a TCP socket to addr within ms. Returns fd or -errno. */
@@ -145,7 +138,7 @@ static int io_all(int fd, void *p, size_t n, int wr, uint64_t deadline)
 {
   unsigned char *c = p;
   while (n) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return -ETIMEDOUT;
     struct pollfd pf = {fd, (short)(wr ? POLLOUT : POLLIN), 0};
@@ -173,7 +166,7 @@ static ssize_t read_to_eof(int fd, char *buf, size_t cap, uint64_t deadline)
 {
   size_t n = 0;
   while (n < cap) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       break;
     struct pollfd pf = {fd, POLLIN, 0};
@@ -230,7 +223,7 @@ static void set_port(struct sockaddr_storage *ss, int port)
 /* Milliseconds left until deadline (0 once it has passed). */
 static unsigned left_ms(uint64_t deadline)
 {
-  uint64_t now = now_ms();
+  uint64_t now = bv_now_ms();
   return now < deadline ? (unsigned)(deadline - now) : 0;
 }
 
@@ -613,7 +606,7 @@ static ssize_t get_some(bv_conn *c, unsigned char *dst, size_t n, uint64_t deadl
       continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return -errno;
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return -ETIMEDOUT;
     uint64_t w = deadline - now;
@@ -637,7 +630,7 @@ static int put_all(bv_conn *c, const unsigned char *p, size_t n, uint64_t deadli
       continue;
     if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
       return -errno;
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return -ETIMEDOUT;
     uint64_t w = deadline - now;
@@ -673,7 +666,7 @@ static int read_packet(bv_conn *c, uint64_t deadline)
       if (r < 0)
         return closed_error(c, -r);
       c->hdr_got = 0;
-      if (now_ms() >= deadline) /* a stream of ticks cannot hold the step either */
+      if (bv_now_ms() >= deadline) /* a stream of ticks cannot hold the step either */
         return 0;
       continue;
     }
@@ -801,14 +794,14 @@ static int packet_message(bv_conn *c)
 static int recv_one(bv_conn *c, uint64_t deadline)
 {
   for (;;) {
-    if (now_ms() >= deadline) /* whatever is buffered: data always waiting holds no step */
+    if (bv_now_ms() >= deadline) /* whatever is buffered: data always waiting holds no step */
       return 0;
     int r = read_packet(c, deadline);
     if (r <= 0)
       return r;
     if ((r = packet_message(c)) != 0)
       return r;
-    if (now_ms() >= deadline)
+    if (bv_now_ms() >= deadline)
       return 0;
   }
 }
@@ -1121,7 +1114,7 @@ int bv_conn_open(const bv_conn_opts *o, bv_conn **out)
   }
   unsigned ms = o->timeout_ms ? o->timeout_ms : 5000;
   /* one deadline for the whole step: epmd, connecting, the handshake */
-  uint64_t deadline = now_ms() + ms;
+  uint64_t deadline = bv_now_ms() + ms;
   target t;
   memset(&t, 0, sizeof t);
   int rc = split_node(o->node, &t);
@@ -1332,7 +1325,7 @@ int bv_conn_eval_src(bv_conn *c, const char *src, const bv_binding *b, size_t nb
 {
   *result = NULL;
   unsigned ms = timeout_ms ? timeout_ms : c->timeout_ms;
-  uint64_t deadline = now_ms() + ms;
+  uint64_t deadline = bv_now_ms() + ms;
   c->deadline = deadline; /* the request is sent within the call's deadline too */
   long id = ++c->next_id;
   int rc = send_eval(c, id, src, b, nb, ms);
@@ -1386,7 +1379,7 @@ int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
     free(m);
     return rc;
   }
-  uint64_t deadline = now_ms() + timeout_ms;
+  uint64_t deadline = bv_now_ms() + timeout_ms;
   for (;;) {
     int r = recv_one(c, deadline);
     if (r < 0)
@@ -1417,7 +1410,7 @@ int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *parts, size_t
     ei_x_encode_tuple_header(&x, (long)n);
   for (size_t i = 0; i < n; i++)
     enc_binding_value(c, &x, &parts[i]);
-  c->deadline = now_ms() + c->timeout_ms;
+  c->deadline = bv_now_ms() + c->timeout_ms;
   int r = ei_send_tmo(c->fd, &to, x.buff, x.index, c->timeout_ms);
   ei_x_free(&x);
   if (r < 0 && erl_errno == ETIMEDOUT)
