@@ -69,23 +69,15 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
   unsigned step = bv_conn_timeout(c);
   uint64_t deadline = bv_now_ms() + step;
   while (m->n < samples) {
-    uint64_t now = bv_now_ms();
-    if (now >= deadline) {
-      rc = bv_error_set(BV_ETIMEOUT, "sample %zu of erlang:memory() on %s did not arrive in time",
-                        m->n + 1, node);
-      goto fail;
-    }
-    bv_arena_reset(tmp);
     bv_term *msg;
-    if ((rc = bv_conn_recv(c, (unsigned)(deadline - now), tmp, &msg))) {
+    bv_term k = {.raw = ref, .rawlen = reflen};
+    if ((rc = bv_conn_await(c, deadline, tmp, bv_await_ref, &k, &msg))) {
       if (rc == BV_ETIMEOUT)
         rc = bv_error_set(BV_ETIMEOUT, "sample %zu of erlang:memory() on %s did not arrive in time",
                           m->n + 1, node);
       goto fail;
     }
-    const bv_term *tag = bv_term_elem(msg, 0), *mref = bv_term_elem(msg, 1);
-    if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
-      continue; /* a message of an earlier command */
+    const bv_term *tag = bv_term_elem(msg, 0);
     if (bv_term_is_atom(tag, "bv_mem_done")) {
       bv_buf why;
       bv_buf_init(&why);

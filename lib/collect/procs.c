@@ -332,19 +332,9 @@ static int take_done(collector *c, const bv_term *m, const char *node, unsigned 
 static int next_msg(collector *c, bv_conn *conn, uint64_t deadline, unsigned timeout,
                     bv_arena *tmp, const unsigned char *ref, size_t reflen, bv_term **m)
 {
-  for (;;) {
-    uint64_t now = bv_now_ms();
-    if (now >= deadline)
-      return late(c, timeout);
-    bv_arena_reset(tmp);
-    int rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, m);
-    if (rc)
-      return rc == BV_ETIMEOUT ? late(c, timeout) : rc;
-    const bv_term *mref = bv_term_elem(*m, 1);
-    if (mref && mref->rawlen == reflen && memcmp(mref->raw, ref, reflen) == 0)
-      return 0;
-    /* not ours: a message of an earlier command */
-  }
+  bv_term k = {.raw = ref, .rawlen = reflen};
+  int rc = bv_conn_await(conn, deadline, tmp, bv_await_ref, &k, m);
+  return rc == BV_ETIMEOUT ? late(c, timeout) : rc;
 }
 
 static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)

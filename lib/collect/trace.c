@@ -418,6 +418,14 @@ static int same_pid(const bv_term *a, const bv_term *b)
          memcmp(a->raw, b->raw, a->rawlen) == 0;
 }
 
+/* Is m {bv_seqtrace, Relay, What, ...} from this run's relay (not a late
+ * message of an earlier command)? */
+static int from_relay(const bv_term *m, void *relay)
+{
+  return m && m->type == BV_T_TUPLE && m->n >= 3 &&
+         bv_term_is_atom(bv_term_elem(m, 0), "bv_seqtrace") && same_pid(bv_term_elem(m, 1), relay);
+}
+
 /* The result of the evaluated code: {ok, Printed} | {raised, Class, Printed} |
  * {exited, Reason} | timeout | none (attach). */
 static int take_result(collector *c, const bv_trace_opts *o, const bv_term *res)
@@ -525,23 +533,13 @@ static int run(collector *c, const bv_trace_opts *o)
     goto done;
   }
   for (;;) {
-    uint64_t now = bv_now_ms();
-    if (now >= deadline) {
-      rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not finish in time", c->node);
-      break;
-    }
-    bv_arena_reset(msgs);
     bv_term *m;
-    if ((rc = bv_conn_recv(c->conn, (unsigned)(deadline - now), msgs, &m))) {
+    if ((rc = bv_conn_await(c->conn, deadline, msgs, from_relay, &relay, &m))) {
       if (rc == BV_ETIMEOUT)
         rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not finish in time",
                           c->node);
       break;
     }
-    if (!m || m->type != BV_T_TUPLE || m->n < 3 ||
-        !bv_term_is_atom(bv_term_elem(m, 0), "bv_seqtrace") ||
-        !same_pid(bv_term_elem(m, 1), &relay))
-      continue; /* not ours (a late message of an earlier command) */
     const bv_term *what = bv_term_elem(m, 2);
     if (bv_term_is_atom(what, "batch")) {
       if ((rc = take_batch(c, m)))

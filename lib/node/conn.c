@@ -1266,58 +1266,134 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
   return 0;
 }
 
+/* The one "await my message before the deadline" loop. A step that awaits a
+ * call's reply takes rex and template values (replies) and queues everything
+ * else for bv_conn_recv; a step that awaits a message takes the queued ones
+ * first and drops late replies of calls that timed out. Each candidate is
+ * decoded into a (reset first when reset is set, so a holds only the current
+ * one) and shown to match, which takes it (1), drops it (0: not this step's)
+ * or fails (<0); match NULL takes any. Returns 1 with *msg, 0 at the
+ * deadline (the caller says what did not arrive), <0 on error. */
+static int await_msg(bv_conn *c, int replies, uint64_t deadline, int reset, bv_arena *a,
+                     bv_await_fn match, void *ud, bv_term **msg)
+{
+  for (;;) {
+    int r;
+    if (!replies && c->qhead) {
+      qmsg *m = c->qhead;
+      c->qhead = m->next;
+      if (!c->qhead)
+        c->qtail = NULL;
+      c->qcount--;
+      c->qbytes -= m->len;
+      if (reset)
+        bv_arena_reset(a);
+      r = decode_copy(c, a, m->data, m->len, msg);
+      free(m);
+    } else {
+      if ((r = recv_one(c, deadline)) <= 0)
+        return r;
+      int reply = is_rex(c) || is_eval_reply(c);
+      if (reply != replies) {
+        if (replies && (r = enqueue(c, c->msg, c->msglen)))
+          return r;
+        continue; /* queued for later, or a late reply of a call that timed out */
+      }
+      if (reset)
+        bv_arena_reset(a);
+      r = decode_copy(c, a, c->msg, c->msglen, msg);
+    }
+    if (r)
+      return r;
+    if ((r = match ? match(*msg, ud) : 1) != 0)
+      return r;
+    if (bv_now_ms() >= deadline)
+      return 0; /* a stream of messages that are not this step's holds no step */
+  }
+}
+
+int bv_conn_await(bv_conn *c, uint64_t deadline, bv_arena *a, bv_await_fn match, void *ud,
+                  bv_term **msg)
+{
+  *msg = NULL;
+  if (bv_now_ms() >= deadline)
+    return bv_error_set(BV_ETIMEOUT, "no message from node %s in time", c->node);
+  int r = await_msg(c, 0, deadline, 1, a, match, ud, msg);
+  if (r == 0) {
+    *msg = NULL;
+    return bv_error_set(BV_ETIMEOUT, "no message from node %s in time%s", c->node,
+                        c->hdr_got ? " (a message was still arriving)" : "");
+  }
+  return r < 0 ? r : 0;
+}
+
+int bv_await_ref(const bv_term *msg, void *ref)
+{
+  const bv_term *want = ref, *mref = bv_term_elem(msg, 1);
+  return mref && mref->rawlen == want->rawlen && memcmp(mref->raw, want->raw, want->rawlen) == 0;
+}
+
+typedef struct reply_ctx {
+  bv_conn *c;
+  long id;
+  bv_term *result;
+} reply_ctx;
+
+/* Is t the reply of request ctx->id? Takes {bv_eval, Id, {ok, Value}} (the
+ * value in ctx->result), fails on {bv_eval, Id, {error, ...}} and on rex's
+ * {badrpc, Reason}, drops rex's {Id, async} and late replies of earlier
+ * calls. */
+static int match_reply(const bv_term *t, void *ud)
+{
+  reply_ctx *x = ud;
+  bv_conn *c = x->c;
+  if (!bv_term_is_atom(bv_term_elem(t, 0), "rex")) {
+    if (bv_term_int(bv_term_elem(t, 1), -1) != x->id)
+      return 0; /* the late value of an earlier call that timed out */
+    const bv_term *res = bv_term_elem(t, 2);
+    if (res && res->type == BV_T_TUPLE && res->n == 2 && bv_term_is_atom(bv_term_elem(res, 0), "ok")) {
+      x->result = (bv_term *)bv_term_elem(res, 1);
+      return 1;
+    }
+    if (res && res->type == BV_T_TUPLE && res->n == 3 &&
+        bv_term_is_atom(bv_term_elem(res, 0), "error"))
+      return remote_failed(c, bv_term_elem(res, 2));
+    return bv_error_set(BV_ETERM, "unexpected answer from node %s to a call", c->node);
+  }
+  const bv_term *reply = bv_term_elem(t, 1);
+  /* {Id, async}: the wrapper started the template; its value comes next */
+  if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
+      bv_term_int(bv_term_elem(reply, 0), -1) == x->id)
+    return 0;
+  /* {badrpc, Reason}: the wrapper itself failed */
+  if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
+      bv_term_is_atom(bv_term_elem(reply, 0), "badrpc")) {
+    const bv_term *why = bv_term_elem(reply, 1);
+    /* {'EXIT', {Reason, Stack}}: keep the reason */
+    if (why && why->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(why, 0), "EXIT")) {
+      const bv_term *rs = bv_term_elem(why, 1);
+      why = (rs && rs->type == BV_T_TUPLE && rs->n == 2) ? bv_term_elem(rs, 0) : rs;
+    }
+    return remote_failed(c, why);
+  }
+  return 0; /* a late reply to an earlier call that timed out: drop it */
+}
+
 /* rex answers {Id, async} at once; the template's value follows as
  * {bv_eval, Id, {ok, Value} | {error, Class, Reason}}. Other messages that
  * arrive meanwhile (a template's own streams) are queued for bv_conn_recv. */
 static int wait_reply(bv_conn *c, long id, uint64_t deadline, unsigned ms, bv_arena *a,
                       bv_term **result)
 {
-  for (;;) {
-    int r = recv_one(c, deadline);
-    if (r < 0)
-      return r;
-    if (r == 0)
-      return late_answer(c, "answer", ms);
-    int rex = is_rex(c), ev = !rex && is_eval_reply(c);
-    if (!rex && !ev) {
-      if ((r = enqueue(c, c->msg, c->msglen)))
-        return r;
-      continue;
-    }
-    bv_term *t;
-    if ((r = decode_copy(c, a, c->msg, c->msglen, &t)))
-      return r;
-    if (ev) {
-      if (bv_term_int(bv_term_elem(t, 1), -1) != id)
-        continue; /* the late value of an earlier call that timed out */
-      const bv_term *res = bv_term_elem(t, 2);
-      if (res && res->type == BV_T_TUPLE && res->n == 2 && bv_term_is_atom(bv_term_elem(res, 0), "ok")) {
-        *result = (bv_term *)bv_term_elem(res, 1);
-        return 0;
-      }
-      if (res && res->type == BV_T_TUPLE && res->n == 3 &&
-          bv_term_is_atom(bv_term_elem(res, 0), "error"))
-        return remote_failed(c, bv_term_elem(res, 2));
-      return bv_error_set(BV_ETERM, "unexpected answer from node %s to a call", c->node);
-    }
-    const bv_term *reply = bv_term_elem(t, 1);
-    /* {Id, async}: the wrapper started the template; its value comes next */
-    if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
-        bv_term_int(bv_term_elem(reply, 0), -1) == id)
-      continue;
-    /* {badrpc, Reason}: the wrapper itself failed */
-    if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
-        bv_term_is_atom(bv_term_elem(reply, 0), "badrpc")) {
-      const bv_term *why = bv_term_elem(reply, 1);
-      /* {'EXIT', {Reason, Stack}}: keep the reason */
-      if (why && why->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(why, 0), "EXIT")) {
-        const bv_term *rs = bv_term_elem(why, 1);
-        why = (rs && rs->type == BV_T_TUPLE && rs->n == 2) ? bv_term_elem(rs, 0) : rs;
-      }
-      return remote_failed(c, why);
-    }
-    /* a late reply to an earlier call that timed out: drop it */
-  }
+  reply_ctx x = {c, id, NULL};
+  bv_term *t;
+  int r = await_msg(c, 1, deadline, 0, a, match_reply, &x, &t);
+  if (r == 0)
+    return late_answer(c, "answer", ms);
+  if (r < 0)
+    return r;
+  *result = x.result;
+  return 0;
 }
 
 int bv_conn_eval_src(bv_conn *c, const char *src, const bv_binding *b, size_t nb,
@@ -1368,29 +1444,13 @@ int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding 
 int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
 {
   *msg = NULL;
-  if (c->qhead) {
-    qmsg *m = c->qhead;
-    c->qhead = m->next;
-    if (!c->qhead)
-      c->qtail = NULL;
-    c->qcount--;
-    c->qbytes -= m->len;
-    int rc = decode_copy(c, a, m->data, m->len, msg);
-    free(m);
-    return rc;
+  int r = await_msg(c, 0, bv_now_ms() + timeout_ms, 0, a, NULL, NULL, msg);
+  if (r == 0) {
+    *msg = NULL;
+    return bv_error_set(BV_ETIMEOUT, "no message from node %s within %u ms%s", c->node,
+                        timeout_ms, c->hdr_got ? " (a message was still arriving)" : "");
   }
-  uint64_t deadline = bv_now_ms() + timeout_ms;
-  for (;;) {
-    int r = recv_one(c, deadline);
-    if (r < 0)
-      return r;
-    if (r == 0)
-      return bv_error_set(BV_ETIMEOUT, "no message from node %s within %u ms%s", c->node,
-                          timeout_ms, c->hdr_got ? " (a message was still arriving)" : "");
-    if (is_rex(c) || is_eval_reply(c))
-      continue; /* late reply or value of a timed-out call */
-    return decode_copy(c, a, c->msg, c->msglen, msg);
-  }
+  return r < 0 ? r : 0;
 }
 
 int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *parts, size_t n)

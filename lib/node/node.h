@@ -126,6 +126,20 @@ int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding 
 /* Next message sent to the C node's pid (not an rpc reply), queued or fresh;
  * BV_ETIMEOUT if none within timeout_ms. */
 int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg);
+/* What a step awaits: 1 takes msg, 0 drops it (a late message of an earlier
+ * command), <0 fails the step with that error. */
+typedef int (*bv_await_fn)(const bv_term *msg, void *ud);
+/* The one "await my message before the deadline" loop of every streaming
+ * step: receives (queued messages first) until match takes a message or the
+ * deadline (bv_now_ms clock) passes. a is reset before each message, so it
+ * holds only the taken one. Returns 0 with *msg, BV_ETIMEOUT at the deadline
+ * (the caller words what did not arrive), or match's or the connection's
+ * error. match NULL takes any message. */
+int bv_conn_await(bv_conn *c, uint64_t deadline, bv_arena *a, bv_await_fn match, void *ud,
+                  bv_term **msg);
+/* A bv_await_fn for {Tag, Ref, ...} messages: takes the one whose Ref is
+ * encoded as the bv_term ref (its raw bytes) is. */
+int bv_await_ref(const bv_term *msg, void *ref);
 /* Sends an encoded term to a pid given as a decoded pid term. */
 int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *msg_parts, size_t n);
 
