@@ -120,7 +120,12 @@ int bv_wr_maybe_flush(bv_wr *w);
 int bv_wr_reserve(bv_buf *b, size_t n);
 void bv_wr_u64(bv_wr *w, uint64_t v);
 void bv_wr_str(bv_wr *w, const char *s);  /* raw bytes */
+void bv_wr_i64(bv_wr *w, int64_t v);
 void bv_wr_json(bv_wr *w, const char *s); /* JSON string or null */
+/* ,"key":value with value a JSON string or null; key is a plain name (no
+ * character that JSON escapes). */
+void bv_wr_kv(bv_wr *w, const char *key, const char *s);
+void bv_wr_bool(bv_wr *w, int v);          /* true or false */
 void bv_wr_csv(bv_wr *w, const char *s);  /* RFC 4180 field ("" for NULL) */
 /* Copies the skeleton tmpl, replacing each "@name@" string literal (with its
  * quotes) by what fill(w, name, ud) writes. */
