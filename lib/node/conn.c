@@ -1161,7 +1161,6 @@ void bv_conn_free(bv_conn *c)
 }
 
 const char *bv_conn_node(const bv_conn *c) { return c->node; }
-const char *bv_conn_self_node(const bv_conn *c) { return ei_thisnodename(&c->ec); }
 unsigned bv_conn_timeout(const bv_conn *c) { return c->timeout_ms; }
 const char *bv_conn_otp_release(const bv_conn *c) { return c->otp; }
 int bv_conn_has_elixir(const bv_conn *c) { return c->elixir; }
@@ -1268,7 +1267,7 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
 
 /* The one "await my message before the deadline" loop. A step that awaits a
  * call's reply takes rex and template values (replies) and queues everything
- * else for bv_conn_recv; a step that awaits a message takes the queued ones
+ * else for a later step; a step that awaits a message takes the queued ones
  * first and drops late replies of calls that timed out. Each candidate is
  * decoded into a (reset first when reset is set, so a holds only the current
  * one) and shown to match, which takes it (1), drops it (0: not this step's)
@@ -1381,7 +1380,7 @@ static int match_reply(const bv_term *t, void *ud)
 
 /* rex answers {Id, async} at once; the template's value follows as
  * {bv_eval, Id, {ok, Value} | {error, Class, Reason}}. Other messages that
- * arrive meanwhile (a template's own streams) are queued for bv_conn_recv. */
+ * arrive meanwhile (a template's own streams) are queued for a later bv_conn_await. */
 static int wait_reply(bv_conn *c, long id, uint64_t deadline, unsigned ms, bv_arena *a,
                       bv_term **result)
 {
@@ -1417,63 +1416,4 @@ int bv_conn_eval(bv_conn *c, const char *tmpl, const bv_binding *b, size_t nb,
   if (!src)
     return bv_error_set(BV_EINVAL, "no embedded template %s", tmpl);
   return bv_conn_eval_src(c, src, b, nb, timeout_ms, a, result);
-}
-
-int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding *args,
-                 size_t nargs, unsigned timeout_ms, bv_arena *a, bv_term **result)
-{
-  /* M:F(A1, ..., An). evaluated with bindings A1..An */
-  if (nargs > 9)
-    return bv_error_set(BV_EINVAL, "too many arguments");
-  char src[256];
-  bv_binding named[9];
-  if (strlen(mod) + strlen(fun) > 200)
-    return bv_error_set(BV_EINVAL, "call: module or function name too long");
-  int k = snprintf(src, sizeof src, "%s:%s(", mod, fun);
-  static const char *names[] = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"};
-  for (size_t i = 0; i < nargs; i++) {
-    named[i] = args[i];
-    named[i].name = names[i];
-    /* at most 200 + 2 + 9 * 3 + 2 bytes in all: within src */
-    k += snprintf(src + k, sizeof src - (size_t)k, "%s%s", i ? "," : "", names[i]);
-  }
-  snprintf(src + k, sizeof src - (size_t)k, ").");
-  return bv_conn_eval_src(c, src, named, nargs, timeout_ms, a, result);
-}
-
-int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
-{
-  *msg = NULL;
-  int r = await_msg(c, 0, bv_now_ms() + timeout_ms, 0, a, NULL, NULL, msg);
-  if (r == 0) {
-    *msg = NULL;
-    return bv_error_set(BV_ETIMEOUT, "no message from node %s within %u ms%s", c->node,
-                        timeout_ms, c->hdr_got ? " (a message was still arriving)" : "");
-  }
-  return r < 0 ? r : 0;
-}
-
-int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *parts, size_t n)
-{
-  if (!pid || pid->type != BV_T_PID)
-    return bv_error_set(BV_EINVAL, "send: not a pid");
-  erlang_pid to;
-  memset(&to, 0, sizeof to);
-  snprintf(to.node, sizeof to.node, "%s", pid->v.pid.node);
-  to.num = (unsigned)pid->v.pid.id;
-  to.serial = pid->v.pid.serial;
-  to.creation = pid->v.pid.creation;
-  ei_x_buff x;
-  if (ei_x_new_with_version(&x) != 0)
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  if (n != 1)
-    ei_x_encode_tuple_header(&x, (long)n);
-  for (size_t i = 0; i < n; i++)
-    enc_binding_value(c, &x, &parts[i]);
-  c->deadline = bv_now_ms() + c->timeout_ms;
-  int r = ei_send_tmo(c->fd, &to, x.buff, x.index, c->timeout_ms);
-  ei_x_free(&x);
-  if (r < 0 && erl_errno == ETIMEDOUT)
-    return late_answer(c, "take a message", c->timeout_ms);
-  return r < 0 ? closed_error(c, erl_errno) : 0;
 }
