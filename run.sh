@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 src=$(pwd)
 
-BUILD_PKGS=(build-essential cmake pkg-config erlang-dev erlang-base erlang-nox libcjson-dev
+BUILD_PKGS=(build-essential cmake pkg-config erlang-dev erlang-base erlang-nox
   libcairo2-dev fonts-dejavu-core)
 # ca-certificates: npm's https; procps: ps/pgrep in tests; the rest check outputs.
 TEST_PKGS=(elixir librsvg2-bin libxml2-utils poppler-utils python3 ca-certificates procps)

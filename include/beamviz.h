@@ -89,7 +89,7 @@ const char *bv_out_mem(const bv_out *o, size_t *len);
 void bv_out_unlink_pending(void);
 const char *bv_out_path(const bv_out *o);
 
-/* Output formats, chosen by --format or by the -o extension. */
+/* Output formats, by name or by a file name's extension. */
 typedef enum {
   BV_FMT_NONE = 0,
   BV_FMT_VEGALITE, /* .vl.json */
@@ -136,11 +136,6 @@ typedef struct bv_conn_opts {
 int bv_conn_open(const bv_conn_opts *o, bv_conn **out);
 void bv_conn_free(bv_conn *c);                 /* closes; NULL ok */
 const char *bv_conn_node(const bv_conn *c);    /* full target node name */
-const char *bv_conn_self_node(const bv_conn *c);
-unsigned bv_conn_timeout(const bv_conn *c);
-/* Facts read once after connecting. */
-const char *bv_conn_otp_release(const bv_conn *c);  /* e.g. "25" */
-int bv_conn_has_elixir(const bv_conn *c);           /* Elixir app loaded */
 /* Number of request/response round trips made so far (benchmarks). */
 unsigned long bv_conn_round_trips(const bv_conn *c);
 
@@ -181,7 +176,7 @@ void bv_localnode_unlink_pending(void);
 /* ======================================================================== */
 /* Models. Each model owns `arena`; strings in it live there.                 */
 /* Pids are kept in canonical Erlang syntax "<0.123.0>"; `elixir` says the    */
-/* target writes them as "#PID<0.123.0>" (bv_pid_display applies it).        */
+/* target writes them as "#PID<0.123.0>", and its outputs do too.          */
 /* ======================================================================== */
 
 
@@ -239,7 +234,7 @@ typedef enum {
   BV_TN_WORKER,
   BV_TN_NOTSTARTED,    /* child pid undefined / restarting / died during walk */
   BV_TN_UNRESPONSIVE,  /* supervisor that did not answer which_children */
-  BV_TN_EXTERNAL,      /* outside the tree, linked to a member (--links) */
+  BV_TN_EXTERNAL,      /* outside the tree, linked to a member (bv_tree_opts.links) */
   BV_TN_FOLDED         /* "... and K more" / "K more below" (renderers only) */
 } bv_tnode_kind;
 
@@ -254,7 +249,6 @@ typedef struct bv_tnode {
   uint32_t first_child;  /* children are nodes[first_child .. +nchildren) */
   uint32_t nchildren;    /* in start order */
   uint32_t folded;       /* BV_TN_FOLDED: how many nodes it stands for */
-  /* added by the suptree work: */
   const char *role;      /* chain nodes: "application master", "application start
                             helper"; BV_TN_FOLDED: "siblings" or "below"; else NULL */
   const char *type;      /* child spec type from which_children ("worker",
@@ -273,12 +267,11 @@ typedef struct bv_tree {
   const char *node;
   const char *otp_release;
   int elixir;
-  const char *title;     /* e.g. "kernel" or the --sup argument */
+  const char *title;     /* the application or the supervisor asked for, e.g. "kernel" */
   size_t n;
   bv_tnode *nodes;       /* nodes[0] is the root; children contiguous (BFS) */
   size_t nlinks;
   bv_tedge *links;
-  /* added by the suptree work: */
   const char *mode;      /* "app" or "sup" */
   uint64_t walk_ms;      /* time the walk took on the target */
 } bv_tree;
@@ -299,7 +292,7 @@ typedef struct bv_participant {
   const char *pid;       /* canonical */
   const char *name;      /* registered name at trace time, or NULL */
   int spawned;           /* spawned during the trace */
-  int system;            /* a system process (hidden unless --all) */
+  int system;            /* a system process (hidden unless bv_emit_opts.all) */
   const char *exit_reason; /* spawned during the trace and exited: its reason
                               (printed), else NULL */
 } bv_participant;
@@ -338,11 +331,11 @@ void bv_trace_free(bv_trace *t);
 
 
 /* ------------------------------------------------------------------------ */
-/* procs & memory: collecting a process snapshot or a memory series, and     */
-/* writing them as JSON (the model file), CSV and Vega-Lite v5.              */
+/* procs & memory: collecting a process snapshot or a memory series         */
 /* ------------------------------------------------------------------------ */
 
-/* Fields of a bv_proc, for --top/--by, --x/--y/--color and output columns. */
+/* Fields of a bv_proc: what bv_snapshot_top sorts by, chart axes and colours
+ * (bv_emit_opts x, y, color), output columns. */
 typedef enum {
   BV_PF_NONE = -1,
   BV_PF_PID = 0,
@@ -389,9 +382,6 @@ typedef struct bv_procs_opts {
  * reading are counted in skipped. Errors: BV_ETIMEOUT (deadline passed),
  * BV_ECLOSED, BV_EREMOTE, BV_ETERM (a row of unexpected shape), BV_ENOMEM. */
 int bv_procs_collect(bv_conn *c, const bv_procs_opts *o, bv_snapshot **out);
-/* The largest process limit an Erlang node can have (erl +P): a node that
- * reports more, or more processes than its limit, is not believed. */
-#define BV_MAX_PROCESS_LIMIT 134217727
 
 /* Keeps the n processes with the largest `by` (a numeric field), largest
  * first, ties in snapshot order; n >= s->n keeps all, sorted. In place.
@@ -413,12 +403,11 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
 
 
 /* ------------------------------------------------------------------------ */
-/* Supervision trees (beamviz suptree, beamviz apps): lib/tree_collect.c      */
-/* walks, lib/tree.c folds and writes Mermaid/JSON, lib/apps.c lists apps.    */
+/* Supervision trees (beamviz suptree) and started applications (apps)       */
 /*                                                                          */
-/* Tree shape (bv_tree): nodes[0] is the root (the supervisor of --sup, or    */
-/* the application master of --app, then its start helper, then the top      */
-/* supervisor). Children are in start order. BV_TN_EXTERNAL nodes (--links)  */
+/* Tree shape (bv_tree): nodes[0] is the root (the supervisor asked for, or  */
+/* the application master of the application, then its start helper, the top */
+/* supervisor). Children are in start order. BV_TN_EXTERNAL nodes (links)    */
 /* hang under the first member (in node order) they are linked to, after its  */
 /* real children: the edge to their parent is a link (draw it dotted), not    */
 /* supervision. links[] holds the other links between nodes (a < b, sorted),  */
@@ -426,8 +415,8 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
 /* ------------------------------------------------------------------------ */
 
 typedef struct bv_tree_opts {
-  const char *app;         /* --app: an application name, or NULL */
-  const char *sup;         /* --sup: a registered name, or a pid written <0.1.0>,
+  const char *app;         /* an application name, or NULL */
+  const char *sup;         /* a supervisor: a registered name, or a pid written <0.1.0>,
                               #PID<0.1.0> or 0.1.0; or NULL (exactly one of app/sup) */
   unsigned sup_timeout_ms; /* bound on each which_children (0 = 2000) */
   unsigned budget_ms;      /* bound on the whole walk on the target; supervisors not
@@ -443,11 +432,11 @@ typedef struct bv_tree_opts {
  * sup_timeout_ms; one that does not answer is BV_TN_UNRESPONSIVE with the
  * reason in `state`. Errors: BV_ENOTFOUND (unknown or library application,
  * name not registered, pid not alive; the message lists running applications),
- * BV_EREFUSED (--sup names a process that is not a supervisor: nothing was sent
+ * BV_EREFUSED (sup names a process that is not a supervisor: nothing was sent
  * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out);
 
-/* Parses a --sup argument. Returns 1 and writes the canonical "<A.B.C>" into
+/* Parses a supervisor given by the user (bv_tree_opts.sup). Returns 1 and writes the canonical "<A.B.C>" into
  * out[0..cap) if who is a pid in one of the accepted spellings, 0 if it is not
  * pid-shaped (a name), BV_EINVAL for a malformed pid ("<0.1>", "<0.x.1>"). */
 int bv_tree_parse_pid(const char *who, char *out, size_t cap);
@@ -480,7 +469,7 @@ int bv_apps_collect(bv_conn *c, bv_applist **out);
 void bv_applist_free(bv_applist *l);   /* NULL ok */
 
 /* ------------------------------------------------------------------------ */
-/* Message traces (beamviz seqtrace): collection, model file, Mermaid         */
+/* Message traces (beamviz seqtrace): collection                            */
 /* ------------------------------------------------------------------------ */
 
 /* What to trace and the bounds the relay on the target enforces. */
@@ -545,7 +534,7 @@ typedef struct bv_load_opts {
 /* Reads a model file (path for messages; o may be NULL). At most max_bytes + 1
  * bytes are read, whatever the file is (pipes and /dev/zero too); a larger
  * file is BV_EFORMAT. Reading a file of N bytes takes at most N (the text) +
- * 4N + 16 MiB (the JSON index, see lib/jsonin.h) + the model. Errors name the
+ * 4N + 16 MiB (the JSON index, see lib/util/jsonin.h) + the model. Errors name the
  * file and where it went wrong (BV_EFORMAT, BV_EIO). */
 int bv_model_load(const char *path, bv_load_opts *o, bv_model *out);
 int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out);

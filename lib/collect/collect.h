@@ -6,4 +6,8 @@
 #include "model/model.h"
 #include "node/node.h"
 
+/* The largest process limit an Erlang node can have (erl +P): a node that
+ * reports more, or more processes than its limit, is not believed. */
+#define BV_MAX_PROCESS_LIMIT 134217727
+
 #endif

@@ -1,18 +1,9 @@
 /* memory.c: erlang:memory() sampled over time: collection, JSON (the model
  * file), CSV and Vega-Lite, and the model file reader. */
 #include "collect/collect.h"
-#include "collect/collect.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 
 /* {bv_mem, Ref, I, Ms, [{Kind, Bytes}]} into sample */
@@ -76,25 +67,17 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
   memcpy(ref, res->raw, reflen);
   /* each sample is due one interval after the previous one */
   unsigned step = bv_conn_timeout(c);
-  uint64_t deadline = now_ms() + step;
+  uint64_t deadline = bv_now_ms() + step;
   while (m->n < samples) {
-    uint64_t now = now_ms();
-    if (now >= deadline) {
-      rc = bv_error_set(BV_ETIMEOUT, "sample %zu of erlang:memory() on %s did not arrive in time",
-                        m->n + 1, node);
-      goto fail;
-    }
-    bv_arena_reset(tmp);
     bv_term *msg;
-    if ((rc = bv_conn_recv(c, (unsigned)(deadline - now), tmp, &msg))) {
+    bv_term k = {.raw = ref, .rawlen = reflen};
+    if ((rc = bv_conn_await(c, deadline, tmp, bv_await_ref, &k, &msg))) {
       if (rc == BV_ETIMEOUT)
         rc = bv_error_set(BV_ETIMEOUT, "sample %zu of erlang:memory() on %s did not arrive in time",
                           m->n + 1, node);
       goto fail;
     }
-    const bv_term *tag = bv_term_elem(msg, 0), *mref = bv_term_elem(msg, 1);
-    if (!mref || mref->rawlen != reflen || memcmp(mref->raw, ref, reflen) != 0)
-      continue; /* a message of an earlier command */
+    const bv_term *tag = bv_term_elem(msg, 0);
     if (bv_term_is_atom(tag, "bv_mem_done")) {
       bv_buf why;
       bv_buf_init(&why);
@@ -113,7 +96,7 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
     m->n++;
     if (progress)
       progress(ud, m->n, samples, &m->samples[m->n - 1]);
-    deadline = now_ms() + interval_ms + step;
+    deadline = bv_now_ms() + interval_ms + step;
   }
   free(ref);
   bv_arena_free(tmp);

@@ -4,16 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* --- collection ------------------------------------------------------------ */
-
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* A chunk that came before an earlier one, held until its turn. */
 typedef struct early {
@@ -340,19 +332,9 @@ static int take_done(collector *c, const bv_term *m, const char *node, unsigned 
 static int next_msg(collector *c, bv_conn *conn, uint64_t deadline, unsigned timeout,
                     bv_arena *tmp, const unsigned char *ref, size_t reflen, bv_term **m)
 {
-  for (;;) {
-    uint64_t now = now_ms();
-    if (now >= deadline)
-      return late(c, timeout);
-    bv_arena_reset(tmp);
-    int rc = bv_conn_recv(conn, (unsigned)(deadline - now), tmp, m);
-    if (rc)
-      return rc == BV_ETIMEOUT ? late(c, timeout) : rc;
-    const bv_term *mref = bv_term_elem(*m, 1);
-    if (mref && mref->rawlen == reflen && memcmp(mref->raw, ref, reflen) == 0)
-      return 0;
-    /* not ours: a message of an earlier command */
-  }
+  bv_term k = {.raw = ref, .rawlen = reflen};
+  int rc = bv_conn_await(conn, deadline, tmp, bv_await_ref, &k, m);
+  return rc == BV_ETIMEOUT ? late(c, timeout) : rc;
 }
 
 static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
@@ -360,7 +342,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   unsigned timeout = o && o->timeout_ms ? o->timeout_ms : bv_conn_timeout(conn);
   unsigned workers = o && o->workers ? o->workers : 0;
   unsigned chunk = o && o->chunk ? o->chunk : 2000;
-  uint64_t deadline = now_ms() + timeout;
+  uint64_t deadline = bv_now_ms() + timeout;
   bv_arena *tmp = bv_arena_new();
   unsigned char *ref = NULL;
   size_t reflen = 0, done = 0;

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DEFAULT_MAX_EVENTS 1000u
 #define DEFAULT_DURATION 5000u
@@ -24,86 +23,20 @@
 #define BATCH 200
 #define QUIET_MS 100
 
-static uint64_t now_ms(void)
+/* --- text keys to an index (-1 until set) or a text, in util's hash map ---- */
+
+static bv_intern_slot *index_put(bv_intern *m, const char *key)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* --- a small string-keyed map (keys live in an arena) ---------------------- */
-
-typedef struct smap_slot {
-  const char *key;
-  uint64_t hash;
-  int64_t ival;
-  const char *sval;
-} smap_slot;
-
-typedef struct smap {
-  smap_slot *slots;
-  size_t cap, count;
-} smap;
-
-static uint64_t str_hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h ? h : 1;
-}
-
-static smap_slot *smap_find(const smap *m, const char *key, uint64_t h)
-{
-  if (!m->cap)
-    return NULL;
-  size_t i = (size_t)h & (m->cap - 1);
-  for (;;) {
-    smap_slot *s = &m->slots[i];
-    if (!s->key || (s->hash == h && strcmp(s->key, key) == 0))
-      return s;
-    i = (i + 1) & (m->cap - 1);
-  }
-}
-
-static const smap_slot *smap_get(const smap *m, const char *key)
-{
-  smap_slot *s = smap_find(m, key, str_hash(key));
-  return s && s->key ? s : NULL;
-}
-
-/* The slot for key (inserted empty if absent); NULL on OOM. key must outlive m. */
-static smap_slot *smap_put(smap *m, const char *key)
-{
-  if ((m->count + 1) * 2 > m->cap) {
-    size_t ncap = m->cap ? m->cap * 2 : 64;
-    smap_slot *ns = calloc(ncap, sizeof *ns);
-    if (!ns)
-      return NULL;
-    smap old = *m;
-    m->slots = ns;
-    m->cap = ncap;
-    for (size_t i = 0; i < old.cap; i++)
-      if (old.slots[i].key)
-        *smap_find(m, old.slots[i].key, old.slots[i].hash) = old.slots[i];
-    free(old.slots);
-  }
-  uint64_t h = str_hash(key);
-  smap_slot *s = smap_find(m, key, h);
-  if (!s->key) {
-    s->key = key;
-    s->hash = h;
-    s->ival = -1;
-    s->sval = NULL;
-    m->count++;
-  }
+  int fresh;
+  bv_intern_slot *s = bv_intern_put(m, key, strlen(key), &fresh);
+  if (s && fresh)
+    s->num = -1;
   return s;
 }
 
-static void smap_dispose(smap *m)
+static const bv_intern_slot *map_get(const bv_intern *m, const char *key)
 {
-  free(m->slots);
-  memset(m, 0, sizeof *m);
+  return bv_intern_get(m, key, strlen(key));
 }
 
 /* --- raw events as the relay sends them ------------------------------------- */
@@ -125,8 +58,8 @@ typedef struct collector {
   rawev *ev;
   size_t n, cap;
   size_t max_events; /* the relay sends no more: more is a lie */
-  smap names;   /* pid key -> registered name */
-  smap exits;   /* pid key -> exit reason */
+  bv_intern names; /* pid key -> registered name */
+  bv_intern exits; /* pid key -> exit reason */
   bv_buf tmp;
 } collector;
 
@@ -236,8 +169,9 @@ static int take_batch(collector *c, const bv_term *m)
     const char *key = pid_key(c, p);
     if (!key || !name)
       continue;
-    smap_slot *s = smap_put(&c->names, key);
-    if (!s || !(s->sval = bv_arena_strdup(c->t->arena, name)))
+    int fresh;
+    const char **v = bv_intern_lookup(&c->names, key, strlen(key), &fresh);
+    if (!v || !(*v = bv_arena_strdup(c->t->arena, name)))
       return oom();
   }
   for (uint32_t i = 0; exits->type == BV_T_LIST && i < exits->n; i++) {
@@ -246,8 +180,9 @@ static int take_batch(collector *c, const bv_term *m)
     const char *key = pid_key(c, p);
     if (!key || !why)
       continue;
-    smap_slot *s = smap_put(&c->exits, key);
-    if (!s || !(s->sval = bv_arena_strdup(c->t->arena, why)))
+    int fresh;
+    const char **v = bv_intern_lookup(&c->exits, key, strlen(key), &fresh);
+    if (!v || !(*v = bv_arena_strdup(c->t->arena, why)))
       return oom();
   }
   return 0;
@@ -276,33 +211,29 @@ static int cmp_ev(const void *x, const void *y)
  * event right after the one it depends on; a few passes settle any chain. */
 static int causal_fixup(collector *c)
 {
-  smap pos = {0};
+  bv_intern pos = {0};
   char key[32];
   int rc = 0;
   for (int pass = 0; pass < 4; pass++) {
     int moved = 0;
-    smap_dispose(&pos);
-    bv_arena *keys = bv_arena_new();
-    if (!keys)
-      return oom();
+    bv_intern_dispose(&pos);
     for (size_t i = 0; i < c->n && !rc; i++) {
       if (c->ev[i].cur < 0)
         continue;
       snprintf(key, sizeof key, "%lld", (long long)c->ev[i].cur);
-      const char *k = bv_arena_strdup(keys, key);
-      smap_slot *s = k ? smap_put(&pos, k) : NULL;
+      bv_intern_slot *s = index_put(&pos, key);
       if (!s)
         rc = oom();
-      else if (s->ival < 0)
-        s->ival = (int64_t)i;
+      else if (s->num < 0)
+        s->num = (int64_t)i;
     }
     for (size_t i = 0; i < c->n && !rc; i++) {
       if (c->ev[i].prev <= 0)
         continue;
       snprintf(key, sizeof key, "%lld", (long long)c->ev[i].prev);
-      const smap_slot *d = smap_get(&pos, key);
-      if (d && (size_t)d->ival > i) {
-        size_t j = (size_t)d->ival;
+      const bv_intern_slot *d = map_get(&pos, key);
+      if (d && (size_t)d->num > i) {
+        size_t j = (size_t)d->num;
         rawev e = c->ev[i];
         memmove(&c->ev[i], &c->ev[i + 1], (j - i) * sizeof e);
         c->ev[j] = e;
@@ -310,11 +241,10 @@ static int causal_fixup(collector *c)
         break; /* positions changed: recompute */
       }
     }
-    bv_arena_free(keys);
     if (rc || !moved)
       break;
   }
-  smap_dispose(&pos);
+  bv_intern_dispose(&pos);
   return rc;
 }
 
@@ -325,30 +255,30 @@ static int is_alias_key(const char *k) { return strncmp(k, "#Ref<", 5) == 0; }
  * requester's pid. */
 static int pair_replies(collector *c)
 {
-  smap reqs = {0};
+  bv_intern reqs = {0};
   for (size_t i = 0; i < c->n; i++) {
     rawev *r = &c->ev[i];
     if (*r->replyref) {
-      const smap_slot *s = smap_get(&reqs, r->replyref);
-      if (s && s->ival >= 0) {
-        const rawev *q = &c->ev[s->ival];
+      const bv_intern_slot *s = map_get(&reqs, r->replyref);
+      if (s && s->num >= 0) {
+        const rawev *q = &c->ev[s->num];
         if (strcmp(r->to, q->from) == 0 || is_alias_key(r->to)) {
           r->kind = BV_EV_REPLY;
-          r->reply_to = (int32_t)s->ival;
+          r->reply_to = (int32_t)s->num;
           r->to = q->from;
         }
       }
     }
     for (uint32_t k = 0; k < r->nreq; k++) {
-      smap_slot *s = smap_put(&reqs, r->reqrefs[k]);
+      bv_intern_slot *s = index_put(&reqs, r->reqrefs[k]);
       if (!s) {
-        smap_dispose(&reqs);
+        bv_intern_dispose(&reqs);
         return oom();
       }
-      s->ival = (int64_t)i;
+      s->num = (int64_t)i;
     }
   }
-  smap_dispose(&reqs);
+  bv_intern_dispose(&reqs);
   return 0;
 }
 
@@ -366,20 +296,20 @@ static const char *make_label(bv_arena *a, const rawev *r)
   return bv_arena_printf(a, "INFO: %s", r->detail);
 }
 
-static int part_index(collector *c, smap *parts, const char *key, uint32_t *out)
+static int part_index(collector *c, bv_intern *parts, const char *key, uint32_t *out)
 {
   bv_trace *t = c->t;
-  smap_slot *s = smap_put(parts, key);
+  bv_intern_slot *s = index_put(parts, key);
   if (!s)
     return oom();
-  if (s->ival < 0) {
+  if (s->num < 0) {
     bv_participant *p = &t->parts[t->nparts];
     memset(p, 0, sizeof *p);
     p->pid = key;
-    const smap_slot *nm = smap_get(&c->names, key);
-    if (nm && nm->sval) {
-      p->name = nm->sval;
-      p->system = bv_trace_system_name(nm->sval);
+    const bv_intern_slot *nm = map_get(&c->names, key);
+    if (nm && nm->text) {
+      p->name = nm->text;
+      p->system = bv_trace_system_name(nm->text);
     } else if (strcmp(key, "?") == 0) {
       p->name = "(unknown sender)";
     } else if (is_alias_key(key)) {
@@ -387,9 +317,9 @@ static int part_index(collector *c, smap *parts, const char *key, uint32_t *out)
     } else if (key[0] != '<') {
       p->name = key; /* a registered name nobody had */
     }
-    s->ival = (int64_t)t->nparts++;
+    s->num = (int64_t)t->nparts++;
   }
-  *out = (uint32_t)s->ival;
+  *out = (uint32_t)s->num;
   return 0;
 }
 
@@ -407,7 +337,7 @@ static int build(collector *c)
   t->parts = bv_arena_alloc(t->arena, (2 * c->n + 1) * sizeof *t->parts);
   if (!t->events || !t->parts)
     return oom();
-  smap parts = {0};
+  bv_intern parts = {0};
   for (size_t i = 0; i < c->n; i++) {
     const rawev *r = &c->ev[i];
     bv_event *e = &t->events[i];
@@ -427,13 +357,13 @@ static int build(collector *c)
     if (r->kind == BV_EV_SPAWN) {
       bv_participant *p = &t->parts[e->to];
       p->spawned = 1;
-      const smap_slot *x = smap_get(&c->exits, p->pid);
+      const bv_intern_slot *x = map_get(&c->exits, p->pid);
       if (x)
-        p->exit_reason = x->sval;
+        p->exit_reason = x->text;
     }
   }
   t->n = rc ? 0 : c->n;
-  smap_dispose(&parts);
+  bv_intern_dispose(&parts);
   return rc;
 }
 
@@ -486,6 +416,14 @@ static int same_pid(const bv_term *a, const bv_term *b)
 {
   return a && b && a->type == BV_T_PID && b->type == BV_T_PID && a->rawlen == b->rawlen &&
          memcmp(a->raw, b->raw, a->rawlen) == 0;
+}
+
+/* Is m {bv_seqtrace, Relay, What, ...} from this run's relay (not a late
+ * message of an earlier command)? */
+static int from_relay(const bv_term *m, void *relay)
+{
+  return m && m->type == BV_T_TUPLE && m->n >= 3 &&
+         bv_term_is_atom(bv_term_elem(m, 0), "bv_seqtrace") && same_pid(bv_term_elem(m, 1), relay);
 }
 
 /* The result of the evaluated code: {ok, Printed} | {raised, Class, Printed} |
@@ -588,30 +526,20 @@ static int run(collector *c, const bv_trace_opts *o)
   relay.raw = rawcopy;
   /* the relay stops itself; this deadline only covers a relay that vanished
      without a word (the node went down) */
-  uint64_t deadline = now_ms() + 2ull * duration + 10000u + bv_conn_timeout(c->conn);
+  uint64_t deadline = bv_now_ms() + 2ull * duration + 10000u + bv_conn_timeout(c->conn);
   bv_arena *msgs = bv_arena_new();
   if (!msgs) {
     rc = oom();
     goto done;
   }
   for (;;) {
-    uint64_t now = now_ms();
-    if (now >= deadline) {
-      rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not finish in time", c->node);
-      break;
-    }
-    bv_arena_reset(msgs);
     bv_term *m;
-    if ((rc = bv_conn_recv(c->conn, (unsigned)(deadline - now), msgs, &m))) {
+    if ((rc = bv_conn_await(c->conn, deadline, msgs, from_relay, &relay, &m))) {
       if (rc == BV_ETIMEOUT)
         rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not finish in time",
                           c->node);
       break;
     }
-    if (!m || m->type != BV_T_TUPLE || m->n < 3 ||
-        !bv_term_is_atom(bv_term_elem(m, 0), "bv_seqtrace") ||
-        !same_pid(bv_term_elem(m, 1), &relay))
-      continue; /* not ours (a late message of an earlier command) */
     const bv_term *what = bv_term_elem(m, 2);
     if (bv_term_is_atom(what, "batch")) {
       if ((rc = take_batch(c, m)))
@@ -672,8 +600,8 @@ int bv_trace_collect(bv_conn *conn, const bv_trace_opts *o, bv_trace **out)
   if (!rc)
     rc = build(&c);
   free(c.ev);
-  smap_dispose(&c.names);
-  smap_dispose(&c.exits);
+  bv_intern_dispose(&c.names);
+  bv_intern_dispose(&c.exits);
   bv_buf_dispose(&c.tmp);
   if (rc) {
     bv_trace_free(t);

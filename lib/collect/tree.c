@@ -11,86 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- a small string-keyed hash map (pid strings -> index/term) ------------- */
-
-typedef struct smap {
-  const char **keys;
-  const void **vals;
-  size_t cap, n;
-} smap;
-
-static uint64_t hash_str(const char *s)
-{
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
-static int smap_grow(smap *m)
-{
-  size_t cap = m->cap ? m->cap * 2 : 64;
-  const char **k = calloc(cap, sizeof *k);
-  const void **v = calloc(cap, sizeof *v);
-  if (!k || !v) {
-    free(k);
-    free((void *)v);
-    return BV_ENOMEM;
-  }
-  for (size_t i = 0; i < m->cap; i++)
-    if (m->keys[i]) {
-      size_t j = hash_str(m->keys[i]) & (cap - 1);
-      while (k[j])
-        j = (j + 1) & (cap - 1);
-      k[j] = m->keys[i];
-      v[j] = m->vals[i];
-    }
-  free(m->keys);
-  free((void *)m->vals);
-  m->keys = k;
-  m->vals = v;
-  m->cap = cap;
-  return 0;
-}
+/* --- text keys (pid strings) to an index or a term, in util's hash map ---- */
 
 /* Inserts key -> val unless key is there; returns 1 if inserted, 0 if present. */
-static int smap_put(smap *m, const char *key, const void *val)
+static int map_put(bv_intern *m, const char *key, const void *val)
 {
-  if ((m->n + 1) * 2 > m->cap && smap_grow(m))
+  int fresh;
+  bv_intern_slot *s = bv_intern_put(m, key, strlen(key), &fresh);
+  if (!s)
     return BV_ENOMEM;
-  size_t j = hash_str(key) & (m->cap - 1);
-  while (m->keys[j]) {
-    if (strcmp(m->keys[j], key) == 0)
-      return 0;
-    j = (j + 1) & (m->cap - 1);
-  }
-  m->keys[j] = key;
-  m->vals[j] = val;
-  m->n++;
-  return 1;
+  if (fresh)
+    s->ptr = val;
+  return fresh;
 }
 
-static const void *smap_get(const smap *m, const char *key, int *found)
+static const void *map_get(const bv_intern *m, const char *key, int *found)
 {
-  *found = 0;
-  if (!m->cap)
-    return NULL;
-  size_t j = hash_str(key) & (m->cap - 1);
-  while (m->keys[j]) {
-    if (strcmp(m->keys[j], key) == 0) {
-      *found = 1;
-      return m->vals[j];
-    }
-    j = (j + 1) & (m->cap - 1);
-  }
-  return NULL;
-}
-
-static void smap_dispose(smap *m)
-{
-  free(m->keys);
-  free((void *)m->vals);
-  memset(m, 0, sizeof *m);
+  const bv_intern_slot *s = bv_intern_get(m, key, strlen(key));
+  *found = s != NULL;
+  return s ? s->ptr : NULL;
 }
 
 /* --- pid syntax ----------------------------------------------------------- */
@@ -145,12 +84,12 @@ typedef struct builder {
   bv_tree *t;
   const char *node;   /* the target's own node name, as its pids carry it */
   bv_buf tmp;
-  smap info;          /* pid string -> info term (process_info list or undefined) */
-  smap sups;          /* pid string -> which_children result term */
-  smap members;       /* pid string -> (index + 1) once placed, or NULL before */
-  smap ext;           /* pid/port string -> ext term ({P, RegName, Extra}) */
-  smap placed_ext;    /* external string -> node index + 1 */
-  smap expanded;      /* supervisors whose children are placed (a pid twice in
+  bv_intern info;      /* pid string -> info term (process_info list or undefined) */
+  bv_intern sups;      /* pid string -> which_children result term */
+  bv_intern members;   /* pid string -> (index + 1) once placed, or NULL before */
+  bv_intern ext;       /* pid/port string -> ext term ({P, RegName, Extra}) */
+  bv_intern placed_ext; /* external string -> node index + 1 */
+  bv_intern expanded;  /* supervisors whose children are placed (a pid twice in
                          a tree would otherwise be expanded twice) */
   bv_tnode *nodes;    /* growing (malloc); copied into the arena at the end */
   const bv_term **ninfo; /* info term of each node, or NULL */
@@ -396,14 +335,14 @@ static int place_children(builder *bd, uint32_t parent, const bv_term *res)
         nd.state = bv_arena_printf(bd->t->arena, "on %s", p->v.pid.node);
       } else {
         int found;
-        info = smap_get(&bd->info, nd.pid, &found);
+        info = map_get(&bd->info, nd.pid, &found);
         if (!found || !info || info->type != BV_T_LIST) {
           nd.kind = BV_TN_NOTSTARTED;
           nd.state = "dead";
           info = NULL;
         } else {
           nd.name = info_name(bd, info);
-          const bv_term *res2 = smap_get(&bd->sups, nd.pid, &found);
+          const bv_term *res2 = map_get(&bd->sups, nd.pid, &found);
           if (found) {
             nd.kind = BV_TN_SUPERVISOR;
             apply_sup_result(bd, &nd, res2);
@@ -433,17 +372,17 @@ static int place_externals(builder *bd, uint32_t i)
     if (!key)
       return bd->pid_err;
     int found;
-    smap_get(&bd->members, key, &found);
+    map_get(&bd->members, key, &found);
     if (found)
       continue;
-    const void *at = smap_get(&bd->placed_ext, key, &found);
+    const void *at = map_get(&bd->placed_ext, key, &found);
     if (found) {
       int rc = add_link(bd, i, (uint32_t)((uintptr_t)at - 1));
       if (rc)
         return rc;
       continue;
     }
-    const bv_term *e = smap_get(&bd->ext, key, &found);
+    const bv_term *e = map_get(&bd->ext, key, &found);
     if (!found)
       continue; /* not reported by the target (linked after it looked) */
     bv_tnode nd;
@@ -470,7 +409,7 @@ static int place_externals(builder *bd, uint32_t i)
       nd.state = "closed";
     if (l->type == BV_T_PID && strcmp(l->v.pid.node, bd->node) != 0)
       nd.state = bv_arena_printf(bd->t->arena, "on %s", l->v.pid.node);
-    int rc = smap_put(&bd->placed_ext, key, (const void *)(uintptr_t)(bd->n + 1));
+    int rc = map_put(&bd->placed_ext, key, (const void *)(uintptr_t)(bd->n + 1));
     if (rc < 0 || (rc = add_node(bd, &nd, NULL)))
       return rc < 0 ? rc : BV_ENOMEM;
   }
@@ -503,7 +442,7 @@ static int member_links(builder *bd)
       if (bv_term_pid_str(&bd->tmp, l, bd->node))
         return BV_ENOMEM;
       int found;
-      const void *at = smap_get(&bd->members, bd->tmp.data, &found);
+      const void *at = map_get(&bd->members, bd->tmp.data, &found);
       if (!found || !at)
         continue;
       uint32_t j = (uint32_t)((uintptr_t)at - 1);
@@ -535,7 +474,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
     const char *key = pid_str(bd, bv_term_elem(s, 0));
     if (!key)
       return bd->pid_err;
-    if (smap_put(&bd->sups, key, bv_term_elem(s, 1)) < 0)
+    if (map_put(&bd->sups, key, bv_term_elem(s, 1)) < 0)
       return BV_ENOMEM;
     const bv_term *res = bv_term_elem(s, 1);
     if (!bv_term_is_atom(bv_term_elem(res, 0), "ok"))
@@ -551,8 +490,8 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
       const char *pk = pid_str(bd, &pids->v.items[k]);
       if (!pk)
         return bd->pid_err;
-      if (smap_put(&bd->info, pk, &infos->v.items[k]) < 0 ||
-          smap_put(&bd->members, pk, NULL) < 0)
+      if (map_put(&bd->info, pk, &infos->v.items[k]) < 0 ||
+          map_put(&bd->members, pk, NULL) < 0)
         return BV_ENOMEM;
     }
   }
@@ -561,7 +500,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
       const char *key = pid_str(bd, bv_term_elem(&ext->v.items[i], 0));
       if (!key)
         return bd->pid_err;
-      if (smap_put(&bd->ext, key, &ext->v.items[i]) < 0)
+      if (map_put(&bd->ext, key, &ext->v.items[i]) < 0)
         return BV_ENOMEM;
     }
   /* the chain: root first, each the parent of the next */
@@ -594,13 +533,13 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
         nd.module = info_module(bd, info);
     }
     int found;
-    const bv_term *res = smap_get(&bd->sups, nd.pid, &found);
+    const bv_term *res = map_get(&bd->sups, nd.pid, &found);
     if (found) {
       if (i)
         nd.kind = BV_TN_SUPERVISOR;
       apply_sup_result(bd, &nd, res);
     }
-    if (smap_put(&bd->members, nd.pid, NULL) < 0 || (rc = add_node(bd, &nd, info)))
+    if (map_put(&bd->members, nd.pid, NULL) < 0 || (rc = add_node(bd, &nd, info)))
       return BV_ENOMEM;
   }
   /* breadth first: each dequeued node appends its children (contiguous) */
@@ -615,9 +554,9 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
     rc = 0;
     if (nd->pid && nd->kind != BV_TN_EXTERNAL) {
       int found;
-      const bv_term *res = smap_get(&bd->sups, nd->pid, &found);
+      const bv_term *res = map_get(&bd->sups, nd->pid, &found);
       if (found && bv_term_is_atom(bv_term_elem(res, 0), "ok") &&
-          (rc = smap_put(&bd->expanded, nd->pid, NULL)) == 1 &&
+          (rc = map_put(&bd->expanded, nd->pid, NULL)) == 1 &&
           (rc = place_children(bd, (uint32_t)i, res)))
         return rc;
       if (rc < 0)
@@ -628,13 +567,13 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
   return 0;
 }
 
-/* smap_put does not overwrite: members map values are set by a second pass. */
+/* map_put does not overwrite: members map values are set by a second pass. */
 static int index_members(builder *bd)
 {
-  smap_dispose(&bd->members);
+  bv_intern_dispose(&bd->members);
   for (size_t i = 0; i < bd->n; i++)
     if (bd->nodes[i].pid && bd->nodes[i].kind != BV_TN_EXTERNAL &&
-        smap_put(&bd->members, bd->nodes[i].pid, (const void *)(uintptr_t)(i + 1)) < 0)
+        map_put(&bd->members, bd->nodes[i].pid, (const void *)(uintptr_t)(i + 1)) < 0)
       return BV_ENOMEM;
   return 0;
 }
@@ -905,12 +844,12 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   free(bd.nodes);
   free((void *)bd.ninfo);
   free(bd.links);
-  smap_dispose(&bd.info);
-  smap_dispose(&bd.sups);
-  smap_dispose(&bd.members);
-  smap_dispose(&bd.ext);
-  smap_dispose(&bd.placed_ext);
-  smap_dispose(&bd.expanded);
+  bv_intern_dispose(&bd.info);
+  bv_intern_dispose(&bd.sups);
+  bv_intern_dispose(&bd.members);
+  bv_intern_dispose(&bd.ext);
+  bv_intern_dispose(&bd.placed_ext);
+  bv_intern_dispose(&bd.expanded);
   bv_buf_dispose(&bd.tmp);
   if (rc) {
     bv_tree_free(t);

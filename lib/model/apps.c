@@ -4,35 +4,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void json_field(bv_buf *b, const char *key, const char *v)
+static void apps_write(bv_wr *w, const bv_applist *l)
 {
-  bv_buf_printf(b, ",\"%s\":", key);
-  if (v)
-    bv_buf_json_str(b, v, strlen(v));
-  else
-    bv_buf_puts(b, "null");
+  bv_wr_str(w, "{\"format\":\"beamviz.apps\",\"version\":1");
+  bv_wr_kv(w, "node", l->node);
+  bv_wr_kv(w, "otp_release", l->otp_release);
+  bv_wr_str(w, ",\"elixir\":");
+  bv_wr_bool(w, l->elixir);
+  bv_wr_str(w, ",\"apps\":[");
+  for (size_t i = 0; i < l->n && !bv_wr_maybe_flush(w); i++) {
+    const bv_app *a = &l->apps[i];
+    bv_wr_str(w, i ? ",\n{\"name\":" : "\n{\"name\":");
+    bv_wr_json(w, a->name);
+    bv_wr_kv(w, "version", a->version);
+    bv_wr_kv(w, "description", a->description);
+    bv_wr_str(w, ",\"has_tree\":");
+    bv_wr_bool(w, a->has_tree);
+    bv_wr_kv(w, "master", a->master);
+    bv_wr_kv(w, "top", a->top);
+    bv_wr_kv(w, "top_name", a->top_name);
+    bv_wr_str(w, "}");
+  }
+  bv_wr_str(w, "]}\n");
 }
 
+int bv_apps_write_json(const bv_applist *l, bv_out *out)
+{
+  bv_wr w;
+  bv_wr_init(&w, out);
+  apps_write(&w, l);
+  return bv_wr_finish(&w);
+}
+
+/* compat: removed when the registry lands */
 int bv_apps_json(bv_buf *b, const bv_applist *l)
 {
-  bv_buf_puts(b, "{\"format\":\"beamviz.apps\",\"version\":1");
-  json_field(b, "node", l->node);
-  json_field(b, "otp_release", l->otp_release);
-  bv_buf_printf(b, ",\"elixir\":%s,\"apps\":[", l->elixir ? "true" : "false");
-  for (size_t i = 0; i < l->n; i++) {
-    const bv_app *a = &l->apps[i];
-    bv_buf_printf(b, "%s\n{\"name\":", i ? "," : "");
-    bv_buf_json_str(b, a->name, strlen(a->name));
-    json_field(b, "version", a->version);
-    json_field(b, "description", a->description);
-    bv_buf_printf(b, ",\"has_tree\":%s", a->has_tree ? "true" : "false");
-    json_field(b, "master", a->master);
-    json_field(b, "top", a->top);
-    json_field(b, "top_name", a->top_name);
-    bv_buf_putc(b, '}');
-  }
-  bv_buf_puts(b, "]}\n");
-  return b->failed ? BV_ENOMEM : 0;
+  bv_model m = {.kind = BV_MODEL_APPS, .u.apps = (bv_applist *)l};
+  return bv_model_save_buf(&m, b);
 }
 
 void bv_applist_free(bv_applist *l)

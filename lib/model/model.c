@@ -175,30 +175,31 @@ const char *bv_model_kind_name(bv_model_kind k)
   return NULL;
 }
 
-static int buf_to_out(bv_out *out, int (*write)(bv_buf *b, const void *m), const void *m)
-{
-  bv_buf b;
-  bv_buf_init(&b);
-  int rc = write(&b, m);
-  if (!rc)
-    rc = bv_out_buf(out, &b);
-  bv_buf_dispose(&b);
-  return rc;
-}
-
-static int tree_json(bv_buf *b, const void *m) { return bv_tree_json(b, m); }
-static int trace_json(bv_buf *b, const void *m) { return bv_trace_json(b, m); }
-static int apps_json(bv_buf *b, const void *m) { return bv_apps_json(b, m); }
-
 int bv_model_save(const bv_model *m, bv_out *out)
 {
   switch (m->kind) {
   case BV_MODEL_SNAPSHOT: return bv_snapshot_write_json(m->u.snapshot, out);
   case BV_MODEL_MEMORY: return bv_memseries_write_json(m->u.memory, out);
-  case BV_MODEL_TREE: return buf_to_out(out, tree_json, m->u.tree);
-  case BV_MODEL_TRACE: return buf_to_out(out, trace_json, m->u.trace);
-  case BV_MODEL_APPS: return buf_to_out(out, apps_json, m->u.apps);
+  case BV_MODEL_TREE: return bv_tree_write_json(m->u.tree, out);
+  case BV_MODEL_TRACE: return bv_trace_write_json(m->u.trace, out);
+  case BV_MODEL_APPS: return bv_apps_write_json(m->u.apps, out);
   case BV_MODEL_NONE: break;
   }
   return bv_error_set(BV_EINVAL, "nothing to save (empty model)");
+}
+
+/* compat: removed when the registry lands */
+int bv_model_save_buf(const bv_model *m, bv_buf *b)
+{
+  bv_out *o;
+  int rc = bv_out_open_mem(&o);
+  if (rc)
+    return rc;
+  if (!(rc = bv_model_save(m, o))) {
+    size_t n;
+    const char *p = bv_out_mem(o, &n);
+    rc = bv_buf_put(b, p, n);
+  }
+  bv_out_abort(o);
+  return rc;
 }

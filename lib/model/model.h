@@ -24,26 +24,34 @@ int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out);
 /* {"format":"beamviz.memory","version":1,...} */
 int bv_memseries_write_json(const bv_memseries *m, bv_out *out);
 
-/* Appends the full tree (never folded) as the model file
- * {"format":"beamviz.suptree","version":1,...}; bv_model_load reads it back. */
-int bv_tree_json(bv_buf *b, const bv_tree *t);
+/* The full tree (never folded) as the model file
+ * {"format":"beamviz.suptree","version":1,...}, streamed; bv_model_load reads
+ * it back. */
+int bv_tree_write_json(const bv_tree *t, bv_out *out);
 
 /* Kind names as written in JSON and used as Mermaid classes. */
 const char *bv_tnode_kind_name(bv_tnode_kind k);
 
 
-/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]} */
-int bv_apps_json(bv_buf *b, const bv_applist *l);
+/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]}, streamed */
+int bv_apps_write_json(const bv_applist *l, bv_out *out);
 
 
 /* Kind names as written in the model file: send, call, cast, reply, exit, down,
  * spawn. */
 const char *bv_ev_kind_name(bv_ev_kind k);
 
-/* Appends the whole trace as the model file {"format":"beamviz.seqtrace",
- * "version":1,...}: every event (kind, from, to, label, text, serial, ts_us,
- * reply_to) and participant; bv_model_load reads it back. */
+/* The whole trace as the model file {"format":"beamviz.seqtrace",
+ * "version":1,...}, streamed: every event (kind, from, to, label, text,
+ * serial, ts_us, reply_to) and participant; bv_model_load reads it back. */
+int bv_trace_write_json(const bv_trace *t, bv_out *out);
+
+/* compat: removed when the registry lands. The model file appended to b
+ * (the CLI's callers of bv_tree_json, bv_trace_json and bv_apps_json). */
+int bv_model_save_buf(const bv_model *m, bv_buf *b);
+int bv_tree_json(bv_buf *b, const bv_tree *t);
 int bv_trace_json(bv_buf *b, const bv_trace *t);
+int bv_apps_json(bv_buf *b, const bv_applist *l);
 
 
 /* Per-kind loaders (each in its model's file). The header (format, version)

@@ -25,63 +25,78 @@ static int kind_from_name(const char *s, bv_ev_kind *k)
 }
 /* --- JSON ------------------------------------------------------------------ */
 
-static void json_s(bv_buf *b, const char *s)
+static void trace_write(bv_wr *w, const bv_trace *t)
 {
-  if (s)
-    bv_buf_json_str(b, s, strlen(s));
-  else
-    bv_buf_puts(b, "null");
+  bv_wr_str(w, "{\"format\":\"beamviz.seqtrace\",\"version\":1,\"node\":");
+  bv_wr_json(w, t->node ? t->node : "");
+  bv_wr_kv(w, "otp_release", t->otp_release);
+  bv_wr_str(w, ",\"elixir\":");
+  bv_wr_bool(w, t->elixir);
+  bv_wr_kv(w, "mode", t->mode);
+  bv_wr_kv(w, "code", t->code);
+  bv_wr_kv(w, "result", t->result);
+  bv_wr_kv(w, "stop_reason", t->stop_reason);
+  bv_wr_str(w, ",\"dropped\":");
+  bv_wr_u64(w, t->dropped);
+  bv_wr_str(w, ",\n\"participants\":[");
+  for (size_t i = 0; i < t->nparts && !bv_wr_maybe_flush(w); i++) {
+    const bv_participant *p = &t->parts[i];
+    bv_wr_str(w, i ? ",\n{\"pid\":" : "\n{\"pid\":");
+    bv_wr_json(w, p->pid ? p->pid : "");
+    bv_wr_kv(w, "name", p->name);
+    bv_wr_str(w, ",\"spawned\":");
+    bv_wr_bool(w, p->spawned);
+    bv_wr_str(w, ",\"system\":");
+    bv_wr_bool(w, p->system);
+    bv_wr_kv(w, "exit_reason", p->exit_reason);
+    bv_wr_str(w, "}");
+  }
+  bv_wr_str(w, "],\n\"events\":[");
+  for (size_t i = 0; i < t->n && !bv_wr_maybe_flush(w); i++) {
+    const bv_event *e = &t->events[i];
+    bv_wr_str(w, i ? ",\n{\"kind\":\"" : "\n{\"kind\":\"");
+    bv_wr_str(w, bv_ev_kind_name(e->kind));
+    bv_wr_str(w, "\",\"from\":");
+    bv_wr_u64(w, e->from);
+    bv_wr_str(w, ",\"to\":");
+    bv_wr_u64(w, e->to);
+    bv_wr_kv(w, "label", e->label ? e->label : "");
+    bv_wr_kv(w, "text", e->text ? e->text : "");
+    if (e->serial_cur >= 0) {
+      bv_wr_str(w, ",\"serial\":[");
+      bv_wr_i64(w, e->serial_prev);
+      bv_wr_str(w, ",");
+      bv_wr_i64(w, e->serial_cur);
+      bv_wr_str(w, "]");
+    } else {
+      bv_wr_str(w, ",\"serial\":null");
+    }
+    bv_wr_str(w, ",\"ts_us\":");
+    bv_wr_i64(w, e->ts_us);
+    if (e->reply_to >= 0) {
+      bv_wr_str(w, ",\"reply_to\":");
+      bv_wr_i64(w, e->reply_to);
+      bv_wr_str(w, "}");
+    } else {
+      bv_wr_str(w, ",\"reply_to\":null}");
+    }
+  }
+  bv_wr_str(w, "\n]}\n");
 }
 
-static void json_kv(bv_buf *b, const char *key, const char *s)
+int bv_trace_write_json(const bv_trace *t, bv_out *out)
 {
-  bv_buf_printf(b, ",\"%s\":", key);
-  json_s(b, s);
+  bv_wr w;
+  bv_wr_init(&w, out);
+  trace_write(&w, t);
+  return bv_wr_finish(&w);
 }
 
+/* compat: removed when the registry lands */
 int bv_trace_json(bv_buf *b, const bv_trace *t)
 {
-  bv_buf_puts(b, "{\"format\":\"beamviz.seqtrace\",\"version\":1,\"node\":");
-  json_s(b, t->node ? t->node : "");
-  json_kv(b, "otp_release", t->otp_release);
-  bv_buf_printf(b, ",\"elixir\":%s", t->elixir ? "true" : "false");
-  json_kv(b, "mode", t->mode);
-  json_kv(b, "code", t->code);
-  json_kv(b, "result", t->result);
-  json_kv(b, "stop_reason", t->stop_reason);
-  bv_buf_puts(b, ",\"dropped\":");
-  bv_buf_u64(b, t->dropped);
-  bv_buf_puts(b, ",\n\"participants\":[");
-  for (size_t i = 0; i < t->nparts; i++) {
-    const bv_participant *p = &t->parts[i];
-    bv_buf_puts(b, i ? ",\n{\"pid\":" : "\n{\"pid\":");
-    json_s(b, p->pid ? p->pid : "");
-    json_kv(b, "name", p->name);
-    bv_buf_printf(b, ",\"spawned\":%s,\"system\":%s", p->spawned ? "true" : "false",
-                  p->system ? "true" : "false");
-    json_kv(b, "exit_reason", p->exit_reason);
-    bv_buf_putc(b, '}');
-  }
-  bv_buf_puts(b, "],\n\"events\":[");
-  for (size_t i = 0; i < t->n; i++) {
-    const bv_event *e = &t->events[i];
-    bv_buf_printf(b, "%s\n{\"kind\":\"%s\",\"from\":%u,\"to\":%u", i ? "," : "",
-                  bv_ev_kind_name(e->kind), e->from, e->to);
-    json_kv(b, "label", e->label ? e->label : "");
-    json_kv(b, "text", e->text ? e->text : "");
-    if (e->serial_cur >= 0)
-      bv_buf_printf(b, ",\"serial\":[%lld,%lld]", (long long)e->serial_prev,
-                    (long long)e->serial_cur);
-    else
-      bv_buf_puts(b, ",\"serial\":null");
-    bv_buf_printf(b, ",\"ts_us\":%lld", (long long)e->ts_us);
-    if (e->reply_to >= 0)
-      bv_buf_printf(b, ",\"reply_to\":%d}", (int)e->reply_to);
-    else
-      bv_buf_puts(b, ",\"reply_to\":null}");
-  }
-  bv_buf_puts(b, "\n]}\n");
-  return b->failed ? BV_ENOMEM : 0;
+  bv_model m = {.kind = BV_MODEL_TRACE, .u.trace = (bv_trace *)t};
+  return bv_model_save_buf(&m, b);
 }
 
 #define MAX_PARTS 10000000u

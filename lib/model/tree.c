@@ -9,46 +9,74 @@ static const char *const kind_names[] = {"root",         "supervisor", "worker",
 
 /* --- JSON ------------------------------------------------------------------- */
 
-static void json_opt(bv_buf *b, const char *key, const char *v)
+/* ,"key":"v", left out when v is NULL */
+static void kv_opt(bv_wr *w, const char *key, const char *v)
 {
-  if (!v)
-    return;
-  bv_buf_printf(b, ",\"%s\":", key);
-  bv_buf_json_str(b, v, strlen(v));
+  if (v)
+    bv_wr_kv(w, key, v);
 }
 
+static void tree_write(bv_wr *w, const bv_tree *t)
+{
+  bv_wr_str(w, "{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":");
+  bv_wr_json(w, t->node ? t->node : "");
+  kv_opt(w, "otp_release", t->otp_release);
+  bv_wr_str(w, ",\"elixir\":");
+  bv_wr_bool(w, t->elixir);
+  kv_opt(w, "title", t->title);
+  kv_opt(w, "mode", t->mode);
+  bv_wr_str(w, ",\"walk_ms\":");
+  bv_wr_u64(w, t->walk_ms);
+  bv_wr_str(w, ",\n\"nodes\":[");
+  for (size_t i = 0; i < t->n && !bv_wr_maybe_flush(w); i++) {
+    const bv_tnode *n = &t->nodes[i];
+    bv_wr_str(w, i ? ",\n{\"kind\":\"" : "\n{\"kind\":\"");
+    bv_wr_str(w, bv_tnode_kind_name(n->kind));
+    bv_wr_str(w, "\",\"parent\":");
+    bv_wr_i64(w, n->parent);
+    kv_opt(w, "pid", n->pid);
+    kv_opt(w, "name", n->name);
+    kv_opt(w, "child_id", n->child_id);
+    kv_opt(w, "type", n->type);
+    kv_opt(w, "module", n->module);
+    kv_opt(w, "state", n->state);
+    kv_opt(w, "role", n->role);
+    if (n->kind == BV_TN_FOLDED) {
+      bv_wr_str(w, ",\"folded\":");
+      bv_wr_u64(w, n->folded);
+      bv_wr_str(w, ",\"folded_sups\":");
+      bv_wr_u64(w, n->folded_sups);
+      bv_wr_str(w, ",\"folded_ext\":");
+      bv_wr_u64(w, n->folded_ext);
+      bv_wr_str(w, ",\"folded_total\":");
+      bv_wr_u64(w, n->folded_total);
+    }
+    bv_wr_str(w, "}");
+  }
+  bv_wr_str(w, "],\n\"links\":[");
+  for (size_t l = 0; l < t->nlinks && !bv_wr_maybe_flush(w); l++) {
+    bv_wr_str(w, l ? ",[" : "[");
+    bv_wr_u64(w, t->links[l].a);
+    bv_wr_str(w, ",");
+    bv_wr_u64(w, t->links[l].b);
+    bv_wr_str(w, "]");
+  }
+  bv_wr_str(w, "]}\n");
+}
+
+int bv_tree_write_json(const bv_tree *t, bv_out *out)
+{
+  bv_wr w;
+  bv_wr_init(&w, out);
+  tree_write(&w, t);
+  return bv_wr_finish(&w);
+}
+
+/* compat: removed when the registry lands */
 int bv_tree_json(bv_buf *b, const bv_tree *t)
 {
-  bv_buf_puts(b, "{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":");
-  bv_buf_json_str(b, t->node ? t->node : "", t->node ? strlen(t->node) : 0);
-  json_opt(b, "otp_release", t->otp_release);
-  bv_buf_printf(b, ",\"elixir\":%s", t->elixir ? "true" : "false");
-  json_opt(b, "title", t->title);
-  json_opt(b, "mode", t->mode);
-  bv_buf_puts(b, ",\"walk_ms\":");
-  bv_buf_u64(b, t->walk_ms);
-  bv_buf_puts(b, ",\n\"nodes\":[");
-  for (size_t i = 0; i < t->n; i++) {
-    const bv_tnode *n = &t->nodes[i];
-    bv_buf_printf(b, "%s\n{\"kind\":\"%s\",\"parent\":%d", i ? "," : "",
-                  bv_tnode_kind_name(n->kind), n->parent);
-    json_opt(b, "pid", n->pid);
-    json_opt(b, "name", n->name);
-    json_opt(b, "child_id", n->child_id);
-    json_opt(b, "type", n->type);
-    json_opt(b, "module", n->module);
-    json_opt(b, "state", n->state);
-    json_opt(b, "role", n->role);
-    if (n->kind == BV_TN_FOLDED)
-      bv_buf_printf(b, ",\"folded\":%u,\"folded_sups\":%u,\"folded_ext\":%u,\"folded_total\":%u",
-                    n->folded, n->folded_sups, n->folded_ext, n->folded_total);
-    bv_buf_putc(b, '}');
-  }
-  bv_buf_puts(b, "],\n\"links\":[");
-  for (size_t l = 0; l < t->nlinks; l++)
-    bv_buf_printf(b, "%s[%u,%u]", l ? "," : "", t->links[l].a, t->links[l].b);
-  bv_buf_puts(b, "]}\n");
-  return b->failed ? BV_ENOMEM : 0;
+  bv_model m = {.kind = BV_MODEL_TREE, .u.tree = (bv_tree *)t};
+  return bv_model_save_buf(&m, b);
 }
 
 #define TREE_MAX_NODES 10000000u

@@ -100,13 +100,6 @@ struct bv_conn {
   unsigned char ibuf[BV_IBUF];
 };
 
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* --- epmd ---------------------------------------------------------------- */
 
 /* Connects a TCP socket to addr within ms. Returns fd or -errno. */
@@ -145,7 +138,7 @@ static int io_all(int fd, void *p, size_t n, int wr, uint64_t deadline)
 {
   unsigned char *c = p;
   while (n) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return -ETIMEDOUT;
     struct pollfd pf = {fd, (short)(wr ? POLLOUT : POLLIN), 0};
@@ -173,7 +166,7 @@ static ssize_t read_to_eof(int fd, char *buf, size_t cap, uint64_t deadline)
 {
   size_t n = 0;
   while (n < cap) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       break;
     struct pollfd pf = {fd, POLLIN, 0};
@@ -230,7 +223,7 @@ static void set_port(struct sockaddr_storage *ss, int port)
 /* Milliseconds left until deadline (0 once it has passed). */
 static unsigned left_ms(uint64_t deadline)
 {
-  uint64_t now = now_ms();
+  uint64_t now = bv_now_ms();
   return now < deadline ? (unsigned)(deadline - now) : 0;
 }
 
@@ -613,7 +606,7 @@ static ssize_t get_some(bv_conn *c, unsigned char *dst, size_t n, uint64_t deadl
       continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return -errno;
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return -ETIMEDOUT;
     uint64_t w = deadline - now;
@@ -637,7 +630,7 @@ static int put_all(bv_conn *c, const unsigned char *p, size_t n, uint64_t deadli
       continue;
     if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
       return -errno;
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       return -ETIMEDOUT;
     uint64_t w = deadline - now;
@@ -673,7 +666,7 @@ static int read_packet(bv_conn *c, uint64_t deadline)
       if (r < 0)
         return closed_error(c, -r);
       c->hdr_got = 0;
-      if (now_ms() >= deadline) /* a stream of ticks cannot hold the step either */
+      if (bv_now_ms() >= deadline) /* a stream of ticks cannot hold the step either */
         return 0;
       continue;
     }
@@ -801,14 +794,14 @@ static int packet_message(bv_conn *c)
 static int recv_one(bv_conn *c, uint64_t deadline)
 {
   for (;;) {
-    if (now_ms() >= deadline) /* whatever is buffered: data always waiting holds no step */
+    if (bv_now_ms() >= deadline) /* whatever is buffered: data always waiting holds no step */
       return 0;
     int r = read_packet(c, deadline);
     if (r <= 0)
       return r;
     if ((r = packet_message(c)) != 0)
       return r;
-    if (now_ms() >= deadline)
+    if (bv_now_ms() >= deadline)
       return 0;
   }
 }
@@ -1121,7 +1114,7 @@ int bv_conn_open(const bv_conn_opts *o, bv_conn **out)
   }
   unsigned ms = o->timeout_ms ? o->timeout_ms : 5000;
   /* one deadline for the whole step: epmd, connecting, the handshake */
-  uint64_t deadline = now_ms() + ms;
+  uint64_t deadline = bv_now_ms() + ms;
   target t;
   memset(&t, 0, sizeof t);
   int rc = split_node(o->node, &t);
@@ -1168,7 +1161,6 @@ void bv_conn_free(bv_conn *c)
 }
 
 const char *bv_conn_node(const bv_conn *c) { return c->node; }
-const char *bv_conn_self_node(const bv_conn *c) { return ei_thisnodename(&c->ec); }
 unsigned bv_conn_timeout(const bv_conn *c) { return c->timeout_ms; }
 const char *bv_conn_otp_release(const bv_conn *c) { return c->otp; }
 int bv_conn_has_elixir(const bv_conn *c) { return c->elixir; }
@@ -1273,58 +1265,134 @@ static int send_eval(bv_conn *c, long id, const char *src, const bv_binding *b, 
   return 0;
 }
 
+/* The one "await my message before the deadline" loop. A step that awaits a
+ * call's reply takes rex and template values (replies) and queues everything
+ * else for a later step; a step that awaits a message takes the queued ones
+ * first and drops late replies of calls that timed out. Each candidate is
+ * decoded into a (reset first when reset is set, so a holds only the current
+ * one) and shown to match, which takes it (1), drops it (0: not this step's)
+ * or fails (<0); match NULL takes any. Returns 1 with *msg, 0 at the
+ * deadline (the caller says what did not arrive), <0 on error. */
+static int await_msg(bv_conn *c, int replies, uint64_t deadline, int reset, bv_arena *a,
+                     bv_await_fn match, void *ud, bv_term **msg)
+{
+  for (;;) {
+    int r;
+    if (!replies && c->qhead) {
+      qmsg *m = c->qhead;
+      c->qhead = m->next;
+      if (!c->qhead)
+        c->qtail = NULL;
+      c->qcount--;
+      c->qbytes -= m->len;
+      if (reset)
+        bv_arena_reset(a);
+      r = decode_copy(c, a, m->data, m->len, msg);
+      free(m);
+    } else {
+      if ((r = recv_one(c, deadline)) <= 0)
+        return r;
+      int reply = is_rex(c) || is_eval_reply(c);
+      if (reply != replies) {
+        if (replies && (r = enqueue(c, c->msg, c->msglen)))
+          return r;
+        continue; /* queued for later, or a late reply of a call that timed out */
+      }
+      if (reset)
+        bv_arena_reset(a);
+      r = decode_copy(c, a, c->msg, c->msglen, msg);
+    }
+    if (r)
+      return r;
+    if ((r = match ? match(*msg, ud) : 1) != 0)
+      return r;
+    if (bv_now_ms() >= deadline)
+      return 0; /* a stream of messages that are not this step's holds no step */
+  }
+}
+
+int bv_conn_await(bv_conn *c, uint64_t deadline, bv_arena *a, bv_await_fn match, void *ud,
+                  bv_term **msg)
+{
+  *msg = NULL;
+  if (bv_now_ms() >= deadline)
+    return bv_error_set(BV_ETIMEOUT, "no message from node %s in time", c->node);
+  int r = await_msg(c, 0, deadline, 1, a, match, ud, msg);
+  if (r == 0) {
+    *msg = NULL;
+    return bv_error_set(BV_ETIMEOUT, "no message from node %s in time%s", c->node,
+                        c->hdr_got ? " (a message was still arriving)" : "");
+  }
+  return r < 0 ? r : 0;
+}
+
+int bv_await_ref(const bv_term *msg, void *ref)
+{
+  const bv_term *want = ref, *mref = bv_term_elem(msg, 1);
+  return mref && mref->rawlen == want->rawlen && memcmp(mref->raw, want->raw, want->rawlen) == 0;
+}
+
+typedef struct reply_ctx {
+  bv_conn *c;
+  long id;
+  bv_term *result;
+} reply_ctx;
+
+/* Is t the reply of request ctx->id? Takes {bv_eval, Id, {ok, Value}} (the
+ * value in ctx->result), fails on {bv_eval, Id, {error, ...}} and on rex's
+ * {badrpc, Reason}, drops rex's {Id, async} and late replies of earlier
+ * calls. */
+static int match_reply(const bv_term *t, void *ud)
+{
+  reply_ctx *x = ud;
+  bv_conn *c = x->c;
+  if (!bv_term_is_atom(bv_term_elem(t, 0), "rex")) {
+    if (bv_term_int(bv_term_elem(t, 1), -1) != x->id)
+      return 0; /* the late value of an earlier call that timed out */
+    const bv_term *res = bv_term_elem(t, 2);
+    if (res && res->type == BV_T_TUPLE && res->n == 2 && bv_term_is_atom(bv_term_elem(res, 0), "ok")) {
+      x->result = (bv_term *)bv_term_elem(res, 1);
+      return 1;
+    }
+    if (res && res->type == BV_T_TUPLE && res->n == 3 &&
+        bv_term_is_atom(bv_term_elem(res, 0), "error"))
+      return remote_failed(c, bv_term_elem(res, 2));
+    return bv_error_set(BV_ETERM, "unexpected answer from node %s to a call", c->node);
+  }
+  const bv_term *reply = bv_term_elem(t, 1);
+  /* {Id, async}: the wrapper started the template; its value comes next */
+  if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
+      bv_term_int(bv_term_elem(reply, 0), -1) == x->id)
+    return 0;
+  /* {badrpc, Reason}: the wrapper itself failed */
+  if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
+      bv_term_is_atom(bv_term_elem(reply, 0), "badrpc")) {
+    const bv_term *why = bv_term_elem(reply, 1);
+    /* {'EXIT', {Reason, Stack}}: keep the reason */
+    if (why && why->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(why, 0), "EXIT")) {
+      const bv_term *rs = bv_term_elem(why, 1);
+      why = (rs && rs->type == BV_T_TUPLE && rs->n == 2) ? bv_term_elem(rs, 0) : rs;
+    }
+    return remote_failed(c, why);
+  }
+  return 0; /* a late reply to an earlier call that timed out: drop it */
+}
+
 /* rex answers {Id, async} at once; the template's value follows as
  * {bv_eval, Id, {ok, Value} | {error, Class, Reason}}. Other messages that
- * arrive meanwhile (a template's own streams) are queued for bv_conn_recv. */
+ * arrive meanwhile (a template's own streams) are queued for a later bv_conn_await. */
 static int wait_reply(bv_conn *c, long id, uint64_t deadline, unsigned ms, bv_arena *a,
                       bv_term **result)
 {
-  for (;;) {
-    int r = recv_one(c, deadline);
-    if (r < 0)
-      return r;
-    if (r == 0)
-      return late_answer(c, "answer", ms);
-    int rex = is_rex(c), ev = !rex && is_eval_reply(c);
-    if (!rex && !ev) {
-      if ((r = enqueue(c, c->msg, c->msglen)))
-        return r;
-      continue;
-    }
-    bv_term *t;
-    if ((r = decode_copy(c, a, c->msg, c->msglen, &t)))
-      return r;
-    if (ev) {
-      if (bv_term_int(bv_term_elem(t, 1), -1) != id)
-        continue; /* the late value of an earlier call that timed out */
-      const bv_term *res = bv_term_elem(t, 2);
-      if (res && res->type == BV_T_TUPLE && res->n == 2 && bv_term_is_atom(bv_term_elem(res, 0), "ok")) {
-        *result = (bv_term *)bv_term_elem(res, 1);
-        return 0;
-      }
-      if (res && res->type == BV_T_TUPLE && res->n == 3 &&
-          bv_term_is_atom(bv_term_elem(res, 0), "error"))
-        return remote_failed(c, bv_term_elem(res, 2));
-      return bv_error_set(BV_ETERM, "unexpected answer from node %s to a call", c->node);
-    }
-    const bv_term *reply = bv_term_elem(t, 1);
-    /* {Id, async}: the wrapper started the template; its value comes next */
-    if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
-        bv_term_int(bv_term_elem(reply, 0), -1) == id)
-      continue;
-    /* {badrpc, Reason}: the wrapper itself failed */
-    if (reply && reply->type == BV_T_TUPLE && reply->n == 2 &&
-        bv_term_is_atom(bv_term_elem(reply, 0), "badrpc")) {
-      const bv_term *why = bv_term_elem(reply, 1);
-      /* {'EXIT', {Reason, Stack}}: keep the reason */
-      if (why && why->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(why, 0), "EXIT")) {
-        const bv_term *rs = bv_term_elem(why, 1);
-        why = (rs && rs->type == BV_T_TUPLE && rs->n == 2) ? bv_term_elem(rs, 0) : rs;
-      }
-      return remote_failed(c, why);
-    }
-    /* a late reply to an earlier call that timed out: drop it */
-  }
+  reply_ctx x = {c, id, NULL};
+  bv_term *t;
+  int r = await_msg(c, 1, deadline, 0, a, match_reply, &x, &t);
+  if (r == 0)
+    return late_answer(c, "answer", ms);
+  if (r < 0)
+    return r;
+  *result = x.result;
+  return 0;
 }
 
 int bv_conn_eval_src(bv_conn *c, const char *src, const bv_binding *b, size_t nb,
@@ -1332,7 +1400,7 @@ int bv_conn_eval_src(bv_conn *c, const char *src, const bv_binding *b, size_t nb
 {
   *result = NULL;
   unsigned ms = timeout_ms ? timeout_ms : c->timeout_ms;
-  uint64_t deadline = now_ms() + ms;
+  uint64_t deadline = bv_now_ms() + ms;
   c->deadline = deadline; /* the request is sent within the call's deadline too */
   long id = ++c->next_id;
   int rc = send_eval(c, id, src, b, nb, ms);
@@ -1348,79 +1416,4 @@ int bv_conn_eval(bv_conn *c, const char *tmpl, const bv_binding *b, size_t nb,
   if (!src)
     return bv_error_set(BV_EINVAL, "no embedded template %s", tmpl);
   return bv_conn_eval_src(c, src, b, nb, timeout_ms, a, result);
-}
-
-int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding *args,
-                 size_t nargs, unsigned timeout_ms, bv_arena *a, bv_term **result)
-{
-  /* M:F(A1, ..., An). evaluated with bindings A1..An */
-  if (nargs > 9)
-    return bv_error_set(BV_EINVAL, "too many arguments");
-  char src[256];
-  bv_binding named[9];
-  if (strlen(mod) + strlen(fun) > 200)
-    return bv_error_set(BV_EINVAL, "call: module or function name too long");
-  int k = snprintf(src, sizeof src, "%s:%s(", mod, fun);
-  static const char *names[] = {"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"};
-  for (size_t i = 0; i < nargs; i++) {
-    named[i] = args[i];
-    named[i].name = names[i];
-    /* at most 200 + 2 + 9 * 3 + 2 bytes in all: within src */
-    k += snprintf(src + k, sizeof src - (size_t)k, "%s%s", i ? "," : "", names[i]);
-  }
-  snprintf(src + k, sizeof src - (size_t)k, ").");
-  return bv_conn_eval_src(c, src, named, nargs, timeout_ms, a, result);
-}
-
-int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg)
-{
-  *msg = NULL;
-  if (c->qhead) {
-    qmsg *m = c->qhead;
-    c->qhead = m->next;
-    if (!c->qhead)
-      c->qtail = NULL;
-    c->qcount--;
-    c->qbytes -= m->len;
-    int rc = decode_copy(c, a, m->data, m->len, msg);
-    free(m);
-    return rc;
-  }
-  uint64_t deadline = now_ms() + timeout_ms;
-  for (;;) {
-    int r = recv_one(c, deadline);
-    if (r < 0)
-      return r;
-    if (r == 0)
-      return bv_error_set(BV_ETIMEOUT, "no message from node %s within %u ms%s", c->node,
-                          timeout_ms, c->hdr_got ? " (a message was still arriving)" : "");
-    if (is_rex(c) || is_eval_reply(c))
-      continue; /* late reply or value of a timed-out call */
-    return decode_copy(c, a, c->msg, c->msglen, msg);
-  }
-}
-
-int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *parts, size_t n)
-{
-  if (!pid || pid->type != BV_T_PID)
-    return bv_error_set(BV_EINVAL, "send: not a pid");
-  erlang_pid to;
-  memset(&to, 0, sizeof to);
-  snprintf(to.node, sizeof to.node, "%s", pid->v.pid.node);
-  to.num = (unsigned)pid->v.pid.id;
-  to.serial = pid->v.pid.serial;
-  to.creation = pid->v.pid.creation;
-  ei_x_buff x;
-  if (ei_x_new_with_version(&x) != 0)
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  if (n != 1)
-    ei_x_encode_tuple_header(&x, (long)n);
-  for (size_t i = 0; i < n; i++)
-    enc_binding_value(c, &x, &parts[i]);
-  c->deadline = now_ms() + c->timeout_ms;
-  int r = ei_send_tmo(c->fd, &to, x.buff, x.index, c->timeout_ms);
-  ei_x_free(&x);
-  if (r < 0 && erl_errno == ETIMEDOUT)
-    return late_answer(c, "take a message", c->timeout_ms);
-  return r < 0 ? closed_error(c, erl_errno) : 0;
 }

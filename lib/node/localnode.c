@@ -56,13 +56,6 @@ struct bv_localnode {
 static char pending_home[LN_PATH_MAX], pending_cookie[LN_PATH_MAX + 32];
 static volatile sig_atomic_t pending_set;
 
-static uint64_t now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static int epmd_up(void)
 {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -338,12 +331,12 @@ int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out)
   n->in_fd = in[1];
   /* wait for the ready line */
   unsigned ms = o->timeout_ms ? o->timeout_ms : 20000;
-  uint64_t deadline = now_ms() + ms;
+  uint64_t deadline = bv_now_ms() + ms;
   char buf[512];
   size_t got = 0;
   int ready = 0;
   while (!ready) {
-    uint64_t now = now_ms();
+    uint64_t now = bv_now_ms();
     if (now >= deadline)
       break;
     struct pollfd pf = {outp[0], POLLIN, 0};
@@ -380,13 +373,13 @@ void bv_localnode_stop(bv_localnode *n)
   if (n->in_fd >= 0)
     close(n->in_fd); /* EOF on its stdin: the node halts */
   if (n->pid > 0) {
-    uint64_t deadline = now_ms() + 5000;
+    uint64_t deadline = bv_now_ms() + 5000;
     int st;
     for (;;) {
       pid_t r = waitpid(n->pid, &st, WNOHANG);
       if (r == n->pid || (r < 0 && errno != EINTR))
         break;
-      if (now_ms() >= deadline) {
+      if (bv_now_ms() >= deadline) {
         kill(n->pid, SIGKILL);
         waitpid(n->pid, &st, 0);
         break;

@@ -89,6 +89,12 @@ int bv_term_format(bv_buf *b, const bv_term *t, const char *local_node, size_t m
 int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node);
 
 
+/* Facts of a connection the collectors put in their models, and its timeout
+ * (the default deadline of each step). */
+unsigned bv_conn_timeout(const bv_conn *c);
+const char *bv_conn_otp_release(const bv_conn *c);  /* e.g. "25" */
+int bv_conn_has_elixir(const bv_conn *c);           /* Elixir app loaded */
+
 /* A binding for a template evaluated on the target. User text is always sent
  * as a binary (BV_B_BIN), never as an atom. */
 typedef enum {
@@ -112,22 +118,26 @@ typedef struct bv_binding {
  * with kernel+stdlib only (erl_scan/erl_parse/erl_eval; no module loaded), in
  * one round trip. The template's value is decoded into *result (allocated in a).
  * Waits at most timeout_ms (0 = connection timeout). Messages that are not the
- * reply (streamed chunks, trace batches) are queued for bv_conn_recv.
+ * reply (streamed chunks, trace batches) are queued for bv_conn_await.
  * A raise on the target is BV_EREMOTE with the printed reason. */
 int bv_conn_eval(bv_conn *c, const char *tmpl, const bv_binding *b, size_t nb,
                  unsigned timeout_ms, bv_arena *a, bv_term **result);
 /* Same with source text instead of a template name. */
 int bv_conn_eval_src(bv_conn *c, const char *src, const bv_binding *b, size_t nb,
                      unsigned timeout_ms, bv_arena *a, bv_term **result);
-/* Plain rpc of an existing exported function with already-decoded args given as
- * bindings-like values (encoded as a list in order). */
-int bv_conn_call(bv_conn *c, const char *mod, const char *fun, const bv_binding *args,
-                 size_t nargs, unsigned timeout_ms, bv_arena *a, bv_term **result);
-/* Next message sent to the C node's pid (not an rpc reply), queued or fresh;
- * BV_ETIMEOUT if none within timeout_ms. */
-int bv_conn_recv(bv_conn *c, unsigned timeout_ms, bv_arena *a, bv_term **msg);
-/* Sends an encoded term to a pid given as a decoded pid term. */
-int bv_conn_send(bv_conn *c, const bv_term *pid, const bv_binding *msg_parts, size_t n);
-
+/* What a step awaits: 1 takes msg, 0 drops it (a late message of an earlier
+ * command), <0 fails the step with that error. */
+typedef int (*bv_await_fn)(const bv_term *msg, void *ud);
+/* The one "await my message before the deadline" loop of every streaming
+ * step: receives (queued messages first) until match takes a message or the
+ * deadline (bv_now_ms clock) passes. a is reset before each message, so it
+ * holds only the taken one. Returns 0 with *msg, BV_ETIMEOUT at the deadline
+ * (the caller words what did not arrive), or match's or the connection's
+ * error. match NULL takes any message. */
+int bv_conn_await(bv_conn *c, uint64_t deadline, bv_arena *a, bv_await_fn match, void *ud,
+                  bv_term **msg);
+/* A bv_await_fn for {Tag, Ref, ...} messages: takes the one whose Ref is
+ * encoded as the bv_term ref (its raw bytes) is. */
+int bv_await_ref(const bv_term *msg, void *ref);
 
 #endif

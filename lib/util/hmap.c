@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- string interning ------------------------------------------------------ */
-
-/* Open addressing keyed by bytes (a term's encoding while collecting, the
- * text itself while loading); the value is text in the model's arena. A
- * million processes share a few hundred distinct statuses and functions. */
+/* Open addressing keyed by bytes, linear probing, at most half full. Used for
+ * interning (a term's encoding while collecting, the text itself while
+ * loading; a million processes share a few hundred distinct statuses and
+ * functions) and for the collectors' lookup tables (pid text to a term or
+ * an index). */
 
 static uint64_t hash_bytes(const void *p, size_t n)
 {
@@ -51,21 +51,28 @@ static bv_intern_slot *find_slot(bv_intern_slot *slots, size_t cap, uint64_t h, 
   }
 }
 
-const char **bv_intern_lookup(bv_intern *t, const void *key, size_t n, int *fresh)
+static int grow(bv_intern *t)
+{
+  size_t ncap = t->cap ? t->cap * 2 : 256;
+  bv_intern_slot *ns = calloc(ncap, sizeof *ns);
+  if (!ns)
+    return BV_ENOMEM;
+  for (size_t i = 0; i < t->cap; i++)
+    if (t->slots[i].hash)
+      *find_slot(ns, ncap, t->slots[i].hash, t->slots[i].key, t->slots[i].len) = t->slots[i];
+  free(t->slots);
+  t->slots = ns;
+  t->cap = ncap;
+  return 0;
+}
+
+bv_intern_slot *bv_intern_put(bv_intern *t, const void *key, size_t n, int *fresh)
 {
   *fresh = 0;
-  if ((t->count + 1) * 2 > t->cap) {
-    size_t ncap = t->cap * 2;
-    bv_intern_slot *ns = calloc(ncap, sizeof *ns);
-    if (!ns)
-      return NULL;
-    for (size_t i = 0; i < t->cap; i++)
-      if (t->slots[i].hash)
-        *find_slot(ns, ncap, t->slots[i].hash, t->slots[i].key, t->slots[i].len) = t->slots[i];
-    free(t->slots);
-    t->slots = ns;
-    t->cap = ncap;
-  }
+  if ((t->count + 1) * 2 > t->cap && grow(t))
+    return NULL;
+  if (!t->keys && !(t->keys = bv_arena_new()))
+    return NULL;
   uint64_t h = hash_bytes(key, n);
   bv_intern_slot *s = find_slot(t->slots, t->cap, h, key, n);
   if (!s->hash) {
@@ -73,14 +80,28 @@ const char **bv_intern_lookup(bv_intern *t, const void *key, size_t n, int *fres
     if (!k)
       return NULL;
     memcpy(k, key, n);
+    memset(s, 0, sizeof *s);
     s->hash = h;
     s->key = k;
     s->len = n;
-    s->text = NULL;
     t->count++;
     *fresh = 1;
   }
-  return &s->text;
+  return s;
+}
+
+const bv_intern_slot *bv_intern_get(const bv_intern *t, const void *key, size_t n)
+{
+  if (!t->cap)
+    return NULL;
+  const bv_intern_slot *s = find_slot(t->slots, t->cap, hash_bytes(key, n), key, n);
+  return s->hash ? s : NULL;
+}
+
+const char **bv_intern_lookup(bv_intern *t, const void *key, size_t n, int *fresh)
+{
+  bv_intern_slot *s = bv_intern_put(t, key, n, fresh);
+  return s ? &s->text : NULL;
 }
 
 const char *bv_intern_str(bv_intern *t, bv_arena *a, const char *s, int *oom)

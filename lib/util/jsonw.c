@@ -68,6 +68,18 @@ void bv_wr_u64(bv_wr *w, uint64_t v)
   w->b.data[w->b.len] = 0;
 }
 
+void bv_wr_i64(bv_wr *w, int64_t v)
+{
+  if (v < 0) {
+    bv_wr_str(w, "-");
+    bv_wr_u64(w, 0 - (uint64_t)v);
+  } else {
+    bv_wr_u64(w, (uint64_t)v);
+  }
+}
+
+void bv_wr_bool(bv_wr *w, int v) { bv_wr_str(w, v ? "true" : "false"); }
+
 void bv_wr_str(bv_wr *w, const char *s)
 {
   size_t n = strlen(s);
@@ -99,6 +111,14 @@ void bv_wr_json(bv_wr *w, const char *s)
   d[n + 1] = '"';
   w->b.len += n + 2;
   w->b.data[w->b.len] = 0;
+}
+
+void bv_wr_kv(bv_wr *w, const char *key, const char *s)
+{
+  bv_wr_str(w, ",\"");
+  bv_wr_str(w, key);
+  bv_wr_str(w, "\":");
+  bv_wr_json(w, s);
 }
 
 /* A text cell. CSV files are read on terminals and opened in spreadsheets:

@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 /* Sets the message (printf-style) and returns code, for `return bv_error_set(...)`. */
-/* Sets the message (printf-style) and returns code, for `return bv_error_set(...)`. */
 int bv_error_set(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -73,12 +72,19 @@ int bv_buf_u64(bv_buf *b, uint64_t v);
 
 int bv_out_buf(bv_out *o, const bv_buf *b);       /* writes b's bytes */
 
-/* The hash map: byte keys to text values (open addressing; util/hmap.c). */
+/* The hash map: byte keys to a value (open addressing; util/hmap.c). The
+ * keys are copied into the map; the value is the caller's: text for interning,
+ * a pointer or a number for any other lookup table. A zeroed bv_intern is an
+ * empty map too (its first insertion allocates). */
 typedef struct bv_intern_slot {
   uint64_t hash; /* 0 = empty */
   const void *key;
   size_t len;
-  const char *text; /* the value, set by the caller for fresh keys */
+  union {
+    const char *text; /* interning: the value, set by the caller for fresh keys */
+    const void *ptr;
+    int64_t num;
+  };
 } bv_intern_slot;
 
 typedef struct bv_intern {
@@ -89,8 +95,12 @@ typedef struct bv_intern {
 
 int bv_intern_init(bv_intern *t);
 void bv_intern_dispose(bv_intern *t);
-/* The value slot for key; *fresh = 1 when it was just added (value NULL).
- * NULL on out of memory. */
+/* The slot of key, added (value zeroed, *fresh = 1) if it was not there;
+ * NULL on out of memory. The slot is valid until the next insertion. */
+bv_intern_slot *bv_intern_put(bv_intern *t, const void *key, size_t n, int *fresh);
+/* The slot of key, or NULL if it is not there. */
+const bv_intern_slot *bv_intern_get(const bv_intern *t, const void *key, size_t n);
+/* The text value of key (bv_intern_put's slot's .text). */
 const char **bv_intern_lookup(bv_intern *t, const void *key, size_t n, int *fresh);
 /* s interned as text (copied into a once); NULL for NULL s; *oom on failure. */
 const char *bv_intern_str(bv_intern *t, bv_arena *a, const char *s, int *oom);
@@ -110,7 +120,12 @@ int bv_wr_maybe_flush(bv_wr *w);
 int bv_wr_reserve(bv_buf *b, size_t n);
 void bv_wr_u64(bv_wr *w, uint64_t v);
 void bv_wr_str(bv_wr *w, const char *s);  /* raw bytes */
+void bv_wr_i64(bv_wr *w, int64_t v);
 void bv_wr_json(bv_wr *w, const char *s); /* JSON string or null */
+/* ,"key":value with value a JSON string or null; key is a plain name (no
+ * character that JSON escapes). */
+void bv_wr_kv(bv_wr *w, const char *key, const char *s);
+void bv_wr_bool(bv_wr *w, int v);          /* true or false */
 void bv_wr_csv(bv_wr *w, const char *s);  /* RFC 4180 field ("" for NULL) */
 /* Copies the skeleton tmpl, replacing each "@name@" string literal (with its
  * quotes) by what fill(w, name, ud) writes. */

@@ -85,7 +85,7 @@ bdir=$(dirname "$bv")
 ei=$(erl -noshell -eval 'io:format("~s", [code:lib_dir(erl_interface)]), halt().' 2>/dev/null || true)
 draw=''
 if [ -f "$bdir/libbeamviz.a" ] && cc -O2 -I"$src/include" -I"$src/lib" -o "$tmp/bench_draw" "$src/test/bench/bench_draw.c" \
-     "$bdir/libbeamviz.a" $(pkg-config --libs cairo libcjson) "$ei/lib/libei.a" -lpthread -lm 2>"$tmp/cc.err"; then
+     "$bdir/libbeamviz.a" $(pkg-config --libs cairo) "$ei/lib/libei.a" -lpthread -lm 2>"$tmp/cc.err"; then
   best=''
   for _ in 1 2 3; do
     read -r lay ren < <("$tmp/bench_draw" 100000 "$tmp/draw.png")
