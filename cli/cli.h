@@ -131,6 +131,10 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
  * stderr notes (what was folded or left out, a PNG scaled down) in one
  * wording per kind. Returns the exit code. */
 int cli_emit(cli_ctx *ctx, const bv_model *m, const char *path);
+/* cli_emit's stderr notes for m written as fmt to path with o, from what
+ * info says (for a writer called without cli_emit: procs' streamed spec). */
+void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                    const bv_emit_info *info);
 /* cli_save_begin's writer for a model (arg: const bv_model *). */
 int cli_save_model(bv_out *out, const void *m);
 /* 1 if the kind can be drawn as PNG/SVG/PDF. */

@@ -27,11 +27,6 @@ int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
   return EXIT_OK;
 }
 
-static bv_proc_field field(const char *name, bv_proc_field dflt)
-{
-  return name ? bv_proc_field_from_name(name) : dflt;
-}
-
 static int stream_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n)
 {
   return bv_procs_vl_rows(ud, s, rows, n);
@@ -53,8 +48,6 @@ int cmd_procs(cli_ctx *ctx)
       (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
       (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)))
     return rc;
-  bv_procs_chart chart = {field(eo.x, BV_PF_REDUCTIONS), field(eo.y, BV_PF_MEMORY),
-                          field(eo.color, BV_PF_STATUS)};
   int top = cli_get(ctx, "top") != NULL;
   if ((rc = cli_connect(ctx)))
     return rc;
@@ -63,7 +56,7 @@ int cmd_procs(cli_ctx *ctx)
    * initial call; reading it costs proc_lib processes a second signal */
   o.skip_initial_call = (fmt == BV_FMT_VEGALITE || fmt == BV_FMT_PNG || fmt == BV_FMT_SVG ||
                          fmt == BV_FMT_PDF) &&
-                        !save && chart.color != BV_PF_INITIAL_CALL;
+                        !save && !(eo.color && strcmp(eo.color, "initial_call") == 0);
   /* The one exception to cli_emit, for speed: the Vega-Lite spec of every
    * process is written to its file while the node still works (--top must
    * see every row first): its data come first and reach the file in snapshot
@@ -74,7 +67,7 @@ int cmd_procs(cli_ctx *ctx)
   if (fmt == BV_FMT_VEGALITE && !top && strcmp(path, "-") != 0) {
     if ((rc = bv_out_open(path, &out)))
       return cli_fail(rc);
-    if ((rc = bv_procs_vl_begin(&chart, out, &st))) {
+    if ((rc = bv_procs_vl_open(&eo, out, &st))) {
       bv_out_abort(out);
       return cli_fail(rc);
     }
@@ -94,7 +87,9 @@ int cmd_procs(cli_ctx *ctx)
   /* node work is over: rendering a big snapshot must not hold the connection
    * idle past the node's tick time */
   cli_disconnect(ctx);
-  if (out && (rc = bv_procs_vl_end(st, s))) {
+  bv_emit_info info;
+  memset(&info, 0, sizeof info);
+  if (out && (rc = bv_procs_vl_close(st, s, &info))) {
     bv_out_abort(out);
     bv_snapshot_free(s);
     return cli_fail(rc);
@@ -110,8 +105,11 @@ int cmd_procs(cli_ctx *ctx)
       ec = cli_procs_top(ctx, s);
       if (ec == EXIT_OK)
         ec = cli_emit(ctx, &m, path);
-    } else if ((rc = bv_out_commit(out)))
+    } else if ((rc = bv_out_commit(out))) {
       ec = cli_fail(rc);
+    } else {
+      cli_emit_notes(path, &m, fmt, &eo, &info); /* as cli_emit tells them */
+    }
     out = NULL;
     rc = cli_save_end(pending, ec);
   }

@@ -252,14 +252,20 @@ int cli_emit(cli_ctx *ctx, const bv_model *m, const char *path)
   }
   if ((rc = bv_out_commit(out)))
     return cli_fail(rc);
+  cli_emit_notes(p, m, fmt, &o, &info);
+  return EXIT_OK;
+}
+
+void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                    const bv_emit_info *info)
+{
   switch (m->kind) {
-  case BV_MODEL_TREE: tree_note(&info, &o); break;
-  case BV_MODEL_TRACE: trace_note(&info, &o); break;
+  case BV_MODEL_TREE: tree_note(info, o); break;
+  case BV_MODEL_TRACE: trace_note(info, o); break;
   default: break;
   }
   if (fmt == BV_FMT_PNG)
-    png_note(p, m, &info, &o);
-  return EXIT_OK;
+    png_note(path, m, info, o);
 }
 
 int cli_save_model(bv_out *out, const void *m) { return bv_model_save(m, out); }

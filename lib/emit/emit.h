@@ -29,9 +29,6 @@ int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
                       bv_emit_info *info);
 int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                            bv_emit_info *info);
-/* compat: removed when the registry lands */
-int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out);
-int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out);
 
 /* The same spec written while the rows arrive (bv_procs_opts.on_rows): the
  * skeleton puts the data first, so everything after them (the subtitle's
@@ -39,14 +36,11 @@ int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart
  * the finished snapshot. _open checks o's fields and writes the part before
  * the data; _rows appends points (s is the snapshot being filled: its elixir
  * flag); _close writes the rest and frees st whatever it returns (info may
- * be NULL); _abort frees st after a failure (the caller aborts the bv_out).
- * _begin and _end are the same with fields as enums and no info. */
+ * be NULL); _abort frees st after a failure (the caller aborts the bv_out). */
 typedef struct bv_procs_vl bv_procs_vl;
 int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **st);
-int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **st);
 int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *rows, size_t n);
 int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info);
-int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s);
 void bv_procs_vl_abort(bv_procs_vl *st);
 
 
@@ -58,27 +52,10 @@ int bv_emit_memory_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, 
                        bv_emit_info *info);
 int bv_emit_memory_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                             bv_emit_info *info);
-/* compat: removed when the registry lands */
-int bv_memseries_write_csv(const bv_memseries *m, bv_out *out);
-int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out);
 
 
 /* A text table: NAME VERSION TREE DESCRIPTION, one application a line. */
 int bv_apps_text(bv_buf *b, const bv_applist *l);
-
-/* compat: removed when the registry lands */
-typedef struct bv_seq_mmd_opts {
-  unsigned max_shown;     /* messages drawn at most (0 = 200); a Note tells the rest */
-  unsigned payload;       /* add the first N characters of each message's text */
-  int all;                /* keep system processes */
-  int markdown;           /* a fenced ```mermaid block */
-} bv_seq_mmd_opts;
-
-typedef struct bv_seq_mmd_info {
-  size_t shown;           /* messages drawn */
-  size_t left_out;        /* visible messages not drawn (max_shown or the size cap) */
-  size_t hidden;          /* messages to or from hidden system processes */
-} bv_seq_mmd_info;
 
 /* The trace view (view/view.h) as a Mermaid sequenceDiagram (BV_FMT_MERMAID,
  * or BV_FMT_MD: a fenced block): participants p0, p1... in the view's order,
@@ -89,38 +66,6 @@ typedef struct bv_seq_mmd_info {
  * characters (the rest counted in info->left_out). Deterministic. */
 int bv_emit_seq_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                         bv_emit_info *info);
-
-/* compat: removed when the registry lands. The same diagram appended to b
- * (o->max_shown 0 = the default); info may be NULL. */
-int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
-                     bv_seq_mmd_info *info);
-
-
-/* compat: removed when the registry lands */
-typedef struct bv_tree_fold_info {
-  unsigned max_children;   /* limits actually applied (after automatic reduction) */
-  unsigned max_depth;
-  size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */
-  size_t hidden_below;     /* processes hidden in "K more below" nodes */
-  size_t folds;            /* folded nodes made */
-  int reduced;             /* limits were tightened to fit Mermaid's limits */
-  int links_dropped;       /* dotted link edges left out to fit */
-  size_t edges;            /* edges written (Mermaid) */
-  size_t chars;            /* characters written (Mermaid) */
-} bv_tree_fold_info;
-
-/* compat: removed when the registry lands */
-typedef struct bv_tree_mmd_opts {
-  unsigned max_children;   /* 0 = no limit */
-  unsigned max_depth;      /* 0 = no limit */
-  int left_right;          /* graph LR instead of TD */
-  int markdown;            /* a fenced ```mermaid block */
-} bv_tree_mmd_opts;
-
-/* compat: removed when the registry lands. bv_emit_tree_mermaid into a
- * bv_buf (emit/tree.c). */
-int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
-                    bv_tree_fold_info *info);
 
 /* A supervision tree as a Mermaid flowchart (fmt BV_FMT_MERMAID, or BV_FMT_MD
  * for a fenced ```mermaid block), drawn from its view (bv_tree_view_make):

@@ -134,10 +134,3 @@ int bv_emit_memory_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts
   int rc = memory_of(m, &ms);
   return rc ? rc : write_vegalite(ms, out);
 }
-
-/* compat: removed when the registry lands */
-int bv_memseries_write_csv(const bv_memseries *m, bv_out *out) { return write_csv(m, out); }
-int bv_memseries_write_vegalite(const bv_memseries *m, bv_out *out)
-{
-  return write_vegalite(m, out);
-}

@@ -58,14 +58,11 @@ int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
   return write_csv(s, out);
 }
 
-/* compat: removed when the registry lands */
-int bv_snapshot_write_csv(const bv_snapshot *s, bv_out *out) { return write_csv(s, out); }
-
 /* --- Vega-Lite ------------------------------------------------------------------ */
 
 typedef struct vl_ctx {
   const bv_snapshot *s;
-  bv_procs_view v;         /* fields at _begin; the rest at _end from the snapshot */
+  bv_procs_view v;         /* fields at _open; the rest at _close from the snapshot */
   int fields[BV_PF_COUNT]; /* which fields each data point carries */
 } vl_ctx;
 
@@ -237,7 +234,7 @@ int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
     free(st);
     return rc;
   }
-  /* keep the fields for _end (its view is made again from the snapshot) */
+  /* keep the fields for _close (its view is made again from the snapshot) */
   st->o.x = bv_proc_field_name(c->v.x);
   st->o.y = bv_proc_field_name(c->v.y);
   st->o.color = bv_proc_field_name(c->v.color);
@@ -271,22 +268,6 @@ int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
   }
   *stp = st;
   return 0;
-}
-
-/* compat: removed when the registry lands */
-int bv_procs_vl_begin(const bv_procs_chart *chart, bv_out *out, bv_procs_vl **stp)
-{
-  bv_emit_opts o;
-  memset(&o, 0, sizeof o);
-  if (chart) {
-    if (chart->x != BV_PF_NONE && chart->x != BV_PF_PID)
-      o.x = bv_proc_field_name(chart->x);
-    if (chart->y != BV_PF_NONE && chart->y != BV_PF_PID)
-      o.y = bv_proc_field_name(chart->y);
-    if (chart->color != BV_PF_NONE && chart->color != BV_PF_PID)
-      o.color = bv_proc_field_name(chart->color);
-  }
-  return bv_procs_vl_open(&o, out, stp);
 }
 
 int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, size_t n)
@@ -330,8 +311,6 @@ int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info)
   return rc ? rc : rc2;
 }
 
-int bv_procs_vl_end(bv_procs_vl *st, const bv_snapshot *s) { return bv_procs_vl_close(st, s, NULL); }
-
 static int write_vegalite(const bv_snapshot *s, const bv_emit_opts *o, bv_out *out,
                           bv_emit_info *info)
 {
@@ -353,18 +332,4 @@ int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts 
   const bv_snapshot *s = NULL;
   int rc = snapshot_of(m, &s);
   return rc ? rc : write_vegalite(s, o, out, info);
-}
-
-/* compat: removed when the registry lands */
-int bv_snapshot_write_vegalite(const bv_snapshot *s, const bv_procs_chart *chart, bv_out *out)
-{
-  bv_procs_vl *st;
-  int rc = bv_procs_vl_begin(chart, out, &st);
-  if (rc)
-    return rc;
-  if ((rc = bv_procs_vl_rows(st, s, s->procs, s->n))) {
-    bv_procs_vl_abort(st);
-    return rc;
-  }
-  return bv_procs_vl_end(st, s);
 }

@@ -137,26 +137,3 @@ int bv_emit_seq_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o,
   bv_buf_dispose(&b);
   return rc;
 }
-
-/* compat: removed when the registry lands */
-int bv_trace_mermaid(bv_buf *b, const bv_trace *t, const bv_seq_mmd_opts *o,
-                     bv_seq_mmd_info *info)
-{
-  bv_emit_opts eo;
-  bv_emit_opts_init(&eo);
-  if (o) {
-    if (o->max_shown)
-      eo.max_shown = o->max_shown;
-    eo.payload = o->payload;
-    eo.all = o->all;
-  }
-  bv_emit_info ei;
-  memset(&ei, 0, sizeof ei);
-  int rc = trace_mermaid(b, t, &eo, o && o->markdown, &ei);
-  if (info) {
-    info->shown = ei.shown;
-    info->left_out = ei.left_out;
-    info->hidden = ei.hidden;
-  }
-  return rc;
-}

@@ -194,31 +194,3 @@ int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o
   bv_buf_dispose(&b);
   return rc;
 }
-
-/* compat: removed when the registry lands */
-int bv_tree_mermaid(bv_buf *b, const bv_tree *t, const bv_tree_mmd_opts *o,
-                    bv_tree_fold_info *info)
-{
-  bv_emit_opts eo;
-  memset(&eo, 0, sizeof eo);
-  eo.max_children = o ? o->max_children : 12;
-  eo.max_depth = o ? o->max_depth : 0;
-  eo.left_right = o ? o->left_right : 0;
-  bv_emit_info ei;
-  memset(&ei, 0, sizeof ei);
-  size_t edges = 0, chars = 0;
-  int rc = mmd_tree(b, t, &eo, o ? o->markdown : 0, &ei, &edges, &chars);
-  if (!rc && info) {
-    memset(info, 0, sizeof *info);
-    info->max_children = ei.max_children;
-    info->max_depth = ei.max_depth;
-    info->hidden_siblings = ei.hidden_siblings;
-    info->hidden_below = ei.hidden_below;
-    info->folds = ei.folds;
-    info->reduced = ei.reduced;
-    info->links_dropped = ei.links_dropped;
-    info->edges = edges;
-    info->chars = chars;
-  }
-  return rc;
-}

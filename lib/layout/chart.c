@@ -608,33 +608,6 @@ done:
   return 0;
 }
 
-/* The layout options as view options (names are the caller's). */
-static void emit_opts_of(const bv_layout_opts *lo, bv_emit_opts *o)
-{
-  memset(o, 0, sizeof *o);
-  if (!lo)
-    return;
-  o->width = lo->width;
-  o->height = lo->height;
-  o->dark = lo->dark;
-  o->x = lo->x_field;
-  o->y = lo->y_field;
-  o->color = lo->color_field;
-}
-
-/* compat: removed when the registry lands */
-int bv_layout_scatter(const bv_snapshot *sn, const bv_layout_opts *lo, const bv_measure *m,
-                      bv_scene **out)
-{
-  bv_emit_opts o;
-  emit_opts_of(lo, &o);
-  bv_model mo;
-  memset(&mo, 0, sizeof mo);
-  mo.kind = BV_MODEL_SNAPSHOT;
-  mo.u.snapshot = (bv_snapshot *)sn;
-  return bv_layout_scatter_model(&mo, &o, m, out, NULL);
-}
-
 /* --- memory lines -------------------------------------------------------- */
 
 int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_measure *m,
@@ -718,17 +691,4 @@ done:
   }
   *out = s;
   return 0;
-}
-
-/* compat: removed when the registry lands */
-int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *lo, const bv_measure *m,
-                     bv_scene **out)
-{
-  bv_emit_opts o;
-  emit_opts_of(lo, &o);
-  bv_model mo;
-  memset(&mo, 0, sizeof mo);
-  mo.kind = BV_MODEL_MEMORY;
-  mo.u.memory = (bv_memseries *)ms;
-  return bv_layout_memory_model(&mo, &o, m, out, NULL);
 }

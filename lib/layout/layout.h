@@ -83,42 +83,8 @@ typedef struct bv_measure {
  * ascent 0.8*size, descent 0.2*size. */
 void bv_fake_measure(bv_measure *m);
 
-/* Layout options; zero means default everywhere. */
-typedef struct bv_layout_opts {
-  double width, height;     /* charts: image size (default 600x400 plot + axes);
-                               trees/sequences: natural size (ignored here) */
-  int dark;                 /* dark theme */
-  double font_size;         /* default 12 (charts: Vega-Lite's 10/11) */
-  double max_label;         /* labels wider than this are shortened (default 320) */
-  /* trees: compat (bv_layout_tree only), removed when the registry lands;
-     bv_layout_tree_model takes them from bv_emit_opts */
-  int left_right;           /* left to right */
-  unsigned max_children;    /* fold siblings beyond N (0 = draw all) */
-  unsigned max_depth;       /* cut levels deeper than D (0 = draw all) */
-  /* sequences */
-  unsigned max_shown;       /* show the first N messages (0 = default 1000) */
-  int show_system;          /* --all: keep system processes */
-  /* process scatter: field names (default reductions, memory, status) */
-  const char *x_field, *y_field, *color_field;
-} bv_layout_opts;
-
 /* Each layout builds a new scene into *out (caller frees). BV_EINVAL for a
  * model it cannot draw (bad indices), BV_ENOMEM. */
-/* compat: removed when the registry lands. The tree drawn from its view with
- * o's limits (0 = all); the scene's note counts the nodes folded. */
-int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *m,
-                   bv_scene **out);
-/* compat: removed when the registry lands. bv_layout_seq_model with
- * max_shown (0 = the default), show_system and dark taken from o. */
-int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
-                  bv_scene **out);
-/* compat: removed when the registry lands (bv_layout_scatter_model and
- * bv_layout_memory_model below, with the layout options' chart fields) */
-int bv_layout_scatter(const bv_snapshot *s, const bv_layout_opts *o, const bv_measure *m,
-                      bv_scene **out);
-int bv_layout_memory(const bv_memseries *ms, const bv_layout_opts *o, const bv_measure *m,
-                     bv_scene **out);
-
 
 /* One kind's layout for images: the registry's image writer (api/) measures
  * with o->font, calls it, and renders the scene. Draws from the same view as

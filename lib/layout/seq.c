@@ -332,19 +332,3 @@ int bv_layout_seq_model(const bv_model *m, const bv_emit_opts *o, const bv_measu
   bv_trace_view_free(v);
   return rc;
 }
-
-/* compat: removed when the registry lands */
-int bv_layout_seq(const bv_trace *t, const bv_layout_opts *o, const bv_measure *m,
-                  bv_scene **out)
-{
-  bv_emit_opts eo;
-  bv_emit_opts_init(&eo);
-  if (o) {
-    if (o->max_shown)
-      eo.max_shown = o->max_shown;
-    eo.all = o->show_system;
-    eo.dark = o->dark;
-  }
-  bv_model md = {.kind = BV_MODEL_TRACE, .u.trace = (bv_trace *)t};
-  return bv_layout_seq_model(&md, &eo, m, out, NULL);
-}

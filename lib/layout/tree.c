@@ -692,33 +692,3 @@ int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_meas
   bv_tree_view_free(v);
   return rc;
 }
-
-/* compat: removed when the registry lands */
-int bv_layout_tree(const bv_tree *t, const bv_layout_opts *o, const bv_measure *m,
-                   bv_scene **out)
-{
-  *out = NULL;
-  bv_layout_opts dflt = {0};
-  if (!o)
-    o = &dflt;
-  bv_emit_opts eo;
-  memset(&eo, 0, sizeof eo);
-  eo.max_children = o->max_children;
-  eo.max_depth = o->max_depth;
-  eo.left_right = o->left_right;
-  bv_tree_view *v = NULL;
-  int rc = bv_tree_view_make(t, &eo, &v);
-  if (rc)
-    return rc;
-  rc = layout_view(v, o->dark, o->font_size > 0 ? o->font_size : 12,
-                   o->max_label > 0 ? o->max_label : 320, m, out);
-  size_t hidden = v->hidden_siblings + v->hidden_below;
-  if (!rc && hidden &&
-      !((*out)->note = bv_arena_printf((*out)->arena, "%zu of %zu nodes folded", hidden, t->n))) {
-    bv_scene_free(*out);
-    *out = NULL;
-    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-  }
-  bv_tree_view_free(v);
-  return rc;
-}

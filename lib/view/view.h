@@ -8,13 +8,6 @@
 /* Points a log-log chart of x against y cannot place (x or y is 0). */
 size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y);
 
-/* Chart fields as enums (the streaming Vega-Lite's callers); BV_PF_NONE or
- * BV_PF_PID means the default (x reductions, y memory, color status). */
-typedef struct bv_procs_chart {
-  bv_proc_field x, y;   /* numeric fields, log scale base 10 */
-  bv_proc_field color;  /* a text field (status, name, current_function, initial_call) */
-} bv_procs_chart;
-
 /* --- the process chart view (Vega-Lite scatter and the image) ------------ */
 
 /* Colour values that get a legend entry; the rest are one "... and N more". */

@@ -43,7 +43,10 @@ int main(int argc, char **argv)
   if (bv_cairo_measure_open(NULL, &m))
     return fprintf(stderr, "%s\n", bv_error_last()), 1;
   bv_scene *sc;
-  if (bv_layout_scatter(&s, NULL, &m, &sc))
+  bv_emit_opts eo;
+  bv_emit_opts_init(&eo);
+  bv_model mo = {BV_MODEL_SNAPSHOT, {.snapshot = &s}};
+  if (bv_layout_scatter_model(&mo, &eo, &m, &sc, NULL))
     return fprintf(stderr, "%s\n", bv_error_last()), 1;
   double t1 = now();
   bv_out *o;

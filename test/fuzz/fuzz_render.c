@@ -34,111 +34,67 @@ static void must(int ok)
     abort();
 }
 
-/* Runs write into a memory output and hands back its bytes (copied) or NULL. */
-typedef int (*writer)(const void *model, const void *opt, bv_out *out);
-
-static char *to_mem(writer w, const void *model, const void *opt, size_t *len)
+/* Runs a writer (bv_emit_fn) into a memory output and hands back its bytes
+ * (copied) or NULL. */
+static char *to_mem(bv_emit_fn w, const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                    size_t *len)
 {
-  bv_out *o;
-  if (bv_out_open_mem(&o))
+  bv_out *out;
+  if (bv_out_open_mem(&out))
     return NULL;
-  int rc = w(model, opt, o);
+  int rc = w(m, fmt, o, out, NULL);
   must(rc == 0 || rc == BV_ENOMEM);
-  const char *p = bv_out_mem(o, len);
+  const char *p = bv_out_mem(out, len);
   char *copy = NULL;
   if (!rc && (copy = malloc(*len + 1))) {
     memcpy(copy, p, *len);
     copy[*len] = 0;
   }
-  bv_out_abort(o);
+  bv_out_abort(out);
   return copy;
 }
 
-static int w_snap_json(const void *m, const void *opt, bv_out *o)
+/* The model file (the registry's JSON row). */
+static int w_json(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                  bv_emit_info *info)
 {
-  (void)opt;
-  return bv_snapshot_write_json(m, o);
-}
-static int w_snap_csv(const void *m, const void *opt, bv_out *o)
-{
-  (void)opt;
-  return bv_snapshot_write_csv(m, o);
-}
-static int w_snap_vl(const void *m, const void *opt, bv_out *o)
-{
-  return bv_snapshot_write_vegalite(m, opt, o);
-}
-static int w_mem_json(const void *m, const void *opt, bv_out *o)
-{
-  (void)opt;
-  return bv_memseries_write_json(m, o);
-}
-static int w_mem_csv(const void *m, const void *opt, bv_out *o)
-{
-  (void)opt;
-  return bv_memseries_write_csv(m, o);
-}
-static int w_mem_vl(const void *m, const void *opt, bv_out *o)
-{
-  (void)opt;
-  return bv_memseries_write_vegalite(m, o);
-}
-static int w_tree_json(const void *m, const void *opt, bv_out *o)
-{
-  (void)opt;
-  bv_buf b;
-  bv_buf_init(&b);
-  int rc = bv_tree_json(&b, m);
-  if (!rc)
-    rc = bv_out_buf(o, &b);
-  bv_buf_dispose(&b);
-  return rc;
-}
-static int w_tree_mmd(const void *m, const void *opt, bv_out *o)
-{
-  bv_buf b;
-  bv_buf_init(&b);
-  int rc = bv_tree_mermaid(&b, m, opt, NULL);
-  if (!rc)
-    rc = bv_out_buf(o, &b);
-  bv_buf_dispose(&b);
-  return rc;
-}
-static int w_trace_json(const void *m, const void *opt, bv_out *o)
-{
-  (void)opt;
-  bv_buf b;
-  bv_buf_init(&b);
-  int rc = bv_trace_json(&b, m);
-  if (!rc)
-    rc = bv_out_buf(o, &b);
-  bv_buf_dispose(&b);
-  return rc;
-}
-static int w_trace_mmd(const void *m, const void *opt, bv_out *o)
-{
-  bv_buf b;
-  bv_buf_init(&b);
-  int rc = bv_trace_mermaid(&b, m, opt, NULL);
-  if (!rc)
-    rc = bv_out_buf(o, &b);
-  bv_buf_dispose(&b);
-  return rc;
+  (void)fmt, (void)o, (void)info;
+  return bv_model_save(m, out);
 }
 
-/* A format's output, freed at once; JSON is loaded back. */
-static void emit(writer w, const void *model, const void *opt, bv_model_kind reload)
+/* A format's output, freed at once; JSON is loaded back as the same kind. */
+static void emit(bv_emit_fn w, const bv_model *m, bv_format fmt, const bv_emit_opts *o)
 {
   size_t len = 0;
-  char *p = to_mem(w, model, opt, &len);
-  if (p && reload != BV_MODEL_NONE) {
-    bv_model m;
-    int rc = bv_model_load_mem("again.json", p, len, &m);
+  char *p = to_mem(w, m, fmt, o, &len);
+  if (p && fmt == BV_FMT_JSON) {
+    bv_model again;
+    int rc = bv_model_load_mem("again.json", p, len, &again);
     must(rc == 0 || rc == BV_ENOMEM);
-    must(rc || m.kind == reload);
-    bv_model_dispose(&m);
+    must(rc || again.kind == m->kind);
+    bv_model_dispose(&again);
   }
   free(p);
+}
+
+/* The view options the first byte chooses (see the top). */
+static void opts_of(unsigned opt, bv_emit_opts *o)
+{
+  bv_emit_opts_init(o);
+  o->dark = opt & 1;
+  o->left_right = (opt >> 1) & 1;
+  o->all = (opt >> 2) & 1;
+  if (opt & 8) {
+    o->max_children = 3;
+    o->max_depth = 2;
+    o->max_shown = 5;
+    o->payload = 10;
+  }
+  if (opt & 16) {
+    o->x = "memory";
+    o->y = "message_queue_len";
+    o->color = "name";
+  }
 }
 
 static bv_measure measure;
@@ -156,31 +112,21 @@ static const bv_measure *get_measure(void)
 
 static void draw(const bv_model *m, unsigned opt)
 {
-  bv_layout_opts lo;
-  memset(&lo, 0, sizeof lo);
-  lo.dark = opt & 1;
-  lo.left_right = (opt >> 1) & 1;
-  lo.show_system = (opt >> 2) & 1;
-  if (opt & 8) {
-    lo.max_children = 3;
-    lo.max_depth = 2;
-    lo.max_shown = 5;
-  }
-  if (opt & 16) {
-    lo.x_field = "memory";
-    lo.y_field = "message_queue_len";
-    lo.color_field = "name";
-  }
-  bv_scene *s = NULL;
-  int rc = 0;
+  bv_emit_opts eo;
+  opts_of(opt, &eo);
+  if (!(opt & 8))
+    eo.max_children = 0; /* images draw every node unless limited */
+  bv_layout_fn lay = NULL;
   switch (m->kind) {
-  case BV_MODEL_TREE: rc = bv_layout_tree(m->u.tree, &lo, get_measure(), &s); break;
-  case BV_MODEL_TRACE: rc = bv_layout_seq(m->u.trace, &lo, get_measure(), &s); break;
-  case BV_MODEL_SNAPSHOT: rc = bv_layout_scatter(m->u.snapshot, &lo, get_measure(), &s); break;
-  case BV_MODEL_MEMORY: rc = bv_layout_memory(m->u.memory, &lo, get_measure(), &s); break;
+  case BV_MODEL_TREE: lay = bv_layout_tree_model; break;
+  case BV_MODEL_TRACE: lay = bv_layout_seq_model; break;
+  case BV_MODEL_SNAPSHOT: lay = bv_layout_scatter_model; break;
+  case BV_MODEL_MEMORY: lay = bv_layout_memory_model; break;
   case BV_MODEL_APPS:
   case BV_MODEL_NONE: abort();
   }
+  bv_scene *s = NULL;
+  int rc = lay(m, &eo, get_measure(), &s, NULL);
   must(rc == 0 || rc == BV_ENOMEM);
   if (rc)
     return;
@@ -228,43 +174,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(doc);
     return 0;
   }
-  int small = (opt >> 3) & 1;
+  bv_emit_opts o;
+  opts_of(opt, &o);
   switch (m.kind) {
-  case BV_MODEL_SNAPSHOT: {
-    bv_procs_chart chart = {BV_PF_NONE, BV_PF_NONE, BV_PF_NONE};
-    if (opt & 16) {
-      chart.x = BV_PF_MEMORY;
-      chart.y = BV_PF_MESSAGE_QUEUE_LEN;
-      chart.color = BV_PF_NAME;
-    }
-    emit(w_snap_json, m.u.snapshot, NULL, BV_MODEL_SNAPSHOT);
-    emit(w_snap_csv, m.u.snapshot, NULL, BV_MODEL_NONE);
-    emit(w_snap_vl, m.u.snapshot, &chart, BV_MODEL_NONE);
-    if (small) /* --top 3 --by memory, then the same outputs */
+  case BV_MODEL_SNAPSHOT:
+    emit(w_json, &m, BV_FMT_JSON, &o);
+    emit(bv_emit_procs_csv, &m, BV_FMT_CSV, &o);
+    emit(bv_emit_procs_vegalite, &m, BV_FMT_VEGALITE, &o);
+    if (opt & 8) /* --top 3 --by memory, then the same outputs */
       must(bv_snapshot_top(m.u.snapshot, 3, BV_PF_MEMORY) == 0);
-    emit(w_snap_vl, m.u.snapshot, &chart, BV_MODEL_NONE);
+    emit(bv_emit_procs_vegalite, &m, BV_FMT_VEGALITE, &o);
     break;
-  }
   case BV_MODEL_MEMORY:
-    emit(w_mem_json, m.u.memory, NULL, BV_MODEL_MEMORY);
-    emit(w_mem_csv, m.u.memory, NULL, BV_MODEL_NONE);
-    emit(w_mem_vl, m.u.memory, NULL, BV_MODEL_NONE);
+    emit(w_json, &m, BV_FMT_JSON, &o);
+    emit(bv_emit_memory_csv, &m, BV_FMT_CSV, &o);
+    emit(bv_emit_memory_vegalite, &m, BV_FMT_VEGALITE, &o);
     break;
-  case BV_MODEL_TREE: {
-    bv_tree_mmd_opts mo = {small ? 3 : 12, small ? 2 : 0, (opt >> 1) & 1, 0};
-    emit(w_tree_json, m.u.tree, NULL, BV_MODEL_TREE);
-    emit(w_tree_mmd, m.u.tree, &mo, BV_MODEL_NONE);
-    mo.max_children = 0; /* all: the automatic tightening has to do the work */
-    mo.markdown = 1;
-    emit(w_tree_mmd, m.u.tree, &mo, BV_MODEL_NONE);
+  case BV_MODEL_TREE:
+    emit(w_json, &m, BV_FMT_JSON, &o);
+    emit(bv_emit_tree_mermaid, &m, BV_FMT_MERMAID, &o);
+    o.max_children = 0; /* all: the automatic tightening has to do the work */
+    emit(bv_emit_tree_mermaid, &m, BV_FMT_MD, &o);
     break;
-  }
-  case BV_MODEL_TRACE: {
-    bv_seq_mmd_opts so = {small ? 5 : 0, small ? 10 : 0, (opt >> 2) & 1, (opt >> 1) & 1};
-    emit(w_trace_json, m.u.trace, NULL, BV_MODEL_TRACE);
-    emit(w_trace_mmd, m.u.trace, &so, BV_MODEL_NONE);
+  case BV_MODEL_TRACE:
+    emit(w_json, &m, BV_FMT_JSON, &o);
+    emit(bv_emit_seq_mermaid, &m, (opt >> 1) & 1 ? BV_FMT_MD : BV_FMT_MERMAID, &o);
     break;
-  }
   case BV_MODEL_APPS:
   case BV_MODEL_NONE: abort();
   }

@@ -53,6 +53,16 @@ static const bv_sitem *find_ref(const bv_scene *s, const char *cls, int32_t ref)
 
 /* Arrows end on the target's lifeline or on the edge of its activation bar;
  * labels never overlap each other or the participant boxes. */
+/* bv_layout_seq_model on a model holding t, with o (NULL = the defaults of
+ * bv_emit_opts_init). */
+static int lay_seq(const bv_trace *t, const bv_emit_opts *o, const bv_measure *m, bv_scene **s)
+{
+  bv_emit_opts dflt;
+  bv_emit_opts_init(&dflt);
+  bv_model md = {.kind = BV_MODEL_TRACE, .u.trace = (bv_trace *)t};
+  return bv_layout_seq_model(&md, o ? o : &dflt, m, s, NULL);
+}
+
 static void check_seq(const bv_scene *s, const bv_trace *t, const char *what)
 {
   CHECK_INT(lu_overlaps(s, BV_SI_TEXT, NULL, 1), 0);
@@ -97,7 +107,7 @@ static void test_small(const bv_measure *fake, const bv_measure *real)
 {
   bv_trace *t = mk_trace(pp_names, pp_spawned, NULL, 3, pp, sizeof pp / sizeof *pp);
   bv_scene *s = NULL;
-  CHECK_INT(bv_layout_seq(t, NULL, fake, &s), 0);
+  CHECK_INT(lay_seq(t, NULL, fake, &s), 0);
   if (s) {
     check_seq(s, t, "small");
     CHECK(lu_golden(s, "seq_small.txt"));
@@ -108,7 +118,7 @@ static void test_small(const bv_measure *fake, const bv_measure *real)
     CHECK(find_ref(s, "participant", 2) && find_ref(s, "participant-bottom", 2));
     bv_scene_free(s);
   }
-  CHECK_INT(bv_layout_seq(t, NULL, real, &s), 0);
+  CHECK_INT(lay_seq(t, NULL, real, &s), 0);
   if (s) {
     check_seq(s, t, "small real");
     CHECK(lu_render_all(s, "seq_small"));
@@ -149,7 +159,7 @@ static void test_big(const bv_measure *m)
     }
     bv_trace *t = mk_trace(names, spawned, sys, 8, ev, n);
     bv_scene *s = NULL;
-    CHECK_INT(bv_layout_seq(t, NULL, m, &s), 0);
+    CHECK_INT(lay_seq(t, NULL, m, &s), 0);
     if (s) {
       check_seq(s, t, big ? "1500" : "200");
       /* logger (system) is hidden by default */
@@ -179,10 +189,11 @@ static void test_big(const bv_measure *m)
       CHECK(info.shown <= 200);
       bv_scene_free(s);
     }
-    bv_layout_opts o = {0};
-    o.show_system = 1;
+    bv_emit_opts o;
+    bv_emit_opts_init(&o);
+    o.all = 1;
     o.max_shown = 50;
-    CHECK_INT(bv_layout_seq(t, &o, m, &s), 0);
+    CHECK_INT(lay_seq(t, &o, m, &s), 0);
     if (s) {
       check_seq(s, t, "all");
       CHECK(find_ref(s, "participant", 6) != NULL);
@@ -203,7 +214,7 @@ static void test_edge_cases(const bv_measure *m)
   bv_trace *t = mk_trace(names, NULL, NULL, 1, NULL, 0);
   t->stop_reason = "max_events";
   bv_scene *s = NULL;
-  CHECK_INT(bv_layout_seq(t, NULL, m, &s), 0);
+  CHECK_INT(lay_seq(t, NULL, m, &s), 0);
   if (s) {
     CHECK_INT(lu_outside(s), 0);
     CHECK(find_ref(s, "note", -1) != NULL);
@@ -213,7 +224,7 @@ static void test_edge_cases(const bv_measure *m)
   bv_trace_free(t);
   ev_spec bad[] = {{BV_EV_SEND, 0, 5, "INFO: x"}};
   t = mk_trace(names, NULL, NULL, 1, bad, 1);
-  CHECK_INT(bv_layout_seq(t, NULL, m, &s), BV_EINVAL);
+  CHECK_INT(lay_seq(t, NULL, m, &s), BV_EINVAL);
   bv_trace_free(t);
 }
 

@@ -1,7 +1,7 @@
 /* test_layout_tree.c: the tidy tree layout drawn from the tree view:
  * invariants on many shapes (no overlaps, parents centred, edges end on their
  * boxes, everything inside the image), folding with the one default, the
- * 2,000-child block, a golden dump, and the compat entry point. */
+ * 2,000-child block, a golden dump, and the counts info tells. */
 #include "layout_util.h"
 
 typedef struct spec {
@@ -403,46 +403,36 @@ static void test_bad(const bv_measure *m)
   nodes[1].first_child = 0; /* a cycle back to the root */
   nodes[1].nchildren = 1;
   CHECK_INT(bv_layout_tree_model(&model, &o, m, &s, NULL), BV_EINVAL);
-  CHECK_INT(bv_layout_tree(&t, NULL, m, &s), BV_EINVAL);
   CHECK(s == NULL);
   bv_model other = {.kind = BV_MODEL_TRACE};
   CHECK_INT(bv_layout_tree_model(&other, &o, m, &s, NULL), BV_EINVAL);
 }
 
-/* compat: removed when the registry lands. The old entry point draws the
- * same view; its note counts what was folded and names no option. */
-static void test_compat(const bv_measure *m)
+/* What was folded is counted in info (the CLI words the note): 39 workers
+ * under one root, 12 shown, 27 in one fold; nothing folded without a limit. */
+static void test_fold_counts(const bv_measure *m)
 {
   size_t n = 40;
   spec *sp = calloc(n, sizeof *sp);
   sp[0] = (spec){-1, BV_TN_ROOT, "top", NULL, NULL, NULL};
   for (size_t i = 1; i < n; i++)
     sp[i] = (spec){0, BV_TN_WORKER, "w", NULL, NULL, NULL};
-  bv_tree *t = mk_tree(sp, n, "compat");
-  bv_layout_opts lo = {0};
-  lo.max_children = 12;
-  bv_scene *s = NULL;
-  CHECK_INT(bv_layout_tree(t, &lo, m, &s), 0);
-  CHECK(s && s->note && strcmp(s->note, "27 of 40 nodes folded") == 0);
-  CHECK(s && s->note && !strstr(s->note, "--"));
+  bv_tree *t = mk_tree(sp, n, "folds");
   bv_emit_opts o = opts(0, 12, 0);
-  bv_scene *s2 = lay(t, &o, m);
-  bv_buf d1, d2;
-  bv_buf_init(&d1);
-  bv_buf_init(&d2);
-  if (s && s2) {
-    s->note = NULL; /* the only difference */
-    bv_scene_dump(s, &d1);
-    bv_scene_dump(s2, &d2);
-    CHECK_STR(d1.data, d2.data);
-  }
-  bv_buf_dispose(&d1);
-  bv_buf_dispose(&d2);
+  bv_emit_info info;
+  memset(&info, 0, sizeof info);
+  bv_scene *s = lay_info(t, &o, m, &info);
+  CHECK(s != NULL);
+  CHECK_INT(info.nodes, 40);
+  CHECK_INT(info.hidden_siblings + info.hidden_below, 27);
+  CHECK_INT(info.folds, 1);
   bv_scene_free(s);
-  bv_scene_free(s2);
-  lo.max_children = 0;
-  CHECK_INT(bv_layout_tree(t, &lo, m, &s), 0);
-  CHECK(s && s->note == NULL);
+  o.max_children = 0;
+  memset(&info, 0, sizeof info);
+  s = lay_info(t, &o, m, &info);
+  CHECK(s != NULL);
+  CHECK_INT(info.hidden_siblings + info.hidden_below, 0);
+  CHECK_INT(info.folds, 0);
   bv_scene_free(s);
   bv_tree_free(t);
   free(sp);
@@ -460,7 +450,7 @@ int main(void)
   test_big_block(&real);
   test_deep_and_long(&real);
   test_bad(&fake);
-  test_compat(&fake);
+  test_fold_counts(&fake);
   if (real.fn != fake.fn)
     bv_cairo_measure_close(&real);
   return check_report();

@@ -59,10 +59,39 @@ static char *render(int (*wr)(const bv_snapshot *, bv_out *), const bv_snapshot 
   return copy;
 }
 
-static const bv_procs_chart *cur_chart;
+/* Chart fields by name (NULL = the default). */
+typedef struct chart {
+  const char *x, *y, *color;
+} chart;
+
+static bv_emit_opts chart_opts(const chart *c)
+{
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  if (c) {
+    o.x = c->x;
+    o.y = c->y;
+    o.color = c->color;
+  }
+  return o;
+}
+
+/* The registry's writers (bv_emit_fn) on a model holding s. */
+static int write_csv(const bv_snapshot *s, bv_out *o)
+{
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = (bv_snapshot *)s}};
+  bv_emit_opts eo = chart_opts(NULL);
+  return bv_emit_procs_csv(&m, BV_FMT_CSV, &eo, o, NULL);
+}
+
+static const chart *cur_chart;
+static bv_emit_info vl_info;
 static int write_vl(const bv_snapshot *s, bv_out *o)
 {
-  return bv_snapshot_write_vegalite(s, cur_chart, o);
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = (bv_snapshot *)s}};
+  bv_emit_opts eo = chart_opts(cur_chart);
+  memset(&vl_info, 0, sizeof vl_info);
+  return bv_emit_procs_vegalite(&m, BV_FMT_VEGALITE, &eo, o, &vl_info);
 }
 
 static const row sample[] = {
@@ -198,7 +227,7 @@ static void test_csv(void)
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     row r = {"<0.1.0>", t[i].name, 1, 2, "waiting", 0, "m:f/1", "a:b/0"};
     bv_snapshot *s = make(&r, 1, 0);
-    char *csv = render(bv_snapshot_write_csv, s);
+    char *csv = render(write_csv, s);
     char want[256];
     snprintf(want, sizeof want,
              "pid,name,reductions,memory,status,message_queue_len,current_function,"
@@ -211,7 +240,7 @@ static void test_csv(void)
   /* every text column is cleaned and neutralised; numbers are written as numbers */
   row r = {"<0.1.0>", "-n", 0, 18446744073709551615u, "=st", 12, "-m:f/1", "@a:b/0"};
   bv_snapshot *s = make(&r, 1, 0);
-  char *csv = render(bv_snapshot_write_csv, s);
+  char *csv = render(write_csv, s);
   CHECK_STR(csv, "pid,name,reductions,memory,status,message_queue_len,current_function,"
                  "initial_call\r\n<0.1.0>,'-n,0,18446744073709551615,'=st,12,'-m:f/1,'@a:b/0\r\n");
   free(csv);
@@ -244,17 +273,17 @@ static void test_vegalite(void)
 {
   bv_arena *a = bv_arena_new();
   static const struct {
-    bv_procs_chart chart;
+    chart chart;
     const char *x, *y, *color;
     int zeros; /* points with x or y = 0 in `sample` */
   } t[] = {
-      {{BV_PF_NONE, BV_PF_NONE, BV_PF_NONE}, "reductions", "memory", "status", 2},
-      {{BV_PF_MEMORY, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_INITIAL_CALL},
+      {{NULL, NULL, NULL}, "reductions", "memory", "status", 2},
+      {{"memory", "message_queue_len", "initial_call"},
        "memory",
        "message_queue_len",
        "initial_call",
        2},
-      {{BV_PF_REDUCTIONS, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_NAME},
+      {{"reductions", "message_queue_len", "name"},
        "reductions",
        "message_queue_len",
        "name",
@@ -323,9 +352,10 @@ static void test_vegalite(void)
     char zs[32];
     snprintf(zs, sizeof zs, "%d points with", t[i].zeros);
     CHECK(z && strstr(z, zs) != NULL);
-    CHECK_INT(bv_snapshot_zeros(s, t[i].chart.x == BV_PF_NONE ? BV_PF_REDUCTIONS : t[i].chart.x,
-                                t[i].chart.y == BV_PF_NONE ? BV_PF_MEMORY : t[i].chart.y),
+    CHECK_INT(bv_snapshot_zeros(s, bv_proc_field_from_name(t[i].x),
+                                bv_proc_field_from_name(t[i].y)),
               t[i].zeros);
+    CHECK_INT(vl_info.zeros, t[i].zeros);
     bv_jdoc_free(d);
     free(vl);
     bv_snapshot_free(s);
@@ -358,7 +388,7 @@ static void test_vegalite(void)
       snprintf(names[i], sizeof names[i], "n%02d", i);
       r[i] = (row){"<0.1.0>", names[i], 5, 6, "waiting", 0, "m:f/1", "a:b/0"};
     }
-    static const bv_procs_chart by_name = {BV_PF_NONE, BV_PF_NONE, BV_PF_NAME};
+    static const chart by_name = {NULL, NULL, "name"};
     for (int n = 30; n <= 40; n += 10) {
       bv_snapshot *s = make(r, (size_t)n, 0);
       cur_chart = &by_name;
@@ -393,16 +423,16 @@ static void test_vegalite(void)
   {
     bv_snapshot *s = make(sample, NSAMPLE, 0);
     static const struct {
-      bv_procs_chart c;
+      chart c;
       const char *msg;
     } bad[] = {
-        {{BV_PF_STATUS, BV_PF_MEMORY, BV_PF_STATUS},
+        {{"status", "memory", "status"},
          "x field 'status' is not one of reductions|memory|message_queue_len"},
-        {{BV_PF_MEMORY, BV_PF_NAME, BV_PF_STATUS},
+        {{"memory", "name", "status"},
          "y field 'name' is not one of reductions|memory|message_queue_len"},
-        {{BV_PF_MEMORY, BV_PF_REDUCTIONS, BV_PF_MEMORY},
+        {{"memory", "reductions", "memory"},
          "color field 'memory' is not one of status|name|current_function|initial_call"},
-        {{BV_PF_MEMORY, BV_PF_MEMORY, BV_PF_STATUS}, "x and y are both 'memory'"},
+        {{"memory", "memory", "status"}, "x and y are both 'memory'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
       cur_chart = &bad[i].c;
@@ -416,13 +446,13 @@ static void test_vegalite(void)
 }
 
 /* Written in pieces as rows arrive (bv_procs_vl_*), the spec is the same
- * bytes as written at once: for every split of the rows, with and without
- * Elixir pids, zeros and colours counted across pieces. */
+ * bytes (and info the same zeros) as written at once: for every split of the
+ * rows, with and without Elixir pids, zeros and colours counted across pieces. */
 static void test_vegalite_stream(void)
 {
-  static const bv_procs_chart charts[] = {
-      {BV_PF_NONE, BV_PF_NONE, BV_PF_NONE},
-      {BV_PF_MEMORY, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_NAME},
+  static const chart charts[] = {
+      {NULL, NULL, NULL},
+      {"memory", "message_queue_len", "name"},
   };
   for (int elixir = 0; elixir <= 1; elixir++)
     for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
@@ -436,11 +466,15 @@ static void test_vegalite_stream(void)
           bv_out *o;
           CHECK_INT(bv_out_open_mem(&o), 0);
           bv_procs_vl *st;
-          CHECK_INT(bv_procs_vl_begin(&charts[c], o, &st), 0);
+          bv_emit_opts eo = chart_opts(&charts[c]);
+          CHECK_INT(bv_procs_vl_open(&eo, o, &st), 0);
           CHECK_INT(bv_procs_vl_rows(st, s, s->procs, i), 0);
           CHECK_INT(bv_procs_vl_rows(st, s, s->procs + i, j - i), 0);
           CHECK_INT(bv_procs_vl_rows(st, s, s->procs + j, NSAMPLE - j), 0);
-          CHECK_INT(bv_procs_vl_end(st, s), 0);
+          bv_emit_info info;
+          memset(&info, 0, sizeof info);
+          CHECK_INT(bv_procs_vl_close(st, s, &info), 0);
+          CHECK_INT(info.zeros, vl_info.zeros);
           size_t len;
           const char *p = bv_out_mem(o, &len);
           CHECK(whole && p && len == strlen(whole) && memcmp(p, whole, len) == 0);
@@ -453,8 +487,9 @@ static void test_vegalite_stream(void)
   bv_out *o;
   CHECK_INT(bv_out_open_mem(&o), 0);
   bv_procs_vl *st = (bv_procs_vl *)1;
-  bv_procs_chart same = {BV_PF_STATUS, BV_PF_MEMORY, BV_PF_STATUS};
-  CHECK_INT(bv_procs_vl_begin(&same, o, &st), BV_EINVAL);
+  static const chart same = {"status", "memory", "status"};
+  bv_emit_opts eo = chart_opts(&same);
+  CHECK_INT(bv_procs_vl_open(&eo, o, &st), BV_EINVAL);
   CHECK(st == NULL);
   size_t len = 1;
   bv_out_mem(o, &len);
@@ -462,7 +497,7 @@ static void test_vegalite_stream(void)
   bv_out_abort(o);
   /* abort frees what begin made (ASan sees a leak otherwise) */
   CHECK_INT(bv_out_open_mem(&o), 0);
-  CHECK_INT(bv_procs_vl_begin(NULL, o, &st), 0);
+  CHECK_INT(bv_procs_vl_open(NULL, o, &st), 0);
   bv_procs_vl_abort(st);
   bv_procs_vl_abort(NULL);
   bv_out_abort(o);

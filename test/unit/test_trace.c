@@ -58,20 +58,41 @@ static bv_trace *sample(void)
   return t;
 }
 
-static char *mmd(const bv_trace *t, unsigned max_shown, unsigned payload, int all,
-                 bv_seq_mmd_info *info)
+/* The registry's writer (bv_emit_seq_mermaid) into memory: a malloc'd copy
+ * of the text. max_shown 0 = the default; info may be NULL. */
+static char *mmd_fmt(const bv_trace *t, unsigned max_shown, unsigned payload, int all,
+                     bv_format fmt, bv_emit_info *info)
 {
-  bv_buf b;
-  bv_buf_init(&b);
-  bv_seq_mmd_opts o = {max_shown, payload, all, 0};
-  CHECK_INT(bv_trace_mermaid(&b, t, &o, info), 0);
-  return b.data;
+  bv_model m = {BV_MODEL_TRACE, {.trace = (bv_trace *)t}};
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  if (max_shown)
+    o.max_shown = max_shown;
+  o.payload = payload;
+  o.all = all;
+  bv_out *out;
+  if (bv_out_open_mem(&out))
+    return NULL;
+  if (info)
+    memset(info, 0, sizeof *info);
+  CHECK_INT(bv_emit_seq_mermaid(&m, fmt, &o, out, info), 0);
+  size_t len;
+  const char *p = bv_out_mem(out, &len);
+  char *copy = strndup(p ? p : "", len);
+  bv_out_abort(out);
+  return copy;
+}
+
+static char *mmd(const bv_trace *t, unsigned max_shown, unsigned payload, int all,
+                 bv_emit_info *info)
+{
+  return mmd_fmt(t, max_shown, payload, all, BV_FMT_MERMAID, info);
 }
 
 static void test_mermaid(void)
 {
   bv_trace *t = sample();
-  bv_seq_mmd_info info;
+  bv_emit_info info;
   char *s = mmd(t, 0, 0, 0, &info);
   CHECK_STR(s, "sequenceDiagram\n"
                "  participant p0 as #60;0.90.0#62;\n"
@@ -117,14 +138,12 @@ static void test_mermaid(void)
 
   /* markdown fence; Elixir pids */
   t->elixir = 1;
-  bv_buf b;
-  bv_buf_init(&b);
-  bv_seq_mmd_opts o = {0, 0, 0, 1};
-  CHECK_INT(bv_trace_mermaid(&b, t, &o, NULL), 0);
-  CHECK(strncmp(b.data, "```mermaid\nsequenceDiagram\n", 27) == 0);
-  CHECK(strstr(b.data, "  participant p0 as #35;PID#60;0.90.0#62;\n") != NULL);
-  CHECK(b.len > 4 && strcmp(b.data + b.len - 4, "```\n") == 0);
-  bv_buf_dispose(&b);
+  s = mmd_fmt(t, 0, 0, 0, BV_FMT_MD, NULL);
+  size_t len = s ? strlen(s) : 0;
+  CHECK(s && strncmp(s, "```mermaid\nsequenceDiagram\n", 27) == 0);
+  CHECK(s && strstr(s, "  participant p0 as #35;PID#60;0.90.0#62;\n") != NULL);
+  CHECK(len > 4 && strcmp(s + len - 4, "```\n") == 0);
+  free(s);
   bv_trace_free(t);
 
   /* nothing to show: still a valid diagram */
@@ -149,7 +168,7 @@ static void test_size_cap(void)
   memset(label, ';', 300);
   for (size_t i = 0; i < n; i++)
     ev(t, i, BV_EV_SEND, i % 2, (i + 1) % 2, label, label, -1);
-  bv_seq_mmd_info info;
+  bv_emit_info info;
   char *s = mmd(t, 1000, 300, 0, &info);
   CHECK(strlen(s) < 50000);
   CHECK(info.shown > 0 && info.shown < n);
