@@ -36,12 +36,6 @@ int bv_apps_write_json(const bv_applist *l, bv_out *out)
   return bv_wr_finish(&w);
 }
 
-/* compat: removed when the registry lands */
-int bv_apps_json(bv_buf *b, const bv_applist *l)
-{
-  bv_model m = {.kind = BV_MODEL_APPS, .u.apps = (bv_applist *)l};
-  return bv_model_save_buf(&m, b);
-}
 
 void bv_applist_free(bv_applist *l)
 {

@@ -188,18 +188,3 @@ int bv_model_save(const bv_model *m, bv_out *out)
   return bv_error_set(BV_EINVAL, "nothing to save (empty model)");
 }
 
-/* compat: removed when the registry lands */
-int bv_model_save_buf(const bv_model *m, bv_buf *b)
-{
-  bv_out *o;
-  int rc = bv_out_open_mem(&o);
-  if (rc)
-    return rc;
-  if (!(rc = bv_model_save(m, o))) {
-    size_t n;
-    const char *p = bv_out_mem(o, &n);
-    rc = bv_buf_put(b, p, n);
-  }
-  bv_out_abort(o);
-  return rc;
-}

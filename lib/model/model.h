@@ -46,12 +46,6 @@ const char *bv_ev_kind_name(bv_ev_kind k);
  * serial, ts_us, reply_to) and participant; bv_model_load reads it back. */
 int bv_trace_write_json(const bv_trace *t, bv_out *out);
 
-/* compat: removed when the registry lands. The model file appended to b
- * (the CLI's callers of bv_tree_json, bv_trace_json and bv_apps_json). */
-int bv_model_save_buf(const bv_model *m, bv_buf *b);
-int bv_tree_json(bv_buf *b, const bv_tree *t);
-int bv_trace_json(bv_buf *b, const bv_trace *t);
-int bv_apps_json(bv_buf *b, const bv_applist *l);
 
 
 /* Per-kind loaders (each in its model's file). The header (format, version)

@@ -92,12 +92,6 @@ int bv_trace_write_json(const bv_trace *t, bv_out *out)
   return bv_wr_finish(&w);
 }
 
-/* compat: removed when the registry lands */
-int bv_trace_json(bv_buf *b, const bv_trace *t)
-{
-  bv_model m = {.kind = BV_MODEL_TRACE, .u.trace = (bv_trace *)t};
-  return bv_model_save_buf(&m, b);
-}
 
 #define MAX_PARTS 10000000u
 #define MAX_EVENTS 100000000u

@@ -72,12 +72,6 @@ int bv_tree_write_json(const bv_tree *t, bv_out *out)
   return bv_wr_finish(&w);
 }
 
-/* compat: removed when the registry lands */
-int bv_tree_json(bv_buf *b, const bv_tree *t)
-{
-  bv_model m = {.kind = BV_MODEL_TREE, .u.tree = (bv_tree *)t};
-  return bv_model_save_buf(&m, b);
-}
 
 #define TREE_MAX_NODES 10000000u
 

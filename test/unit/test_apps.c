@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "save_util.h"
+
 static bv_applist *make(void)
 {
   bv_applist *l = calloc(1, sizeof *l);
@@ -54,7 +56,7 @@ static void test_json(void)
   bv_applist *l = make();
   bv_buf b;
   bv_buf_init(&b);
-  CHECK_INT(bv_apps_json(&b, l), 0);
+  CHECK_INT(save_json(BV_MODEL_APPS, l, &b), 0);
   /* data, escaped: \u001b, \n and \u009b, nothing raw */
   CHECK(strstr(b.data, "\"description\":\"x\\u001b[31mred\\nline2\\u0007 \\u009b2J "
                        "\xEF\xBF\xBD\"") != NULL);

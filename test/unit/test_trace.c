@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "save_util.h"
+
 static bv_trace *make(size_t nparts, size_t n)
 {
   bv_trace *t = calloc(1, sizeof *t);
@@ -185,7 +187,7 @@ static void test_json_roundtrip(void)
   t->dropped = 7;
   bv_buf b;
   bv_buf_init(&b);
-  CHECK_INT(bv_trace_json(&b, t), 0);
+  CHECK_INT(save_json(BV_MODEL_TRACE, t, &b), 0);
   bv_model m;
   CHECK_INT(bv_model_load_mem("t.json", b.data, b.len, &m), 0);
   CHECK_INT(m.kind, BV_MODEL_TRACE);
@@ -211,7 +213,7 @@ static void test_json_roundtrip(void)
   /* written again: the same bytes */
   bv_buf c;
   bv_buf_init(&c);
-  CHECK_INT(bv_trace_json(&c, u), 0);
+  CHECK_INT(save_json(BV_MODEL_TRACE, u, &c), 0);
   CHECK_STR(c.data, b.data);
   bv_buf_dispose(&c);
   bv_model_dispose(&m);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "save_util.h"
+
 /* --- building trees by hand ------------------------------------------------- */
 
 typedef struct tb {
@@ -550,7 +552,7 @@ static void test_json_round_trip(void)
   t->links[0] = (bv_tedge){2, 4};
   bv_buf j;
   bv_buf_init(&j);
-  CHECK_INT(bv_tree_json(&j, t), 0);
+  CHECK_INT(save_json(BV_MODEL_TREE, t, &j), 0);
   bv_model m;
   CHECK_INT(bv_model_load_mem("t.json", j.data, j.len, &m), 0);
   CHECK_INT(m.kind, BV_MODEL_TREE);
@@ -570,7 +572,7 @@ static void test_json_round_trip(void)
     CHECK(u->nodes[3].pid == NULL);
     bv_buf j2;
     bv_buf_init(&j2);
-    bv_tree_json(&j2, u);
+    save_json(BV_MODEL_TREE, u, &j2);
     CHECK_STR(j2.data, j.data);
     /* Mermaid from the loaded tree is the same as from the original */
     char *m1 = mermaid(t, 12, 0, NULL), *m2 = mermaid(u, 12, 0, NULL);
