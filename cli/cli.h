@@ -3,9 +3,9 @@
 #ifndef BV_CLI_H
 #define BV_CLI_H
 
-#include "collect/collect.h"
-#include "emit/emit.h"
-#include "render/render.h"
+#include <beamviz.h>
+
+#include <stdio.h>
 
 /* Exit codes (documented in README.md and beamviz.1). */
 enum {

@@ -69,13 +69,7 @@ int cmd_demo(cli_ctx *ctx)
   /* only once the node is up: a failed start leaves no empty DIR behind */
   if (mkdir(dir, 0755) != 0 && errno != EEXIST)
     return cli_error(EXIT_IO, "cannot create %s: %s", dir, strerror(errno));
-  size_t len;
-  const char *src = bv_template("beamviz_demo.erl", &len);
-  bv_arena *a = bv_arena_new();
-  bv_term *res;
-  bv_binding b[] = {{"Src", BV_B_BIN, 0, src, len}};
-  rc = bv_conn_eval(ctx->conn, "demo_load.erl", b, 1, 0, a, &res);
-  bv_arena_free(a);
+  rc = bv_localnode_demo(ctx->localnode, ctx->conn);
   if (rc)
     return cli_fail(rc);
   cli_note("demo node %s started with the example workload; writing into %s/",

@@ -58,6 +58,11 @@ enum {
 const char *bv_error_last(void);
 /* Short name of a code, e.g. "timeout". */
 const char *bv_error_name(int code);
+/* Text for a terminal or a log line: valid UTF-8 kept except control
+ * characters, which become visible escapes (\n, \x1b, \u009b), into
+ * dst[0..cap), NUL-terminated, cut before a whole character or escape; returns
+ * the length written. Messages from bv_error_last() are already clean. */
+size_t bv_text_clean(char *dst, size_t cap, const char *s, size_t n);
 
 
 /* Every model's strings live in its arena (opaque). */
@@ -171,6 +176,11 @@ void bv_localnode_stop(bv_localnode *n);
  * stopped. Async-signal-safe (unlink(2), rmdir(2)): for a program's handler
  * of SIGINT/SIGTERM; the node itself halts once this process is gone. */
 void bv_localnode_unlink_pending(void);
+/* Starts beamviz's example workload (examples/beamviz_demo.erl: a supervision
+ * tree, servers that call each other, tasks) on n, through c, a connection
+ * to n. It compiles and loads a module, which beamviz never does on a node it
+ * did not start: BV_EREFUSED when c is connected to another node. */
+int bv_localnode_demo(const bv_localnode *n, bv_conn *c);
 
 
 /* ======================================================================== */
@@ -606,6 +616,24 @@ int bv_emit(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out
             bv_emit_info *info);
 /* The formats a kind can be written as, its default first, BV_FMT_NONE-ended. */
 const bv_format *bv_emit_formats(bv_model_kind kind);
+
+/* A process snapshot's Vega-Lite chart written while the rows arrive
+ * (bv_procs_opts.on_rows), the same bytes bv_emit writes afterwards: the
+ * skeleton puts the data first, so everything after them (the subtitle's
+ * counts, the legend, the zero marks) is written by _close from the view of
+ * the finished snapshot. _open checks o's fields and writes the part before
+ * the data; _rows appends points (s is the snapshot being filled: its elixir
+ * flag); _close writes the rest and frees st whatever it returns (info may
+ * be NULL); _abort frees st after a failure (the caller aborts the bv_out). */
+typedef struct bv_procs_vl bv_procs_vl;
+int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **st);
+int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *rows, size_t n);
+int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info);
+void bv_procs_vl_abort(bv_procs_vl *st);
+
+/* PNG images are at most this many pixels a side (cairo's limit): a larger
+ * drawing is scaled down to fit (bv_emit_info.scaled_to says by how much). */
+#define BV_PNG_MAX 32767
 
 #ifdef __cplusplus
 }

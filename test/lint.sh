@@ -49,9 +49,6 @@ if [ "${1:-}" = --self-test ]; then
 fi
 src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 status=0
-# cli/ still includes internal headers while it moves to <beamviz.h>: reported as
-# warnings until this is 1 (or BV_LINT_CLI_STRICT=1 is set).
-cli_strict=${BV_LINT_CLI_STRICT:-0}
 
 strip() {
   perl -0777 -pe '
@@ -108,12 +105,8 @@ done
 for f in "$src"/cli/*.[ch]; do
   while IFS=: read -r line inc; do
     case $inc in beamviz.h|cli.h) continue ;; esac
-    if [ "$cli_strict" = 1 ]; then
-      printf '%s:%s: cli/ includes only <beamviz.h> and cli.h, not %s\n' "${f#$src/}" "$line" "$inc" >&2
-      status=1
-    else
-      printf 'warning: %s:%s: cli/ includes only <beamviz.h> and cli.h, not %s\n' "${f#$src/}" "$line" "$inc" >&2
-    fi
+    printf '%s:%s: cli/ includes only <beamviz.h> and cli.h, not %s\n' "${f#$src/}" "$line" "$inc" >&2
+    status=1
   done < <(grep -noP '^\s*#\s*include\s*"\K[^"]+' "$f")
 done
 

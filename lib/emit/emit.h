@@ -30,18 +30,6 @@ int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
 int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                            bv_emit_info *info);
 
-/* The same spec written while the rows arrive (bv_procs_opts.on_rows): the
- * skeleton puts the data first, so everything after them (the subtitle's
- * counts, the legend, the zero marks) is written by _close from the view of
- * the finished snapshot. _open checks o's fields and writes the part before
- * the data; _rows appends points (s is the snapshot being filled: its elixir
- * flag); _close writes the rest and frees st whatever it returns (info may
- * be NULL); _abort frees st after a failure (the caller aborts the bv_out). */
-typedef struct bv_procs_vl bv_procs_vl;
-int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **st);
-int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *rows, size_t n);
-int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info);
-void bv_procs_vl_abort(bv_procs_vl *st);
 
 
 /* Memory series, drawn from the memory view (bv_memory_view).

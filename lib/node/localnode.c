@@ -407,3 +407,22 @@ void bv_localnode_stop(bv_localnode *n)
   env_free(n);
   free(n);
 }
+
+int bv_localnode_demo(const bv_localnode *n, bv_conn *c)
+{
+  if (!n || !c || strcmp(bv_conn_node(c), n->name) != 0)
+    return bv_error_set(BV_EREFUSED, "the example workload runs only on a node beamviz "
+                                     "started itself");
+  size_t len;
+  const char *src = bv_template("beamviz_demo.erl", &len);
+  if (!src)
+    return bv_error_set(BV_EINVAL, "the example workload is not embedded in this build");
+  bv_arena *a = bv_arena_new();
+  if (!a)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  bv_term *res;
+  bv_binding b[] = {{"Src", BV_B_BIN, 0, src, len}};
+  int rc = bv_conn_eval(c, "demo_load.erl", b, 1, 0, a, &res);
+  bv_arena_free(a);
+  return rc;
+}

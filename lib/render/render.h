@@ -11,9 +11,8 @@
 int bv_cairo_measure_open(const char *font, bv_measure *m);
 void bv_cairo_measure_close(bv_measure *m);
 
-/* Drawing. PNG is limited to BV_PNG_MAX pixels a side (cairo's image limit):
- * larger images are scaled down to fit and `scaled_to` says by how much. */
-#define BV_PNG_MAX 32767
+/* Drawing. PNG is limited to BV_PNG_MAX pixels a side (beamviz.h): larger
+ * images are scaled down to fit and `scaled_to` says by how much. */
 typedef struct bv_render_opts {
   double scale;         /* PNG pixels per px (HiDPI); default 1 */
   int transparent;      /* no background */

@@ -62,9 +62,7 @@ int bv_buf_text(bv_buf *b, const char *s, size_t n);
 /* Bytes of the valid UTF-8 character at s (n bytes left), 0 if s does not hold
  * one (overlong, surrogate, cut, stray continuation byte). */
 size_t bv_utf8_len(const char *s, size_t n);
-/* The same into dst[0..cap), NUL-terminated, cut (if it must be) before a whole
- * character or escape; returns the length written. */
-size_t bv_text_clean(char *dst, size_t cap, const char *s, size_t n);
+/* bv_text_clean (public) is the same into a fixed buffer. */
 /* Number formatting in the C locale, shortest round-trip for doubles. */
 int bv_buf_double(bv_buf *b, double v);
 int bv_buf_u64(bv_buf *b, uint64_t v);
