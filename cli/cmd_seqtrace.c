@@ -70,7 +70,10 @@ int cmd_seqtrace(cli_ctx *ctx)
   rc = bv_trace_collect(ctx->conn, &o, &t);
   /* node work is over: render offline */
   cli_disconnect(ctx);
-  if (rc == BV_EINVAL || rc == BV_ENOTFOUND || rc == BV_EREFUSED) {
+  /* the code's own failure (not the connection's): about --eval/--elixir */
+  int code_failed = rc == BV_EREMOTE && (strncmp(bv_error_last(), "the code ", 9) == 0 ||
+                                         strncmp(bv_error_last(), "the process running", 19) == 0);
+  if (rc == BV_EINVAL || rc == BV_ENOTFOUND || rc == BV_EREFUSED || code_failed) {
     /* the library names no option: say which one the message is about */
     const char *hint = "";
     if (rc == BV_EREFUSED && !at)

@@ -446,14 +446,14 @@ static int take_result(collector *c, const bv_trace_opts *o, const bv_term *res)
   if (bv_term_is_atom(tag, "raised")) {
     const char *cls = bv_term_text(bv_term_elem(res, 1));
     const char *why = bv_term_text(bv_term_elem(res, 2));
-    return bv_error_set(BV_EREMOTE, "--%s: the code raised %s%s%s", o->mode,
+    return bv_error_set(BV_EREMOTE, "the code raised %s%s%s",
                         cls && why && strncmp(why, "** ", 3) != 0 ? cls : "",
                         cls && why && strncmp(why, "** ", 3) != 0 ? ":" : "",
                         why ? why : "?");
   }
   if (bv_term_is_atom(tag, "exited")) {
     const char *why = bv_term_text(bv_term_elem(res, 1));
-    return bv_error_set(BV_EREMOTE, "--%s: the process running the code exited: %s", o->mode,
+    return bv_error_set(BV_EREMOTE, "the process running the code exited: %s",
                         why ? why : "?");
   }
   return bad(c, "malformed result");

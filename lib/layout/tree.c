@@ -107,10 +107,11 @@ static int push_kid(lt *L, uint32_t k)
 
 /* --- labels -------------------------------------------------------------- */
 
-/* The view's label of x, split into lines. */
+/* The view's uncut label of x, split into lines: each is shortened to the
+ * box's width when drawn, its whole text kept for the hover title. */
 static int make_label(lt *L, ln *x)
 {
-  const char *label = L->view->label[x->vi];
+  const char *label = L->view->full[x->vi];
   uint32_t n = 1;
   for (const char *p = label; *p; p++)
     n += *p == '\n';

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A line no label reaches (names and pids are far shorter; the model's text
+ * is bounded by the model file's size): the uncut label for tooltips. */
+#define FULL_LINE ((size_t)1 << 20)
+
 
 /* --- labels ----------------------------------------------------------------- */
 
@@ -312,8 +316,9 @@ int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **ou
   if ((rc = fold(t, o->max_children, o->max_depth, v)))
     goto done;
   v->label = bv_arena_alloc(s->arena, s->n * sizeof *v->label);
+  v->full = bv_arena_alloc(s->arena, s->n * sizeof *v->full);
   v->cls = bv_arena_alloc(s->arena, s->n * sizeof *v->cls);
-  if (!v->label || !v->cls) {
+  if (!v->label || !v->full || !v->cls) {
     rc = BV_ENOMEM;
     goto done;
   }
@@ -321,6 +326,12 @@ int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **ou
     label.len = 0;
     if ((rc = bv_tree_label(&label, s, &s->nodes[i], 80)) ||
         !(v->label[i] = bv_arena_strdup(s->arena, label.data ? label.data : ""))) {
+      rc = BV_ENOMEM;
+      goto done;
+    }
+    label.len = 0;
+    if ((rc = bv_tree_label(&label, s, &s->nodes[i], FULL_LINE)) ||
+        !(v->full[i] = bv_arena_strdup(s->arena, label.data ? label.data : ""))) {
       rc = BV_ENOMEM;
       goto done;
     }

@@ -100,6 +100,8 @@ typedef struct bv_tree_view {
   int32_t *model;          /* shown node -> its index in the model, -1 for a fold */
   const char **label;      /* shown node's text (bv_tree_label, 80 bytes a line;
                               lines split by '\n'), the same in every format */
+  const char **full;       /* the same text with no line cut: what a picture
+                              draws (shortened by width) and shows in full on hover */
   const char **cls;        /* shown node's class (bv_tree_class) */
   int left_right;          /* drawn left to right instead of top down */
   unsigned depth;          /* levels below the root in the model */
