@@ -180,7 +180,7 @@ static void tree_note(const bv_emit_info *fi, const bv_emit_opts *o)
   if (fi->reduced)
     cli_note("%zu of %zu nodes folded: the tree is too big for Mermaid (under 500 edges, "
              "50,000 characters), so it was drawn with --max-children %u --max-depth %u%s; "
-             "see all with --format json (or png/svg)",
+             "see all with --format json, or in an image with both limits set to 0",
              hidden, fi->nodes, fi->max_children, fi->max_depth,
              fi->links_dropped ? " and without link edges" : "");
   else if (fi->hidden_below && fi->hidden_siblings)
@@ -199,10 +199,13 @@ static void tree_note(const bv_emit_info *fi, const bv_emit_opts *o)
 
 static void trace_note(const bv_emit_info *i, const bv_emit_opts *o)
 {
+  /* fewer than --max-shown drawn: Mermaid's size limit cut the rest */
   if (i->left_out)
-    cli_note("%zu of %zu messages drawn (--max-shown %u; Mermaid also stops at 50,000 "
-             "characters); the JSON (--save) has them all",
-             i->shown, i->shown + i->left_out, o->max_shown);
+    cli_note("%zu of %zu messages drawn (--max-shown %u%s); every one is in the JSON model "
+             "(--format json)",
+             i->shown, i->shown + i->left_out, o->max_shown,
+             o->max_shown && i->shown < o->max_shown ? "; Mermaid stops at 50,000 characters"
+                                                     : "");
 }
 
 static void png_note(const char *path, const bv_model *m, const bv_emit_info *i,

@@ -10,7 +10,9 @@ int bv_emit_image(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_la
 {
   if (fmt != BV_FMT_PNG && fmt != BV_FMT_SVG && fmt != BV_FMT_PDF)
     return bv_error_set(BV_EINVAL, "images are png, svg or pdf, not %s", bv_format_name(fmt));
-  if (o->width < 0 || o->height < 0 || !(o->scale >= 0.1 && o->scale <= 8))
+  /* at most 1,000,000 px a side, as the command line allows; NaN fails every test */
+  if (!(o->width >= 0 && o->width <= 1e6) || !(o->height >= 0 && o->height <= 1e6) ||
+      !(o->scale >= 0.1 && o->scale <= 8))
     return bv_error_set(BV_EINVAL, "image size %gx%g at scale %g is out of range", o->width,
                         o->height, o->scale);
   bv_measure ms;

@@ -3,6 +3,7 @@
  * format is a case in render/ and a row per kind. */
 #include "api/api.h"
 
+#include <pthread.h>
 #include <string.h>
 
 void bv_emit_opts_init(bv_emit_opts *o)
@@ -55,22 +56,26 @@ static const row rows[] = {
 };
 #define NROWS (sizeof rows / sizeof *rows)
 
-/* Each kind's formats, BV_FMT_NONE-ended; filled from rows[] once (the
- * table is constant, so a race fills the same values). */
-static bv_format formats[BV_MODEL_APPS + 1][NROWS + 1];
-static int formats_done;
+/* Each kind's formats, BV_FMT_NONE-ended, filled from rows[] once
+ * (pthread_once: bv_emit may be called from several threads). */
+#define NKINDS (BV_MODEL_APPS + 1)
+static bv_format formats[NKINDS][NROWS + 1];
+static pthread_once_t formats_once = PTHREAD_ONCE_INIT;
+
+static void fill_formats(void)
+{
+  size_t n[NKINDS] = {0};
+  for (size_t i = 0; i < NROWS; i++)
+    if ((int)rows[i].kind >= 0 && rows[i].kind < NKINDS)
+      formats[rows[i].kind][n[rows[i].kind]++] = rows[i].fmt;
+}
 
 const bv_format *bv_emit_formats(bv_model_kind kind)
 {
   static const bv_format none[] = {BV_FMT_NONE};
-  if ((int)kind < 0 || kind > BV_MODEL_APPS)
+  if ((int)kind < 0 || kind >= NKINDS)
     return none;
-  if (!formats_done) {
-    size_t n[BV_MODEL_APPS + 1] = {0};
-    for (size_t i = 0; i < NROWS; i++)
-      formats[rows[i].kind][n[rows[i].kind]++] = rows[i].fmt;
-    formats_done = 1;
-  }
+  pthread_once(&formats_once, fill_formats);
   return formats[kind];
 }
 

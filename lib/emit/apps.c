@@ -65,6 +65,8 @@ int bv_emit_apps_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
   (void)fmt;
   (void)o;
   (void)info;
+  if (m->kind != BV_MODEL_APPS || !m->u.apps)
+    return bv_error_set(BV_EINVAL, "not an applications model");
   bv_buf b;
   bv_buf_init(&b);
   int rc = bv_apps_text(&b, m->u.apps);

@@ -46,16 +46,20 @@ typedef struct col {
   int first_row, last_row, spawn_row; /* activation */
 } col;
 
-static const row *g_rows; /* qsort has no context argument in C11 */
+/* Rows in the order their label room is settled: shortest span first, then
+ * in trace order. The span is in the key (qsort has no context argument, and
+ * a file-scope one would race between threads drawing at once). */
+typedef struct order_key {
+  int span;
+  size_t i;
+} order_key;
 
 static int cmp_rows(const void *x, const void *y)
 {
-  const row *a = &g_rows[*(const size_t *)x], *b = &g_rows[*(const size_t *)y];
-  int sa = abs(a->a - a->b), sb = abs(b->a - b->b);
-  if (sa != sb)
-    return sa - sb;
-  size_t ia = *(const size_t *)x, ib = *(const size_t *)y;
-  return ia < ib ? -1 : ia > ib;
+  const order_key *a = x, *b = y;
+  if (a->span != b->span)
+    return a->span < b->span ? -1 : 1;
+  return a->i < b->i ? -1 : a->i > b->i;
 }
 
 static double bar_edge(const col *c, size_t r, int right)
@@ -83,7 +87,7 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
   size_t ncols = v->nparts, nrows = v->n;
   col *cols = calloc(ncols + 1, sizeof *cols);
   row *rows = calloc(nrows + 1, sizeof *rows);
-  size_t *order = NULL;
+  order_key *order = NULL;
   double *gap = NULL;
   if (!cols || !rows) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
@@ -155,11 +159,10 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
     gap[c] = (cols[c].w + cols[c + 1].w) / 2 + COL_GAP;
   double right_extra = 0;
   for (size_t r = 0; r < nrows; r++)
-    order[r] = r;
-  g_rows = rows;
+    order[r] = (order_key){abs(rows[r].a - rows[r].b), r};
   qsort(order, nrows, sizeof *order, cmp_rows);
   for (size_t k = 0; k < nrows; k++) {
-    const row *rw = &rows[order[k]];
+    const row *rw = &rows[order[k].i];
     double need = rw->tm.width + LABEL_ROOM + BAR_W;
     if (rw->a == rw->b) {
       /* self-message: the label sits right of the lifeline, above the loop */

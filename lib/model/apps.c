@@ -69,7 +69,7 @@ int bv_applist_from_json(const bv_jdoc *d, bv_applist **out)
       (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), "otp_release", l->arena,
                           &l->otp_release)))
     goto fail;
-  if (bv_jv_get(root, "elixir") &&
+  if (!bv_jv_is_null(bv_jv_get(root, "elixir")) &&
       (rc = bv_jv_bool(d, bv_jv_get(root, "elixir"), "elixir", &l->elixir)))
     goto fail;
   bv_jit it;
@@ -93,7 +93,7 @@ int bv_applist_from_json(const bv_jdoc *d, bv_applist **out)
     STR("top", a->top, 1);
     STR("top_name", a->top_name, 1);
 #undef STR
-    if (bv_jv_get(e, "has_tree")) {
+    if (!bv_jv_is_null(bv_jv_get(e, "has_tree"))) {
       snprintf(path, sizeof path, "apps[%zu].has_tree", l->n);
       if ((rc = bv_jv_bool(d, bv_jv_get(e, "has_tree"), path, &a->has_tree)))
         goto fail;
