@@ -35,7 +35,6 @@ static char *slurp(const char *path, size_t *len)
   return p;
 }
 
-#ifndef EMBED_NO_EMIT
 /* m written by bv_emit as fmt into memory; NULL (and a failure) on error. */
 static char *emit(const bv_model *m, bv_format fmt, size_t *len)
 {
@@ -55,7 +54,6 @@ static char *emit(const bv_model *m, bv_format fmt, size_t *len)
   bv_out_abort(o);
   return copy;
 }
-#endif
 
 int main(int argc, char **argv)
 {
@@ -89,7 +87,6 @@ int main(int argc, char **argv)
     bv_out_abort(o);
   }
 
-#ifndef EMBED_NO_EMIT
   /* JSON through bv_emit is the model file too */
   char *json = emit(&m, BV_FMT_JSON, &n);
   EXPECT(json && n == flen && memcmp(json, file, n) == 0, "bv_emit JSON differs:\n%s",
@@ -109,7 +106,6 @@ int main(int argc, char **argv)
   EXPECT(has_json && has_mmd, "bv_emit_formats(suptree) lacks JSON or Mermaid");
   free(json);
   free(mmd);
-#endif
 
   bv_model_dispose(&m);
   free(file);
