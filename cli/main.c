@@ -8,9 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef BV_VERSION
-#define BV_VERSION "dev"
-#endif
 
 static const cli_opt global_opts[] = {
     {"node", "NAME[@HOST]", "target node (default: start a throwaway local node)"},
@@ -400,7 +397,7 @@ static void usage_all(void)
 {
   printf("beamviz %s: see inside a live Erlang/Elixir node\n\n"
          "usage: beamviz COMMAND [options]\n\ncommands:\n",
-         BV_VERSION);
+         bv_version());
   for (const cli_cmd *c = cli_commands; c->name; c++)
     printf("  %-10s %s\n", c->name, c->summary);
   printf("\nglobal options:\n");
@@ -558,7 +555,7 @@ int main(int argc, char **argv)
     return EXIT_OK;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("beamviz %s\n", BV_VERSION);
+    printf("beamviz %s\n", bv_version());
     return EXIT_OK;
   }
   /* the command is the first non-option word; global options may come first */

@@ -31,6 +31,9 @@
 extern "C" {
 #endif
 
+/* The library's version, "MAJOR.MINOR.PATCH" (the same as `beamviz --version`). */
+const char *bv_version(void);
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -76,7 +79,7 @@ typedef struct bv_arena bv_arena;
 typedef struct bv_out bv_out;
 
 /* A device, FIFO or /dev/fd/N is written through at commit, never replaced; a
- * symlink's target is replaced, not the link (out.c has the whole table). */
+ * symlink's target is replaced, not the link. */
 int bv_out_open(const char *path, bv_out **out);  /* "-" = stdout */
 int bv_out_open_mem(bv_out **out);
 int bv_out_write(bv_out *o, const void *p, size_t n);
@@ -176,7 +179,7 @@ void bv_localnode_stop(bv_localnode *n);
  * stopped. Async-signal-safe (unlink(2), rmdir(2)): for a program's handler
  * of SIGINT/SIGTERM; the node itself halts once this process is gone. */
 void bv_localnode_unlink_pending(void);
-/* Starts beamviz's example workload (examples/beamviz_demo.erl: a supervision
+/* Starts beamviz's example workload (a supervision
  * tree, servers that call each other, tasks) on n, through c, a connection
  * to n. It compiles and loads a module, which beamviz never does on a node it
  * did not start: BV_EREFUSED when c is connected to another node. */
@@ -386,7 +389,7 @@ typedef struct bv_procs_opts {
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()
- * order. One template evaluation (templates/procs.erl): workers on the target
+ * order. One evaluation of an Erlang template embedded in the library: workers on the target
  * stream chunks of rows while this decodes them chunk by chunk; nothing runs
  * per process on the target but BIFs. Processes that die between listing and
  * reading are counted in skipped. Errors: BV_ETIMEOUT (deadline passed),
@@ -404,7 +407,7 @@ typedef void (*bv_memory_progress_fn)(void *ud, size_t i, size_t samples,
                                       const bv_memsample *last);
 
 /* Samples erlang:memory() `samples` times, `interval_ms` apart, in one
- * template evaluation (templates/memory.erl): a process on the target sleeps
+ * evaluation of an embedded Erlang template: a process on the target sleeps
  * to an absolute schedule and streams each sample, so intervals are the
  * target's. Each sample must arrive within interval + the connection timeout.
  * progress may be NULL. */
@@ -436,7 +439,7 @@ typedef struct bv_tree_opts {
                               that are linked to its members (BV_TN_EXTERNAL) */
 } bv_tree_opts;
 
-/* Walks the tree on the target in one evaluation (templates/suptree.erl) and
+/* Walks the tree on the target in one evaluation of an embedded Erlang template and
  * builds *out (caller frees with bv_tree_free). which_children goes only to
  * processes whose '$initial_call' is supervisor or supervisor_bridge, each with
  * sup_timeout_ms; one that does not answer is BV_TN_UNRESPONSIVE with the
@@ -473,7 +476,7 @@ typedef struct bv_applist {
   bv_app *apps;            /* in the order application:which_applications/1 gives */
 } bv_applist;
 
-/* Lists started applications (templates/apps.erl, one evaluation; finite
+/* Lists started applications (one evaluation of an embedded Erlang template; finite
  * timeouts on the target). Caller frees with bv_applist_free. */
 int bv_apps_collect(bv_conn *c, bv_applist **out);
 void bv_applist_free(bv_applist *l);   /* NULL ok */
@@ -495,7 +498,7 @@ typedef struct bv_trace_opts {
 } bv_trace_opts;
 
 /* Traces on the node behind c. A relay process is started from template source
- * (templates/seqtrace_*.erl; no module is loaded): it is the seq_trace system
+ * (embedded Erlang templates; no module is loaded): it is the seq_trace system
  * tracer (eval: the previous one is saved and put back) or the erlang:trace
  * tracer of the attached processes (attach: flags removed at the end), forwards
  * events in batches, enforces the bounds in o, drains events in flight before
@@ -544,7 +547,7 @@ typedef struct bv_load_opts {
 /* Reads a model file (path for messages; o may be NULL). At most max_bytes + 1
  * bytes are read, whatever the file is (pipes and /dev/zero too); a larger
  * file is BV_EFORMAT. Reading a file of N bytes takes at most N (the text) +
- * 4N + 16 MiB (the JSON index, see lib/util/jsonin.h) + the model. Errors name the
+ * 4N + 16 MiB (the JSON index) + the model. Errors name the
  * file and where it went wrong (BV_EFORMAT, BV_EIO). */
 int bv_model_load(const char *path, bv_load_opts *o, bv_model *out);
 int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out);
@@ -611,7 +614,8 @@ typedef struct bv_emit_info {
 /* Writes m in format fmt to out (out stays the caller's: commit or abort it).
  * o NULL = defaults; info may be NULL. BV_EINVAL when m's kind cannot be
  * written as fmt (the message names the formats it can) or an option value is
- * wrong for it (the message names the value). */
+ * wrong for it (the message names the value); BV_ENOTFOUND when an image's font
+ * is not installed; BV_ENOMEM; BV_EIO from the output. */
 int bv_emit(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
             bv_emit_info *info);
 /* The formats a kind can be written as, its default first, BV_FMT_NONE-ended. */

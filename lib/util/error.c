@@ -54,3 +54,5 @@ const char *bv_error_name(int code)
   default: return "error";
   }
 }
+
+const char *bv_version(void) { return BV_LIB_VERSION; }
