@@ -125,7 +125,7 @@ else
 fi
 
 echo "== 2. supervision tree, $(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['nodes']))" "$tmp/tree.json") nodes"
-b=$(best_of 3 "$bv" render "$tmp/tree.json" -o "$tmp/tree.png")
+b=$(best_of 3 "$bv" render "$tmp/tree.json" -o "$tmp/tree.png" --max-children 0)
 echo "beamviz render -> PNG:               ${b} s (best of 3)"
 mmdc=$val/node_modules/.bin/mmdc
 if [ -x "$mmdc" ] && [ -x /usr/bin/chromium ]; then
