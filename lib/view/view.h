@@ -124,8 +124,8 @@ void bv_tree_view_info(const bv_tree_view *v, bv_emit_info *info);
 
 /* --- message traces ---------------------------------------------------------- */
 
-/* What a trace shows, whatever the format: Mermaid (emit/seq.c) and the image
- * layout (layout/seq.c) both draw exactly this. Everything lives in `arena`. */
+/* What a trace shows, whatever the format: Mermaid (emit/trace.c) and the image
+ * layout (layout/trace.c) both draw exactly this. Everything lives in `arena`. */
 typedef struct bv_trace_view {
   bv_arena *arena;
   const bv_trace *t;

@@ -1,4 +1,4 @@
-/* layout/seq.c: message sequences, drawn from the trace view (view/trace.c:
+/* layout/trace.c: message sequences, drawn from the trace view (view/trace.c:
  * the same participants, labels, payloads and notes as the Mermaid).
  * Participant boxes at the top and bottom, dashed lifelines, one row per
  * message with its label (and payload line) above the arrow (rows never share

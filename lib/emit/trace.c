@@ -1,4 +1,4 @@
-/* emit/seq.c: a message trace as a Mermaid sequenceDiagram. */
+/* emit/trace.c: a message trace as a Mermaid sequenceDiagram. */
 #include "emit/emit.h"
 
 #include <stdlib.h>
