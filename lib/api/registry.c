@@ -46,6 +46,7 @@ static const row rows[] = {
     {BV_MODEL_TREE, BV_FMT_MERMAID, bv_emit_tree_mermaid, NULL},
     {BV_MODEL_TREE, BV_FMT_MD, bv_emit_tree_mermaid, NULL},
     {BV_MODEL_TREE, BV_FMT_JSON, emit_json, NULL},
+    {BV_MODEL_TREE, BV_FMT_TEXT, bv_emit_tree_text, NULL},
     IMAGES(BV_MODEL_TREE, bv_layout_tree_model),
     {BV_MODEL_TRACE, BV_FMT_MERMAID, bv_emit_seq_mermaid, NULL},
     {BV_MODEL_TRACE, BV_FMT_MD, bv_emit_seq_mermaid, NULL},
@@ -53,6 +54,8 @@ static const row rows[] = {
     IMAGES(BV_MODEL_TRACE, bv_layout_seq_model),
     {BV_MODEL_APPS, BV_FMT_TEXT, bv_emit_apps_text, NULL},
     {BV_MODEL_APPS, BV_FMT_JSON, emit_json, NULL},
+    {BV_MODEL_APPS, BV_FMT_CSV, bv_emit_apps_csv, NULL},
+    {BV_MODEL_APPS, BV_FMT_MD, bv_emit_apps_md, NULL},
 };
 #define NROWS (sizeof rows / sizeof *rows)
 

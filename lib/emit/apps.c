@@ -75,3 +75,87 @@ int bv_emit_apps_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
   bv_buf_dispose(&b);
   return rc;
 }
+
+static int apps_of(const bv_model *m, const bv_applist **l)
+{
+  if (!m || m->kind != BV_MODEL_APPS || !m->u.apps)
+    return bv_error_set(BV_EINVAL, "not an applications model");
+  *l = m->u.apps;
+  return 0;
+}
+
+/* The registry's row for (apps x CSV): RFC 4180 (CRLF), header
+ * name,version,tree,description; cells cleaned as in the process CSV
+ * (bv_wr_csv: control characters escaped, formulas defused). */
+int bv_emit_apps_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                     bv_emit_info *info)
+{
+  (void)fmt, (void)o, (void)info;
+  const bv_applist *l = NULL;
+  int rc = apps_of(m, &l);
+  if (rc)
+    return rc;
+  bv_wr w;
+  bv_wr_init(&w, out);
+  bv_wr_str(&w, "name,version,tree,description\r\n");
+  for (size_t i = 0; i < l->n; i++) {
+    const bv_app *a = &l->apps[i];
+    bv_wr_csv(&w, a->name);
+    bv_wr_str(&w, ",");
+    bv_wr_csv(&w, a->version);
+    bv_wr_str(&w, a->has_tree ? ",yes," : ",no,");
+    bv_wr_csv(&w, a->description);
+    bv_wr_str(&w, "\r\n");
+    if (bv_wr_maybe_flush(&w))
+      break;
+  }
+  return bv_wr_finish(&w);
+}
+
+/* A Markdown table cell: clean text (bv_buf_text), with the characters that
+ * would end the cell or start markup (| \ ` < >) backslash-escaped. */
+static void md_cell(bv_buf *b, bv_buf *tmp, const char *s)
+{
+  tmp->len = 0;
+  if (s)
+    bv_buf_text(tmp, s, strlen(s));
+  bv_buf_putc(b, ' ');
+  for (size_t i = 0; tmp->data && i < tmp->len; i++) {
+    if (strchr("|\\`<>", tmp->data[i]))
+      bv_buf_putc(b, '\\');
+    bv_buf_putc(b, tmp->data[i]);
+  }
+  bv_buf_puts(b, " |");
+}
+
+/* The registry's row for (apps x Markdown): a table with the text table's
+ * columns, one application a row (version "-" when there is none). */
+int bv_emit_apps_md(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                    bv_emit_info *info)
+{
+  (void)fmt, (void)o, (void)info;
+  const bv_applist *l = NULL;
+  int rc = apps_of(m, &l);
+  if (rc)
+    return rc;
+  bv_buf b, tmp;
+  bv_buf_init(&b);
+  bv_buf_init(&tmp);
+  bv_buf_puts(&b, "| Name | Version | Tree | Description |\n|---|---|---|---|\n");
+  for (size_t i = 0; i < l->n; i++) {
+    const bv_app *a = &l->apps[i];
+    bv_buf_putc(&b, '|');
+    md_cell(&b, &tmp, a->name);
+    md_cell(&b, &tmp, a->version ? a->version : "-");
+    md_cell(&b, &tmp, a->has_tree ? "yes" : "no");
+    md_cell(&b, &tmp, a->description);
+    bv_buf_putc(&b, '\n');
+  }
+  if (b.failed || tmp.failed)
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  else
+    rc = bv_out_buf(out, &b);
+  bv_buf_dispose(&tmp);
+  bv_buf_dispose(&b);
+  return rc;
+}

@@ -90,5 +90,18 @@ int bv_emit_memory_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, 
                        bv_emit_info *info);
 int bv_emit_apps_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                       bv_emit_info *info);
+/* CSV (RFC 4180, CRLF): name,version,tree,description, cells as in the
+ * process CSV (bv_wr_csv). Markdown: a table of the same columns, cells clean
+ * text with | \ ` < > backslash-escaped. */
+int bv_emit_apps_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                     bv_emit_info *info);
+int bv_emit_apps_md(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                    bv_emit_info *info);
+/* A supervision tree as an indented text tree like tree(1) (BV_FMT_TEXT),
+ * drawn from its view: one node a line, "├── " / "└── " / "│   " before it,
+ * its label (lines joined by a space, control characters escaped) and its
+ * class in brackets ("kernel_sup [supervisor]"); folds as their fold label. */
+int bv_emit_tree_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                      bv_emit_info *info);
 
 #endif

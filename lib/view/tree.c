@@ -40,8 +40,35 @@ static int is_sup_like(const bv_tnode *n)
          (n->kind == BV_TN_NOTSTARTED && n->type && strcmp(n->type, "supervisor") == 0);
 }
 
+/* A module (or a "mod:fun/arity" initial call) as the target's language
+ * writes it: on Elixir nodes without "Elixir." and as Mod.fun/arity, an Erlang
+ * module there as :mod.fun/arity; Erlang nodes get it as it is. Ports keep
+ * their name (a command line may hold anything). */
+static void put_module(bv_buf *b, const bv_tnode *n, const char *mod, int elixir)
+{
+  const char *colon = strrchr(mod, ':'), *slash = colon ? strrchr(colon, '/') : NULL;
+  int mfa = colon && colon > mod && slash && slash > colon + 1 && slash[1] &&
+            strspn(slash + 1, "0123456789") == strlen(slash + 1);
+  if (!elixir || (n->pid && strncmp(n->pid, "#Port", 5) == 0)) {
+    bv_buf_puts(b, mod);
+    return;
+  }
+  mod = bv_strip_elixir(mod);
+  if (!mfa) {
+    bv_buf_puts(b, mod);
+    return;
+  }
+  colon = strrchr(mod, ':');
+  if (!(mod[0] >= 'A' && mod[0] <= 'Z'))
+    bv_buf_putc(b, ':');
+  bv_buf_put(b, mod, (size_t)(colon - mod));
+  bv_buf_putc(b, '.');
+  bv_buf_puts(b, colon + 1);
+}
+
 int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_line)
 {
+  int elixir = t ? t->elixir : 0;
   if (!max_line)
     max_line = 80;
   bv_buf line;
@@ -87,7 +114,7 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
   bv_buf pid;
   bv_buf_init(&pid);
   if (n->pid)
-    bv_pid_display(&pid, n->pid, t ? t->elixir : 0);
+    bv_pid_display(&pid, n->pid, elixir);
   if (n->name) {
     bv_buf_puts(&line, n->name);
   } else if (n->child_id) {
@@ -98,6 +125,11 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
     bv_buf_puts(&line, n->role);
     if (pid.len)
       bv_buf_printf(&line, " %s", pid.data);
+  } else if (n->module && n->kind != BV_TN_EXTERNAL && strcmp(n->module, "dynamic") != 0) {
+    /* an unnamed dynamic child: the module of its child spec, and the pid */
+    put_module(&line, n, n->module, elixir);
+    if (pid.len)
+      bv_buf_printf(&line, " %s", pid.data);
   } else if (pid.len) {
     bv_buf_puts(&line, pid.data);
   } else {
@@ -105,8 +137,10 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
   }
   put_cut(b, line.data ? line.data : "?", max_line);
   if (n->kind == BV_TN_EXTERNAL && n->module && !n->state) {
+    line.len = 0;
+    put_module(&line, n, n->module, elixir);
     bv_buf_putc(b, '\n');
-    put_cut(b, n->module, max_line);
+    put_cut(b, line.data ? line.data : "?", max_line);
   }
   if (n->state) {
     line.len = 0;

@@ -77,7 +77,11 @@ int bv_memory_view_title(bv_buf *b, const bv_memseries *m);
 int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m);
 
 /* The text a node is drawn with (UTF-8, lines separated by '\n', not escaped):
- * registered name, else child id and pid, else role and pid, else pid; a second
+ * registered name, else child id and pid, else role and pid, else (an unnamed
+ * dynamic child) the module of its child spec and pid, else pid; a linked
+ * process outside the tree gets its module or initial call as a second line;
+ * modules and calls in the target's syntax (on Elixir nodes DemoApp.Session,
+ * DemoApp.Worker.init/1, :proc_lib.init_p/5); a second
  * line with the state (restarting, undefined, no answer: timeout ...); folded
  * nodes read "... and K more workers" / "K more below". Pids are written the
  * target's way (bv_pid_display); each line is cut to max_line bytes (0 = 80). */
