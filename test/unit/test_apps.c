@@ -77,9 +77,67 @@ static void test_json(void)
   bv_applist_free(l);
 }
 
+/* bv_emit through the registry into memory: a malloc'd copy of the text. */
+static char *emit(const bv_applist *l, bv_format fmt)
+{
+  bv_model m = {.kind = BV_MODEL_APPS};
+  m.u.apps = (bv_applist *)l;
+  bv_out *out;
+  if (bv_out_open_mem(&out))
+    return NULL;
+  CHECK_INT(bv_emit(&m, fmt, NULL, out, NULL), 0);
+  size_t len;
+  const char *p = bv_out_mem(out, &len);
+  char *copy = strndup(p ? p : "", len);
+  bv_out_abort(out);
+  return copy;
+}
+
+/* CSV: RFC 4180 with CRLF, one row an application, cells cleaned as in the
+ * process CSV (control characters escaped, quoted when they hold , or ",
+ * a leading = + - @ defused). */
+static void test_csv(void)
+{
+  bv_applist *l = make();
+  l->apps[2].description = "=1+2, \"q\"";
+  char *t = emit(l, BV_FMT_CSV);
+  CHECK_STR(t, "name,version,tree,description\r\n"
+               "kernel,8.5,yes,ERTS  CXC 138 10\r\n"
+               "bv\\x1b[2Jevil,1\\r,no,x\\x1b[31mred\\nline2\\x07 \\u009b2J \\xff\r\n"
+               "caf\xC3\xA9,,no,\"'=1+2, \"\"q\"\"\"\r\n");
+  free(t);
+  bv_applist_free(l);
+}
+
+/* Markdown: a table with the text table's columns; cells are clean text and
+ * nothing in them ends a cell or starts markup. */
+static void test_md(void)
+{
+  bv_applist *l = make();
+  l->apps[2].description = "a|b <i>`c`</i>";
+  char *t = emit(l, BV_FMT_MD);
+  CHECK_STR(t, "| Name | Version | Tree | Description |\n"
+               "|---|---|---|---|\n"
+               "| kernel | 8.5 | yes | ERTS  CXC 138 10 |\n"
+               "| bv\\\\x1b[2Jevil | 1\\\\r | no | "
+               "x\\\\x1b[31mred\\\\nline2\\\\x07 \\\\u009b2J \\\\xff |\n"
+               "| caf\xC3\xA9 | - | no | a\\|b \\<i\\>\\`c\\`\\</i\\> |\n");
+  /* every row has its five cell borders */
+  for (const char *p = t, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+    size_t bars = 0;
+    for (const char *q = p; q < nl; q++)
+      bars += *q == '|' && (q == p || q[-1] != '\\');
+    CHECK_INT(bars, 5);
+  }
+  free(t);
+  bv_applist_free(l);
+}
+
 int main(void)
 {
   test_text();
   test_json();
+  test_csv();
+  test_md();
   return check_report();
 }

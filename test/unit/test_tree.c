@@ -229,6 +229,155 @@ static void test_labels(void)
   }
 }
 
+/* Unnamed dynamic children and linked processes: the module of the child
+ * spec (or the initial call) in the target's syntax. */
+static void test_module_labels(void)
+{
+  static const struct {
+    bv_tnode_kind kind;
+    const char *pid, *name, *id, *module, *state;
+    int elixir;
+    const char *label;
+  } cases[] = {
+      {BV_TN_WORKER, "<0.152.0>", NULL, NULL, "demo_session", NULL, 0, "demo_session <0.152.0>"},
+      {BV_TN_WORKER, "<0.152.0>", NULL, NULL, "DemoApp.Session", NULL, 1,
+       "DemoApp.Session #PID<0.152.0>"},
+      {BV_TN_WORKER, "<0.152.0>", NULL, NULL, "Elixir.DemoApp.Session", NULL, 1,
+       "DemoApp.Session #PID<0.152.0>"},
+      /* a child id, a name or "dynamic" modules go before / are not shown */
+      {BV_TN_WORKER, "<0.5.0>", NULL, "task", "demo_task", NULL, 0, "task <0.5.0>"},
+      {BV_TN_WORKER, "<0.5.0>", "reg", NULL, "demo_task", NULL, 0, "reg"},
+      {BV_TN_WORKER, "<0.5.0>", NULL, NULL, "dynamic", NULL, 0, "<0.5.0>"},
+      {BV_TN_NOTSTARTED, NULL, NULL, NULL, "demo_session", "restarting", 0,
+       "demo_session\n(restarting)"},
+      /* linked processes: the initial call on a second line, Elixir's way there */
+      {BV_TN_EXTERNAL, "<0.160.0>", NULL, NULL, "proc_lib:init_p/5", NULL, 0,
+       "<0.160.0>\nproc_lib:init_p/5"},
+      {BV_TN_EXTERNAL, "<0.160.0>", NULL, NULL, "proc_lib:init_p/5", NULL, 1,
+       "#PID<0.160.0>\n:proc_lib.init_p/5"},
+      {BV_TN_EXTERNAL, "<0.160.0>", NULL, NULL, "DemoApp.Worker:init/1", NULL, 1,
+       "#PID<0.160.0>\nDemoApp.Worker.init/1"},
+      {BV_TN_EXTERNAL, "<0.160.0>", "cache", NULL, "Elixir.DemoApp.Cache", NULL, 1,
+       "cache\nDemoApp.Cache"},
+      {BV_TN_EXTERNAL, "#Port<0.7>", NULL, NULL, "sh -c a:b/1", NULL, 1,
+       "#Port<0.7>\nsh -c a:b/1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    bv_tree t;
+    memset(&t, 0, sizeof t);
+    t.elixir = cases[i].elixir;
+    bv_tnode n;
+    memset(&n, 0, sizeof n);
+    n.kind = cases[i].kind;
+    n.pid = cases[i].pid;
+    n.name = cases[i].name;
+    n.child_id = cases[i].id;
+    n.module = cases[i].module;
+    n.state = cases[i].state;
+    bv_buf b;
+    bv_buf_init(&b);
+    CHECK_INT(bv_tree_label(&b, &t, &n, 0), 0);
+    CHECK_STR(b.data, cases[i].label);
+    bv_buf_dispose(&b);
+  }
+  /* the 80-byte cut still holds with a module */
+  {
+    bv_tree t;
+    memset(&t, 0, sizeof t);
+    bv_tnode n;
+    memset(&n, 0, sizeof n);
+    n.kind = BV_TN_WORKER;
+    n.pid = "<0.152.0>";
+    n.module = "a_module_name_that_is_long_enough_to_be_cut_somewhere_past_eighty_bytes_in_all";
+    bv_buf b;
+    bv_buf_init(&b);
+    CHECK_INT(bv_tree_label(&b, &t, &n, 0), 0);
+    CHECK_INT(b.len, 80);
+    CHECK(b.len >= 3 && strcmp(b.data + 77, "...") == 0);
+    bv_buf_dispose(&b);
+  }
+}
+
+/* --format text: the registry's writer into memory. */
+static char *text_fmt(const bv_tree *t, unsigned mc, bv_emit_info *info)
+{
+  bv_model m = {BV_MODEL_TREE, {.tree = (bv_tree *)t}};
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  o.max_children = mc;
+  bv_out *out;
+  if (bv_out_open_mem(&out))
+    return NULL;
+  CHECK_INT(bv_emit(&m, BV_FMT_TEXT, &o, out, info), 0);
+  size_t len;
+  const char *p = bv_out_mem(out, &len);
+  char *copy = strndup(p ? p : "", len);
+  bv_out_abort(out);
+  return copy;
+}
+
+static void tb_module(tb *b, uint32_t i, const char *module)
+{
+  b->t->nodes[i].module = bv_arena_strdup(b->t->arena, module);
+}
+
+static void test_text_tree(void)
+{
+  /* Elixir: a fold node, a dynamic child, a linked process, a state */
+  tb b;
+  tb_init(&b, 1);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.100.0>", "DemoApp.Supervisor", NULL);
+  tb_add(&b, 0, BV_TN_WORKER, "<0.101.0>", "DemoApp.Cache", "DemoApp.Cache");
+  tb_add(&b, 0, BV_TN_SUPERVISOR, "<0.102.0>", NULL, "DemoApp.Sessions");
+  tb_add(&b, 0, BV_TN_WORKER, "<0.103.0>", NULL, "w3");
+  tb_add(&b, 0, BV_TN_SUPERVISOR, "<0.104.0>", NULL, "s4");
+  uint32_t d = tb_add(&b, 2, BV_TN_WORKER, "<0.152.0>", NULL, NULL);
+  tb_module(&b, d, "DemoApp.Session");
+  uint32_t e = tb_add(&b, 2, BV_TN_EXTERNAL, "<0.160.0>", NULL, NULL);
+  tb_module(&b, e, "DemoApp.Worker:init/1");
+  uint32_t r = tb_add(&b, 2, BV_TN_NOTSTARTED, NULL, NULL, NULL);
+  tb_module(&b, r, "DemoApp.Session");
+  b.t->nodes[r].state = "restarting";
+  tb_add(&b, 4, BV_TN_WORKER, "<0.170.0>", NULL, "x");
+  bv_tree *t = tb_done(&b);
+  bv_emit_info info;
+  char *s = text_fmt(t, 2, &info);
+  CHECK_STR(s, "DemoApp.Supervisor [root]\n"
+               "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 DemoApp.Cache [worker]\n"
+               "\xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 DemoApp.Sessions #PID<0.102.0> [supervisor]\n"
+               "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 "
+               "DemoApp.Session #PID<0.152.0> [worker]\n"
+               "\xe2\x94\x82   \xe2\x94\x9c\xe2\x94\x80\xe2\x94\x80 "
+               "#PID<0.160.0> DemoApp.Worker.init/1 [external]\n"
+               "\xe2\x94\x82   \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 ... and 1 more worker [folded]\n"
+               "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 "
+               "... and 2 more (1 worker, 1 supervisor) +1 below [folded]\n");
+  free(s);
+  /* the same fold counts as every other format */
+  CHECK_INT(info.folds, 2);
+  CHECK_INT(info.hidden_siblings, 4);
+  CHECK_INT(info.nodes, 9);
+  /* whole (no fold): the last child's subtree is indented with spaces */
+  s = text_fmt(t, 0, NULL);
+  CHECK(s && strstr(s, "\xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 s4 #PID<0.104.0> [supervisor]\n"
+                       "    \xe2\x94\x94\xe2\x94\x80\xe2\x94\x80 x #PID<0.170.0> [worker]\n") != NULL);
+  CHECK(s && strstr(s, "DemoApp.Session (restarting) [notstarted]\n") != NULL);
+  free(s);
+  bv_tree_free(t);
+
+  /* a deep chain is written without recursion; control characters escaped */
+  tb_init(&b, 0);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.1.0>", "top\x1b[2J", NULL);
+  for (int i = 1; i < 5000; i++)
+    tb_add(&b, i - 1, BV_TN_SUPERVISOR, "<0.2.0>", "s", NULL);
+  t = tb_done(&b);
+  s = text_fmt(t, 0, NULL);
+  CHECK(s && strncmp(s, "top\\x1b[2J [root]\n", 18) == 0);
+  CHECK_INT(s ? count(s, "\n") : 0, 5000);
+  free(s);
+  bv_tree_free(t);
+}
+
 /* Hostile names inside a whole Mermaid document: each label stays one quoted
  * token, nothing that ends a label or statement survives unescaped. */
 static void test_escaping_in_context(void)
@@ -649,6 +798,8 @@ int main(void)
 {
   test_parse_pid();
   test_labels();
+  test_module_labels();
+  test_text_tree();
   test_escaping_in_context();
   test_fold();
   test_view_bad();
