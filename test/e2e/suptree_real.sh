@@ -10,12 +10,14 @@
 
 erlc -o "$BV_TMP" "$BV_SRC/test/e2e/erl/bv_walk.erl" 2>"$BV_TMP/erlc.log" ||
   fail "erlc bv_walk: $(cat "$BV_TMP/erlc.log")"
-cp "$BV_SRC/test/e2e/erl/bv_wapp.app" "$BV_TMP/" || fail "copy bv_wapp.app"
+cp "$BV_SRC/test/e2e/erl/bv_wapp.app" "$BV_SRC/test/e2e/erl/bv_wapp2.app" "$BV_TMP/" ||
+  fail "copy the .app files"
 start_node T -pa "$BV_TMP"
 BV="$BEAMVIZ --node $T --cookie $BV_COOKIE"
 
 check "walk tree starts" erl_eval "$T" 'ok = bv_walk:start().'
 check "bv_wapp starts" erl_eval "$T" 'ok = application:start(bv_wapp).'
+check "bv_wapp2 starts" erl_eval "$T" 'ok = application:start(bv_wapp2).'
 
 # pids of a beamviz tree (members only), sorted, space separated
 json_pids() {
@@ -128,7 +130,16 @@ M="$BV_TMP/wapp.mmd"
 check "suptree --app bv_wapp mermaid" $BV suptree --app bv_wapp -o "$M"
 mmd_check "$M"
 grep -q bv_wapp_early "$M" || fail "mermaid misses bv_wapp_early"
-# the same in sasl/kernel: the real top supervisors, no note
+# an application whose top is a gen_server: drawn, not asked, and stderr says so
+J="$BV_TMP/wapp2.json"
+$BV suptree --app bv_wapp2 --format json -o "$J" 2>"$BV_TMP/wapp2.err" ||
+  fail "suptree --app bv_wapp2: exit $?: $(cat "$BV_TMP/wapp2.err")"
+grep -q "application bv_wapp2: its top process is not a supervisor by its initial call ({bv_walk,init,1}): not walked" \
+  "$BV_TMP/wapp2.err" || fail "--app bv_wapp2: no note on the top's shape: $(cat "$BV_TMP/wapp2.err")"
+expect "$J" bv_wapp2_top 'worker|-|application start helper|-'
+calls=$(erl_eval "$T" 'bv_walk:calls(bv_wapp2_top).')
+[ "$calls" = "{0,[]}" ] || fail "bv_wapp2_top (not a supervisor) was sent something: $calls"
+# the same in kernel: the real top supervisors, no note
 check "suptree --app kernel" $BV suptree --app kernel --format json -o "$BV_TMP/kernel.json"
 expect "$BV_TMP/kernel.json" kernel_sup 'supervisor|-|application start helper|-'
 pass

@@ -11,7 +11,8 @@
 %%   bv_garbage declared supervisor answering a list that is not a child list
 %%   bv_junk    declared supervisor answering an atom
 %% Application bv_wapp: start/2 start_links bv_wapp_early, then the top
-%% supervisor bv_wapp_sup (workers bv_wapp_a, bv_wapp_b).
+%% supervisor bv_wapp_sup (workers bv_wapp_a, bv_wapp_b). Application bv_wapp2:
+%% start/2 returns a gen_server (bv_wapp2_top), which must never be asked.
 -module(bv_walk).
 -behaviour(supervisor).
 -behaviour(application).
@@ -107,6 +108,9 @@ text(Pids) ->
     lists:flatten(lists:join(" ", [pid_to_list(P) || P <- lists:usort(Pids)])).
 
 %% --- application bv_wapp ---------------------------------------------------------
+start(_Type, gs_top) ->
+    %% bv_wapp2: its "top" is a gen_server, not a supervisor
+    gs(bv_wapp2_top, plain);
 start(_Type, _Args) ->
     {ok, _Early} = gs(bv_wapp_early, plain),
     supervisor:start_link({local, bv_wapp_sup}, ?MODULE, wapp_top).
