@@ -15,7 +15,8 @@ const cli_opt cmd_suptree_opts[] = {
     {"direction", "TD|LR", "top-down (default) or left-right"},
     {NULL, NULL, NULL}};
 
-/* Supervisors that did not answer: worth a line, the walk went on without them. */
+/* Supervisors that were not walked: worth a line, the walk went on without them.
+ * And what the target said about an application of unexpected shape. */
 static void unresponsive_note(const bv_tree *t, unsigned sup_ms)
 {
   size_t k = 0;
@@ -29,9 +30,13 @@ static void unresponsive_note(const bv_tree *t, unsigned sup_ms)
       k++;
     }
   if (k)
-    cli_note("%zu supervisor%s did not answer which_children within %u ms (first: %s); drawn "
-             "as unresponsive",
+    cli_note("%zu supervisor%s not walked: no child list within %u ms, or a reply that is "
+             "not one (first: %s); drawn as unresponsive",
              k, k == 1 ? "" : "s", sup_ms, first);
+  for (size_t i = 0; i < t->n; i++)
+    if (t->nodes[i].role && strcmp(t->nodes[i].role, "application start helper") == 0 &&
+        t->nodes[i].state && strcmp(t->nodes[i].state, "dead") != 0)
+      cli_note("application %s: %s", t->title ? t->title : "?", t->nodes[i].state);
 }
 
 int cmd_suptree(cli_ctx *ctx)

@@ -420,7 +420,10 @@ int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
 /*                                                                          */
 /* Tree shape (bv_tree): nodes[0] is the root (the supervisor asked for, or  */
 /* the application master of the application, then its start helper, the top */
-/* supervisor). Children are in start order. BV_TN_EXTERNAL nodes (links)    */
+/* supervisor, as the application master names it; other processes linked  */
+/* to the start helper follow the top supervisor as children of the helper,  */
+/* role "linked to the start helper"). Children are in start order.          */
+/* BV_TN_EXTERNAL nodes (links)                                              */
 /* hang under the first member (in node order) they are linked to, after its  */
 /* real children: the edge to their parent is a link (draw it dotted), not    */
 /* supervision. links[] holds the other links between nodes (a < b, sorted),  */
@@ -441,9 +444,12 @@ typedef struct bv_tree_opts {
 
 /* Walks the tree on the target in one evaluation of an embedded Erlang template and
  * builds *out (caller frees with bv_tree_free). which_children goes only to
- * processes whose '$initial_call' is supervisor or supervisor_bridge, each with
- * sup_timeout_ms; one that does not answer is BV_TN_UNRESPONSIVE with the
- * reason in `state`. Errors: BV_ENOTFOUND (unknown or library application,
+ * processes whose '$initial_call' is supervisor or supervisor_bridge or whose
+ * parent's which_children lists them with type supervisor, each with
+ * sup_timeout_ms; one that does not answer, or answers something that is not a
+ * child list, is BV_TN_UNRESPONSIVE with the reason in `state`. An application
+ * of unexpected shape (no top supervisor named by its master, a top process
+ * that is not a supervisor) has the reason in its start helper's `state`. Errors: BV_ENOTFOUND (unknown or library application,
  * name not registered, pid not alive; the message lists running applications),
  * BV_EREFUSED (sup names a process that is not a supervisor: nothing was sent
  * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */

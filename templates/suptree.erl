@@ -10,12 +10,15 @@
 %%   Links      boolean: also report processes/ports outside the tree that are
 %%              linked to tree members
 %% Never harms the node: which_children is sent only to processes whose
-%% '$initial_call' says supervisor or supervisor_bridge, through
+%% '$initial_call' says supervisor or supervisor_bridge, or whose parent's
+%% which_children lists them with type supervisor (the rule OTP's
+%% release_handler relies on), through
 %% gen_server:call with a finite timeout, from short-lived workers that are
 %% killed if they overrun (one level of the tree at a time, in parallel);
 %% user text is compared to existing names, never made into an atom.
 %% Value: {ok, Node, Chain, Sups, Ext, Ms} | {error, Kind, Detail}
-%%   Chain: [{Pid, Role, Info}] root first (app: master, helper, top)
+%%   Chain: [{Pid, Role, Info} | {Pid, Role, Info, Note}] root first (app: master,
+%%          helper, top, then Role linked: other processes linked to the helper)
 %%   Sups:  [{SupPid, {ok, WhichChildren, LocalPids, Infos, SubSups}
 %%                   | {error, Reason}}]
 %%   Ext:   [{PidOrPort, RegisteredName | [], Extra}]
@@ -61,7 +64,13 @@ PInfo = fun(P) when is_pid(P) -> case node(P) =:= node() of
 %% One supervisor: which_children with a timeout, then the children's info.
 Ask = fun(Sup) ->
           R = try gen_server:call(Sup, which_children, SupTimeout) of
-                  Cs when is_list(Cs) -> {ok, Cs};
+                  Cs when is_list(Cs) ->
+                      %% a child list is a list of 4-tuples (compiled helpers)
+                      case catch lists:usort(lists:map(fun erlang:tuple_size/1, Cs)) of
+                          [4] -> {ok, Cs};
+                          [] -> {ok, Cs};
+                          _ -> {error, Fmt({bad_reply, Cs})}
+                      end;
                   Other -> {error, Fmt({bad_reply, Other})}
               catch
                   exit:{timeout, _} -> {error, timeout};
@@ -91,7 +100,7 @@ Ask = fun(Sup) ->
                   Subs = case lists:keymember(supervisor, 3, Children) of
                              false -> [];
                              true -> [P || {_, P, supervisor, _} <- Children, is_pid(P),
-                                           node(P) =:= Here, IsSup(PInfo(P))]
+                                           node(P) =:= Here]
                          end,
                   {ok, Children, Pids, Infos, Subs};
               Err -> Err
@@ -153,13 +162,62 @@ Registered = fun(W) ->
                        atom_to_binary(N, utf8) =:= W orelse
                            atom_to_binary(N, utf8) =:= <<"Elixir.", W/binary>>]
              end,
+%% The parent named first in '$ancestors' (a pid or a registered name).
+AncParent = fun(P) ->
+                case erlang:process_info(P, dictionary) of
+                    {dictionary, D} ->
+                        case lists:keyfind('$ancestors', 1, D) of
+                            {_, [A | _]} when is_pid(A) -> A;
+                            {_, [A | _]} when is_atom(A) ->
+                                case erlang:whereis(A) of
+                                    Q when is_pid(Q) -> Q;
+                                    _ -> undefined
+                                end;
+                            _ -> undefined
+                        end;
+                    _ -> undefined
+                end
+            end,
+%% Rule (b) for one process: yes, or {no, Why}. The parent is asked only if it
+%% passes the rule itself (a, or b up its own ancestors, a few levels).
+Declared = fun Declared(P, Depth) ->
+               case AncParent(P) of
+                   undefined -> {no, no_parent};
+                   Par ->
+                       ParOk = case IsSup(PInfo(Par)) of
+                                   true -> true;
+                                   false when Depth > 0 -> Declared(Par, Depth - 1) =:= yes;
+                                   false -> false
+                               end,
+                       Late = erlang:monotonic_time(millisecond) >= Deadline,
+                       case ParOk of
+                           false -> {no, {parent_not_supervisor, Par}};
+                           true when Late -> {no, {parent_not_asked, Par}};
+                           true ->
+                               case Ask(Par) of
+                                   {ok, Cs, _, _, _} ->
+                                       case [T || {_, Q, T, _} <- Cs, Q =:= P] of
+                                           [supervisor | _] -> yes;
+                                           [T | _] -> {no, {declared, T, Par}};
+                                           [] -> {no, {not_listed, Par}}
+                                       end;
+                                   {error, R} -> {no, {parent_no_answer, Par, R}}
+                               end
+                       end
+               end
+           end,
 SupRoot = fun(P, Desc) ->
               case PInfo(P) of
                   undefined -> {error, not_alive, Desc};
                   Info ->
                       case IsSup(Info) of
-                          true -> {ok, [{P, root, Info}]};
-                          false -> {error, not_supervisor, {Desc, InitCall(Info)}}
+                          true -> {ok, [{P, root, Info}], [P]};
+                          false ->
+                              case Declared(P, 4) of
+                                  yes -> {ok, [{P, root, Info}], [P]};
+                                  {no, Why} ->
+                                      {error, not_supervisor, {Desc, InitCall(Info), Why}}
+                              end
                       end
               end
           end,
@@ -177,7 +235,7 @@ Found = case Mode of
                 case erlang:whereis(N) of
                     P when is_pid(P) -> SupRoot(P, Who);
                     undefined -> {error, not_registered, Who};
-                    Port -> {error, not_supervisor, {Who, {port, Port}}}
+                    Port -> {error, not_supervisor, {Who, {port, Port}, port}}
                 end
         end;
     <<"app">> ->
@@ -201,44 +259,77 @@ Found = case Mode of
                         case Helpers of
                             [] -> {error, no_top, App};
                             [Helper | _] ->
-                                Tops = [L || L <- LinksOf(Helper), is_pid(L), L =/= Master,
-                                             node(L) =:= node()],
-                                Top = case [L || L <- Tops,
-                                                 case erlang:process_info(L, dictionary) of
-                                                     {dictionary, D} ->
-                                                         case lists:keyfind('$ancestors', 1, D) of
-                                                             {_, [Helper | _]} -> true;
-                                                             _ -> false
-                                                         end;
-                                                     _ -> false
-                                                 end] of
-                                          [T | _] -> T;
-                                          [] -> case Tops of [T | _] -> T; [] -> undefined end
+                                %% the top supervisor as the master knows it:
+                                %% application_master:get_child/1 waits forever,
+                                %% so it runs in a helper killed on timeout
+                                Me = self(),
+                                {GW, GM} = spawn_monitor(fun() ->
+                                    Me ! {bv_suptree_child, self(),
+                                          catch application_master:get_child(Master)}
+                                end),
+                                Got = receive
+                                          {bv_suptree_child, GW, G} ->
+                                              erlang:demonitor(GM, [flush]), G;
+                                          {'DOWN', GM, process, GW, Why} -> {'EXIT', Why}
+                                      after SupTimeout ->
+                                          exit(GW, kill),
+                                          erlang:demonitor(GM, [flush]),
+                                          timeout
                                       end,
-                                Chain0 = [{Master, master, PInfo(Master)},
-                                          {Helper, helper, PInfo(Helper)}],
-                                case Top of
-                                    undefined -> {ok, Chain0};
-                                    _ -> {ok, Chain0 ++ [{Top, top, PInfo(Top)}]}
-                                end
+                                {Top, Note0} =
+                                    case Got of
+                                        {T, _} when is_pid(T), node(T) =:= node() -> {T, []};
+                                        timeout ->
+                                            {undefined, <<"the application master did not name "
+                                                          "its top supervisor in time">>};
+                                        Other ->
+                                            {undefined,
+                                             iolist_to_binary(
+                                               ["the application master named no top "
+                                                "supervisor: ", Fmt(Other)])}
+                                    end,
+                                HInfo = PInfo(Helper),
+                                TInfo = case Top of undefined -> undefined; _ -> PInfo(Top) end,
+                                Note = case Top of
+                                           undefined -> Note0;
+                                           _ -> case IsSup(TInfo) of
+                                                    true -> [];
+                                                    false ->
+                                                        iolist_to_binary(
+                                                          ["its top process is not a supervisor "
+                                                           "by its initial call (",
+                                                           Fmt(InitCall(TInfo)),
+                                                           "): not walked"])
+                                                end
+                                       end,
+                                Linked = [L || L <- LinksOf(Helper), is_pid(L), L =/= Master,
+                                               L =/= Top, node(L) =:= node()],
+                                LInfos = [{L, linked, PInfo(L)} || L <- lists:usort(Linked)],
+                                HelperE = case Note of
+                                              [] -> {Helper, helper, HInfo};
+                                              _ -> {Helper, helper, HInfo, Note}
+                                          end,
+                                TopE = case Top of
+                                           undefined -> [];
+                                           _ -> [{Top, top, TInfo}]
+                                       end,
+                                AppRoots = [P || {P, _, I} <- TopE ++ LInfos, IsSup(I)],
+                                {ok, [{Master, master, PInfo(Master)}, HelperE] ++ TopE ++ LInfos,
+                                 AppRoots}
                         end
                 end
         end
 end,
 case Found of
-    {ok, Chain} ->
-        {Last, _, LastInfo} = lists:last(Chain),
-        Sups = case IsSup(LastInfo) of
-                   true -> Walk([Last], #{}, []);
-                   false -> []
-               end,
+    {ok, Chain, WalkRoots} ->
+        Sups = Walk(WalkRoots, #{}, []),
         Ext = case Links of
                   false -> [];
                   true ->
                       Members = maps:from_list(
-                                  [{P, true} || {P, _, _} <- Chain] ++
+                                  [{element(1, C), true} || C <- Chain] ++
                                   [{P, true} || {_, {ok, _, Ps, _, _}} <- Sups, P <- Ps]),
-                      AllInfos = [I || {_, _, I} <- Chain] ++
+                      AllInfos = [element(3, C) || C <- Chain] ++
                                  lists:append([Is || {_, {ok, _, _, Is, _}} <- Sups]),
                       Outside = lists:usort([L || I <- AllInfos, I =/= undefined,
                                                   {links, Ls} <- [lists:keyfind(links, 1, I)],

@@ -503,13 +503,28 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
       if (map_put(&bd->ext, key, &ext->v.items[i]) < 0)
         return BV_ENOMEM;
     }
-  /* the chain: root first, each the parent of the next */
+  /* the chain: root first, each the parent of the next (master, helper, top);
+     then the processes linked to the start helper, children of the helper */
+  int helper = -1;
+  uint32_t nmain = 0;
+  for (uint32_t i = 0; i < chain->n; i++) {
+    const bv_term *role = bv_term_elem(&chain->v.items[i], 1);
+    if (bv_term_is_atom(role, "helper"))
+      helper = (int)i;
+    if (!bv_term_is_atom(role, "linked"))
+      nmain = i + 1;
+  }
   for (uint32_t i = 0; i < chain->n; i++) {
     const bv_term *c = &chain->v.items[i];
     const bv_term *info = bv_term_elem(c, 2);
     bv_tnode nd;
     memset(&nd, 0, sizeof nd);
     nd.parent = (int)i - 1;
+    if (i >= nmain) {
+      if (helper < 0)
+        return bv_error_set(BV_ETERM, "suptree: malformed walk result from the node");
+      nd.parent = helper;
+    }
     nd.pid = pid_str(bd, bv_term_elem(c, 0));
     if (!nd.pid)
       return bd->pid_err;
@@ -521,6 +536,8 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
     } else if (bv_term_is_atom(role, "helper")) {
       nd.role = "application start helper";
       nd.module = "application_master";
+    } else if (bv_term_is_atom(role, "linked")) {
+      nd.role = "linked to the start helper";
     }
     if (!info || info->type != BV_T_LIST) {
       info = NULL;
@@ -531,6 +548,12 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
       nd.name = info_name(bd, info);
       if (!nd.module)
         nd.module = info_module(bd, info);
+      /* the target's note on an unexpected shape (application master, helper) */
+      const bv_term *note = c->n == 4 ? bv_term_elem(c, 3) : NULL;
+      if (note && note->type == BV_T_BINARY) {
+        nd.state = bv_term_text(note);
+        nd.state = nd.state ? bv_arena_strdup(bd->t->arena, nd.state) : NULL;
+      }
     }
     int found;
     const bv_term *res = map_get(&bd->sups, nd.pid, &found);
@@ -545,7 +568,14 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
   /* breadth first: each dequeued node appends its children (contiguous) */
   for (size_t i = 0; i < bd->n; i++) {
     bv_tnode *nd = &bd->nodes[i];
-    if (i + 1 < chain->n) {
+    if ((int)i == helper) {
+      nd->first_child = (uint32_t)(i + 1);
+      nd->nchildren = chain->n - (i + 1);
+      if (!nd->nchildren)
+        nd->first_child = (uint32_t)bd->n;
+      continue;
+    }
+    if (i + 1 < nmain) {
       nd->first_child = (uint32_t)(i + 1);
       nd->nchildren = 1;
       continue;
@@ -724,9 +754,28 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
       bv_buf_puts(&b, "it is a port");
     else
       bv_buf_puts(&b, "it has no '$initial_call'");
+    const bv_term *why = bv_term_elem(d, 2), *w0 = bv_term_elem(why, 0);
+    bv_buf tb;
+    bv_buf_init(&tb);
+    if (why)
+      bv_term_format(&tb, bv_term_elem(why, 1) ? bv_term_elem(why, 1) : why, node, 80);
+    const char *par = tb.data ? tb.data : "?";
+    if (bv_term_is_atom(why, "no_parent"))
+      bv_buf_puts(&b, "; it has no parent in '$ancestors'");
+    else if (bv_term_is_atom(w0, "declared"))
+      bv_buf_printf(&b, "; its parent lists it as %s", bv_term_text(bv_term_elem(why, 1))
+                                                          ? bv_term_text(bv_term_elem(why, 1))
+                                                          : "?");
+    else if (bv_term_is_atom(w0, "not_listed"))
+      bv_buf_printf(&b, "; its parent %s does not list it among its children", par);
+    else if (bv_term_is_atom(w0, "parent_not_supervisor"))
+      bv_buf_printf(&b, "; its parent %s is not a supervisor", par);
+    else if (bv_term_is_atom(w0, "parent_no_answer") || bv_term_is_atom(w0, "parent_not_asked"))
+      bv_buf_printf(&b, "; its parent %s gave no child list in time", par);
+    bv_buf_dispose(&tb);
     rc = bv_error_set(BV_EREFUSED,
                       "'%s' on node %s is not a supervisor (%s): beamviz sends which_children "
-                      "only to supervisors",
+                      "only to supervisors and to children their parent declares supervisor",
                       o->sup, node, b.data ? b.data : "?");
   } else {
     bv_term_format(&b, r, node, 200);

@@ -87,7 +87,7 @@ order = [n.get("child_id") for n in kids]
 want = ["bv_guard", "bv_mid", "ignored", "bv_flappy_sup", "bv_bridge", "bv_pool", "bv_stuck"]
 assert order[:7] == want, order
 assert order[8] == "end_name", order
-assert kids[0].get("type") == "supervisor", kids[0]
+assert kids[0].get("type") == "worker", kids[0]
 mid = nodes.index(kids[1])
 assert [n.get("child_id") for n in nodes if n["parent"] == mid] == ["w_a", "w_b", "helper_worker", "linker"]
 pool = nodes.index(kids[5])

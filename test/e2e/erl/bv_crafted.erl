@@ -3,7 +3,7 @@
 %% on the test node only (-pa); beamviz itself never loads anything.
 %%
 %% bv_top (one_for_one)
-%%   bv_guard        gen_server declared as a *supervisor* child: must never get
+%%   bv_guard        gen_server declared as a worker child: must never get
 %%                   which_children (it records every call it did not expect)
 %%   bv_mid          one_for_all: w_a and w_b linked to each other, a worker that
 %%                   spawn_links a helper and opens a port, a linker
@@ -35,7 +35,7 @@ start(PoolSize) ->
 %% --- supervisors ---------------------------------------------------------
 init(top) ->
     {ok, {#{strategy => one_for_one, intensity => 1000, period => 1},
-          [#{id => bv_guard, start => {?MODULE, guard_start, []}, type => supervisor},
+          [#{id => bv_guard, start => {?MODULE, guard_start, []}, type => worker},
            #{id => bv_mid, start => {supervisor, start_link, [{local, bv_mid}, ?MODULE, mid]},
              type => supervisor},
            #{id => ignored, start => {?MODULE, ignore_child, []}},
