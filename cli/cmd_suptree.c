@@ -14,7 +14,9 @@ const cli_opt cmd_suptree_opts[] = {
                           "12, 0 = all)"},
     {"max-depth", "D", "fold what is more than D supervision levels below the top supervisor "
                        "(--app: master and helper not counted; default 0 = all)"},
-    {"direction", "TD|LR", "top-down (default) or left-right"},
+    {"direction", "auto|TD|LR", "top-down, left-right, or auto (default): images top-down, long "
+                                "rows of leaves wrapped into columns, or left-right, no wider "
+                                "than 3 times their height; Mermaid TD unless LR is narrower"},
     {NULL, NULL, NULL}};
 
 /* Supervisors that did not answer: worth a line, the walk went on without them. */

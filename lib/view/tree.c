@@ -353,7 +353,7 @@ int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **ou
   s->mode = t->mode;
   s->walk_ms = t->walk_ms;
   v->nodes = t->n;
-  v->left_right = o->left_right;
+  v->left_right = o->left_right || o->direction == BV_DIR_LR;
   if ((rc = fold(t, o->max_children, o->max_depth, v)))
     goto done;
   v->label = bv_arena_alloc(s->arena, s->n * sizeof *v->label);

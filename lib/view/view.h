@@ -107,7 +107,8 @@ typedef struct bv_tree_view {
   const char **full;       /* the same text with no line cut: what a picture
                               draws (shortened by width) and shows in full on hover */
   const char **cls;        /* shown node's class (bv_tree_class) */
-  int left_right;          /* drawn left to right instead of top down */
+  int left_right;          /* drawn left to right (asked for; BV_DIR_AUTO leaves it 0
+                              and each format picks) */
   unsigned depth;          /* supervision levels below the top supervisor in the model */
   /* counts (bv_tree_view_info copies them into bv_emit_info) */
   size_t nodes;            /* nodes in the model */

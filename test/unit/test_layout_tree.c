@@ -159,12 +159,13 @@ static void check_tree_scene(const bv_scene *s, const bv_tree *t, int lr, const 
 }
 
 /* Options as a program starts from them (bv_emit_opts_init), then the
- * limits and direction. */
+ * limits and an explicit direction (auto is tested on its own). */
 static bv_emit_opts opts(int lr, unsigned mc, unsigned md)
 {
   bv_emit_opts o;
   bv_emit_opts_init(&o);
   o.left_right = lr;
+  o.direction = lr ? BV_DIR_LR : BV_DIR_TD;
   o.max_children = mc;
   o.max_depth = md;
   return o;
