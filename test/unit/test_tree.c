@@ -718,6 +718,50 @@ static void test_depth_from_top(void)
   bv_tree_free(t);
 }
 
+/* Mermaid's direction: auto (the default) writes TD for a tree whose
+ * estimated render fits, LR for 24 supervisors of 16 workers (TD would be far
+ * wider than 3 times its height); TD and LR asked for are written as asked. */
+static void test_mermaid_direction(void)
+{
+  tb b;
+  tb_init(&b, 0);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.80.0>", "big_app_sup", NULL);
+  char pid[32], name[32];
+  for (int i = 0; i < 24; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 100 + i);
+    snprintf(name, sizeof name, "conn_sup_%d", i);
+    tb_add(&b, 0, BV_TN_SUPERVISOR, pid, name, NULL);
+  }
+  for (int i = 0; i < 24 * 16; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 200 + i);
+    snprintf(name, sizeof name, "worker_%d", i % 16);
+    tb_add(&b, 1 + i / 16, BV_TN_WORKER, pid, NULL, name);
+  }
+  bv_tree *t = tb_done(&b);
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  char *m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph LR\n", 9) == 0);
+  free(m);
+  o.direction = BV_DIR_TD;
+  m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph TD\n", 9) == 0);
+  free(m);
+  /* a narrow tree: the root, a supervisor and a worker, each beside a fold
+     node (6 boxes in a row, as max_children 2 gives, are already wider than
+     3 times the height of 3 levels) */
+  o.direction = BV_DIR_AUTO;
+  o.max_children = 1;
+  m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph TD\n", 9) == 0);
+  free(m);
+  o.direction = BV_DIR_LR;
+  m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph LR\n", 9) == 0);
+  free(m);
+  bv_tree_free(t);
+}
+
 int main(void)
 {
   test_parse_pid();
@@ -725,6 +769,7 @@ int main(void)
   test_escaping_in_context();
   test_fold();
   test_depth_from_top();
+  test_mermaid_direction();
   test_view_bad();
   test_mermaid_limits();
   test_mermaid_deep();
