@@ -10,9 +10,13 @@ const cli_opt cmd_suptree_opts[] = {
     {"sup", "WHO", "the tree under a supervisor: registered name, <0.1.0>, #PID<0.1.0>, 0.1.0"},
     {"sup-timeout", "MS", "how long each supervisor may take to answer (default 2000)"},
     {"links", NULL, "also draw processes and ports outside the tree linked to it"},
-    {"max-children", "N", "fold siblings beyond N into one node (default 12, 0 = all)"},
-    {"max-depth", "D", "fold levels below D into one node (default 0 = all)"},
-    {"direction", "TD|LR", "top-down (default) or left-right"},
+    {"max-children", "N", "fold siblings beyond N into one node, leaf workers first (default "
+                          "12, 0 = all)"},
+    {"max-depth", "D", "fold what is more than D supervision levels below the top supervisor "
+                       "(--app: master and helper not counted; default 0 = all)"},
+    {"direction", "auto|TD|LR", "top-down, left-right, or auto (default): images top-down, long "
+                                "rows of leaves wrapped into columns, or left-right, no wider "
+                                "than 3 times their height; Mermaid TD unless LR is narrower"},
     {NULL, NULL, NULL}};
 
 /* Supervisors that were not walked: worth a line, the walk went on without them.

@@ -148,9 +148,11 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
     if ((rc = cli_uint(ctx, "max-depth", 0, 10000, o->max_depth, &v)))
       return rc;
     o->max_depth = (unsigned)v;
-    if ((rc = cli_choice(ctx, "direction", "TD|LR", "TD", &s)))
+    if ((rc = cli_choice(ctx, "direction", "auto|TD|LR", "auto", &s)))
       return rc;
     o->left_right = strcmp(s, "LR") == 0;
+    o->direction = strcmp(s, "LR") == 0 ? BV_DIR_LR : strcmp(s, "TD") == 0 ? BV_DIR_TD
+                                                                           : BV_DIR_AUTO;
     break;
   case BV_MODEL_TRACE:
     if ((rc = cli_uint(ctx, "max-shown", 1, 100000, o->max_shown, &v)))

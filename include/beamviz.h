@@ -572,11 +572,25 @@ int bv_model_save(const bv_model *m, bv_out *out);
 /* How a model is shown. The same options give the same nodes, labels, notes
  * and counts in every format. Start from bv_emit_opts_init: it sets the
  * defaults (a zero field is not always the default). */
+/* Direction of a supervision tree drawing. */
+typedef enum bv_direction {
+  BV_DIR_AUTO = 0,  /* images: top-down, leaf rows wrapped into columns, or left to
+                       right, whichever first comes out no wider than 3 times its
+                       height; Mermaid: top-down unless left to right is narrower by
+                       that rule (estimated) */
+  BV_DIR_TD,        /* top down */
+  BV_DIR_LR         /* left to right */
+} bv_direction;
+
 typedef struct bv_emit_opts {
   /* supervision trees */
-  unsigned max_children;  /* siblings beyond N fold into one node (0 = all; default 12) */
-  unsigned max_depth;     /* levels below D fold into one node (0 = all; default 0) */
-  int left_right;         /* lay out left to right instead of top down */
+  unsigned max_children;  /* siblings beyond N fold into one node, leaf workers first
+                             (0 = all; default 12) */
+  unsigned max_depth;     /* supervision levels below the top supervisor (an
+                             application's master and start helper not counted)
+                             beyond D fold into one node (0 = all; default 0) */
+  int left_right;         /* lay out left to right (same as direction BV_DIR_LR) */
+  bv_direction direction; /* default BV_DIR_AUTO */
   /* message traces */
   unsigned max_shown;     /* messages drawn (default 200; the model keeps all) */
   unsigned payload;       /* first N characters of each message's text in its label */

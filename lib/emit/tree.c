@@ -21,6 +21,69 @@ static const char mmd_classes[] =
     "  classDef external fill:#ffffff,stroke:#374151,stroke-width:1px,stroke-dasharray:3 3\n"
     "  classDef folded fill:#f3f4f6,stroke:#9ca3af,stroke-width:1px,stroke-dasharray:2 2\n";
 
+/* Mermaid's render, estimated: a box per label (about 8 px a character at its
+ * 16 px font, 24 px a line, padding), ranks 50 px apart and neighbours 50 px
+ * apart, as its flowchart defaults. */
+#define MMD_CHAR_W 8.0
+#define MMD_LINE_H 24.0
+#define MMD_PAD 30.0
+#define MMD_SEP 50.0
+#define MMD_MAX_ASPECT 3.0
+
+/* 1 when BV_DIR_AUTO draws v left to right: top-down is wider than
+ * MMD_MAX_ASPECT times its height and left to right is narrower for its
+ * height. Levels of the estimate are the view's depths. */
+static int mmd_auto_lr(const bv_tree_view *v)
+{
+  const bv_tree *s = v->tree;
+  size_t n = s->n;
+  uint32_t *depth = calloc(n, sizeof *depth);
+  if (!depth)
+    return 0; /* the estimate only picks a direction: top-down is always valid */
+  uint32_t maxd = 0;
+  for (size_t i = 1; i < n; i++) {
+    depth[i] = depth[s->nodes[i].parent] + 1;
+    if (depth[i] > maxd)
+      maxd = depth[i];
+  }
+  /* per level: the sum and the largest of widths and heights */
+  double *sw = calloc(4 * ((size_t)maxd + 1), sizeof *sw);
+  if (!sw) {
+    free(depth);
+    return 0;
+  }
+  double *mw = sw + maxd + 1, *sh = mw + maxd + 1, *mh = sh + maxd + 1;
+  for (size_t i = 0; i < n; i++) {
+    size_t lines = 1, line = 0, widest = 0;
+    for (const char *p = v->label[i]; *p; p++) {
+      if (*p == '\n') {
+        lines++;
+        line = 0;
+      } else if (((unsigned char)*p & 0xC0) != 0x80 && ++line > widest) {
+        widest = line;
+      }
+    }
+    double w = widest * MMD_CHAR_W + MMD_PAD, h = lines * MMD_LINE_H + MMD_PAD;
+    uint32_t d = depth[i];
+    sw[d] += w + (sw[d] > 0 ? MMD_SEP : 0);
+    sh[d] += h + (sh[d] > 0 ? MMD_SEP : 0);
+    if (w > mw[d])
+      mw[d] = w;
+    if (h > mh[d])
+      mh[d] = h;
+  }
+  double td_w = 0, td_h = 0, lr_w = 0, lr_h = 0;
+  for (uint32_t d = 0; d <= maxd; d++) {
+    td_w = sw[d] > td_w ? sw[d] : td_w;
+    td_h += mh[d] + (d ? MMD_SEP : 0);
+    lr_w += mw[d] + (d ? MMD_SEP : 0);
+    lr_h = sh[d] > lr_h ? sh[d] : lr_h;
+  }
+  free(sw);
+  free(depth);
+  return td_w > MMD_MAX_ASPECT * td_h && lr_w * td_h < td_w * lr_h ? 1 : 0;
+}
+
 /* Writes the view v; counts edges. */
 static int mmd_write(bv_buf *b, const bv_tree_view *v, int with_links, size_t *edges)
 {
@@ -69,6 +132,8 @@ static int mmd_attempt(mmd_try *m, unsigned mc, unsigned md)
   memset(&m->info, 0, sizeof m->info);
   bv_tree_view_info(v, &m->info);
   m->depth = v->depth;
+  if (m->o.direction == BV_DIR_AUTO && !v->left_right)
+    v->left_right = mmd_auto_lr(v);
   m->text.len = 0;
   rc = mmd_write(&m->text, v, m->with_links, &m->edges);
   bv_tree_view_free(v);

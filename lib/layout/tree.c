@@ -11,7 +11,13 @@
  *
  * A node with many leaf children (a simple_one_for_one with 2,000 workers)
  * gets them as a block of columns hanging from a bus ("comb"), not as one
- * row 200,000 pixels wide: the image stays readable at its natural size. */
+ * row 200,000 pixels wide: the image stays readable at its natural size.
+ *
+ * With BV_DIR_AUTO the layout tries, in order: top-down; top-down with every
+ * row of more than WRAP_MIN leaf siblings wrapped into a block, first about
+ * 1.5 times as wide as tall, then narrower, then one column; left to right,
+ * then with its leaf rows wrapped. It keeps the first drawing no wider than
+ * MAX_ASPECT times its height, else the least wide for its height. */
 #include "layout/scene_priv.h"
 
 #include <math.h>
@@ -31,6 +37,9 @@
 #define COL_GAP 14.0
 #define ROW_GAP 8.0
 #define BUS 16.0        /* band above a block for its bus */
+#define WRAP_MIN 4      /* auto: more leaf children than this may be wrapped */
+#define MAX_ASPECT 3.0  /* auto: width at most this many times the height */
+#define AIM_ASPECT 1.5  /* auto: of the shapes that fit, the nearest to this */
 
 typedef struct ln {
   int32_t vi;             /* index in the view's shown tree, -1 for a block */
@@ -65,6 +74,8 @@ typedef struct lt {
   uint32_t *kids;
   size_t nkids, kcap;
   int lr;
+  unsigned block_min;     /* more leaf children than this: a block */
+  double block_aspect;    /* a block's width over its height (0: one column) */
   double fs;
 } lt;
 
@@ -193,7 +204,7 @@ static int build(lt *L)
 static int make_blocks(lt *L)
 {
   size_t n0 = L->n;
-  unsigned limit = L->lr ? BLOCK_LR : BLOCK_TD;
+  unsigned limit = L->block_min;
   for (size_t q = 0; q < n0; q++) {
     ln *x = &L->v[q];
     if (x->nch <= limit || x->role)
@@ -223,9 +234,9 @@ static int make_blocks(lt *L)
       if (k->bh > chh)
         chh = k->bh;
     }
-    /* columns so the block is about 1.5 times as wide as tall */
+    /* columns so the block is about block_aspect times as wide as tall */
     double cellw = SPINE + cw + COL_GAP, cellh = chh + ROW_GAP;
-    uint32_t cols = (uint32_t)ceil(sqrt(1.5 * bn * cellh / cellw));
+    uint32_t cols = (uint32_t)ceil(sqrt(L->block_aspect * bn * cellh / cellw));
     if (cols < 1)
       cols = 1;
     if (cols > bn)
@@ -638,9 +649,17 @@ static int layout(lt *L)
   return 0;
 }
 
+/* How one drawing is laid out: the direction and when and how leaf rows
+ * become blocks. */
+typedef struct shape {
+  int lr;
+  unsigned block_min;
+  double block_aspect;
+} shape;
+
 /* Lays out the view v into a new scene (font size fs, labels shortened to
  * maxw px). */
-static int layout_view(const bv_tree_view *v, int dark, double fs, double maxw,
+static int layout_view(const bv_tree_view *v, shape sh, int dark, double fs, double maxw,
                        const bv_measure *m, bv_scene **out)
 {
   *out = NULL;
@@ -651,7 +670,9 @@ static int layout_view(const bv_tree_view *v, int dark, double fs, double maxw,
   L.dark = dark;
   L.maxw = maxw;
   L.m = m;
-  L.lr = v->left_right;
+  L.lr = sh.lr;
+  L.block_min = sh.block_min;
+  L.block_aspect = sh.block_aspect;
   L.fs = fs;
   int rc = bv_scene_new("tree", &L.s);
   if (rc)
@@ -674,6 +695,55 @@ static int layout_view(const bv_tree_view *v, int dark, double fs, double maxw,
   return 0;
 }
 
+/* How far a drawing's width over height is from the one auto aims for. */
+static double off_aim(double aspect)
+{
+  return fabs(log(aspect / AIM_ASPECT));
+}
+
+/* The drawing of v in the direction o asks for; BV_DIR_AUTO tries the shapes
+ * described at the top of this file. */
+static int layout_auto(const bv_tree_view *v, const bv_emit_opts *o, const bv_measure *ms,
+                       bv_scene **out)
+{
+  static const shape tries[] = {
+      {0, BLOCK_TD, 1.5}, {0, WRAP_MIN, 1.5}, {0, WRAP_MIN, 0.5}, {0, WRAP_MIN, 0},
+      {1, BLOCK_LR, 1.5}, {1, WRAP_MIN, 1.5}, {1, WRAP_MIN, 6},   {1, WRAP_MIN, 40},
+  };
+  *out = NULL;
+  if (v->left_right || o->direction == BV_DIR_TD) {
+    shape sh = {v->left_right, v->left_right ? BLOCK_LR : BLOCK_TD, 1.5};
+    return layout_view(v, sh, o->dark, 12, 320, ms, out);
+  }
+  bv_scene *best = NULL;
+  double best_aspect = INFINITY;
+  for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
+    bv_scene *s = NULL;
+    int rc = layout_view(v, tries[i], o->dark, 12, 320, ms, &s);
+    if (rc) {
+      bv_scene_free(best);
+      return rc;
+    }
+    double aspect = s->height > 0 ? s->width / s->height : INFINITY;
+    /* the first that fits, else the nearest to the aim of those that fit,
+       else the least wide */
+    int better = best_aspect > MAX_ASPECT
+                     ? aspect < best_aspect
+                     : aspect <= MAX_ASPECT && off_aim(aspect) < off_aim(best_aspect);
+    if (better) {
+      bv_scene_free(best);
+      best = s;
+      best_aspect = aspect;
+    } else {
+      bv_scene_free(s);
+    }
+    if (i == 0 && best_aspect <= MAX_ASPECT)
+      break; /* top-down as it is fits: every tree that fits keeps its shape */
+  }
+  *out = best;
+  return 0;
+}
+
 int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                          bv_scene **out, bv_emit_info *info)
 {
@@ -684,7 +754,7 @@ int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_meas
   int rc = bv_tree_view_make(m->u.tree, o, &v);
   if (rc)
     return rc;
-  rc = layout_view(v, o->dark, 12, 320, ms, out);
+  rc = layout_auto(v, o, ms, out);
   if (!rc && info) {
     bv_tree_view_info(v, info);
     info->width = (*out)->width;

@@ -200,13 +200,36 @@ static void count_folded(bv_tnode *f, const bv_tnode *cn)
     f->folded_sups++;
 }
 
+/* A node of an application's chain (master, start helper): drawn, never
+ * counted as a supervision level. */
+static int is_chain(const bv_tnode *n)
+{
+  return n->kind != BV_TN_FOLDED && n->role &&
+         (strcmp(n->role, "application master") == 0 ||
+          strcmp(n->role, "application start helper") == 0);
+}
+
+/* Which siblings a fold keeps first: those with a subtree (0), then childless
+ * supervisors (one that did not answer, an empty or not-started one: 1), then
+ * leaf workers and linked processes (2). */
+static int keep_tier(const bv_tnode *n)
+{
+  if (n->nchildren)
+    return 0;
+  return is_sup_like(n) ? 1 : 2;
+}
+
 /* Builds the shown tree of t into v (siblings beyond mc fold into one
- * "siblings" node, children of nodes at depth md into one "below" node; 0 =
- * no limit) and v->model, the model index of each shown node. */
+ * "siblings" node, keeping subtrees before leaves and start order among the
+ * kept; children of nodes mc supervision levels below the top supervisor into
+ * one "below" node; 0 = no limit) and v->model, the model index of each shown
+ * node. Levels count from the first node below the application's chain
+ * (master, start helper), the root of a tree without one. */
 static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
 {
   size_t n = t->n;
-  uint32_t *size = calloc(n, sizeof *size), *depth = calloc(n, sizeof *depth);
+  uint32_t *size = calloc(n, sizeof *size);
+  int32_t *depth = calloc(n, sizeof *depth);
   int32_t *map = malloc(n * sizeof *map);
   bv_tnode *nodes = NULL;
   int32_t *orig = NULL;
@@ -216,11 +239,16 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
     rc = BV_ENOMEM;
     goto done;
   }
+  /* depth[i]: supervision levels below the top supervisor; -1 for the chain
+     (a chain node's children are at level 0) */
   for (size_t i = 0; i < n; i++) {
     map[i] = -1;
-    depth[i] = i ? depth[t->nodes[i].parent] + 1 : 0;
-    if (depth[i] > v->depth)
-      v->depth = depth[i];
+    int32_t d = i ? depth[t->nodes[i].parent] + 1 : 0;
+    if (is_chain(&t->nodes[i]))
+      d = -1;
+    depth[i] = d;
+    if (d > 0 && (unsigned)d > v->depth)
+      v->depth = (unsigned)d;
   }
   for (size_t i = n; i-- > 0;) {
     size[i] += 1;
@@ -256,7 +284,7 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
     memset(&f, 0, sizeof f);
     f.kind = BV_TN_FOLDED;
     f.parent = (int)j;
-    if (md && depth[o] >= md) {
+    if (md && depth[o] >= (int32_t)md) {
       f.role = "below";
       f.folded = f.folded_total = size[o] - 1;
       nodes[m] = f;
@@ -264,21 +292,34 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
       v->hidden_below += f.folded;
       v->folds++;
     } else {
-      uint32_t keep = (mc && k > mc) ? mc : k;
-      for (uint32_t c = 0; c < keep; c++) {
+      /* quota[r]: how many of tier r are kept, filling mc tier by tier */
+      uint32_t quota[3] = {k, k, k}, taken[3] = {0, 0, 0};
+      if (mc && k > mc) {
+        uint32_t count[3] = {0, 0, 0}, left = mc;
+        for (uint32_t c = 0; c < k; c++)
+          count[keep_tier(&t->nodes[src->first_child + c])]++;
+        for (int r = 0; r < 3; r++) {
+          quota[r] = count[r] < left ? count[r] : left;
+          left -= quota[r];
+        }
+      }
+      for (uint32_t c = 0; c < k; c++) {
         uint32_t ci = src->first_child + c;
+        int r = keep_tier(&t->nodes[ci]);
+        if (taken[r] >= quota[r]) {
+          f.folded++;
+          f.folded_total += size[ci];
+          count_folded(&f, &t->nodes[ci]);
+          continue;
+        }
+        taken[r]++;
         nodes[m] = t->nodes[ci];
         nodes[m].parent = (int)j;
         map[ci] = (int32_t)m;
         orig[m++] = (int32_t)ci;
       }
-      if (keep < k) {
+      if (f.folded) {
         f.role = "siblings";
-        for (uint32_t c = keep; c < k; c++) {
-          f.folded++;
-          f.folded_total += size[src->first_child + c];
-          count_folded(&f, &t->nodes[src->first_child + c]);
-        }
         nodes[m] = f;
         orig[m++] = -1;
         v->hidden_siblings += f.folded_total;
@@ -346,7 +387,7 @@ int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **ou
   s->mode = t->mode;
   s->walk_ms = t->walk_ms;
   v->nodes = t->n;
-  v->left_right = o->left_right;
+  v->left_right = o->left_right || o->direction == BV_DIR_LR;
   if ((rc = fold(t, o->max_children, o->max_depth, v)))
     goto done;
   v->label = bv_arena_alloc(s->arena, s->n * sizeof *v->label);

@@ -96,9 +96,13 @@ const char *bv_tree_class(bv_tnode_kind k);
  * max_children become one BV_TN_FOLDED node (role "siblings"; folded counts
  * them, folded_sups/folded_ext by one rule: linked, else supervisor (also one
  * that did not answer or a not-started one whose spec says supervisor), else
- * worker; folded_total adds their descendants), and the children of a node at
- * depth max_depth become one (role "below"); 0 = no limit for either. Links
- * keep only edges between shown nodes. */
+ * worker; folded_total adds their descendants). The kept siblings are those
+ * with subtrees first, then childless supervisors, then leaf workers and
+ * linked processes, shown in start order. The children of a node max_depth
+ * supervision levels below the top supervisor become one (role "below"):
+ * levels count from the first node under an application's chain (its master
+ * and start helper, never counted), the root of a tree without one; 0 = no
+ * limit for either. Links keep only edges between shown nodes. */
 typedef struct bv_tree_view {
   bv_tree *tree;           /* the shown tree (owned by the view) */
   int32_t *model;          /* shown node -> its index in the model, -1 for a fold */
@@ -107,8 +111,9 @@ typedef struct bv_tree_view {
   const char **full;       /* the same text with no line cut: what a picture
                               draws (shortened by width) and shows in full on hover */
   const char **cls;        /* shown node's class (bv_tree_class) */
-  int left_right;          /* drawn left to right instead of top down */
-  unsigned depth;          /* levels below the root in the model */
+  int left_right;          /* drawn left to right (asked for; BV_DIR_AUTO leaves it 0
+                              and each format picks) */
+  unsigned depth;          /* supervision levels below the top supervisor in the model */
   /* counts (bv_tree_view_info copies them into bv_emit_info) */
   size_t nodes;            /* nodes in the model */
   size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */

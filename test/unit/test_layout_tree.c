@@ -159,12 +159,13 @@ static void check_tree_scene(const bv_scene *s, const bv_tree *t, int lr, const 
 }
 
 /* Options as a program starts from them (bv_emit_opts_init), then the
- * limits and direction. */
+ * limits and an explicit direction (auto is tested on its own). */
 static bv_emit_opts opts(int lr, unsigned mc, unsigned md)
 {
   bv_emit_opts o;
   bv_emit_opts_init(&o);
   o.left_right = lr;
+  o.direction = lr ? BV_DIR_LR : BV_DIR_TD;
   o.max_children = mc;
   o.max_depth = md;
   return o;
@@ -437,6 +438,111 @@ static void test_fold_counts(const bv_measure *m)
   free(sp);
 }
 
+/* A root over ns supervisors of nl workers each, named as a real
+ * application's (names and pids in the tree's arena). */
+static bv_tree *sups_of_leaves(size_t ns, size_t nl)
+{
+  size_t n = 1 + ns + ns * nl;
+  spec *sp = calloc(n, sizeof *sp);
+  sp[0] = (spec){-1, BV_TN_ROOT, "big_app_sup", NULL, "<0.80.0>", NULL};
+  for (size_t i = 0; i < ns; i++)
+    sp[1 + i] = (spec){0, BV_TN_SUPERVISOR, NULL, NULL, NULL, NULL};
+  for (size_t i = 0; i < ns * nl; i++)
+    sp[1 + ns + i] = (spec){(int)(1 + i / nl), BV_TN_WORKER, NULL, NULL, NULL, NULL};
+  bv_tree *t = mk_tree(sp, n, "wide");
+  free(sp);
+  char buf[48];
+  for (size_t i = 1; i < n; i++) {
+    if (i <= ns) {
+      snprintf(buf, sizeof buf, "conn_sup_%zu", i - 1);
+      t->nodes[i].name = bv_arena_strdup(t->arena, buf);
+    } else {
+      snprintf(buf, sizeof buf, "worker_%zu", (i - 1 - ns) % nl);
+      t->nodes[i].child_id = bv_arena_strdup(t->arena, buf);
+    }
+    snprintf(buf, sizeof buf, "<0.%zu.0>", 100 + i);
+    t->nodes[i].pid = bv_arena_strdup(t->arena, buf);
+  }
+  return t;
+}
+
+/* Whether a scene of t was drawn left to right: the root's first child is to
+ * its right. */
+static int drawn_lr(const bv_scene *s, const bv_tree *t)
+{
+  const bv_sitem *r = box_of(s, 0), *c = box_of(s, (int32_t)t->nodes[0].first_child);
+  return r && c && c->x >= r->x + r->w;
+}
+
+/* The default direction (auto) on t with max_children mc: no wider than 3
+ * times the height, nor taller than 3 times the width, and a valid tree
+ * drawing in the direction it picked. Returns that direction. */
+static int check_auto(const bv_tree *t, unsigned mc, const bv_measure *m, const char *what)
+{
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  CHECK_INT(o.direction, BV_DIR_AUTO);
+  o.max_children = mc;
+  bv_scene *s = lay(t, &o, m);
+  if (!s)
+    return -1;
+  fprintf(stderr, "note: %s, auto: %.0f x %.0f px\n", what, s->width, s->height);
+  CHECK(s->width <= 3 * s->height);
+  CHECK(s->height <= 3 * s->width);
+  int lr = drawn_lr(s, t);
+  check_tree_scene(s, t, lr, what);
+  bv_scene_free(s);
+  return lr;
+}
+
+/* The width rule: a real wide tree (24 supervisors of 16 workers; a
+ * supervisor of 2,000 workers) comes out no wider than 3 times its height by
+ * default; TD and LR asked for are drawn as asked; a tree that fits top-down
+ * is drawn exactly as TD draws it. */
+static void test_auto_width(const bv_measure *fake, const bv_measure *real)
+{
+  bv_tree *t = sups_of_leaves(24, 16);
+  check_auto(t, 12, real, "24 x 16, max_children 12");
+  check_auto(t, 0, real, "24 x 16, max_children 0");
+  check_auto(t, 12, fake, "24 x 16 (fake), max_children 12");
+  bv_emit_opts o = opts(0, 12, 0);
+  bv_scene *s = lay(t, &o, real);
+  if (s) {
+    /* TD asked for: one row of 12 subtrees of 13 boxes, far wider */
+    CHECK(s->width > 10 * s->height);
+    CHECK(!drawn_lr(s, t));
+    bv_scene_free(s);
+  }
+  o = opts(1, 12, 0);
+  s = lay(t, &o, real);
+  if (s) {
+    CHECK(drawn_lr(s, t));
+    bv_scene_free(s);
+  }
+  bv_tree_free(t);
+  t = sups_of_leaves(1, 2000);
+  check_auto(t, 0, real, "2,000 workers, max_children 0");
+  check_auto(t, 12, real, "2,000 workers, max_children 12");
+  bv_tree_free(t);
+  t = sups_of_leaves(3, 500);
+  check_auto(t, 0, real, "3 x 500, max_children 0");
+  bv_tree_free(t);
+  /* the small tree fits top-down: auto draws the TD golden */
+  t = mk_tree(small, sizeof small / sizeof *small, "demo_sup");
+  bv_tedge links[] = {{4, 6}, {1, 5}};
+  t->links = links;
+  t->nlinks = 2;
+  bv_emit_opts_init(&o);
+  s = lay(t, &o, fake);
+  if (s) {
+    CHECK(lu_golden(s, "tree_small_td.txt"));
+    bv_scene_free(s);
+  }
+  t->links = NULL;
+  t->nlinks = 0;
+  bv_tree_free(t);
+}
+
 int main(void)
 {
   bv_measure fake, real;
@@ -447,6 +553,7 @@ int main(void)
   test_random(&fake);
   test_random(&real);
   test_big_block(&real);
+  test_auto_width(&fake, &real);
   test_deep_and_long(&real);
   test_bad(&fake);
   test_fold_counts(&fake);

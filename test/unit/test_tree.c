@@ -490,24 +490,42 @@ static void test_fold(void)
   CHECK_STR(vw->cls[30], "external");
   bv_tree_view_free(vw);
 
-  /* max-children 12: 12 shown + one fold of 18 siblings (4 sups, 1 ext) */
+  /* max-children 12: the supervisor with a subtree (27), the childless
+     supervisors (26, 28, 29), then the first 8 workers, in start order; one
+     fold of the 18 others (17 workers, the external) */
   vw = view(t, 12, 0);
   v = vw->tree;
-  CHECK_INT(v->n, 14);
+  CHECK_INT(v->n, 20);
   CHECK_INT(v->nodes[0].nchildren, 13);
+  for (int i = 0; i < 8; i++)
+    CHECK_INT(vw->model[1 + i], 1 + i);
+  CHECK_INT(vw->model[9], 26);
+  CHECK_INT(vw->model[10], 27);
+  CHECK_INT(vw->model[11], 28);
+  CHECK_INT(vw->model[12], 29);
+  CHECK_INT(v->nodes[10].nchildren, 3);
   const bv_tnode *f = &v->nodes[13];
   CHECK_INT(f->kind, BV_TN_FOLDED);
   CHECK_STR(f->role, "siblings");
   CHECK_INT(f->folded, 18);
-  CHECK_INT(f->folded_sups, 4);
+  CHECK_INT(f->folded_sups, 0);
   CHECK_INT(f->folded_ext, 1);
-  CHECK_INT(f->folded_total, 24);
+  CHECK_INT(f->folded_total, 18);
   CHECK_INT(vw->model[13], -1);
   CHECK_STR(vw->cls[13], "folded");
-  CHECK_STR(vw->label[13], "... and 18 more (13 workers, 4 supervisors, 1 linked)\n+6 below");
-  CHECK_INT(vw->hidden_siblings, 24);
+  CHECK_STR(vw->label[13], "... and 18 more (17 workers, 1 linked)");
+  CHECK_INT(vw->hidden_siblings, 18);
   CHECK_INT(vw->max_children, 12);
   CHECK_INT(v->nlinks, 1);   /* 1-2 kept, 2-30 dropped (30 folded) */
+  bv_tree_view_free(vw);
+
+  /* max-children 2: the subtree first, then a childless supervisor; the fold
+     counts 25 workers, 2 supervisors, 1 linked */
+  vw = view(t, 2, 0);
+  v = vw->tree;
+  CHECK_INT(vw->model[1], 26);
+  CHECK_INT(vw->model[2], 27);
+  CHECK_STR(vw->label[3], "... and 28 more (25 workers, 2 supervisors, 1 linked)");
   bv_tree_view_free(vw);
 
   /* max-depth 1: supervisor 27's 6 descendants become "6 more below" */
@@ -535,19 +553,21 @@ static void test_fold(void)
   CHECK_INT(vw->max_depth, 0);
   bv_tree_view_free(vw);
 
-  /* max-children 1 */
+  /* max-children 1: the one child with a subtree stays, and its own first
+     child (each has a subtree) with its child */
   vw = view(t, 1, 0);
-  CHECK_INT(vw->tree->n, 3);
+  CHECK_INT(vw->tree->n, 6);
+  CHECK_INT(vw->model[1], 27);
   bv_tree_view_free(vw);
 
   /* Mermaid: folded ids are generated like any other; links dotted */
   bv_emit_info fi;
   char *m = mermaid(t, 12, 0, &fi);
-  CHECK(strstr(m, "  n13[\"... and 18 more (13 workers, 4 supervisors, 1 linked)<br/>+6 below\"]:::folded\n") != NULL);
+  CHECK(strstr(m, "  n13[\"... and 18 more (17 workers, 1 linked)\"]:::folded\n") != NULL);
   CHECK(strstr(m, "  n1 -.- n2\n") != NULL);
   CHECK_INT(fi.folds, 1);
   CHECK_INT(fi.reduced, 0);
-  CHECK_INT(count(m, " --> ") + count(m, " -.- "), 14);
+  CHECK_INT(count(m, " --> ") + count(m, " -.- "), 20);
   free(m);
   bv_tree_free(t);
 }
@@ -794,6 +814,103 @@ static void test_bad_files(void)
   }
 }
 
+/* --max-depth counts supervision levels below an application's top
+ * supervisor: the master and the start helper are not levels. */
+static void test_depth_from_top(void)
+{
+  tb b;
+  tb_init(&b, 0);
+  b.t->mode = "app";
+  uint32_t master = tb_add(&b, -1, BV_TN_ROOT, "<0.80.0>", NULL, NULL);
+  b.t->nodes[master].role = "application master";
+  uint32_t helper = tb_add(&b, 0, BV_TN_WORKER, "<0.81.0>", NULL, NULL);
+  b.t->nodes[helper].role = "application start helper";
+  tb_add(&b, 1, BV_TN_SUPERVISOR, "<0.82.0>", "top_sup", NULL);     /* 2: level 0 */
+  tb_add(&b, 1, BV_TN_WORKER, "<0.83.0>", "early_worker", NULL);    /* 3: beside it */
+  tb_add(&b, 2, BV_TN_SUPERVISOR, "<0.84.0>", "mid_sup", NULL);     /* 4: level 1 */
+  tb_add(&b, 4, BV_TN_SUPERVISOR, "<0.85.0>", "low_sup", NULL);     /* 5: level 2 */
+  tb_add(&b, 5, BV_TN_SUPERVISOR, "<0.86.0>", "leaf_sup", NULL);    /* 6: level 3 */
+  tb_add(&b, 6, BV_TN_WORKER, "<0.87.0>", "w", NULL);               /* 7: level 4 */
+  bv_tree *t = tb_done(&b);
+  bv_tree_view *vw = view(t, 0, 0);
+  CHECK_INT(vw->depth, 4);
+  bv_tree_view_free(vw);
+  /* depth 2: top_sup, mid_sup, low_sup shown; low_sup's 2 below folded */
+  vw = view(t, 0, 2);
+  CHECK_INT(vw->tree->n, 7);
+  CHECK_INT(vw->max_depth, 2);
+  CHECK_INT(vw->hidden_below, 2);
+  CHECK_INT(vw->model[5], 5);
+  CHECK_STR(vw->label[6], "2 more below");
+  CHECK_INT(vw->tree->nodes[6].parent, 5);
+  bv_tree_view_free(vw);
+  /* depth 1 keeps the whole chain, the top supervisor and its child */
+  vw = view(t, 0, 1);
+  CHECK_INT(vw->tree->n, 6);
+  CHECK_INT(vw->model[4], 4);
+  CHECK_STR(vw->label[5], "3 more below");
+  bv_tree_view_free(vw);
+  /* depth 4 = the deepest level folds nothing */
+  vw = view(t, 0, 4);
+  CHECK_INT(vw->tree->n, t->n);
+  CHECK_INT(vw->max_depth, 0);
+  bv_tree_view_free(vw);
+  /* the same chain under --sup (no application chain): levels from the root */
+  b.t = NULL;
+  t->nodes[0].role = NULL;
+  t->nodes[1].role = NULL;
+  vw = view(t, 0, 2);
+  CHECK_INT(vw->depth, 6);
+  CHECK_INT(vw->tree->n, 5);
+  CHECK_STR(vw->label[4], "4 more below");
+  bv_tree_view_free(vw);
+  bv_tree_free(t);
+}
+
+/* Mermaid's direction: auto (the default) writes TD for a tree whose
+ * estimated render fits, LR for 24 supervisors of 16 workers (TD would be far
+ * wider than 3 times its height); TD and LR asked for are written as asked. */
+static void test_mermaid_direction(void)
+{
+  tb b;
+  tb_init(&b, 0);
+  tb_add(&b, -1, BV_TN_ROOT, "<0.80.0>", "big_app_sup", NULL);
+  char pid[32], name[32];
+  for (int i = 0; i < 24; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 100 + i);
+    snprintf(name, sizeof name, "conn_sup_%d", i);
+    tb_add(&b, 0, BV_TN_SUPERVISOR, pid, name, NULL);
+  }
+  for (int i = 0; i < 24 * 16; i++) {
+    snprintf(pid, sizeof pid, "<0.%d.0>", 200 + i);
+    snprintf(name, sizeof name, "worker_%d", i % 16);
+    tb_add(&b, 1 + i / 16, BV_TN_WORKER, pid, NULL, name);
+  }
+  bv_tree *t = tb_done(&b);
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  char *m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph LR\n", 9) == 0);
+  free(m);
+  o.direction = BV_DIR_TD;
+  m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph TD\n", 9) == 0);
+  free(m);
+  /* a narrow tree: the root, a supervisor and a worker, each beside a fold
+     node (6 boxes in a row, as max_children 2 gives, are already wider than
+     3 times the height of 3 levels) */
+  o.direction = BV_DIR_AUTO;
+  o.max_children = 1;
+  m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph TD\n", 9) == 0);
+  free(m);
+  o.direction = BV_DIR_LR;
+  m = mermaid_fmt(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK(m && strncmp(m, "graph LR\n", 9) == 0);
+  free(m);
+  bv_tree_free(t);
+}
+
 int main(void)
 {
   test_parse_pid();
@@ -802,6 +919,8 @@ int main(void)
   test_text_tree();
   test_escaping_in_context();
   test_fold();
+  test_depth_from_top();
+  test_mermaid_direction();
   test_view_bad();
   test_mermaid_limits();
   test_mermaid_deep();

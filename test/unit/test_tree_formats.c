@@ -347,23 +347,26 @@ static void test_mixed(void)
 {
   bv_tree *t = mixed_tree();
   bv_emit_info mi;
-  /* the one default: siblings beyond 12 fold, 18 of them counted by the one
-     rule: 8 supervisors (3 that answered, 3 that did not, 2 not started whose
-     spec says supervisor), 3 linked, 7 workers */
+  /* the one default: siblings beyond 12 fold, keeping the 2 supervisors with
+     subtrees and 10 of the 11 childless ones (3 that answered, 5 that did not,
+     3 not started whose spec says supervisor); 18 folded, counted by the one
+     rule: 1 supervisor (the last that did not answer), 5 linked, 12 workers */
   bv_emit_opts o;
   bv_emit_opts_init(&o);
   agree(t, &o, "defaults", &mi);
   CHECK_INT(mi.folds, 1);
   CHECK_INT(mi.max_children, 12);
   CHECK_INT(mi.reduced, 0);
-  CHECK(has_label(t, &o, "... and 18 more (7 workers, 8 supervisors, 3 linked)"));
-  /* below folds, a chain cut at depth 2 */
+  CHECK(has_label(t, &o, "... and 18 more (12 workers, 1 supervisor, 5 linked)"));
+  /* below folds, a chain cut 2 levels below the top: the root is an
+     application master, not a level, so its children are level 0 and the
+     chain keeps deep_0 and deep_1 */
   o = opts(0, 2, 0);
   agree(t, &o, "depth 2", &mi);
   CHECK_INT(mi.max_depth, 2);
   CHECK_INT(mi.hidden_siblings, 0);
-  CHECK_INT(mi.hidden_below, 4);
-  CHECK(has_label(t, &o, "4 more below"));
+  CHECK_INT(mi.hidden_below, 3);
+  CHECK(has_label(t, &o, "3 more below"));
   /* both, left to right */
   o = opts(5, 3, 1);
   agree(t, &o, "5/3 LR", &mi);
