@@ -10,65 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- building a tree (breadth-first: parents first, children consecutive) -- */
-
-typedef struct tb {
-  bv_tree *t;
-  size_t cap;
-} tb;
-
-static void tb_init(tb *b)
-{
-  b->t = calloc(1, sizeof *b->t);
-  b->t->arena = bv_arena_new();
-  b->t->node = "test@127.0.0.1";
-  b->t->title = "mixed";
-  b->t->mode = "sup";
-  b->cap = 64;
-  b->t->nodes = calloc(b->cap, sizeof *b->t->nodes);
-}
-
-static bv_tnode *tb_add(tb *b, int parent, bv_tnode_kind kind, const char *name, const char *id,
-                        unsigned pid)
-{
-  if (b->t->n == b->cap) {
-    b->cap *= 2;
-    b->t->nodes = realloc(b->t->nodes, b->cap * sizeof *b->t->nodes);
-  }
-  bv_tnode *n = &b->t->nodes[b->t->n];
-  memset(n, 0, sizeof *n);
-  n->kind = kind;
-  n->parent = parent;
-  n->name = name ? bv_arena_strdup(b->t->arena, name) : NULL;
-  n->child_id = id ? bv_arena_strdup(b->t->arena, id) : NULL;
-  if (pid)
-    n->pid = bv_arena_printf(b->t->arena, "<0.%u.0>", pid);
-  if (parent >= 0) {
-    bv_tnode *p = &b->t->nodes[parent];
-    if (!p->nchildren)
-      p->first_child = (uint32_t)b->t->n;
-    p->nchildren++;
-  }
-  b->t->n++;
-  return n;
-}
-
-static bv_tree *tb_done(tb *b)
-{
-  bv_tnode *nodes = bv_arena_alloc(b->t->arena, b->t->n * sizeof *nodes);
-  memcpy(nodes, b->t->nodes, b->t->n * sizeof *nodes);
-  free(b->t->nodes);
-  b->t->nodes = nodes;
-  return b->t;
-}
+#include "tree_build.h"
 
 /* The root (an application master) with 30 children of every kind, one chain
  * 5 levels deep under child 1, and links. */
 static bv_tree *mixed_tree(void)
 {
   tb b;
-  tb_init(&b);
-  bv_tnode *r = tb_add(&b, -1, BV_TN_ROOT, NULL, NULL, 46);
+  tb_init(&b, 0);
+  b.t->title = "mixed";
+  bv_tnode *r = &b.t->nodes[tb_add(&b, -1, BV_TN_ROOT, tb_pid(&b, 46), NULL, NULL)];
   r->role = "application master";
   static const bv_tnode_kind kinds[] = {BV_TN_WORKER,     BV_TN_SUPERVISOR, BV_TN_WORKER,
                                         BV_TN_NOTSTARTED, BV_TN_EXTERNAL,   BV_TN_UNRESPONSIVE};
@@ -76,8 +27,8 @@ static bv_tree *mixed_tree(void)
   for (int i = 0; i < 30; i++) {
     bv_tnode_kind k = kinds[i % 6];
     snprintf(name, sizeof name, "child_%d", i);
-    bv_tnode *n = tb_add(&b, 0, k, i % 4 == 0 ? name : NULL, i % 4 == 1 ? name : NULL,
-                         k == BV_TN_NOTSTARTED ? 0 : 100u + (unsigned)i);
+    bv_tnode *n = &b.t->nodes[tb_add(&b, 0, k, tb_pid(&b, k == BV_TN_NOTSTARTED ? 0 : 100u + (unsigned)i),
+                                     i % 4 == 0 ? name : NULL, i % 4 == 1 ? name : NULL)];
     if (k == BV_TN_NOTSTARTED) {
       n->state = i % 12 == 3 ? "undefined" : "restarting";
       n->type = i % 12 == 3 ? "supervisor" : "worker";
@@ -92,11 +43,12 @@ static bv_tree *mixed_tree(void)
   int parent = 2;
   for (int d = 0; d < 5; d++) {
     snprintf(name, sizeof name, "deep_%d", d);
-    tb_add(&b, parent, d < 4 ? BV_TN_SUPERVISOR : BV_TN_WORKER, name, NULL, 300u + (unsigned)d);
+    tb_add(&b, parent, d < 4 ? BV_TN_SUPERVISOR : BV_TN_WORKER, tb_pid(&b, 300u + (unsigned)d), name,
+           NULL);
     parent = (int)b.t->n - 1;
     if (d == 0)
       for (int w = 0; w < 4; w++)
-        tb_add(&b, 8, BV_TN_WORKER, NULL, "pool", 400u + (unsigned)w);
+        tb_add(&b, 8, BV_TN_WORKER, tb_pid(&b, 400u + (unsigned)w), NULL, "pool");
   }
   bv_tree *t = tb_done(&b);
   t->nlinks = 3;
@@ -111,11 +63,12 @@ static bv_tree *mixed_tree(void)
 static bv_tree *wide_tree(unsigned n)
 {
   tb b;
-  tb_init(&b);
-  tb_add(&b, -1, BV_TN_ROOT, "top_sup", NULL, 80);
-  tb_add(&b, 0, BV_TN_SUPERVISOR, "pool_sup", NULL, 81);
+  tb_init(&b, 0);
+  b.t->title = "mixed";
+  tb_add(&b, -1, BV_TN_ROOT, tb_pid(&b, 80), "top_sup", NULL);
+  tb_add(&b, 0, BV_TN_SUPERVISOR, tb_pid(&b, 81), "pool_sup", NULL);
   for (unsigned i = 0; i < n; i++)
-    tb_add(&b, 1, BV_TN_WORKER, NULL, NULL, 100 + i);
+    tb_add(&b, 1, BV_TN_WORKER, tb_pid(&b, 100u + (unsigned)i), NULL, NULL);
   return tb_done(&b);
 }
 
