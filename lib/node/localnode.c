@@ -302,6 +302,7 @@ int bv_localnode_start(const bv_localnode_opts *o, bv_localnode **out)
       "erlang:halt(0) end), "
       "io:format(\"beamviz-ready~n\").",
       NULL};
+  /* the elixir launcher's own flags (not beamviz options) */
   const char *ex_argv[] = {
       "elixir", "--name", n->name, "--no-halt",
       /* Elixir 1.14 has no --logger-level: set the kernel's level through --erl

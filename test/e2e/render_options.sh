@@ -37,6 +37,13 @@ expect_exit 2 "render: --x does not apply to a memory model" \
   "$T/o.csv" -- "$BEAMVIZ" render "$T/memory.json" --x memory -o "$T/o.csv"
 expect_exit 2 "render: --width does not apply to an apps model" \
   "$T/o.txt" -- "$BEAMVIZ" render "$T/apps.json" --width 100 -o "$T/o.txt"
+# bad values of the tree view options (issue 11's --direction auto among them)
+expect_exit 2 "--direction: 'diagonal' is not one of auto|TD|LR" "$T/o.mmd" -- \
+  "$BEAMVIZ" render "$T/suptree-demo.json" --direction diagonal -o "$T/o.mmd"
+expect_exit 2 "--max-children: 'many' is not a number" "$T/o.txt" -- \
+  "$BEAMVIZ" render "$T/suptree-demo.json" --max-children many -o "$T/o.txt"
+# the apps kind has no image and no Mermaid
+expect_exit 2 "cannot write mermaid" "$T/o.mmd" -- "$BEAMVIZ" render "$T/apps.json" -o "$T/o.mmd"
 # a collecting option is not a view option
 expect_exit 2 "render: --samples does not apply to a memory model" \
   "$T/o.csv" -- "$BEAMVIZ" render "$T/memory.json" --samples 3 -o "$T/o.csv"
