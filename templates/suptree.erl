@@ -336,8 +336,16 @@ case Found of
                                                   L <- Ls, not maps:is_key(L, Members)]),
                       [case L of
                            _ when is_pid(L), node(L) =:= node() ->
-                               case erlang:process_info(L, [registered_name, initial_call]) of
-                                   [{registered_name, RN}, {initial_call, IC}] -> {L, RN, IC};
+                               %% the translated initial call: '$initial_call'
+                               %% (proc_lib, Elixir tasks) before initial_call
+                               case erlang:process_info(L, [registered_name, initial_call |
+                                                            tl(tl(Items))]) of
+                                   [{registered_name, RN}, {initial_call, IC0} | _] = EI ->
+                                       IC = case InitCall(EI) of
+                                                {_, _, _} = ICt -> ICt;
+                                                _ -> IC0
+                                            end,
+                                       {L, RN, IC};
                                    _ -> {L, [], dead}
                                end;
                            _ when is_port(L), node(L) =:= node() ->

@@ -745,21 +745,29 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
     rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on node %s", o->sup, node);
   } else if (bv_term_is_atom(kind, "not_supervisor")) {
     const bv_term *ic = bv_term_elem(d, 1);
-    if (ic && ic->type == BV_T_TUPLE && ic->n == 3)
-      bv_buf_printf(&b, "its initial call is %s:%s/%lld",
+    int elixir = bv_conn_has_elixir(c);
+    bv_buf tb;
+    bv_buf_init(&tb);
+    if (ic && ic->type == BV_T_TUPLE && ic->n == 3) {
+      /* the machine form, then the target's syntax (DemoApp.Worker.init/1) */
+      bv_buf_printf(&tb, "%s:%s/%lld",
                     bv_term_text(bv_term_elem(ic, 0)) ? bv_term_text(bv_term_elem(ic, 0)) : "?",
                     bv_term_text(bv_term_elem(ic, 1)) ? bv_term_text(bv_term_elem(ic, 1)) : "?",
                     (long long)bv_term_int(bv_term_elem(ic, 2), 0));
-    else if (ic && ic->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(ic, 0), "port"))
+      bv_buf_puts(&b, "its initial call is ");
+      bv_mfa_display(&b, tb.data ? tb.data : "?", elixir);
+    } else if (ic && ic->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(ic, 0), "port"))
       bv_buf_puts(&b, "it is a port");
     else
       bv_buf_puts(&b, "it has no '$initial_call'");
     const bv_term *why = bv_term_elem(d, 2), *w0 = bv_term_elem(why, 0);
-    bv_buf tb;
-    bv_buf_init(&tb);
+    bv_buf pb;
+    bv_buf_init(&pb);
+    tb.len = 0;
     if (why)
       bv_term_format(&tb, bv_term_elem(why, 1) ? bv_term_elem(why, 1) : why, node, 80);
-    const char *par = tb.data ? tb.data : "?";
+    bv_pid_display(&pb, tb.data && tb.len ? tb.data : "?", elixir);
+    const char *par = pb.data ? pb.data : "?";
     if (bv_term_is_atom(why, "no_parent"))
       bv_buf_puts(&b, "; it has no parent in '$ancestors'");
     else if (bv_term_is_atom(w0, "declared"))
@@ -773,6 +781,7 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
     else if (bv_term_is_atom(w0, "parent_no_answer") || bv_term_is_atom(w0, "parent_not_asked"))
       bv_buf_printf(&b, "; its parent %s gave no child list in time", par);
     bv_buf_dispose(&tb);
+    bv_buf_dispose(&pb);
     rc = bv_error_set(BV_EREFUSED,
                       "'%s' on node %s is not a supervisor (%s): beamviz sends which_children "
                       "only to supervisors and to children their parent declares supervisor",

@@ -25,6 +25,26 @@ const char *bv_strip_elixir(const char *name)
   return name;
 }
 
+int bv_mfa_display(bv_buf *b, const char *mod, int elixir)
+{
+  if (!mod)
+    return bv_buf_puts(b, "?");
+  const char *colon = strrchr(mod, ':'), *slash = colon ? strrchr(colon, '/') : NULL;
+  int mfa = colon && colon > mod && slash && slash > colon + 1 && slash[1] &&
+            strspn(slash + 1, "0123456789") == strlen(slash + 1);
+  if (!elixir)
+    return bv_buf_puts(b, mod);
+  mod = bv_strip_elixir(mod);
+  if (!mfa)
+    return bv_buf_puts(b, mod);
+  colon = strrchr(mod, ':');
+  if (!(mod[0] >= 'A' && mod[0] <= 'Z'))
+    bv_buf_putc(b, ':');
+  bv_buf_put(b, mod, (size_t)(colon - mod));
+  bv_buf_putc(b, '.');
+  return bv_buf_puts(b, colon + 1);
+}
+
 #define FREE_MODEL(type, fn)                                                                 \
   void fn(type *m)                                                                           \
   {                                                                                          \

@@ -10,6 +10,11 @@
 int bv_pid_display(bv_buf *b, const char *pid, int elixir);
 /* Strips the "Elixir." prefix of module/registered names (borrowed suffix). */
 const char *bv_strip_elixir(const char *name);
+/* Writes a module or a "mod:fun/arity" call (the models' machine form) as the
+ * target's language writes it: on Elixir nodes without "Elixir." and as
+ * Mod.fun/arity, an Erlang module there as :mod.fun/arity; as it is on
+ * Erlang nodes. */
+int bv_mfa_display(bv_buf *b, const char *mfa, int elixir);
 
 
 /* Value of a numeric field of p (0 for the others). */

@@ -40,30 +40,11 @@ static int is_sup_like(const bv_tnode *n)
          (n->kind == BV_TN_NOTSTARTED && n->type && strcmp(n->type, "supervisor") == 0);
 }
 
-/* A module (or a "mod:fun/arity" initial call) as the target's language
- * writes it: on Elixir nodes without "Elixir." and as Mod.fun/arity, an Erlang
- * module there as :mod.fun/arity; Erlang nodes get it as it is. Ports keep
- * their name (a command line may hold anything). */
+/* A module or initial call in the target's syntax (bv_mfa_display); ports
+ * keep their name (a command line may hold anything). */
 static void put_module(bv_buf *b, const bv_tnode *n, const char *mod, int elixir)
 {
-  const char *colon = strrchr(mod, ':'), *slash = colon ? strrchr(colon, '/') : NULL;
-  int mfa = colon && colon > mod && slash && slash > colon + 1 && slash[1] &&
-            strspn(slash + 1, "0123456789") == strlen(slash + 1);
-  if (!elixir || (n->pid && strncmp(n->pid, "#Port", 5) == 0)) {
-    bv_buf_puts(b, mod);
-    return;
-  }
-  mod = bv_strip_elixir(mod);
-  if (!mfa) {
-    bv_buf_puts(b, mod);
-    return;
-  }
-  colon = strrchr(mod, ':');
-  if (!(mod[0] >= 'A' && mod[0] <= 'Z'))
-    bv_buf_putc(b, ':');
-  bv_buf_put(b, mod, (size_t)(colon - mod));
-  bv_buf_putc(b, '.');
-  bv_buf_puts(b, colon + 1);
+  bv_mfa_display(b, mod, elixir && !(n->pid && strncmp(n->pid, "#Port", 5) == 0));
 }
 
 int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_line)

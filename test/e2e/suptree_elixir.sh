@@ -18,6 +18,22 @@ SUP=$(ex_eval "$T" '{:ok, sup} = Supervisor.start_link([
 Process.unlink(sup)
 inspect(sup)')
 case "$SUP" in "#PID<"*) ;; *) fail "could not start the notebook's supervisor: $SUP" ;; esac
+# A supervised GenServer linked to a GenServer and a Task outside the tree
+# (external processes: their translated initial call, in Elixir syntax)
+check "linked worker" ex_eval "$T" '
+defmodule BvTest.Worker do
+  use GenServer
+  def start_link(a), do: GenServer.start_link(__MODULE__, a)
+  def init(a), do: {:ok, a}
+  def handle_call({:link, p}, _, s), do: {:reply, Process.link(p), s}
+end
+{:ok, s} = Supervisor.start_link([%{id: :bv_w, start: {BvTest.Worker, :start_link, [1]}}], strategy: :one_for_one, name: BvTest.LSup)
+Process.unlink(s)
+[{_, w, _, _}] = Supervisor.which_children(s)
+{:ok, ext} = GenServer.start(BvTest.Worker, 2)
+true = GenServer.call(w, {:link, ext})
+{:ok, _} = Task.start(fn -> Process.link(w); Process.sleep(:infinity) end)
+:ok'
 check "named supervisor and Task.Supervisor" ex_eval "$T" '
 {:ok, s} = Supervisor.start_link([{Task.Supervisor, name: BvTest.Tasks}], strategy: :one_for_one, name: BvTest.Sup)
 Process.unlink(s)
@@ -60,6 +76,18 @@ tasks = [x for x in n if x["parent"] == 1]
 assert len(tasks) == 3 and all(x["kind"] == "worker" for x in tasks), tasks
 EOF
 settled "--sup BvTest.Sup"
+
+# --- processes linked from outside: translated initial calls, Elixir syntax;
+# a worker refused with its initial call in Elixir syntax
+check "--links" $BV suptree --sup BvTest.LSup --links --format text -o "$BV_TMP/links.txt"
+grep -q ' BvTest.Worker.init/1 \[external\]$' "$BV_TMP/links.txt" ||
+  fail "--links: the linked GenServer is not shown by its translated initial call: $(cat "$BV_TMP/links.txt")"
+grep -q 'proc_lib' "$BV_TMP/links.txt" && fail "--links: proc_lib initial call shown: $(cat "$BV_TMP/links.txt")"
+[ "$(grep -c '\[external\]$' "$BV_TMP/links.txt")" = 2 ] || fail "--links: want 2 external processes: $(cat "$BV_TMP/links.txt")"
+W=$(ex_eval "$T" '[{_, w, _, _}] = Supervisor.which_children(BvTest.LSup); inspect(w)')
+expect_exit 13 "its initial call is BvTest.Worker.init/1; its parent lists it as worker" "$BV_TMP/x.mmd" -- \
+  $BV suptree --sup "$W" -o "$BV_TMP/x.mmd"
+grep -q 'Elixir\.' "$EXPECT_STDERR" && fail "Elixir. prefix in the refusal: $(cat "$EXPECT_STDERR")"
 
 # --- applications
 for A in logger elixir; do
