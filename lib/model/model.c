@@ -45,6 +45,42 @@ int bv_mfa_display(bv_buf *b, const char *mod, int elixir)
   return bv_buf_puts(b, colon + 1);
 }
 
+int bv_ident_display(bv_buf *b, const bv_ident *id, int elixir)
+{
+  const char *first = id->name && *id->name       ? NULL
+                      : id->label && *id->label   ? id->label
+                      : id->child_id && *id->child_id ? id->child_id
+                                                  : NULL;
+  if (id->name && *id->name)
+    return bv_buf_puts(b, id->name);
+  if (first) {
+    bv_buf_puts(b, first);
+  } else if (id->module && *id->module && strncmp(id->module, "erlang:", 7) != 0 &&
+             strcmp(id->module, "erlang") != 0) {
+    /* the module alone: "mod:fun/arity" loses ":fun/arity" */
+    const char *colon = strrchr(id->module, ':');
+    const char *slash = colon ? strchr(colon, '/') : NULL;
+    size_t n = colon && slash && colon > id->module ? (size_t)(colon - id->module)
+                                                    : strlen(id->module);
+    char mod[256];
+    if (n >= sizeof mod)
+      n = sizeof mod - 1;
+    memcpy(mod, id->module, n);
+    mod[n] = 0;
+    const char *m = elixir ? bv_strip_elixir(mod) : mod;
+    if (elixir && !(m[0] >= 'A' && m[0] <= 'Z'))
+      bv_buf_putc(b, ':');
+    bv_buf_puts(b, m);
+  } else {
+    return bv_pid_display(b, id->pid, elixir);
+  }
+  if (id->pid) {
+    bv_buf_putc(b, ' ');
+    bv_pid_display(b, id->pid, elixir);
+  }
+  return b->failed ? BV_ENOMEM : 0;
+}
+
 #define FREE_MODEL(type, fn)                                                                 \
   void fn(type *m)                                                                           \
   {                                                                                          \

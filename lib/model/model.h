@@ -16,6 +16,23 @@ const char *bv_strip_elixir(const char *name);
  * Erlang nodes. */
 int bv_mfa_display(bv_buf *b, const char *mfa, int elixir);
 
+/* The identity rule, one for every view (procs, trees, sequences): what a
+ * process is called. Registered name (unique: alone); else its label
+ * ('$process_label'), else (trees) its child id or role, else a module (a
+ * child spec's, or the module of its translated initial call; not erlang's
+ * apply), each followed by the pid; else the pid. Never empty, never
+ * "null"/"undefined". Texts are the models' forms: name and module without
+ * "Elixir.", label already in the target's syntax, pid canonical "<a.b.c>";
+ * written in the target's syntax (elixir: #PID<...>, Mod, :mod). */
+typedef struct bv_ident {
+  const char *name;      /* registered name, or NULL */
+  const char *label;     /* process label text, or NULL */
+  const char *child_id;  /* tree child id or chain role, or NULL */
+  const char *module;    /* a module or a "mod:fun/arity" call, or NULL */
+  const char *pid;       /* "<0.1.0>", or NULL */
+} bv_ident;
+int bv_ident_display(bv_buf *b, const bv_ident *id, int elixir);
+
 
 /* Value of a numeric field of p (0 for the others). */
 uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f);

@@ -92,30 +92,14 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
     bv_buf_dispose(&line);
     return b->failed ? BV_ENOMEM : 0;
   }
-  bv_buf pid;
-  bv_buf_init(&pid);
-  if (n->pid)
-    bv_pid_display(&pid, n->pid, elixir);
-  if (n->name) {
-    bv_buf_puts(&line, n->name);
-  } else if (n->child_id) {
-    bv_buf_puts(&line, n->child_id);
-    if (pid.len)
-      bv_buf_printf(&line, " %s", pid.data);
-  } else if (n->role) {
-    bv_buf_puts(&line, n->role);
-    if (pid.len)
-      bv_buf_printf(&line, " %s", pid.data);
-  } else if (n->module && n->kind != BV_TN_EXTERNAL && strcmp(n->module, "dynamic") != 0) {
-    /* an unnamed dynamic child: the module of its child spec, and the pid */
-    put_module(&line, n, n->module, elixir);
-    if (pid.len)
-      bv_buf_printf(&line, " %s", pid.data);
-  } else if (pid.len) {
-    bv_buf_puts(&line, pid.data);
-  } else {
-    bv_buf_puts(&line, "?");
-  }
+  /* the identity rule (bv_ident_display); an unnamed dynamic child is its
+     child spec's module; a linked process outside the tree is its pid, its
+     initial call on a second line */
+  bv_ident id = {n->name, NULL, n->child_id ? n->child_id : n->role,
+                 n->kind != BV_TN_EXTERNAL && n->module && strcmp(n->module, "dynamic") != 0
+                     ? n->module : NULL,
+                 n->pid};
+  bv_ident_display(&line, &id, elixir);
   put_cut(b, line.data ? line.data : "?", max_line);
   if (n->kind == BV_TN_EXTERNAL && n->module && !n->state) {
     line.len = 0;
@@ -130,7 +114,6 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
     put_cut(b, line.data, max_line);
   }
   bv_buf_dispose(&line);
-  bv_buf_dispose(&pid);
   return b->failed ? BV_ENOMEM : 0;
 }
 
