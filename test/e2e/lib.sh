@@ -16,7 +16,8 @@
 # unsets ERLANG_COOKIE, so a test gets a cookie only where it passes one.
 #
 # Functions (quiet on success; on failure they print what failed and the script ends 1):
-#   start_node VAR [erl|elixir] [extra erl args...]
+#   start_node VAR [erl|elixir|elixir-new] [extra erl args...]
+#       (elixir-new: the Elixir of new_elixir_home, 1.15+; check that it is non-empty first)
 #       Starts a node named bvtest_<random>@127.0.0.1 with its own random cookie, waits
 #       until it answers erl_call, sets $VAR to its name and exports BV_COOKIE (the cookie
 #       of the node started last; `node_cookie NODE` gives any node's). Extra args go to
@@ -281,17 +282,50 @@ target_settled() {
   BV_BASE_COUNT[$1]=$now
 }
 
+# A newer Elixir than Debian's (1.15+ changed Task and labels; see the README's
+# tested versions): $BV_ELIXIR_HOME if it has bin/elixir, else the tarball
+# $BV_ELIXIR_TARBALL (default: the workplace's ../shared/elixir build, when it
+# is there) unpacked once into $BV_BUILD/elixir-new. Prints the home, or
+# nothing when there is none (tests then skip what needs it).
+new_elixir_home() {
+  if [ -n "${BV_ELIXIR_HOME:-}" ] && [ -x "$BV_ELIXIR_HOME/bin/elixir" ]; then
+    printf '%s\n' "$BV_ELIXIR_HOME"
+    return 0
+  fi
+  local tb=${BV_ELIXIR_TARBALL:-$BV_SRC/../shared/elixir/elixir-1.18.4-otp25.tar.gz}
+  local home=${BV_BUILD:-$BV_TMP}/elixir-new tmp
+  [ -x "$home/bin/elixir" ] && { printf '%s\n' "$home"; return 0; }
+  [ -f "$tb" ] || return 0
+  tmp=$(mktemp -d "${home}.tmp-XXXXXX") || return 0
+  if tar -xzf "$tb" -C "$tmp" && [ -x "$tmp/bin/elixir" ]; then
+    # concurrent tests: the first rename wins, the others use it
+    mv -T "$tmp" "$home" 2>/dev/null || rm -rf "$tmp"
+  else
+    rm -rf "$tmp"
+  fi
+  [ -x "$home/bin/elixir" ] && printf '%s\n' "$home"
+  return 0
+}
+
 start_node() {
-  [ $# -ge 1 ] || bv__die "usage: start_node VAR [erl|elixir] [extra erl args...]"
-  local var=$1 kind=erl
+  [ $# -ge 1 ] || bv__die "usage: start_node VAR [erl|elixir|elixir-new] [extra erl args...]"
+  local var=$1 kind=erl exe=elixir
   shift
   case "${1:-}" in erl | elixir) kind=$1; shift ;; esac
+  if [ "${1:-}" = elixir-new ]; then
+    shift
+    kind=elixir
+    exe=$(new_elixir_home)
+    [ -n "$exe" ] || bv__die "start_node: no newer Elixir (new_elixir_home is empty)"
+    exe=$exe/bin/elixir
+  fi
   local name cookie fifo log fd pid i
   name="bvtest_$(bv__rand 5)@127.0.0.1"
   cookie=$(bv__rand 16)
   fifo="$BV_TMP/.${name%@*}.stdin"
   log="$BV_TMP/${name%@*}.log"
-  command -v "$kind" >/dev/null 2>&1 || bv__die "start_node: $kind is not on PATH"
+  [ "$kind" = elixir ] && [ "$exe" != elixir ] ||
+    command -v "$kind" >/dev/null 2>&1 || bv__die "start_node: $kind is not on PATH"
   mkfifo "$fifo" || bv__die "start_node: mkfifo $fifo failed"
   # The node halts at EOF on its stdin. The write end is held by this shell only (the
   # child closes the other nodes' write ends), so a killed test takes its nodes along.
@@ -299,7 +333,7 @@ start_node() {
     for f in "${BV_NODE_FDS[@]}"; do eval "exec $f>&-"; done
     if [ "$kind" = elixir ]; then
       # Elixir 1.14 has no --logger-level: the kernel flag goes through --erl.
-      exec elixir --name "$name" --cookie "$cookie" --no-halt \
+      exec "$exe" --name "$name" --cookie "$cookie" --no-halt \
         --erl "-kernel logger_level error $*" \
         -e 'spawn(fn -> IO.gets(""); System.halt(0) end); IO.puts("bvtest-ready")' \
         <"$fifo" >"$log" 2>&1
