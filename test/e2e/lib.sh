@@ -23,6 +23,8 @@
 #       erl (for elixir: passed through --erl). Every node started is stopped at exit,
 #       also when the script is killed (its stdin is a FIFO this shell holds open).
 #       Log: $BV_TMP/<name>.log. $BV_NODE_PID (OS pid of the last node) for kill tests.
+#       BV_ELIXIR: the elixir launcher for elixir nodes (default: elixir on PATH), e.g.
+#       `BV_ELIXIR=/tmp/elixir-1.18/bin/elixir start_node T elixir` for a newer Elixir.
 #   node_cookie NODE            prints the cookie of a node started by start_node
 #   erl_eval NODE 'Erlang exprs.'
 #       Evaluates on the node (via erl_call) and prints the value as ~tp prints it, on one
@@ -291,7 +293,9 @@ start_node() {
   cookie=$(bv__rand 16)
   fifo="$BV_TMP/.${name%@*}.stdin"
   log="$BV_TMP/${name%@*}.log"
-  command -v "$kind" >/dev/null 2>&1 || bv__die "start_node: $kind is not on PATH"
+  local exe=$kind
+  [ "$kind" = elixir ] && exe=${BV_ELIXIR:-elixir}
+  command -v "$exe" >/dev/null 2>&1 || bv__die "start_node: $exe is not on PATH"
   mkfifo "$fifo" || bv__die "start_node: mkfifo $fifo failed"
   # The node halts at EOF on its stdin. The write end is held by this shell only (the
   # child closes the other nodes' write ends), so a killed test takes its nodes along.
@@ -299,7 +303,7 @@ start_node() {
     for f in "${BV_NODE_FDS[@]}"; do eval "exec $f>&-"; done
     if [ "$kind" = elixir ]; then
       # Elixir 1.14 has no --logger-level: the kernel flag goes through --erl.
-      exec elixir --name "$name" --cookie "$cookie" --no-halt \
+      exec "$exe" --name "$name" --cookie "$cookie" --no-halt \
         --erl "-kernel logger_level error $*" \
         -e 'spawn(fn -> IO.gets(""); System.halt(0) end); IO.puts("bvtest-ready")' \
         <"$fifo" >"$log" 2>&1
