@@ -164,7 +164,22 @@ for f, name in zip(sys.argv[1:], ["BvExApp.Shards", "BvExApp.Registry"]):
 PYEOF
   settled "--sup"
 
+  # --- Elixir syntax of child ids that are terms (issue 11: "on Elixir nodes everything is
+  # in Elixir syntax"); checked last and reported at the end so the checks above run on
+  # every Elixir version first
+  local ids
+  ids=$(python3 - "$J" <<'PYEOF'
+import json, sys
+ns = json.load(open(sys.argv[1]))["nodes"]
+want = ["{:pool, %d}" % i for i in range(1, 5)] + ["{:worker, 1}"]
+got = set(n.get("child_id") for n in ns)
+print(" ".join(w for w in want if w not in got))
+PYEOF
+  )
+  [ -z "$ids" ] || SYNTAX_BUGS+="  $ELIXIR_VSN: child ids $ids missing; the JSON has $(grep -o '"child_id":"{pool,1}"' "$J" | head -n 1), the Mermaid $(grep -o '"{pool,1} [^"]*"' "$O/app.mmd" | head -n 1)
+"
 }
+SYNTAX_BUGS=
 
 run_checks elixir
 if [ -n "${BV_ELIXIR_HOME:-}" ]; then
@@ -209,4 +224,6 @@ check "--sup big_app_sup json" $BVE suptree --sup big_app_sup --format json -o "
 n=$(json_pids "$BV_TMP/wide.json" | wc -w)
 [ "$n" = $((1 + 24 + 24 * 16)) ] || fail "24 x 16 tree: beamviz drew $n pids, not 409"
 target_settled "$E" "24 x 16 tree"
+[ -z "$SYNTAX_BUGS" ] || fail "tuple child ids are not in Elixir syntax on an Elixir node:
+$SYNTAX_BUGS"
 pass
