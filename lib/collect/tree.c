@@ -124,8 +124,21 @@ static const char *atom_name(bv_arena *a, const bv_term *t)
   return bv_arena_strdup(a, bv_strip_elixir(t->v.s));
 }
 
-/* Child ids and reasons, Elixir-aware: atoms lose their Elixir. prefix and quotes. */
-static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int depth)
+/* Child ids and reasons in the target's syntax: on Erlang nodes as Erlang
+ * writes them ({pool,1}); on Elixir nodes as Elixir does ({:pool, 1}, an alias
+ * without Elixir., :atom, true/false/nil bare). */
+static int plain_atom(const char *s)
+{
+  if (!(*s >= 'a' && *s <= 'z'))
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_' || *s == '@'))
+      return 0;
+  return 1;
+}
+
+static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int elixir, int depth)
 {
   if (!t)
     return;
@@ -134,16 +147,45 @@ static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int depth)
     return;
   }
   switch (t->type) {
-  case BV_T_ATOM: bv_buf_puts(b, bv_strip_elixir(t->v.s)); return;
+  case BV_T_ATOM:
+    if (!elixir) {
+      bv_buf_puts(b, bv_strip_elixir(t->v.s));
+    } else if (strncmp(t->v.s, "Elixir.", 7) == 0 && t->v.s[7]) {
+      bv_buf_puts(b, t->v.s + 7);
+    } else if (!strcmp(t->v.s, "true") || !strcmp(t->v.s, "false") || !strcmp(t->v.s, "nil")) {
+      bv_buf_puts(b, t->v.s);
+    } else if (plain_atom(t->v.s)) {
+      bv_buf_printf(b, ":%s", t->v.s);
+    } else {
+      bv_buf_puts(b, ":\"");
+      for (const char *c = t->v.s; *c; c++)
+        if (*c == '"' || *c == '\\')
+          bv_buf_printf(b, "\\%c", *c);
+        else
+          bv_buf_putc(b, *c);
+      bv_buf_putc(b, '"');
+    }
+    return;
   case BV_T_TUPLE:
   case BV_T_LIST:
     bv_buf_putc(b, t->type == BV_T_TUPLE ? '{' : '[');
     for (uint32_t i = 0; i < t->n; i++) {
       if (i)
-        bv_buf_putc(b, ',');
-      fmt_term(b, &t->v.items[i], node, depth + 1);
+        bv_buf_puts(b, elixir ? ", " : ",");
+      fmt_term(b, &t->v.items[i], node, elixir, depth + 1);
     }
     bv_buf_putc(b, t->type == BV_T_TUPLE ? '}' : ']');
+    return;
+  case BV_T_PID:
+    if (elixir) {
+      bv_buf tmp;
+      bv_buf_init(&tmp);
+      bv_term_format(&tmp, t, node, 120);
+      bv_pid_display(b, tmp.data ? tmp.data : "?", 1);
+      bv_buf_dispose(&tmp);
+      return;
+    }
+    bv_term_format(b, t, node, 120);
     return;
   default: bv_term_format(b, t, node, 120); return;
   }
@@ -152,7 +194,7 @@ static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int depth)
 static const char *term_text(builder *bd, const bv_term *t)
 {
   bd->tmp.len = 0;
-  fmt_term(&bd->tmp, t, bd->node, 0);
+  fmt_term(&bd->tmp, t, bd->node, bd->t->elixir, 0);
   if (bd->tmp.failed || !bd->tmp.data)
     return NULL;
   return bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);

@@ -95,11 +95,22 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
   /* the identity rule (bv_ident_display); an unnamed dynamic child is its
      child spec's module; a linked process outside the tree is its pid, its
      initial call on a second line */
-  bv_ident id = {n->name, NULL, n->child_id ? n->child_id : n->role,
-                 n->kind != BV_TN_EXTERNAL && n->module && strcmp(n->module, "dynamic") != 0
-                     ? n->module : NULL,
-                 n->pid};
+  const char *mod = n->kind != BV_TN_EXTERNAL && n->module && strcmp(n->module, "dynamic") != 0
+                        ? n->module : NULL;
+  bv_ident id = {n->name, NULL, n->child_id ? n->child_id : n->role, mod, n->pid};
+  /* a bare number says nothing (PartitionSupervisor's partitions 0, 1, ...):
+     the child spec's module before it */
+  bv_buf idb;
+  bv_buf_init(&idb);
+  if (n->child_id && mod && n->child_id[0] &&
+      strspn(n->child_id, "0123456789") == strlen(n->child_id)) {
+    bv_mfa_display(&idb, mod, elixir);
+    bv_buf_printf(&idb, " %s", n->child_id);
+    if (!idb.failed)
+      id.child_id = idb.data;
+  }
   bv_ident_display(&line, &id, elixir);
+  bv_buf_dispose(&idb);
   put_cut(b, line.data ? line.data : "?", max_line);
   if (n->kind == BV_TN_EXTERNAL && n->module && !n->state) {
     line.len = 0;

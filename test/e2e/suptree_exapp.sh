@@ -125,6 +125,9 @@ PYEOF
   mmd_check "$O/app.mmd"
   same_pids "--save of --app" "$O/app-save.json" 'BvExApp.own_walk(:bv_exapp)'
   grep -q 'BvExApp.Supervisor' "$O/app.mmd" || fail "Mermaid ($ELIXIR_VSN) has no BvExApp.Supervisor: $(head -c 2000 "$O/app.mmd")"
+  # a partition's bare number says nothing: the child spec's module before it
+  grep -q '"DynamicSupervisor 0 #35;PID#60;' "$O/app.mmd" ||
+    fail "Mermaid ($ELIXIR_VSN): PartitionSupervisor's partition 0 is not labelled 'DynamicSupervisor 0 #PID<...>': $(grep -o '"[^"]*0 #35;PID[^"]*"' "$O/app.mmd" | head -n 3)"
   grep -q 'Elixir\.' "$O/app.mmd" && fail "Mermaid ($ELIXIR_VSN): an Elixir. prefix is left: $(grep 'Elixir\.' "$O/app.mmd" | head -n 3)"
   check "--app md" $BV suptree --app bv_exapp --format md -o "$O/app.md"
   mmd_check "$O/app.md"
