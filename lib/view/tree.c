@@ -219,7 +219,8 @@ static int keep_tier(const bv_tnode *n, uint32_t kids)
   return is_sup_like(n) ? 1 : 2;
 }
 
-/* Builds the shown tree of t into v (siblings beyond mc fold into one
+/* Builds the shown tree of t into v (external nodes and links left out as
+ * `links` says; siblings beyond mc fold into one
  * "siblings" node, keeping subtrees before leaves and start order among the
  * kept; children of nodes mc supervision levels below the top supervisor into
  * one "below" node; 0 = no limit) and v->model, the model index of each shown
