@@ -9,7 +9,10 @@ const cli_opt cmd_suptree_opts[] = {
     {"app", "APP", "the tree of a started application (master, helper, top supervisor)"},
     {"sup", "WHO", "the tree under a supervisor: registered name, <0.1.0>, #PID<0.1.0>, 0.1.0"},
     {"sup-timeout", "MS", "how long each supervisor may take to answer (default 2000)"},
-    {"links", NULL, "also draw processes and ports outside the tree linked to it"},
+    {"links", "[none|members|all]",
+     "dotted links drawn: none, those between tree members, or all (--links alone) which "
+     "also collects the processes and ports outside the tree linked to it; default: "
+     "Mermaid none, text and images what the model holds"},
     {"max-children", "N", "fold siblings beyond N into one node, leaf workers first (default "
                           "12, 0 = all)"},
     {"max-depth", "D", "fold what is more than D supervision levels below the top supervisor "
@@ -73,7 +76,7 @@ int cmd_suptree(cli_ctx *ctx)
       return cli_error(cli_exit_code(p), "--sup: %s", bv_error_last());
   }
   o.sup_timeout_ms = (unsigned)sup_ms;
-  o.links = cli_flag(ctx, "links");
+  o.links = eo.links == BV_LINKS_ALL; /* only all collects the processes outside */
   if ((rc = cli_connect(ctx)))
     return rc;
   unsigned long rt0 = bv_conn_round_trips(ctx->conn);

@@ -13,7 +13,8 @@
  * options (in that command's option table), which `render` accepts too. */
 static const char *const procs_view[] = {"top", "by", "x", "y", "color", NULL};
 static const char *const no_view[] = {NULL};
-static const char *const suptree_view[] = {"max-children", "max-depth", "direction", NULL};
+static const char *const suptree_view[] = {"max-children", "max-depth", "direction", "links",
+                                           NULL};
 static const char *const seqtrace_view[] = {"payload", "max-shown", "all", NULL};
 
 static const struct {
@@ -153,6 +154,14 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
     o->left_right = strcmp(s, "LR") == 0;
     o->direction = strcmp(s, "LR") == 0 ? BV_DIR_LR : strcmp(s, "TD") == 0 ? BV_DIR_TD
                                                                            : BV_DIR_AUTO;
+    /* --links alone means all */
+    s = cli_get(ctx, "links");
+    if (s && *s && (rc = cli_choice(ctx, "links", "none|members|all", "all", &s)))
+      return rc;
+    if (s)
+      o->links = !*s || strcmp(s, "all") == 0 ? BV_LINKS_ALL
+                 : strcmp(s, "members") == 0  ? BV_LINKS_MEMBERS
+                                              : BV_LINKS_NONE;
     break;
   case BV_MODEL_TRACE:
     if ((rc = cli_uint(ctx, "max-shown", 1, 100000, o->max_shown, &v)))

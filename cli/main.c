@@ -180,7 +180,13 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv)
       return cli_error(EXIT_USAGE, "unknown option '--%.*s' for 'beamviz %s' (see --help)",
                        (int)n, name, ctx->cmd->name);
     const char *val = "";
-    if (o->arg) {
+    if (o->arg && o->arg[0] == '[') {
+      /* optional value: =V, or the next argument unless it is an option */
+      if (eq)
+        val = eq + 1;
+      else if (i + 1 < argc && argv[i + 1][0] != '-')
+        val = argv[++i];
+    } else if (o->arg) {
       if (eq)
         val = eq + 1;
       else if (i + 1 < argc)

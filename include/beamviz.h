@@ -582,6 +582,18 @@ typedef enum bv_direction {
   BV_DIR_LR         /* left to right */
 } bv_direction;
 
+/* Which dotted links a supervision tree drawing shows (the model keeps what was
+ * collected; the view leaves out the rest). */
+typedef enum bv_links {
+  BV_LINKS_DEFAULT = 0, /* each format's own: Mermaid none (links between members
+                           pull supervisors out of their level in Mermaid's
+                           render); text and images all the model holds */
+  BV_LINKS_NONE,        /* supervision edges only: no links, no external nodes */
+  BV_LINKS_MEMBERS,     /* links between tree members, no external nodes */
+  BV_LINKS_ALL          /* members' links and the processes and ports outside the
+                           tree linked to them (BV_TN_EXTERNAL, when collected) */
+} bv_links;
+
 typedef struct bv_emit_opts {
   /* supervision trees */
   unsigned max_children;  /* siblings beyond N fold into one node, leaf workers first
@@ -591,6 +603,7 @@ typedef struct bv_emit_opts {
                              beyond D fold into one node (0 = all; default 0) */
   int left_right;         /* lay out left to right (same as direction BV_DIR_LR) */
   bv_direction direction; /* default BV_DIR_AUTO */
+  bv_links links;         /* dotted links drawn (default BV_LINKS_DEFAULT) */
   /* message traces */
   unsigned max_shown;     /* messages drawn (default 200; the model keeps all) */
   unsigned payload;       /* first N characters of each message's text in its label */

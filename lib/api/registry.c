@@ -10,6 +10,7 @@ void bv_emit_opts_init(bv_emit_opts *o)
 {
   memset(o, 0, sizeof *o);
   o->max_children = 12;
+  o->links = BV_LINKS_DEFAULT; /* each format's own */
   o->max_shown = 200;
   o->scale = 1;
 }

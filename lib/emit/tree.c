@@ -10,6 +10,12 @@
 #define MMD_MAX_EDGES 499
 #define MMD_MAX_CHARS 50000
 
+/* Mermaid's own default for the links drawn (BV_LINKS_DEFAULT): links between
+ * members are edges to its layout, so a Registry partition linked to the
+ * processes registered under it pulls their supervisors out of their level;
+ * without them its render keeps the supervision levels as the image does. */
+#define MMD_LINKS_DEFAULT BV_LINKS_NONE
+
 /* --- Mermaid ---------------------------------------------------------------- */
 
 static const char mmd_classes[] =
@@ -180,6 +186,8 @@ static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_f
   memset(&m, 0, sizeof m);
   m.t = t;
   m.o = *o;
+  if (m.o.links == BV_LINKS_DEFAULT)
+    m.o.links = MMD_LINKS_DEFAULT;
   m.with_links = 1;
   bv_buf_init(&m.text);
   unsigned mc = o->max_children, md = o->max_depth;
@@ -200,7 +208,7 @@ static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_f
     reduced = 1;
     rc = mmd_deepest(&m, mc, hi, &md, &found);
   }
-  if (!rc && !found && !m.fits && t->nlinks) {
+  if (!rc && !found && !m.fits && t->nlinks && m.o.links != BV_LINKS_NONE) {
     m.with_links = 0;
     rc = mmd_deepest(&m, mc, hi + 1, &md, &found);
   }

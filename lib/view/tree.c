@@ -187,33 +187,45 @@ static int is_chain(const bv_tnode *n)
 /* Which siblings a fold keeps first: those with a subtree (0), then childless
  * supervisors (one that did not answer, an empty or not-started one: 1), then
  * leaf workers and linked processes (2). */
-static int keep_tier(const bv_tnode *n)
+static int keep_tier(const bv_tnode *n, uint32_t kids)
 {
-  if (n->nchildren)
+  if (kids)
     return 0;
   return is_sup_like(n) ? 1 : 2;
 }
 
-/* Builds the shown tree of t into v (siblings beyond mc fold into one
+/* Builds the shown tree of t into v (external nodes and links left out as
+ * `links` says; siblings beyond mc fold into one
  * "siblings" node, keeping subtrees before leaves and start order among the
  * kept; children of nodes mc supervision levels below the top supervisor into
  * one "below" node; 0 = no limit) and v->model, the model index of each shown
  * node. Levels count from the first node below the application's chain
  * (master, start helper), the root of a tree without one. */
-static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
+static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_links links, bv_tree_view *v)
 {
   size_t n = t->n;
   uint32_t *size = calloc(n, sizeof *size);
   int32_t *depth = calloc(n, sizeof *depth);
   int32_t *map = malloc(n * sizeof *map);
+  unsigned char *gone = calloc(n ? n : 1, 1);
+  uint32_t *kids = calloc(n ? n : 1, sizeof *kids); /* children not gone */
   bv_tnode *nodes = NULL;
   int32_t *orig = NULL;
   bv_tree *s = v->tree;
   int rc = 0;
-  if (!size || !depth || !map) {
+  if (!size || !depth || !map || !gone || !kids) {
     rc = BV_ENOMEM;
     goto done;
   }
+  /* gone[i]: left out by the links option (an external node, and anything
+     under one), neither drawn nor counted */
+  for (size_t i = 1; i < n; i++)
+    if (gone[t->nodes[i].parent] || (links != BV_LINKS_ALL && t->nodes[i].kind == BV_TN_EXTERNAL)) {
+      gone[i] = 1;
+      v->nodes--;
+    } else {
+      kids[t->nodes[i].parent]++;
+    }
   /* depth[i]: supervision levels below the top supervisor; -1 for the chain
      (a chain node's children are at level 0) */
   for (size_t i = 0; i < n; i++) {
@@ -222,10 +234,12 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
     if (is_chain(&t->nodes[i]))
       d = -1;
     depth[i] = d;
-    if (d > 0 && (unsigned)d > v->depth)
+    if (d > 0 && !gone[i] && (unsigned)d > v->depth)
       v->depth = (unsigned)d;
   }
   for (size_t i = n; i-- > 0;) {
+    if (gone[i])
+      continue;
     size[i] += 1;
     if (i)
       size[t->nodes[i].parent] += size[i];
@@ -253,7 +267,7 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
       continue;
     const bv_tnode *src = &t->nodes[o];
     uint32_t k = src->nchildren;
-    if (!k)
+    if (!kids[o])
       continue;
     bv_tnode f;
     memset(&f, 0, sizeof f);
@@ -269,10 +283,11 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
     } else {
       /* quota[r]: how many of tier r are kept, filling mc tier by tier */
       uint32_t quota[3] = {k, k, k}, taken[3] = {0, 0, 0};
-      if (mc && k > mc) {
+      if (mc && kids[o] > mc) {
         uint32_t count[3] = {0, 0, 0}, left = mc;
         for (uint32_t c = 0; c < k; c++)
-          count[keep_tier(&t->nodes[src->first_child + c])]++;
+          if (!gone[src->first_child + c])
+            count[keep_tier(&t->nodes[src->first_child + c], kids[src->first_child + c])]++;
         for (int r = 0; r < 3; r++) {
           quota[r] = count[r] < left ? count[r] : left;
           left -= quota[r];
@@ -280,7 +295,9 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
       }
       for (uint32_t c = 0; c < k; c++) {
         uint32_t ci = src->first_child + c;
-        int r = keep_tier(&t->nodes[ci]);
+        if (gone[ci])
+          continue;
+        int r = keep_tier(&t->nodes[ci], kids[ci]);
         if (taken[r] >= quota[r]) {
           f.folded++;
           f.folded_total += size[ci];
@@ -316,7 +333,7 @@ static int fold(const bv_tree *t, unsigned mc, unsigned md, bv_tree_view *v)
   memcpy(s->nodes, nodes, m * sizeof *nodes);
   memcpy(v->model, orig, m * sizeof *orig);
   s->n = m;
-  for (size_t l = 0; l < t->nlinks; l++) {
+  for (size_t l = 0; l < t->nlinks && links != BV_LINKS_NONE; l++) {
     uint32_t a = t->links[l].a, b = t->links[l].b;
     if (a >= n || b >= n || map[a] < 0 || map[b] < 0)
       continue;
@@ -330,6 +347,8 @@ done:
   free(size);
   free(depth);
   free(map);
+  free(gone);
+  free(kids);
   free(nodes);
   free(orig);
   return rc;
@@ -363,7 +382,9 @@ int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **ou
   s->walk_ms = t->walk_ms;
   v->nodes = t->n;
   v->left_right = o->left_right || o->direction == BV_DIR_LR;
-  if ((rc = fold(t, o->max_children, o->max_depth, v)))
+  /* the view's own default: all the model holds (Mermaid picks its own before) */
+  if ((rc = fold(t, o->max_children, o->max_depth,
+                 o->links == BV_LINKS_DEFAULT ? BV_LINKS_ALL : o->links, v)))
     goto done;
   v->label = bv_arena_alloc(s->arena, s->n * sizeof *v->label);
   v->full = bv_arena_alloc(s->arena, s->n * sizeof *v->full);

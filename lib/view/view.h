@@ -115,7 +115,8 @@ typedef struct bv_tree_view {
                               and each format picks) */
   unsigned depth;          /* supervision levels below the top supervisor in the model */
   /* counts (bv_tree_view_info copies them into bv_emit_info) */
-  size_t nodes;            /* nodes in the model */
+  size_t nodes;            /* nodes in the model the view draws from (external
+                              ones left out by links none|members not counted) */
   size_t hidden_siblings;  /* processes hidden in "... and K more" nodes */
   size_t hidden_below;     /* processes hidden in "K more below" nodes */
   size_t folds;            /* fold nodes made */
@@ -123,8 +124,12 @@ typedef struct bv_tree_view {
   unsigned max_depth;
 } bv_tree_view;
 
-/* Makes the view of t with o's max_children, max_depth and left_right (o is
- * not NULL: bv_emit passes bv_emit_opts_init's defaults). BV_EINVAL for a tree
+/* Makes the view of t with o's max_children, max_depth, left_right and links
+ * (o is not NULL: bv_emit passes bv_emit_opts_init's defaults). links: none
+ * drops links[] and the external nodes, members the external nodes (and links
+ * to them), all (and BV_LINKS_DEFAULT: a format with its own default sets it
+ * before) keeps what the model holds; what is dropped is neither drawn nor
+ * counted in folds. BV_EINVAL for a tree
  * whose indices do not make a tree. The caller frees *out. */
 int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **out);
 void bv_tree_view_free(bv_tree_view *v);   /* NULL ok */

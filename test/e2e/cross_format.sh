@@ -36,10 +36,12 @@ $e: $(cat "$T/$name.$e.err")"
 DIAG='mmd md pdf svg png'
 CHART='vl.json pdf svg png'
 : >"$T/sets"
-render_set tree-default tree.json "$DIAG"
-render_set tree-small tree.json "$DIAG" --max-children 5 --max-depth 2
-render_set tree-all tree.json "$DIAG" --max-children 0
-render_set tree-lr tree.json "$DIAG" --max-children 3 --direction LR
+# trees: --links all (the links' default is each format's own: Mermaid none)
+render_set tree-default tree.json "$DIAG" --links all
+render_set tree-small tree.json "$DIAG" --max-children 5 --max-depth 2 --links all
+render_set tree-all tree.json "$DIAG" --max-children 0 --links all
+render_set tree-lr tree.json "$DIAG" --max-children 3 --direction LR --links all
+render_set tree-members tree.json "$DIAG" --max-children 0 --links members
 render_set trace-default trace-eval.json "$DIAG"
 render_set trace-payload trace-eval.json "$DIAG" --max-shown 20 --payload 15
 render_set trace-all trace-eval.json "$DIAG" --all
@@ -348,6 +350,16 @@ r["default"] = check_tree("tree-default", tree)
 r["small"] = check_tree("tree-small", tree)
 r["all"] = check_tree("tree-all", tree)
 r["lr"] = check_tree("tree-lr", tree)
+# --links members: the model without its external nodes, and only the links between
+# members
+ext = {i for i, n in enumerate(tree["nodes"]) if n["kind"] == "external"}
+members = dict(tree, nodes=[n for n in tree["nodes"] if n["kind"] != "external"])
+r["members"] = check_tree("tree-members", members)
+if not ext or not tree["links"]:
+    err("tree", "the model has no external nodes or no links to leave out")
+if r["members"] and r["members"][2] != sum(1 for a, b in tree["links"] if a not in ext and b not in ext):
+    err("tree-members", "%d links drawn; the model has %d between members"
+        % (r["members"][2], sum(1 for a, b in tree["links"] if a not in ext and b not in ext)))
 if r["all"] and r["all"][1] != 0:
     err("tree-all", "--max-children 0 folded %d nodes" % r["all"][1])
 if r["all"] and r["all"][0] != len(tree["nodes"]):

@@ -37,6 +37,7 @@ static char *mermaid(const bv_tree *t, unsigned mc, unsigned md, bv_emit_info *i
   bv_emit_opts_init(&o);
   o.max_children = mc;
   o.max_depth = md;
+  o.links = BV_LINKS_ALL; /* Mermaid's default draws none; these count them */
   return mermaid_fmt(t, &o, BV_FMT_MERMAID, info);
 }
 

@@ -245,7 +245,13 @@ static void agree(const bv_tree *t, const bv_emit_opts *o, const char *what, bv_
   CHECK_INT(bad, 0);
   CHECK_INT(a.edges, b.edges);
   CHECK_INT(a.dotted, b.dotted);
-  CHECK_INT(mi->nodes, t->n);
+  /* nodes the view draws from: the externals left out by --links none|members
+     are not counted */
+  size_t want = t->n;
+  if (o->links == BV_LINKS_NONE || o->links == BV_LINKS_MEMBERS)
+    for (size_t i = 0; i < t->n; i++)
+      want -= t->nodes[i].kind == BV_TN_EXTERNAL;
+  CHECK_INT(mi->nodes, want);
   CHECK_INT(ii.nodes, mi->nodes);
   CHECK_INT(ii.hidden_siblings, mi->hidden_siblings);
   CHECK_INT(ii.hidden_below, mi->hidden_below);
@@ -259,7 +265,7 @@ static void agree(const bv_tree *t, const bv_emit_opts *o, const char *what, bv_
     folded += strcmp(a.cls[i], "folded") == 0;
   CHECK_INT(folded, mi->folds);
   /* what was hidden and what was shown add up to the model */
-  CHECK_INT(a.n - folded + mi->hidden_siblings + mi->hidden_below, t->n);
+  CHECK_INT(a.n - folded + mi->hidden_siblings + mi->hidden_below, want);
   CHECK(sc->note == NULL);
   /* the Markdown block is the same flowchart fenced */
   char *md = mermaid(t, o, BV_FMT_MD, NULL);
@@ -279,6 +285,7 @@ static bv_emit_opts opts(unsigned mc, unsigned md, int lr)
   o.max_children = mc;
   o.max_depth = md;
   o.left_right = lr;
+  o.links = BV_LINKS_ALL; /* the same links in both (each has its own default) */
   return o;
 }
 
@@ -306,6 +313,7 @@ static void test_mixed(void)
      rule: 1 supervisor (the last that did not answer), 5 linked, 12 workers */
   bv_emit_opts o;
   bv_emit_opts_init(&o);
+  o.links = BV_LINKS_ALL; /* the links' default is each format's own (test_links) */
   agree(t, &o, "defaults", &mi);
   CHECK_INT(mi.folds, 1);
   CHECK_INT(mi.max_children, 12);
@@ -362,9 +370,68 @@ static void test_reduced(void)
   bv_tree_free(t);
 }
 
+static size_t count(const char *s, const char *sub)
+{
+  size_t k = 0;
+  for (const char *p = s; (p = strstr(p, sub)) != NULL; p += strlen(sub))
+    k++;
+  return k;
+}
+
+/* --links: none, members and all draw the same in both formats; the default
+ * is each format's own: Mermaid none, the image all the model holds. */
+static void test_links(void)
+{
+  bv_tree *t = mixed_tree();
+  bv_emit_info mi;
+  /* every node shown: 2 links between members ([1,3], [2,31]); [3,29] and the
+     5 external nodes' parent edges only with all */
+  static const struct {
+    bv_links links;
+    const char *what;
+    size_t dotted, external;
+  } cases[] = {{BV_LINKS_NONE, "links none", 0, 0},
+               {BV_LINKS_MEMBERS, "links members", 2, 0},
+               {BV_LINKS_ALL, "links all", 8, 5}};
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    bv_emit_opts o = opts(0, 0, 0);
+    o.links = cases[c].links;
+    agree(t, &o, cases[c].what, &mi);
+    char *text = mermaid(t, &o, BV_FMT_MERMAID, NULL);
+    CHECK_INT(count(text, " -.- "), cases[c].dotted);
+    CHECK_INT(count(text, ":::external\n"), cases[c].external);
+    free(text);
+  }
+  /* folding counts only what is drawn: no "linked" among the folded without
+     the externals */
+  bv_emit_opts o = opts(12, 0, 0);
+  o.links = BV_LINKS_MEMBERS;
+  agree(t, &o, "links members folded", &mi);
+  CHECK(has_label(t, &o, "... and 13 more (12 workers, 1 supervisor)"));
+  o.links = BV_LINKS_ALL;
+  CHECK(has_label(t, &o, "... and 18 more (12 workers, 1 supervisor, 5 linked)"));
+  /* the defaults: Mermaid draws no links and no externals, the image all */
+  bv_emit_opts_init(&o);
+  o.max_children = 0;
+  char *text = mermaid(t, &o, BV_FMT_MERMAID, NULL);
+  CHECK_INT(count(text, " -.- "), 0);
+  CHECK_INT(count(text, ":::external"), 0);
+  free(text);
+  bv_emit_info ii;
+  bv_scene *sc = image(t, &o, &ii);
+  shown b = {0};
+  from_scene(sc, &b);
+  CHECK_INT(b.dotted, 8);
+  CHECK_INT(ii.nodes, t->n);
+  shown_free(&b);
+  bv_scene_free(sc);
+  bv_tree_free(t);
+}
+
 int main(void)
 {
   test_mixed();
+  test_links();
   test_reduced();
   return check_report();
 }
