@@ -84,7 +84,6 @@ typedef struct lt {
   const bv_tree_view *view;
   const bv_tree *t;       /* the view's shown tree */
   int dark;
-  double maxw;            /* labels wider than this are shortened */
   const lbox *boxes;      /* the measured labels, by view index */
   bv_scene *s;            /* NULL when dry: only the size is computed */
   double extw, exth;      /* dry: the far edges of everything drawn */
@@ -735,17 +734,16 @@ typedef struct shape {
 } shape;
 
 /* Lays out the view v with its measured labels bx (font size fs, labels
- * shortened to maxw px) into a new scene, or when out is NULL (dry) only
+ * measured and shortened already) into a new scene, or when out is NULL (dry) only
  * computes the size the scene would have. */
 static int layout_view(const bv_tree_view *v, const lbox *bx, shape sh, int dark, double fs,
-                       double maxw, const bv_measure *m, bv_scene **out, double *w, double *h)
+                       const bv_measure *m, bv_scene **out, double *w, double *h)
 {
   const bv_tree *t = v->tree;
   lt L = {0};
   L.view = v;
   L.t = t;
   L.dark = dark;
-  L.maxw = maxw;
   L.boxes = bx;
   L.lr = sh.lr;
   L.block_min = sh.block_min;
@@ -810,7 +808,7 @@ static int layout_auto(const bv_tree_view *v, const bv_emit_opts *o, const bv_me
   if (!rc && !v->left_right && o->direction != BV_DIR_TD) {
     double best_aspect = INFINITY;
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
-      if ((rc = layout_view(v, bx, tries[i], o->dark, fs, maxw, ms, NULL, &w, &h)))
+      if ((rc = layout_view(v, bx, tries[i], o->dark, fs, ms, NULL, &w, &h)))
         break;
       double aspect = h > 0 ? w / h : INFINITY;
       /* the first that fits, else the nearest to the aim of those that fit,
@@ -827,7 +825,7 @@ static int layout_auto(const bv_tree_view *v, const bv_emit_opts *o, const bv_me
     }
   }
   if (!rc)
-    rc = layout_view(v, bx, pick, o->dark, fs, maxw, ms, out, &w, &h);
+    rc = layout_view(v, bx, pick, o->dark, fs, ms, out, &w, &h);
   bv_scene_free(scratch);
   return rc;
 }
