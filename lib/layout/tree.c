@@ -17,7 +17,10 @@
  * row of more than WRAP_MIN leaf siblings wrapped into a block, first about
  * 1.5 times as wide as tall, then narrower, then one column; left to right,
  * then with its leaf rows wrapped. It keeps the first drawing no wider than
- * MAX_ASPECT times its height, else the least wide for its height. */
+ * MAX_ASPECT times its height, else the least wide for its height. Every
+ * label is measured once for all the candidates, and each candidate is laid
+ * out "dry" (its size computed, nothing drawn): only the chosen one becomes a
+ * scene. */
 #include "layout/scene_priv.h"
 
 #include <math.h>
@@ -41,11 +44,26 @@
 #define MAX_ASPECT 3.0  /* auto: width at most this many times the height */
 #define AIM_ASPECT 1.5  /* auto: of the shapes that fit, the nearest to this */
 
+/* One measured line of a label: the text drawn (shortened to the box's width
+ * if need be), its whole text when shortened, and its metrics. */
+typedef struct lline {
+  const char *shown, *full;
+  bv_text_metrics tm;
+} lline;
+
+/* The measured label box of one of the view's nodes; the same in every
+ * candidate layout. */
+typedef struct lbox {
+  const lline *lines;
+  uint32_t nlines;
+  double bw, bh;
+} lbox;
+
 typedef struct ln {
   int32_t vi;             /* index in the view's shown tree, -1 for a block */
   int32_t ref;            /* index in the model's nodes, -1 for folds and blocks */
   bv_tnode_kind kind;
-  const char **lines;     /* the view's label, one string a line */
+  const lline *lines;     /* the view's label, measured, one a line */
   uint32_t nlines;
   int32_t parent;
   uint32_t first, nch;    /* tidy-tree children: kids[first .. +nch) */
@@ -66,9 +84,9 @@ typedef struct lt {
   const bv_tree_view *view;
   const bv_tree *t;       /* the view's shown tree */
   int dark;
-  double maxw;            /* labels wider than this are shortened */
-  const bv_measure *m;
-  bv_scene *s;
+  const lbox *boxes;      /* the measured labels, by view index */
+  bv_scene *s;            /* NULL when dry: only the size is computed */
+  double extw, exth;      /* dry: the far edges of everything drawn */
   ln *v;
   size_t n, cap;
   uint32_t *kids;
@@ -118,60 +136,115 @@ static int push_kid(lt *L, uint32_t k)
 
 /* --- labels -------------------------------------------------------------- */
 
-/* The view's uncut label of x, split into lines: each is shortened to the
- * box's width when drawn, its whole text kept for the hover title. */
-static int make_label(lt *L, ln *x)
+/* Height of the text of a box of n lines: the first line, then smaller ones. */
+static double text_height(double fs, uint32_t n)
 {
-  const char *label = L->view->full[x->vi];
-  uint32_t n = 1;
-  for (const char *p = label; *p; p++)
-    n += *p == '\n';
-  x->lines = bv_arena_alloc(L->s->arena, n * sizeof *x->lines);
-  if (!x->lines)
+  double lh = fs * 1.25;
+  return lh + (n > 1 ? (n - 1) * lh * 0.9 : 0);
+}
+
+/* Measures the view's uncut label of every node, split into lines, each
+ * shortened to maxw when drawn (its whole text kept for the hover title),
+ * and sizes its box. Strings live in a's arena. */
+static int measure_labels(const bv_tree_view *v, double fs, double maxw, const bv_measure *m,
+                          bv_scene *a, lbox **out)
+{
+  const bv_tree *t = v->tree;
+  lbox *bx = bv_arena_alloc(a->arena, (t->n ? t->n : 1) * sizeof *bx);
+  if (!bx)
     return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-  x->nlines = 0;
-  for (const char *p = label;;) {
-    const char *nl = strchr(p, '\n');
-    size_t len = nl ? (size_t)(nl - p) : strlen(p);
-    char *line = bv_arena_alloc(L->s->arena, len + 1);
-    if (!line)
+  for (size_t q = 0; q < t->n; q++) {
+    const char *label = v->full[q];
+    uint32_t n = 1;
+    for (const char *p = label; *p; p++)
+      n += *p == '\n';
+    lline *ls = bv_arena_alloc(a->arena, n * sizeof *ls);
+    if (!ls)
       return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-    memcpy(line, p, len);
-    x->lines[x->nlines++] = line;
-    if (!nl)
-      break;
-    p = nl + 1;
+    uint32_t k = 0;
+    double w = 0;
+    for (const char *p = label;; k++) {
+      const char *nl = strchr(p, '\n');
+      size_t len = nl ? (size_t)(nl - p) : strlen(p);
+      char *line = bv_arena_strndup(a->arena, p, len);
+      if (!line)
+        return bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+      int rc = sc_fit(a, m, line, k ? fs * 0.85 : fs, 0, maxw, &ls[k].shown, &ls[k].full,
+                      &ls[k].tm);
+      if (rc)
+        return rc;
+      if (ls[k].tm.width > w)
+        w = ls[k].tm.width;
+      if (!nl)
+        break;
+      p = nl + 1;
+    }
+    bx[q].lines = ls;
+    bx[q].nlines = k + 1;
+    bx[q].bw = ceil(w + 2 * PAD_X);
+    if (bx[q].bw < 40)
+      bx[q].bw = 40;
+    bx[q].bh = ceil(text_height(fs, k + 1) + 2 * PAD_Y);
   }
+  *out = bx;
   return 0;
 }
 
-/* Height of the text of a box: the first line, then smaller ones. */
-static double text_height(const lt *L, const ln *x)
+static void size_box(lt *L, ln *x)
 {
-  double lh = L->fs * 1.25;
-  return lh + (x->nlines > 1 ? (x->nlines - 1) * lh * 0.9 : 0);
-}
-
-static int size_box(lt *L, ln *x)
-{
-  const char *sh, *full;
-  double w = 0;
-  for (uint32_t i = 0; i < x->nlines; i++) {
-    bv_text_metrics tm = {0, 0, 0};
-    int rc = sc_fit(L->s, L->m, x->lines[i], i ? L->fs * 0.85 : L->fs, 0, L->maxw, &sh, &full,
-                    &tm);
-    if (rc)
-      return rc;
-    if (tm.width > w)
-      w = tm.width;
-  }
-  x->bw = ceil(w + 2 * PAD_X);
-  if (x->bw < 40)
-    x->bw = 40;
-  x->bh = ceil(text_height(L, x) + 2 * PAD_Y);
+  const lbox *b = &L->boxes[x->vi];
+  x->lines = b->lines;
+  x->nlines = b->nlines;
+  x->bw = b->bw;
+  x->bh = b->bh;
   x->bsz = L->lr ? x->bh : x->bw;
   x->dsz = L->lr ? x->bw : x->bh;
+}
+
+/* What is drawn: into the scene, or when dry only the far edges. */
+static int rect(lt *L, const char *cls, double x, double y, double w, double h, double r,
+                bv_color fill, bv_color stroke, double lw, bv_dash dash, int32_t ref)
+{
+  if (L->s)
+    return sc_rect(L->s, cls, x, y, w, h, r, fill, stroke, lw, dash, ref);
+  L->extw = fmax(L->extw, x + w);
+  L->exth = fmax(L->exth, y + h);
   return 0;
+}
+
+static int line(lt *L, const char *cls, const double *pts, size_t npts, bv_color stroke,
+                double lw, bv_dash dash, bv_arrow arrow, int32_t ref)
+{
+  if (L->s)
+    return sc_line(L->s, cls, pts, npts, stroke, lw, dash, arrow, ref);
+  for (size_t k = 0; k < npts; k++) {
+    L->extw = fmax(L->extw, pts[2 * k]);
+    L->exth = fmax(L->exth, pts[2 * k + 1]);
+  }
+  return 0;
+}
+
+/* A label line, measured and shortened already (sc_text without measuring
+ * again). */
+static int text(lt *L, const char *cls, double x, double y, double size, bv_color color,
+                const lline *ll, int32_t ref)
+{
+  bv_sitem it = {0};
+  it.kind = BV_SI_TEXT;
+  it.cls = cls;
+  it.x = x;
+  it.y = y;
+  it.w = ll->tm.width;
+  it.h = ll->tm.ascent + ll->tm.descent;
+  it.ascent = ll->tm.ascent;
+  it.anchor = BV_ANCHOR_MIDDLE;
+  it.size = size;
+  it.bold = 0;
+  it.fill = color;
+  it.text = ll->shown;
+  it.full = ll->full;
+  it.ref = ref;
+  return bv_scene_add(L->s, &it);
 }
 
 /* --- the drawn tree: the view's shown tree, node for node ------------------ */
@@ -403,21 +476,20 @@ static int draw_box(lt *L, ln *x)
 {
   kind_style st = style_of(x->kind);
   int32_t ref = x->ref;
-  int rc = sc_rect(L->s, st.cls, x->x, x->y, x->bw, x->bh, 5, st.fill, SC_RGB(0x374151), st.lw,
-                   st.dash, ref);
+  int rc = rect(L, st.cls, x->x, x->y, x->bw, x->bh, 5, st.fill, SC_RGB(0x374151), st.lw,
+                st.dash, ref);
+  if (rc || !L->s)
+    return rc;
   double lh = L->fs * 1.25;
   double cx = x->x + x->bw / 2;
-  double top = x->y + (x->bh - text_height(L, x)) / 2;
+  double top = x->y + (x->bh - text_height(L->fs, x->nlines)) / 2;
   /* baseline of a line: its top plus the ascent, centred in the line height */
-  if (!rc)
-    rc = sc_text(L->s, L->m, "label", cx, top + lh / 2 + L->fs * 0.35, BV_ANCHOR_MIDDLE, L->fs, 0,
-                 st.text, x->nlines ? x->lines[0] : "", L->maxw, ref, NULL);
+  rc = text(L, "label", cx, top + lh / 2 + L->fs * 0.35, L->fs, st.text, &x->lines[0], ref);
   for (uint32_t i = 1; !rc && i < x->nlines; i++)
-    rc = sc_text(L->s, L->m, "label2", cx, top + lh + (i - 1) * lh * 0.9 + lh * 0.45 + L->fs * 0.3,
-                 BV_ANCHOR_MIDDLE, L->fs * 0.85, 0,
-                 x->kind == BV_TN_WORKER || x->kind == BV_TN_SUPERVISOR ? SC_RGB(0x1F2937)
-                                                                         : st.text,
-                 x->lines[i], L->maxw, ref, NULL);
+    rc = text(L, "label2", cx, top + lh + (i - 1) * lh * 0.9 + lh * 0.45 + L->fs * 0.3,
+              L->fs * 0.85,
+              x->kind == BV_TN_WORKER || x->kind == BV_TN_SUPERVISOR ? SC_RGB(0x1F2937) : st.text,
+              &x->lines[i], ref);
   return rc;
 }
 
@@ -447,10 +519,10 @@ static int edge(lt *L, const ln *par, const ln *ch, double bus_d)
   /* an external process hangs under a member it is linked to: a link, not
      supervision (dotted, no arrow) */
   int ext = ch->kind == BV_TN_EXTERNAL;
-  return sc_line(L->s, ext ? "link" : "edge", pts, n,
-                 ext ? sc_theme_get(L->dark)->muted : sc_theme_get(L->dark)->line, 1.5,
-                 ext ? BV_DASH_DOTTED : BV_DASH_SOLID, ext ? BV_ARROW_NONE : BV_ARROW_FILLED,
-                 ch->ref);
+  return line(L, ext ? "link" : "edge", pts, n,
+              ext ? sc_theme_get(L->dark)->muted : sc_theme_get(L->dark)->line, 1.5,
+              ext ? BV_DASH_DOTTED : BV_DASH_SOLID, ext ? BV_ARROW_NONE : BV_ARROW_FILLED,
+              ch->ref);
 }
 
 /* Places the members of a block and draws its bus, spines and ticks. */
@@ -466,19 +538,19 @@ static int draw_block(lt *L, ln *par, ln *b)
   if (L->lr) {
     double py = par->y + par->bh / 2;
     pts[0] = par->x + par->bw, pts[1] = py, pts[2] = spine0, pts[3] = py;
-    rc = sc_line(L->s, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    rc = line(L, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   } else {
     double px = par->x + par->bw / 2;
     pts[0] = px, pts[1] = par->y + par->bh, pts[2] = px, pts[3] = bus_y;
-    rc = sc_line(L->s, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    rc = line(L, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
     if (!rc && (px < spine0 || px > spine_last)) {
       pts[0] = px, pts[1] = bus_y, pts[2] = px < spine0 ? spine0 : spine_last, pts[3] = bus_y;
-      rc = sc_line(L->s, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+      rc = line(L, "trunk", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
     }
   }
   if (!rc && b->cols > 1) {
     pts[0] = spine0, pts[1] = bus_y, pts[2] = spine_last, pts[3] = bus_y;
-    rc = sc_line(L->s, "bus", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    rc = line(L, "bus", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   }
   for (uint32_t c = 0; !rc && c < b->cols; c++) {
     uint32_t last = (c + 1) * b->rows;
@@ -489,7 +561,7 @@ static int draw_block(lt *L, ln *par, ln *b)
     double sx = spine0 + c * cellw;
     double ly = b->y + BUS + (last - c * b->rows - 1) * cellh + b->chh / 2;
     pts[0] = sx, pts[1] = bus_y, pts[2] = sx, pts[3] = ly;
-    rc = sc_line(L->s, "bus", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    rc = line(L, "bus", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   }
   for (uint32_t i = 0; !rc && i < b->bn; i++) {
     ln *k = &L->v[L->kids[b->bfirst + i]];
@@ -498,7 +570,7 @@ static int draw_block(lt *L, ln *par, ln *b)
     k->y = b->y + BUS + r * cellh + (b->chh - k->bh) / 2;
     double sx = spine0 + c * cellw, cy = k->y + k->bh / 2;
     pts[0] = sx, pts[1] = cy, pts[2] = k->x, pts[3] = cy;
-    rc = sc_line(L->s, "edge", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_FILLED, k->ref);
+    rc = line(L, "edge", pts, 2, lc, 1.5, BV_DASH_SOLID, BV_ARROW_FILLED, k->ref);
   }
   return rc;
 }
@@ -525,8 +597,8 @@ static int link(lt *L, const ln *a, const ln *b, const double *lvl_end, double g
   put(L, pts + 2, ab, ch);
   put(L, pts + 4, bb, ch);
   put(L, pts + 6, bb, b->depth == a->depth ? bd_far : bd_near);
-  return sc_line(L->s, "link", pts, 4, sc_theme_get(L->dark)->muted, 1.5, BV_DASH_DOTTED,
-                 BV_ARROW_NONE, -1);
+  return line(L, "link", pts, 4, sc_theme_get(L->dark)->muted, 1.5, BV_DASH_DOTTED,
+              BV_ARROW_NONE, -1);
 }
 
 static int layout(lt *L)
@@ -536,8 +608,7 @@ static int layout(lt *L)
   if ((rc = build(L)))
     return rc;
   for (size_t q = 0; q < L->n; q++)
-    if ((rc = make_label(L, &L->v[q])) || (rc = size_box(L, &L->v[q])))
-      return rc;
+    size_box(L, &L->v[q]);
   if ((rc = make_blocks(L)))
     return rc;
   tidy(L);
@@ -614,8 +685,8 @@ static int layout(lt *L)
       pts[2] = fmin(m1->x, m2->x) - SPINE * 0.25, pts[3] = pts[1];
       pts[4] = pts[2], pts[5] = m2->y + m2->bh / 2;
       pts[6] = m2->x, pts[7] = pts[5];
-      rc = sc_line(L->s, "link", pts, 4, sc_theme_get(L->dark)->muted, 1.5, BV_DASH_DOTTED,
-                   BV_ARROW_NONE, -1);
+      rc = line(L, "link", pts, 4, sc_theme_get(L->dark)->muted, 1.5, BV_DASH_DOTTED,
+                BV_ARROW_NONE, -1);
       continue;
     }
     rc = link(L, na, nb, lvl_pos, gap, i);
@@ -632,6 +703,11 @@ static int layout(lt *L)
     return rc;
   /* size: everything drawn plus the margin */
   double w = 0, h = 0;
+  if (!L->s) {
+    L->extw = ceil(L->extw + MARGIN);
+    L->exth = ceil(L->exth + MARGIN);
+    return 0;
+  }
   for (size_t i = 0; i < L->s->n; i++) {
     const bv_sitem *it = &L->s->items[i];
     if (it->kind == BV_SI_RECT) {
@@ -657,33 +733,35 @@ typedef struct shape {
   double block_aspect;
 } shape;
 
-/* Lays out the view v into a new scene (font size fs, labels shortened to
- * maxw px). */
-static int layout_view(const bv_tree_view *v, shape sh, int dark, double fs, double maxw,
-                       const bv_measure *m, bv_scene **out)
+/* Lays out the view v with its measured labels bx (font size fs, labels
+ * measured and shortened already) into a new scene, or when out is NULL (dry) only
+ * computes the size the scene would have. */
+static int layout_view(const bv_tree_view *v, const lbox *bx, shape sh, int dark, double fs,
+                       const bv_measure *m, bv_scene **out, double *w, double *h)
 {
-  *out = NULL;
   const bv_tree *t = v->tree;
   lt L = {0};
   L.view = v;
   L.t = t;
   L.dark = dark;
-  L.maxw = maxw;
-  L.m = m;
+  L.boxes = bx;
   L.lr = sh.lr;
   L.block_min = sh.block_min;
   L.block_aspect = sh.block_aspect;
   L.fs = fs;
-  int rc = bv_scene_new("tree", &L.s);
-  if (rc)
-    return rc;
-  L.s->font = bv_arena_strdup(L.s->arena, m->font ? m->font : "DejaVu Sans");
-  L.s->background = sc_theme_get(dark)->page;
-  L.s->title = bv_arena_printf(L.s->arena, "supervision tree%s%s", t->title ? ": " : "",
-                               t->title ? t->title : "");
-  if (!L.s->font || !L.s->title)
-    rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
-  else
+  int rc = 0;
+  if (out) {
+    *out = NULL;
+    if ((rc = bv_scene_new("tree", &L.s)))
+      return rc;
+    L.s->font = bv_arena_strdup(L.s->arena, m->font ? m->font : "DejaVu Sans");
+    L.s->background = sc_theme_get(dark)->page;
+    L.s->title = bv_arena_printf(L.s->arena, "supervision tree%s%s", t->title ? ": " : "",
+                                 t->title ? t->title : "");
+    if (!L.s->font || !L.s->title)
+      rc = bv_error_set(BV_ENOMEM, "out of memory (tree layout)");
+  }
+  if (!rc)
     rc = layout(&L);
   free(L.v);
   free(L.kids);
@@ -691,7 +769,14 @@ static int layout_view(const bv_tree_view *v, shape sh, int dark, double fs, dou
     bv_scene_free(L.s);
     return rc;
   }
-  *out = L.s;
+  if (out) {
+    *out = L.s;
+    *w = L.s->width;
+    *h = L.s->height;
+  } else {
+    *w = L.extw;
+    *h = L.exth;
+  }
   return 0;
 }
 
@@ -702,7 +787,7 @@ static double off_aim(double aspect)
 }
 
 /* The drawing of v in the direction o asks for; BV_DIR_AUTO tries the shapes
- * described at the top of this file. */
+ * described at the top of this file, each dry, then draws the one it keeps. */
 static int layout_auto(const bv_tree_view *v, const bv_emit_opts *o, const bv_measure *ms,
                        bv_scene **out)
 {
@@ -710,38 +795,39 @@ static int layout_auto(const bv_tree_view *v, const bv_emit_opts *o, const bv_me
       {0, BLOCK_TD, 1.5}, {0, WRAP_MIN, 1.5}, {0, WRAP_MIN, 0.5}, {0, WRAP_MIN, 0},
       {1, BLOCK_LR, 1.5}, {1, WRAP_MIN, 1.5}, {1, WRAP_MIN, 6},   {1, WRAP_MIN, 40},
   };
+  const double fs = 12, maxw = 320;
   *out = NULL;
-  if (v->left_right || o->direction == BV_DIR_TD) {
-    shape sh = {v->left_right, v->left_right ? BLOCK_LR : BLOCK_TD, 1.5};
-    return layout_view(v, sh, o->dark, 12, 320, ms, out);
-  }
-  bv_scene *best = NULL;
-  double best_aspect = INFINITY;
-  for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
-    bv_scene *s = NULL;
-    int rc = layout_view(v, tries[i], o->dark, 12, 320, ms, &s);
-    if (rc) {
-      bv_scene_free(best);
-      return rc;
+  /* the labels' strings and measures, shared by every try */
+  bv_scene *scratch = NULL;
+  lbox *bx = NULL;
+  int rc = bv_scene_new("tree", &scratch);
+  if (!rc)
+    rc = measure_labels(v, fs, maxw, ms, scratch, &bx);
+  shape pick = {v->left_right, v->left_right ? BLOCK_LR : BLOCK_TD, 1.5};
+  double w, h;
+  if (!rc && !v->left_right && o->direction != BV_DIR_TD) {
+    double best_aspect = INFINITY;
+    for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
+      if ((rc = layout_view(v, bx, tries[i], o->dark, fs, ms, NULL, &w, &h)))
+        break;
+      double aspect = h > 0 ? w / h : INFINITY;
+      /* the first that fits, else the nearest to the aim of those that fit,
+         else the least wide */
+      int better = best_aspect > MAX_ASPECT
+                       ? aspect < best_aspect
+                       : aspect <= MAX_ASPECT && off_aim(aspect) < off_aim(best_aspect);
+      if (better) {
+        pick = tries[i];
+        best_aspect = aspect;
+      }
+      if (i == 0 && best_aspect <= MAX_ASPECT)
+        break; /* top-down as it is fits: every tree that fits keeps its shape */
     }
-    double aspect = s->height > 0 ? s->width / s->height : INFINITY;
-    /* the first that fits, else the nearest to the aim of those that fit,
-       else the least wide */
-    int better = best_aspect > MAX_ASPECT
-                     ? aspect < best_aspect
-                     : aspect <= MAX_ASPECT && off_aim(aspect) < off_aim(best_aspect);
-    if (better) {
-      bv_scene_free(best);
-      best = s;
-      best_aspect = aspect;
-    } else {
-      bv_scene_free(s);
-    }
-    if (i == 0 && best_aspect <= MAX_ASPECT)
-      break; /* top-down as it is fits: every tree that fits keeps its shape */
   }
-  *out = best;
-  return 0;
+  if (!rc)
+    rc = layout_view(v, bx, pick, o->dark, fs, ms, out, &w, &h);
+  bv_scene_free(scratch);
+  return rc;
 }
 
 int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
