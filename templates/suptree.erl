@@ -128,6 +128,12 @@ Ask = fun(Sup) ->
               Err -> Err
           end
       end,
+%% Ask in a worker of its own. Defined here, before the funs below: an
+%% interpreted fun carries every binding made before it, and spawning copies
+%% them (nested funs flattened), so the workers' funs stay small.
+AskIn = fun(Me, S) ->
+            spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S)} end)
+        end,
 Collect = fun Collect([], _End, Acc) -> Acc;
               Collect(Ws, End, Acc) ->
                   Left = max(0, End - erlang:monotonic_time(millisecond)),
@@ -196,7 +202,7 @@ Walk = fun Walk([], _Seen, Acc) -> Acc;
                    false ->
                        Me = self(),
                        Ws = [begin
-                                 {W, M} = spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S)} end),
+                                 {W, M} = AskIn(Me, S),
                                  {W, M, S}
                              end || S <- Sups],
                        Res = Collect(Ws, min(Deadline, Now + SupTimeout + 2000), []),

@@ -629,9 +629,33 @@ static int member_links(builder *bd)
   return 0;
 }
 
+/* Room for n nodes at once (a supervisor of 1,000,000 children would
+ * otherwise leave the doubled array half empty). */
+static int reserve(builder *bd, size_t n)
+{
+  if (n <= bd->cap)
+    return 0;
+  bv_tnode *nn = realloc(bd->nodes, n * sizeof *nn);
+  if (!nn)
+    return BV_ENOMEM;
+  bd->nodes = nn;
+  const pinfo **ni = realloc((void *)bd->ninfo, n * sizeof *ni);
+  if (!ni)
+    return BV_ENOMEM;
+  bd->ninfo = ni;
+  bd->cap = n;
+  return 0;
+}
+
 static int build(builder *bd, const bv_term *chain, const bv_term *ext, int links)
 {
   int rc = 0;
+  size_t total = chain->n;
+  for (size_t i = 0; i < bd->sups.cap; i++)
+    if (bd->sups.slots[i].hash && bd->sups.slots[i].ptr)
+      total += ((const supres *)bd->sups.slots[i].ptr)->nkids;
+  if ((rc = reserve(bd, total)))
+    return rc;
   if (links && ext && ext->type == BV_T_LIST)
     for (uint32_t i = 0; i < ext->n; i++) {
       const char *key = pid_str(bd, bv_term_elem(&ext->v.items[i], 0));
@@ -925,6 +949,16 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
   return rc;
 }
 
+/* The supervisors' results (in the scratch arena) and the kids of those never
+ * placed (a pid under no placed parent). Before the scratch arena goes. */
+static void free_sups(builder *bd)
+{
+  for (size_t i = 0; i < bd->sups.cap; i++)
+    if (bd->sups.slots && bd->sups.slots[i].hash && bd->sups.slots[i].ptr)
+      free(((supres *)bd->sups.slots[i].ptr)->kids);
+  bv_intern_dispose(&bd->sups);
+}
+
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
 {
   *out = NULL;
@@ -1067,6 +1101,16 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     rc = index_members(&bd);
   if (!rc)
     rc = member_links(&bd);
+  /* the lookups and the infos are done with: gone before the model's copy */
+  bv_intern_dispose(&bd.members);
+  bv_intern_dispose(&bd.placed_ext);
+  bv_intern_dispose(&bd.expanded);
+  bv_intern_dispose(&bd.strs);
+  free_sups(&bd);
+  bv_arena_free(bd.scratch);
+  bd.scratch = NULL;
+  free((void *)bd.ninfo);
+  bd.ninfo = NULL;
   if (!rc) {
     t->n = bd.n;
     t->nodes = bv_arena_alloc(t->arena, bd.n * sizeof *t->nodes);
@@ -1090,11 +1134,7 @@ done:
   free(bd.nodes);
   free((void *)bd.ninfo);
   free(bd.links);
-  /* the kids of supervisors never placed (a pid under no placed parent) */
-  for (size_t i = 0; i < bd.sups.cap; i++)
-    if (bd.sups.slots && bd.sups.slots[i].hash && bd.sups.slots[i].ptr)
-      free(((supres *)bd.sups.slots[i].ptr)->kids);
-  bv_intern_dispose(&bd.sups);
+  free_sups(&bd);
   bv_intern_dispose(&bd.strs);
   bv_intern_dispose(&bd.texts);
   bv_arena_free(bd.scratch);
