@@ -16,13 +16,32 @@
 %% gen_server:call with a finite timeout, from short-lived workers that are
 %% killed if they overrun (one level of the tree at a time, in parallel);
 %% user text is compared to existing names, never made into an atom.
-%% Value: {ok, Node, Chain, Sups, Ext, Ms} | {error, Kind, Detail}
+%%   Self       beamviz's pid: the walk's results are sent there
+%%   Chunk      children per message (a supervisor's child list is cut into
+%%              slices of at most Chunk children)
+%% Value: Ref, at once. The walk runs in a process of its own, which sends
+%% beamviz, in this order (one sender, so they arrive in order):
+%%   {bv_suptree_part, Ref, Items}  as each level of the tree is walked; the
+%%          Items of one message weigh at most Chunk (a slice weighs its
+%%          children, at least 1):
+%%          [{SupPid, {ok, ChildrenSlice, LocalPids, Infos}} | {SupPid, {error, Reason}}]
+%%          one supervisor's slices come in which_children order, each with
+%%          the slice's local child pids and their infos (aligned)
+%%   {bv_suptree_done, Ref, {ok, Node, Chain, Ext, Ms, NParts} | {error, Kind, Detail}}
 %%   Chain: [{Pid, Role, Info} | {Pid, Role, Info, Note}] root first (app: master,
 %%          helper, top, then Role linked: other processes linked to the helper)
-%%   Sups:  [{SupPid, {ok, WhichChildren, LocalPids, Infos, SubSups}
-%%                   | {error, Reason}}]
 %%   Ext:   [{PidOrPort, RegisteredName | [], Extra}]
+%%   NParts: how many bv_suptree_part messages were sent
+%% The sender checks before each message that beamviz is still connected and
+%% sends with noconnect: a vanished beamviz makes it stop (its walk is bounded
+%% by Budget anyway, each which_children by SupTimeout).
 Deadline = erlang:monotonic_time(millisecond) + Budget,
+Ref = make_ref(),
+BvNode = node(Self),
+%% A child list cut into slices of at most Chunk (N = its length): [[]] for none.
+Split = fun Split(L, N) when N =< Chunk -> [L];
+            Split(L, N) -> {A, B} = lists:split(Chunk, L), [A | Split(B, N - Chunk)]
+        end,
 %% Chain processes (root, application master...): name, links, initial call.
 %% Children: name and links only (reading every dictionary is the slow part);
 %% children whose spec says supervisor get their initial call checked apart.
@@ -83,29 +102,38 @@ Ask = fun(Sup) ->
               {ok, Children} ->
                   %% compiled helpers (zipwith, filter) instead of interpreted
                   %% comprehensions: a supervisor may have 100,000 children
-                  Pids0 = try lists:filter(fun erlang:is_pid/1,
-                                           lists:zipwith(fun erlang:element/2,
-                                                         lists:duplicate(length(Children), 2),
-                                                         Children))
-                          catch _:_ -> [P || {_, P, _, _} <- Children, is_pid(P)]
-                          end,
                   Here = node(),
-                  Pids = case lists:usort(lists:map(fun erlang:node/1, Pids0)) of
-                             [] -> [];
-                             [Here] -> Pids0;
-                             _ -> [P || P <- Pids0, node(P) =:= Here]
-                         end,
-                  Infos = lists:zipwith(fun erlang:process_info/2, Pids,
-                                        lists:duplicate(length(Pids), ChildItems)),
+                  Part = fun(Cs) ->
+                      Pids0 = try lists:filter(fun erlang:is_pid/1,
+                                               lists:zipwith(fun erlang:element/2,
+                                                             lists:duplicate(length(Cs), 2),
+                                                             Cs))
+                              catch _:_ -> [P || {_, P, _, _} <- Cs, is_pid(P)]
+                              end,
+                      Pids = case lists:usort(lists:map(fun erlang:node/1, Pids0)) of
+                                 [] -> [];
+                                 [Here] -> Pids0;
+                                 _ -> [P || P <- Pids0, node(P) =:= Here]
+                             end,
+                      {Cs, Pids, lists:zipwith(fun erlang:process_info/2, Pids,
+                                               lists:duplicate(length(Pids), ChildItems))}
+                  end,
+                  Parts = lists:map(Part, Split(Children, length(Children))),
                   Subs = case lists:keymember(supervisor, 3, Children) of
                              false -> [];
                              true -> [P || {_, P, supervisor, _} <- Children, is_pid(P),
                                            node(P) =:= Here]
                          end,
-                  {ok, Children, Pids, Infos, Subs};
+                  {ok, Children, Parts, Subs};
               Err -> Err
           end
       end,
+%% Ask in a worker of its own. Defined here, before the funs below: an
+%% interpreted fun carries every binding made before it, and spawning copies
+%% them (nested funs flattened), so the workers' funs stay small.
+AskIn = fun(Me, S) ->
+            spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S)} end)
+        end,
 Collect = fun Collect([], _End, Acc) -> Acc;
               Collect(Ws, End, Acc) ->
                   Left = max(0, End - erlang:monotonic_time(millisecond)),
@@ -129,21 +157,57 @@ Collect = fun Collect([], _End, Acc) -> Acc;
                       [{S, {error, timeout}} || {_, _, S} <- Ws] ++ Acc
                   end
           end,
+%% To beamviz, while it is still connected (else the walk stops).
+Send = fun(Msg) ->
+           case BvNode =:= node() orelse lists:member(BvNode, nodes(hidden)) of
+               true -> erlang:send(Self, Msg, [noconnect]);
+               false -> throw(bv_gone)
+           end
+       end,
+%% One level's results, in messages of at most Chunk children each.
+Emit = fun(Res) ->
+           EItems = lists:append(
+                     [case R of
+                          {ok, _, Parts, _} -> [{S, {ok, Cs, Ps, Is}} || {Cs, Ps, Is} <- Parts];
+                          _ -> [{S, R}]
+                      end || {S, R} <- Res]),
+           Flush = fun([]) -> ok;
+                      (Batch) ->
+                          Send({bv_suptree_part, Ref, lists:reverse(Batch)}),
+                          put(bv_suptree_parts, get(bv_suptree_parts) + 1)
+                   end,
+           {Last, _} = lists:foldl(
+                         fun(It, {Batch, W}) ->
+                                 IW = case It of
+                                          {_, {ok, Cs, _, _}} -> max(1, length(Cs));
+                                          _ -> 1
+                                      end,
+                                 case W + IW > Chunk of
+                                     true -> Flush(Batch), {[It], IW};
+                                     false -> {[It | Batch], W + IW}
+                                 end
+                         end, {[], 0}, EItems),
+           Flush(Last)
+       end,
 Walk = fun Walk([], _Seen, Acc) -> Acc;
            Walk(Sups0, Seen, Acc) ->
                Sups = [S || S <- lists:usort(Sups0), not maps:is_key(S, Seen)],
                Seen2 = maps:merge(Seen, maps:from_list([{S, true} || S <- Sups])),
                Now = erlang:monotonic_time(millisecond),
                case Now >= Deadline of
-                   true -> [{S, {error, not_walked}} || S <- Sups] ++ Acc;
+                   true ->
+                       NotWalked = [{S, {error, not_walked}} || S <- Sups],
+                       Emit(NotWalked),
+                       NotWalked ++ Acc;
                    false ->
                        Me = self(),
                        Ws = [begin
-                                 {W, M} = spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S)} end),
+                                 {W, M} = AskIn(Me, S),
                                  {W, M, S}
                              end || S <- Sups],
                        Res = Collect(Ws, min(Deadline, Now + SupTimeout + 2000), []),
-                       Next = lists:append([Subs || {_, {ok, _, _, _, Subs}} <- Res]),
+                       Emit(Res),
+                       Next = lists:append([Subs || {_, {ok, _, _, Subs}} <- Res]),
                        Walk(Next, Seen2, Res ++ Acc)
                end
        end,
@@ -195,7 +259,7 @@ Declared = fun Declared(P, Depth) ->
                            true when Late -> {no, {parent_not_asked, Par}};
                            true ->
                                case Ask(Par) of
-                                   {ok, Cs, _, _, _} ->
+                                   {ok, Cs, _, _} ->
                                        case [T || {_, Q, T, _} <- Cs, Q =:= P] of
                                            [supervisor | _] -> yes;
                                            [T | _] -> {no, {declared, T, Par}};
@@ -221,7 +285,7 @@ SupRoot = fun(P, Desc) ->
                       end
               end
           end,
-Found = case Mode of
+FindRoot = fun() -> case Mode of
     <<"sup">> when IsPid ->
         %% list_to_pid refuses numbers no pid can have: such a pid is not alive
         try list_to_pid(binary_to_list(Who)) of
@@ -319,18 +383,22 @@ Found = case Mode of
                         end
                 end
         end
-end,
-case Found of
+end end,
+Run = fun() ->
+case FindRoot() of
     {ok, Chain, WalkRoots} ->
+        put(bv_suptree_parts, 0),
         Sups = Walk(WalkRoots, #{}, []),
         Ext = case Links of
                   false -> [];
                   true ->
                       Members = maps:from_list(
                                   [{element(1, C), true} || C <- Chain] ++
-                                  [{P, true} || {_, {ok, _, Ps, _, _}} <- Sups, P <- Ps]),
+                                  [{P, true} || {_, {ok, _, Parts, _}} <- Sups,
+                                                {_, Ps, _} <- Parts, P <- Ps]),
                       AllInfos = [element(3, C) || C <- Chain] ++
-                                 lists:append([Is || {_, {ok, _, _, Is, _}} <- Sups]),
+                                 lists:append([Is || {_, {ok, _, Parts, _}} <- Sups,
+                                                     {_, _, Is} <- Parts]),
                       Outside = lists:usort([L || I <- AllInfos, I =/= undefined,
                                                   {links, Ls} <- [lists:keyfind(links, 1, I)],
                                                   L <- Ls, not maps:is_key(L, Members)]),
@@ -356,7 +424,20 @@ case Found of
                            _ -> {L, [], remote}
                        end || L <- Outside]
               end,
-        {ok, node(), Chain, Sups, Ext,
-         Budget - (Deadline - erlang:monotonic_time(millisecond))};
+        {ok, node(), Chain, Ext,
+         Budget - (Deadline - erlang:monotonic_time(millisecond)), get(bv_suptree_parts)};
     Error -> Error
-end.
+end
+end,
+%% The value is Ref at once; finding the root and the walk go on in a process
+%% of its own that ends when it has sent its last message.
+spawn(fun() ->
+          try Run() of
+              Done -> Send({bv_suptree_done, Ref, Done})
+          catch
+              throw:bv_gone -> ok;
+              Class:Reason ->
+                  catch Send({bv_suptree_done, Ref, {error, walk_failed, Fmt({Class, Reason})}})
+          end
+      end),
+Ref.

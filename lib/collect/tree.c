@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Children per message from the walk (templates/suptree.erl's Chunk): a
+ * message of 5,000 children is about 1 MB on the wire, 4 MB decoded. */
+#define BV_TREE_CHUNK 5000
+
 /* --- text keys (pid strings) to an index or a term, in util's hash map ---- */
 
 /* Inserts key -> val unless key is there; returns 1 if inserted, 0 if present. */
@@ -80,23 +84,55 @@ int bv_tree_parse_pid(const char *who, char *out, size_t cap)
 
 /* --- reading the reply ---------------------------------------------------- */
 
+/* What the builder keeps of the walk's messages: each message is turned into
+ * these as it arrives and then dropped, so beamviz holds the model being built
+ * and one message, never the whole walk as terms. */
+typedef struct pinfo {   /* a live process's name and links (from its info) */
+  const char *name;      /* registered name (Elixir. stripped) or NULL */
+  const char **links;    /* pid/port strings, interned in the builder's scratch */
+  uint32_t nlinks;
+} pinfo;
+
+typedef struct kid {     /* one which_children entry */
+  const char *child_id, *type, *module;
+  const char *pid;       /* pid string, or NULL (restarting, undefined) */
+  const char *state;     /* non-pid entries and pids of other nodes */
+  const pinfo *info;     /* pids of the node: NULL when it had exited */
+  uint64_t id;           /* pid order for dynamic children */
+  uint32_t serial;
+  uint8_t kind, local;   /* local: a pid of the target node */
+} kid;
+
+typedef struct supres {  /* a supervisor's walk result */
+  int ok;                /* 1: its children came (kids); 0: an error */
+  int why;               /* 0 noproc, 1 not_walked, 2 other (why_text) */
+  const char *why_text;
+  int dynamic;           /* every child id so far is undefined */
+  kid *kids;             /* malloc'd, in which_children order; freed once placed */
+  size_t nkids, cap;
+} supres;
+
 typedef struct builder {
   bv_tree *t;
   const char *node;   /* the target's own node name, as its pids carry it */
   bv_buf tmp;
-  bv_intern info;      /* pid string -> info term (process_info list or undefined) */
-  bv_intern sups;      /* pid string -> which_children result term */
+  bv_arena *scratch;   /* what is dropped after the build (infos, link strings) */
+  bv_intern strs;      /* link strings (scratch) */
+  bv_intern texts;     /* child types and modules (tree arena), one copy each */
+  bv_intern sups;      /* pid string -> supres */
   bv_intern members;   /* pid string -> (index + 1) once placed, or NULL before */
   bv_intern ext;       /* pid/port string -> ext term ({P, RegName, Extra}) */
   bv_intern placed_ext; /* external string -> node index + 1 */
   bv_intern expanded;  /* supervisors whose children are placed (a pid twice in
                          a tree would otherwise be expanded twice) */
   bv_tnode *nodes;    /* growing (malloc); copied into the arena at the end */
-  const bv_term **ninfo; /* info term of each node, or NULL */
+  const pinfo **ninfo; /* info of each node, or NULL */
   size_t n, cap;
   bv_tedge *links;
   size_t nlinks, lcap;
   int pid_err;        /* why pid_str last returned NULL: BV_ETERM or BV_ENOMEM */
+  size_t chunk;       /* children per message asked for */
+  size_t nsups, max_sups; /* supervisors reported; at most the process limit */
 } builder;
 
 /* NULL with bd->pid_err set (and a message) when p is not a pid/port from the
@@ -200,7 +236,7 @@ static const char *term_text(builder *bd, const bv_term *t)
   return bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);
 }
 
-static int add_node(builder *bd, const bv_tnode *nd, const bv_term *info)
+static int add_node(builder *bd, const bv_tnode *nd, const pinfo *info)
 {
   if (bd->n == bd->cap) {
     size_t cap = bd->cap ? bd->cap * 2 : 256;
@@ -208,7 +244,7 @@ static int add_node(builder *bd, const bv_tnode *nd, const bv_term *info)
     if (!nn)
       return BV_ENOMEM;
     bd->nodes = nn;
-    const bv_term **ni = realloc((void *)bd->ninfo, cap * sizeof *ni);
+    const pinfo **ni = realloc((void *)bd->ninfo, cap * sizeof *ni);
     if (!ni)
       return BV_ENOMEM;
     bd->ninfo = ni;
@@ -250,11 +286,6 @@ static const bv_term *info_item(const bv_term *info, const char *key)
   return NULL;
 }
 
-static const char *info_name(builder *bd, const bv_term *info)
-{
-  return atom_name(bd->t->arena, info_item(info, "registered_name"));
-}
-
 /* Module of a process from its '$initial_call' (chain nodes only). */
 static const char *info_module(builder *bd, const bv_term *info)
 {
@@ -284,135 +315,273 @@ static const char *info_module(builder *bd, const bv_term *info)
 }
 
 /* Kind and state of a supervisor-like child from its walk result. */
-static void apply_sup_result(builder *bd, bv_tnode *nd, const bv_term *res)
+static void apply_sup_result(builder *bd, bv_tnode *nd, const supres *res)
 {
-  if (!res)
+  if (!res || res->ok)
     return;
-  if (bv_term_is_atom(bv_term_elem(res, 0), "ok"))
-    return;
-  const bv_term *why = bv_term_elem(res, 1);
-  if (bv_term_is_atom(why, "noproc")) {
+  if (res->why == 0) {
     nd->kind = BV_TN_NOTSTARTED;
     nd->state = "dead";
-  } else if (bv_term_is_atom(why, "not_walked")) {
+  } else if (res->why == 1) {
     nd->kind = nd->kind == BV_TN_ROOT ? BV_TN_ROOT : BV_TN_UNRESPONSIVE;
     nd->state = "not walked: time limit";
   } else {
-    const char *txt = bv_term_text(why);
     nd->kind = nd->kind == BV_TN_ROOT ? BV_TN_ROOT : BV_TN_UNRESPONSIVE;
-    nd->state = bv_arena_printf(bd->t->arena, "no answer: %s", txt ? txt : "?");
+    nd->state = bv_arena_printf(bd->t->arena, "no answer: %s", res->why_text ? res->why_text : "?");
   }
+}
+
+static int malformed(builder *bd, const char *what)
+{
+  return bv_error_set(BV_ETERM, "suptree: malformed walk result from node %s: %s", bd->node, what);
+}
+
+/* The pid/port string of p, interned in the scratch arena (links). */
+static const char *link_str(builder *bd, const bv_term *p)
+{
+  bd->tmp.len = 0;
+  if (bv_term_pid_str(&bd->tmp, p, bd->node) || bd->tmp.failed)
+    return NULL;
+  int fresh;
+  const char **slot = bv_intern_lookup(&bd->strs, bd->tmp.data, bd->tmp.len, &fresh);
+  if (!slot)
+    return NULL;
+  if (fresh)
+    *slot = bv_arena_strndup(bd->scratch, bd->tmp.data, bd->tmp.len);
+  return *slot;
+}
+
+/* An atom's text (Elixir. stripped), one copy per distinct text. */
+static const char *atom_text(builder *bd, const bv_term *t, int *oom)
+{
+  if (!t || t->type != BV_T_ATOM)
+    return NULL;
+  return bv_intern_str(&bd->texts, bd->t->arena, bv_strip_elixir(t->v.s), oom);
+}
+
+/* A process_info list: its name and links; NULL (no error) when info is not a
+ * list (the process had exited). */
+static int take_info(builder *bd, const bv_term *info, const pinfo **out)
+{
+  *out = NULL;
+  if (!info || info->type != BV_T_LIST)
+    return 0;
+  pinfo *pi = bv_arena_alloc(bd->scratch, sizeof *pi);
+  if (!pi)
+    return BV_ENOMEM;
+  pi->name = atom_name(bd->t->arena, info_item(info, "registered_name"));
+  const bv_term *ls = info_item(info, "links");
+  if (ls && ls->type == BV_T_LIST && ls->n) {
+    if (!(pi->links = bv_arena_alloc(bd->scratch, ls->n * sizeof *pi->links)))
+      return BV_ENOMEM;
+    for (uint32_t k = 0; k < ls->n; k++) {
+      const bv_term *l = &ls->v.items[k];
+      if (l->type != BV_T_PID && l->type != BV_T_PORT)
+        continue;
+      if (!(pi->links[pi->nlinks++] = link_str(bd, l)))
+        return BV_ENOMEM;
+    }
+  }
+  *out = pi;
+  return 0;
+}
+
+/* One slice of a supervisor's children: Cs (which_children entries), Ps (the
+ * slice's pids of the node, in order) and Is (their infos, aligned). */
+static int take_kids(builder *bd, supres *sr, const bv_term *cs, const bv_term *ps,
+                     const bv_term *is)
+{
+  if (!cs || !ps || !is || (cs->type != BV_T_LIST && cs->type != BV_T_NIL) ||
+      (ps->type != BV_T_LIST && ps->type != BV_T_NIL) ||
+      (is->type != BV_T_LIST && is->type != BV_T_NIL) || ps->n != is->n)
+    return malformed(bd, "a slice of children");
+  if (cs->n > bd->chunk)
+    return malformed(bd, "a slice larger than asked for");
+  if (sr->nkids + cs->n > sr->cap) {
+    size_t cap = sr->cap ? sr->cap * 2 : 16;
+    while (cap < sr->nkids + cs->n)
+      cap *= 2;
+    kid *nk = realloc(sr->kids, cap * sizeof *nk);
+    if (!nk)
+      return BV_ENOMEM;
+    sr->kids = nk;
+    sr->cap = cap;
+  }
+  uint32_t j = 0; /* next of Ps/Is */
+  int oom = 0, rc;
+  for (uint32_t i = 0; i < cs->n; i++) {
+    const bv_term *c = &cs->v.items[i];
+    const bv_term *id = bv_term_elem(c, 0);
+    if (!bv_term_is_atom(id, "undefined"))
+      sr->dynamic = 0;
+    if (c->type != BV_T_TUPLE || c->n != 4)
+      continue;
+    kid *k = &sr->kids[sr->nkids];
+    memset(k, 0, sizeof *k);
+    const bv_term *p = bv_term_elem(c, 1);
+    const bv_term *type = bv_term_elem(c, 2), *mods = bv_term_elem(c, 3);
+    if (!bv_term_is_atom(id, "undefined"))
+      k->child_id = term_text(bd, id);
+    k->type = atom_text(bd, type, &oom);
+    if (mods && mods->type == BV_T_LIST && mods->n > 0)
+      k->module = atom_text(bd, &mods->v.items[0], &oom);
+    else if (bv_term_is_atom(mods, "dynamic"))
+      k->module = "dynamic";
+    if (oom)
+      return BV_ENOMEM;
+    k->kind = BV_TN_WORKER;
+    k->serial = UINT32_MAX;
+    k->id = UINT64_MAX;
+    if (p && p->type == BV_T_PID) {
+      k->serial = p->v.pid.serial;
+      k->id = p->v.pid.id;
+      if (!(k->pid = pid_str(bd, p)))
+        return bd->pid_err;
+      if (strcmp(p->v.pid.node, bd->node) != 0) {
+        k->state = bv_arena_printf(bd->t->arena, "on %s", p->v.pid.node);
+      } else {
+        /* Ps lists exactly the slice's pids of the node, in order */
+        const bv_term *q = j < ps->n ? &ps->v.items[j] : NULL;
+        if (!q || q->rawlen != p->rawlen || memcmp(q->raw, p->raw, p->rawlen) != 0)
+          return malformed(bd, "a child's info does not match its pid");
+        k->local = 1;
+        if ((rc = take_info(bd, &is->v.items[j], &k->info)))
+          return rc;
+        j++;
+      }
+    } else {
+      k->kind = BV_TN_NOTSTARTED;
+      k->state = bv_term_is_atom(p, "restarting") ? "restarting" : "undefined";
+    }
+    sr->nkids++;
+  }
+  if (j != ps->n)
+    return malformed(bd, "more infos than children");
+  return 0;
+}
+
+/* One {Sup, {ok, Cs, Ps, Is} | {error, Reason}} of a part message; its
+ * weight (children, at least 1) is added to *weight. */
+static int take_item(builder *bd, const bv_term *it, size_t *weight)
+{
+  const bv_term *sp = bv_term_elem(it, 0), *res = bv_term_elem(it, 1);
+  if (!it || it->type != BV_T_TUPLE || it->n != 2 || !sp || sp->type != BV_T_PID || !res ||
+      res->type != BV_T_TUPLE)
+    return malformed(bd, "an item that is not {Supervisor, Result}");
+  bd->tmp.len = 0;
+  if (bv_term_pid_str(&bd->tmp, sp, bd->node) || bd->tmp.failed)
+    return BV_ENOMEM;
+  int fresh;
+  bv_intern_slot *slot = bv_intern_put(&bd->sups, bd->tmp.data, bd->tmp.len, &fresh);
+  if (!slot)
+    return BV_ENOMEM;
+  supres *sr = (supres *)slot->ptr;
+  int ok = bv_term_is_atom(bv_term_elem(res, 0), "ok") && res->n == 4;
+  if (!ok && !(bv_term_is_atom(bv_term_elem(res, 0), "error") && res->n == 2))
+    return malformed(bd, "a supervisor's result");
+  if (!fresh && (!ok || !sr->ok))
+    return malformed(bd, "a supervisor's result came twice");
+  if (fresh) {
+    if (!(sr = bv_arena_alloc(bd->scratch, sizeof *sr)))
+      return BV_ENOMEM;
+    slot->ptr = sr;
+    sr->ok = ok;
+    sr->dynamic = 1;
+    if (bd->nsups++ >= bd->max_sups)
+      return malformed(bd, "more supervisors than the node can have");
+  }
+  if (!ok) {
+    const bv_term *why = bv_term_elem(res, 1);
+    *weight += 1;
+    if (bv_term_is_atom(why, "noproc"))
+      sr->why = 0;
+    else if (bv_term_is_atom(why, "not_walked"))
+      sr->why = 1;
+    else {
+      sr->why = 2;
+      const char *txt = bv_term_text(why);
+      sr->why_text = txt ? bv_arena_strdup(bd->scratch, txt) : NULL;
+    }
+    return 0;
+  }
+  const bv_term *cs = bv_term_elem(res, 1);
+  *weight += cs && cs->n ? cs->n : 1;
+  return take_kids(bd, sr, cs, bv_term_elem(res, 2), bv_term_elem(res, 3));
 }
 
 /* The order children started in: which_children lists static children in
  * reverse start order; dynamic ones (simple_one_for_one, DynamicSupervisor:
  * every id undefined) come from a map, so pid order (creation order) is used. */
-typedef struct child_ref {
-  const bv_term *c;
-  uint64_t serial, id;
-  size_t pos;
-} child_ref;
+static const kid *sort_base;
 
-static int cmp_child(const void *a, const void *b)
+static int cmp_kid(const void *a, const void *b)
 {
-  const child_ref *x = a, *y = b;
+  uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+  const kid *x = &sort_base[i], *y = &sort_base[j];
   if (x->serial != y->serial)
     return x->serial < y->serial ? -1 : 1;
   if (x->id != y->id)
     return x->id < y->id ? -1 : 1;
-  return x->pos < y->pos ? -1 : (x->pos > y->pos);
+  return i < j ? -1 : (i > j);
 }
 
-static int place_children(builder *bd, uint32_t parent, const bv_term *res)
+static int place_children(builder *bd, uint32_t parent, supres *sr)
 {
-  const bv_term *cs = bv_term_elem(res, 1);
-  if (!cs || cs->type != BV_T_LIST || cs->n == 0)
+  size_t n = sr->nkids;
+  if (!n)
     return 0;
-  child_ref *refs = calloc(cs->n, sizeof *refs);
-  if (!refs)
+  uint32_t *ord = malloc(n * sizeof *ord);
+  if (!ord)
     return BV_ENOMEM;
-  int dynamic = 1;
-  for (uint32_t i = 0; i < cs->n; i++) {
-    const bv_term *c = &cs->v.items[i];
-    refs[i].c = c;
-    refs[i].pos = i;
-    if (!bv_term_is_atom(bv_term_elem(c, 0), "undefined"))
-      dynamic = 0;
-    const bv_term *p = bv_term_elem(c, 1);
-    if (p && p->type == BV_T_PID) {
-      refs[i].serial = p->v.pid.serial;
-      refs[i].id = p->v.pid.id;
-    } else {
-      refs[i].serial = refs[i].id = UINT64_MAX;
-    }
+  for (size_t k = 0; k < n; k++)
+    ord[k] = (uint32_t)(sr->dynamic ? k : n - 1 - k);
+  if (sr->dynamic) {
+    sort_base = sr->kids;
+    qsort(ord, n, sizeof *ord, cmp_kid);
+    sort_base = NULL;
   }
-  if (dynamic)
-    qsort(refs, cs->n, sizeof *refs, cmp_child);
   int rc = 0;
-  for (uint32_t k = 0; k < cs->n && !rc; k++) {
-    const bv_term *c = refs[dynamic ? k : cs->n - 1 - k].c;
-    if (!c || c->type != BV_T_TUPLE || c->n != 4)
-      continue;
+  for (size_t k = 0; k < n && !rc; k++) {
+    const kid *c = &sr->kids[ord[k]];
     bv_tnode nd;
     memset(&nd, 0, sizeof nd);
     nd.parent = (int)parent;
-    nd.kind = BV_TN_WORKER;
-    const bv_term *id = bv_term_elem(c, 0), *p = bv_term_elem(c, 1);
-    const bv_term *type = bv_term_elem(c, 2), *mods = bv_term_elem(c, 3);
-    if (!(dynamic && bv_term_is_atom(id, "undefined")))
-      nd.child_id = term_text(bd, id);
-    nd.type = atom_name(bd->t->arena, type);
-    if (mods && mods->type == BV_T_LIST && mods->n > 0)
-      nd.module = atom_name(bd->t->arena, &mods->v.items[0]);
-    else if (bv_term_is_atom(mods, "dynamic"))
-      nd.module = "dynamic";
-    const bv_term *info = NULL;
-    if (p && p->type == BV_T_PID) {
-      nd.pid = pid_str(bd, p);
-      if (!nd.pid) {
-        rc = bd->pid_err;
-        break;
-      }
-      if (strcmp(p->v.pid.node, bd->node) != 0) {
-        nd.state = bv_arena_printf(bd->t->arena, "on %s", p->v.pid.node);
+    nd.kind = (bv_tnode_kind)c->kind;
+    nd.child_id = c->child_id;
+    nd.type = c->type;
+    nd.module = c->module;
+    nd.pid = c->pid;
+    nd.state = c->state;
+    if (c->local) {
+      if (!c->info) {
+        nd.kind = BV_TN_NOTSTARTED;
+        nd.state = "dead";
       } else {
+        nd.name = c->info->name;
         int found;
-        info = map_get(&bd->info, nd.pid, &found);
-        if (!found || !info || info->type != BV_T_LIST) {
-          nd.kind = BV_TN_NOTSTARTED;
-          nd.state = "dead";
-          info = NULL;
-        } else {
-          nd.name = info_name(bd, info);
-          const bv_term *res2 = map_get(&bd->sups, nd.pid, &found);
-          if (found) {
-            nd.kind = BV_TN_SUPERVISOR;
-            apply_sup_result(bd, &nd, res2);
-          }
+        const supres *res2 = map_get(&bd->sups, nd.pid, &found);
+        if (found) {
+          nd.kind = BV_TN_SUPERVISOR;
+          apply_sup_result(bd, &nd, res2);
         }
       }
-    } else {
-      nd.kind = BV_TN_NOTSTARTED;
-      nd.state = bv_term_is_atom(p, "restarting") ? "restarting" : "undefined";
     }
-    rc = add_node(bd, &nd, info);
+    rc = add_node(bd, &nd, c->local ? c->info : NULL);
   }
-  free(refs);
+  free(ord);
+  free(sr->kids);
+  sr->kids = NULL;
+  sr->nkids = sr->cap = 0;
   return rc;
 }
 
 static int place_externals(builder *bd, uint32_t i)
 {
-  const bv_term *ls = info_item(bd->ninfo[i], "links");
-  if (!ls || ls->type != BV_T_LIST)
+  const pinfo *pi = bd->ninfo[i];
+  if (!pi)
     return 0;
-  for (uint32_t k = 0; k < ls->n; k++) {
-    const bv_term *l = &ls->v.items[k];
-    if (l->type != BV_T_PID && l->type != BV_T_PORT)
-      continue;
-    const char *key = pid_str(bd, l);
-    if (!key)
-      return bd->pid_err;
+  for (uint32_t k = 0; k < pi->nlinks; k++) {
+    const char *key = pi->links[k];
     int found;
     map_get(&bd->members, key, &found);
     if (found)
@@ -431,7 +600,8 @@ static int place_externals(builder *bd, uint32_t i)
     memset(&nd, 0, sizeof nd);
     nd.kind = BV_TN_EXTERNAL;
     nd.parent = (int)i;
-    nd.pid = key;
+    if (!(nd.pid = bv_arena_strdup(bd->t->arena, key)))
+      return BV_ENOMEM;
     nd.name = atom_name(bd->t->arena, bv_term_elem(e, 1));
     const bv_term *extra = bv_term_elem(e, 2);
     if (extra && extra->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(extra, 0), "port"))
@@ -449,8 +619,9 @@ static int place_externals(builder *bd, uint32_t i)
       nd.state = "dead";
     else if (bv_term_is_atom(extra, "closed"))
       nd.state = "closed";
-    if (l->type == BV_T_PID && strcmp(l->v.pid.node, bd->node) != 0)
-      nd.state = bv_arena_printf(bd->t->arena, "on %s", l->v.pid.node);
+    const bv_term *ep = bv_term_elem(e, 0);
+    if (ep && ep->type == BV_T_PID && strcmp(ep->v.pid.node, bd->node) != 0)
+      nd.state = bv_arena_printf(bd->t->arena, "on %s", ep->v.pid.node);
     int rc = map_put(&bd->placed_ext, key, (const void *)(uintptr_t)(bd->n + 1));
     if (rc < 0 || (rc = add_node(bd, &nd, NULL)))
       return rc < 0 ? rc : BV_ENOMEM;
@@ -473,18 +644,12 @@ static int member_links(builder *bd)
   for (size_t i = 0; i < n; i++) {
     if (bd->nodes[i].kind == BV_TN_EXTERNAL)
       continue;
-    const bv_term *ls = info_item(bd->ninfo[i], "links");
-    if (!ls || ls->type != BV_T_LIST)
+    const pinfo *pi = bd->ninfo[i];
+    if (!pi)
       continue;
-    for (uint32_t k = 0; k < ls->n; k++) {
-      const bv_term *l = &ls->v.items[k];
-      if (l->type != BV_T_PID)
-        continue;
-      bd->tmp.len = 0;
-      if (bv_term_pid_str(&bd->tmp, l, bd->node))
-        return BV_ENOMEM;
-      int found;
-      const void *at = map_get(&bd->members, bd->tmp.data, &found);
+    for (uint32_t k = 0; k < pi->nlinks; k++) {
+      int found; /* ports are never members */
+      const void *at = map_get(&bd->members, pi->links[k], &found);
       if (!found || !at)
         continue;
       uint32_t j = (uint32_t)((uintptr_t)at - 1);
@@ -506,37 +671,33 @@ static int member_links(builder *bd)
   return 0;
 }
 
-static int build(builder *bd, const bv_term *chain, const bv_term *sups, const bv_term *ext,
-                 int links)
+/* Room for n nodes at once (a supervisor of 1,000,000 children would
+ * otherwise leave the doubled array half empty). */
+static int reserve(builder *bd, size_t n)
+{
+  if (n <= bd->cap)
+    return 0;
+  bv_tnode *nn = realloc(bd->nodes, n * sizeof *nn);
+  if (!nn)
+    return BV_ENOMEM;
+  bd->nodes = nn;
+  const pinfo **ni = realloc((void *)bd->ninfo, n * sizeof *ni);
+  if (!ni)
+    return BV_ENOMEM;
+  bd->ninfo = ni;
+  bd->cap = n;
+  return 0;
+}
+
+static int build(builder *bd, const bv_term *chain, const bv_term *ext, int links)
 {
   int rc = 0;
-  /* every info by pid, every walk result by supervisor pid */
-  for (uint32_t i = 0; i < sups->n; i++) {
-    const bv_term *s = &sups->v.items[i];
-    const char *key = pid_str(bd, bv_term_elem(s, 0));
-    if (!key)
-      return bd->pid_err;
-    if (map_put(&bd->sups, key, bv_term_elem(s, 1)) < 0)
-      return BV_ENOMEM;
-    const bv_term *res = bv_term_elem(s, 1);
-    if (!bv_term_is_atom(bv_term_elem(res, 0), "ok"))
-      continue;
-    const bv_term *pids = bv_term_elem(res, 2), *infos = bv_term_elem(res, 3);
-    if (!pids || !infos || (pids->type != BV_T_LIST && pids->type != BV_T_NIL))
-      return bv_error_set(BV_ETERM, "suptree: malformed walk result from the node");
-    uint32_t np = pids->type == BV_T_LIST ? pids->n : 0;
-    uint32_t ni = infos->type == BV_T_LIST ? infos->n : 0;
-    if (np != ni)
-      return bv_error_set(BV_ETERM, "suptree: malformed walk result from the node");
-    for (uint32_t k = 0; k < np; k++) {
-      const char *pk = pid_str(bd, &pids->v.items[k]);
-      if (!pk)
-        return bd->pid_err;
-      if (map_put(&bd->info, pk, &infos->v.items[k]) < 0 ||
-          map_put(&bd->members, pk, NULL) < 0)
-        return BV_ENOMEM;
-    }
-  }
+  size_t total = chain->n;
+  for (size_t i = 0; i < bd->sups.cap; i++)
+    if (bd->sups.slots[i].hash && bd->sups.slots[i].ptr)
+      total += ((const supres *)bd->sups.slots[i].ptr)->nkids;
+  if ((rc = reserve(bd, total)))
+    return rc;
   if (links && ext && ext->type == BV_T_LIST)
     for (uint32_t i = 0; i < ext->n; i++) {
       const char *key = pid_str(bd, bv_term_elem(&ext->v.items[i], 0));
@@ -559,6 +720,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
   for (uint32_t i = 0; i < chain->n; i++) {
     const bv_term *c = &chain->v.items[i];
     const bv_term *info = bv_term_elem(c, 2);
+    const pinfo *pi = NULL;
     bv_tnode nd;
     memset(&nd, 0, sizeof nd);
     nd.parent = (int)i - 1;
@@ -587,7 +749,9 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
         nd.kind = BV_TN_NOTSTARTED;
       nd.state = "dead";
     } else {
-      nd.name = info_name(bd, info);
+      if ((rc = take_info(bd, info, &pi)))
+        return rc;
+      nd.name = pi->name;
       if (!nd.module)
         nd.module = info_module(bd, info);
       /* the target's note on an unexpected shape (application master, helper) */
@@ -598,13 +762,13 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
       }
     }
     int found;
-    const bv_term *res = map_get(&bd->sups, nd.pid, &found);
+    const supres *res = map_get(&bd->sups, nd.pid, &found);
     if (found) {
       if (i)
         nd.kind = BV_TN_SUPERVISOR;
       apply_sup_result(bd, &nd, res);
     }
-    if (map_put(&bd->members, nd.pid, NULL) < 0 || (rc = add_node(bd, &nd, info)))
+    if (map_put(&bd->members, nd.pid, NULL) < 0 || (rc = add_node(bd, &nd, pi)))
       return BV_ENOMEM;
   }
   /* breadth first: each dequeued node appends its children (contiguous) */
@@ -626,8 +790,8 @@ static int build(builder *bd, const bv_term *chain, const bv_term *sups, const b
     rc = 0;
     if (nd->pid && nd->kind != BV_TN_EXTERNAL) {
       int found;
-      const bv_term *res = map_get(&bd->sups, nd->pid, &found);
-      if (found && bv_term_is_atom(bv_term_elem(res, 0), "ok") &&
+      supres *res = (supres *)map_get(&bd->sups, nd->pid, &found);
+      if (found && res->ok &&
           (rc = map_put(&bd->expanded, nd->pid, NULL)) == 1 &&
           (rc = place_children(bd, (uint32_t)i, res)))
         return rc;
@@ -701,7 +865,7 @@ static int add_externals(builder *bd)
   for (size_t k = 0; k < n; k++)
     newidx[order[k]] = (uint32_t)k;
   bv_tnode *nn = malloc(n * sizeof *nn);
-  const bv_term **ni = malloc(n * sizeof *ni);
+  const pinfo **ni = malloc(n * sizeof *ni);
   if (!nn || !ni) {
     free(nn);
     free((void *)ni);
@@ -836,6 +1000,16 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
   return rc;
 }
 
+/* The supervisors' results (in the scratch arena) and the kids of those never
+ * placed (a pid under no placed parent). Before the scratch arena goes. */
+static void free_sups(builder *bd)
+{
+  for (size_t i = 0; i < bd->sups.cap; i++)
+    if (bd->sups.slots && bd->sups.slots[i].hash && bd->sups.slots[i].ptr)
+      free(((supres *)bd->sups.slots[i].ptr)->kids);
+  bv_intern_dispose(&bd->sups);
+}
+
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
 {
   *out = NULL;
@@ -872,6 +1046,13 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     free(t);
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
+  builder bd;
+  memset(&bd, 0, sizeof bd);
+  bd.t = t;
+  bv_buf_init(&bd.tmp);
+  bd.node = bv_conn_node(c); /* the reply must name the same node */
+  bd.chunk = BV_TREE_CHUNK;
+  bd.max_sups = BV_MAX_PROCESS_LIMIT;
   bv_binding b[] = {
       {"Mode", BV_B_BIN, 0, o->app ? "app" : "sup", 3},
       {"Who", BV_B_BIN, 0, who, strlen(who)},
@@ -879,42 +1060,90 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
       {"SupTimeout", BV_B_INT, sup_ms, NULL, 0},
       {"Budget", BV_B_INT, budget, NULL, 0},
       {"Links", BV_B_BOOL, o->links != 0, NULL, 0},
+      {"Self", BV_B_SELF, 0, NULL, 0},
+      {"Chunk", BV_B_INT, BV_TREE_CHUNK, NULL, 0},
   };
+  /* one deadline for the whole walk: the call that starts it and every
+     message after it */
+  uint64_t deadline = bv_now_ms() + wait;
+  bv_arena *tmp = bv_arena_new();
+  unsigned char *ref = NULL;
   bv_term *r = NULL;
-  int rc = bv_conn_eval(c, "suptree.erl", b, sizeof b / sizeof *b, wait, t->arena, &r);
-  if (rc) {
-    bv_tree_free(t);
-    return rc;
+  size_t parts = 0;
+  int rc = 0;
+  if (!tmp || !(bd.scratch = bv_arena_new())) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto done;
+  }
+  if ((rc = bv_conn_eval(c, "suptree.erl", b, sizeof b / sizeof *b, wait, tmp, &r)))
+    goto done;
+  if (!r || r->type != BV_T_REF) {
+    rc = bv_error_set(BV_ETERM, "suptree: unexpected reply from node %s", bv_conn_node(c));
+    goto done;
+  }
+  bv_term refk = {.raw = NULL, .rawlen = r->rawlen};
+  if (!(ref = malloc(r->rawlen ? r->rawlen : 1))) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto done;
+  }
+  memcpy(ref, r->raw, r->rawlen);
+  refk.raw = ref;
+  /* the parts as the walk sends them, each turned into the builder's own
+     records and dropped (the arena is reset before each message), then
+     {bv_suptree_done, Ref, Result} */
+  for (;;) {
+    bv_term *m;
+    rc = bv_conn_await(c, deadline, tmp, bv_await_ref, &refk, &m);
+    if (rc == BV_ETIMEOUT)
+      rc = bv_error_set(BV_ETIMEOUT,
+                        "the supervision tree walk on %s did not finish within %u ms (%zu "
+                        "parts came)",
+                        bv_conn_node(c), wait, parts);
+    if (rc)
+      goto done;
+    const bv_term *tag = bv_term_elem(m, 0), *items = bv_term_elem(m, 2);
+    if (bv_term_is_atom(tag, "bv_suptree_part") && m->n == 3 && items &&
+        (items->type == BV_T_LIST || items->type == BV_T_NIL)) {
+      size_t weight = 0;
+      for (uint32_t i = 0; i < items->n && !rc; i++)
+        rc = take_item(&bd, &items->v.items[i], &weight);
+      if (!rc && weight > bd.chunk)
+        rc = malformed(&bd, "a part larger than asked for");
+      parts++;
+      if (rc)
+        goto done;
+    } else if (bv_term_is_atom(tag, "bv_suptree_done") && m->n == 3) {
+      r = (bv_term *)items;
+      break;
+    } else {
+      rc = malformed(&bd, "an unknown message");
+      goto done;
+    }
   }
   if (bv_term_is_atom(bv_term_elem(r, 0), "error")) {
     rc = remote_error(c, o, r);
-    bv_tree_free(t);
-    return rc;
+    goto done;
   }
   const bv_term *node = bv_term_elem(r, 1), *chain = bv_term_elem(r, 2);
-  const bv_term *sups = bv_term_elem(r, 3), *ext = bv_term_elem(r, 4);
+  const bv_term *ext = bv_term_elem(r, 3);
   if (!bv_term_is_atom(bv_term_elem(r, 0), "ok") || r->n != 6 || !node ||
-      node->type != BV_T_ATOM || !chain || chain->type != BV_T_LIST || chain->n == 0 || !sups ||
-      (sups->type != BV_T_LIST && sups->type != BV_T_NIL)) {
-    bv_tree_free(t);
-    return bv_error_set(BV_ETERM, "suptree: unexpected reply from node %s", bv_conn_node(c));
+      node->type != BV_T_ATOM || !chain || chain->type != BV_T_LIST || chain->n == 0 ||
+      strcmp(node->v.s, bd.node) != 0) {
+    rc = bv_error_set(BV_ETERM, "suptree: unexpected reply from node %s", bv_conn_node(c));
+    goto done;
   }
-  static const bv_term nil = {BV_T_NIL, 0, {0}, NULL, NULL, 0};
-  if (sups->type == BV_T_NIL)
-    sups = &nil;
+  if (bv_term_int(bv_term_elem(r, 5), -1) != (int64_t)parts) {
+    rc = malformed(&bd, "the walk ended before every part came");
+    goto done;
+  }
   t->node = bv_arena_strdup(t->arena, node->v.s);
   t->otp_release = bv_arena_strdup(t->arena, bv_conn_otp_release(c));
   t->elixir = bv_conn_has_elixir(c);
   t->title = bv_arena_strdup(t->arena, o->app ? o->app : o->sup);
   t->mode = o->app ? "app" : "sup";
-  t->walk_ms = (uint64_t)bv_term_int(bv_term_elem(r, 5), 0);
-
-  builder bd;
-  memset(&bd, 0, sizeof bd);
-  bd.t = t;
+  t->walk_ms = (uint64_t)bv_term_int(bv_term_elem(r, 4), 0);
   bd.node = t->node;
-  bv_buf_init(&bd.tmp);
-  rc = build(&bd, chain, sups, ext, o->links);
+  rc = build(&bd, chain, ext, o->links);
   if (!rc)
     rc = index_members(&bd);
   if (!rc && o->links)
@@ -923,6 +1152,16 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     rc = index_members(&bd);
   if (!rc)
     rc = member_links(&bd);
+  /* the lookups and the infos are done with: gone before the model's copy */
+  bv_intern_dispose(&bd.members);
+  bv_intern_dispose(&bd.placed_ext);
+  bv_intern_dispose(&bd.expanded);
+  bv_intern_dispose(&bd.strs);
+  free_sups(&bd);
+  bv_arena_free(bd.scratch);
+  bd.scratch = NULL;
+  free((void *)bd.ninfo);
+  bd.ninfo = NULL;
   if (!rc) {
     t->n = bd.n;
     t->nodes = bv_arena_alloc(t->arena, bd.n * sizeof *t->nodes);
@@ -939,13 +1178,18 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
         memcpy(t->links, bd.links, bd.nlinks * sizeof *t->links);
     }
   }
+done:
+  free(ref);
   if (rc == BV_ENOMEM)
     rc = bv_error_set(BV_ENOMEM, "out of memory building the supervision tree");
   free(bd.nodes);
   free((void *)bd.ninfo);
   free(bd.links);
-  bv_intern_dispose(&bd.info);
-  bv_intern_dispose(&bd.sups);
+  free_sups(&bd);
+  bv_intern_dispose(&bd.strs);
+  bv_intern_dispose(&bd.texts);
+  bv_arena_free(bd.scratch);
+  bv_arena_free(tmp);
   bv_intern_dispose(&bd.members);
   bv_intern_dispose(&bd.ext);
   bv_intern_dispose(&bd.placed_ext);
