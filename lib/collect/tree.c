@@ -1049,6 +1049,7 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   builder bd;
   memset(&bd, 0, sizeof bd);
   bd.t = t;
+  t->elixir = bv_conn_has_elixir(c); /* child ids are written in the node's syntax as parts come */
   bv_buf_init(&bd.tmp);
   bd.node = bv_conn_node(c); /* the reply must name the same node */
   bd.chunk = BV_TREE_CHUNK;
