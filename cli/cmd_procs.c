@@ -10,7 +10,7 @@ const cli_opt cmd_procs_opts[] = {
     {"by", "FIELD", "reductions|memory|message_queue_len for --top (default reductions)"},
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len (default reductions)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
-    {"color", "FIELD", "status|name|current_function|initial_call (default status)"},
+    {"color", "FIELD", "status|name|label|current_function|initial_call (default status)"},
     {"workers", "N", "processes on the node sharing the collection (default 2 per scheduler)"},
     {"chunk", "N", "processes per streamed message (default 2000)"},
     {NULL, NULL, NULL}};
@@ -52,11 +52,15 @@ int cmd_procs(cli_ctx *ctx)
   if ((rc = cli_connect(ctx)))
     return rc;
   bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0};
-  /* only JSON, CSV, the --save model and a chart coloured by it show the
-   * initial call; reading it costs proc_lib processes a second signal */
+  /* JSON, CSV, the --save model and a chart coloured by name (the identity
+   * rule), label or initial call need the initial call and label; a chart
+   * otherwise reads them only where that is cheap (OTP 26.2+): before that
+   * it costs proc_lib and task processes a second signal */
   o.skip_initial_call = (fmt == BV_FMT_VEGALITE || fmt == BV_FMT_PNG || fmt == BV_FMT_SVG ||
                          fmt == BV_FMT_PDF) &&
-                        !save && !(eo.color && strcmp(eo.color, "initial_call") == 0);
+                        !save && !(eo.color && (strcmp(eo.color, "initial_call") == 0 ||
+                                                strcmp(eo.color, "name") == 0 ||
+                                                strcmp(eo.color, "label") == 0));
   /* The one exception to cli_emit, for speed: the Vega-Lite spec of every
    * process is written to its file while the node still works (--top must
    * see every row first): its data come first and reach the file in snapshot

@@ -115,11 +115,11 @@ static int field_opt(const cli_ctx *ctx, const char *opt, int numeric, const cha
   bv_proc_field f = bv_proc_field_from_name(v);
   int ok = numeric ? bv_proc_field_numeric(f)
                    : (f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-                      f == BV_PF_INITIAL_CALL);
+                      f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL);
   if (!ok)
     return cli_error(EXIT_USAGE, "--%s: '%s' is not one of %s", opt, v,
                      numeric ? "reductions|memory|message_queue_len"
-                             : "status|name|current_function|initial_call");
+                             : "status|name|label|current_function|initial_call");
   *out = v;
   return EXIT_OK;
 }

@@ -203,7 +203,11 @@ typedef struct bv_proc {
   uint64_t message_queue_len;
   const char *status;            /* running, runnable, waiting, ... (interned) */
   const char *current_function;  /* "M:F/A" (interned), NULL if unknown */
-  const char *initial_call;      /* proc_lib-translated "M:F/A" (interned) */
+  const char *initial_call;      /* translated "M:F/A" (interned): '$initial_call'
+                                    when the dictionary has one (proc_lib, Elixir
+                                    tasks), {supervisor, M, 1} as M:init/1 */
+  const char *label;             /* '$process_label' in the node's syntax (a text
+                                    as itself, cut at 80 bytes); NULL if none */
 } bv_proc;
 
 typedef struct bv_snapshot {
@@ -359,6 +363,7 @@ typedef enum {
   BV_PF_MESSAGE_QUEUE_LEN,
   BV_PF_CURRENT_FUNCTION,
   BV_PF_INITIAL_CALL,
+  BV_PF_LABEL,
   BV_PF_COUNT
 } bv_proc_field;
 
@@ -380,11 +385,12 @@ typedef struct bv_procs_opts {
    * stops the collection and is returned. NULL: not called. */
   int (*on_rows)(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n);
   void *ud;
-  /* The output will not show initial_call (the default Vega-Lite chart, an
-   * image not coloured by it): it is not read, nor, for processes started
-   * through proc_lib, their dictionary, which costs the target a second
-   * signal per such process (most of a typical node's). initial_call is
-   * NULL in every row then. */
+  /* The output can do without initial_call and label (the default Vega-Lite
+   * chart, an image not coloured by them): they are read only where that
+   * costs no second signal (OTP 26.2+ reads one dictionary key); on older
+   * nodes reading them means reading the dictionary of every proc_lib or
+   * task process (most of a typical node's), so initial_call and label are
+   * NULL in every row there. */
   int skip_initial_call;
 } bv_procs_opts;
 

@@ -3,8 +3,10 @@
 %%
 %% Bindings: Self (beamviz's pid), Workers (0 = 2 per scheduler),
 %%           Chunk (rows per message), Timeout (ms, overall deadline),
-%%           InitialCall (false: the output does not show initial_call, so
-%%           it is not read, nor the dictionary of proc_lib processes).
+%%           InitialCall (2: read the initial call and the dictionary keys
+%%           '$initial_call' and '$process_label' of every process; 1: only
+%%           when the node reads one dictionary key at a time (OTP 26.2+),
+%%           so it costs no second signal; 0: never).
 %% Value:    Ref, at once: the listing runs in a process of its own, the
 %%           coordinator, which sends {bv_procs_setup, Ref, NWorkers, Total,
 %%           NChunks, ProcessLimit} (or {bv_procs_setup, Ref, {error, Class,
@@ -17,15 +19,19 @@
 %%           one at a time, to whichever worker asks next, so chunks arrive
 %%           nearly in order (beamviz writes them out as they come) and a
 %%           slow worker holds up nobody. Each chunk is one message
-%%             {bv_procs, Ref, K, Pids, Rows, ProcLib}
+%%             {bv_procs, Ref, K, Pids, Rows, Dict}
 %%           and each worker ends with {bv_procs_done, Ref, WorkerIndex, Why}.
 %%   Pids    = the chunk's pids; Rows is aligned with them:
-%%   Rows    = [{RegName | [], Reds, Mem, Status, QueueLen, CurFun, InitCall}
+%%   Rows    = [{RegName | [], Reds, Mem, Status, QueueLen, CurFun}
 %%              | undefined (the process exited before it was read)]
-%%             (6-tuples without InitCall when InitialCall is false)
-%%   ProcLib = [{Pid, '$initial_call' | undefined}] for the rows whose
-%%             initial_call is proc_lib:init_p/5, in row order ([] when
-%%             InitialCall is false).
+%%             with InitCall appended when the initial call is read, and
+%%             on OTP 26.2+ also the dictionary's '$initial_call' and
+%%             '$process_label' (undefined when absent): 6, 7 or 9-tuples
+%%   Dict    = (7-tuples only: nodes that cannot read one dictionary key)
+%%             [{Pid, '$initial_call' | undefined, '$process_label' |
+%%             undefined}] for the rows whose initial_call is
+%%             proc_lib:init_p/5 or /3 or a Task.Supervised function (the processes
+%%             that carry '$initial_call'), in row order; else [].
 %%
 %% Why it is fast: this code is interpreted, so nothing here runs per process.
 %% process_info/2 is applied by the compiled lists:zipwith through an external
@@ -41,23 +47,39 @@
 %% chunk, waits for the coordinator no longer than the deadline, and sends
 %% with noconnect, so a vanished beamviz only makes the workers stop; the
 %% coordinator monitors the workers and ends when the last one has.
-Items = [registered_name, reductions, memory, status, message_queue_len, current_function]
-        ++ case InitialCall of true -> [initial_call]; false -> [] end,
+%% One dictionary key per item (OTP 26.2+): checked once per run.
+DictKey = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
+              [_] -> true;
+              _ -> false
+          catch error:_ -> false
+          end,
+IC = case InitialCall of
+       2 -> true;
+       1 -> DictKey;
+       _ -> false
+     end,
+Base = [registered_name, reductions, memory, status, message_queue_len, current_function],
+Items = case {IC, DictKey} of
+          {false, _} -> Base;
+          {true, false} -> Base ++ [initial_call];
+          {true, true} -> Base ++ [initial_call, {dictionary, '$initial_call'},
+                                   {dictionary, '$process_label'}]
+        end,
 RowMs = ets:match_spec_compile(
-          case InitialCall of
-            true ->
-              [{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'},
-                 {'_', '$7'}],
-                [], [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7'}}]},
-               {undefined, [], [undefined]}];
-            false ->
-              [{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}, {'_', '$4'}, {'_', '$5'}, {'_', '$6'}],
-                [], [{{'$1', '$2', '$3', '$4', '$5', '$6'}}]},
-               {undefined, [], [undefined]}]
-          end),
+          [{[{'_', V} || V <- lists:sublist(['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8',
+                                             '$9'], length(Items))],
+            [], [{list_to_tuple(lists:sublist(['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8',
+                                              '$9'], length(Items)))}]},
+           {undefined, [], [undefined]}]),
+%% The processes that carry '$initial_call': proc_lib ones and (Elixir 1.15+)
+%% tasks, which are not started through proc_lib.
 PlMs = ets:match_spec_compile(
-         [{{'$1', {'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}}, [], ['$1']}]),
+         [{{'$1', {'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 5}}}, [], ['$1']},
+          {{'$1', {'_', '_', '_', '_', '_', '_', {proc_lib, init_p, 3}}}, [], ['$1']},
+          {{'$1', {'_', '_', '_', '_', '_', '_', {'Elixir.Task.Supervised', '_', '_'}}}, [],
+           ['$1']}]),
 DictMs = ets:match_spec_compile([{{'$1', {dictionary, '$2'}}, [], [{{'$1', '$2'}}]}]),
+OldDict = IC andalso not DictKey,
 Ref = make_ref(),
 Deadline = erlang:monotonic_time(millisecond) + Timeout,
 Node = node(Self),
@@ -82,8 +104,7 @@ Work = fun(Index, Coord) ->
                                              lists:duplicate(length(C), Items)),
                        %% no zip with the pids: rows stay aligned with C instead
                        Rows = ets:match_spec_run(Infos, RowMs),
-                       Pl = case InitialCall andalso
-                                 lists:keymember({proc_lib, init_p, 5}, 7, Rows) of
+                       Pl = case OldDict of
                               false -> [];
                               true ->
                                 PlPids = ets:match_spec_run(lists:zip(C, Rows), PlMs),
@@ -91,10 +112,13 @@ Work = fun(Index, Coord) ->
                                                       lists:duplicate(length(PlPids), dictionary)),
                                 {APids, Ds} = lists:unzip(
                                                 ets:match_spec_run(lists:zip(PlPids, Dicts), DictMs)),
-                                lists:zip(APids,
-                                          lists:zipwith(fun proplists:get_value/2,
-                                                        lists:duplicate(length(Ds), '$initial_call'),
-                                                        Ds))
+                                lists:zip3(APids,
+                                           lists:zipwith(fun proplists:get_value/2,
+                                                         lists:duplicate(length(Ds), '$initial_call'),
+                                                         Ds),
+                                           lists:zipwith(fun proplists:get_value/2,
+                                                         lists:duplicate(length(Ds), '$process_label'),
+                                                         Ds))
                             end,
                        Send({bv_procs, Ref, K, C, Rows, Pl}),
                        Loop()

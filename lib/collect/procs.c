@@ -21,6 +21,8 @@ typedef struct collector {
   bv_snapshot *s;   /* s->procs[0..s->n): the rows of chunks 0..next-1 */
   const char *node; /* target node: its pids print as <0.X.Y> */
   bv_intern terms;  /* encoded status/MFA term -> text */
+  bv_intern labels; /* encoded '$process_label' term -> text */
+  int elixir;       /* labels are written the node's way */
   bv_buf tmp;
   size_t total;   /* processes listed (the setup's Total) */
   size_t cap;     /* rows s->procs has room for (<= total) */
@@ -30,9 +32,8 @@ typedef struct collector {
   size_t next;          /* first chunk not yet in s->procs */
   early *early;         /* open addressing by chunk index, ecap a power of 2 */
   size_t ecap, ecount;
-  const char *proc_lib; /* the interned "proc_lib:init_p/5", once seen */
   const bv_procs_opts *o;
-  int initial_call; /* rows carry it (7-tuples) */
+  int initial_call; /* asked for: 2 always, 1 when cheap (bindings of procs.erl) */
 } collector;
 
 static int bad_row(const char *what)
@@ -67,8 +68,80 @@ static int term_text(collector *c, const bv_term *t, const char **out)
     }
     if (b->failed || !(*slot = bv_arena_strndup(c->s->arena, b->data ? b->data : "", b->len)))
       return bv_error_set(BV_ENOMEM, "out of memory");
-    if (!c->proc_lib && strcmp(*slot, "proc_lib:init_p/5") == 0)
-      c->proc_lib = *slot;
+  }
+  *out = *slot;
+  return 0;
+}
+
+/* The translated initial call of a '$initial_call' value: what proc_lib's
+ * translate_initial_call gives ({supervisor, M, 1} is M:init/1), as
+ * term_text writes it; *out unset when v is not an {M, F, A}. */
+static int dict_call(collector *c, const bv_term *v, const char **out)
+{
+  if (!v || v->type != BV_T_TUPLE || v->n != 3 || v->v.items[0].type != BV_T_ATOM ||
+      v->v.items[1].type != BV_T_ATOM || v->v.items[2].type != BV_T_INT)
+    return 0;
+  const bv_term *m = &v->v.items[0];
+  if ((bv_term_is_atom(m, "supervisor") || bv_term_is_atom(m, "supervisor_bridge")) &&
+      v->v.items[2].v.i == 1) {
+    int fresh;
+    const char **slot = bv_intern_lookup(&c->terms, v->raw, v->rawlen, &fresh);
+    if (!slot)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (fresh) {
+      c->tmp.len = 0;
+      bv_buf_printf(&c->tmp, "%s:init/1", bv_strip_elixir(v->v.items[1].v.s));
+      if (c->tmp.failed || !(*slot = bv_arena_strndup(c->s->arena, c->tmp.data, c->tmp.len)))
+        return bv_error_set(BV_ENOMEM, "out of memory");
+    }
+    *out = *slot;
+    return 0;
+  }
+  return term_text(c, v, out);
+}
+
+/* Labels are cut to this many bytes (at a UTF-8 character boundary). */
+#define LABEL_MAX 80
+
+/* The text of a '$process_label' value in the node's syntax: a binary or a
+ * string as its text, an atom as the language writes it (Erlang: the atom,
+ * quoted when it must be; Elixir: Mod for Elixir.Mod, else :atom), any other
+ * term in Erlang syntax; NULL for undefined or an empty text. */
+static int label_text(collector *c, const bv_term *t, const char **out)
+{
+  *out = NULL;
+  if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
+    return 0;
+  int fresh;
+  const char **slot = bv_intern_lookup(&c->labels, t->raw, t->rawlen, &fresh);
+  if (!slot)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  if (fresh) {
+    bv_buf *b = &c->tmp;
+    b->len = 0;
+    if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
+      size_t n = t->n;
+      if (n > LABEL_MAX) {
+        n = LABEL_MAX;
+        while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
+          n--;
+      }
+      bv_buf_put(b, t->v.s, n);
+      if (n < t->n)
+        bv_buf_puts(b, "\xE2\x80\xA6");
+    } else if (t->type == BV_T_ATOM && c->elixir) {
+      const char *a = bv_strip_elixir(t->v.s);
+      if (a == t->v.s)
+        bv_buf_putc(b, ':');
+      bv_buf_puts(b, a);
+    } else {
+      /* TODO(term.c): Elixir syntax for other terms once term.c has it */
+      bv_term_format(b, t, c->node, LABEL_MAX);
+    }
+    if (b->failed || !(*slot = bv_arena_strndup(c->s->arena, b->data ? b->data : "", b->len)))
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!b->len)
+      *slot = NULL;
   }
   *out = *slot;
   return 0;
@@ -179,12 +252,14 @@ static int next_done(collector *c, size_t n)
 }
 
 /* Stores the chunk's rows of processes still alive in out[0..*fill), its
- * exited ones counted in skipped. */
-static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, const bv_term *pl,
+ * exited ones counted in skipped. Rows are 6-tuples (no initial call),
+ * 7-tuples (initial call; the dictionary keys of some come in dict) or
+ * 9-tuples (initial call, '$initial_call', '$process_label'). */
+static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, const bv_term *dict,
                      bv_proc *out, size_t *fill)
 {
   bv_snapshot *s = c->s;
-  uint32_t j = 0; /* next ProcLib entry: a subsequence of the rows, in order */
+  uint32_t j = 0; /* next Dict entry: a subsequence of the rows, in order */
   const bv_term *prev[3] = {NULL, NULL, NULL};
   const char *prev_text[3] = {NULL, NULL, NULL};
   int rc;
@@ -194,8 +269,8 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
       s->skipped++;
       continue;
     }
-    if (r->type != BV_T_TUPLE || r->n != (c->initial_call ? 7u : 6u))
-      return bad_row(c->initial_call ? "not a 7-tuple" : "not a 6-tuple");
+    if (r->type != BV_T_TUPLE || (r->n != 6 && r->n != 7 && r->n != 9))
+      return bad_row("not a 6, 7 or 9-tuple");
     if (pid->type != BV_T_PID)
       return bad_row("not a pid");
     const bv_term *f = r->v.items;
@@ -207,6 +282,7 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
     if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len)))
       return bv_error_set(BV_ENOMEM, "out of memory");
     p->name = NULL;
+    p->label = NULL;
     if (f[0].type == BV_T_ATOM) {
       if (!(p->name = bv_arena_strdup(s->arena, bv_strip_elixir(f[0].v.s))))
         return bv_error_set(BV_ENOMEM, "out of memory");
@@ -218,7 +294,7 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
     static const int col[3] = {3, 5, 6};
     const char **dst[3] = {&p->status, &p->current_function, &p->initial_call};
     p->initial_call = NULL;
-    for (int q = 0; q < (c->initial_call ? 3 : 2); q++) {
+    for (int q = 0; q < (r->n > 6 ? 3 : 2); q++) {
       const bv_term *v = &f[col[q]];
       if (prev[q] && prev[q]->rawlen == v->rawlen &&
           memcmp(prev[q]->raw, v->raw, v->rawlen) == 0) {
@@ -230,22 +306,32 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
       prev[q] = v;
       prev_text[q] = *dst[q];
     }
-    if (j < pl->n && p->initial_call == c->proc_lib) {
-      const bv_term *e = &pl->v.items[j];
-      if (e->type == BV_T_TUPLE && e->n == 2 && same_pid(&e->v.items[0], pid)) {
-        const char *ic = NULL;
-        if ((rc = term_text(c, &e->v.items[1], &ic)))
-          return rc;
-        if (ic)
-          p->initial_call = ic;
+    const bv_term *dic = NULL, *lab = NULL;
+    if (r->n == 9) {
+      dic = &f[7];
+      lab = &f[8];
+    } else if (r->n == 7 && j < dict->n) {
+      const bv_term *e = &dict->v.items[j];
+      if (e->type == BV_T_TUPLE && e->n == 3 && same_pid(&e->v.items[0], pid)) {
+        dic = &e->v.items[1];
+        lab = &e->v.items[2];
         j++;
       }
     }
+    if (dic && dic->type == BV_T_TUPLE) {
+      const char *ic = NULL;
+      if ((rc = dict_call(c, dic, &ic)))
+        return rc;
+      if (ic)
+        p->initial_call = ic;
+    }
+    if (lab && (rc = label_text(c, lab, &p->label)))
+      return rc;
   }
   return 0;
 }
 
-/* {bv_procs, Ref, K, Pids, Rows, ProcLib}: chunk K, Rows aligned with Pids */
+/* {bv_procs, Ref, K, Pids, Rows, Dict}: chunk K, Rows aligned with Pids */
 static int take_chunk(collector *c, const bv_term *m)
 {
   int64_t k = bv_term_int(bv_term_elem(m, 2), -1);
@@ -354,7 +440,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
       {"Workers", BV_B_INT, (int64_t)workers, NULL, 0},
       {"Chunk", BV_B_INT, (int64_t)chunk, NULL, 0},
       {"Timeout", BV_B_INT, (int64_t)timeout, NULL, 0},
-      {"InitialCall", BV_B_BOOL, o && o->skip_initial_call ? 0 : 1, NULL, 0},
+      {"InitialCall", BV_B_INT, o && o->skip_initial_call ? 1 : 2, NULL, 0},
   };
   bv_term *res;
   if ((rc = bv_conn_eval(conn, "procs.erl", b, sizeof b / sizeof *b, timeout, tmp, &res)))
@@ -463,8 +549,9 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   c.s = s;
   c.node = bv_conn_node(conn);
   c.o = o;
-  c.initial_call = !(o && o->skip_initial_call);
-  if ((rc = bv_intern_init(&c.terms)))
+  c.initial_call = o && o->skip_initial_call ? 1 : 2;
+  c.elixir = bv_conn_has_elixir(conn);
+  if ((rc = bv_intern_init(&c.terms)) || (rc = bv_intern_init(&c.labels)))
     goto fail;
   s->node = bv_arena_strdup(s->arena, c.node);
   s->otp_release = bv_arena_strdup(s->arena, bv_conn_otp_release(conn));
@@ -477,12 +564,14 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
     goto fail;
   early_dispose(&c);
   bv_intern_dispose(&c.terms);
+  bv_intern_dispose(&c.labels);
   bv_buf_dispose(&c.tmp);
   *out = s;
   return 0;
 fail:
   early_dispose(&c);
   bv_intern_dispose(&c.terms);
+  bv_intern_dispose(&c.labels);
   bv_buf_dispose(&c.tmp);
   bv_snapshot_free(s);
   return rc;

@@ -14,14 +14,24 @@ static int snapshot_of(const bv_model *m, const bv_snapshot **s)
   return 0;
 }
 
+/* Pids and calls in the node's syntax (the model file keeps the machine form). */
 static int write_csv(const bv_snapshot *s, bv_out *out)
 {
+  bv_procs_disp d;
+  int rc = bv_procs_disp_init(&d, s->elixir);
+  if (rc)
+    return rc;
   bv_wr w;
   bv_wr_init(&w, out);
   bv_wr_str(&w, "pid,name,reductions,memory,status,message_queue_len,current_function,"
-                "initial_call\r\n");
+                "initial_call,label\r\n");
   for (size_t i = 0; i < s->n; i++) {
-    const bv_proc *p = &s->procs[i];
+    bv_proc q;
+    if ((rc = bv_procs_disp_row(&d, &s->procs[i], &q))) {
+      w.rc = rc;
+      break;
+    }
+    const bv_proc *p = &q;
     bv_wr_csv(&w, p->pid);
     bv_wr_str(&w, ",");
     bv_wr_csv(&w, p->name);
@@ -37,10 +47,13 @@ static int write_csv(const bv_snapshot *s, bv_out *out)
     bv_wr_csv(&w, p->current_function);
     bv_wr_str(&w, ",");
     bv_wr_csv(&w, p->initial_call);
+    bv_wr_str(&w, ",");
+    bv_wr_csv(&w, p->label);
     bv_wr_str(&w, "\r\n");
     if (bv_wr_maybe_flush(&w))
       break;
   }
+  bv_procs_disp_dispose(&d);
   return bv_wr_finish(&w);
 }
 
@@ -146,8 +159,10 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     bv_buf_printf(b, "\"%s (log)\"", x);
   } else if (is(name, n, "y_title")) {
     bv_buf_printf(b, "\"%s (log)\"", y);
-  } else if (is(name, n, "color")) {
+  } else if (is(name, n, "color_title")) {
     bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->color));
+  } else if (is(name, n, "color")) {
+    bv_buf_printf(b, "\"%s\"", bv_procs_view_color_key(v));
   } else if (is(name, n, "legend")) {
     /* Vega filters (and warns about) legends longer than its symbol limit:
      * past the view's count its entries are listed (an expression: an absent
@@ -173,7 +188,8 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     }
     /* an absent value is labelled as the image labels it (Vega: "undefined") */
     if (v->ncolors && !v->colors[0])
-      bv_buf_puts(b, ", \"labelExpr\": \"datum.value == null ? 'null' : datum.label\"");
+      bv_buf_puts(b, ", \"labelExpr\": \"datum.value == null ? '" BV_CHART_NONE_LABEL
+                     "' : datum.label\"");
     bv_buf_puts(b, "}");
   } else if (is(name, n, "shape")) {
     if (v->zeros)
@@ -189,7 +205,9 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     else
       bv_buf_puts(b, "{\"value\": 0.8}");
   } else if (is(name, n, "tooltip")) {
-    bv_buf_puts(b, "[{\"field\": \"pid\", \"type\": \"nominal\"}");
+    /* who the process is (the identity rule), then its pid and fields */
+    bv_buf_puts(b, "[{\"field\": \"who\", \"type\": \"nominal\"}, "
+                   "{\"field\": \"pid\", \"type\": \"nominal\"}");
     for (int f = BV_PF_NAME; f < BV_PF_COUNT; f++)
       if (c->fields[f])
         bv_buf_printf(b, ", {\"field\": \"%s\", \"type\": \"%s\"}",
@@ -208,7 +226,8 @@ struct bv_procs_vl {
   const char *rest;           /* the skeleton after "@values@" */
   size_t rows;
   bv_proc_fields fs;          /* what each data point carries, pid first */
-  bv_buf pid;
+  bv_procs_disp d;            /* rows in the node's syntax (at the first row) */
+  int disp;                   /* d is set up */
 };
 
 #define VALUES_SLOT "\"@values@\""
@@ -218,7 +237,8 @@ void bv_procs_vl_abort(bv_procs_vl *st)
   if (!st)
     return;
   bv_buf_dispose(&st->w.b);
-  bv_buf_dispose(&st->pid);
+  if (st->disp)
+    bv_procs_disp_dispose(&st->d);
   free(st);
 }
 
@@ -245,11 +265,12 @@ int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
     return bv_error_set(BV_EINVAL, "no embedded template procs.vl.json with " VALUES_SLOT);
   }
   st->rest = slot + strlen(VALUES_SLOT);
-  bv_buf_init(&st->pid);
   bv_wr_init(&st->w, out);
-  /* What the tooltip shows (the notebook's pid, plus name, current function
-   * and queue length), the axes and the colour. */
+  /* What the tooltip shows (who, the notebook's pid, plus name, label,
+   * current function and queue length), the axes and the colour; "who" is
+   * added to every row after these. */
   c->fields[BV_PF_NAME] = c->fields[BV_PF_STATUS] = c->fields[BV_PF_CURRENT_FUNCTION] = 1;
+  c->fields[BV_PF_LABEL] = 1;
   c->fields[BV_PF_MESSAGE_QUEUE_LEN] = c->fields[BV_PF_REDUCTIONS] = c->fields[BV_PF_MEMORY] = 1;
   c->fields[c->v.x] = c->fields[c->v.y] = c->fields[c->v.color] = 1;
   bv_proc_field fs[BV_PF_COUNT];
@@ -273,18 +294,28 @@ int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
 int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, size_t n)
 {
   bv_wr *w = &st->w;
+  if (!st->disp) {
+    if ((w->rc = bv_procs_disp_init(&st->d, s->elixir)))
+      return w->rc;
+    st->disp = 1;
+  }
   for (size_t i = 0; i < n && !w->rc; i++, p++) {
-    const char *shown = NULL;
-    if (s->elixir) { /* #PID<0.1.0>, as the node's own shell prints it */
-      st->pid.len = 0;
-      bv_pid_display(&st->pid, p->pid, 1);
-      if (st->pid.failed)
-        return w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
-      shown = st->pid.data;
-    }
+    /* the identity (the rule of every view), then the row in the node's syntax */
+    const char *who = bv_procs_disp_who(&st->d, p);
+    bv_proc q;
+    int rc = who ? bv_procs_disp_row(&st->d, p, &q) : BV_ENOMEM;
+    if (rc)
+      return w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
     bv_wr_str(w, st->rows++ ? ",\n" : "\n");
     /* absent texts have no key: the tooltip leaves them out */
-    bv_wr_proc(w, p, shown, &st->fs, 0);
+    bv_wr_proc(w, &q, NULL, &st->fs, 0);
+    /* ...,"who":"..."} */
+    if (!w->rc && w->b.len && w->b.data[w->b.len - 1] == '}') {
+      w->b.len--;
+      bv_wr_str(w, ",\"who\":");
+      bv_wr_json(w, who);
+      bv_wr_str(w, "}");
+    }
     if (bv_wr_maybe_flush(w))
       break;
   }
@@ -306,7 +337,8 @@ int bv_procs_vl_close(bv_procs_vl *st, const bv_snapshot *s, bv_emit_info *info)
     info->zeros = st->c.v.zeros;
   int rc2 = bv_wr_finish(&st->w); /* frees the buffer */
   bv_procs_view_dispose(&st->c.v);
-  bv_buf_dispose(&st->pid);
+  if (st->disp)
+    bv_procs_disp_dispose(&st->d);
   free(st);
   return rc ? rc : rc2;
 }

@@ -576,7 +576,11 @@ int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_
   size_t ci = 0;
   for (size_t i = 0; i < sn->n && !rc; i++) {
     const bv_proc *p = &sn->procs[i];
-    const char *ct = bv_proc_text(p, v.color);
+    const char *ct = bv_procs_view_text(&v, p);
+    if (v.oom) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory (scatter)");
+      break;
+    }
     if (!i || ct != last)
       ci = bv_procs_view_color(&v, ct);
     last = ct;

@@ -58,7 +58,8 @@ static const char *const field_names[BV_PF_COUNT] = {"pid",
                                                      "status",
                                                      "message_queue_len",
                                                      "current_function",
-                                                     "initial_call"};
+                                                     "initial_call",
+                                                     "label"};
 
 bv_proc_field bv_proc_field_from_name(const char *name)
 {
@@ -98,6 +99,7 @@ const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
   case BV_PF_STATUS: return p->status;
   case BV_PF_CURRENT_FUNCTION: return p->current_function;
   case BV_PF_INITIAL_CALL: return p->initial_call;
+  case BV_PF_LABEL: return p->label;
   default: return NULL;
   }
 }
@@ -154,7 +156,8 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
   for (size_t i = 0; i < n; i++) {
     const bv_jv *e = bv_jv_next(&it);
     bv_proc *p = &s->procs[i];
-    const char *status = NULL, *cf = NULL, *ic = NULL;
+    memset(p, 0, sizeof *p);
+    const char *status = NULL, *cf = NULL, *ic = NULL, *label = NULL;
     bv_arena_reset(tmp);
 #define PATH(f) (snprintf(path, sizeof path, "procs[%zu]%s", i, f), path)
     if ((rc = bv_jv_obj(d, e, PATH(""))) ||
@@ -167,18 +170,21 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
                         &p->message_queue_len)) ||
         (rc = bv_jv_opt_str(d, bv_jv_get(e, "current_function"), PATH(".current_function"), tmp,
                             &cf)) ||
-        (rc = bv_jv_opt_str(d, bv_jv_get(e, "initial_call"), PATH(".initial_call"), tmp, &ic)))
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "initial_call"), PATH(".initial_call"), tmp, &ic)) ||
+        /* absent in files written before labels were read */
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "label"), PATH(".label"), tmp, &label)))
       goto fail;
     if (!*p->pid) {
       rc = bv_jv_fail(d, PATH(".pid"), "empty pid");
       goto fail;
     }
 #undef PATH
-    int oom1, oom2, oom3;
+    int oom1, oom2, oom3, oom4;
     p->status = bv_intern_str(&in, s->arena, status, &oom1);
     p->current_function = bv_intern_str(&in, s->arena, cf, &oom2);
     p->initial_call = bv_intern_str(&in, s->arena, ic, &oom3);
-    if (oom1 || oom2 || oom3) {
+    p->label = bv_intern_str(&in, s->arena, label && *label ? label : NULL, &oom4);
+    if (oom1 || oom2 || oom3 || oom4) {
       rc = bv_error_set(BV_ENOMEM, "out of memory");
       goto fail;
     }
@@ -199,7 +205,8 @@ fail:
 
 static const bv_proc_field model_fields[] = {
     BV_PF_PID,    BV_PF_NAME,       BV_PF_REDUCTIONS,       BV_PF_MEMORY,
-    BV_PF_STATUS, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_CURRENT_FUNCTION, BV_PF_INITIAL_CALL};
+    BV_PF_STATUS, BV_PF_MESSAGE_QUEUE_LEN, BV_PF_CURRENT_FUNCTION, BV_PF_INITIAL_CALL,
+    BV_PF_LABEL};
 
 int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
 {

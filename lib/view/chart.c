@@ -18,12 +18,114 @@ size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
 /* --- process scatter ------------------------------------------------------ */
 
 #define NUMERIC_FIELDS "reductions|memory|message_queue_len"
-#define COLOR_FIELDS "status|name|current_function|initial_call"
+#define COLOR_FIELDS "status|name|label|current_function|initial_call"
 
 static int color_field(bv_proc_field f)
 {
   return f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-         f == BV_PF_INITIAL_CALL;
+         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL;
+}
+
+/* --- a process in the node's syntax ---------------------------------------- */
+
+int bv_procs_disp_init(bv_procs_disp *d, int elixir)
+{
+  memset(d, 0, sizeof *d);
+  d->elixir = elixir;
+  bv_buf_init(&d->pid);
+  bv_buf_init(&d->who);
+  if (!(d->arena = bv_arena_new()) || bv_intern_init(&d->calls) || bv_intern_init(&d->whos)) {
+    bv_procs_disp_dispose(d);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  return 0;
+}
+
+void bv_procs_disp_dispose(bv_procs_disp *d)
+{
+  bv_intern_dispose(&d->calls);
+  bv_intern_dispose(&d->whos);
+  bv_arena_free(d->arena);
+  bv_buf_dispose(&d->pid);
+  bv_buf_dispose(&d->who);
+  memset(d, 0, sizeof *d);
+}
+
+const char *bv_procs_disp_call(bv_procs_disp *d, const char *t)
+{
+  if (!t || !d->elixir)
+    return t;
+  int fresh;
+  const char **slot = bv_intern_lookup(&d->calls, &t, sizeof t, &fresh);
+  if (!slot)
+    return NULL;
+  if (fresh) {
+    bv_buf b;
+    bv_buf_init(&b);
+    bv_mfa_display(&b, t, 1);
+    *slot = b.failed ? NULL : bv_arena_strndup(d->arena, b.data ? b.data : "", b.len);
+    bv_buf_dispose(&b);
+    if (!*slot) { /* not kept: asked again, it is tried again */
+      *slot = t;
+      return NULL;
+    }
+  }
+  return *slot;
+}
+
+int bv_procs_disp_row(bv_procs_disp *d, const bv_proc *p, bv_proc *out)
+{
+  *out = *p;
+  if (!d->elixir)
+    return 0;
+  d->pid.len = 0;
+  bv_pid_display(&d->pid, p->pid, 1);
+  out->pid = d->pid.data;
+  out->current_function = bv_procs_disp_call(d, p->current_function);
+  out->initial_call = bv_procs_disp_call(d, p->initial_call);
+  if (d->pid.failed || (p->current_function && !out->current_function) ||
+      (p->initial_call && !out->initial_call))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  return 0;
+}
+
+const char *bv_procs_disp_who(bv_procs_disp *d, const bv_proc *p)
+{
+  bv_ident id = {p->name, p->label, NULL, p->initial_call, p->pid};
+  d->who.len = 0;
+  bv_ident_display(&d->who, &id, d->elixir);
+  return d->who.failed ? NULL : d->who.data ? d->who.data : "";
+}
+
+const char *bv_procs_view_text(bv_procs_view *v, const bv_proc *p)
+{
+  const char *t = NULL;
+  switch (v->color) {
+  case BV_PF_NAME: {
+    const char *w = bv_procs_disp_who(v->disp, p);
+    int fresh;
+    const char **slot = w ? bv_intern_lookup(&v->disp->whos, w, strlen(w), &fresh) : NULL;
+    if (slot && fresh && !(*slot = bv_arena_strdup(v->disp->arena, w)))
+      slot = NULL;
+    if (!slot) {
+      v->oom = 1;
+      return NULL;
+    }
+    return *slot;
+  }
+  case BV_PF_CURRENT_FUNCTION:
+  case BV_PF_INITIAL_CALL:
+    t = bv_proc_text(p, v->color);
+    if (t && !(t = bv_procs_disp_call(v->disp, t)))
+      v->oom = 1;
+    return t;
+  default: return bv_proc_text(p, v->color);
+  }
+}
+
+const char *bv_procs_view_color_key(const bv_procs_view *v)
+{
+  return v->color == BV_PF_NAME ? "who" : bv_proc_field_name(v->color);
 }
 
 int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v)
@@ -58,6 +160,13 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
   int rc = bv_procs_view_fields(o, v);
   if (rc)
     return rc;
+  if (!(v->disp = malloc(sizeof *v->disp)))
+    return bv_error_set(BV_ENOMEM, "out of memory (chart colours)");
+  if ((rc = bv_procs_disp_init(v->disp, s->elixir))) {
+    free(v->disp);
+    v->disp = NULL;
+    return rc;
+  }
   /* One pass: zeros, and the distinct texts by pointer (texts the collector
    * and the loader intern share one pointer, so a million rows coloured by
    * status are a few hash lookups); equal texts at different addresses are
@@ -72,7 +181,12 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
   for (size_t i = 0; i < s->n && dom; i++) {
     const bv_proc *p = &s->procs[i];
     v->zeros += bv_proc_value(p, v->x) == 0 || bv_proc_value(p, v->y) == 0;
-    const char *t = bv_proc_text(p, v->color);
+    const char *t = bv_procs_view_text(v, p);
+    if (v->oom) {
+      free(dom);
+      dom = NULL;
+      break;
+    }
     if (any && t == last)
       continue;
     last = t;
@@ -114,6 +228,11 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
 
 void bv_procs_view_dispose(bv_procs_view *v)
 {
+  if (v->disp) {
+    bv_procs_disp_dispose(v->disp);
+    free(v->disp);
+    v->disp = NULL;
+  }
   free(v->colors);
   v->colors = NULL;
   v->ncolors = v->legend = v->more = 0;
@@ -134,7 +253,7 @@ size_t bv_procs_view_color(const bv_procs_view *v, const char *t)
 
 const char *bv_procs_view_label(const bv_procs_view *v, size_t i)
 {
-  return i < v->ncolors && v->colors[i] ? v->colors[i] : "null";
+  return i < v->ncolors && v->colors[i] ? v->colors[i] : BV_CHART_NONE_LABEL;
 }
 
 int bv_procs_view_title(bv_buf *b, const bv_snapshot *s, const bv_procs_view *v)

@@ -13,17 +13,45 @@ size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
 /* Colour values that get a legend entry; the rest are one "... and N more". */
 #define BV_CHART_LEGEND_MAX 30
 
+/* A process as the procs outputs other than the model file write it: in the
+ * node's syntax (Elixir: #PID<0.1.0>, DemoApp.Worker.init/1,
+ * :proc_lib.init_p/5; Erlang: as the model keeps them), and its identity
+ * (bv_ident_display: registered name, else label, else the module of its
+ * initial call, with the pid; never empty). */
+typedef struct bv_procs_disp {
+  int elixir;
+  bv_arena *arena;        /* call texts in the node's syntax, identities */
+  bv_intern calls;        /* model text pointer -> text in the node's syntax */
+  bv_intern whos;         /* identity text -> its one copy (bv_procs_view_text) */
+  bv_buf pid, who;
+} bv_procs_disp;
+int bv_procs_disp_init(bv_procs_disp *d, int elixir);
+void bv_procs_disp_dispose(bv_procs_disp *d);    /* also of a zeroed one */
+/* A call ("mod:fun/arity") or module text in the node's syntax: a stable
+ * pointer (one per distinct pointer given); NULL for NULL. */
+const char *bv_procs_disp_call(bv_procs_disp *d, const char *t);
+/* *out = *p with pid, current_function and initial_call in the node's syntax
+ * (the pid text lives until the next call). BV_ENOMEM. */
+int bv_procs_disp_row(bv_procs_disp *d, const bv_proc *p, bv_proc *out);
+/* p's identity in the node's syntax, valid until the next call; NULL only
+ * when out of memory. */
+const char *bv_procs_disp_who(bv_procs_disp *d, const bv_proc *p);
+
 typedef struct bv_procs_view {
   bv_proc_field x, y;     /* numeric axis fields, log scale */
-  bv_proc_field color;    /* text field the points are coloured by */
+  bv_proc_field color;    /* text field the points are coloured by; name
+                             colours by the identity (bv_procs_disp_who) */
+  bv_procs_disp *disp;    /* the texts coloured by (bv_procs_view_make) */
   size_t zeros;           /* points with x or y = 0: drawn at 1 as hollow squares */
   /* The colour domain in Vega's order (a nominal scale sorts its values):
-   * absent first (NULL, labelled "null"), then texts in byte order. Value i
+   * absent first (NULL, labelled BV_CHART_NONE_LABEL), then texts in byte order
+   * (texts in the node's syntax: bv_procs_view_text). Value i
    * gets category10 colour i % 10. */
   size_t ncolors;
   const char **colors;
   size_t legend;          /* entries in the legend: colors[0..legend) */
   size_t more;            /* the rest, shown as "... and N more" */
+  int oom;                /* bv_procs_view_text ran out of memory */
 } bv_procs_view;
 
 /* Resolves and checks the chart fields of o (NULL or NULL names = defaults)
@@ -33,9 +61,18 @@ int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v);
  * Dispose with bv_procs_view_dispose (also after a failure). */
 int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_view *v);
 void bv_procs_view_dispose(bv_procs_view *v);
+/* The colour text of p (NULL = absent): the field in the node's syntax, the
+ * identity for name (never absent); equal texts share one pointer, valid
+ * until the view is disposed. NULL also when out of memory: check v->oom. */
+const char *bv_procs_view_text(bv_procs_view *v, const bv_proc *p);
+/* The colour field's key in the Vega-Lite data: "who" (the identity) for
+ * name, else the field's name. */
+const char *bv_procs_view_color_key(const bv_procs_view *v);
 /* Index of a colour value in the domain (t NULL = absent). */
 size_t bv_procs_view_color(const bv_procs_view *v, const char *t);
-/* A domain value as the legend shows it ("null" for absent). */
+/* Legend text of an absent value (a process without a label...). */
+#define BV_CHART_NONE_LABEL "(none)"
+/* A domain value as the legend shows it (BV_CHART_NONE_LABEL for absent). */
 const char *bv_procs_view_label(const bv_procs_view *v, size_t i);
 /* "Processes on NODE: Y against X" */
 int bv_procs_view_title(bv_buf *b, const bv_snapshot *s, const bv_procs_view *v);

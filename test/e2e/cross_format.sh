@@ -298,7 +298,7 @@ def check_procs(name, top=None):
     domain = sorted({d.get(field) for d in data}, key=lambda v: (v is not None, v or ""))
     lv = enc["color"]["legend"].get("values")
     listed = json.loads(lv["expr"]) if lv else domain
-    listed = ["null" if v is None else v for v in listed]
+    listed = ["(none)" if v is None else v for v in listed]
     subs = spec["title"]["subtitle"]
     subs = [subs] if isinstance(subs, str) else subs
     more = [re.search(ELL + r" and (\d+) more", s) for s in subs]
@@ -393,7 +393,9 @@ listed, more = check_procs("procs-status")
 if listed != ["runnable", "running", "waiting"] or more:
     err("procs-status", "legend %s %s" % (listed, more))
 listed, more = check_procs("procs-name")
-if len(listed) != 30 or listed[0] != "null" or more != [ELL + " and 11 more"]:
+# coloured by name: every process named by the identity rule (the 5 unnamed
+# ones by their initial call's module and pid), never null
+if len(listed) != 30 or listed[0] != "proc_00" or more != [ELL + " and 15 more"]:
     err("procs-name", "legend %s %s" % (listed, more))
 listed, more = check_procs("procs-top", top=12)
 if len(listed) != 12 or more:

@@ -52,7 +52,7 @@ procs = d["procs"]
 assert abs(len(procs) - base) <= 3, (len(procs), base)
 assert d["total"] >= len(procs) and d["skipped"] == d["total"] - len(procs), d["total"]
 keys = ["pid", "name", "reductions", "memory", "status", "message_queue_len",
-        "current_function", "initial_call"]
+        "current_function", "initial_call", "label"]
 for p in procs:
     assert list(p.keys()) == keys, p
     assert p["pid"].startswith("<0.") and p["pid"].endswith(">"), p
@@ -63,14 +63,15 @@ by = {p["name"]: p for p in procs if p["name"]}
 assert "Bv.Worker" in by, sorted(by)          # Elixir. stripped
 assert by["bv_queue"]["message_queue_len"] == 250, by["bv_queue"]
 assert by["init"]["pid"] == "<0.0.0>"
-# proc_lib translated: kernel_sup is a supervisor started through proc_lib
-assert by["kernel_sup"]["initial_call"] == "supervisor:kernel/1", by["kernel_sup"]
+# proc_lib translated: kernel_sup is a supervisor started through proc_lib,
+# {supervisor, kernel, 1} in its dictionary: kernel:init/1
+assert by["kernel_sup"]["initial_call"] == "kernel:init/1", by["kernel_sup"]
 assert by["code_server"]["current_function"].startswith("code_server:"), by["code_server"]
 assert all(p["initial_call"] != "proc_lib:init_p/5" for p in by.values())
 # CSV: same processes, RFC 4180 (CRLF)
 raw = open(t + "/p.csv", newline="").read()
 assert raw.startswith("pid,name,reductions,memory,status,message_queue_len,"
-                      "current_function,initial_call\r\n"), raw[:100]
+                      "current_function,initial_call,label\r\n"), raw[:100]
 rows = list(csv.DictReader(open(t + "/p.csv", newline="")))
 assert abs(len(rows) - len(procs)) <= 3
 assert any(r["name"] == "Bv.Worker" for r in rows)
@@ -88,7 +89,7 @@ assert abs(len(v["data"]["values"]) - base) <= 3
 plain = json.load(open(t + "/plain.vl.json"))["data"]["values"]
 assert abs(len(plain) - base) <= 3 and not any("initial_call" in p for p in plain), plain[:3]
 ic = {p.get("name"): p for p in json.load(open(t + "/ic.vl.json"))["data"]["values"]}
-assert ic["kernel_sup"]["initial_call"] == "supervisor:kernel/1", ic["kernel_sup"]
+assert ic["kernel_sup"]["initial_call"] == "kernel:init/1", ic["kernel_sup"]
 assert all("initial_call" in p for p in ic.values())
 # the saved model is the same kind of file
 s = json.load(open(t + "/saved.json"))
@@ -181,7 +182,7 @@ check "-o before the command" "$BEAMVIZ" --node "$N" --cookie "$C" -o "$T/early.
 [ -s "$T/early.csv" ] || fail "-o before the command: no output"
 expect_exit 2 "--x: 'status' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --x status -o "$O"
 expect_exit 2 "--y: 'pid' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --y pid -o "$O"
-expect_exit 2 "--color: 'memory' is not one of status|name|current_function|initial_call" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --color memory -o "$O"
+expect_exit 2 "--color: 'memory' is not one of status|name|label|current_function|initial_call" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --color memory -o "$O"
 expect_exit 2 "--x and --y: both are 'memory'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --x memory -o "$O"
 expect_exit 2 "cannot write mermaid output" "$T/bad.mmd" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs -o "$T/bad.mmd"
 expect_exit 2 "unknown extension '.xyz'" "$T/bad.xyz" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs -o "$T/bad.xyz"

@@ -1,5 +1,5 @@
 /* test_chart_view.c: the chart views agree across formats. A snapshot
- * coloured by name (25 and 40 distinct names, some absent, some zeros) is
+ * coloured by label (25 and 40 distinct labels, some absent, some zeros) is
  * written as Vega-Lite (bv_emit_procs_vegalite, parsed back with the JSON
  * reader) and laid out for an image (bv_layout_scatter_model, fake measure):
  * the legend entries, the "... and N more" count, the zero marks and the
@@ -31,6 +31,7 @@ static bv_snapshot *mk(size_t n, size_t names)
     p->pid = bv_arena_printf(s->arena, "<0.%zu.0>", i);
     /* names in a scrambled order, so sorting matters */
     p->name = i % 7 == 0 ? NULL : bv_arena_printf(s->arena, "proc_%02zu", (i * 13) % names);
+    p->label = p->name; /* coloured by label: an absent one is BV_CHART_NONE_LABEL */
     p->reductions = i == 3 || i == 19 ? 0 : 100 + 37 * i;
     p->memory = i == 11 || i == 19 ? 0 : 2000 + 101 * i;
     p->status = i % 2 ? "waiting" : "running";
@@ -63,7 +64,7 @@ static size_t distinct_names(const bv_snapshot *s)
 }
 
 /* What a chart shows, read back from either format. Absent values are
- * written "null" (the image's label, and Vega's with the spec's labelExpr). */
+ * written "(none)" (the image's label, and Vega's with the spec's labelExpr). */
 typedef struct shown {
   size_t n;
   const char *entries[64];
@@ -86,7 +87,7 @@ static int cmp_entry(const void *a, const void *b)
   return strcmp(x, y);
 }
 
-static int read_spec(const char *vl, bv_arena *a, shown *sh)
+static int read_spec_key(const char *vl, bv_arena *a, shown *sh, const char *key)
 {
   memset(sh, 0, sizeof *sh);
   bv_jdoc *d = NULL;
@@ -121,7 +122,7 @@ static int read_spec(const char *vl, bv_arena *a, shown *sh)
     size_t n = 0;
     for (size_t i = 0; i < bv_jv_len(vals) && n < 256; i++) {
       const char *t = NULL;
-      bv_jv_opt_str(d, bv_jv_get(bv_jv_at(vals, i), "name"), "name", a, &t);
+      bv_jv_opt_str(d, bv_jv_get(bv_jv_at(vals, i), key), "key", a, &t);
       all[n++] = t;
     }
     qsort(all, n, sizeof *all, cmp_entry);
@@ -130,9 +131,9 @@ static int read_spec(const char *vl, bv_arena *a, shown *sh)
         sh->entries[sh->n++] = all[i];
   }
   for (size_t i = 0; i < sh->n; i++)
-    if (!sh->entries[i]) /* labelExpr: null is labelled "null" */
-      sh->entries[i] = "null";
-  CHECK(!sh->n || strcmp(sh->entries[0], "null") != 0 ||
+    if (!sh->entries[i]) /* labelExpr: null is labelled "(none)" */
+      sh->entries[i] = BV_CHART_NONE_LABEL;
+  CHECK(!sh->n || strcmp(sh->entries[0], BV_CHART_NONE_LABEL) != 0 ||
         (legend && bv_jv_get(legend, "labelExpr") != NULL));
   const bv_jv *sub = bv_jv_get(bv_jv_get(root, "title"), "subtitle");
   for (size_t i = 0; i < bv_jv_len(sub); i++) {
@@ -152,6 +153,11 @@ static int read_spec(const char *vl, bv_arena *a, shown *sh)
   }
   bv_jdoc_free(d);
   return 0;
+}
+
+static int read_spec(const char *vl, bv_arena *a, shown *sh)
+{
+  return read_spec_key(vl, a, sh, "label");
 }
 
 static void read_scene(const bv_scene *s, shown *sh)
@@ -210,7 +216,7 @@ static void test_agree(const bv_measure *fake)
     bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
     bv_emit_opts o;
     memset(&o, 0, sizeof o);
-    o.color = "name";
+    o.color = "label";
     bv_emit_info vinfo, iinfo;
     memset(&vinfo, 0, sizeof vinfo);
     memset(&iinfo, 0, sizeof iinfo);
@@ -235,7 +241,7 @@ static void test_agree(const bv_measure *fake)
     for (size_t i = 0; i < a1.n && i < a2.n; i++)
       CHECK_STR(a2.entries[i], a1.entries[i]);
     CHECK_INT(a2.more, a1.more);
-    CHECK_STR(a1.entries[0], "null"); /* absent first, as Vega's domain */
+    CHECK_STR(a1.entries[0], BV_CHART_NONE_LABEL); /* absent first, as Vega's domain */
     /* zero marks: counted alike, drawn once each, told in info */
     size_t z = expected_zeros(sn);
     CHECK_INT(z, 3);
@@ -255,9 +261,9 @@ static void test_agree(const bv_measure *fake)
         sym++;
       }
       if ((!strcmp(it->cls, "point") || !strcmp(it->cls, "zero")) && it->ref >= 0) {
-        const char *name = sn->procs[it->ref].name;
+        const char *name = sn->procs[it->ref].label;
         size_t e = 0;
-        while (e < a1.n && strcmp(a1.entries[e], name ? name : "null"))
+        while (e < a1.n && strcmp(a1.entries[e], name ? name : BV_CHART_NONE_LABEL))
           e++;
         if (e < a1.n)
           CHECK_INT(rgb(it->stroke), category10[e % 10]);
@@ -278,11 +284,11 @@ static void test_expr(void)
 {
   static const char odd[] = "a\"b\\c\xE2\x80\xA8" "d\xE2\x80\xA9";
   bv_snapshot *sn = mk(40, 35);
-  sn->procs[1].name = odd; /* sorts first after absent: "a" < "proc_" */
+  sn->procs[1].label = odd; /* sorts first after absent: "a" < "proc_" */
   bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
   bv_emit_opts o;
   memset(&o, 0, sizeof o);
-  o.color = "name";
+  o.color = "label";
   int rc = -1;
   char *vl = emit_vl(&m, &o, NULL, &rc);
   CHECK_INT(rc, 0);
@@ -321,7 +327,7 @@ static void test_fields(const bv_measure *fake)
       {"heap", NULL, NULL, "x field 'heap' is not one of reductions|memory|message_queue_len"},
       {NULL, "pid", NULL, "y field 'pid' is not one of reductions|memory|message_queue_len"},
       {NULL, NULL, "memory",
-       "color field 'memory' is not one of status|name|current_function|initial_call"},
+       "color field 'memory' is not one of status|name|label|current_function|initial_call"},
       {"memory", NULL, NULL, "x and y are both 'memory'"},
   };
   bv_snapshot *sn = mk(10, 3);
@@ -420,10 +426,64 @@ static void test_memory(const bv_measure *fake)
   bv_memseries_free(ms);
 }
 
+/* Coloured by name, every process is named by the identity rule in both
+ * formats, in the node's syntax: registered name, else label, else the
+ * module of the initial call, each with the pid; never null/undefined. */
+static void test_identity(const bv_measure *fake)
+{
+  bv_snapshot *sn = mk(4, 4);
+  sn->elixir = 1;
+  bv_proc *p = sn->procs;
+  p[0].name = "DemoApp.Registry";
+  p[0].label = NULL;
+  p[1].name = NULL;
+  p[1].label = "\"job 1\"";
+  p[1].initial_call = "Task.Supervised:noreply/4";
+  p[2].name = p[2].label = NULL;
+  p[2].initial_call = "DemoApp.Worker:init/1";
+  p[2].current_function = "gen_server:loop/7";
+  p[3].name = p[3].label = NULL;
+  p[3].initial_call = "proc_lib:init_p/5";
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o);
+  o.color = "name";
+  int rc = -1;
+  char *vl = emit_vl(&m, &o, NULL, &rc);
+  CHECK_INT(rc, 0);
+  bv_scene *sc = NULL;
+  CHECK_INT(bv_layout_scatter_model(&m, &o, fake, &sc, NULL), 0);
+  bv_arena *a = bv_arena_new();
+  shown a1, a2;
+  if (vl && sc && read_spec_key(vl, a, &a1, "who") == 0) {
+    read_scene(sc, &a2);
+    /* byte order, as Vega sorts the domain */
+    static const char *const want[] = {"\"job 1\" #PID<0.1.0>", ":proc_lib #PID<0.3.0>",
+                                       "DemoApp.Registry", "DemoApp.Worker #PID<0.2.0>"};
+    CHECK_INT(a1.n, 4);
+    CHECK_INT(a2.n, 4);
+    for (size_t i = 0; i < 4 && i < a1.n && i < a2.n; i++) {
+      CHECK_STR(a1.entries[i], want[i]);
+      CHECK_STR(a2.entries[i], want[i]);
+    }
+    CHECK(!strstr(vl, "null") && !strstr(vl, "undefined"));
+    /* the rows in Elixir syntax; the colour is the identity, titled name */
+    CHECK(strstr(vl, "\"pid\":\"#PID<0.2.0>\"") != NULL);
+    CHECK(strstr(vl, "\"current_function\":\":gen_server.loop/7\"") != NULL);
+    CHECK(strstr(vl, "\"label\":\"\\\"job 1\\\"\"") != NULL);
+    CHECK(strstr(vl, "\"field\": \"who\", \"type\": \"nominal\", \"title\": \"name\"") != NULL);
+  }
+  free(vl);
+  bv_scene_free(sc);
+  bv_arena_free(a);
+  bv_snapshot_free(sn);
+}
+
 int main(void)
 {
   bv_measure fake;
   bv_fake_measure(&fake);
+  test_identity(&fake);
   test_agree(&fake);
   test_expr();
   test_fields(&fake);

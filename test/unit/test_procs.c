@@ -18,6 +18,7 @@ typedef struct row {
   const char *status;
   uint64_t mql;
   const char *cf, *ic;
+  const char *label;
 } row;
 
 static bv_snapshot *make(const row *rows, size_t n, int elixir)
@@ -41,6 +42,7 @@ static bv_snapshot *make(const row *rows, size_t n, int elixir)
     p->message_queue_len = rows[i].mql;
     p->current_function = rows[i].cf;
     p->initial_call = rows[i].ic;
+    p->label = rows[i].label;
   }
   return s;
 }
@@ -95,11 +97,12 @@ static int write_vl(const bv_snapshot *s, bv_out *o)
 }
 
 static const row sample[] = {
-    {"<0.0.0>", "init", 5000, 13704, "waiting", 0, "init:loop/1", "erl_init:start/2"},
-    {"<0.10.0>", NULL, 0, 2640, "running", 3, "gen_server:loop/7", "proc_lib:init_p/5"},
-    {"<0.11.0>", "My.Server", 120, 0, "waiting", 0, NULL, NULL},
-    {"<0.12.0>", "a,b \"q\"\nx", 7, 9000, "runnable", 12, "Elixir.Foo:bar/2", "m:f/0"},
-    {"<0.13.0>", "caf\xc3\xa9", 7, 9000, "garbage_collecting", 1, "m:f/1", "m:f/0"},
+    {"<0.0.0>", "init", 5000, 13704, "waiting", 0, "init:loop/1", "erl_init:start/2", NULL},
+    {"<0.10.0>", NULL, 0, 2640, "running", 3, "gen_server:loop/7", "proc_lib:init_p/5",
+     "\"job\" 1"},
+    {"<0.11.0>", "My.Server", 120, 0, "waiting", 0, NULL, NULL, NULL},
+    {"<0.12.0>", "a,b \"q\"\nx", 7, 9000, "runnable", 12, "Elixir.Foo:bar/2", "m:f/0", NULL},
+    {"<0.13.0>", "caf\xc3\xa9", 7, 9000, "garbage_collecting", 1, "m:f/1", "m:f/0", NULL},
 };
 #define NSAMPLE (sizeof sample / sizeof *sample)
 
@@ -125,6 +128,7 @@ static void test_fields(void)
       {"message_queue_len", BV_PF_MESSAGE_QUEUE_LEN, 1},
       {"current_function", BV_PF_CURRENT_FUNCTION, 0},
       {"initial_call", BV_PF_INITIAL_CALL, 0},
+      {"label", BV_PF_LABEL, 0},
       {"Memory", BV_PF_NONE, 0},
       {"", BV_PF_NONE, 0},
       {"mem", BV_PF_NONE, 0},
@@ -171,7 +175,9 @@ static void test_json_roundtrip(void)
       CHECK_INT(a->message_queue_len, b->message_queue_len);
       CHECK(same_str(a->current_function, b->current_function));
       CHECK(same_str(a->initial_call, b->initial_call));
+      CHECK(same_str(a->label, b->label));
     }
+    CHECK(strstr(j1, "\"label\":\"\\\"job\\\" 1\"") != NULL);
     /* interned on load: equal texts share one string */
     CHECK(r->procs[0].status == r->procs[2].status);
     /* written again: the same bytes */
@@ -181,6 +187,18 @@ static void test_json_roundtrip(void)
     free(j2);
     bv_model_dispose(&m);
     bv_snapshot_free(s);
+  }
+  /* a file written before labels were read (no "label" key) still reads */
+  {
+    static const char old[] =
+        "{\"format\":\"beamviz.procs\",\"version\":1,\"node\":\"a@b\",\"otp_release\":\"25\","
+        "\"total\":1,\"skipped\":0,\"procs\":[{\"pid\":\"<0.1.0>\",\"name\":null,"
+        "\"reductions\":1,\"memory\":2,\"status\":\"waiting\",\"message_queue_len\":0,"
+        "\"current_function\":null,\"initial_call\":\"m:f/0\"}]}";
+    bv_model m;
+    CHECK_INT(bv_model_load_mem("old.json", old, strlen(old), &m), 0);
+    CHECK(m.u.snapshot && m.u.snapshot->n == 1 && m.u.snapshot->procs[0].label == NULL);
+    bv_model_dispose(&m);
   }
   /* an empty snapshot round-trips too */
   bv_snapshot *e = make(NULL, 0, 0);
@@ -225,24 +243,36 @@ static void test_csv(void)
       {"'=x", "'=x"},
   };
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-    row r = {"<0.1.0>", t[i].name, 1, 2, "waiting", 0, "m:f/1", "a:b/0"};
+    row r = {"<0.1.0>", t[i].name, 1, 2, "waiting", 0, "m:f/1", "a:b/0", NULL};
     bv_snapshot *s = make(&r, 1, 0);
     char *csv = render(write_csv, s);
     char want[256];
     snprintf(want, sizeof want,
              "pid,name,reductions,memory,status,message_queue_len,current_function,"
-             "initial_call\r\n<0.1.0>,%s,1,2,waiting,0,m:f/1,a:b/0\r\n",
+             "initial_call,label\r\n<0.1.0>,%s,1,2,waiting,0,m:f/1,a:b/0,\r\n",
              t[i].want);
     CHECK_STR(csv, want);
     free(csv);
     bv_snapshot_free(s);
   }
   /* every text column is cleaned and neutralised; numbers are written as numbers */
-  row r = {"<0.1.0>", "-n", 0, 18446744073709551615u, "=st", 12, "-m:f/1", "@a:b/0"};
+  row r = {"<0.1.0>", "-n", 0, 18446744073709551615u, "=st", 12, "-m:f/1", "@a:b/0", NULL};
   bv_snapshot *s = make(&r, 1, 0);
   char *csv = render(write_csv, s);
   CHECK_STR(csv, "pid,name,reductions,memory,status,message_queue_len,current_function,"
-                 "initial_call\r\n<0.1.0>,'-n,0,18446744073709551615,'=st,12,'-m:f/1,'@a:b/0\r\n");
+                 "initial_call,label\r\n<0.1.0>,'-n,0,18446744073709551615,'=st,12,'-m:f/1,'@a:b/0,"
+                 "\r\n");
+  free(csv);
+  bv_snapshot_free(s);
+  /* an Elixir node's CSV: pids and calls as Elixir writes them, the label */
+  row ex[] = {{"<0.9.0>", NULL, 1, 2, "waiting", 0, "gen_server:loop/7", "Elixir.Demo.W:init/1",
+               "job 1"},
+              {"<0.8.0>", "Demo.Reg", 1, 2, "waiting", 0, "Demo.Reg:loop/0", NULL, NULL}};
+  s = make(ex, 2, 1);
+  csv = render(write_csv, s);
+  CHECK_STR(csv, "pid,name,reductions,memory,status,message_queue_len,current_function,"
+                 "initial_call,label\r\n#PID<0.9.0>,,1,2,waiting,0,:gen_server.loop/7,"
+                 "Demo.W.init/1,job 1\r\n#PID<0.8.0>,Demo.Reg,1,2,waiting,0,Demo.Reg.loop/0,,\r\n");
   free(csv);
   bv_snapshot_free(s);
 }
@@ -318,7 +348,10 @@ static void test_vegalite(void)
     uint64_t base = 0;
     bv_jv_u64(d, bv_jv_get(bv_jv_get(x, "scale"), "base"), "base", &base);
     CHECK_INT(base, 10);
-    CHECK_STR(str_at(d, bv_jv_get(bv_jv_get(enc, "color"), "field"), a), t[i].color);
+    /* name colours by the identity: the rows' "who" */
+    CHECK_STR(str_at(d, bv_jv_get(bv_jv_get(enc, "color"), "field"), a),
+              strcmp(t[i].color, "name") ? t[i].color : "who");
+    CHECK_STR(str_at(d, bv_jv_get(bv_jv_get(enc, "color"), "title"), a), t[i].color);
     /* the plotted fields come from calculate transforms on the real fields */
     const bv_jv *tr = bv_jv_get(root, "transform");
     char want[128];
@@ -328,8 +361,10 @@ static void test_vegalite(void)
     CHECK_STR(str_at(d, bv_jv_get(find_by(tr, "as", "y_plotted", a, d), "calculate"), a), want);
     /* tooltip: pid, name, current function, queue length */
     const bv_jv *tt = bv_jv_get(enc, "tooltip");
+    CHECK(find_by(tt, "field", "who", a, d) != NULL);
     CHECK(find_by(tt, "field", "pid", a, d) != NULL);
     CHECK(find_by(tt, "field", "name", a, d) != NULL);
+    CHECK(find_by(tt, "field", "label", a, d) != NULL);
     CHECK(find_by(tt, "field", "current_function", a, d) != NULL);
     CHECK(find_by(tt, "field", "message_queue_len", a, d) != NULL);
     CHECK(find_by(tt, "field", t[i].x, a, d) != NULL);
@@ -341,6 +376,11 @@ static void test_vegalite(void)
     CHECK_INT(bv_jv_u64(d, bv_jv_get(p1, "reductions"), "r", &reds), 0);
     CHECK_INT(reds, 0);
     CHECK(bv_jv_get(p1, "name") == NULL); /* absent, not "null" text */
+    /* who: the label with the pid (the identity rule) */
+    CHECK_STR(str_at(d, bv_jv_get(p1, "who"), a), "\"job\" 1 <0.10.0>");
+    CHECK_STR(str_at(d, bv_jv_get(p1, "label"), a), "\"job\" 1");
+    CHECK_STR(str_at(d, bv_jv_get(find_by(vals, "pid", "<0.11.0>", a, d), "who"), a),
+              "My.Server");
     CHECK_STR(str_at(d, bv_jv_get(find_by(vals, "pid", "<0.12.0>", a, d), "name"), a),
               "a,b \"q\"\nx");
     /* zeros: squares in a legend, counted in the subtitle */
@@ -362,7 +402,7 @@ static void test_vegalite(void)
   }
   /* no zeros: a constant shape, one subtitle line */
   {
-    row r[] = {{"<0.1.0>", NULL, 5, 6, "waiting", 0, "m:f/1", "a:b/0"}};
+    row r[] = {{"<0.1.0>", NULL, 5, 6, "waiting", 0, "m:f/1", "a:b/0", NULL}};
     bv_snapshot *s = make(r, 1, 1);
     cur_chart = NULL;
     char *vl = render(write_vl, s);
@@ -386,7 +426,7 @@ static void test_vegalite(void)
     char names[40][16];
     for (int i = 0; i < 40; i++) {
       snprintf(names[i], sizeof names[i], "n%02d", i);
-      r[i] = (row){"<0.1.0>", names[i], 5, 6, "waiting", 0, "m:f/1", "a:b/0"};
+      r[i] = (row){"<0.1.0>", names[i], 5, 6, "waiting", 0, "m:f/1", "a:b/0", NULL};
     }
     static const chart by_name = {NULL, NULL, "name"};
     for (int n = 30; n <= 40; n += 10) {
@@ -431,7 +471,7 @@ static void test_vegalite(void)
         {{"memory", "name", "status"},
          "y field 'name' is not one of reductions|memory|message_queue_len"},
         {{"memory", "reductions", "memory"},
-         "color field 'memory' is not one of status|name|current_function|initial_call"},
+         "color field 'memory' is not one of status|name|label|current_function|initial_call"},
         {{"memory", "memory", "status"}, "x and y are both 'memory'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
