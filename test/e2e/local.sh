@@ -48,7 +48,7 @@ if command -v elixir >/dev/null 2>&1; then
   run_bv "Elixir code traced on an embedded Elixir node" --local elixir seqtrace \
     --elixir 'p = self(); spawn(fn -> send(p, {:done, 1}) end); receive do m -> [m, done: 2] end' \
     -o "$BV_TMP/exs.mmd" --payload 20
-  grep -q '^beamviz: result: \[{:done, 1}, {:done, 2}\]$' "$BV_TMP/run.err" ||
+  grep -q '^beamviz: result: \[done: 1, done: 2\]$' "$BV_TMP/run.err" ||
     fail "--local elixir: Elixir code's result not in Elixir syntax: $(cat "$BV_TMP/run.err")"
   grep -q '<br/>{#58;done, 1}' "$BV_TMP/exs.mmd" || fail "--local elixir: payload not in Elixir syntax: $(cat "$BV_TMP/exs.mmd")"
   run_bv "Erlang code traced on an embedded Elixir node" --local elixir seqtrace \
