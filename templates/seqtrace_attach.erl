@@ -123,13 +123,18 @@ case Wanted of
                                        [{{s, '_', '$1', '_', '_', '_', '_', '_'}, [{'not', {is_pid, '$1'}}], [true]} |
                                         [{{s, '_', P, '_', '_', '_', '_', '_'}, [], [true]} || P <- On]]),
                             %% who sent a message a traced process received: known
-                            %% only for OTP's own message shapes
+                            %% only for protocols whose message carries it: a
+                            %% gen_server/gen_statem call {'$gen_call', {From, Tag}, _}
+                            %% (Tag a reference or OTP 24+ [alias | Ref]), an exit
+                            %% signal, a monitor's DOWN, a sys message and an I/O
+                            %% request {io_request, From, _, _}
                             FTMs = ets:match_spec_compile(
                                      [{{s, '$1', '$2', '_', '_', '_', '_', '_'}, [], [{{'$1', '$2'}}]} |
                                       [{{r, '$1', '_', Pat, '_', '_', '_', '_'}, [{is_pid, '$2'}], [{{'$2', '$1'}}]}
                                        || Pat <- [{'$gen_call', {'$2', '_'}, '_'}, {'EXIT', '$2', '_'},
                                                   {'DOWN', '_', process, '$2', '_'},
-                                                  {system, {'$2', '_'}, '_'}]]] ++
+                                                  {system, {'$2', '_'}, '_'},
+                                                  {io_request, '$2', '_', '_'}]]] ++
                                      [{{r, '$1', '_', '_', '_', '_', '_', '_'}, [], [{{{const, <<"?">>}, '$1'}}]}]),
                             %% a message between two traced processes shows up
                             %% twice (send, receive): keep the send
