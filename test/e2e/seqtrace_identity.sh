@@ -55,6 +55,8 @@ expect_exit 11 "'seq_sr' is not registered on $N (similar registered names: seq_
   "${BV[@]}" --attach seq_sr -o "$O/e.mmd"
 expect_exit 11 "'SEQ_SRV' is not registered on $N (similar registered names: seq_srv)" "$O/e.mmd" -- \
   "${BV[@]}" --attach SEQ_SRV -o "$O/e.mmd"
+expect_exit 11 "'seq_srb' is not registered on $N (similar registered names: seq_srv)" "$O/e.mmd" -- \
+  "${BV[@]}" --attach seq_srb -o "$O/e.mmd"
 expect_exit 11 "'zzqqxx_nothing' is not registered on $N" "$O/e.mmd" -- "${BV[@]}" --attach zzqqxx_nothing -o "$O/e.mmd"
 grep -q similar "$EXPECT_STDERR" && fail "suggestions for a name like no other: $(cat "$EXPECT_STDERR")"
 expect_exit 2 "'0.1' is not a pid" "$O/e.mmd" -- "${BV[@]}" --attach 0.1 -o "$O/e.mmd"
