@@ -54,6 +54,33 @@ static const char *const demo_runs[] = {
     "render", "@/seqtrace-attach.json", "-o", "@/seqtrace-attach.png", NULL,
     NULL};
 
+/* On an Elixir node (--local elixir) the traced code is Elixir, so the
+ * diagrams and the printed results are in the node's language throughout. */
+static const char *const demo_elixir[][2] = {
+    {"Parent = self(), Child = spawn(fun() -> receive ping -> Parent ! pong end end), "
+     "Child ! ping, receive pong -> ponged end",
+     "parent = self(); child = spawn(fn -> receive do :ping -> send(parent, :pong) end end); "
+     "send(child, :ping); receive do :pong -> :ponged end"},
+    {"Parent = self(), Workers = [spawn(fun() -> timer:sleep(100 + rand:uniform(200)), "
+     "Parent ! {self(), {done, I}} end) || I <- lists:seq(1, 4)], "
+     "[receive {W, R} -> R end || W <- Workers]",
+     "parent = self(); workers = for i <- 1..4, do: spawn(fn -> "
+     "Process.sleep(100 + :rand.uniform(200)); send(parent, {self(), {:done, i}}) end); "
+     "for w <- workers, do: (receive do {^w, r} -> r end)"},
+};
+
+static const char *demo_word(const char *w, int elixir)
+{
+  if (!elixir)
+    return w;
+  if (strcmp(w, "--eval") == 0)
+    return "--elixir";
+  for (size_t i = 0; i < sizeof demo_elixir / sizeof *demo_elixir; i++)
+    if (strcmp(w, demo_elixir[i][0]) == 0)
+      return demo_elixir[i][1];
+  return w;
+}
+
 int cmd_demo(cli_ctx *ctx)
 {
   const char *dir = cli_get(ctx, "output");
@@ -77,8 +104,9 @@ int cmd_demo(cli_ctx *ctx)
   char *argv[32];
   char store[32][512];
   int argc = 0, failures = 0;
+  int elixir = ctx->local && strcmp(ctx->local, "elixir") == 0;
   for (size_t i = 0; demo_runs[i] || demo_runs[i + 1]; i++) {
-    const char *w = demo_runs[i];
+    const char *w = demo_runs[i] ? demo_word(demo_runs[i], elixir) : NULL;
     if (w) {
       const char *at = strchr(w, '@');
       if (at)

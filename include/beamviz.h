@@ -312,6 +312,10 @@ typedef struct bv_participant {
   int system;            /* a system process (hidden unless bv_emit_opts.all) */
   const char *exit_reason; /* spawned during the trace and exited: its reason
                               (printed), else NULL */
+  const char *label;     /* '$process_label' in the node's syntax, or NULL */
+  const char *initial_call; /* "mod:fun/arity" ('$initial_call', else
+                               initial_call; "Elixir." kept), or NULL */
+  int attached;          /* attach mode: one of the processes asked for */
 } bv_participant;
 
 typedef struct bv_event {
@@ -524,6 +528,13 @@ typedef struct bv_trace_opts {
  * A bound reached is not an error: t->stop_reason says which ("done",
  * "max_events", "duration", "mailbox"). The caller frees *out (bv_trace_free). */
 int bv_trace_collect(bv_conn *c, const bv_trace_opts *o, bv_trace **out);
+
+/* A process as the user names it, the same for every option that takes one
+ * (--attach, --sup): "<0.1.0>", "#PID<0.1.0>" or "0.1.0" returns 1 with the
+ * canonical "<0.1.0>" in out[0..cap); a registered name (with or without
+ * "Elixir.", or Elixir's ":name") returns 0 with the name in out (":" taken
+ * off); BV_EINVAL for a malformed pid ("<0.1>", "0.x.1") or an empty text. */
+int bv_who_parse(const char *who, char *out, size_t cap);
 
 
 /* ------------------------------------------------------------------------ */

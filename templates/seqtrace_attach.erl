@@ -1,6 +1,7 @@
 %% seqtrace_attach.erl (after seqtrace_common.erl): beamviz seqtrace --attach.
 %% Bindings besides the common ones: Who (binary "name,<0.1.0>,..."), Duration (ms).
-%% Value: {ok, Relay} | {not_found, Who} | {dead, Who} | {traced, Who, Tracer} | timeout.
+%% Value: {ok, Relay} | {not_found, Who, Similar} | {dead, Who} | {remote, Who} |
+%% {traced, Who, Tracer} | timeout. beamviz writes every pid as "<0.1.0>".
 %%
 %% Names are compared as strings with registered() (no atom is made from user
 %% input); pids must be alive on this node. The relay is the tracer of the
@@ -10,22 +11,56 @@
 Items = [string:trim(X) || X <- binary:split(Who, <<",">>, [global])],
 Wanted = [X || X <- Items, X =/= <<>>],
 Regs = [{atom_to_binary(N, utf8), N} || N <- registered()],
+%% registered names like W (compared as text, no atom made): the same
+%% ignoring case and "Elixir.", one containing the other, or a few edits
+%% apart; at most 3, closest first
+BvLow = fun(S) ->
+            L = string:lowercase(S),
+            case L of <<"elixir.", R/binary>> -> R; _ -> L end
+        end,
+BvDist = fun(A, B) ->
+             %% edit distance of two short texts (rows of the table)
+             Bl = binary_to_list(B),
+             Row0 = lists:seq(0, length(Bl)),
+             {_, Last} = lists:foldl(
+                           fun(Ca, {I, Prev}) ->
+                                   {Row, _} = lists:foldl(
+                                                fun({Cb, Pd, Pl}, {Acc = [Left | _], _}) ->
+                                                        V = min(min(Left + 1, Pl + 1),
+                                                                Pd + case Ca =:= Cb of true -> 0; false -> 1 end),
+                                                        {[V | Acc], ok}
+                                                end, {[I], ok},
+                                                lists:zip3(Bl, lists:droplast(Prev), tl(Prev))),
+                                   {I + 1, lists:reverse(Row)}
+                           end, {1, Row0}, binary_to_list(A)),
+             lists:last(Last)
+         end,
+Similar = fun(W) ->
+              Lw = BvLow(W),
+              Scored = [{case binary:match(Ls, Lw) =/= nomatch orelse binary:match(Lw, Ls) =/= nomatch of
+                             true -> 0;
+                             false when byte_size(Lw) < 40, byte_size(Ls) < 40 -> BvDist(Lw, Ls);
+                             false -> 99
+                         end, S}
+                        || {S, _} <- Regs, Ls <- [BvLow(S)], Ls =/= <<>>, byte_size(Lw) >= 2],
+              Max = max(1, min(3, byte_size(Lw) div 3)),
+              Close = lists:sort([{D, S} || {D, S} <- Scored, D =< Max]),
+              [case S of <<"Elixir.", R/binary>> -> R; _ -> S end
+               || {_, S} <- lists:sublist(Close, 3)]
+          end,
+%% W: a pid "<0.1.0>" (beamviz wrote every pid spelling this way) or a name
 Resolve =
     fun(W) ->
-        PidStr = case W of
-                     <<"#PID", Rest/binary>> -> binary_to_list(Rest);
-                     _ -> binary_to_list(W)
-                 end,
-        case PidStr of
-            [$< | _] ->
-                try list_to_pid(PidStr) of
+        case W of
+            <<"<", _/binary>> ->
+                try list_to_pid(binary_to_list(W)) of
                     P when node(P) =:= node() ->
                         case is_process_alive(P) of
                             true -> {ok, P};
                             false -> {dead, W}
                         end;
-                    _ -> {not_found, W}
-                catch _:_ -> {not_found, W}
+                    _ -> {remote, W}
+                catch _:_ -> {not_found, W, []}
                 end;
             _ ->
                 Match = [N || {S, N} <- Regs, S =:= W orelse S =:= <<"Elixir.", W/binary>>],
@@ -35,7 +70,7 @@ Resolve =
                             P when is_pid(P) -> {ok, P};
                             _ -> {dead, W}
                         end;
-                    [] -> {not_found, W}
+                    [] -> {not_found, W, Similar(W)}
                 end
         end
     end,
@@ -52,7 +87,7 @@ Check = fun C([], Acc) -> {ok, lists:reverse(Acc)};
                 end
         end,
 case Wanted of
-    [] -> {not_found, Who};
+    [] -> {not_found, Who, []};
     _ ->
         case Check(Wanted, []) of
             {ok, Procs0} ->
@@ -88,13 +123,18 @@ case Wanted of
                                        [{{s, '_', '$1', '_', '_', '_', '_', '_'}, [{'not', {is_pid, '$1'}}], [true]} |
                                         [{{s, '_', P, '_', '_', '_', '_', '_'}, [], [true]} || P <- On]]),
                             %% who sent a message a traced process received: known
-                            %% only for OTP's own message shapes
+                            %% only for protocols whose message carries it: a
+                            %% gen_server/gen_statem call {'$gen_call', {From, Tag}, _}
+                            %% (Tag a reference or OTP 24+ [alias | Ref]), an exit
+                            %% signal, a monitor's DOWN, a sys message and an I/O
+                            %% request {io_request, From, _, _}
                             FTMs = ets:match_spec_compile(
                                      [{{s, '$1', '$2', '_', '_', '_', '_', '_'}, [], [{{'$1', '$2'}}]} |
                                       [{{r, '$1', '_', Pat, '_', '_', '_', '_'}, [{is_pid, '$2'}], [{{'$2', '$1'}}]}
                                        || Pat <- [{'$gen_call', {'$2', '_'}, '_'}, {'EXIT', '$2', '_'},
                                                   {'DOWN', '_', process, '$2', '_'},
-                                                  {system, {'$2', '_'}, '_'}]]] ++
+                                                  {system, {'$2', '_'}, '_'},
+                                                  {io_request, '$2', '_', '_'}]]] ++
                                      [{{r, '$1', '_', '_', '_', '_', '_', '_'}, [], [{{{const, <<"?">>}, '$1'}}]}]),
                             %% a message between two traced processes shows up
                             %% twice (send, receive): keep the send
@@ -140,8 +180,15 @@ case Wanted of
                                         false -> St2
                                     end
                                 end,
-                            St0 = BvState(#{expect => #{}, monc => MonC,
+                            %% the attached processes are participants even
+                            %% when they say nothing
+                            St00 = BvState(#{expect => #{}, monc => MonC,
                                             dl => erlang:monotonic_time(millisecond) + Duration}),
+                            AttIds = [{P, Nm, L, IC} || P <- On, {Nm, L, IC} <- [BvIdent(P)]],
+                            St0 = St00#{seen := maps:from_list([{P, case is_atom(Nm) of true -> true; false -> 0 end}
+                                                                || {P, Nm, _, _} <- AttIds]),
+                                        names := [{P, atom_to_binary(Nm, utf8)} || {P, Nm, _, _} <- AttIds, is_atom(Nm)],
+                                        idents := [{P, L, IC} || {P, _, L, IC} <- AttIds]},
                             try
                                 %% the receive loop only takes raw messages: each
                                 %% chunk is then handled by Proc (compiled code)
@@ -200,7 +247,7 @@ case Wanted of
                                 Fin2 = BvFlush(BvLateNames(Fin1#{dropped := Dr0 + Left})),
                                 #{stop := Stop, count := Count, dropped := Dropped} = Fin2,
                                 Self ! {bv_seqtrace, self(), done, Stop, none,
-                                        #{count => Count, dropped => Dropped}}
+                                        #{count => Count, dropped => Dropped, attached => On}}
                             catch
                                 throw:gone -> Off();
                                 Cls:Rsn:Stk ->

@@ -4,7 +4,8 @@
 %% Bindings: Self (beamviz's pid), MaxEvents, MaxQueue (relay mailbox cap),
 %% MaxText (characters of each printed message kept), Depth (~P depth),
 %% Batch (events per message to beamviz, at least; or after 50 ms without
-%% events), Elixir (print with inspect/2).
+%% events), Elixir (print with inspect/2: the node runs Elixir, so every
+%% payload is written in its syntax).
 %%
 %% An event sent to beamviz is
 %%   {Kind, Prev, Cur, TsUs, Uniq, From, To, Text, Detail, ReqRefs, ReplyRef}
@@ -25,8 +26,8 @@
 BvGrab = fun G(Acc, 0) -> Acc;
              G(Acc, K) -> receive E -> G([E | Acc], K - 1) after 0 -> Acc end
          end,
-BvPrint = fun(T, Max) ->
-    S = case Elixir of
+BvPrintL = fun(T, Max, Ex) ->
+    S = case Ex of
             true ->
                 try 'Elixir.Kernel':inspect(T, [{limit, Depth}, {printable_limit, Max}])
                 catch _:_ -> io_lib:format("~0tP", [T, Depth], [{chars_limit, Max + 3}])
@@ -42,6 +43,7 @@ BvPrint = fun(T, Max) ->
         false -> B
     end
 end,
+BvPrint = fun(T, Max) -> BvPrintL(T, Max, Elixir) end,
 BvRefBin = fun(R) -> list_to_binary(erlang:ref_to_list(R)) end,
 BvNorm = fun(To) when is_pid(To) -> To;
             (To) when is_reference(To) -> BvRefBin(To);
@@ -60,9 +62,53 @@ BvLateNames = fun(St = #{seen := Seen, names := Ns}) ->
                                  {registered_name, N} <- [process_info(P, registered_name)]],
                       St#{names := Late ++ Ns}
               end,
+%% Who a process is, read once per participant: {Name | [], Label, InitialCall}.
+%% Label: '$process_label' (Elixir 1.17+ Process.set_label/1, OTP 27+
+%% proc_lib:set_label/1) as a term, printed by beamviz in the node's syntax
+%% (a large one printed here, short), or undefined; InitialCall: <<"m:f/a">>
+%% of '$initial_call' (proc_lib, Elixir 1.15+ tasks), else of initial_call,
+%% or <<>>. OTP 26.2+ reads the two dictionary keys alone; older nodes read
+%% the dictionary.
+BvDictKey = try process_info(self(), {dictionary, '$process_label'}) of _ -> true
+            catch _:_ -> false
+            end,
+BvIdent = fun(P) ->
+    Info = case BvDictKey of
+               true ->
+                   process_info(P, [registered_name, initial_call,
+                                    {dictionary, '$initial_call'}, {dictionary, '$process_label'}]);
+               false ->
+                   case process_info(P, [registered_name, initial_call, dictionary]) of
+                       [Rn, Ic, {dictionary, D}] ->
+                           [Rn, Ic, {ic, proplists:get_value('$initial_call', D)},
+                            {label, proplists:get_value('$process_label', D)}];
+                       Other -> Other
+                   end
+           end,
+    case Info of
+        [{registered_name, Nm}, {initial_call, IC0}, {_, DIC}, {_, Lbl0}] ->
+            IC = case DIC of
+                     {_, _, A} when is_integer(A) -> DIC;
+                     _ -> IC0
+                 end,
+            ICB = case IC of
+                      {M, F, A2} when is_atom(M), is_atom(F), is_integer(A2) ->
+                          iolist_to_binary([atom_to_binary(M, utf8), $:, atom_to_binary(F, utf8),
+                                            $/, integer_to_binary(A2)]);
+                      _ -> <<>>
+                  end,
+            Lbl = case erts_debug:flat_size(Lbl0) > 64 of
+                      true -> BvPrint(Lbl0, 60);
+                      false -> Lbl0
+                  end,
+            {Nm, Lbl, ICB};
+        _ -> {[], undefined, <<>>}
+    end
+end,
 BvUs = fun(Mono, #{t0 := T0}) -> erlang:convert_time_unit(Mono - T0, native, microsecond) end,
 BvState = fun(Extra) ->
-                  maps:merge(#{count => 0, acc => [], nacc => 0, names => [], seen => #{},
+                  maps:merge(#{count => 0, acc => [], nacc => 0, names => [], idents => [],
+                               seen => #{},
                                exits => [], dropped => 0, stop => undefined,
                                t0 => erlang:monotonic_time()}, Extra)
           end,
@@ -198,26 +244,30 @@ BvChunk = fun([], _, St) -> {[], St};
     Evs = ets:match_spec_run(lists:zip3(lists:zip3(Kept, FT, Cls), lists:zip3(Us, Texts, Dets),
                                         lists:zip(Rq, Rp)), BvRowMs),
     %% names: once per distinct pid of the chunk
-    #{seen := Seen, names := Ns} = St,
+    #{seen := Seen, names := Ns, idents := Ids} = St,
     Pids = [P || P <- lists:usort(ets:match_spec_run(
                                     lists:append(ets:match_spec_run(FT, BvFTList)), BvLocalMs)),
                  case Seen of #{P := K} -> is_integer(K) andalso K < 4; _ -> true end],
+    %% a pid seen for the first time: its whole identity, once
+    New = [P || P <- Pids, not is_map_key(P, Seen)],
+    Ids2 = [{P, L, IC} || {P, {_, L, IC}} <- lists:zip(New, lists:map(BvIdent, New))] ++ Ids,
     Infos = lists:zipwith(fun erlang:process_info/2, Pids,
                           lists:duplicate(length(Pids), registered_name)),
     {Seen2, Ns2} = lists:foldl(fun({P, {registered_name, Nm}}, {Se, Na}) ->
                                        {Se#{P => true}, [{P, atom_to_binary(Nm, utf8)} | Na]};
                                   ({P, _}, {Se, Na}) -> {Se#{P => maps:get(P, Se, 0) + 1}, Na}
                                end, {Seen, Ns}, lists:zip(Pids, Infos)),
-    {Evs, St#{seen := Seen2, names := Ns2}}
+    {Evs, St#{seen := Seen2, names := Ns2, idents := Ids2}}
 end,
 %% acc holds the chunks' event lists, newest first. The bounds are checked
 %% after every chunk: max events exactly (the receive loop takes at most
 %% MaxEvents - count raw messages, and each gives at most one event), and the
 %% relay's own mailbox (process_info is not free: once a chunk).
-BvFlush = fun(St = #{acc := [], names := [], exits := []}) -> St;
-             (St = #{acc := Acc, names := Ns, exits := Ex}) ->
-                  Self ! {bv_seqtrace, self(), batch, lists:append(lists:reverse(Acc)), Ns, Ex},
-                  St#{acc := [], names := [], exits := [], nacc := 0}
+BvFlush = fun(St = #{acc := [], names := [], exits := [], idents := []}) -> St;
+             (St = #{acc := Acc, names := Ns, exits := Ex, idents := Ids}) ->
+                  Self ! {bv_seqtrace, self(), batch, lists:append(lists:reverse(Acc)), Ns, Ex,
+                          Ids},
+                  St#{acc := [], names := [], exits := [], idents := [], nacc := 0}
           end,
 BvBound = fun(St = #{count := C}) when C >= MaxEvents -> St#{stop := max_events};
              (St) ->

@@ -80,7 +80,7 @@ case Parsed of
                         seq_trace:set_token([]),
                         Printed =
                             case R of
-                                {ok, Val} -> {ok, BvPrint(Val, 2000)};
+                                {ok, Val} -> {ok, BvPrintL(Val, 2000, IsElixir)};
                                 {raised, C, E, S} when IsElixir ->
                                     {raised, atom_to_binary(C, utf8),
                                      try unicode:characters_to_binary(
@@ -88,7 +88,7 @@ case Parsed of
                                      catch _:_ -> BvPrint(E, 500)
                                      end};
                                 {raised, C, E, _} ->
-                                    {raised, atom_to_binary(C, utf8), BvPrint(E, 500)}
+                                    {raised, atom_to_binary(C, utf8), BvPrintL(E, 500, IsElixir)}
                             end,
                         Relay ! {bv_result, self(), Printed}
                     end

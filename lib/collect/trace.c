@@ -60,6 +60,10 @@ typedef struct collector {
   size_t max_events; /* the relay sends no more: more is a lie */
   bv_intern names; /* pid key -> registered name */
   bv_intern exits; /* pid key -> exit reason */
+  bv_intern labels; /* pid key -> label text (node's syntax) */
+  bv_intern calls;  /* pid key -> "mod:fun/arity" */
+  const char **attached; /* pid keys of the attached processes */
+  size_t nattached;
   bv_buf tmp;
 } collector;
 
@@ -152,7 +156,66 @@ static int take_event(collector *c, const bv_term *e)
   return 0;
 }
 
-/* {bv_seqtrace, Relay, batch, Events, Names, Exits} */
+/* Labels are cut to this many bytes (at a UTF-8 character boundary). */
+#define LABEL_MAX 80
+
+/* The text of a '$process_label' value in the node's syntax: a binary or a
+ * string as its text, any other term as the language writes it (Elixir:
+ * :atom, Mod, {:worker, 1}); NULL for undefined or an empty text. */
+static const char *label_text(collector *c, const bv_term *t)
+{
+  if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
+    return NULL;
+  bv_buf *b = &c->tmp;
+  b->len = 0;
+  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
+    if (!t->n)
+      return NULL;
+    size_t n = t->n;
+    if (n > LABEL_MAX) {
+      n = LABEL_MAX;
+      while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
+        n--;
+    }
+    bv_buf_put(b, t->v.s, n);
+    if (n < t->n)
+      bv_buf_puts(b, "...");
+  } else {
+    bv_term_format_lang(b, t, c->node, LABEL_MAX, c->t->elixir);
+  }
+  if (b->failed || !b->data)
+    return NULL;
+  return bv_arena_strndup(c->t->arena, b->data, b->len);
+}
+
+static int put_text(collector *c, bv_intern *m, const char *key, const char *text)
+{
+  int fresh;
+  const char **v = bv_intern_lookup(m, key, strlen(key), &fresh);
+  if (!v || !(*v = bv_arena_strdup(c->t->arena, text)))
+    return oom();
+  return 0;
+}
+
+/* [{Pid, Label, <<"m:f/a">>}]: who each participant is, read once. */
+static int take_idents(collector *c, const bv_term *ids)
+{
+  for (uint32_t i = 0; ids && ids->type == BV_T_LIST && i < ids->n; i++) {
+    const bv_term *e = &ids->v.items[i];
+    const char *key = pid_key(c, bv_term_elem(e, 0));
+    if (!key)
+      continue;
+    const char *label = label_text(c, bv_term_elem(e, 1));
+    const char *ic = bv_term_text(bv_term_elem(e, 2));
+    int rc;
+    if ((label && (rc = put_text(c, &c->labels, key, label))) ||
+        (ic && *ic && (rc = put_text(c, &c->calls, key, ic))))
+      return rc;
+  }
+  return 0;
+}
+
+/* {bv_seqtrace, Relay, batch, Events, Names, Exits, Idents} */
 static int take_batch(collector *c, const bv_term *m)
 {
   const bv_term *evs = bv_term_elem(m, 3), *names = bv_term_elem(m, 4),
@@ -185,7 +248,7 @@ static int take_batch(collector *c, const bv_term *m)
     if (!v || !(*v = bv_arena_strdup(c->t->arena, why)))
       return oom();
   }
-  return 0;
+  return take_idents(c, bv_term_elem(m, 6));
 }
 
 /* --- building the model ------------------------------------------------------- */
@@ -317,6 +380,12 @@ static int part_index(collector *c, bv_intern *parts, const char *key, uint32_t 
     } else if (key[0] != '<') {
       p->name = key; /* a registered name nobody had */
     }
+    const bv_intern_slot *lb = map_get(&c->labels, key), *ic = map_get(&c->calls, key);
+    p->label = lb ? lb->text : NULL;
+    p->initial_call = ic ? ic->text : NULL;
+    for (size_t k = 0; k < c->nattached; k++)
+      if (strcmp(c->attached[k], key) == 0)
+        p->attached = 1;
     s->num = (int64_t)t->nparts++;
   }
   *out = (uint32_t)s->num;
@@ -334,7 +403,7 @@ static int build(collector *c)
   if (rc)
     return rc;
   t->events = bv_arena_alloc(t->arena, (c->n ? c->n : 1) * sizeof *t->events);
-  t->parts = bv_arena_alloc(t->arena, (2 * c->n + 1) * sizeof *t->parts);
+  t->parts = bv_arena_alloc(t->arena, (2 * c->n + c->nattached + 1) * sizeof *t->parts);
   if (!t->events || !t->parts)
     return oom();
   bv_intern parts = {0};
@@ -362,6 +431,10 @@ static int build(collector *c)
         p->exit_reason = x->text;
     }
   }
+  /* the attached processes are participants even when they said nothing */
+  uint32_t idx;
+  for (size_t k = 0; k < c->nattached && !rc; k++)
+    rc = part_index(c, &parts, c->attached[k], &idx);
   t->n = rc ? 0 : c->n;
   bv_intern_dispose(&parts);
   return rc;
@@ -388,12 +461,24 @@ static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
                       c->node, who ? who : "another process");
   } else if (bv_term_is_atom(tag, "not_found")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
-    rc = bv_error_set(BV_ENOTFOUND, "no process registered as '%s' on %s",
-                      who ? who : "?", c->node);
+    const bv_term *sim = bv_term_elem(r, 2);
+    for (uint32_t i = 0; sim && sim->type == BV_T_LIST && i < sim->n && i < 3; i++) {
+      const char *s = bv_term_text(&sim->v.items[i]);
+      if (s)
+        bv_buf_printf(&b, "%s%s", i ? ", " : "", s);
+    }
+    rc = bv_error_set(BV_ENOTFOUND, "'%s' is not registered on %s%s%s%s", who ? who : "?",
+                      c->node, b.len ? " (similar registered names: " : "",
+                      b.len && b.data ? b.data : "", b.len ? ")" : "");
   } else if (bv_term_is_atom(tag, "dead")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
-    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", who ? who : "?",
+    bv_pid_display(&b, who ? who : "?", c->t->elixir);
+    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", b.data ? b.data : "?",
                       c->node);
+  } else if (bv_term_is_atom(tag, "remote")) {
+    const char *who = bv_term_text(bv_term_elem(r, 1));
+    rc = bv_error_set(BV_EINVAL, "pid %s is on another node; give a pid of node %s (<0.N.M>)",
+                      who ? who : "?", c->node);
   } else if (bv_term_is_atom(tag, "traced")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     const char *by = bv_term_text(bv_term_elem(r, 2));
@@ -479,6 +564,53 @@ static int run(collector *c, const bv_trace_opts *o)
     return oom();
   }
   size_t codelen = strlen(o->code);
+  /* attach: every item in the one spelling the relay reads ("<0.1.0>" or a
+     name), so each option takes the same forms (bv_who_parse) */
+  bv_buf who;
+  bv_buf_init(&who);
+  if (attach) {
+    const char *p = o->code;
+    while (*p) {
+      const char *e = strchr(p, ',');
+      size_t n = e ? (size_t)(e - p) : strlen(p);
+      char item[300], norm[300];
+      if (n >= sizeof item) {
+        bv_buf_dispose(&src);
+        bv_buf_dispose(&who);
+        return bv_error_set(BV_EINVAL, "'%.40s...' is too long for a process", p);
+      }
+      memcpy(item, p, n);
+      item[n] = 0;
+      int k = 0;
+      for (size_t i = 0; i < n; i++)
+        k |= item[i] != ' ' && item[i] != '\t';
+      if (k) {
+        int rc0 = bv_who_parse(item, norm, sizeof norm);
+        if (rc0 < 0) {
+          bv_buf_dispose(&src);
+          bv_buf_dispose(&who);
+          return rc0;
+        }
+        if (rc0 == 1 && strncmp(norm, "<0.", 3) != 0) {
+          bv_buf_dispose(&src);
+          bv_buf_dispose(&who);
+          return bv_error_set(BV_EINVAL,
+                              "pid %s is on another node; give a pid of node %s (<0.N.M>)",
+                              item, c->node);
+        }
+        bv_buf_printf(&who, "%s%s", who.len ? "," : "", norm);
+      }
+      p += n;
+      if (*p == ',')
+        p++;
+    }
+    bv_buf_puts(&who, "");
+    if (who.failed) {
+      bv_buf_dispose(&src);
+      bv_buf_dispose(&who);
+      return oom();
+    }
+  }
   c->max_events = o->max_events ? o->max_events : DEFAULT_MAX_EVENTS;
   bv_binding b[] = {
       {"Self", BV_B_SELF, 0, NULL, 0},
@@ -487,9 +619,11 @@ static int run(collector *c, const bv_trace_opts *o)
       {"MaxText", BV_B_INT, o->max_text ? o->max_text : DEFAULT_MAX_TEXT, NULL, 0},
       {"Depth", BV_B_INT, PRINT_DEPTH, NULL, 0},
       {"Batch", BV_B_INT, BATCH, NULL, 0},
-      {"Elixir", BV_B_BOOL, elixir_code || (attach && t->elixir), NULL, 0},
+      /* payloads and labels in the node's syntax; the result in the code's */
+      {"Elixir", BV_B_BOOL, elixir_code || t->elixir, NULL, 0},
       {"Duration", BV_B_INT, duration, NULL, 0},
-      {attach ? "Who" : "Code", BV_B_BIN, 0, o->code, codelen},
+      {attach ? "Who" : "Code", BV_B_BIN, 0, attach ? who.data : o->code,
+       attach ? who.len : codelen},
       {"IsElixir", BV_B_BOOL, elixir_code, NULL, 0},
       {"Force", BV_B_BOOL, o->force, NULL, 0},
       {"Quiet", BV_B_INT, QUIET_MS, NULL, 0},
@@ -508,6 +642,7 @@ static int run(collector *c, const bv_trace_opts *o)
     start_ms = 7000;
   int rc = bv_conn_eval_src(c->conn, src.data, b, nb, start_ms, tmp, &r);
   bv_buf_dispose(&src);
+  bv_buf_dispose(&who);
   if (rc)
     goto done;
   if (!(r && r->type == BV_T_TUPLE && r->n == 2 && bv_term_is_atom(bv_term_elem(r, 0), "ok") &&
@@ -550,6 +685,15 @@ static int run(collector *c, const bv_trace_opts *o)
       if (!(t->stop_reason = bv_arena_strdup(t->arena, why ? why : "done")))
         rc = oom();
       t->dropped = bv_term_u64(bv_term_get(info, "dropped"), 0);
+      const bv_term *att = bv_term_get(info, "attached");
+      if (!rc && att && att->type == BV_T_LIST && att->n) {
+        c->attached = bv_arena_alloc(t->arena, att->n * sizeof *c->attached);
+        if (!c->attached)
+          rc = oom();
+        for (uint32_t i = 0; !rc && i < att->n; i++)
+          if (!(c->attached[c->nattached++] = pid_key(c, &att->v.items[i])))
+            rc = oom();
+      }
       if (!rc)
         rc = take_result(c, o, bv_term_elem(m, 4));
       break;
@@ -602,6 +746,8 @@ int bv_trace_collect(bv_conn *conn, const bv_trace_opts *o, bv_trace **out)
   free(c.ev);
   bv_intern_dispose(&c.names);
   bv_intern_dispose(&c.exits);
+  bv_intern_dispose(&c.labels);
+  bv_intern_dispose(&c.calls);
   bv_buf_dispose(&c.tmp);
   if (rc) {
     bv_trace_free(t);

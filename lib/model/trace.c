@@ -49,6 +49,10 @@ static void trace_write(bv_wr *w, const bv_trace *t)
     bv_wr_str(w, ",\"system\":");
     bv_wr_bool(w, p->system);
     bv_wr_kv(w, "exit_reason", p->exit_reason);
+    bv_wr_kv(w, "label", p->label);
+    bv_wr_kv(w, "initial_call", p->initial_call);
+    if (p->attached)
+      bv_wr_str(w, ",\"attached\":true");
     bv_wr_str(w, "}");
   }
   bv_wr_str(w, "],\n\"events\":[");
@@ -152,6 +156,18 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
     snprintf(path, sizeof path, "participants[%zu].exit_reason", i);
     if ((rc = bv_jv_opt_str(d, bv_jv_get(p, "exit_reason"), path, a, &q->exit_reason)))
       goto fail;
+    /* files written before labels and initial calls were read have neither */
+    snprintf(path, sizeof path, "participants[%zu].label", i);
+    if ((rc = bv_jv_opt_str(d, bv_jv_get(p, "label"), path, a, &q->label)))
+      goto fail;
+    snprintf(path, sizeof path, "participants[%zu].initial_call", i);
+    if ((rc = bv_jv_opt_str(d, bv_jv_get(p, "initial_call"), path, a, &q->initial_call)))
+      goto fail;
+    if ((v = bv_jv_get(p, "attached")) && !bv_jv_is_null(v)) {
+      snprintf(path, sizeof path, "participants[%zu].attached", i);
+      if ((rc = bv_jv_bool(d, v, path, &q->attached)))
+        goto fail;
+    }
     if ((v = bv_jv_get(p, "spawned")) && !bv_jv_is_null(v)) {
       snprintf(path, sizeof path, "participants[%zu].spawned", i);
       if ((rc = bv_jv_bool(d, v, path, &q->spawned)))

@@ -84,6 +84,12 @@ const char *bv_term_text(const bv_term *t);
 /* Prints a term in Erlang syntax (pids as <0.1.0> relative to `local_node`),
  * at most `max` bytes (0 = no cap; "..." marks a cut). */
 int bv_term_format(bv_buf *b, const bv_term *t, const char *local_node, size_t max);
+/* The same, in Elixir syntax when elixir is set (as inspect/1 writes it:
+ * :ok, nil, Foo for Elixir.Foo, "text" or <<1, 2>>, ~c"chars", [a: 1],
+ * %{a: 1}, %{"k" => 1}, %Mod{...}, #PID<0.1.0>, #Reference<...>,
+ * #Function<...>); bounded the same way. */
+int bv_term_format_lang(bv_buf *b, const bv_term *t, const char *local_node, size_t max,
+                        int elixir);
 /* Writes "<0.ID.SERIAL>" for a pid of local_node (else "<N.ID.SERIAL>" with
  * N a stable per-node index > 0 chosen by hashing the node name). */
 int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node);

@@ -697,12 +697,259 @@ static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int 
   }
 }
 
+/* --- the same terms as Elixir's inspect writes them ------------------------- */
+
+/* An atom Elixir writes bare after ':' (or as a keyword key): an identifier
+ * ([a-z_][A-Za-z0-9_@]*, then one ? or !), not nil/true/false. */
+static int ex_ident(const char *s, size_t n)
+{
+  if (!n || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    char c = s[i];
+    if ((c == '?' || c == '!') && i == n - 1)
+      break;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '@'))
+      return 0;
+  }
+  return 1;
+}
+
+/* "Elixir.Foo.Bar" whose rest is an alias (Foo, Foo.Bar): the length of the
+ * prefix to skip (7), else 0. */
+static size_t ex_alias(const char *s, size_t n)
+{
+  if (n <= 7 || strncmp(s, "Elixir.", 7) != 0)
+    return 0;
+  int start = 1;
+  for (size_t i = 7; i < n; i++) {
+    char c = s[i];
+    if (start) {
+      if (!(c >= 'A' && c <= 'Z'))
+        return 0;
+      start = 0;
+    } else if (c == '.') {
+      start = 1;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_')) {
+      return 0;
+    }
+  }
+  return start ? 0 : 7;
+}
+
+/* Valid UTF-8 without control characters other than \n \t \r: a binary
+ * Elixir prints as a string. */
+static int ex_printable(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+      return 0;
+    if (c == 0x7f)
+      return 0;
+    size_t l = bv_utf8_len(s + i, n - i);
+    if (!l)
+      return 0;
+    i += l;
+  }
+  return 1;
+}
+
+/* "..." with Elixir's escapes (\" \\ \#{ \n \t \r). */
+static void ex_string(bv_buf *b, const char *s, size_t n)
+{
+  bv_buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '"' || c == '\\')
+      bv_buf_putc(b, '\\'), bv_buf_putc(b, c);
+    else if (c == '#' && i + 1 < n && s[i + 1] == '{')
+      bv_buf_puts(b, "\\#");
+    else if (c == '\n')
+      bv_buf_puts(b, "\\n");
+    else if (c == '\t')
+      bv_buf_puts(b, "\\t");
+    else if (c == '\r')
+      bv_buf_puts(b, "\\r");
+    else
+      bv_buf_putc(b, c);
+  }
+  bv_buf_putc(b, '"');
+}
+
+static void ex_atom(bv_buf *b, const char *s, size_t n)
+{
+  size_t skip = ex_alias(s, n);
+  if (skip)
+    bv_buf_put(b, s + skip, n - skip);
+  else if ((n == 3 && memcmp(s, "nil", 3) == 0) || (n == 4 && memcmp(s, "true", 4) == 0) ||
+           (n == 5 && memcmp(s, "false", 5) == 0))
+    bv_buf_put(b, s, n);
+  else if (ex_ident(s, n))
+    bv_buf_putc(b, ':'), bv_buf_put(b, s, n);
+  else
+    bv_buf_putc(b, ':'), ex_string(b, s, n);
+}
+
+/* A keyword key: "ok: ", "\"my key\": " */
+static void ex_key(bv_buf *b, const bv_term *k)
+{
+  if (ex_ident(k->v.s, k->n))
+    bv_buf_put(b, k->v.s, k->n);
+  else
+    ex_string(b, k->v.s, k->n);
+  bv_buf_puts(b, ": ");
+}
+
+static int ex_keyword(const bv_term *t)
+{
+  if (t->type != BV_T_LIST || t->tail || !t->n)
+    return 0;
+  for (uint32_t i = 0; i < t->n; i++) {
+    const bv_term *e = &t->v.items[i];
+    if (e->type != BV_T_TUPLE || e->n != 2 || e->v.items[0].type != BV_T_ATOM)
+      return 0;
+  }
+  return 1;
+}
+
+static void fmt_ex(bv_buf *b, const bv_term *t, const char *local, size_t max, int depth)
+{
+  if (max && b->len > max)
+    return;
+  if (depth > 64) {
+    bv_buf_puts(b, "...");
+    return;
+  }
+  switch (t->type) {
+  case BV_T_INT:
+  case BV_T_BIG:
+  case BV_T_FLOAT:
+  case BV_T_BITS:
+    fmt(b, t, local, max, depth);
+    break;
+  case BV_T_ATOM:
+    ex_atom(b, t->v.s, t->n);
+    break;
+  case BV_T_STRING:
+    if (printable(t->v.s, t->n)) {
+      bv_buf_puts(b, "~c");
+      ex_string(b, t->v.s, t->n);
+    } else {
+      bv_buf_putc(b, '[');
+      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
+        bv_buf_printf(b, i ? ", %u" : "%u", (unsigned char)t->v.s[i]);
+      bv_buf_putc(b, ']');
+    }
+    break;
+  case BV_T_BINARY:
+    if (ex_printable(t->v.s, t->n)) {
+      ex_string(b, t->v.s, t->n);
+    } else {
+      bv_buf_puts(b, "<<");
+      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
+        bv_buf_printf(b, i ? ", %u" : "%u", (unsigned char)t->v.s[i]);
+      bv_buf_puts(b, ">>");
+    }
+    break;
+  case BV_T_TUPLE:
+    bv_buf_putc(b, '{');
+    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
+      if (i)
+        bv_buf_puts(b, ", ");
+      fmt_ex(b, &t->v.items[i], local, max, depth + 1);
+    }
+    bv_buf_putc(b, '}');
+    break;
+  case BV_T_LIST:
+  case BV_T_NIL: {
+    int kw = ex_keyword(t);
+    bv_buf_putc(b, '[');
+    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
+      if (i)
+        bv_buf_puts(b, ", ");
+      if (kw) {
+        ex_key(b, &t->v.items[i].v.items[0]);
+        fmt_ex(b, &t->v.items[i].v.items[1], local, max, depth + 1);
+      } else {
+        fmt_ex(b, &t->v.items[i], local, max, depth + 1);
+      }
+    }
+    if (t->tail) {
+      bv_buf_puts(b, " | ");
+      fmt_ex(b, t->tail, local, max, depth + 1);
+    }
+    bv_buf_putc(b, ']');
+    break;
+  }
+  case BV_T_MAP: {
+    /* a struct: %Mod{k: v} without __struct__; all atom keys: %{a: 1} */
+    const bv_term *st = NULL;
+    int atoms = 1;
+    for (uint32_t i = 0; i < t->n; i++) {
+      const bv_term *k = &t->v.items[2 * i];
+      if (k->type != BV_T_ATOM)
+        atoms = 0;
+      else if (strcmp(k->v.s, "__struct__") == 0 && t->v.items[2 * i + 1].type == BV_T_ATOM &&
+               ex_alias(t->v.items[2 * i + 1].v.s, t->v.items[2 * i + 1].n))
+        st = &t->v.items[2 * i + 1];
+    }
+    bv_buf_putc(b, '%');
+    if (st)
+      ex_atom(b, st->v.s, st->n);
+    bv_buf_putc(b, '{');
+    int first = 1;
+    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
+      const bv_term *k = &t->v.items[2 * i];
+      if (st && k->type == BV_T_ATOM && strcmp(k->v.s, "__struct__") == 0)
+        continue;
+      if (!first)
+        bv_buf_puts(b, ", ");
+      first = 0;
+      if (atoms) {
+        ex_key(b, k);
+      } else {
+        fmt_ex(b, k, local, max, depth + 1);
+        bv_buf_puts(b, " => ");
+      }
+      fmt_ex(b, &t->v.items[2 * i + 1], local, max, depth + 1);
+    }
+    bv_buf_putc(b, '}');
+    break;
+  }
+  case BV_T_PID:
+    bv_buf_puts(b, "#PID");
+    bv_term_pid_str(b, t, local);
+    break;
+  case BV_T_PORT:
+    bv_term_pid_str(b, t, local);
+    break;
+  case BV_T_REF:
+    bv_buf_printf(b, "#Reference<%u...>", node_index(t->v.pid.node, local));
+    break;
+  case BV_T_FUN:
+    bv_buf_puts(b, "#Function<...>");
+    break;
+  }
+}
+
 int bv_term_format(bv_buf *b, const bv_term *t, const char *local_node, size_t max)
+{
+  return bv_term_format_lang(b, t, local_node, max, 0);
+}
+
+int bv_term_format_lang(bv_buf *b, const bv_term *t, const char *local_node, size_t max,
+                        int elixir)
 {
   size_t start = b->len;
   if (!t)
-    return bv_buf_puts(b, "undefined");
-  fmt(b, t, local_node, max ? start + max : 0, 0);
+    return bv_buf_puts(b, elixir ? "nil" : "undefined");
+  if (elixir)
+    fmt_ex(b, t, local_node, max ? start + max : 0, 0);
+  else
+    fmt(b, t, local_node, max ? start + max : 0, 0);
   if (max && b->len - start > max) {
     /* cut at a UTF-8 boundary */
     size_t cut = start + max;

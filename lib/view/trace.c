@@ -23,13 +23,19 @@ static int part_visible(const bv_trace *t, uint32_t p, int all)
   return all || !t->parts[p].system;
 }
 
+/* The identity rule (bv_ident_display): registered name, else label, else
+ * the module of the initial call, each with the pid, in the node's syntax;
+ * the collector's own names ("(unknown sender)", "alias #Ref<...>") as they
+ * are. */
 static const char *part_label(bv_arena *a, const bv_trace *t, const bv_participant *p)
 {
-  if (p->name && *p->name)
+  if (p->name && *p->name && !(p->pid && p->pid[0] == '<'))
     return bv_strip_elixir(p->name);
+  bv_ident id = {p->name && *p->name ? bv_strip_elixir(p->name) : NULL, p->label, NULL,
+                 p->initial_call, p->pid && *p->pid ? p->pid : "?"};
   bv_buf b;
   bv_buf_init(&b);
-  bv_pid_display(&b, p->pid ? p->pid : "?", t->elixir);
+  bv_ident_display(&b, &id, t->elixir);
   const char *r = bv_arena_strdup(a, b.data && b.len ? b.data : "?");
   bv_buf_dispose(&b);
   return r;
@@ -76,6 +82,15 @@ static int finish(bv_trace_view *v)
         v->nparts++;
       }
   }
+  /* nothing drawn: the attached processes still say who was watched */
+  for (size_t p = 0; !v->n && p < t->nparts; p++)
+    if (t->parts[p].attached && v->col[p] < 0) {
+      v->col[p] = (int32_t)v->nparts;
+      v->parts[v->nparts] = (uint32_t)p;
+      if (!(v->part_label[v->nparts] = part_label(a, t, &t->parts[p])))
+        return bv_error_set(BV_ENOMEM, "out of memory (trace view)");
+      v->nparts++;
+    }
   v->left_out = v->visible - v->n;
   v->nnotes = 0;
   if (v->left_out)
@@ -83,7 +98,9 @@ static int finish(bv_trace_view *v)
         a, "%zu more message%s not drawn (the model file has them all)", v->left_out,
         v->left_out == 1 ? "" : "s");
   else if (!v->n)
-    v->notes[v->nnotes++] = !t->n         ? "no messages were traced"
+    v->notes[v->nnotes++] = !t->n && v->nparts ? "no messages were traced: the attached "
+                                                 "processes sent and received none"
+                            : !t->n         ? "no messages were traced"
                             : v->hidden ? "no messages to show (system processes hidden)"
                                         : "no messages to show";
   const char *sn = stop_note(a, t);

@@ -44,6 +44,17 @@ if command -v elixir >/dev/null 2>&1; then
   run_bv "procs on an embedded Elixir node" --local elixir procs -o "$BV_TMP/ex.json"
   grep -q '"elixir": *true' "$BV_TMP/ex.json" || fail "--local elixir: the snapshot does not say elixir"
   epmd_up && fail "epmd left running after --local elixir"
+  # results print in the language of the code; payloads in the node's
+  run_bv "Elixir code traced on an embedded Elixir node" --local elixir seqtrace \
+    --elixir 'p = self(); spawn(fn -> send(p, {:done, 1}) end); receive do m -> [m, done: 2] end' \
+    -o "$BV_TMP/exs.mmd" --payload 20
+  grep -q '^beamviz: result: \[done: 1, done: 2\]$' "$BV_TMP/run.err" ||
+    fail "--local elixir: Elixir code's result not in Elixir syntax: $(cat "$BV_TMP/run.err")"
+  grep -q '<br/>{#58;done, 1}' "$BV_TMP/exs.mmd" || fail "--local elixir: payload not in Elixir syntax: $(cat "$BV_TMP/exs.mmd")"
+  run_bv "Erlang code traced on an embedded Elixir node" --local elixir seqtrace \
+    --eval 'P = self(), spawn(fun() -> P ! {done, 1} end), receive M -> [M] end' -o "$BV_TMP/exs2.mmd"
+  grep -q '^beamviz: result: \[{done,1}\]$' "$BV_TMP/run.err" ||
+    fail "--local elixir: Erlang code's result not in Erlang syntax: $(cat "$BV_TMP/run.err")"
 fi
 
 # --- epmd running before: it stays

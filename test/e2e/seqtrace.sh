@@ -127,7 +127,7 @@ expect_exit 2 'line 1, column 9' "$O/e.mmd" -- "${BV[@]}" --eval 'X = 1 + , X' -
 expect_exit 10 'raised error:badarith' "$O/e.mmd" -- "${BV[@]}" --eval '1 / 0' -o "$O/e.mmd"
 expect_exit 10 'exited: killed' "$O/e.mmd" -- "${BV[@]}" --eval 'exit(self(), kill)' -o "$O/e.mmd"
 expect_exit 11 'does not run Elixir' "$O/e.mmd" -- "${BV[@]}" --elixir '1 + 1' -o "$O/e.mmd"
-expect_exit 11 "no process registered as 'no_such_proc'" "$O/e.mmd" -- "${BV[@]}" --attach no_such_proc -o "$O/e.mmd"
+expect_exit 11 "'no_such_proc' is not registered" "$O/e.mmd" -- "${BV[@]}" --attach no_such_proc -o "$O/e.mmd"
 dead=$(erl_eval "$N" 'P = spawn(fun() -> ok end), timer:sleep(50), list_to_binary(pid_to_list(P)).' | tr -d '<>"')
 expect_exit 11 'is not alive' "$O/e.mmd" -- "${BV[@]}" --attach "<$dead>" -o "$O/e.mmd"
 expect_exit 2 'exactly one of' "$O/e.mmd" -- "${BV[@]}" --eval ok --attach seq_srv -o "$O/e.mmd"

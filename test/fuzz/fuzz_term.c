@@ -2,7 +2,7 @@
  * First byte chooses the options, the rest is the input:
  *   bit 0: decode a sequence of terms until the end (else one term)
  *   bit 1: pass the local node name "n@h" to the printers (else NULL)
- *   bits 2-6: byte cap for bv_term_format (0 = no cap), times 4
+ *   bits 2-6: byte cap for bv_term_format and its Elixir mode (0 = no cap), times 4
  *   bit 7: decode with a tight budget, 16 bytes per input byte (else the default)
  * Every decoded term is walked with the accessors and printed, and the reader's
  * contract is checked: on success the offset advanced within the input; on failure the
@@ -88,6 +88,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bv_term_format(&b, t, local, cap);
     if (!b.failed && cap && b.len > cap + 3)
       abort(); /* the cap holds, plus "..." */
+    /* the Elixir mode of the same printer holds the same cap */
+    b.len = 0;
+    bv_term_format_lang(&b, t, local, cap, 1);
+    if (!b.failed && cap && b.len > cap + 3)
+      abort();
     if (t->type == BV_T_PID || t->type == BV_T_PORT)
       bv_term_pid_str(&b, t, local);
     bv_buf_dispose(&b);

@@ -292,6 +292,85 @@ static void test_format_cap(void)
   bv_arena_free(a);
 }
 
+/* The Elixir mode of the one printer: the same terms as inspect/1 writes them
+ * (hex: term_to_binary of the Erlang term in the comment). */
+static const struct {
+  const char *hex;
+  const char *text;
+} elixir[] = {
+    {"8368026400026F6B6101", "{:ok, 1}"},                          /* {ok,1} */
+    {"836C000000026802640004646F6E6561016802640004646F6E6561026A", /* [{done,1},{done,2}] */
+     "[done: 1, done: 2]"},
+    {"836C00000002680264000161610161026A", "[{:a, 1}, 2]"},         /* not a keyword list */
+    {"836C0000000168026400066D79206B657961016A", "[\"my key\": 1]"},
+    {"837400000001640001616101", "%{a: 1}"},
+    {"8374000000016D000000016B6101", "%{\"k\" => 1}"},
+    {"83740000000161016102", "%{1 => 2}"},
+    {"83740000000264000A5F5F7374727563745F5F64000A456C697869722E555249640004686F73746D0000000178",
+     "%URI{host: \"x\"}"},
+    {"836D0000000474657874", "\"text\""},
+    {"836D000000020102", "<<1, 2>>"},
+    {"836C000000016D00000001FF6A", "[<<255>>]"}, /* not UTF-8: bytes */
+    {"836D000000076122237B627D0A", "\"a\\\"\\#{b}\\n\""},
+    {"836B0003616263", "~c\"abc\""},
+    {"836B0003010203", "[1, 2, 3]"},
+    {"836C00000002610161026103", "[1, 2 | 3]"},
+    {"836A", "[]"},
+    {"836800", "{}"},
+    {"836400036E696C", "nil"},
+    {"8364000474727565", "true"},
+    {"83640009756E646566696E6564", ":undefined"},
+    {"8364000E456C697869722E466F6F2E426172", "Foo.Bar"},
+    {"8364000A456C697869722E666F6F", ":\"Elixir.foo\""}, /* not an alias */
+    {"8364000B68656C6C6F20776F726C64", ":\"hello world\""},
+    {"836400036F6B3F", ":ok?"},
+    {"83463FF8000000000000", "1.5"},
+    {"835864000C6878403132372E302E302E3100000055000000006B062D41", "#PID<0.85.0>"},
+    {"835A000364000C6878403132372E302E302E316B062D41000308ACCB5C0002E4DA3A95",
+     "#Reference<0...>"},
+    {"835964000C6878403132372E302E302E31000000006B062D41", "#Port<0.0>"},
+    {"837164000665726C616E6764000473656C666100", "#Function<...>"},
+};
+
+static void test_elixir(void)
+{
+  bv_buf b;
+  bv_buf_init(&b);
+  for (size_t i = 0; i < sizeof elixir / sizeof *elixir; i++) {
+    size_t len, off = 0;
+    const unsigned char *p = unhex(elixir[i].hex, &len);
+    bv_arena *a = bv_arena_new();
+    bv_term *t = NULL;
+    CHECK_INT(bv_term_decode(a, p, len, &off, &t), 0);
+    b.len = 0;
+    if (t) {
+      bv_term_format_lang(&b, t, LOCAL, 0, 1);
+      CHECK_STR(b.data, elixir[i].text);
+    }
+    bv_arena_free(a);
+  }
+  /* bounded like the Erlang mode: a cut keeps UTF-8 whole and says "..." */
+  size_t len;
+  const unsigned char *p = unhex("836D0000000AC3A9C3A9C3A9C3A9C3A9", &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t;
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  b.len = 0;
+  bv_term_format_lang(&b, t, NULL, 4, 1);
+  CHECK_STR(b.data, "\"\xC3\xA9...");
+  b.len = 0;
+  bv_term_format_lang(&b, NULL, NULL, 0, 1);
+  CHECK_STR(b.data, "nil");
+  /* the Erlang mode is bv_term_format */
+  b.len = 0;
+  p = unhex("836C000000026802640004646F6E6561016802640004646F6E6561026A", &len);
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  bv_term_format_lang(&b, t, NULL, 0, 0);
+  CHECK_STR(b.data, "[{done,1},{done,2}]");
+  bv_buf_dispose(&b);
+  bv_arena_free(a);
+}
+
 /* --- the decoded budget ---------------------------------------------------- */
 
 static unsigned char *put_list_head(unsigned char *d, uint32_t n)
@@ -441,6 +520,7 @@ int main(void)
   test_accessors();
   test_pids();
   test_format_cap();
+  test_elixir();
   test_budget_flat();
   test_budget_nested();
   test_budget_cost();

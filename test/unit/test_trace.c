@@ -47,10 +47,10 @@ static void ev(bv_trace *t, size_t i, bv_ev_kind k, uint32_t from, uint32_t to,
 static bv_trace *sample(void)
 {
   bv_trace *t = make(4, 6);
-  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL};
-  t->parts[1] = (bv_participant){"<0.91.0>", NULL, 1, 0, "normal"};
-  t->parts[2] = (bv_participant){"<0.50.0>", "we;ird#name<>", 0, 0, NULL};
-  t->parts[3] = (bv_participant){"<0.40.0>", "code_server", 0, 1, NULL};
+  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, NULL, NULL, 0};
+  t->parts[1] = (bv_participant){"<0.91.0>", NULL, 1, 0, "normal", NULL, NULL, 0};
+  t->parts[2] = (bv_participant){"<0.50.0>", "we;ird#name<>", 0, 0, NULL, NULL, NULL, 0};
+  t->parts[3] = (bv_participant){"<0.40.0>", "code_server", 0, 1, NULL, NULL, NULL, 0};
   ev(t, 0, BV_EV_SPAWN, 0, 1, "SPAWN", "{spawn_request,...}", -1);
   ev(t, 1, BV_EV_SEND, 0, 1, "INFO: ping", "ping", -1);
   ev(t, 2, BV_EV_SEND, 1, 0, "INFO: pong", "pong", -1);
@@ -150,7 +150,7 @@ static void test_mermaid(void)
 
   /* nothing to show: still a valid diagram */
   t = make(1, 1);
-  t->parts[0] = (bv_participant){"<0.40.0>", "logger", 0, 1, NULL};
+  t->parts[0] = (bv_participant){"<0.40.0>", "logger", 0, 1, NULL, NULL, NULL, 0};
   ev(t, 0, BV_EV_SEND, 0, 0, "INFO: log", "log", -1);
   s = mmd(t, 0, 0, 0, &info);
   CHECK_STR(s, "sequenceDiagram\n  participant p0 as beamviz\n"
@@ -164,8 +164,8 @@ static void test_size_cap(void)
 {
   size_t n = 400;
   bv_trace *t = make(2, n);
-  t->parts[0] = (bv_participant){"<0.1.0>", NULL, 0, 0, NULL};
-  t->parts[1] = (bv_participant){"<0.2.0>", NULL, 0, 0, NULL};
+  t->parts[0] = (bv_participant){"<0.1.0>", NULL, 0, 0, NULL, NULL, NULL, 0};
+  t->parts[1] = (bv_participant){"<0.2.0>", NULL, 0, 0, NULL, NULL, NULL, 0};
   char *label = bv_arena_alloc(t->arena, 301);
   memset(label, ';', 300);
   for (size_t i = 0; i < n; i++)
@@ -274,6 +274,96 @@ static void test_names(void)
   CHECK_STR(bv_ev_kind_name(BV_EV_SPAWN), "spawn");
 }
 
+/* Participants named by the identity rule, in the node's syntax; the label,
+ * initial call and attached mark survive the model file; an attached process
+ * with no messages is drawn (with a note), not a participant named beamviz. */
+static void test_identity(void)
+{
+  bv_trace *t = make(4, 2);
+  t->mode = "attach";
+  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, "the caller", NULL, 0};
+  t->parts[1] = (bv_participant){"<0.91.0>", NULL, 0, 0, NULL, NULL,
+                                 "rabbit_prequeue:init/1", 1};
+  t->parts[2] = (bv_participant){"<0.92.0>", "Elixir.MyServer", 0, 0, NULL, "ignored",
+                                 "Elixir.MyServer:init/1", 0};
+  t->parts[3] = (bv_participant){"<0.93.0>", NULL, 0, 0, NULL, NULL, "erlang:apply/2", 0};
+  ev(t, 0, BV_EV_CALL, 0, 1, "CALL: get", "x", -1);
+  ev(t, 1, BV_EV_SEND, 3, 2, "INFO: hi", "hi", -1);
+  char *s = mmd(t, 0, 0, 0, NULL);
+  CHECK_STR(s, "sequenceDiagram\n"
+               "  participant p0 as the caller #60;0.90.0#62;\n"
+               "  participant p1 as rabbit_prequeue #60;0.91.0#62;\n"
+               "  participant p2 as #60;0.93.0#62;\n"
+               "  participant p3 as MyServer\n"
+               "  p0->>p1: CALL#58; get\n"
+               "  p2->>p3: INFO#58; hi\n");
+  free(s);
+  t->elixir = 1;
+  t->parts[1].initial_call = "Elixir.Agent.Server:init/1";
+  s = mmd(t, 0, 0, 0, NULL);
+  CHECK(strstr(s, "participant p1 as Agent.Server #35;PID#60;0.91.0#62;\n") != NULL);
+  CHECK(strstr(s, "participant p0 as the caller #35;PID#60;0.90.0#62;\n") != NULL);
+  free(s);
+  /* the model file keeps them */
+  bv_buf b;
+  bv_buf_init(&b);
+  CHECK_INT(save_json(BV_MODEL_TRACE, t, &b), 0);
+  bv_model m;
+  CHECK_INT(bv_model_load_mem("t.json", b.data, b.len, &m), 0);
+  CHECK_STR(m.u.trace->parts[0].label, "the caller");
+  CHECK_STR(m.u.trace->parts[1].initial_call, "Elixir.Agent.Server:init/1");
+  CHECK_INT(m.u.trace->parts[1].attached, 1);
+  CHECK_INT(m.u.trace->parts[0].attached, 0);
+  CHECK(m.u.trace->parts[3].label == NULL);
+  bv_model_dispose(&m);
+  bv_buf_dispose(&b);
+  /* nothing traced: the attached process and a note (an Erlang node writes
+     the Elixir module as Erlang does) */
+  t->n = 0;
+  t->elixir = 0;
+  s = mmd(t, 0, 0, 0, NULL);
+  CHECK_STR(s, "sequenceDiagram\n"
+               "  participant p0 as Elixir.Agent.Server #60;0.91.0#62;\n"
+               "  Note over p0: no messages were traced#58; the attached processes sent and "
+               "received none\n");
+  free(s);
+  bv_trace_free(t);
+  /* a file written before these fields reads as before */
+  const char *old = "{\"format\":\"beamviz.seqtrace\",\"version\":1,\"node\":\"n@h\","
+                    "\"participants\":[{\"pid\":\"<0.1.0>\",\"name\":null}],\"events\":[]}";
+  CHECK_INT(bv_model_load_mem("o.json", old, strlen(old), &m), 0);
+  CHECK(m.u.trace->parts[0].label == NULL && m.u.trace->parts[0].initial_call == NULL);
+  CHECK_INT(m.u.trace->parts[0].attached, 0);
+  bv_model_dispose(&m);
+}
+
+/* The one parser of a process as the user names it (--attach, --sup). */
+static void test_who(void)
+{
+  static const struct {
+    const char *in;
+    int rc;
+    const char *out;
+  } cases[] = {
+      {"<0.90.0>", 1, "<0.90.0>"},     {"#PID<0.90.0>", 1, "<0.90.0>"},
+      {"0.90.0", 1, "<0.90.0>"},       {" 0.90.0 ", 1, "<0.90.0>"},
+      {"<5.90.1>", 1, "<5.90.1>"},     {"seq_srv", 0, "seq_srv"},
+      {"Elixir.Foo", 0, "Elixir.Foo"}, {"Foo.Bar", 0, "Foo.Bar"},
+      {":logger", 0, "logger"},        {"0.90", BV_EINVAL, NULL},
+      {"<0.90.0", BV_EINVAL, NULL},    {"#PID<0.x.0>", BV_EINVAL, NULL},
+      {"", BV_EINVAL, NULL},           {"0.90.0.1", BV_EINVAL, NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char out[64] = "";
+    int rc = bv_who_parse(cases[i].in, out, sizeof out);
+    CHECK_INT(rc, cases[i].rc);
+    if (cases[i].out)
+      CHECK_STR(out, cases[i].out);
+  }
+  char small[6];
+  CHECK_INT(bv_who_parse("<0.900.0>", small, sizeof small), BV_EINVAL);
+}
+
 int main(void)
 {
   test_mermaid();
@@ -281,5 +371,7 @@ int main(void)
   test_json_roundtrip();
   test_json_bad();
   test_names();
+  test_identity();
+  test_who();
   return check_report();
 }
