@@ -103,10 +103,8 @@ static int dict_call(collector *c, const bv_term *v, const char **out)
 /* Labels are cut to this many bytes (at a UTF-8 character boundary). */
 #define LABEL_MAX 80
 
-/* The text of a '$process_label' value in the node's syntax: a binary or a
- * string as its text, an atom as the language writes it (Erlang: the atom,
- * quoted when it must be; Elixir: Mod for Elixir.Mod, else :atom), any other
- * term in Erlang syntax; NULL for undefined or an empty text. */
+/* A '$process_label' value as every view shows it (bv_term_label), interned;
+ * NULL for undefined or an empty text. */
 static int label_text(collector *c, const bv_term *t, const char **out)
 {
   *out = NULL;
@@ -119,25 +117,7 @@ static int label_text(collector *c, const bv_term *t, const char **out)
   if (fresh) {
     bv_buf *b = &c->tmp;
     b->len = 0;
-    if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
-      size_t n = t->n;
-      if (n > LABEL_MAX) {
-        n = LABEL_MAX;
-        while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
-          n--;
-      }
-      bv_buf_put(b, t->v.s, n);
-      if (n < t->n)
-        bv_buf_puts(b, "\xE2\x80\xA6");
-    } else if (t->type == BV_T_ATOM && c->elixir) {
-      const char *a = bv_strip_elixir(t->v.s);
-      if (a == t->v.s)
-        bv_buf_putc(b, ':');
-      bv_buf_puts(b, a);
-    } else {
-      /* TODO(term.c): Elixir syntax for other terms once term.c has it */
-      bv_term_format(b, t, c->node, LABEL_MAX);
-    }
+    bv_term_label(b, t, c->node, LABEL_MAX, c->elixir);
     if (b->failed || !(*slot = bv_arena_strndup(c->s->arena, b->data ? b->data : "", b->len)))
       return bv_error_set(BV_ENOMEM, "out of memory");
     if (!b->len)

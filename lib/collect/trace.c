@@ -159,31 +159,16 @@ static int take_event(collector *c, const bv_term *e)
 /* Labels are cut to this many bytes (at a UTF-8 character boundary). */
 #define LABEL_MAX 80
 
-/* The text of a '$process_label' value in the node's syntax: a binary or a
- * string as its text, any other term as the language writes it (Elixir:
- * :atom, Mod, {:worker, 1}); NULL for undefined or an empty text. */
+/* A '$process_label' value as every view shows it (bv_term_label); NULL for
+ * undefined or an empty text. */
 static const char *label_text(collector *c, const bv_term *t)
 {
   if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
     return NULL;
   bv_buf *b = &c->tmp;
   b->len = 0;
-  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
-    if (!t->n)
-      return NULL;
-    size_t n = t->n;
-    if (n > LABEL_MAX) {
-      n = LABEL_MAX;
-      while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
-        n--;
-    }
-    bv_buf_put(b, t->v.s, n);
-    if (n < t->n)
-      bv_buf_puts(b, "...");
-  } else {
-    bv_term_format_lang(b, t, c->node, LABEL_MAX, c->t->elixir);
-  }
-  if (b->failed || !b->data)
+  bv_term_label(b, t, c->node, LABEL_MAX, c->t->elixir);
+  if (b->failed || !b->data || !b->len)
     return NULL;
   return bv_arena_strndup(c->t->arena, b->data, b->len);
 }

@@ -90,6 +90,11 @@ int bv_term_format(bv_buf *b, const bv_term *t, const char *local_node, size_t m
  * #Function<...>); bounded the same way. */
 int bv_term_format_lang(bv_buf *b, const bv_term *t, const char *local_node, size_t max,
                         int elixir);
+/* A process label ('$process_label') as every view shows it: a binary or a
+ * string as its text, any other term as the node's language writes it
+ * (Elixir: :atom, Mod, {:worker, 1}), at most max bytes cut at a UTF-8
+ * boundary ("..." marks a cut). Writes nothing for undefined, [] or "". */
+int bv_term_label(bv_buf *b, const bv_term *t, const char *local_node, size_t max, int elixir);
 /* Writes "<0.ID.SERIAL>" for a pid of local_node (else "<N.ID.SERIAL>" with
  * N a stable per-node index > 0 chosen by hashing the node name). */
 int bv_term_pid_str(bv_buf *b, const bv_term *t, const char *local_node);

@@ -961,3 +961,22 @@ int bv_term_format_lang(bv_buf *b, const bv_term *t, const char *local_node, siz
   }
   return b->failed ? BV_ENOMEM : 0;
 }
+
+int bv_term_label(bv_buf *b, const bv_term *t, const char *local_node, size_t max, int elixir)
+{
+  if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
+    return 0;
+  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
+    size_t n = t->n;
+    if (max && n > max) {
+      n = max > 3 ? max - 3 : 0;
+      while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
+        n--;
+    }
+    bv_buf_put(b, t->v.s, n);
+    if (n < t->n)
+      bv_buf_puts(b, "...");
+    return b->failed ? BV_ENOMEM : 0;
+  }
+  return bv_term_format_lang(b, t, local_node, max, elixir);
+}

@@ -188,7 +188,7 @@ else
     Process.sleep(200)
     s = fn p -> p |> :erlang.pid_to_list() |> List.to_string() end
     e = fn p -> "#PID" <> s.(p) end
-    ~s({"labels": {"#{s.(t)}": "job one", "#{s.(g)}": "{pool,3}", "#{s.(n)}": ":ignored_by_name"},) <>
+    ~s({"labels": {"#{s.(t)}": "job one", "#{s.(g)}": "{:pool, 3}", "#{s.(n)}": ":ignored_by_name"},) <>
     ~s( "calls": {"#{s.(t)}": "BvTest.Job:run/0", "#{s.(q)}": "BvTest.Job:quiet/0", "#{s.(st)}": "BvTest.Job:quiet/0"},) <>
     ~s( "calls_shown": {"#{s.(t)}": "BvTest.Job.run/0", "#{s.(st)}": "BvTest.Job.quiet/0"},) <>
     ~s( "whos": {"#{s.(t)}": "job one #{e.(t)}", "#{s.(q)}": "BvTest.Job #{e.(q)}", "#{s.(n)}": "Bv.Named"}})
