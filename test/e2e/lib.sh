@@ -284,17 +284,25 @@ target_settled() {
 
 # A newer Elixir than Debian's (1.15+ changed Task and labels; see the README's
 # tested versions): $BV_ELIXIR_HOME if it has bin/elixir, else the tarball
-# $BV_ELIXIR_TARBALL (default: the workplace's ../shared/elixir build, when it
-# is there) unpacked once into $BV_BUILD/elixir-new. Prints the home, or
+# $BV_ELIXIR_TARBALL (default: the workplace's ../shared/elixir build beside this
+# checkout or beside the one it was cloned from, when it is there) unpacked once
+# into $BV_BUILD/elixir-new. Prints the home, or
 # nothing when there is none (tests then skip what needs it).
 new_elixir_home() {
   if [ -n "${BV_ELIXIR_HOME:-}" ] && [ -x "$BV_ELIXIR_HOME/bin/elixir" ]; then
     printf '%s\n' "$BV_ELIXIR_HOME"
     return 0
   fi
-  local tb=${BV_ELIXIR_TARBALL:-$BV_SRC/../shared/elixir/elixir-1.18.4-otp25.tar.gz}
+  local f=shared/elixir/elixir-1.18.4-otp25.tar.gz tb origin
   local home=${BV_BUILD:-$BV_TMP}/elixir-new tmp
   [ -x "$home/bin/elixir" ] && { printf '%s\n' "$home"; return 0; }
+  # the tarball: as given, else beside this checkout, else beside the checkout this
+  # one was cloned from (CI runs in a fresh clone of the workplace's main)
+  origin=$(git -C "$BV_SRC" config --get remote.origin.url 2>/dev/null) || origin=
+  case "$origin" in /*) ;; *) origin= ;; esac
+  for tb in ${BV_ELIXIR_TARBALL:-} "$BV_SRC/../$f" ${origin:+"$origin/../$f"}; do
+    [ -f "$tb" ] && break
+  done
   [ -f "$tb" ] || return 0
   tmp=$(mktemp -d "${home}.tmp-XXXXXX") || return 0
   if tar -xzf "$tb" -C "$tmp" && [ -x "$tmp/bin/elixir" ]; then

@@ -6,7 +6,8 @@
 . "$BV_SRC/test/e2e/lib.sh"
 
 command -v elixir >/dev/null 2>&1 || skip "elixir is not installed"
-start_node N elixir
+# BV_ELIXIR_KIND=elixir-new: the same cases on the newer Elixir (the *_new.sh wrapper)
+start_node N "${BV_ELIXIR_KIND:-elixir}"
 BV=("$BEAMVIZ" seqtrace --node "$N" --cookie "$BV_COOKIE")
 O=$BV_TMP
 clean_target() {
