@@ -273,6 +273,9 @@ typedef struct bv_tnode {
   uint32_t folded_sups;  /* BV_TN_FOLDED siblings: how many of `folded` are supervisors */
   uint32_t folded_ext;   /* BV_TN_FOLDED siblings: how many of `folded` are external */
   uint32_t folded_total; /* BV_TN_FOLDED: processes hidden, descendants included */
+  const char *label;     /* the process's label ('$process_label': Elixir 1.17+
+                            Process.set_label/1, OTP 27+ proc_lib:set_label/1) in
+                            the node's syntax, at most 80 bytes, or NULL */
 } bv_tnode;
 
 typedef struct bv_tedge {   /* a link between two nodes (dotted) */

@@ -45,12 +45,28 @@ Split = fun Split(L, N) when N =< Chunk -> [L];
 %% Chain processes (root, application master...): name, links, initial call.
 %% Children: name and links only (reading every dictionary is the slow part);
 %% children whose spec says supervisor get their initial call checked apart.
-Items = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
-            [_] -> [registered_name, links, {dictionary, '$initial_call'}];
-            _ -> [registered_name, links, dictionary]
-        catch error:_ -> [registered_name, links, dictionary]
+%% Labels ('$process_label': Elixir 1.17+ Process.set_label/1, OTP 27+
+%% proc_lib:set_label/1) of everyone: on OTP 26.2+ one dictionary key read in
+%% the same process_info call; older nodes can only read the whole dictionary,
+%% done for the children of supervisors of at most DictMax children (see
+%% test/bench/bench_suptree.sh for what it costs).
+DictKey = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
+              [_] -> true;
+              _ -> false
+          catch error:_ -> false
+          end,
+Items = case DictKey of
+            true -> [registered_name, links, {dictionary, '$initial_call'},
+                     {dictionary, '$process_label'}];
+            false -> [registered_name, links, dictionary]
         end,
-ChildItems = [registered_name, links],
+DictMax = 10000,
+ChildItemsOf = fun(N) -> case DictKey of
+                             true -> [registered_name, links, {dictionary, '$process_label'}];
+                             false when N =< DictMax -> [registered_name, links, dictionary];
+                             false -> [registered_name, links]
+                         end
+               end,
 Fmt = fun(T) -> iolist_to_binary(io_lib:format("~0P", [T, 6])) end,
 InitCall = fun(undefined) -> undefined;
               (Info) ->
@@ -103,6 +119,7 @@ Ask = fun(Sup) ->
                   %% compiled helpers (zipwith, filter) instead of interpreted
                   %% comprehensions: a supervisor may have 100,000 children
                   Here = node(),
+                  ChildItems = ChildItemsOf(length(Children)),
                   Part = fun(Cs) ->
                       Pids0 = try lists:filter(fun erlang:is_pid/1,
                                                lists:zipwith(fun erlang:element/2,

@@ -89,6 +89,7 @@ int bv_tree_parse_pid(const char *who, char *out, size_t cap)
  * and one message, never the whole walk as terms. */
 typedef struct pinfo {   /* a live process's name and links (from its info) */
   const char *name;      /* registered name (Elixir. stripped) or NULL */
+  const char *label;     /* '$process_label' in the node's syntax, or NULL */
   const char **links;    /* pid/port strings, interned in the builder's scratch */
   uint32_t nlinks;
 } pinfo;
@@ -302,7 +303,8 @@ static const char *info_module(builder *bd, const bv_term *info)
   if (!ic && info && info->type == BV_T_LIST)
     for (uint32_t i = 0; i < info->n; i++) {
       const bv_term *kv = &info->v.items[i];
-      if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE)
+      if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE &&
+          bv_term_is_atom(bv_term_elem(&kv->v.items[0], 1), "$initial_call"))
         ic = &kv->v.items[1];
     }
   if (ic && ic->type == BV_T_TUPLE && ic->n == 3) {
@@ -359,6 +361,64 @@ static const char *atom_text(builder *bd, const bv_term *t, int *oom)
   return bv_intern_str(&bd->texts, bd->t->arena, bv_strip_elixir(t->v.s), oom);
 }
 
+/* Labels are cut to this many bytes (at a UTF-8 character boundary). */
+#define LABEL_MAX 80
+
+/* A process's '$process_label' from its info: {{dictionary,'$process_label'},
+ * V} (OTP 26.2+) or the whole dictionary (older nodes); NULL when absent. */
+static const bv_term *info_label(const bv_term *info)
+{
+  const bv_term *d = info_item(info, "dictionary");
+  if (d && d->type == BV_T_LIST) {
+    for (uint32_t i = 0; i < d->n; i++) {
+      const bv_term *kv = &d->v.items[i];
+      if (kv->type == BV_T_TUPLE && kv->n == 2 &&
+          bv_term_is_atom(&kv->v.items[0], "$process_label"))
+        return &kv->v.items[1];
+    }
+    return NULL;
+  }
+  for (uint32_t i = 0; info && info->type == BV_T_LIST && i < info->n; i++) {
+    const bv_term *kv = &info->v.items[i];
+    if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE &&
+        bv_term_is_atom(bv_term_elem(&kv->v.items[0], 1), "$process_label"))
+      return &kv->v.items[1];
+  }
+  return NULL;
+}
+
+/* The text of a label in the node's syntax: a binary or a string as its text
+ * (cut at LABEL_MAX bytes, "..." after), any other term as the node's language
+ * writes it; NULL for none (undefined, an empty text). */
+static int label_text(builder *bd, const bv_term *t, const char **out)
+{
+  *out = NULL;
+  if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
+    return 0;
+  bv_buf *b = &bd->tmp;
+  b->len = 0;
+  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
+    size_t n = t->n;
+    if (n > LABEL_MAX) {
+      n = LABEL_MAX;
+      while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
+        n--;
+    }
+    bv_buf_put(b, t->v.s, n);
+    if (n < t->n)
+      bv_buf_puts(b, "\xE2\x80\xA6");
+  } else {
+    bv_term_format_lang(b, t, bd->node, LABEL_MAX, bd->t->elixir);
+  }
+  if (b->failed)
+    return BV_ENOMEM;
+  if (!b->len)
+    return 0;
+  if (!(*out = bv_arena_strndup(bd->t->arena, b->data, b->len)))
+    return BV_ENOMEM;
+  return 0;
+}
+
 /* A process_info list: its name and links; NULL (no error) when info is not a
  * list (the process had exited). */
 static int take_info(builder *bd, const bv_term *info, const pinfo **out)
@@ -370,6 +430,10 @@ static int take_info(builder *bd, const bv_term *info, const pinfo **out)
   if (!pi)
     return BV_ENOMEM;
   pi->name = atom_name(bd->t->arena, info_item(info, "registered_name"));
+  pi->label = NULL;
+  int rc = label_text(bd, info_label(info), &pi->label);
+  if (rc)
+    return rc;
   const bv_term *ls = info_item(info, "links");
   if (ls && ls->type == BV_T_LIST && ls->n) {
     if (!(pi->links = bv_arena_alloc(bd->scratch, ls->n * sizeof *pi->links)))
@@ -558,6 +622,7 @@ static int place_children(builder *bd, uint32_t parent, supres *sr)
         nd.state = "dead";
       } else {
         nd.name = c->info->name;
+        nd.label = c->info->label;
         int found;
         const supres *res2 = map_get(&bd->sups, nd.pid, &found);
         if (found) {
@@ -752,6 +817,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *ext, int link
       if ((rc = take_info(bd, info, &pi)))
         return rc;
       nd.name = pi->name;
+      nd.label = pi->label;
       if (!nd.module)
         nd.module = info_module(bd, info);
       /* the target's note on an unexpected shape (application master, helper) */
