@@ -468,10 +468,6 @@ typedef struct bv_tree_opts {
  * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out);
 
-/* Parses a supervisor given by the user (bv_tree_opts.sup). Returns 1 and writes the canonical "<A.B.C>" into
- * out[0..cap) if who is a pid in one of the accepted spellings, 0 if it is not
- * pid-shaped (a name), BV_EINVAL for a malformed pid ("<0.1>", "<0.x.1>"). */
-int bv_tree_parse_pid(const char *who, char *out, size_t cap);
 
 
 /* --- started applications (beamviz apps) --------------------------------- */

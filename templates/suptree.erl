@@ -1,9 +1,9 @@
-%% suptree.erl: the whole supervision-tree walk, in one evaluation on the target.
+%% suptree.erl (after who.erl): the whole supervision-tree walk, in one
+%% evaluation on the target.
 %% Bindings:
 %%   Mode       <<"app">> | <<"sup">>
 %%   Who        binary: an application name, a registered name, or a pid
-%%              "<0.A.B>" already validated by beamviz (IsPid = true)
-%%   IsPid      boolean
+%%              "<0.A.B>" (every spelling written this way by beamviz)
 %%   SupTimeout ms for each supervisor's which_children
 %%   Budget     ms for the whole walk (levels not reached in time are reported
 %%              as not_walked, never waited for)
@@ -238,11 +238,6 @@ PortName = fun(Port) -> case erlang:port_info(Port, name) of
                               _ -> closed
                           end
            end,
-Registered = fun(W) ->
-                 [N || N <- erlang:registered(),
-                       atom_to_binary(N, utf8) =:= W orelse
-                           atom_to_binary(N, utf8) =:= <<"Elixir.", W/binary>>]
-             end,
 %% The parent named first in '$ancestors' (a pid or a registered name).
 AncParent = fun(P) ->
                 case erlang:process_info(P, dictionary) of
@@ -303,21 +298,13 @@ SupRoot = fun(P, Desc) ->
               end
           end,
 FindRoot = fun() -> case Mode of
-    <<"sup">> when IsPid ->
-        %% list_to_pid refuses numbers no pid can have: such a pid is not alive
-        try list_to_pid(binary_to_list(Who)) of
-            P -> SupRoot(P, Who)
-        catch error:badarg -> {error, not_alive, Who}
-        end;
     <<"sup">> ->
-        case Registered(Who) of
-            [] -> {error, not_registered, Who};
-            [N | _] ->
-                case erlang:whereis(N) of
-                    P when is_pid(P) -> SupRoot(P, Who);
-                    undefined -> {error, not_registered, Who};
-                    Port -> {error, not_supervisor, {Who, {port, Port}, port}}
-                end
+        %% Who_Resolve: who.erl, prepended (the same forms and answers as --attach)
+        case Who_Resolve(Who) of
+            {ok, P} -> SupRoot(P, Who);
+            {port, _, Port} -> {error, not_supervisor, {Who, {port, Port}, port}};
+            {not_found, _, Similar} -> {error, not_registered, Similar};
+            _ -> {error, not_alive, Who}
         end;
     <<"app">> ->
         Running = try application:which_applications(SupTimeout) of

@@ -1,5 +1,5 @@
 /* tree_collect.c: walking a supervision tree on the target (one evaluation of
- * templates/suptree.erl) and building the bv_tree model from its reply.
+ * templates/who.erl + suptree.erl) and building the bv_tree model from its reply.
  *
  * The target does all the waiting (each which_children bounded, the whole walk
  * bounded, one level at a time in parallel) and sends back raw facts: the root
@@ -34,52 +34,6 @@ static const void *map_get(const bv_intern *m, const char *key, int *found)
   const bv_intern_slot *s = bv_intern_get(m, key, strlen(key));
   *found = s != NULL;
   return s ? s->ptr : NULL;
-}
-
-/* --- pid syntax ----------------------------------------------------------- */
-
-static int digits(const char *s, size_t n)
-{
-  if (n == 0 || n > 10)
-    return 0;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] < '0' || s[i] > '9')
-      return 0;
-  return 1;
-}
-
-int bv_tree_parse_pid(const char *who, char *out, size_t cap)
-{
-  const char *s = who;
-  size_t n = strlen(s);
-  int open = 0;
-  if (strncmp(s, "#PID<", 5) == 0) {
-    s += 5;
-    n -= 5;
-    open = 1;
-  } else if (s[0] == '<') {
-    s++;
-    n--;
-    open = 1;
-  }
-  if (open) {
-    if (n == 0 || s[n - 1] != '>')
-      return bv_error_set(BV_EINVAL, "'%s' is not a pid (write <0.123.0>)", who);
-    n--;
-  }
-  /* a name never starts with a digit (atoms would need quotes), so anything
-     digit-and-dot shaped is meant as a pid */
-  if (!open && !(n && s[0] >= '0' && s[0] <= '9'))
-    return 0;
-  const char *d1 = memchr(s, '.', n);
-  const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - s)) : NULL;
-  if (!d1 || !d2 || !digits(s, (size_t)(d1 - s)) || !digits(d1 + 1, (size_t)(d2 - d1 - 1)) ||
-      !digits(d2 + 1, n - (size_t)(d2 + 1 - s)))
-    return bv_error_set(BV_EINVAL, "'%s' is not a pid (write <0.123.0>)", who);
-  int w = snprintf(out, cap, "<%.*s>", (int)n, s);
-  if (w < 0 || (size_t)w >= cap)
-    return bv_error_set(BV_EINVAL, "'%s' is too long for a pid", who);
-  return 1;
 }
 
 /* --- reading the reply ---------------------------------------------------- */
@@ -989,7 +943,7 @@ static void fmt_running(bv_buf *b, const bv_term *list)
   }
 }
 
-static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
+static int remote_error(bv_conn *c, const bv_tree_opts *o, const char *who, const bv_term *r)
 {
   const bv_term *kind = bv_term_elem(r, 1), *d = bv_term_elem(r, 2);
   const char *node = bv_conn_node(c);
@@ -1012,9 +966,19 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
                       "application '%s' on node %s has no top process (starting or stopping?)",
                       o->app, node);
   } else if (bv_term_is_atom(kind, "not_registered")) {
-    rc = bv_error_set(BV_ENOTFOUND, "no process is registered as '%s' on node %s", o->sup, node);
+    /* the words of every option that takes a process (seqtrace --attach) */
+    for (uint32_t i = 0; d && d->type == BV_T_LIST && i < d->n && i < 3; i++) {
+      const char *s = bv_term_text(&d->v.items[i]);
+      if (s)
+        bv_buf_printf(&b, "%s%s", b.len ? ", " : "", s);
+    }
+    rc = bv_error_set(BV_ENOTFOUND, "'%s' is not registered on %s%s%s%s", who, node,
+                      b.len ? " (similar registered names: " : "", b.len && b.data ? b.data : "",
+                      b.len ? ")" : "");
   } else if (bv_term_is_atom(kind, "not_alive")) {
-    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on node %s", o->sup, node);
+    bv_pid_display(&b, who, bv_conn_has_elixir(c));
+    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", b.data ? b.data : who,
+                      node);
   } else if (bv_term_is_atom(kind, "not_supervisor")) {
     const bv_term *ic = bv_term_elem(d, 1);
     int elixir = bv_conn_has_elixir(c);
@@ -1084,19 +1048,19 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   const char *who = o->app ? o->app : o->sup;
   if (!*who)
     return bv_error_set(BV_EINVAL, "empty %s name", o->app ? "application" : "supervisor");
-  char pidbuf[64];
-  int is_pid = 0;
+  /* --sup: a name or a pid in any spelling (bv_who_parse), given to the
+     target as "<0.1.0>" or the bare name; pids of another node refused here */
+  char whobuf[300];
   if (o->sup) {
-    is_pid = bv_tree_parse_pid(o->sup, pidbuf, sizeof pidbuf);
+    int is_pid = bv_who_parse(o->sup, whobuf, sizeof whobuf);
     if (is_pid < 0)
       return is_pid;
-    if (is_pid && strncmp(pidbuf, "<0.", 3) != 0)
+    if (is_pid && strncmp(whobuf, "<0.", 3) != 0)
       return bv_error_set(BV_EINVAL,
                           "pid %s is on another node; give a pid of node %s "
                           "(<0.N.M>)",
                           o->sup, bv_conn_node(c));
-    if (is_pid)
-      who = pidbuf;
+    who = whobuf;
   }
   unsigned conn_ms = bv_conn_timeout(c);
   unsigned sup_ms = o->sup_timeout_ms ? o->sup_timeout_ms : 2000;
@@ -1123,7 +1087,6 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   bv_binding b[] = {
       {"Mode", BV_B_BIN, 0, o->app ? "app" : "sup", 3},
       {"Who", BV_B_BIN, 0, who, strlen(who)},
-      {"IsPid", BV_B_BOOL, is_pid, NULL, 0},
       {"SupTimeout", BV_B_INT, sup_ms, NULL, 0},
       {"Budget", BV_B_INT, budget, NULL, 0},
       {"Links", BV_B_BOOL, o->links != 0, NULL, 0},
@@ -1142,8 +1105,28 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     rc = bv_error_set(BV_ENOMEM, "out of memory");
     goto done;
   }
-  if ((rc = bv_conn_eval(c, "suptree.erl", b, sizeof b / sizeof *b, wait, tmp, &r)))
-    goto done;
+  {
+    /* who.erl first: --sup resolves names and pids as --attach does */
+    const char *w = bv_template("who.erl", NULL), *st = bv_template("suptree.erl", NULL);
+    if (!w || !st) {
+      rc = bv_error_set(BV_EINVAL, "the suptree templates are not embedded in this beamviz");
+      goto done;
+    }
+    bv_buf src;
+    bv_buf_init(&src);
+    bv_buf_puts(&src, w);
+    bv_buf_puts(&src, "\n");
+    bv_buf_puts(&src, st);
+    if (src.failed) {
+      bv_buf_dispose(&src);
+      rc = BV_ENOMEM;
+      goto done;
+    }
+    rc = bv_conn_eval_src(c, src.data, b, sizeof b / sizeof *b, wait, tmp, &r);
+    bv_buf_dispose(&src);
+    if (rc)
+      goto done;
+  }
   if (!r || r->type != BV_T_REF) {
     rc = bv_error_set(BV_ETERM, "suptree: unexpected reply from node %s", bv_conn_node(c));
     goto done;
@@ -1188,7 +1171,7 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     }
   }
   if (bv_term_is_atom(bv_term_elem(r, 0), "error")) {
-    rc = remote_error(c, o, r);
+    rc = remote_error(c, o, who, r);
     goto done;
   }
   const bv_term *node = bv_term_elem(r, 1), *chain = bv_term_elem(r, 2);
