@@ -47,9 +47,10 @@ Split = fun Split(L, N) when N =< Chunk -> [L];
 %% children whose spec says supervisor get their initial call checked apart.
 %% Labels ('$process_label': Elixir 1.17+ Process.set_label/1, OTP 27+
 %% proc_lib:set_label/1) of everyone: on OTP 26.2+ one dictionary key read in
-%% the same process_info call; older nodes can only read the whole dictionary,
-%% done for the children of supervisors of at most DictMax children (see
-%% test/bench/bench_suptree.sh for what it costs).
+%% the same process_info call as the name and links; older nodes can only read
+%% the whole dictionary, done for the children of supervisors of at most
+%% DictMax children, the label taken out on the target (compiled helpers) and
+%% added to the info as {label, L} (test/bench/bench_suptree.sh: its cost).
 DictKey = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
               [_] -> true;
               _ -> false
@@ -60,13 +61,24 @@ Items = case DictKey of
                      {dictionary, '$process_label'}];
             false -> [registered_name, links, dictionary]
         end,
+ChildItems = case DictKey of
+                 true -> [registered_name, links, {dictionary, '$process_label'}];
+                 false -> [registered_name, links]
+             end,
 DictMax = 10000,
-ChildItemsOf = fun(N) -> case DictKey of
-                             true -> [registered_name, links, {dictionary, '$process_label'}];
-                             false when N =< DictMax -> [registered_name, links, dictionary];
-                             false -> [registered_name, links]
-                         end
-               end,
+DictMs = ets:match_spec_compile([{{dictionary, '$1'}, [], ['$1']}, {'_', [], [[]]}]),
+LabelMs = ets:match_spec_compile([{{'$1', undefined}, [], ['$1']},
+                                  {{'$1', '$2'}, [{is_list, '$1'}], [[{{label, '$2'}} | '$1']]},
+                                  {{'$1', '_'}, [], ['$1']}]),
+%% Old nodes: the children's infos with {label, L} added where there is one.
+OldLabels = fun(Pids, Infos) ->
+                Ds = ets:match_spec_run(lists:zipwith(fun erlang:process_info/2, Pids,
+                                                      lists:duplicate(length(Pids), dictionary)),
+                                        DictMs),
+                Ls = lists:zipwith(fun proplists:get_value/2,
+                                   lists:duplicate(length(Ds), '$process_label'), Ds),
+                ets:match_spec_run(lists:zip(Infos, Ls), LabelMs)
+            end,
 Fmt = fun(T) -> iolist_to_binary(io_lib:format("~0P", [T, 6])) end,
 InitCall = fun(undefined) -> undefined;
               (Info) ->
@@ -119,7 +131,7 @@ Ask = fun(Sup) ->
                   %% compiled helpers (zipwith, filter) instead of interpreted
                   %% comprehensions: a supervisor may have 100,000 children
                   Here = node(),
-                  ChildItems = ChildItemsOf(length(Children)),
+                  Labels = not DictKey andalso length(Children) =< DictMax,
                   Part = fun(Cs) ->
                       Pids0 = try lists:filter(fun erlang:is_pid/1,
                                                lists:zipwith(fun erlang:element/2,
@@ -132,8 +144,12 @@ Ask = fun(Sup) ->
                                  [Here] -> Pids0;
                                  _ -> [P || P <- Pids0, node(P) =:= Here]
                              end,
-                      {Cs, Pids, lists:zipwith(fun erlang:process_info/2, Pids,
-                                               lists:duplicate(length(Pids), ChildItems))}
+                      Infos = lists:zipwith(fun erlang:process_info/2, Pids,
+                                            lists:duplicate(length(Pids), ChildItems)),
+                      {Cs, Pids, case Labels of
+                                     true -> OldLabels(Pids, Infos);
+                                     false -> Infos
+                                 end}
                   end,
                   Parts = lists:map(Part, Split(Children, length(Children))),
                   Subs = case lists:keymember(supervisor, 3, Children) of

@@ -319,9 +319,14 @@ static const char *atom_text(builder *bd, const bv_term *t, int *oom)
 #define LABEL_MAX 80
 
 /* A process's '$process_label' from its info: {{dictionary,'$process_label'},
- * V} (OTP 26.2+) or the whole dictionary (older nodes); NULL when absent. */
+ * V} (OTP 26.2+), {label, V} (children on older nodes: taken out of the
+ * dictionary on the target) or the whole dictionary (the chain on older
+ * nodes); NULL when absent. */
 static const bv_term *info_label(const bv_term *info)
 {
+  const bv_term *l = info_item(info, "label");
+  if (l)
+    return l;
   const bv_term *d = info_item(info, "dictionary");
   if (d && d->type == BV_T_LIST) {
     for (uint32_t i = 0; i < d->n; i++) {
