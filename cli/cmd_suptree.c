@@ -70,8 +70,8 @@ int cmd_suptree(cli_ctx *ctx)
       (rc = cli_save_path(ctx, path, &save)))
     return rc;
   if (o.sup) {
-    char pid[64];
-    int p = bv_tree_parse_pid(o.sup, pid, sizeof pid);
+    char who[300];
+    int p = bv_who_parse(o.sup, who, sizeof who);
     if (p < 0)
       return cli_error(cli_exit_code(p), "--sup: %s", bv_error_last());
   }

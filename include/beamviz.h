@@ -273,6 +273,9 @@ typedef struct bv_tnode {
   uint32_t folded_sups;  /* BV_TN_FOLDED siblings: how many of `folded` are supervisors */
   uint32_t folded_ext;   /* BV_TN_FOLDED siblings: how many of `folded` are external */
   uint32_t folded_total; /* BV_TN_FOLDED: processes hidden, descendants included */
+  const char *label;     /* the process's label ('$process_label': Elixir 1.17+
+                            Process.set_label/1, OTP 27+ proc_lib:set_label/1) in
+                            the node's syntax, at most 80 bytes, or NULL */
 } bv_tnode;
 
 typedef struct bv_tedge {   /* a link between two nodes (dotted) */
@@ -465,10 +468,6 @@ typedef struct bv_tree_opts {
  * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out);
 
-/* Parses a supervisor given by the user (bv_tree_opts.sup). Returns 1 and writes the canonical "<A.B.C>" into
- * out[0..cap) if who is a pid in one of the accepted spellings, 0 if it is not
- * pid-shaped (a name), BV_EINVAL for a malformed pid ("<0.1>", "<0.x.1>"). */
-int bv_tree_parse_pid(const char *who, char *out, size_t cap);
 
 
 /* --- started applications (beamviz apps) --------------------------------- */

@@ -1,4 +1,4 @@
-%% seqtrace_attach.erl (after seqtrace_common.erl): beamviz seqtrace --attach.
+%% seqtrace_attach.erl (after seqtrace_common.erl and who.erl): beamviz seqtrace --attach.
 %% Bindings besides the common ones: Who (binary "name,<0.1.0>,..."), Duration (ms).
 %% Value: {ok, Relay} | {not_found, Who, Similar} | {dead, Who} | {remote, Who} |
 %% {traced, Who, Tracer} | timeout. beamviz writes every pid as "<0.1.0>".
@@ -10,73 +10,10 @@
 %% generated before is in its mailbox. If beamviz goes away, the flags go too.
 Items = [string:trim(X) || X <- binary:split(Who, <<",">>, [global])],
 Wanted = [X || X <- Items, X =/= <<>>],
-Regs = [{atom_to_binary(N, utf8), N} || N <- registered()],
-%% registered names like W (compared as text, no atom made): the same
-%% ignoring case and "Elixir.", one containing the other, or a few edits
-%% apart; at most 3, closest first
-BvLow = fun(S) ->
-            L = string:lowercase(S),
-            case L of <<"elixir.", R/binary>> -> R; _ -> L end
-        end,
-BvDist = fun(A, B) ->
-             %% edit distance of two short texts (rows of the table)
-             Bl = binary_to_list(B),
-             Row0 = lists:seq(0, length(Bl)),
-             {_, Last} = lists:foldl(
-                           fun(Ca, {I, Prev}) ->
-                                   {Row, _} = lists:foldl(
-                                                fun({Cb, Pd, Pl}, {Acc = [Left | _], _}) ->
-                                                        V = min(min(Left + 1, Pl + 1),
-                                                                Pd + case Ca =:= Cb of true -> 0; false -> 1 end),
-                                                        {[V | Acc], ok}
-                                                end, {[I], ok},
-                                                lists:zip3(Bl, lists:droplast(Prev), tl(Prev))),
-                                   {I + 1, lists:reverse(Row)}
-                           end, {1, Row0}, binary_to_list(A)),
-             lists:last(Last)
-         end,
-Similar = fun(W) ->
-              Lw = BvLow(W),
-              Scored = [{case binary:match(Ls, Lw) =/= nomatch orelse binary:match(Lw, Ls) =/= nomatch of
-                             true -> 0;
-                             false when byte_size(Lw) < 40, byte_size(Ls) < 40 -> BvDist(Lw, Ls);
-                             false -> 99
-                         end, S}
-                        || {S, _} <- Regs, Ls <- [BvLow(S)], Ls =/= <<>>, byte_size(Lw) >= 2],
-              Max = max(1, min(3, byte_size(Lw) div 3)),
-              Close = lists:sort([{D, S} || {D, S} <- Scored, D =< Max]),
-              [case S of <<"Elixir.", R/binary>> -> R; _ -> S end
-               || {_, S} <- lists:sublist(Close, 3)]
-          end,
-%% W: a pid "<0.1.0>" (beamviz wrote every pid spelling this way) or a name
-Resolve =
-    fun(W) ->
-        case W of
-            <<"<", _/binary>> ->
-                try list_to_pid(binary_to_list(W)) of
-                    P when node(P) =:= node() ->
-                        case is_process_alive(P) of
-                            true -> {ok, P};
-                            false -> {dead, W}
-                        end;
-                    _ -> {remote, W}
-                catch _:_ -> {not_found, W, []}
-                end;
-            _ ->
-                Match = [N || {S, N} <- Regs, S =:= W orelse S =:= <<"Elixir.", W/binary>>],
-                case Match of
-                    [N | _] ->
-                        case whereis(N) of
-                            P when is_pid(P) -> {ok, P};
-                            _ -> {dead, W}
-                        end;
-                    [] -> {not_found, W, Similar(W)}
-                end
-        end
-    end,
 Check = fun C([], Acc) -> {ok, lists:reverse(Acc)};
             C([W | Ws], Acc) ->
-                case Resolve(W) of
+                case Who_Resolve(W) of
+                    {port, _, _} -> {dead, W};
                     {ok, P} ->
                         case erlang:trace_info(P, tracer) of
                             {tracer, []} -> C(Ws, [P | Acc]);

@@ -1,9 +1,9 @@
-%% suptree.erl: the whole supervision-tree walk, in one evaluation on the target.
+%% suptree.erl (after who.erl): the whole supervision-tree walk, in one
+%% evaluation on the target.
 %% Bindings:
 %%   Mode       <<"app">> | <<"sup">>
 %%   Who        binary: an application name, a registered name, or a pid
-%%              "<0.A.B>" already validated by beamviz (IsPid = true)
-%%   IsPid      boolean
+%%              "<0.A.B>" (every spelling written this way by beamviz)
 %%   SupTimeout ms for each supervisor's which_children
 %%   Budget     ms for the whole walk (levels not reached in time are reported
 %%              as not_walked, never waited for)
@@ -45,12 +45,40 @@ Split = fun Split(L, N) when N =< Chunk -> [L];
 %% Chain processes (root, application master...): name, links, initial call.
 %% Children: name and links only (reading every dictionary is the slow part);
 %% children whose spec says supervisor get their initial call checked apart.
-Items = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
-            [_] -> [registered_name, links, {dictionary, '$initial_call'}];
-            _ -> [registered_name, links, dictionary]
-        catch error:_ -> [registered_name, links, dictionary]
+%% Labels ('$process_label': Elixir 1.17+ Process.set_label/1, OTP 27+
+%% proc_lib:set_label/1) of everyone: on OTP 26.2+ one dictionary key read in
+%% the same process_info call as the name and links; older nodes can only read
+%% the whole dictionary, done for the children of supervisors of at most
+%% DictMax children, the label taken out on the target (compiled helpers) and
+%% added to the info as {label, L} (test/bench/bench_suptree.sh: its cost).
+DictKey = try erlang:process_info(self(), [{dictionary, '$initial_call'}]) of
+              [_] -> true;
+              _ -> false
+          catch error:_ -> false
+          end,
+Items = case DictKey of
+            true -> [registered_name, links, {dictionary, '$initial_call'},
+                     {dictionary, '$process_label'}];
+            false -> [registered_name, links, dictionary]
         end,
-ChildItems = [registered_name, links],
+ChildItems = case DictKey of
+                 true -> [registered_name, links, {dictionary, '$process_label'}];
+                 false -> [registered_name, links]
+             end,
+DictMax = 10000,
+DictMs = ets:match_spec_compile([{{dictionary, '$1'}, [], ['$1']}, {'_', [], [[]]}]),
+LabelMs = ets:match_spec_compile([{{'$1', undefined}, [], ['$1']},
+                                  {{'$1', '$2'}, [{is_list, '$1'}], [[{{label, '$2'}} | '$1']]},
+                                  {{'$1', '_'}, [], ['$1']}]),
+%% Old nodes: the children's infos with {label, L} added where there is one.
+OldLabels = fun(Pids, Infos) ->
+                Ds = ets:match_spec_run(lists:zipwith(fun erlang:process_info/2, Pids,
+                                                      lists:duplicate(length(Pids), dictionary)),
+                                        DictMs),
+                Ls = lists:zipwith(fun proplists:get_value/2,
+                                   lists:duplicate(length(Ds), '$process_label'), Ds),
+                ets:match_spec_run(lists:zip(Infos, Ls), LabelMs)
+            end,
 Fmt = fun(T) -> iolist_to_binary(io_lib:format("~0P", [T, 6])) end,
 InitCall = fun(undefined) -> undefined;
               (Info) ->
@@ -103,6 +131,7 @@ Ask = fun(Sup) ->
                   %% compiled helpers (zipwith, filter) instead of interpreted
                   %% comprehensions: a supervisor may have 100,000 children
                   Here = node(),
+                  Labels = not DictKey andalso length(Children) =< DictMax,
                   Part = fun(Cs) ->
                       Pids0 = try lists:filter(fun erlang:is_pid/1,
                                                lists:zipwith(fun erlang:element/2,
@@ -115,8 +144,12 @@ Ask = fun(Sup) ->
                                  [Here] -> Pids0;
                                  _ -> [P || P <- Pids0, node(P) =:= Here]
                              end,
-                      {Cs, Pids, lists:zipwith(fun erlang:process_info/2, Pids,
-                                               lists:duplicate(length(Pids), ChildItems))}
+                      Infos = lists:zipwith(fun erlang:process_info/2, Pids,
+                                            lists:duplicate(length(Pids), ChildItems)),
+                      {Cs, Pids, case Labels of
+                                     true -> OldLabels(Pids, Infos);
+                                     false -> Infos
+                                 end}
                   end,
                   Parts = lists:map(Part, Split(Children, length(Children))),
                   Subs = case lists:keymember(supervisor, 3, Children) of
@@ -221,11 +254,6 @@ PortName = fun(Port) -> case erlang:port_info(Port, name) of
                               _ -> closed
                           end
            end,
-Registered = fun(W) ->
-                 [N || N <- erlang:registered(),
-                       atom_to_binary(N, utf8) =:= W orelse
-                           atom_to_binary(N, utf8) =:= <<"Elixir.", W/binary>>]
-             end,
 %% The parent named first in '$ancestors' (a pid or a registered name).
 AncParent = fun(P) ->
                 case erlang:process_info(P, dictionary) of
@@ -286,21 +314,13 @@ SupRoot = fun(P, Desc) ->
               end
           end,
 FindRoot = fun() -> case Mode of
-    <<"sup">> when IsPid ->
-        %% list_to_pid refuses numbers no pid can have: such a pid is not alive
-        try list_to_pid(binary_to_list(Who)) of
-            P -> SupRoot(P, Who)
-        catch error:badarg -> {error, not_alive, Who}
-        end;
     <<"sup">> ->
-        case Registered(Who) of
-            [] -> {error, not_registered, Who};
-            [N | _] ->
-                case erlang:whereis(N) of
-                    P when is_pid(P) -> SupRoot(P, Who);
-                    undefined -> {error, not_registered, Who};
-                    Port -> {error, not_supervisor, {Who, {port, Port}, port}}
-                end
+        %% Who_Resolve: who.erl, prepended (the same forms and answers as --attach)
+        case Who_Resolve(Who) of
+            {ok, P} -> SupRoot(P, Who);
+            {port, _, Port} -> {error, not_supervisor, {Who, {port, Port}, port}};
+            {not_found, _, Similar} -> {error, not_registered, Similar};
+            _ -> {error, not_alive, Who}
         end;
     <<"app">> ->
         Running = try application:which_applications(SupTimeout) of

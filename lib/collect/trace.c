@@ -537,11 +537,15 @@ static int run(collector *c, const bv_trace_opts *o)
   unsigned duration = o->duration_ms ? o->duration_ms : DEFAULT_DURATION;
   const char *common = bv_template("seqtrace_common.erl", NULL);
   const char *mode = bv_template(attach ? "seqtrace_attach.erl" : "seqtrace_eval.erl", NULL);
-  if (!common || !mode)
+  /* attach: the names and pids resolved the way every option does (who.erl) */
+  const char *who_src = attach ? bv_template("who.erl", NULL) : "";
+  if (!common || !mode || !who_src)
     return bv_error_set(BV_EINVAL, "the seqtrace templates are not embedded in this beamviz");
   bv_buf src;
   bv_buf_init(&src);
   bv_buf_puts(&src, common);
+  bv_buf_puts(&src, "\n");
+  bv_buf_puts(&src, who_src);
   bv_buf_puts(&src, "\n");
   bv_buf_puts(&src, mode);
   if (src.failed) {

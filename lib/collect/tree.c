@@ -1,5 +1,5 @@
 /* tree_collect.c: walking a supervision tree on the target (one evaluation of
- * templates/suptree.erl) and building the bv_tree model from its reply.
+ * templates/who.erl + suptree.erl) and building the bv_tree model from its reply.
  *
  * The target does all the waiting (each which_children bounded, the whole walk
  * bounded, one level at a time in parallel) and sends back raw facts: the root
@@ -36,52 +36,6 @@ static const void *map_get(const bv_intern *m, const char *key, int *found)
   return s ? s->ptr : NULL;
 }
 
-/* --- pid syntax ----------------------------------------------------------- */
-
-static int digits(const char *s, size_t n)
-{
-  if (n == 0 || n > 10)
-    return 0;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] < '0' || s[i] > '9')
-      return 0;
-  return 1;
-}
-
-int bv_tree_parse_pid(const char *who, char *out, size_t cap)
-{
-  const char *s = who;
-  size_t n = strlen(s);
-  int open = 0;
-  if (strncmp(s, "#PID<", 5) == 0) {
-    s += 5;
-    n -= 5;
-    open = 1;
-  } else if (s[0] == '<') {
-    s++;
-    n--;
-    open = 1;
-  }
-  if (open) {
-    if (n == 0 || s[n - 1] != '>')
-      return bv_error_set(BV_EINVAL, "'%s' is not a pid (write <0.123.0>)", who);
-    n--;
-  }
-  /* a name never starts with a digit (atoms would need quotes), so anything
-     digit-and-dot shaped is meant as a pid */
-  if (!open && !(n && s[0] >= '0' && s[0] <= '9'))
-    return 0;
-  const char *d1 = memchr(s, '.', n);
-  const char *d2 = d1 ? memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - s)) : NULL;
-  if (!d1 || !d2 || !digits(s, (size_t)(d1 - s)) || !digits(d1 + 1, (size_t)(d2 - d1 - 1)) ||
-      !digits(d2 + 1, n - (size_t)(d2 + 1 - s)))
-    return bv_error_set(BV_EINVAL, "'%s' is not a pid (write <0.123.0>)", who);
-  int w = snprintf(out, cap, "<%.*s>", (int)n, s);
-  if (w < 0 || (size_t)w >= cap)
-    return bv_error_set(BV_EINVAL, "'%s' is too long for a pid", who);
-  return 1;
-}
-
 /* --- reading the reply ---------------------------------------------------- */
 
 /* What the builder keeps of the walk's messages: each message is turned into
@@ -89,6 +43,7 @@ int bv_tree_parse_pid(const char *who, char *out, size_t cap)
  * and one message, never the whole walk as terms. */
 typedef struct pinfo {   /* a live process's name and links (from its info) */
   const char *name;      /* registered name (Elixir. stripped) or NULL */
+  const char *label;     /* '$process_label' in the node's syntax, or NULL */
   const char **links;    /* pid/port strings, interned in the builder's scratch */
   uint32_t nlinks;
 } pinfo;
@@ -302,7 +257,8 @@ static const char *info_module(builder *bd, const bv_term *info)
   if (!ic && info && info->type == BV_T_LIST)
     for (uint32_t i = 0; i < info->n; i++) {
       const bv_term *kv = &info->v.items[i];
-      if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE)
+      if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE &&
+          bv_term_is_atom(bv_term_elem(&kv->v.items[0], 1), "$initial_call"))
         ic = &kv->v.items[1];
     }
   if (ic && ic->type == BV_T_TUPLE && ic->n == 3) {
@@ -359,6 +315,69 @@ static const char *atom_text(builder *bd, const bv_term *t, int *oom)
   return bv_intern_str(&bd->texts, bd->t->arena, bv_strip_elixir(t->v.s), oom);
 }
 
+/* Labels are cut to this many bytes (at a UTF-8 character boundary). */
+#define LABEL_MAX 80
+
+/* A process's '$process_label' from its info: {{dictionary,'$process_label'},
+ * V} (OTP 26.2+), {label, V} (children on older nodes: taken out of the
+ * dictionary on the target) or the whole dictionary (the chain on older
+ * nodes); NULL when absent. */
+static const bv_term *info_label(const bv_term *info)
+{
+  const bv_term *l = info_item(info, "label");
+  if (l)
+    return l;
+  const bv_term *d = info_item(info, "dictionary");
+  if (d && d->type == BV_T_LIST) {
+    for (uint32_t i = 0; i < d->n; i++) {
+      const bv_term *kv = &d->v.items[i];
+      if (kv->type == BV_T_TUPLE && kv->n == 2 &&
+          bv_term_is_atom(&kv->v.items[0], "$process_label"))
+        return &kv->v.items[1];
+    }
+    return NULL;
+  }
+  for (uint32_t i = 0; info && info->type == BV_T_LIST && i < info->n; i++) {
+    const bv_term *kv = &info->v.items[i];
+    if (kv->type == BV_T_TUPLE && kv->n == 2 && kv->v.items[0].type == BV_T_TUPLE &&
+        bv_term_is_atom(bv_term_elem(&kv->v.items[0], 1), "$process_label"))
+      return &kv->v.items[1];
+  }
+  return NULL;
+}
+
+/* The text of a label in the node's syntax: a binary or a string as its text
+ * (cut at LABEL_MAX bytes, "..." after), any other term as the node's language
+ * writes it; NULL for none (undefined, an empty text). */
+static int label_text(builder *bd, const bv_term *t, const char **out)
+{
+  *out = NULL;
+  if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
+    return 0;
+  bv_buf *b = &bd->tmp;
+  b->len = 0;
+  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
+    size_t n = t->n;
+    if (n > LABEL_MAX) {
+      n = LABEL_MAX;
+      while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
+        n--;
+    }
+    bv_buf_put(b, t->v.s, n);
+    if (n < t->n)
+      bv_buf_puts(b, "\xE2\x80\xA6");
+  } else {
+    bv_term_format_lang(b, t, bd->node, LABEL_MAX, bd->t->elixir);
+  }
+  if (b->failed)
+    return BV_ENOMEM;
+  if (!b->len)
+    return 0;
+  if (!(*out = bv_arena_strndup(bd->t->arena, b->data, b->len)))
+    return BV_ENOMEM;
+  return 0;
+}
+
 /* A process_info list: its name and links; NULL (no error) when info is not a
  * list (the process had exited). */
 static int take_info(builder *bd, const bv_term *info, const pinfo **out)
@@ -370,6 +389,10 @@ static int take_info(builder *bd, const bv_term *info, const pinfo **out)
   if (!pi)
     return BV_ENOMEM;
   pi->name = atom_name(bd->t->arena, info_item(info, "registered_name"));
+  pi->label = NULL;
+  int rc = label_text(bd, info_label(info), &pi->label);
+  if (rc)
+    return rc;
   const bv_term *ls = info_item(info, "links");
   if (ls && ls->type == BV_T_LIST && ls->n) {
     if (!(pi->links = bv_arena_alloc(bd->scratch, ls->n * sizeof *pi->links)))
@@ -558,6 +581,7 @@ static int place_children(builder *bd, uint32_t parent, supres *sr)
         nd.state = "dead";
       } else {
         nd.name = c->info->name;
+        nd.label = c->info->label;
         int found;
         const supres *res2 = map_get(&bd->sups, nd.pid, &found);
         if (found) {
@@ -752,6 +776,7 @@ static int build(builder *bd, const bv_term *chain, const bv_term *ext, int link
       if ((rc = take_info(bd, info, &pi)))
         return rc;
       nd.name = pi->name;
+      nd.label = pi->label;
       if (!nd.module)
         nd.module = info_module(bd, info);
       /* the target's note on an unexpected shape (application master, helper) */
@@ -923,7 +948,7 @@ static void fmt_running(bv_buf *b, const bv_term *list)
   }
 }
 
-static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
+static int remote_error(bv_conn *c, const bv_tree_opts *o, const char *who, const bv_term *r)
 {
   const bv_term *kind = bv_term_elem(r, 1), *d = bv_term_elem(r, 2);
   const char *node = bv_conn_node(c);
@@ -946,9 +971,19 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const bv_term *r)
                       "application '%s' on node %s has no top process (starting or stopping?)",
                       o->app, node);
   } else if (bv_term_is_atom(kind, "not_registered")) {
-    rc = bv_error_set(BV_ENOTFOUND, "no process is registered as '%s' on node %s", o->sup, node);
+    /* the words of every option that takes a process (seqtrace --attach) */
+    for (uint32_t i = 0; d && d->type == BV_T_LIST && i < d->n && i < 3; i++) {
+      const char *s = bv_term_text(&d->v.items[i]);
+      if (s)
+        bv_buf_printf(&b, "%s%s", b.len ? ", " : "", s);
+    }
+    rc = bv_error_set(BV_ENOTFOUND, "'%s' is not registered on %s%s%s%s", who, node,
+                      b.len ? " (similar registered names: " : "", b.len && b.data ? b.data : "",
+                      b.len ? ")" : "");
   } else if (bv_term_is_atom(kind, "not_alive")) {
-    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on node %s", o->sup, node);
+    bv_pid_display(&b, who, bv_conn_has_elixir(c));
+    rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", b.data ? b.data : who,
+                      node);
   } else if (bv_term_is_atom(kind, "not_supervisor")) {
     const bv_term *ic = bv_term_elem(d, 1);
     int elixir = bv_conn_has_elixir(c);
@@ -1018,19 +1053,19 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   const char *who = o->app ? o->app : o->sup;
   if (!*who)
     return bv_error_set(BV_EINVAL, "empty %s name", o->app ? "application" : "supervisor");
-  char pidbuf[64];
-  int is_pid = 0;
+  /* --sup: a name or a pid in any spelling (bv_who_parse), given to the
+     target as "<0.1.0>" or the bare name; pids of another node refused here */
+  char whobuf[300];
   if (o->sup) {
-    is_pid = bv_tree_parse_pid(o->sup, pidbuf, sizeof pidbuf);
+    int is_pid = bv_who_parse(o->sup, whobuf, sizeof whobuf);
     if (is_pid < 0)
       return is_pid;
-    if (is_pid && strncmp(pidbuf, "<0.", 3) != 0)
+    if (is_pid && strncmp(whobuf, "<0.", 3) != 0)
       return bv_error_set(BV_EINVAL,
                           "pid %s is on another node; give a pid of node %s "
                           "(<0.N.M>)",
                           o->sup, bv_conn_node(c));
-    if (is_pid)
-      who = pidbuf;
+    who = whobuf;
   }
   unsigned conn_ms = bv_conn_timeout(c);
   unsigned sup_ms = o->sup_timeout_ms ? o->sup_timeout_ms : 2000;
@@ -1057,7 +1092,6 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   bv_binding b[] = {
       {"Mode", BV_B_BIN, 0, o->app ? "app" : "sup", 3},
       {"Who", BV_B_BIN, 0, who, strlen(who)},
-      {"IsPid", BV_B_BOOL, is_pid, NULL, 0},
       {"SupTimeout", BV_B_INT, sup_ms, NULL, 0},
       {"Budget", BV_B_INT, budget, NULL, 0},
       {"Links", BV_B_BOOL, o->links != 0, NULL, 0},
@@ -1076,8 +1110,28 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     rc = bv_error_set(BV_ENOMEM, "out of memory");
     goto done;
   }
-  if ((rc = bv_conn_eval(c, "suptree.erl", b, sizeof b / sizeof *b, wait, tmp, &r)))
-    goto done;
+  {
+    /* who.erl first: --sup resolves names and pids as --attach does */
+    const char *w = bv_template("who.erl", NULL), *st = bv_template("suptree.erl", NULL);
+    if (!w || !st) {
+      rc = bv_error_set(BV_EINVAL, "the suptree templates are not embedded in this beamviz");
+      goto done;
+    }
+    bv_buf src;
+    bv_buf_init(&src);
+    bv_buf_puts(&src, w);
+    bv_buf_puts(&src, "\n");
+    bv_buf_puts(&src, st);
+    if (src.failed) {
+      bv_buf_dispose(&src);
+      rc = BV_ENOMEM;
+      goto done;
+    }
+    rc = bv_conn_eval_src(c, src.data, b, sizeof b / sizeof *b, wait, tmp, &r);
+    bv_buf_dispose(&src);
+    if (rc)
+      goto done;
+  }
   if (!r || r->type != BV_T_REF) {
     rc = bv_error_set(BV_ETERM, "suptree: unexpected reply from node %s", bv_conn_node(c));
     goto done;
@@ -1122,7 +1176,7 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
     }
   }
   if (bv_term_is_atom(bv_term_elem(r, 0), "error")) {
-    rc = remote_error(c, o, r);
+    rc = remote_error(c, o, who, r);
     goto done;
   }
   const bv_term *node = bv_term_elem(r, 1), *chain = bv_term_elem(r, 2);

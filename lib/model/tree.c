@@ -41,6 +41,7 @@ static void tree_write(bv_wr *w, const bv_tree *t)
     kv_opt(w, "module", n->module);
     kv_opt(w, "state", n->state);
     kv_opt(w, "role", n->role);
+    kv_opt(w, "label", n->label);
     if (n->kind == BV_TN_FOLDED) {
       bv_wr_str(w, ",\"folded\":");
       bv_wr_u64(w, n->folded);
@@ -162,8 +163,10 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
       goto fail;
     }
     n->parent = (int)parent;
-    static const char *const keys[] = {"pid", "name", "child_id", "type", "module", "state", "role"};
-    const char **dst[] = {&n->pid, &n->name, &n->child_id, &n->type, &n->module, &n->state, &n->role};
+    static const char *const keys[] = {"pid",  "name",  "child_id", "type",
+                                       "module", "state", "role", "label"};
+    const char **dst[] = {&n->pid,    &n->name,  &n->child_id, &n->type,
+                          &n->module, &n->state, &n->role,     &n->label};
     for (size_t f = 0; f < sizeof keys / sizeof *keys; f++) {
       snprintf(path, sizeof path, "nodes[%zu].%s", i, keys[f]);
       if ((rc = bv_jv_opt_str(d, bv_jv_get(v, keys[f]), path, a, dst[f])))

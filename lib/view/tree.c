@@ -97,7 +97,7 @@ int bv_tree_label(bv_buf *b, const bv_tree *t, const bv_tnode *n, size_t max_lin
      initial call on a second line */
   const char *mod = n->kind != BV_TN_EXTERNAL && n->module && strcmp(n->module, "dynamic") != 0
                         ? n->module : NULL;
-  bv_ident id = {n->name, NULL, n->child_id ? n->child_id : n->role, mod, n->pid};
+  bv_ident id = {n->name, n->label, n->child_id ? n->child_id : n->role, mod, n->pid};
   /* a bare number says nothing (PartitionSupervisor's partitions 0, 1, ...):
      the child spec's module before it */
   bv_buf idb;

@@ -180,9 +180,13 @@ void bv_tree_view_info(const bv_tree_view *v, bv_emit_info *info);
 typedef struct bv_trace_view {
   bv_arena *arena;
   const bv_trace *t;
-  /* participants drawn: those of the messages drawn, in order of first
-   * appearance; labels are plain UTF-8 (not escaped): the registered name
-   * (Elixir. stripped), else the pid written the target's way */
+  /* participants drawn: those of the messages drawn (or, when none is, the
+   * attached processes), in order of first appearance; labels are plain UTF-8
+   * (not escaped), by the identity rule (bv_ident_display): the registered name
+   * alone (Elixir. stripped), else the process label, else the module of its
+   * (translated) initial call, each followed by the pid, else the pid alone;
+   * pids and modules written the target's way; a participant known only by a
+   * name (no pid) is that name */
   size_t nparts;
   uint32_t *parts;          /* indices in t->parts */
   const char **part_label;

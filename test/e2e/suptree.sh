@@ -173,8 +173,19 @@ settled "--sup by pid"
 O="$BV_TMP/err.mmd"
 expect_exit 13 "not a supervisor" "$O" -- $BV suptree --sup bv_guard -o "$O"
 expect_exit 13 "not a supervisor" "$O" -- $BV suptree --sup bv_w_a -o "$O"
-expect_exit 11 "no process is registered as 'bv_nosuch'" "$O" -- $BV suptree --sup bv_nosuch -o "$O"
-expect_exit 11 "not alive" "$O" -- $BV suptree --sup '<0.99999.0>' -o "$O"
+# names and pids as --attach takes them, with its words (templates/who.erl)
+expect_exit 11 "'bv_nosuch' is not registered on $T" "$O" -- $BV suptree --sup bv_nosuch -o "$O"
+expect_exit 11 "'bv_pooll' is not registered on $T (similar registered names: bv_pool" "$O" -- \
+  $BV suptree --sup bv_pooll -o "$O"
+expect_exit 11 "'BV_MID' is not registered on $T (similar registered names: bv_mid" "$O" -- \
+  $BV suptree --sup BV_MID -o "$O"
+expect_exit 11 "process <0.99999.0> is not alive on $T" "$O" -- $BV suptree --sup '<0.99999.0>' -o "$O"
+dead=$(erl_eval "$T" 'P = spawn(fun() -> ok end), timer:sleep(50), list_to_binary(pid_to_list(P)).' | tr -d '<>"')
+for W2 in "<$dead>" "#PID<$dead>" "$dead"; do
+  expect_exit 11 "process <$dead> is not alive on $T" "$O" -- $BV suptree --sup "$W2" -o "$O"
+done
+check "--sup :bv_mid" $BV suptree --sup :bv_mid -o "$BV_TMP/colon.mmd"
+grep -q 'bv_mid' "$BV_TMP/colon.mmd" || fail "--sup :bv_mid: wrong tree: $(cat "$BV_TMP/colon.mmd")"
 expect_exit 2 "another node" "$O" -- $BV suptree --sup '<3.1.0>' -o "$O"
 expect_exit 2 "not a pid" "$O" -- $BV suptree --sup '<0.1>' -o "$O"
 expect_exit 11 "running: " "$O" -- $BV suptree --app bv_nosuch_app -o "$O"

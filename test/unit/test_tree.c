@@ -67,7 +67,7 @@ static size_t count(const char *s, const char *needle)
   return k;
 }
 
-/* --- pid syntax ------------------------------------------------------------- */
+/* --- --sup: the forms every option that takes a process accepts -------------- */
 
 static void test_parse_pid(void)
 {
@@ -80,9 +80,12 @@ static void test_parse_pid(void)
       {"#PID<0.12.3>", 1, "<0.12.3>"},
       {"0.5.0", 1, "<0.5.0>"},
       {"<3.1.0>", 1, "<3.1.0>"},
-      {"kernel_sup", 0, NULL},
-      {"Elixir.MyApp.Sup", 0, NULL},
-      {"MyApp.Supervisor", 0, NULL},
+      {"kernel_sup", 0, "kernel_sup"},
+      {"Elixir.MyApp.Sup", 0, "Elixir.MyApp.Sup"},
+      {"MyApp.Supervisor", 0, "MyApp.Supervisor"},
+      {":logger_sup", 0, "logger_sup"},
+      {" kernel_sup ", 0, "kernel_sup"},
+      {"", BV_EINVAL, NULL},
       {"<0.1>", BV_EINVAL, NULL},
       {"<0.x.1>", BV_EINVAL, NULL},
       {"#PID<0.1.0", BV_EINVAL, NULL},
@@ -95,7 +98,7 @@ static void test_parse_pid(void)
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char out[64] = "";
-    int rc = bv_tree_parse_pid(cases[i].in, out, sizeof out);
+    int rc = bv_who_parse(cases[i].in, out, sizeof out);
     CHECK_INT(rc, cases[i].rc);
     if (cases[i].out)
       CHECK_STR(out, cases[i].out);
