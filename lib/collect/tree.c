@@ -346,9 +346,8 @@ static const bv_term *info_label(const bv_term *info)
   return NULL;
 }
 
-/* The text of a label in the node's syntax: a binary or a string as its text
- * (cut at LABEL_MAX bytes, "..." after), any other term as the node's language
- * writes it; NULL for none (undefined, an empty text). */
+/* A label as every view shows it (bv_term_label); NULL for none (undefined,
+ * an empty text). */
 static int label_text(builder *bd, const bv_term *t, const char **out)
 {
   *out = NULL;
@@ -356,19 +355,7 @@ static int label_text(builder *bd, const bv_term *t, const char **out)
     return 0;
   bv_buf *b = &bd->tmp;
   b->len = 0;
-  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
-    size_t n = t->n;
-    if (n > LABEL_MAX) {
-      n = LABEL_MAX;
-      while (n && ((unsigned char)t->v.s[n] & 0xC0) == 0x80)
-        n--;
-    }
-    bv_buf_put(b, t->v.s, n);
-    if (n < t->n)
-      bv_buf_puts(b, "\xE2\x80\xA6");
-  } else {
-    bv_term_format_lang(b, t, bd->node, LABEL_MAX, bd->t->elixir);
-  }
+  bv_term_label(b, t, bd->node, LABEL_MAX, bd->t->elixir);
   if (b->failed)
     return BV_ENOMEM;
   if (!b->len)
