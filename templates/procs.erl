@@ -79,6 +79,38 @@ PlMs = ets:match_spec_compile(
           {{'$1', {'_', '_', '_', '_', '_', '_', {'Elixir.Task.Supervised', '_', '_'}}}, [],
            ['$1']}]),
 DictMs = ets:match_spec_compile([{{'$1', {dictionary, '$2'}}, [], [{{'$1', '$2'}}]}]),
+%% Labels can be any term: a big one (more than 512 bytes in the external
+%% format: a long binary is cut to 256 bytes, any other term replaced) is dealt
+%% with here, so no message grows with it. Compiled steps only
+%% (erlang:external_size through an external fun, match specs; no module is
+%% loaded); a chunk without a big label is left as it is.
+BigLbl = ets:match_spec_compile([{{'$1', '_'}, [{'>', '$1', 512}], [true]},
+                                 {'_', [], [false]}]),
+CutLbl = ets:match_spec_compile(
+           [{{'$1', '$2'}, [{'>', '$1', 512}, {is_binary, '$2'}], [{binary_part, '$2', 0, 256}]},
+            {{'$1', '_'}, [{'>', '$1', 512}], [{const, <<"(a label too large to show)">>}]},
+            {{'_', '$2'}, [], ['$2']}]),
+SafeLabels = fun(Ls) ->
+                 Pairs = lists:zip(lists:map(fun erlang:external_size/1, Ls), Ls),
+                 case lists:member(true, ets:match_spec_run(Pairs, BigLbl)) of
+                   false -> Ls;
+                   true -> ets:match_spec_run(Pairs, CutLbl)
+                 end
+             end,
+%% the label of a 9-item row (OTP 26.2+), and the row with another label
+RowLbl = ets:match_spec_compile([{{'_', '_', '_', '_', '_', '_', '_', '_', '$1'}, [], ['$1']},
+                                 {'_', [], [undefined]}]),
+RowSet = ets:match_spec_compile(
+           [{{{'$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '_'}, '$9'}, [],
+             [{{'$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9'}}]},
+            {{'$1', '_'}, [], ['$1']}]),
+SafeRows = fun(Rs) ->
+               Ls = ets:match_spec_run(Rs, RowLbl),
+               case SafeLabels(Ls) of
+                 Ls -> Rs;
+                 Ls2 -> ets:match_spec_run(lists:zip(Rs, Ls2), RowSet)
+               end
+           end,
 OldDict = IC andalso not DictKey,
 Ref = make_ref(),
 Deadline = erlang:monotonic_time(millisecond) + Timeout,
@@ -103,7 +135,11 @@ Work = fun(Index, Coord) ->
                        Infos = lists:zipwith(fun erlang:process_info/2, C,
                                              lists:duplicate(length(C), Items)),
                        %% no zip with the pids: rows stay aligned with C instead
-                       Rows = ets:match_spec_run(Infos, RowMs),
+                       Rows0 = ets:match_spec_run(Infos, RowMs),
+                       Rows = case DictKey andalso IC of
+                                true -> SafeRows(Rows0);
+                                false -> Rows0
+                              end,
                        Pl = case OldDict of
                               false -> [];
                               true ->
@@ -116,9 +152,10 @@ Work = fun(Index, Coord) ->
                                            lists:zipwith(fun proplists:get_value/2,
                                                          lists:duplicate(length(Ds), '$initial_call'),
                                                          Ds),
-                                           lists:zipwith(fun proplists:get_value/2,
-                                                         lists:duplicate(length(Ds), '$process_label'),
-                                                         Ds))
+                                           SafeLabels(
+                                             lists:zipwith(fun proplists:get_value/2,
+                                                           lists:duplicate(length(Ds), '$process_label'),
+                                                           Ds)))
                             end,
                        Send({bv_procs, Ref, K, C, Rows, Pl}),
                        Loop()

@@ -87,7 +87,10 @@ BvIdent = fun(P) ->
            end,
     case Info of
         [{registered_name, Nm}, {initial_call, IC0}, {_, DIC}, {_, Lbl0}] ->
+            %% a supervisor is its callback module's init/1, as in procs
             IC = case DIC of
+                     {Sv, SvM, _} when Sv =:= supervisor orelse Sv =:= supervisor_bridge,
+                                       is_atom(SvM) -> {SvM, init, 1};
                      {_, _, A} when is_integer(A) -> DIC;
                      _ -> IC0
                  end,
@@ -97,7 +100,9 @@ BvIdent = fun(P) ->
                                             $/, integer_to_binary(A2)]);
                       _ -> <<>>
                   end,
-            Lbl = case erts_debug:flat_size(Lbl0) > 64 of
+            %% a big label is cut here (erlang:external_size: no module to load)
+            Lbl = case erlang:external_size(Lbl0) > 512 of
+                      true when is_binary(Lbl0) -> binary_part(Lbl0, 0, 256);
                       true -> BvPrint(Lbl0, 60);
                       false -> Lbl0
                   end,

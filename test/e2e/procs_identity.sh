@@ -198,4 +198,17 @@ else
   run_outputs new "$X"
   check_out new elixir
 fi
+
+# --- labels of any size: a 3,000,000-element list and a 4 MB binary are cut on the
+# target (no message grows with them); the snapshot still works
+start_node B
+check "big labels" erl_eval "$B" "
+  Me = self(),
+  proc_lib:spawn(fun() -> put('\$process_label', lists:seq(1, 3000000)), Me ! set, receive after infinity -> ok end end),
+  proc_lib:spawn(fun() -> put('\$process_label', binary:copy(<<\"ab\">>, 2000000)), Me ! set, receive after infinity -> ok end end),
+  [receive set -> ok after 20000 -> exit(not_set) end || _ <- [1, 2]], ok."
+check "procs with big labels" "$BEAMVIZ" --node "$B" --cookie "$(node_cookie "$B")" procs --format csv -o "$T/big.csv"
+grep -q ',(a label too large to show)' "$T/big.csv" || fail "big labels: the large term is not replaced: $(grep -c . "$T/big.csv") rows"
+grep -q ',ababab[ab]*\.\.\.' "$T/big.csv" || fail "big labels: the long binary is not cut"
+[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/big.csv")" -lt 400 ] || fail "big labels: a CSV row is too long"
 pass
