@@ -427,6 +427,56 @@ static int build(collector *c)
 
 /* --- the relay ------------------------------------------------------------------ */
 
+/* 1 if Erlang code has `maybe` or `else` as a bare word: not inside a string,
+ * a quoted atom, a character literal or a comment, not part of a longer atom
+ * or variable. OTP 27+ reads them as reserved words, so such code that does
+ * not parse there may only need them quoted. */
+static int bare_reserved_word(const char *s)
+{
+  const char *p = s;
+  while (*p) {
+    unsigned char ch = (unsigned char)*p;
+    if (ch == '"' || ch == '\'') {
+      char q = *p++;
+      while (*p && *p != q) {
+        if (*p == '\\' && p[1])
+          p++;
+        p++;
+      }
+      if (*p)
+        p++;
+    } else if (ch == '$') {
+      /* a character literal: $x, $\x (the rest of an escape is not a word) */
+      p++;
+      if (*p == '\\' && p[1])
+        p++;
+      if (*p)
+        p++;
+    } else if (ch == '%') {
+      while (*p && *p != '\n')
+        p++;
+    } else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+               ch >= 0x80) {
+      const char *w = p;
+      while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || *p == '_' || *p == '@' ||
+                    (unsigned char)*p >= 0x80))
+        p++;
+      size_t n = (size_t)(p - w);
+      if ((n == 5 && memcmp(w, "maybe", 5) == 0) || (n == 4 && memcmp(w, "else", 4) == 0))
+        return 1;
+    } else if (ch >= '0' && ch <= '9') {
+      /* numbers, with their base and exponent letters (16#else is one number) */
+      while (*p && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '#' || *p == '.'))
+        p++;
+    } else {
+      p++;
+    }
+  }
+  return 0;
+}
+
 static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
 {
   bv_buf b;
@@ -435,9 +485,13 @@ static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
   const bv_term *tag = bv_term_elem(r, 0);
   if (bv_term_is_atom(tag, "parse_error")) {
     const char *msg = bv_term_text(bv_term_elem(r, 3));
-    rc = bv_error_set(BV_EINVAL, "the code does not parse on %s: line %lld, column %lld: %s",
+    int hint = strcmp(o->mode, "eval") == 0 && o->code && bare_reserved_word(o->code);
+    rc = bv_error_set(BV_EINVAL, "the code does not parse on %s: line %lld, column %lld: %s%s",
                       c->node, (long long)bv_term_int(bv_term_elem(r, 1), 0),
-                      (long long)bv_term_int(bv_term_elem(r, 2), 0), msg ? msg : "syntax error");
+                      (long long)bv_term_int(bv_term_elem(r, 2), 0), msg ? msg : "syntax error",
+                      hint ? " (since OTP 27 'maybe' and 'else' are reserved words: quote them "
+                             "as atoms, 'maybe')"
+                           : "");
   } else if (bv_term_is_atom(tag, "refused")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     rc = bv_error_set(BV_EREFUSED,

@@ -612,6 +612,226 @@ static int printable(const char *s, size_t n)
   return 1;
 }
 
+/* --- map keys in Erlang term order ------------------------------------------
+ * Since OTP 26 a map's keys can arrive in an order that differs between VM
+ * runs, so the printers sort them: number < atom < reference < fun < port <
+ * pid < tuple < map < nil < list < binary; numbers by value, atoms by text,
+ * tuples by size then elements, lists and binaries element by element.
+ * References, funs, bitstrings, maps as keys, and anything nested deeper than
+ * CMP_DEPTH compare by their encoded bytes: a fixed order, not Erlang's. */
+#define CMP_DEPTH 16
+
+static const bv_term nil_term = {.type = BV_T_NIL};
+
+static int term_class(const bv_term *t)
+{
+  switch (t->type) {
+  case BV_T_INT:
+  case BV_T_BIG:
+  case BV_T_FLOAT:
+    return 0;
+  case BV_T_ATOM:
+    return 1;
+  case BV_T_REF:
+    return 2;
+  case BV_T_FUN:
+    return 3;
+  case BV_T_PORT:
+    return 4;
+  case BV_T_PID:
+    return 5;
+  case BV_T_TUPLE:
+    return 6;
+  case BV_T_MAP:
+    return 7;
+  case BV_T_NIL:
+    return 8;
+  case BV_T_STRING:
+    return t->n ? 9 : 8;
+  case BV_T_LIST:
+    return t->n || t->tail ? 9 : 8;
+  case BV_T_BINARY:
+  case BV_T_BITS:
+    return 10;
+  }
+  return 11;
+}
+
+static int cmp_bytes(const void *a, size_t an, const void *b, size_t bn)
+{
+  size_t n = an < bn ? an : bn;
+  int r = n ? memcmp(a, b, n) : 0;
+  if (r)
+    return r < 0 ? -1 : 1;
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+static int cmp_raw(const bv_term *a, const bv_term *b)
+{
+  return cmp_bytes(a->raw ? (const void *)a->raw : "", a->raw ? a->rawlen : 0,
+                   b->raw ? (const void *)b->raw : "", b->raw ? b->rawlen : 0);
+}
+
+#define CMP3(x, y) ((x) < (y) ? -1 : (x) > (y) ? 1 : 0)
+
+static int term_cmp(const bv_term *a, const bv_term *b, int depth);
+
+/* element i of a list (a STRING_EXT's elements are small integers) */
+static const bv_term *list_elem(const bv_term *t, uint32_t i, bv_term *tmp)
+{
+  if (t->type != BV_T_STRING)
+    return &t->v.items[i];
+  memset(tmp, 0, sizeof *tmp);
+  tmp->type = BV_T_INT;
+  tmp->v.i = (unsigned char)t->v.s[i];
+  return tmp;
+}
+
+static int list_cmp(const bv_term *a, const bv_term *b, int depth)
+{
+  bv_term ta, tb;
+  uint32_t n = a->n < b->n ? a->n : b->n;
+  for (uint32_t i = 0; i < n; i++) {
+    int r = term_cmp(list_elem(a, i, &ta), list_elem(b, i, &tb), depth + 1);
+    if (r)
+      return r;
+  }
+  /* what follows the common prefix: the tail ([] if proper) or more elements */
+  const bv_term *ra = a->type == BV_T_LIST && a->tail ? a->tail : &nil_term;
+  const bv_term *rb = b->type == BV_T_LIST && b->tail ? b->tail : &nil_term;
+  if (a->n == b->n)
+    return term_cmp(ra, rb, depth + 1);
+  if (a->n < b->n)
+    return term_class(ra) == 9 ? cmp_raw(a, b) : CMP3(term_class(ra), 9);
+  return term_class(rb) == 9 ? cmp_raw(a, b) : CMP3(9, term_class(rb));
+}
+
+static int term_cmp(const bv_term *a, const bv_term *b, int depth)
+{
+  if (depth > CMP_DEPTH)
+    return cmp_raw(a, b);
+  int ca = term_class(a), cb = term_class(b), r;
+  if (ca != cb)
+    return CMP3(ca, cb);
+  switch (ca) {
+  case 0: /* numbers by value; an integer before the float equal to it */
+    if (a->type == BV_T_INT && b->type == BV_T_INT)
+      return CMP3(a->v.i, b->v.i);
+    {
+      double x = a->type == BV_T_INT ? (double)a->v.i : a->v.f;
+      double y = b->type == BV_T_INT ? (double)b->v.i : b->v.f;
+      if (x < y)
+        return -1;
+      if (x > y)
+        return 1;
+      int fa = a->type == BV_T_FLOAT, fb = b->type == BV_T_FLOAT;
+      if (fa != fb)
+        return CMP3(fa, fb);
+      return cmp_raw(a, b);
+    }
+  case 1:
+    return cmp_bytes(a->v.s, a->n, b->v.s, b->n);
+  case 4:
+  case 5:
+    if ((r = strcmp(a->v.pid.node ? a->v.pid.node : "", b->v.pid.node ? b->v.pid.node : "")))
+      return r < 0 ? -1 : 1;
+    if ((r = CMP3(a->v.pid.serial, b->v.pid.serial)))
+      return r;
+    if ((r = CMP3(a->v.pid.id, b->v.pid.id)))
+      return r;
+    return CMP3(a->v.pid.creation, b->v.pid.creation);
+  case 6:
+    if (a->n != b->n)
+      return CMP3(a->n, b->n);
+    for (uint32_t i = 0; i < a->n; i++)
+      if ((r = term_cmp(&a->v.items[i], &b->v.items[i], depth + 1)))
+        return r;
+    return 0;
+  case 7:
+    return a->n != b->n ? CMP3(a->n, b->n) : cmp_raw(a, b);
+  case 8:
+    return 0;
+  case 9:
+    return list_cmp(a, b, depth);
+  case 10:
+    if (a->type == BV_T_BINARY && b->type == BV_T_BINARY)
+      return cmp_bytes(a->v.s, a->n, b->v.s, b->n);
+    return cmp_raw(a, b);
+  default:
+    return cmp_raw(a, b);
+  }
+}
+
+/* the order of two keys; equal in term order (1 and 1.0 excepted, never in
+ * one map): their bytes decide, so the order is total */
+static int key_cmp(const bv_term *a, const bv_term *b)
+{
+  int r = term_cmp(a, b, 0);
+  return r ? r : cmp_raw(a, b);
+}
+
+static int key_qcmp(const void *x, const void *y)
+{
+  return key_cmp(*(const bv_term *const *)x, *(const bv_term *const *)y);
+}
+
+/* max-heap of keys: the largest at the root */
+static void heap_down(const bv_term **h, size_t n, size_t i)
+{
+  for (;;) {
+    size_t l = 2 * i + 1, m = i;
+    if (l < n && key_cmp(h[l], h[m]) > 0)
+      m = l;
+    if (l + 1 < n && key_cmp(h[l + 1], h[m]) > 0)
+      m = l + 1;
+    if (m == i)
+      return;
+    const bv_term *x = h[i];
+    h[i] = h[m];
+    h[m] = x;
+    i = m;
+  }
+}
+
+#define MAP_STACK 32
+
+/* The keys of map t to print, smallest first, in keys[0..*count): all of them,
+ * or (with a budget: max, the offset in b where printing stops) only as many
+ * of the smallest as can be printed before it, each pair taking at least 4
+ * bytes: selected in O(n log k) with k pointers. keys is stack (MAP_STACK
+ * entries) or a heap array the caller frees; NULL when out of memory. */
+static const bv_term **map_keys(const bv_term *t, const bv_buf *b, size_t max,
+                                const bv_term **stack, uint32_t *count)
+{
+  size_t n = t->n, k = n;
+  if (max) {
+    size_t room = max > b->len ? max - b->len : 0;
+    if (room / 4 + 2 < k)
+      k = room / 4 + 2;
+  }
+  const bv_term **keys = k <= MAP_STACK ? stack : malloc(k * sizeof *keys);
+  *count = 0;
+  if (!keys)
+    return NULL;
+  if (k == n) {
+    for (size_t i = 0; i < n; i++)
+      keys[i] = &t->v.items[2 * i];
+  } else {
+    for (size_t i = 0; i < k; i++)
+      keys[i] = &t->v.items[2 * i];
+    for (size_t i = k / 2; i-- > 0;)
+      heap_down(keys, k, i);
+    for (size_t i = k; i < n; i++)
+      if (k && key_cmp(&t->v.items[2 * i], keys[0]) < 0) {
+        keys[0] = &t->v.items[2 * i];
+        heap_down(keys, k, 0);
+      }
+  }
+  qsort(keys, k, sizeof *keys, key_qcmp);
+  *count = (uint32_t)k;
+  return keys;
+}
+
 static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int depth)
 {
   if (max && b->len > max)
@@ -673,17 +893,29 @@ static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int 
     }
     bv_buf_putc(b, t->type == BV_T_TUPLE ? '}' : ']');
     break;
-  case BV_T_MAP:
+  case BV_T_MAP: {
+    const bv_term *stack[MAP_STACK];
+    uint32_t nk;
+    const bv_term **keys = map_keys(t, b, max, stack, &nk);
+    if (!keys) {
+      b->failed = 1;
+      return;
+    }
     bv_buf_puts(b, "#{");
-    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
+    for (uint32_t i = 0; i < nk && !(max && b->len > max); i++) {
       if (i)
         bv_buf_putc(b, ',');
-      fmt(b, &t->v.items[2 * i], local, max, depth + 1);
+      fmt(b, keys[i], local, max, depth + 1);
       bv_buf_puts(b, " => ");
-      fmt(b, &t->v.items[2 * i + 1], local, max, depth + 1);
+      fmt(b, keys[i] + 1, local, max, depth + 1);
     }
+    if (nk < t->n)
+      bv_buf_puts(b, ",...");
     bv_buf_putc(b, '}');
+    if (keys != stack)
+      free(keys);
     break;
+  }
   case BV_T_PID:
   case BV_T_PORT:
     bv_term_pid_str(b, t, local);
@@ -900,9 +1132,16 @@ static void fmt_ex(bv_buf *b, const bv_term *t, const char *local, size_t max, i
     if (st)
       ex_atom(b, st->v.s, st->n);
     bv_buf_putc(b, '{');
+    const bv_term *stack[MAP_STACK];
+    uint32_t nk;
+    const bv_term **keys = map_keys(t, b, max, stack, &nk);
+    if (!keys) {
+      b->failed = 1;
+      return;
+    }
     int first = 1;
-    for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++) {
-      const bv_term *k = &t->v.items[2 * i];
+    for (uint32_t i = 0; i < nk && !(max && b->len > max); i++) {
+      const bv_term *k = keys[i];
       if (st && k->type == BV_T_ATOM && strcmp(k->v.s, "__struct__") == 0)
         continue;
       if (!first)
@@ -914,9 +1153,13 @@ static void fmt_ex(bv_buf *b, const bv_term *t, const char *local, size_t max, i
         fmt_ex(b, k, local, max, depth + 1);
         bv_buf_puts(b, " => ");
       }
-      fmt_ex(b, &t->v.items[2 * i + 1], local, max, depth + 1);
+      fmt_ex(b, k + 1, local, max, depth + 1);
     }
+    if (nk < t->n)
+      bv_buf_puts(b, ", ...");
     bv_buf_putc(b, '}');
+    if (keys != stack)
+      free(keys);
     break;
   }
   case BV_T_PID:

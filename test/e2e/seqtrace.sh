@@ -124,6 +124,17 @@ mmd_check "$O/hostile2.mmd"
 
 # 8. errors: one line, documented exit code, no output file, target clean
 expect_exit 2 'line 1, column 9' "$O/e.mmd" -- "${BV[@]}" --eval 'X = 1 + , X' -o "$O/e.mmd"
+# a bare maybe/else in code that does not parse gets the OTP 27 hint (on OTP 25
+# `maybe 1 end` is the atom maybe followed by 1); quoted, in strings, in comments,
+# character literals or longer atoms they do not
+expect_exit 2 "reserved words: quote them as atoms, 'maybe'" "$O/e.mmd" -- "${BV[@]}" --eval 'maybe 1 end' -o "$O/e.mmd"
+grep -q 'line 1, column 7' "$EXPECT_STDERR" || fail "maybe hint: the target's line and column lost: $(cat "$EXPECT_STDERR")"
+expect_exit 2 "since OTP 27 'maybe' and 'else' are reserved words" "$O/e.mmd" -- "${BV[@]}" --eval 'X = else 1, X' -o "$O/e.mmd"
+for code in "X = 'maybe' 1, X" 'X = "maybe else" 1, X' "% maybe
+X = 1 + , X" 'X = maybe_not 1, X' 'X = $e lse, X' 'Else = 1 2'; do
+  expect_exit 2 'does not parse' "$O/e.mmd" -- "${BV[@]}" --eval "$code" -o "$O/e.mmd"
+  grep -q 'reserved' "$EXPECT_STDERR" && fail "hint given for code with no bare maybe/else: $code: $(cat "$EXPECT_STDERR")"
+done
 expect_exit 10 'raised error:badarith' "$O/e.mmd" -- "${BV[@]}" --eval '1 / 0' -o "$O/e.mmd"
 expect_exit 10 'exited: killed' "$O/e.mmd" -- "${BV[@]}" --eval 'exit(self(), kill)' -o "$O/e.mmd"
 expect_exit 11 'does not run Elixir' "$O/e.mmd" -- "${BV[@]}" --elixir '1 + 1' -o "$O/e.mmd"

@@ -511,6 +511,159 @@ static void test_budget_cost(void)
   bv_arena_free(a);
 }
 
+/* --- map keys in term order, whatever order they arrive in ------------------ */
+
+/* MAP_EXT hex from pairs (key hex, value hex, no version byte) taken in the
+ * order perm gives; into out (static-size) */
+static void map_hex(char *out, size_t cap, const char *const (*pairs)[2], size_t n,
+                    const size_t *perm)
+{
+  size_t len = (size_t)snprintf(out, cap, "8374%08zX", n);
+  for (size_t i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%s", pairs[perm[i]][0], pairs[perm[i]][1]);
+}
+
+/* the map printed in both syntaxes, with budget max */
+static void map_fmt(const char *hex, size_t max, char *erl, char *ex, size_t cap)
+{
+  size_t len;
+  const unsigned char *p = unhex(hex, &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t = NULL;
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  bv_buf b;
+  bv_buf_init(&b);
+  for (int lang = 0; lang < 2 && t; lang++) {
+    b.len = 0;
+    CHECK_INT(bv_term_format_lang(&b, t, LOCAL, max, lang), 0);
+    snprintf(lang ? ex : erl, cap, "%s", b.data ? b.data : "");
+  }
+  bv_buf_dispose(&b);
+  bv_arena_free(a);
+}
+
+static void test_map_order(void)
+{
+  /* every class of key, as term_to_binary/1 of OTP 25 writes it */
+  static const char *const pairs[][2] = {
+      {"62FFFFFFFD", "6101"},                                               /* -3 */
+      {"6101", "6102"},                                                     /* 1 */
+      {"464004000000000000", "6103"},                                       /* 2.5 */
+      {"64000161", "6104"},                                                 /* a */
+      {"6400026262", "6105"},                                               /* bb */
+      {"5864000C6878403132372E302E302E3100000055000000006B062D41", "6106"}, /* pid */
+      {"680164000178", "6107"},                                             /* {x} */
+      {"68026400016164000161", "6108"},                                     /* {a,a} */
+      {"6A", "6109"},                                                       /* [] */
+      {"6C0000000161016102", "610E"},                                       /* [1|2] */
+      {"6B00020102", "610F"},                                               /* [1,2] */
+      {"6B00026162", "610A"},                                               /* "ab" */
+      {"6C000000036161616261636A", "610B"}, /* "abc" as LIST_EXT (printed as a list) */
+      {"6D00000000", "610C"},               /* <<>> */
+      {"6D0000000162", "610D"},             /* <<"b">> */
+  };
+  enum { N = sizeof pairs / sizeof *pairs };
+  static const size_t orders[3][N] = {
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14},
+      {14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+      {7, 3, 12, 0, 9, 14, 5, 1, 11, 8, 2, 13, 6, 10, 4},
+  };
+  static char hex[2048], erl[3][512], ex[3][512];
+  for (int o = 0; o < 3; o++) {
+    map_hex(hex, sizeof hex, pairs, N, orders[o]);
+    map_fmt(hex, 0, erl[o], ex[o], sizeof erl[o]);
+  }
+  /* Erlang's own order (io:format("~w") of the map on OTP 25) */
+  CHECK_STR(erl[0], "#{-3 => 1,1 => 2,2.5 => 3,a => 4,bb => 5,<0.85.0> => 6,{x} => 7,"
+                    "{a,a} => 8,[] => 9,[1|2] => 14,[1,2] => 15,\"ab\" => 10,[97,98,99] => 11,"
+                    "<<>> => 12,<<\"b\">> => 13}");
+  CHECK_STR(ex[0], "%{-3 => 1, 1 => 2, 2.5 => 3, :a => 4, :bb => 5, #PID<0.85.0> => 6, "
+                   "{:x} => 7, {:a, :a} => 8, [] => 9, [1 | 2] => 14, [1, 2] => 15, "
+                   "~c\"ab\" => 10, [97, 98, 99] => 11, \"\" => 12, \"b\" => 13}");
+  for (int o = 1; o < 3; o++) {
+    CHECK_STR(erl[o], erl[0]);
+    CHECK_STR(ex[o], ex[0]);
+  }
+
+  /* all atom keys (Elixir's keyword form) and a struct, two orders each */
+  static const char *const atoms[][2] = {
+      {"64000162", "6102"},                                   /* b */
+      {"64000161", "6101"},                                   /* a */
+      {"64000A5F5F7374727563745F5F", "640008456C697869722E53"}, /* __struct__ => 'Elixir.S' */
+  };
+  static const size_t fwd[3] = {0, 1, 2}, back[3] = {2, 1, 0};
+  char e1[512], x1[512], e2[512], x2[512];
+  map_hex(hex, sizeof hex, atoms, 2, fwd);
+  map_fmt(hex, 0, e1, x1, sizeof e1);
+  map_hex(hex, sizeof hex, atoms, 2, (const size_t[]){1, 0});
+  map_fmt(hex, 0, e2, x2, sizeof e2);
+  CHECK_STR(e1, "#{a => 1,b => 2}");
+  CHECK_STR(x1, "%{a: 1, b: 2}");
+  CHECK_STR(e2, e1);
+  CHECK_STR(x2, x1);
+  map_hex(hex, sizeof hex, atoms, 3, fwd);
+  map_fmt(hex, 0, e1, x1, sizeof e1);
+  map_hex(hex, sizeof hex, atoms, 3, back);
+  map_fmt(hex, 0, e2, x2, sizeof e2);
+  CHECK_STR(x1, "%S{a: 1, b: 2}");
+  CHECK_STR(x2, x1);
+  CHECK_STR(e2, e1);
+
+  /* a large map under a print budget: the smallest keys, whatever the order;
+   * #{0 => 0, ..., 1999 => 1999} forwards and backwards */
+  enum { BIG = 2000 };
+  size_t cap = 16 + (size_t)BIG * 24;
+  char *h1 = malloc(cap), *h2 = malloc(cap);
+  if (!h1 || !h2) {
+    free(h1);
+    free(h2);
+    CHECK_INT(1, 0);
+    return;
+  }
+  size_t l1 = (size_t)snprintf(h1, cap, "8374%08X", BIG), l2 = l1;
+  memcpy(h2, h1, l1 + 1);
+  for (int i = 0; i < BIG; i++) {
+    l1 += (size_t)snprintf(h1 + l1, cap - l1, "62%08X62%08X", i, i);
+    l2 += (size_t)snprintf(h2 + l2, cap - l2, "62%08X62%08X", BIG - 1 - i, BIG - 1 - i);
+  }
+  /* unhex has a 4096-byte buffer: decode by hand */
+  unsigned char *b1 = malloc(l1 / 2), *b2 = malloc(l2 / 2);
+  for (size_t i = 0; b1 && b2 && i < l1 / 2; i++) {
+    char pr[3] = {h1[2 * i], h1[2 * i + 1], 0}, pr2[3] = {h2[2 * i], h2[2 * i + 1], 0};
+    b1[i] = (unsigned char)strtoul(pr, NULL, 16);
+    b2[i] = (unsigned char)strtoul(pr2, NULL, 16);
+  }
+  bv_arena *a = bv_arena_new();
+  bv_term *t1 = NULL, *t2 = NULL;
+  CHECK_INT(b1 && b2 ? bv_term_decode(a, b1, l1 / 2, NULL, &t1) : -1, 0);
+  CHECK_INT(b1 && b2 ? bv_term_decode(a, b2, l2 / 2, NULL, &t2) : -1, 0);
+  bv_buf p1, p2;
+  bv_buf_init(&p1);
+  bv_buf_init(&p2);
+  for (int lang = 0; lang < 2 && t1 && t2; lang++) {
+    p1.len = p2.len = 0;
+    CHECK_INT(bv_term_format_lang(&p1, t1, LOCAL, 40, lang), 0);
+    CHECK_INT(bv_term_format_lang(&p2, t2, LOCAL, 40, lang), 0);
+    CHECK_STR(p2.data, p1.data);
+    CHECK_STR(p1.data, lang ? "%{0 => 0, 1 => 1, 2 => 2, 3 => 3, 4 => 4..."
+                            : "#{0 => 0,1 => 1,2 => 2,3 => 3,4 => 4,5 =...");
+    /* no budget: all 2000, the last one last */
+    p1.len = p2.len = 0;
+    CHECK_INT(bv_term_format_lang(&p1, t1, LOCAL, 0, lang), 0);
+    CHECK_INT(bv_term_format_lang(&p2, t2, LOCAL, 0, lang), 0);
+    CHECK_STR(p2.data, p1.data);
+    CHECK_INT(p1.len > 20 && strcmp(p1.data + p1.len - 14, lang ? ", 1999 => 1999}" + 1
+                                                              : ",1999 => 1999}") == 0, 1);
+  }
+  bv_buf_dispose(&p1);
+  bv_buf_dispose(&p2);
+  bv_arena_free(a);
+  free(b1);
+  free(b2);
+  free(h1);
+  free(h2);
+}
+
 int main(void)
 {
   test_good();
@@ -524,5 +677,6 @@ int main(void)
   test_budget_flat();
   test_budget_nested();
   test_budget_cost();
+  test_map_order();
   return check_report();
 }
