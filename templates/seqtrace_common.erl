@@ -26,13 +26,20 @@
 BvGrab = fun G(Acc, 0) -> Acc;
              G(Acc, K) -> receive E -> G([E | Acc], K - 1) after 0 -> Acc end
          end,
+%% Map keys in sorted order (OTP 26+ keeps maps in an order that can change
+%% between VM runs): the k modifier on 26+, Elixir's sort_maps option.
+BvFmt = case catch list_to_integer(erlang:system_info(otp_release)) >= 26 of
+            true -> "~0tkP";
+            _ -> "~0tP"
+        end,
+BvInspect = [{limit, Depth}, {custom_options, [{sort_maps, true}]}],
 BvPrintL = fun(T, Max, Ex) ->
     S = case Ex of
             true ->
-                try 'Elixir.Kernel':inspect(T, [{limit, Depth}, {printable_limit, Max}])
-                catch _:_ -> io_lib:format("~0tP", [T, Depth], [{chars_limit, Max + 3}])
+                try 'Elixir.Kernel':inspect(T, [{printable_limit, Max} | BvInspect])
+                catch _:_ -> io_lib:format(BvFmt, [T, Depth], [{chars_limit, Max + 3}])
                 end;
-            false -> io_lib:format("~0tP", [T, Depth], [{chars_limit, Max + 3}])
+            false -> io_lib:format(BvFmt, [T, Depth], [{chars_limit, Max + 3}])
         end,
     B = case unicode:characters_to_binary(S) of
             Bin when is_binary(Bin) -> Bin;
@@ -129,11 +136,11 @@ BvPrintAll = fun([], _) -> [];
                              Strs = case Elixir of
                                         true ->
                                             lists:zipwith(fun 'Elixir.Kernel':inspect/2, Ts,
-                                                          lists:duplicate(N, [{limit, Depth},
-                                                                              {printable_limit, Max}]));
+                                                          lists:duplicate(N, [{printable_limit, Max}
+                                                                              | BvInspect]));
                                         false ->
                                             lists:zipwith3(fun io_lib:format/3,
-                                                           lists:duplicate(N, "~0tP"),
+                                                           lists:duplicate(N, BvFmt),
                                                            ets:match_spec_run(Ts, BvArgsMs),
                                                            lists:duplicate(N, [{chars_limit, Max + 3}]))
                                     end,

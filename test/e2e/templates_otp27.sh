@@ -4,8 +4,9 @@
 # words by default. Run with the local erl (no node): erl_scan with OTP 27's
 # reserved words, then erl_parse:parse_exprs, on each text exactly as beamviz
 # sends it (templates are sent unchanged, values travel as bindings), and on
-# the concatenation the seqtrace collector builds (seqtrace_common.erl, a
-# newline, then seqtrace_eval.erl or seqtrace_attach.erl, lib/collect/trace.c).
+# the concatenations the collectors build (seqtrace_common.erl, then who.erl for
+# attach, then seqtrace_eval.erl or seqtrace_attach.erl, lib/collect/trace.c; who.erl
+# then suptree.erl, lib/collect/tree.c).
 # examples/*.erl (module sources a local node loads) are checked form by form.
 # The check is proved able to fail: a copy with a bare `maybe` atom planted in
 # it, and one with a bare `else`, must be rejected.
@@ -19,14 +20,15 @@ mkdir -p "$O"
 units=()
 for f in "$T"/*.erl; do
   case $(basename "$f") in
-    seqtrace_common.erl | seqtrace_eval.erl | seqtrace_attach.erl) ;;
+    seqtrace_common.erl | seqtrace_eval.erl | seqtrace_attach.erl | who.erl | suptree.erl) ;;
     *) units+=("$f") ;;
   esac
 done
-for m in eval attach; do
-  { cat "$T/seqtrace_common.erl"; printf '\n'; cat "$T/seqtrace_$m.erl"; } >"$O/seqtrace_common+$m.erl"
-  units+=("$O/seqtrace_common+$m.erl")
-done
+# (as lib/collect/trace.c and tree.c build them: who.erl is a prefix, never alone)
+{ cat "$T/seqtrace_common.erl"; printf '\n\n'; cat "$T/seqtrace_eval.erl"; } >"$O/seqtrace_common+eval.erl"
+{ cat "$T/seqtrace_common.erl"; printf '\n'; cat "$T/who.erl"; printf '\n'; cat "$T/seqtrace_attach.erl"; } >"$O/seqtrace_common+who+attach.erl"
+{ cat "$T/who.erl"; printf '\n'; cat "$T/suptree.erl"; } >"$O/who+suptree.erl"
+units+=("$O/seqtrace_common+eval.erl" "$O/seqtrace_common+who+attach.erl" "$O/who+suptree.erl")
 [ "${#units[@]}" -ge 8 ] || fail "found only ${#units[@]} templates under $T"
 
 # planted: a bare maybe atom, a bare else atom (each must fail); a quoted 'maybe'
