@@ -29,8 +29,8 @@ enum {
 typedef struct cli_opt {
   const char *name;  /* long name without dashes */
   const char *arg;   /* argument name for --help, NULL for a flag; one written
-                        "[...]" takes an optional value: --opt=V, or --opt V when
-                        the next argument does not start with '-'; else "" */
+                        "[a|b|c]" takes an optional value: --opt=V, or --opt V
+                        when the next argument is one of a, b, c; else "" */
   const char *help;
 } cli_opt;
 

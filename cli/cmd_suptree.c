@@ -53,6 +53,9 @@ int cmd_suptree(cli_ctx *ctx)
   bv_format fmt;
   bv_emit_opts eo;
   int rc;
+  const char *links = cli_get(ctx, "links");
+  if (ctx->npos && links && !*links) /* `--links some`: a value it does not know */
+    return cli_error(EXIT_USAGE, "--links: '%s' is not one of none|members|all", ctx->pos[0]);
   if (ctx->npos)
     return cli_error(EXIT_USAGE, "suptree takes no arguments ('%s'); use --app APP or --sup WHO",
                      ctx->pos[0]);

@@ -142,6 +142,22 @@ static int node_opt(const char *name)
   return 0;
 }
 
+/* Whether word is one of the values an optional-value spec "[a|b|c]" names. */
+static int optional_value_is(const char *spec, const char *word)
+{
+  size_t n = strlen(word);
+  const char *p = spec + 1;
+  while (*p && *p != ']') {
+    size_t k = strcspn(p, "|]");
+    if (k == n && strncmp(p, word, n) == 0)
+      return 1;
+    p += k;
+    if (*p == '|')
+      p++;
+  }
+  return 0;
+}
+
 int cli_parse(cli_ctx *ctx, int argc, char **argv)
 {
   for (int i = 0; i < argc; i++) {
@@ -181,10 +197,11 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv)
                        (int)n, name, ctx->cmd->name);
     const char *val = "";
     if (o->arg && o->arg[0] == '[') {
-      /* optional value: =V, or the next argument unless it is an option */
+      /* optional value: =V, or the next argument when it is one of the values
+         "[a|b|c]" names (so `--links tree.json` leaves the file alone) */
       if (eq)
         val = eq + 1;
-      else if (i + 1 < argc && argv[i + 1][0] != '-')
+      else if (i + 1 < argc && optional_value_is(o->arg, argv[i + 1]))
         val = argv[++i];
     } else if (o->arg) {
       if (eq)

@@ -114,6 +114,9 @@ want render-default "mmd=0/0 txt=$E svg=$((1 + 2 * E))"
 cmp -s "$BV_TMP/render-none.mmd" "$BV_TMP/live-none.mmd" || fail "render --links none differs from the live drawing"
 cmp -s "$BV_TMP/render-all.txt" "$BV_TMP/live-all.txt" || fail "render --links all differs from the live text"
 check "render --links alone" "$BEAMVIZ" render "$BV_TMP/all.json" --links -o "$BV_TMP/render-bare.mmd"
+# a bare --links before the model file leaves the file alone (only none|members|all are its values)
+check "render --links FILE" "$BEAMVIZ" render --links "$BV_TMP/all.json" -o "$BV_TMP/render-bare2.mmd"
+cmp -s "$BV_TMP/render-bare.mmd" "$BV_TMP/render-bare2.mmd" || fail "render --links FILE differs from render FILE --links"
 cmp -s "$BV_TMP/render-bare.mmd" "$BV_TMP/render-all.mmd" || fail "render --links alone is not all"
 # the JSON model stays the full model whatever --links says
 check "render json" "$BEAMVIZ" render "$BV_TMP/all.json" --links none -o "$BV_TMP/again.json"
