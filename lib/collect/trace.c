@@ -64,6 +64,7 @@ typedef struct collector {
   bv_intern calls;  /* pid key -> "mod:fun/arity" */
   const char **attached; /* pid keys of the attached processes */
   size_t nattached;
+  size_t max_attached; /* how many beamviz asked for: more is a lie */
   bv_buf tmp;
 } collector;
 
@@ -642,6 +643,7 @@ static int run(collector *c, const bv_trace_opts *o)
                               item, c->node);
         }
         bv_buf_printf(&who, "%s%s", who.len ? "," : "", norm);
+        c->max_attached++;
       }
       p += n;
       if (*p == ',')
@@ -729,6 +731,10 @@ static int run(collector *c, const bv_trace_opts *o)
         rc = oom();
       t->dropped = bv_term_u64(bv_term_get(info, "dropped"), 0);
       const bv_term *att = bv_term_get(info, "attached");
+      if (!rc && att && att->type == BV_T_LIST && att->n > c->max_attached)
+        rc = bv_error_set(BV_ETERM, "the trace relay on %s names %u attached processes; %zu "
+                                    "were asked for",
+                          c->node, att->n, c->max_attached);
       if (!rc && att && att->type == BV_T_LIST && att->n) {
         c->attached = bv_arena_alloc(t->arena, att->n * sizeof *c->attached);
         if (!c->attached)
