@@ -1041,7 +1041,8 @@ static int ex_keyword(const bv_term *t)
     return 0;
   for (uint32_t i = 0; i < t->n; i++) {
     const bv_term *e = &t->v.items[i];
-    if (e->type != BV_T_TUPLE || e->n != 2 || e->v.items[0].type != BV_T_ATOM)
+    if (e->type != BV_T_TUPLE || e->n != 2 || e->v.items[0].type != BV_T_ATOM ||
+        ex_alias(e->v.items[0].v.s, e->v.items[0].n)) /* [{Foo, 1}] is no keyword list */
       return 0;
   }
   return 1;
@@ -1209,7 +1210,9 @@ int bv_term_label(bv_buf *b, const bv_term *t, const char *local_node, size_t ma
 {
   if (!t || bv_term_is_atom(t, "undefined") || t->type == BV_T_NIL)
     return 0;
-  if (t->type == BV_T_BINARY || t->type == BV_T_STRING) {
+  size_t start = b->len;
+  if (t->type == BV_T_BINARY && ex_printable(t->v.s, t->n)) {
+    /* UTF-8 text: as it is, cut at a character boundary */
     size_t n = t->n;
     if (max && n > max) {
       n = max > 3 ? max - 3 : 0;
@@ -1221,5 +1224,25 @@ int bv_term_label(bv_buf *b, const bv_term *t, const char *local_node, size_t ma
       bv_buf_puts(b, "...");
     return b->failed ? BV_ENOMEM : 0;
   }
+  if (t->type == BV_T_STRING && printable(t->v.s, t->n)) {
+    /* a charlist of code points below 256: each one UTF-8 encoded */
+    for (uint32_t i = 0; i < t->n; i++) {
+      unsigned char c = (unsigned char)t->v.s[i];
+      size_t before = b->len;
+      if (c < 0x80) {
+        bv_buf_putc(b, (char)c);
+      } else {
+        bv_buf_putc(b, (char)(0xC0 | (c >> 6)));
+        bv_buf_putc(b, (char)(0x80 | (c & 0x3F)));
+      }
+      if (max && b->len - start > (max > 3 ? max - 3 : 0) && i + 1 < t->n) {
+        b->len = before;
+        bv_buf_puts(b, "...");
+        break;
+      }
+    }
+    return b->failed ? BV_ENOMEM : 0;
+  }
+  /* anything else (bytes that are not text included) as the language writes it */
   return bv_term_format_lang(b, t, local_node, max, elixir);
 }

@@ -664,6 +664,63 @@ static void test_map_order(void)
   free(h2);
 }
 
+/* bv_term_label: UTF-8 text as it is; a charlist's code points UTF-8 encoded;
+ * bytes that are not text, and every other term, as the language writes it. */
+static void test_labels(void)
+{
+  static const struct {
+    const char *hex;
+    int elixir;
+    const char *text;
+  } cases[] = {
+      {"836D0000000668C3A96C6C6F", 1, "h\xC3\xA9llo"},  /* <<"héllo"/utf8>> */
+      {"836D00000003FF000A", 1, "<<255, 0, 10>>"},     /* not text: no raw bytes */
+      {"836D00000003FF000A", 0, "<<255,0,10>>"},
+      {"836B0004636166E9", 1, "caf\xC3\xA9"},           /* ~c"café": latin-1 code points */
+      {"836B0004636166E9", 0, "caf\xC3\xA9"},
+      /* [{Foo, 1}]: an alias key makes no keyword list */
+      {"836C00000001680264000A456C697869722E466F6F61016A", 1, "[{Foo, 1}]"},
+      {"83640009756E646566696E6564", 1, ""},              /* undefined: nothing */
+  };
+  bv_buf b;
+  bv_buf_init(&b);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    if (!cases[i].text)
+      continue;
+    size_t len;
+    const unsigned char *p = unhex(cases[i].hex, &len);
+    bv_arena *a = bv_arena_new();
+    bv_term *t = NULL;
+    CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+    b.len = 0;
+    bv_buf_puts(&b, "");
+    if (t) {
+      CHECK_INT(bv_term_label(&b, t, LOCAL, 80, cases[i].elixir), 0);
+      CHECK_STR(b.data ? b.data : "", cases[i].text);
+    }
+    bv_arena_free(a);
+  }
+  /* a long charlist is cut at 80 bytes, whole characters, "..." after */
+  char hex[2 * 300 + 16];
+  int w = snprintf(hex, sizeof hex, "836B%04X", 200);
+  for (int i = 0; i < 200; i++)
+    w += snprintf(hex + w, sizeof hex - (size_t)w, "E9");
+  size_t len;
+  const unsigned char *p = unhex(hex, &len);
+  bv_arena *a = bv_arena_new();
+  bv_term *t = NULL;
+  CHECK_INT(bv_term_decode(a, p, len, NULL, &t), 0);
+  b.len = 0;
+  if (t) {
+    bv_term_label(&b, t, LOCAL, 80, 0);
+    CHECK(b.len <= 80);
+    CHECK(b.len >= 3 && memcmp(b.data + b.len - 3, "...", 3) == 0);
+    CHECK(((unsigned char)b.data[b.len - 4] & 0xC0) == 0x80); /* ends after a whole é */
+  }
+  bv_arena_free(a);
+  bv_buf_dispose(&b);
+}
+
 int main(void)
 {
   test_good();
@@ -678,5 +735,6 @@ int main(void)
   test_budget_nested();
   test_budget_cost();
   test_map_order();
+  test_labels();
   return check_report();
 }
