@@ -832,6 +832,13 @@ static const bv_term **map_keys(const bv_term *t, const bv_buf *b, size_t max,
   return keys;
 }
 
+/* Bytes as numbers, sep between them, stopping once max is passed. */
+static void put_bytes(bv_buf *b, const bv_term *t, size_t max, const char *sep)
+{
+  for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
+    bv_buf_printf(b, "%s%u", i ? sep : "", (unsigned char)t->v.s[i]);
+}
+
 static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int depth)
 {
   if (max && b->len > max)
@@ -860,8 +867,7 @@ static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int 
       put_quoted(b, t->v.s, t->n, '"');
     } else {
       bv_buf_putc(b, '[');
-      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
-        bv_buf_printf(b, i ? ",%u" : "%u", (unsigned char)t->v.s[i]);
+      put_bytes(b, t, max, ",");
       bv_buf_putc(b, ']');
     }
     break;
@@ -870,8 +876,7 @@ static void fmt(bv_buf *b, const bv_term *t, const char *local, size_t max, int 
     if (t->n && printable(t->v.s, t->n)) { /* <<>>, as Erlang prints it */
       put_quoted(b, t->v.s, t->n, '"');
     } else {
-      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
-        bv_buf_printf(b, i ? ",%u" : "%u", (unsigned char)t->v.s[i]);
+      put_bytes(b, t, max, ",");
     }
     bv_buf_puts(b, ">>");
     break;
@@ -1072,8 +1077,7 @@ static void fmt_ex(bv_buf *b, const bv_term *t, const char *local, size_t max, i
       ex_string(b, t->v.s, t->n);
     } else {
       bv_buf_putc(b, '[');
-      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
-        bv_buf_printf(b, i ? ", %u" : "%u", (unsigned char)t->v.s[i]);
+      put_bytes(b, t, max, ", ");
       bv_buf_putc(b, ']');
     }
     break;
@@ -1082,8 +1086,7 @@ static void fmt_ex(bv_buf *b, const bv_term *t, const char *local, size_t max, i
       ex_string(b, t->v.s, t->n);
     } else {
       bv_buf_puts(b, "<<");
-      for (uint32_t i = 0; i < t->n && !(max && b->len > max); i++)
-        bv_buf_printf(b, i ? ", %u" : "%u", (unsigned char)t->v.s[i]);
+      put_bytes(b, t, max, ", ");
       bv_buf_puts(b, ">>");
     }
     break;
