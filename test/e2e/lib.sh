@@ -37,6 +37,7 @@
 #       timeout prints the last count and returns 1 (connections just closed, workers that
 #       are finishing: give them a moment instead of sleeping a fixed time).
 #   target_baseline NODE        records NODE's process count and registered names
+#   tree_pids FILE.json         the member pids of a saved supervision tree, sorted
 #   target_settled NODE DESC [SECONDS]
 #       waits until NODE is back at its baseline count; fails with DESC if the count rose
 #       (something beamviz started was left behind) or a registered process is gone. A
@@ -313,6 +314,18 @@ new_elixir_home() {
   fi
   [ -x "$home/bin/elixir" ] && printf '%s\n' "$home"
   return 0
+}
+
+# tree_pids FILE.json: the pids of a saved supervision tree's members (no external
+# linked processes), sorted, space separated: to compare with the node's own walk.
+tree_pids() {
+  python3 - "$1" <<'PYEOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+ps = sorted({n["pid"] for n in t["nodes"] if n.get("pid") and n["kind"] != "external"},
+            key=lambda p: tuple(int(x) for x in p.strip("<>").split(".")))
+print(" ".join(ps))
+PYEOF
 }
 
 start_node() {

@@ -13,23 +13,13 @@
 
 command -v elixir >/dev/null 2>&1 || skip "elixir is not installed"
 
-# pids of a beamviz tree (members only, no external linked processes), sorted
-json_pids() {
-  python3 - "$1" <<'PYEOF'
-import json, sys
-t = json.load(open(sys.argv[1]))
-ps = sorted({n["pid"] for n in t["nodes"] if n.get("pid") and n["kind"] != "external"},
-            key=lambda p: tuple(int(x) for x in p.strip("<>").split(".")))
-print(" ".join(ps))
-PYEOF
-}
 # the node's own walk (BvExApp.own_walk/1, sub_walk/1), in the same order
 node_pids() {
   ex_eval "$T" "$1" | tr ' ' '\n' | grep . | sort -t. -k2,2n -k3,3n | tr '\n' ' ' | sed -e 's/ $//'
 }
 same_pids() { # what json elixir-expr
   local got want
-  got=$(json_pids "$2")
+  got=$(tree_pids "$2")
   want=$(node_pids "$3")
   [ -n "$want" ] || fail "$1: the node's own walk is empty"
   [ "$got" = "$want" ] && return 0
@@ -224,7 +214,7 @@ for mc in 12 0; do
   width_rule "24 x 16, --max-children $mc, svg" "$w" "$h"
 done
 check "--sup big_app_sup json" $BVE suptree --sup big_app_sup --format json -o "$BV_TMP/wide.json"
-n=$(json_pids "$BV_TMP/wide.json" | wc -w)
+n=$(tree_pids "$BV_TMP/wide.json" | wc -w)
 [ "$n" = $((1 + 24 + 24 * 16)) ] || fail "24 x 16 tree: beamviz drew $n pids, not 409"
 target_settled "$E" "24 x 16 tree"
 [ -z "$SYNTAX_BUGS" ] || fail "tuple child ids are not in Elixir syntax on an Elixir node:

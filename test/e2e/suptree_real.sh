@@ -19,16 +19,6 @@ check "walk tree starts" erl_eval "$T" 'ok = bv_walk:start().'
 check "bv_wapp starts" erl_eval "$T" 'ok = application:start(bv_wapp).'
 check "bv_wapp2 starts" erl_eval "$T" 'ok = application:start(bv_wapp2).'
 
-# pids of a beamviz tree (members only), sorted, space separated
-json_pids() {
-  python3 - "$1" <<'PYEOF'
-import json, sys
-t = json.load(open(sys.argv[1]))
-ps = sorted({n["pid"] for n in t["nodes"] if n.get("pid") and n["kind"] != "external"},
-            key=lambda p: tuple(int(x) for x in p.strip("<>").split(".")))
-print(" ".join(ps))
-PYEOF
-}
 # the node's own walk, in the same order
 node_pids() {
   erl_eval "$T" "$1" | tr -d '"' | tr ' ' '\n' | grep . |
@@ -36,7 +26,7 @@ node_pids() {
 }
 same_pids() { # what json node-expr
   local got want
-  got=$(json_pids "$2")
+  got=$(tree_pids "$2")
   want=$(node_pids "$3")
   [ -n "$want" ] || fail "$1: the node's own walk is empty"
   [ "$got" = "$want" ] || fail "$1: beamviz's pids differ from the node's own walk:
