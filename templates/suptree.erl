@@ -108,9 +108,9 @@ PInfo = fun(P) when is_pid(P) -> case node(P) =:= node() of
                                  end;
            (_) -> undefined
         end,
-%% One supervisor: which_children with a timeout, then the children's info.
-Ask = fun(Sup) ->
-          R = try gen_server:call(Sup, which_children, SupTimeout) of
+%% One supervisor: which_children with a timeout (ms), then the children's info.
+Ask = fun(Sup, AskMs) ->
+          R = try gen_server:call(Sup, which_children, AskMs) of
                   Cs when is_list(Cs) ->
                       %% a child list is a list of 4-tuples (compiled helpers)
                       case catch lists:usort(lists:map(fun erlang:tuple_size/1, Cs)) of
@@ -165,7 +165,7 @@ Ask = fun(Sup) ->
 %% interpreted fun carries every binding made before it, and spawning copies
 %% them (nested funs flattened), so the workers' funs stay small.
 AskIn = fun(Me, S) ->
-            spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S)} end)
+            spawn_monitor(fun() -> Me ! {bv_suptree_wc, self(), Ask(S, SupTimeout)} end)
         end,
 Collect = fun Collect([], _End, Acc) -> Acc;
               Collect(Ws, End, Acc) ->
@@ -254,12 +254,13 @@ PortName = fun(Port) -> case erlang:port_info(Port, name) of
                               _ -> closed
                           end
            end,
-%% The parent named first in '$ancestors' (a pid or a registered name).
+%% The parent named first in '$ancestors' (a pid or a registered name) when it
+%% is a process of this node (a parent on another node: none here).
 AncParent = fun(P) ->
-                case erlang:process_info(P, dictionary) of
+                case node(P) =:= node() andalso erlang:process_info(P, dictionary) of
                     {dictionary, D} ->
                         case lists:keyfind('$ancestors', 1, D) of
-                            {_, [A | _]} when is_pid(A) -> A;
+                            {_, [A | _]} when is_pid(A), node(A) =:= node() -> A;
                             {_, [A | _]} when is_atom(A) ->
                                 case erlang:whereis(A) of
                                     Q when is_pid(Q) -> Q;
@@ -281,12 +282,14 @@ Declared = fun Declared(P, Depth) ->
                                    false when Depth > 0 -> Declared(Par, Depth - 1) =:= yes;
                                    false -> false
                                end,
-                       Late = erlang:monotonic_time(millisecond) >= Deadline,
+                       %% each ask within what is left of the walk's time
+                       Left = min(SupTimeout,
+                                  max(0, Deadline - erlang:monotonic_time(millisecond))),
                        case ParOk of
                            false -> {no, {parent_not_supervisor, Par}};
-                           true when Late -> {no, {parent_not_asked, Par}};
+                           true when Left =< 0 -> {no, {parent_not_asked, Par}};
                            true ->
-                               case Ask(Par) of
+                               case Ask(Par, Left) of
                                    {ok, Cs, _, _} ->
                                        case [T || {_, Q, T, _} <- Cs, Q =:= P] of
                                            [supervisor | _] -> yes;

@@ -13,7 +13,15 @@
 %%     the same ignoring case and "Elixir.", one containing the other, or a few
 %%     edits apart; at most 3, closest first, "Elixir." taken off
 Who_Low = fun(S) ->
-              L = string:lowercase(S),
+              %% text that is not UTF-8 (a name typed in another encoding) is
+              %% compared byte by byte, A-Z lowered
+              L = case catch string:lowercase(S) of
+                      Lb when is_binary(Lb) -> Lb;
+                      _ -> << <<(case C >= $A andalso C =< $Z of
+                                     true -> C + 32;
+                                     false -> C
+                                 end)>> || <<C>> <= S >>
+                  end,
               case L of <<"elixir.", R/binary>> -> R; _ -> L end
           end,
 Who_Dist = fun(A, B) ->

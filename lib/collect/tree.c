@@ -15,6 +15,12 @@
  * message of 5,000 children is about 1 MB on the wire, 4 MB decoded. */
 #define BV_TREE_CHUNK 5000
 
+/* Children without a process of the node (undefined, restarting, pids of
+ * other nodes) a walk may report: children with one are bounded by the
+ * node's process limit, these only by this (a node that sends slice after
+ * slice of them would otherwise grow beamviz until the deadline). */
+#define BV_TREE_MAX_NOPROC 1000000
+
 /* --- text keys (pid strings) to an index or a term, in util's hash map ---- */
 
 /* Inserts key -> val unless key is there; returns 1 if inserted, 0 if present. */
@@ -63,6 +69,7 @@ typedef struct supres {  /* a supervisor's walk result */
   int why;               /* 0 noproc, 1 not_walked, 2 other (why_text) */
   const char *why_text;
   int dynamic;           /* every child id so far is undefined */
+  int closed;            /* its last slice came (one shorter than a chunk) */
   kid *kids;             /* malloc'd, in which_children order; freed once placed */
   size_t nkids, cap;
 } supres;
@@ -88,6 +95,8 @@ typedef struct builder {
   int pid_err;        /* why pid_str last returned NULL: BV_ETERM or BV_ENOMEM */
   size_t chunk;       /* children per message asked for */
   size_t nsups, max_sups; /* supervisors reported; at most the process limit */
+  size_t nlocal, max_local;   /* children that are processes of the node */
+  size_t nother, max_other;   /* the other children (BV_TREE_MAX_NOPROC) */
 } builder;
 
 /* NULL with bd->pid_err set (and a message) when p is not a pid/port from the
@@ -115,77 +124,16 @@ static const char *atom_name(bv_arena *a, const bv_term *t)
   return bv_arena_strdup(a, bv_strip_elixir(t->v.s));
 }
 
-/* Child ids and reasons in the target's syntax: on Erlang nodes as Erlang
- * writes them ({pool,1}); on Elixir nodes as Elixir does ({:pool, 1}, an alias
- * without Elixir., :atom, true/false/nil bare). */
-static int plain_atom(const char *s)
-{
-  if (!(*s >= 'a' && *s <= 'z'))
-    return 0;
-  for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-          *s == '_' || *s == '@'))
-      return 0;
-  return 1;
-}
-
-static void fmt_term(bv_buf *b, const bv_term *t, const char *node, int elixir, int depth)
-{
-  if (!t)
-    return;
-  if (depth > 6 || b->len > 200) {
-    bv_buf_puts(b, "...");
-    return;
-  }
-  switch (t->type) {
-  case BV_T_ATOM:
-    if (!elixir) {
-      bv_buf_puts(b, bv_strip_elixir(t->v.s));
-    } else if (strncmp(t->v.s, "Elixir.", 7) == 0 && t->v.s[7]) {
-      bv_buf_puts(b, t->v.s + 7);
-    } else if (!strcmp(t->v.s, "true") || !strcmp(t->v.s, "false") || !strcmp(t->v.s, "nil")) {
-      bv_buf_puts(b, t->v.s);
-    } else if (plain_atom(t->v.s)) {
-      bv_buf_printf(b, ":%s", t->v.s);
-    } else {
-      bv_buf_puts(b, ":\"");
-      for (const char *c = t->v.s; *c; c++)
-        if (*c == '"' || *c == '\\')
-          bv_buf_printf(b, "\\%c", *c);
-        else
-          bv_buf_putc(b, *c);
-      bv_buf_putc(b, '"');
-    }
-    return;
-  case BV_T_TUPLE:
-  case BV_T_LIST:
-    bv_buf_putc(b, t->type == BV_T_TUPLE ? '{' : '[');
-    for (uint32_t i = 0; i < t->n; i++) {
-      if (i)
-        bv_buf_puts(b, elixir ? ", " : ",");
-      fmt_term(b, &t->v.items[i], node, elixir, depth + 1);
-    }
-    bv_buf_putc(b, t->type == BV_T_TUPLE ? '}' : ']');
-    return;
-  case BV_T_PID:
-    if (elixir) {
-      bv_buf tmp;
-      bv_buf_init(&tmp);
-      bv_term_format(&tmp, t, node, 120);
-      bv_pid_display(b, tmp.data ? tmp.data : "?", 1);
-      bv_buf_dispose(&tmp);
-      return;
-    }
-    bv_term_format(b, t, node, 120);
-    return;
-  default: bv_term_format(b, t, node, 120); return;
-  }
-}
+/* Child ids in the target's syntax, as every term beamviz shows: on Erlang
+ * nodes as Erlang writes them ({pool,1}); on Elixir nodes as inspect/1 does
+ * ({:pool, 1}, "worker-1", %{k: 1}, an alias without Elixir.); at most
+ * TERM_MAX bytes ("..." marks a cut). */
+#define TERM_MAX 200
 
 static const char *term_text(builder *bd, const bv_term *t)
 {
   bd->tmp.len = 0;
-  fmt_term(&bd->tmp, t, bd->node, bd->t->elixir, 0);
+  bv_term_format_lang(&bd->tmp, t, bd->node, TERM_MAX, bd->t->elixir);
   if (bd->tmp.failed || !bd->tmp.data)
     return NULL;
   return bv_arena_strndup(bd->t->arena, bd->tmp.data, bd->tmp.len);
@@ -407,6 +355,26 @@ static int take_kids(builder *bd, supres *sr, const bv_term *cs, const bv_term *
     return malformed(bd, "a slice of children");
   if (cs->n > bd->chunk)
     return malformed(bd, "a slice larger than asked for");
+  /* a supervisor's list comes in slices of exactly a chunk, the last one
+     shorter (maybe empty): nothing may follow a short slice */
+  if (sr->closed)
+    return malformed(bd, "more slices of a supervisor's children after its last one");
+  if (cs->n < bd->chunk)
+    sr->closed = 1;
+  /* the children of the whole walk: those that are processes at most as many
+     as the node can have, the others at most max_other */
+  if (ps->n > cs->n)
+    return malformed(bd, "more infos than children");
+  size_t nl = ps->n, no = cs->n - ps->n;
+  if (nl > bd->max_local - bd->nlocal)
+    return malformed(bd, "more children than the node can have processes");
+  if (no > bd->max_other - bd->nother)
+    return bv_error_set(BV_ETERM,
+                        "suptree: malformed walk result from node %s: more children than "
+                        "%zu without a process of the node",
+                        bd->node, bd->max_other);
+  bd->nlocal += nl;
+  bd->nother += no;
   if (sr->nkids + cs->n > sr->cap) {
     size_t cap = sr->cap ? sr->cap * 2 : 16;
     while (cap < sr->nkids + cs->n)
@@ -522,17 +490,19 @@ static int take_item(builder *bd, const bv_term *it, size_t *weight)
 /* The order children started in: which_children lists static children in
  * reverse start order; dynamic ones (simple_one_for_one, DynamicSupervisor:
  * every id undefined) come from a map, so pid order (creation order) is used. */
-static const kid *sort_base;
+typedef struct kidkey {  /* what the comparator needs: no shared state */
+  uint64_t id;
+  uint32_t serial, i;
+} kidkey;
 
 static int cmp_kid(const void *a, const void *b)
 {
-  uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-  const kid *x = &sort_base[i], *y = &sort_base[j];
+  const kidkey *x = a, *y = b;
   if (x->serial != y->serial)
     return x->serial < y->serial ? -1 : 1;
   if (x->id != y->id)
     return x->id < y->id ? -1 : 1;
-  return i < j ? -1 : (i > j);
+  return x->i < y->i ? -1 : (x->i > y->i);
 }
 
 static int place_children(builder *bd, uint32_t parent, supres *sr)
@@ -540,19 +510,19 @@ static int place_children(builder *bd, uint32_t parent, supres *sr)
   size_t n = sr->nkids;
   if (!n)
     return 0;
-  uint32_t *ord = malloc(n * sizeof *ord);
+  kidkey *ord = malloc(n * sizeof *ord);
   if (!ord)
     return BV_ENOMEM;
-  for (size_t k = 0; k < n; k++)
-    ord[k] = (uint32_t)(sr->dynamic ? k : n - 1 - k);
-  if (sr->dynamic) {
-    sort_base = sr->kids;
-    qsort(ord, n, sizeof *ord, cmp_kid);
-    sort_base = NULL;
+  for (size_t k = 0; k < n; k++) {
+    ord[k].i = (uint32_t)(sr->dynamic ? k : n - 1 - k);
+    ord[k].serial = sr->kids[ord[k].i].serial;
+    ord[k].id = sr->kids[ord[k].i].id;
   }
+  if (sr->dynamic)
+    qsort(ord, n, sizeof *ord, cmp_kid);
   int rc = 0;
   for (size_t k = 0; k < n && !rc; k++) {
-    const kid *c = &sr->kids[ord[k]];
+    const kid *c = &sr->kids[ord[k].i];
     bv_tnode nd;
     memset(&nd, 0, sizeof nd);
     nd.parent = (int)parent;
@@ -618,6 +588,13 @@ static int place_externals(builder *bd, uint32_t i)
     if (extra && extra->type == BV_T_TUPLE && bv_term_is_atom(bv_term_elem(extra, 0), "port"))
       nd.module = bv_arena_strdup(bd->t->arena, bv_term_text(bv_term_elem(extra, 1)) ?
                                                      bv_term_text(bv_term_elem(extra, 1)) : "port");
+    else if (extra && extra->type == BV_T_TUPLE && extra->n == 3 &&
+             (bv_term_is_atom(bv_term_elem(extra, 0), "supervisor") ||
+              bv_term_is_atom(bv_term_elem(extra, 0), "supervisor_bridge")) &&
+             bv_term_text(bv_term_elem(extra, 1)))
+      /* {supervisor, M, 1}: the callback module's init/1, as procs writes it */
+      nd.module = bv_arena_printf(bd->t->arena, "%s:init/1",
+                                  bv_strip_elixir(bv_term_text(bv_term_elem(extra, 1))));
     else if (extra && extra->type == BV_T_TUPLE && extra->n == 3 &&
              !bv_term_is_atom(bv_term_elem(extra, 0), "erlang")) /* funs: erlang:apply/2 */
       nd.module = bv_arena_printf(bd->t->arena, "%s:%s/%lld",
@@ -1076,6 +1053,8 @@ int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
   bd.node = bv_conn_node(c); /* the reply must name the same node */
   bd.chunk = BV_TREE_CHUNK;
   bd.max_sups = BV_MAX_PROCESS_LIMIT;
+  bd.max_local = BV_MAX_PROCESS_LIMIT;
+  bd.max_other = BV_TREE_MAX_NOPROC;
   bv_binding b[] = {
       {"Mode", BV_B_BIN, 0, o->app ? "app" : "sup", 3},
       {"Who", BV_B_BIN, 0, who, strlen(who)},

@@ -22,6 +22,15 @@ check "bv_stuck blocked" erl_eval "$T" 'ok = bv_crafted:make_stuck().'
 check "remote link" erl_eval "$T" "erlang:set_cookie('$OTHER', '$OTHER_COOKIE'),
   bv_linker ! {link_remote, '$OTHER', self()}, receive {linked, true} -> ok after 5000 -> timeout end."
 
+# workers whose '$ancestors' name a process of OTHER (bv_remanc) and a
+# "supervisor" that never answers (bv_slowkid's parent)
+check "odd ancestors" erl_eval "$T" "R = rpc:call('$OTHER', erlang, whereis, [init]),
+  true = is_pid(R) andalso node(R) =/= node(),
+  register(bv_remanc, spawn(fun() -> put('\$ancestors', [R]), receive stop -> ok end end)),
+  Par = spawn(fun() -> put('\$initial_call', {supervisor, bv_fake, 1}),
+                       receive never -> ok end end),
+  register(bv_slowkid, spawn(fun() -> put('\$ancestors', [Par]), receive stop -> ok end end)),
+  ok."
 PIDS0=$(erl_eval "$T" 'bv_crafted:pids().')
 target_baseline "$T"
 # after every walk: same processes, none new, bv_guard never asked anything
@@ -74,7 +83,8 @@ expect_node bv_stuck "unresponsive no answer: timeout"
 expect_node bv_w_a "worker -"
 expect_node end "worker -"
 expect_node 'q"u(o)t#e;s|<x>&end é✓' "worker -"
-expect_node '{weird"id,"<end>|;#"}' "worker -"
+# a child id as Erlang writes it (atoms quoted where Erlang quotes them)
+expect_node '{'"'"'weird"id'"'"',"<end>|;#"}' "worker -"
 
 # children in start order, the pool complete, the guard's type kept
 python3 - "$J" <<'EOF' || fail "tree shape is wrong"
@@ -187,6 +197,19 @@ done
 check "--sup :bv_mid" $BV suptree --sup :bv_mid -o "$BV_TMP/colon.mmd"
 grep -q 'bv_mid' "$BV_TMP/colon.mmd" || fail "--sup :bv_mid: wrong tree: $(cat "$BV_TMP/colon.mmd")"
 expect_exit 2 "another node" "$O" -- $BV suptree --sup '<3.1.0>' -o "$O"
+# a name that is not UTF-8: not registered (the suggestions compare bytes),
+# for --sup and --attach alike
+expect_exit 11 "is not registered on $T" "$O" -- $BV suptree --sup $'bv_mi\xff' -o "$O"
+expect_exit 11 "is not registered on $T" "$O" -- \
+  $BEAMVIZ seqtrace --node $T --cookie $C --attach $'bv_mi\xff' -o "$O"
+# a parent in '$ancestors' on another node: no parent here (not a crash)
+expect_exit 13 "it has no parent in '\$ancestors'" "$O" -- $BV suptree --sup bv_remanc -o "$O"
+# the parent is asked within the walk's time, not for a whole --sup-timeout
+t0=$(date +%s%N)
+expect_exit 13 "gave no child list in time" "$O" -- \
+  $BV --timeout 3000 suptree --sup bv_slowkid --sup-timeout 20000 -o "$O"
+el=$((($(date +%s%N) - t0) / 1000000))
+[ "$el" -lt 4000 ] || fail "asking bv_slowkid's parent took $el ms (--timeout 3000)"
 expect_exit 2 "not a pid" "$O" -- $BV suptree --sup '<0.1>' -o "$O"
 expect_exit 11 "running: " "$O" -- $BV suptree --app bv_nosuch_app -o "$O"
 expect_exit 11 "library application" "$O" -- $BV suptree --app stdlib -o "$O"

@@ -40,6 +40,22 @@ check "named supervisor and Task.Supervisor" ex_eval "$T" '
 Process.unlink(s)
 for _ <- 1..3, do: Task.Supervisor.start_child(BvTest.Tasks, fn -> Process.sleep(:infinity) end)
 :ok'
+# Child ids that are no atom: a string, a map, a tuple with a binary and a
+# keyword list (written as inspect/1 does); its first Agent linked to a
+# supervisor outside the tree ({supervisor, Supervisor.Default, 1})
+check "odd child ids" ex_eval "$T" '
+{:ok, s} = Supervisor.start_link([
+    %{id: "worker-1", start: {Agent, :start_link, [fn -> 1 end]}},
+    %{id: %{k: 1}, start: {Agent, :start_link, [fn -> 2 end]}},
+    %{id: {:a, "b", [x: 1]}, start: {Agent, :start_link, [fn -> 3 end]}},
+    %{id: :cache, start: {Agent, :start_link, [fn -> 4 end]}}
+  ], strategy: :one_for_one, name: BvTest.Ids)
+Process.unlink(s)
+{:ok, o} = Supervisor.start_link([], strategy: :one_for_one)
+Process.unlink(o)
+a = Enum.find_value(Supervisor.which_children(s), fn {id, p, _, _} -> id == "worker-1" && p end)
+true = Agent.get(a, fn _ -> Process.link(o) end)
+:ok'
 PIDS=$(erl_eval "$T" "lists:sort([P || S <- ['Elixir.BvTest.Sup', 'Elixir.BvTest.Tasks'], {_, P, _, _} <- supervisor:which_children(S)]).")
 target_baseline "$T"
 settled() {
@@ -89,6 +105,24 @@ W=$(ex_eval "$T" '[{_, w, _, _}] = Supervisor.which_children(BvTest.LSup); inspe
 expect_exit 13 "its initial call is BvTest.Worker.init/1; its parent lists it as worker" "$BV_TMP/x.mmd" -- \
   $BV suptree --sup "$W" -o "$BV_TMP/x.mmd"
 grep -q 'Elixir\.' "$EXPECT_STDERR" && fail "Elixir. prefix in the refusal: $(cat "$EXPECT_STDERR")"
+
+# --- child ids in Elixir syntax, in the JSON and the text; the supervisor
+# linked from outside by its callback module's init/1
+check "--sup BvTest.Ids" $BV suptree --sup BvTest.Ids --links --format json -o "$BV_TMP/ids.json"
+check "--sup BvTest.Ids text" $BV suptree --sup BvTest.Ids --links --format text -o "$BV_TMP/ids.txt"
+python3 - "$BV_TMP/ids.json" <<'EOF' || fail "child ids not in Elixir syntax: $(cat "$BV_TMP/ids.txt")"
+import json, sys
+n = json.load(open(sys.argv[1]))["nodes"]
+ids = [x.get("child_id") for x in n if x["parent"] == 0 and x["kind"] != "external"]
+assert ids == ['"worker-1"', '%{k: 1}', '{:a, "b", [x: 1]}', ':cache'], ids
+EOF
+for id in '"worker-1"' '%{k: 1}' '{:a, "b", [x: 1]}' ':cache'; do
+  grep -qF "$id" "$BV_TMP/ids.txt" || fail "text: no child id $id: $(cat "$BV_TMP/ids.txt")"
+done
+grep -qF '<<' "$BV_TMP/ids.txt" && fail "text: a binary in Erlang syntax: $(cat "$BV_TMP/ids.txt")"
+grep -q ' Supervisor.Default.init/1 \[external\]$' "$BV_TMP/ids.txt" ||
+  fail "--links: the linked supervisor is not shown by its callback's init/1: $(cat "$BV_TMP/ids.txt")"
+grep -q ':supervisor' "$BV_TMP/ids.txt" && fail "--links: :supervisor initial call shown: $(cat "$BV_TMP/ids.txt")"
 
 # --- applications
 for A in logger elixir; do

@@ -79,6 +79,18 @@ t = json.load(open(sys.argv[1])); n = t["nodes"]
 a, b = t["links"][0]
 assert {n[a].get("name"), n[b].get("name")} == {"bv_w_a", "bv_w_b"}, (n[a], n[b])
 EOF
+# bv_top (bv_mid's parent, a supervisor outside this tree) by its callback's
+# init/1 as procs names it, not supervisor:bv_crafted/1
+python3 - "$BV_TMP/all.json" <<'EOF' || fail "the external bv_top is not bv_crafted:init/1"
+import json, sys
+n = json.load(open(sys.argv[1]))["nodes"]
+top = [x for x in n if x["kind"] == "external" and x.get("name") == "bv_top"]
+assert len(top) == 1 and top[0].get("module") == "bv_crafted:init/1", top
+EOF
+check "all text" $BV suptree --sup bv_mid --links all --format text -o "$BV_TMP/all.txt"
+grep -q ' bv_top bv_crafted:init/1 \[external\]$' "$BV_TMP/all.txt" ||
+  fail "text: bv_top not shown as bv_crafted:init/1: $(cat "$BV_TMP/all.txt")"
+grep -q 'supervisor:' "$BV_TMP/all.txt" && fail "text: supervisor:M/1 shown: $(cat "$BV_TMP/all.txt")"
 
 # --- each value, live: Mermaid, text and SVG agree
 want() { # name expected
