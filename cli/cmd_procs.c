@@ -6,7 +6,7 @@
 #include <string.h>
 
 const cli_opt cmd_procs_opts[] = {
-    {"top", "N", "keep the N processes with the largest --by value"},
+    {"top", "N", "keep the N processes with the largest --by value (text: default 20)"},
     {"by", "FIELD", "reductions|memory|message_queue_len for --top (default reductions)"},
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len (default reductions)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
@@ -19,8 +19,12 @@ int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
 {
   const char *by = cli_get(ctx, "by");
   unsigned long top;
-  int rc = cli_uint(ctx, "top", 1, 100000000, 0, &top);
-  if (rc || !top)
+  const char *path;
+  bv_format fmt;
+  /* a text table shows the top 20 unless told otherwise */
+  int rc = cli_format(ctx, BV_MODEL_SNAPSHOT, &path, &fmt);
+  if (rc || (rc = cli_uint(ctx, "top", 1, 100000000, fmt == BV_FMT_TEXT ? 20 : 0, &top)) ||
+      !top)
     return rc;
   if ((rc = bv_snapshot_top(s, top, by ? bv_proc_field_from_name(by) : BV_PF_REDUCTIONS)))
     return cli_error(cli_exit_code(rc), "--by: %s", bv_error_last());

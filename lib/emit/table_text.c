@@ -1,0 +1,351 @@
+/* emit/table_text.c: aligned plain-text tables for terminals and CI logs: the
+ * top processes of a snapshot (like observer_cli's top view) and a memory
+ * series, one sample a line. Texts are cleaned (control characters as
+ * visible escapes, bv_buf_text) and cut on character boundaries. */
+#include "emit/emit.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Columns of UTF-8 text s[0..n): one per character (the text is clean, so
+ * valid UTF-8; a stray byte counts as one). Wide characters count one. */
+static size_t cols(const char *s, size_t n)
+{
+  size_t c = 0;
+  for (size_t i = 0; i < n; c++) {
+    size_t l = bv_utf8_len(s + i, n - i);
+    i += l ? l : 1;
+  }
+  return c;
+}
+
+/* Appends t (NULL = "-") cleaned and cut to at most max columns (the last
+ * one an ellipsis when cut), padded with spaces to width when pad; returns
+ * the columns written before padding. */
+static size_t put_cell(bv_buf *b, bv_buf *tmp, const char *t, size_t max, size_t width, int pad)
+{
+  tmp->len = 0;
+  if (!t)
+    t = "-";
+  bv_buf_text(tmp, t, strlen(t));
+  const char *s = tmp->data ? tmp->data : "";
+  size_t n = tmp->failed ? 0 : tmp->len, c = cols(s, n), keep = n;
+  if (c > max) {
+    /* keep max - 1 characters, then "…" */
+    size_t i = 0;
+    for (size_t k = 0; k + 1 < max && i < n; k++) {
+      size_t l = bv_utf8_len(s + i, n - i);
+      i += l ? l : 1;
+    }
+    keep = i;
+    c = max;
+  }
+  if (b) {
+    bv_buf_put(b, s, keep);
+    if (keep < n)
+      bv_buf_puts(b, "\xe2\x80\xa6");
+    for (size_t k = c; pad && k < width; k++)
+      bv_buf_putc(b, ' ');
+  }
+  return c;
+}
+
+static size_t u64_len(uint64_t v)
+{
+  size_t n = 1;
+  while (v >= 10)
+    v /= 10, n++;
+  return n;
+}
+
+static void put_right(bv_buf *b, uint64_t v, size_t width)
+{
+  for (size_t k = u64_len(v); k < width; k++)
+    bv_buf_putc(b, ' ');
+  bv_buf_u64(b, v);
+}
+
+static void pad_to(bv_buf *b, size_t have, size_t width)
+{
+  for (; have < width; have++)
+    bv_buf_putc(b, ' ');
+}
+
+/* --- processes ------------------------------------------------------------- */
+
+#define W_PID 20
+#define W_WHO 32
+#define W_STATUS 10
+#define W_LINE 120
+#define W_CALL_MIN 12
+
+typedef struct rank {
+  uint64_t v;
+  size_t i;
+} rank;
+
+static int cmp_rank(const void *a, const void *b)
+{
+  const rank *x = a, *y = b;
+  if (x->v != y->v)
+    return x->v > y->v ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The fields the snapshot is already sorted by, largest first (as
+ * bv_snapshot_top leaves it), as bits 1 << k of fs[k]; the table is sorted by
+ * the first (reductions when none). A field equal in every row is not named. */
+static const bv_proc_field fs[] = {BV_PF_REDUCTIONS, BV_PF_MEMORY, BV_PF_MESSAGE_QUEUE_LEN};
+#define NFS (sizeof fs / sizeof *fs)
+
+static unsigned sorted_by(const bv_snapshot *s)
+{
+  unsigned bits = 0;
+  for (size_t k = 0; k < NFS; k++) {
+    size_t i = 1;
+    while (i < s->n && bv_proc_value(&s->procs[i - 1], fs[k]) >= bv_proc_value(&s->procs[i], fs[k]))
+      i++;
+    /* a field equal in every row sorts nothing */
+    if (i >= s->n && s->n > 1 &&
+        bv_proc_value(&s->procs[0], fs[k]) != bv_proc_value(&s->procs[s->n - 1], fs[k]))
+      bits |= 1u << k;
+  }
+  return bits;
+}
+
+/* "reductions", "memory and message_queue_len", "a, b and c" */
+static void put_fields(bv_buf *b, unsigned bits)
+{
+  size_t n = 0, total = 0;
+  for (size_t k = 0; k < NFS; k++)
+    total += (bits >> k) & 1;
+  for (size_t k = 0; k < NFS; k++) {
+    if (!((bits >> k) & 1))
+      continue;
+    if (n)
+      bv_buf_puts(b, n + 1 == total ? " and " : ", ");
+    bv_buf_puts(b, bv_proc_field_name(fs[k]));
+    n++;
+  }
+}
+
+int bv_procs_text(bv_out *out, const bv_snapshot *s)
+{
+  unsigned bits = sorted_by(s);
+  if (!bits)
+    bits = 1; /* sorted here by reductions */
+  bv_proc_field by = BV_PF_REDUCTIONS;
+  for (size_t k = NFS; k-- > 0;)
+    if ((bits >> k) & 1)
+      by = fs[k];
+  rank *r = malloc((s->n ? s->n : 1) * sizeof *r);
+  bv_procs_disp d;
+  int rc;
+  if (!r)
+    return bv_error_set(BV_ENOMEM, "out of memory writing the process table");
+  if ((rc = bv_procs_disp_init(&d, s->elixir))) {
+    free(r);
+    return rc;
+  }
+  for (size_t i = 0; i < s->n; i++)
+    r[i].v = bv_proc_value(&s->procs[i], by), r[i].i = i;
+  qsort(r, s->n, sizeof *r, cmp_rank);
+
+  static const char *const head[] = {"PID",    "WHO",    "REDUCTIONS", "MEMORY",
+                                     "MSGQ",   "STATUS", "CURRENT_FUNCTION"};
+  size_t w[7];
+  for (size_t k = 0; k < 7; k++)
+    w[k] = strlen(head[k]);
+  bv_buf tmp;
+  bv_buf_init(&tmp);
+  /* pass 1: column widths */
+  for (size_t j = 0; j < s->n && !rc; j++) {
+    bv_proc q;
+    const bv_proc *p = &s->procs[r[j].i];
+    const char *who = bv_procs_disp_who(&d, p);
+    size_t c = who ? put_cell(NULL, &tmp, who, W_WHO, 0, 0) : 0;
+    if (!who || (rc = bv_procs_disp_row(&d, p, &q))) {
+      rc = rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
+      break;
+    }
+    if (c > w[1])
+      w[1] = c;
+    if ((c = put_cell(NULL, &tmp, q.pid, W_PID, 0, 0)) > w[0])
+      w[0] = c;
+    if ((c = u64_len(q.reductions)) > w[2])
+      w[2] = c;
+    if ((c = u64_len(q.memory)) > w[3])
+      w[3] = c;
+    if ((c = u64_len(q.message_queue_len)) > w[4])
+      w[4] = c;
+    if ((c = put_cell(NULL, &tmp, q.status, W_STATUS, 0, 0)) > w[5])
+      w[5] = c;
+  }
+  size_t used = 0;
+  for (size_t k = 0; k < 6; k++)
+    used += w[k] + 2;
+  size_t wcall = used + W_CALL_MIN < W_LINE ? W_LINE - used : W_CALL_MIN;
+
+  bv_wr wr;
+  bv_wr_init(&wr, out);
+  if (rc) {
+    wr.rc = rc;
+  } else {
+    bv_buf *b = &wr.b;
+    bv_buf_puts(b, "Processes on ");
+    bv_buf_text(b, s->node ? s->node : "?", s->node ? strlen(s->node) : 1);
+    bv_buf_printf(b, ": %zu of %zu", s->n, s->total > s->n ? s->total : s->n);
+    bv_buf_puts(b, ", sorted by ");
+    put_fields(b, bits);
+    bv_buf_puts(b, " (largest first)\n");
+    for (size_t k = 0; k < 7; k++) {
+      int right = k >= 2 && k <= 4;
+      if (k)
+        bv_buf_puts(b, "  ");
+      if (right)
+        pad_to(b, strlen(head[k]), w[k]);
+      bv_buf_puts(b, head[k]);
+      if (!right && k < 6)
+        pad_to(b, strlen(head[k]), w[k]);
+    }
+    bv_buf_putc(b, '\n');
+  }
+  /* pass 2: the rows */
+  for (size_t j = 0; j < s->n && !wr.rc; j++) {
+    bv_buf *b = &wr.b;
+    bv_proc q;
+    const bv_proc *p = &s->procs[r[j].i];
+    const char *who = bv_procs_disp_who(&d, p);
+    if (!who) {
+      wr.rc = bv_error_set(BV_ENOMEM, "out of memory");
+      break;
+    }
+    /* who lives until the next bv_procs_disp_who; the row uses another buffer */
+    if ((rc = bv_procs_disp_row(&d, p, &q))) {
+      wr.rc = rc;
+      break;
+    }
+    put_cell(b, &tmp, q.pid, W_PID, w[0], 1);
+    bv_buf_puts(b, "  ");
+    put_cell(b, &tmp, who, W_WHO, w[1], 1);
+    bv_buf_puts(b, "  ");
+    put_right(b, q.reductions, w[2]);
+    bv_buf_puts(b, "  ");
+    put_right(b, q.memory, w[3]);
+    bv_buf_puts(b, "  ");
+    put_right(b, q.message_queue_len, w[4]);
+    bv_buf_puts(b, "  ");
+    put_cell(b, &tmp, q.status, W_STATUS, w[5], 1);
+    bv_buf_puts(b, "  ");
+    put_cell(b, &tmp, q.current_function, wcall, 0, 0);
+    bv_buf_putc(b, '\n');
+    if (b->failed)
+      wr.rc = bv_error_set(BV_ENOMEM, "out of memory");
+    else
+      bv_wr_maybe_flush(&wr);
+  }
+  bv_buf_dispose(&tmp);
+  bv_procs_disp_dispose(&d);
+  free(r);
+  return bv_wr_finish(&wr);
+}
+
+int bv_emit_procs_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                       bv_emit_info *info)
+{
+  (void)fmt, (void)info;
+  bv_procs_view v;
+  int rc;
+  if (!m || m->kind != BV_MODEL_SNAPSHOT || !m->u.snapshot)
+    return bv_error_set(BV_EINVAL, "not a process snapshot");
+  /* the same fields are refused whatever the format */
+  if ((rc = bv_procs_view_fields(o, &v)))
+    return rc;
+  return bv_procs_text(out, m->u.snapshot);
+}
+
+/* --- memory ------------------------------------------------------------------ */
+
+/* "S.mmm" seconds from ms */
+static int put_secs(bv_buf *b, uint64_t ms)
+{
+  return bv_buf_printf(b, "%llu.%03llu", (unsigned long long)(ms / 1000),
+                       (unsigned long long)(ms % 1000));
+}
+
+/* bytes as MB (10^6 bytes) with two decimals, rounded half up */
+static int put_mb(bv_buf *b, uint64_t bytes)
+{
+  uint64_t c = bytes / 10000 + (bytes % 10000 >= 5000);
+  return bv_buf_printf(b, "%llu.%02llu", (unsigned long long)(c / 100),
+                       (unsigned long long)(c % 100));
+}
+
+int bv_memory_text(bv_out *out, const bv_memseries *m)
+{
+  size_t w[1 + BV_MEM_NKINDS];
+  bv_buf tmp;
+  bv_buf_init(&tmp);
+  w[0] = strlen("seconds");
+  for (int k = 0; k < BV_MEM_NKINDS; k++)
+    w[1 + k] = strlen(bv_mem_kinds[k]);
+  uint64_t t0 = m->n ? m->samples[0].t_ms : 0;
+  for (size_t i = 0; i < m->n; i++) {
+    const bv_memsample *s = &m->samples[i];
+    tmp.len = 0;
+    put_secs(&tmp, s->t_ms >= t0 ? s->t_ms - t0 : 0);
+    if (tmp.len > w[0])
+      w[0] = tmp.len;
+    for (int k = 0; k < BV_MEM_NKINDS; k++) {
+      tmp.len = 0;
+      put_mb(&tmp, s->bytes[k]);
+      if (tmp.len > w[1 + k])
+        w[1 + k] = tmp.len;
+    }
+  }
+  bv_wr wr;
+  bv_wr_init(&wr, out);
+  bv_buf *b = &wr.b;
+  bv_buf_puts(b, "Memory of ");
+  bv_buf_text(b, m->node ? m->node : "?", m->node ? strlen(m->node) : 1);
+  bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms\n", m->n, m->interval_ms);
+  for (size_t k = 0; k < 1 + BV_MEM_NKINDS; k++) {
+    const char *h = k ? bv_mem_kinds[k - 1] : "seconds";
+    if (k)
+      bv_buf_puts(b, "  ");
+    pad_to(b, strlen(h), w[k]);
+    bv_buf_puts(b, h);
+  }
+  bv_buf_putc(b, '\n');
+  for (size_t i = 0; i < m->n && !wr.rc; i++) {
+    const bv_memsample *s = &m->samples[i];
+    tmp.len = 0;
+    put_secs(&tmp, s->t_ms >= t0 ? s->t_ms - t0 : 0);
+    pad_to(b, tmp.len, w[0]);
+    bv_buf_put(b, tmp.data, tmp.len);
+    for (int k = 0; k < BV_MEM_NKINDS; k++) {
+      tmp.len = 0;
+      put_mb(&tmp, s->bytes[k]);
+      bv_buf_puts(b, "  ");
+      pad_to(b, tmp.len, w[1 + k]);
+      bv_buf_put(b, tmp.data, tmp.len);
+    }
+    bv_buf_putc(b, '\n');
+    if (tmp.failed || b->failed)
+      wr.rc = bv_error_set(BV_ENOMEM, "out of memory");
+    else
+      bv_wr_maybe_flush(&wr);
+  }
+  bv_buf_dispose(&tmp);
+  return bv_wr_finish(&wr);
+}
+
+int bv_emit_memory_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                        bv_emit_info *info)
+{
+  (void)fmt, (void)o, (void)info;
+  if (!m || m->kind != BV_MODEL_MEMORY || !m->u.memory)
+    return bv_error_set(BV_EINVAL, "not a memory series");
+  return bv_memory_text(out, m->u.memory);
+}
