@@ -132,11 +132,12 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
   int rc;
   switch (kind) {
   case BV_MODEL_SNAPSHOT:
-    if ((rc = cli_uint(ctx, "top", 1, 100000000, 0, &v)) || (rc = field_opt(ctx, "by", 1, &s)) ||
+    if ((rc = cli_uint(ctx, "top", 1, 100000000, 0, &v)) || (rc = field_opt(ctx, "by", 1, &o->by)) ||
         (rc = field_opt(ctx, "x", 1, &o->x)) || (rc = field_opt(ctx, "y", 1, &o->y)) ||
         (rc = field_opt(ctx, "color", 0, &o->color)))
       return rc;
-    if (cli_get(ctx, "by") && !cli_get(ctx, "top"))
+    /* a text table keeps the top 20 by --by unless told otherwise */
+    if (cli_get(ctx, "by") && !cli_get(ctx, "top") && fmt != BV_FMT_TEXT)
       return cli_error(EXIT_USAGE, "--by: needs --top N (keep the N largest by FIELD)");
     if (strcmp(o->x ? o->x : "reductions", o->y ? o->y : "memory") == 0)
       return cli_error(EXIT_USAGE, "--x and --y: both are '%s'; pick two different fields",

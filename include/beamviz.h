@@ -626,6 +626,7 @@ typedef struct bv_emit_opts {
   int all;                /* keep system processes (code_server, logger, ...) */
   /* process charts: field names (NULL = reductions, memory, status) */
   const char *x, *y, *color;
+  const char *by;         /* text table: rows sorted by it, largest first (NULL = reductions) */
   /* images (PNG, SVG, PDF) */
   double width, height;   /* px: charts are laid out to it, trees and sequences
                              scaled to fit (0 = natural size) */

@@ -107,9 +107,10 @@ int bv_emit_tree_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
 /* Plain-text tables (BV_FMT_TEXT) for terminals and CI logs (emit/table_text.c).
  * Processes: a first line "Processes on NODE: N of M, sorted by F (largest
  * first)", a header PID WHO REDUCTIONS MEMORY MSGQ STATUS CURRENT_FUNCTION,
- * then every process of the snapshot, one a line, sorted largest first by the
- * field it is already sorted by (reductions, memory, message_queue_len, as
- * bv_snapshot_top leaves it; else reductions). Pids, identities
+ * then every process of the snapshot, one a line, sorted largest first by
+ * by (o->by in bv_emit: NULL = reductions; ties in snapshot order, so a
+ * bv_snapshot_top by the same field keeps its order); BV_EINVAL for a field
+ * that is not numeric. Pids, identities
  * (bv_procs_disp_who) and calls in the node's syntax; texts cleaned
  * (bv_buf_text) and cut on character boundaries with an ellipsis (who 32,
  * pid 20, status 10 columns, the call to what is left of 120); numbers right-
@@ -118,7 +119,7 @@ int bv_emit_tree_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
  * Memory: "Memory of NODE in MB (10^6 bytes), N samples every I ms", a header
  * (seconds and every kind), then one sample a line: seconds since the first
  * sample (from t_ms, 3 decimals) and each kind in MB (2 decimals), aligned. */
-int bv_procs_text(bv_out *out, const bv_snapshot *s);
+int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by);
 int bv_memory_text(bv_out *out, const bv_memseries *m);
 int bv_emit_procs_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                        bv_emit_info *info);

@@ -93,52 +93,11 @@ static int cmp_rank(const void *a, const void *b)
   return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* The fields the snapshot is already sorted by, largest first (as
- * bv_snapshot_top leaves it), as bits 1 << k of fs[k]; the table is sorted by
- * the first (reductions when none). A field equal in every row is not named. */
-static const bv_proc_field fs[] = {BV_PF_REDUCTIONS, BV_PF_MEMORY, BV_PF_MESSAGE_QUEUE_LEN};
-#define NFS (sizeof fs / sizeof *fs)
-
-static unsigned sorted_by(const bv_snapshot *s)
+int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
 {
-  unsigned bits = 0;
-  for (size_t k = 0; k < NFS; k++) {
-    size_t i = 1;
-    while (i < s->n && bv_proc_value(&s->procs[i - 1], fs[k]) >= bv_proc_value(&s->procs[i], fs[k]))
-      i++;
-    /* a field equal in every row sorts nothing */
-    if (i >= s->n && s->n > 1 &&
-        bv_proc_value(&s->procs[0], fs[k]) != bv_proc_value(&s->procs[s->n - 1], fs[k]))
-      bits |= 1u << k;
-  }
-  return bits;
-}
-
-/* "reductions", "memory and message_queue_len", "a, b and c" */
-static void put_fields(bv_buf *b, unsigned bits)
-{
-  size_t n = 0, total = 0;
-  for (size_t k = 0; k < NFS; k++)
-    total += (bits >> k) & 1;
-  for (size_t k = 0; k < NFS; k++) {
-    if (!((bits >> k) & 1))
-      continue;
-    if (n)
-      bv_buf_puts(b, n + 1 == total ? " and " : ", ");
-    bv_buf_puts(b, bv_proc_field_name(fs[k]));
-    n++;
-  }
-}
-
-int bv_procs_text(bv_out *out, const bv_snapshot *s)
-{
-  unsigned bits = sorted_by(s);
-  if (!bits)
-    bits = 1; /* sorted here by reductions */
-  bv_proc_field by = BV_PF_REDUCTIONS;
-  for (size_t k = NFS; k-- > 0;)
-    if ((bits >> k) & 1)
-      by = fs[k];
+  if (!bv_proc_field_numeric(by))
+    return bv_error_set(BV_EINVAL, "'%s' is not one of reductions|memory|message_queue_len",
+                        bv_proc_field_name(by));
   rank *r = malloc((s->n ? s->n : 1) * sizeof *r);
   bv_procs_disp d;
   int rc;
@@ -196,9 +155,7 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s)
     bv_buf_puts(b, "Processes on ");
     bv_buf_text(b, s->node ? s->node : "?", s->node ? strlen(s->node) : 1);
     bv_buf_printf(b, ": %zu of %zu", s->n, s->total > s->n ? s->total : s->n);
-    bv_buf_puts(b, ", sorted by ");
-    put_fields(b, bits);
-    bv_buf_puts(b, " (largest first)\n");
+    bv_buf_printf(b, ", sorted by %s (largest first)\n", bv_proc_field_name(by));
     for (size_t k = 0; k < 7; k++) {
       int right = k >= 2 && k <= 4;
       if (k)
@@ -262,7 +219,8 @@ int bv_emit_procs_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, 
   /* the same fields are refused whatever the format */
   if ((rc = bv_procs_view_fields(o, &v)))
     return rc;
-  return bv_procs_text(out, m->u.snapshot);
+  return bv_procs_text(out, m->u.snapshot,
+                       o && o->by ? bv_proc_field_from_name(o->by) : BV_PF_REDUCTIONS);
 }
 
 /* --- memory ------------------------------------------------------------------ */

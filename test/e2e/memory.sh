@@ -79,6 +79,32 @@ for ((i = 0; i < 40; i++)); do
 done
 [ "$(proc_count "$N")" = "$BASE" ] || fail "process count changed: $BASE before, $(proc_count "$N") after"
 
+# a text table: one sample a line, seconds from the first sample, MB
+bv memory --samples 3 --interval 200 --format text -o - --save "$T/mt.json" >"$T/mt.txt" ||
+  fail "memory --format text"
+check "render saved memory -> .txt" "$BEAMVIZ" render "$T/mt.json" -o "$T/mtr.txt"
+python3 - "$T" <<'EOF' || fail "memory text"
+import json, sys
+t = sys.argv[1]
+lines = open(t + "/mt.txt").read().split("\n")
+assert lines[-1] == "" and len(lines) == 1 + 1 + 3 + 1, lines
+lines = lines[:-1]
+assert lines[0].startswith("Memory of ") and "3 samples every 200 ms" in lines[0], lines[0]
+head = lines[1].split()
+assert head == ["seconds", "total", "processes", "atom", "binary", "code", "ets", "system"], head
+assert len({len(l) for l in lines[1:]}) == 1, "not aligned"
+d = json.load(open(t + "/mt.json"))
+s = d["samples"]
+t0 = s[0]["t_ms"]
+for l, smp in zip(lines[2:], s):
+    v = l.split()
+    assert abs(float(v[0]) - (smp["t_ms"] - t0) / 1000) < 1e-9, (v[0], smp)
+    assert abs(float(v[1]) - smp["total"] / 1e6) <= 0.005 + 1e-9, (v[1], smp)
+secs = [float(l.split()[0]) for l in lines[2:]]
+assert secs[0] == 0 and secs[1] >= 0.15 and secs[2] > secs[1], secs
+assert open(t + "/mtr.txt").read() == open(t + "/mt.txt").read(), "render differs"
+EOF
+
 # an Elixir node
 start_node E elixir
 check "memory on elixir" "$BEAMVIZ" --node "$E" --cookie "$BV_COOKIE" memory --samples 2 --interval 50 -o "$T/ex.vl.json"

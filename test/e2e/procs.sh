@@ -124,6 +124,42 @@ reds = [x["reductions"] for x in v["data"]["values"]]
 assert len(reds) == 7 and reds == sorted(reds, reverse=True), reds
 assert any(s.startswith("7 of ") for s in v["title"]["subtitle"]), v["title"]
 EOF
+# --- text tables: the top N like observer_cli's top view (default 20) ---------------
+bv procs --format text -o - >"$T/top20.txt" || fail "procs --format text"
+bv procs --top 4 --by message_queue_len --format text -o - --save "$T/top4.json" >"$T/top4.txt" ||
+  fail "procs --top 4 --format text"
+check "procs -> .txt" bv procs --by memory -o "$T/topmem.txt"
+check "render saved -> .txt" "$BEAMVIZ" render "$T/top4.json" --top 4 --by message_queue_len -o "$T/top4r.txt"
+python3 - "$T" <<'EOF' || fail "text tables"
+import sys
+t = sys.argv[1]
+def table(name):
+    raw = open(t + "/" + name, encoding="utf-8").read()
+    assert raw.endswith("\n") and all(c >= " " for c in raw.replace("\n", "")), raw
+    lines = raw.split("\n")[:-1]
+    assert all(len(l) <= 120 for l in lines), [l for l in lines if len(l) > 120]
+    head = lines[1].split()
+    assert head == ["PID", "WHO", "REDUCTIONS", "MEMORY", "MSGQ", "STATUS", "CURRENT_FUNCTION"], head
+    # numbers right-aligned: each number column ends where its header ends
+    for h in ("REDUCTIONS", "MEMORY", "MSGQ"):
+        end = lines[1].index(h) + len(h)
+        for l in lines[2:]:
+            assert l[end - 1].isdigit() and l[end] == " ", (h, l)
+    return lines
+l20 = table("top20.txt")
+assert len(l20) == 1 + 1 + 20, len(l20)
+assert "sorted by reductions" in l20[0] and ": 20 of " in l20[0], l20[0]
+col = l20[1].index("REDUCTIONS") + len("REDUCTIONS")
+reds = [int(l[:col].split()[-1]) for l in l20[2:]]
+assert reds == sorted(reds, reverse=True), reds
+l4 = table("top4.txt")
+assert len(l4) == 1 + 1 + 4, l4
+assert "sorted by message_queue_len (largest first)" in l4[0], l4[0]
+assert l4[2].split()[1] == "bv_queue" and " 250 " in l4[2], l4[2]
+lm = table("topmem.txt")
+assert len(lm) == 22 and "sorted by memory" in lm[0], lm[0]
+assert open(t + "/top4r.txt").read() == open(t + "/top4.txt").read(), "render differs"
+EOF
 # queue length on y: most processes have 0, drawn at 1 and counted
 check "x/y/color" bv procs --x memory --y message_queue_len --color current_function -o "$T/xy.vl.json"
 vl_check "$T/xy.vl.json"

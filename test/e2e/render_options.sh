@@ -60,7 +60,7 @@ expect_exit 2 "cannot write png output: an apps model can be written as text, js
   "$T/a.png" -- "$BEAMVIZ" render "$T/apps.json" -o "$T/a.png"
 expect_exit 2 "a seqtrace model can be written as mermaid, md, json, png, svg, pdf" \
   "$T/s.csv" -- "$BEAMVIZ" render "$T/seqtrace-tasks.json" -o "$T/s.csv"
-expect_exit 2 "a procs model can be written as vega-lite, json, csv, png, svg, pdf" \
+expect_exit 2 "a procs model can be written as vega-lite, json, csv, text, png, svg, pdf" \
   "$T/p.mmd" -- "$BEAMVIZ" render "$T/procs.json" -o "$T/p.mmd"
 
 # render apps.json: the text table by default, the model file as JSON
