@@ -7,7 +7,7 @@
 
 const cli_opt cmd_procs_opts[] = {
     {"top", "N", "keep the N processes with the largest --by value (text: default 20)"},
-    {"by", "FIELD", "reductions|memory|message_queue_len for --top (default reductions)"},
+    {"by", "FIELD", "reductions|memory|message_queue_len for --top and text (default reductions)"},
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len (default reductions)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
     {"color", "FIELD", "status|name|label|current_function|initial_call (default status)"},

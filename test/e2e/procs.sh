@@ -243,6 +243,19 @@ check "elixir agent" ex_eval "$E" '{:ok, _} = Agent.start(Kernel, :+, [1, 2], na
 sleep 1
 target_baseline "$E"
 check "procs on elixir -> json" "$BEAMVIZ" --node "$E" --cookie "$EC" procs -o "$T/ex.json"
+"$BEAMVIZ" --node "$E" --cookie "$EC" procs --top 100000 --format text -o - >"$T/ex.txt" ||
+  fail "procs on elixir -> text"
+python3 - "$T/ex.txt" <<'EOF' || fail "elixir text table"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1]
+n = int(lines[0].split(": ")[1].split(" of ")[0])
+assert n > 20 and len(lines) == 1 + 1 + n, (n, len(lines))
+rows = lines[2:]
+assert all(l.startswith("#PID<0.") for l in rows), rows
+assert any(" Bv.Counter " in l for l in rows), rows
+assert not any("Elixir." in l for l in rows), [l for l in rows if "Elixir." in l]
+assert any(":gen_server.loop/" in l for l in rows), rows
+EOF
 check "procs on elixir -> vl" "$BEAMVIZ" --node "$E" --cookie "$EC" procs -o "$T/ex.vl.json"
 vl_check "$T/ex.vl.json"
 python3 - "$T" <<'EOF' || fail "elixir outputs"
