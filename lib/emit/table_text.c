@@ -80,25 +80,12 @@ static void pad_to(bv_buf *b, size_t have, size_t width)
 #define W_LINE 120
 #define W_CALL_MIN 12
 
-typedef struct rank {
-  uint64_t v;
-  size_t i;
-} rank;
-
-static int cmp_rank(const void *a, const void *b)
-{
-  const rank *x = a, *y = b;
-  if (x->v != y->v)
-    return x->v > y->v ? -1 : 1;
-  return x->i < y->i ? -1 : x->i > y->i;
-}
-
 int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
 {
   if (!bv_proc_field_numeric(by))
     return bv_error_set(BV_EINVAL, "'%s' is not one of reductions|memory|message_queue_len",
                         bv_proc_field_name(by));
-  rank *r = malloc((s->n ? s->n : 1) * sizeof *r);
+  size_t *r = bv_snapshot_order(s, by);
   bv_procs_disp d;
   int rc;
   if (!r)
@@ -107,9 +94,6 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
     free(r);
     return rc;
   }
-  for (size_t i = 0; i < s->n; i++)
-    r[i].v = bv_proc_value(&s->procs[i], by), r[i].i = i;
-  qsort(r, s->n, sizeof *r, cmp_rank);
 
   static const char *const head[] = {"PID",    "WHO",    "REDUCTIONS", "MEMORY",
                                      "MSGQ",   "STATUS", "CURRENT_FUNCTION"};
@@ -121,7 +105,7 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
   /* pass 1: column widths */
   for (size_t j = 0; j < s->n && !rc; j++) {
     bv_proc q;
-    const bv_proc *p = &s->procs[r[j].i];
+    const bv_proc *p = &s->procs[r[j]];
     const char *who = bv_procs_disp_who(&d, p);
     size_t c = who ? put_cell(NULL, &tmp, who, W_WHO, 0, 0) : 0;
     if (!who || (rc = bv_procs_disp_row(&d, p, &q))) {
@@ -172,7 +156,7 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
   for (size_t j = 0; j < s->n && !wr.rc; j++) {
     bv_buf *b = &wr.b;
     bv_proc q;
-    const bv_proc *p = &s->procs[r[j].i];
+    const bv_proc *p = &s->procs[r[j]];
     const char *who = bv_procs_disp_who(&d, p);
     if (!who) {
       wr.rc = bv_error_set(BV_ENOMEM, "out of memory");

@@ -34,6 +34,10 @@ typedef struct bv_ident {
 int bv_ident_display(bv_buf *b, const bv_ident *id, int elixir);
 
 
+/* The snapshot's rows in order of a numeric field, largest first (ties in
+ * node order): a malloc'd array of s->n indexes, NULL (error set) when out of
+ * memory. */
+size_t *bv_snapshot_order(const bv_snapshot *s, bv_proc_field by);
 /* Value of a numeric field of p (0 for the others). */
 uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f);
 /* Text of a text field of p (NULL when absent or numeric). */

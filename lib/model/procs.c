@@ -19,6 +19,27 @@ static int cmp_rank(const void *a, const void *b)
   return x->i < y->i ? -1 : x->i > y->i;
 }
 
+size_t *bv_snapshot_order(const bv_snapshot *s, bv_proc_field by)
+{
+  rank *r = malloc((s->n ? s->n : 1) * sizeof *r);
+  size_t *idx = malloc((s->n ? s->n : 1) * sizeof *idx);
+  if (!r || !idx) {
+    free(r);
+    free(idx);
+    bv_error_set(BV_ENOMEM, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < s->n; i++) {
+    r[i].v = bv_proc_value(&s->procs[i], by);
+    r[i].i = i;
+  }
+  qsort(r, s->n, sizeof *r, cmp_rank);
+  for (size_t i = 0; i < s->n; i++)
+    idx[i] = r[i].i;
+  free(r);
+  return idx;
+}
+
 int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
 {
   if (!bv_proc_field_numeric(by))
@@ -26,14 +47,9 @@ int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
                         bv_proc_field_name(by));
   if (s->n == 0)
     return 0;
-  rank *r = malloc(s->n * sizeof *r);
+  size_t *r = bv_snapshot_order(s, by);
   if (!r)
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  for (size_t i = 0; i < s->n; i++) {
-    r[i].v = bv_proc_value(&s->procs[i], by);
-    r[i].i = i;
-  }
-  qsort(r, s->n, sizeof *r, cmp_rank);
+    return BV_ENOMEM;
   size_t keep = n < s->n ? n : s->n;
   bv_proc *sorted = malloc((keep ? keep : 1) * sizeof *sorted);
   if (!sorted) {
@@ -41,7 +57,7 @@ int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
   for (size_t i = 0; i < keep; i++)
-    sorted[i] = s->procs[r[i].i];
+    sorted[i] = s->procs[r[i]];
   memcpy(s->procs, sorted, keep * sizeof *sorted);
   s->n = keep;
   free(sorted);
