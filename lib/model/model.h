@@ -40,6 +40,9 @@ int bv_ident_display(bv_buf *b, const bv_ident *id, int elixir);
 size_t *bv_snapshot_order(const bv_snapshot *s, bv_proc_field by);
 /* Value of a numeric field of p (0 for the others). */
 uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f);
+/* Value of a numeric field as a number: what charts and bars draw (a field
+ * that can be negative or fractional reads right only here). */
+double bv_proc_num(const bv_proc *p, bv_proc_field f);
 /* Text of a text field of p (NULL when absent or numeric). */
 const char *bv_proc_text(const bv_proc *p, bv_proc_field f);
 

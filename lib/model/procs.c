@@ -107,6 +107,11 @@ uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f)
   }
 }
 
+double bv_proc_num(const bv_proc *p, bv_proc_field f)
+{
+  return (double)bv_proc_value(p, f);
+}
+
 const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
 {
   switch (f) {
