@@ -6,11 +6,17 @@
 #include <string.h>
 
 const cli_opt cmd_procs_opts[] = {
+    {"window", "MS", "busy now: two passes MS ms apart (1..600000), giving reductions_per_sec, "
+                     "memory_change, message_queue_len_change and window (both|born|gone); "
+                     "--timeout is for the collection, the window comes on top"},
     {"top", "N", "keep the N processes with the largest --by value (text: default 20)"},
-    {"by", "FIELD", "reductions|memory|message_queue_len for --top and text (default reductions)"},
-    {"x", "FIELD", "x axis: reductions|memory|message_queue_len (default reductions)"},
-    {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
-    {"color", "FIELD", "status|name|label|current_function|initial_call (default status)"},
+    {"by", "FIELD", "reductions|memory|message_queue_len, with --window also reductions_per_sec|"
+                    "memory_change|message_queue_len_change, for --top and text (default "
+                    "reductions; with --window reductions_per_sec)"},
+    {"x", "FIELD", "x axis: reductions|memory|message_queue_len|reductions_per_sec (default "
+                   "reductions; with --window reductions_per_sec)"},
+    {"y", "FIELD", "y axis: reductions|memory|message_queue_len|reductions_per_sec (default memory)"},
+    {"color", "FIELD", "status|name|label|current_function|initial_call|window (default status)"},
     {"workers", "N", "processes on the node sharing the collection (default 2 per scheduler)"},
     {"chunk", "N", "processes per streamed message (default 2000)"},
     {NULL, NULL, NULL}};
@@ -26,7 +32,10 @@ int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
   if (rc || (rc = cli_uint(ctx, "top", 1, 100000000, fmt == BV_FMT_TEXT ? 20 : 0, &top)) ||
       !top)
     return rc;
-  if ((rc = bv_snapshot_top(s, top, by ? bv_proc_field_from_name(by) : BV_PF_REDUCTIONS)))
+  /* over a window: the busiest now */
+  bv_proc_field f = by ? bv_proc_field_from_name(by)
+                  : s->window_ms ? BV_PF_REDUCTIONS_PER_SEC : BV_PF_REDUCTIONS;
+  if ((rc = bv_snapshot_top(s, top, f)))
     return cli_error(cli_exit_code(rc), "--by: %s", bv_error_last());
   return EXIT_OK;
 }
@@ -38,7 +47,7 @@ static int stream_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size
 
 int cmd_procs(cli_ctx *ctx)
 {
-  unsigned long workers, chunk;
+  unsigned long workers, chunk, window;
   const char *path, *save;
   bv_format fmt;
   bv_emit_opts eo;
@@ -50,12 +59,22 @@ int cmd_procs(cli_ctx *ctx)
       (rc = cli_view_opts(ctx, BV_MODEL_SNAPSHOT, fmt, &eo)) ||
       (rc = cli_save_path(ctx, path, &save)) ||
       (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
-      (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)))
+      (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)) ||
+      (rc = cli_uint(ctx, "window", 1, 600000, 0, &window)))
     return rc;
+  /* the window's fields exist only with a window */
+  static const char *const wopts[] = {"x", "y", "by", "color"};
+  for (size_t i = 0; i < sizeof wopts / sizeof *wopts && !window; i++) {
+    const char *v = cli_get(ctx, wopts[i]);
+    if (v && bv_proc_field_window(bv_proc_field_from_name(v)))
+      return cli_error(EXIT_USAGE, "--%s: '%s' needs --window MS (two passes MS ms apart)",
+                       wopts[i], v);
+  }
   int top = cli_get(ctx, "top") != NULL;
   if ((rc = cli_connect(ctx)))
     return rc;
-  bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0};
+  bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0,
+                     (unsigned)window};
   /* JSON, CSV, the --save model and a chart coloured by name (the identity
    * rule), label or initial call need the initial call and label; a chart
    * otherwise reads them only where that is cheap (OTP 26.2+): before that
@@ -69,10 +88,11 @@ int cmd_procs(cli_ctx *ctx)
    * process is written to its file while the node still works (--top must
    * see every row first): its data come first and reach the file in snapshot
    * order, so it is the same file as a later render. Not to stdout: a failure
-   * must not leave half a spec in a pipe. */
+   * must not leave half a spec in a pipe. Not over a window either: its
+   * defaults and tooltip depend on the finished snapshot. */
   bv_out *out = NULL;
   bv_procs_vl *st = NULL;
-  if (fmt == BV_FMT_VEGALITE && !top && strcmp(path, "-") != 0) {
+  if (fmt == BV_FMT_VEGALITE && !top && !window && strcmp(path, "-") != 0) {
     if ((rc = bv_out_open(path, &out)))
       return cli_fail(rc);
     if ((rc = bv_procs_vl_open(&eo, out, &st))) {

@@ -113,13 +113,17 @@ static int field_opt(const cli_ctx *ctx, const char *opt, int numeric, const cha
   if (!v)
     return EXIT_OK;
   bv_proc_field f = bv_proc_field_from_name(v);
-  int ok = numeric ? bv_proc_field_numeric(f)
-                   : (f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-                      f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL);
+  /* numeric 1: any number (--by); 2: a chart axis (never negative) */
+  int ok = numeric == 2 ? bv_proc_field_axis(f)
+           : numeric  ? bv_proc_field_numeric(f)
+                      : (f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
+                         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL || f == BV_PF_WINDOW);
   if (!ok)
     return cli_error(EXIT_USAGE, "--%s: '%s' is not one of %s", opt, v,
-                     numeric ? "reductions|memory|message_queue_len"
-                             : "status|name|label|current_function|initial_call");
+                     numeric == 2 ? "reductions|memory|message_queue_len|reductions_per_sec"
+                     : numeric    ? "reductions|memory|message_queue_len|reductions_per_sec|"
+                                    "memory_change|message_queue_len_change"
+                                  : "status|name|label|current_function|initial_call|window");
   *out = v;
   return EXIT_OK;
 }
@@ -133,15 +137,17 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
   switch (kind) {
   case BV_MODEL_SNAPSHOT:
     if ((rc = cli_uint(ctx, "top", 1, 100000000, 0, &v)) || (rc = field_opt(ctx, "by", 1, &o->by)) ||
-        (rc = field_opt(ctx, "x", 1, &o->x)) || (rc = field_opt(ctx, "y", 1, &o->y)) ||
+        (rc = field_opt(ctx, "x", 2, &o->x)) || (rc = field_opt(ctx, "y", 2, &o->y)) ||
         (rc = field_opt(ctx, "color", 0, &o->color)))
       return rc;
     /* a text table keeps the top 20 by --by unless told otherwise */
     if (cli_get(ctx, "by") && !cli_get(ctx, "top") && fmt != BV_FMT_TEXT)
       return cli_error(EXIT_USAGE, "--by: needs --top N (keep the N largest by FIELD)");
-    if (strcmp(o->x ? o->x : "reductions", o->y ? o->y : "memory") == 0)
+    /* x's default depends on the snapshot (reductions_per_sec over a window):
+       --y alone is checked when the model is known */
+    if (o->x && strcmp(o->x, o->y ? o->y : "memory") == 0)
       return cli_error(EXIT_USAGE, "--x and --y: both are '%s'; pick two different fields",
-                       o->x ? o->x : "reductions");
+                       o->x);
     break;
   case BV_MODEL_TREE:
     if ((rc = cli_uint(ctx, "max-children", 0, 1000000, o->max_children, &v)))

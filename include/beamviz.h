@@ -208,7 +208,27 @@ typedef struct bv_proc {
                                     tasks), {supervisor, M, 1} as M:init/1 */
   const char *label;             /* '$process_label' in the node's syntax (a text
                                     as itself, cut at 80 bytes); NULL if none */
+  /* A snapshot over a window (bv_snapshot.window_ms > 0) only (zero in a
+   * plain one): the first pass's values (0 for a process born in the window;
+   * a gone one keeps them in reductions, memory and message_queue_len too),
+   * reductions per second over the measured window (born: all its reductions
+   * were made in it; gone: 0), and where the process was (bv_presence). */
+  uint64_t reductions0;
+  uint64_t memory0;
+  uint64_t message_queue_len0;
+  double reductions_per_sec;
+  int presence;
 } bv_proc;
+
+/* Where a process of a windowed snapshot was: in both passes, only in the
+ * second (born during the window), only in the first (gone: exited before or
+ * while the second pass read it). NONE in a plain snapshot. */
+typedef enum bv_presence {
+  BV_PRESENCE_NONE = 0,
+  BV_PRESENCE_BOTH,
+  BV_PRESENCE_BORN,
+  BV_PRESENCE_GONE
+} bv_presence;
 
 typedef struct bv_snapshot {
   bv_arena *arena;
@@ -219,6 +239,13 @@ typedef struct bv_snapshot {
   size_t total;      /* processes on the node when listed */
   size_t skipped;    /* died between listing and reading */
   bv_proc *procs;
+  /* Two passes a window apart (bv_procs_opts.window_ms): the window asked for
+   * and the one measured between the two listings, ms (both 0 = one plain
+   * snapshot); the rows are the second pass's in erlang:processes() order,
+   * then the gone ones in the first pass's order. */
+  unsigned window_ms;
+  double window_measured_ms;
+  size_t born, gone; /* rows of each presence */
 } bv_snapshot;
 
 /* --- memory series (beamviz memory) -------------------------------------- */
@@ -371,13 +398,25 @@ typedef enum {
   BV_PF_CURRENT_FUNCTION,
   BV_PF_INITIAL_CALL,
   BV_PF_LABEL,
+  /* a snapshot over a window only (bv_snapshot.window_ms > 0) */
+  BV_PF_REDUCTIONS_PER_SEC,         /* "reductions_per_sec" (fractional) */
+  BV_PF_MEMORY_CHANGE,              /* "memory_change": bytes, signed */
+  BV_PF_MESSAGE_QUEUE_LEN_CHANGE,   /* "message_queue_len_change": signed */
+  BV_PF_WINDOW,                     /* "window": text both|born|gone */
   BV_PF_COUNT
 } bv_proc_field;
 
 /* "reductions" -> BV_PF_REDUCTIONS; BV_PF_NONE for an unknown name. */
 bv_proc_field bv_proc_field_from_name(const char *name);
 const char *bv_proc_field_name(bv_proc_field f);  /* "memory"; "?" if out of range */
-int bv_proc_field_numeric(bv_proc_field f);       /* reductions, memory, queue length */
+int bv_proc_field_numeric(bv_proc_field f);       /* reductions, memory, queue length,
+                                                     and the window's three */
+/* A numeric field that is never negative: what a chart axis (log) can draw:
+ * reductions, memory, message_queue_len, reductions_per_sec. */
+int bv_proc_field_axis(bv_proc_field f);
+/* A field only a snapshot over a window has (reductions_per_sec,
+ * memory_change, message_queue_len_change, window). */
+int bv_proc_field_window(bv_proc_field f);
 
 typedef struct bv_procs_opts {
   unsigned timeout_ms;  /* overall deadline for the whole collection (0 = the
@@ -399,6 +438,13 @@ typedef struct bv_procs_opts {
    * task process (most of a typical node's), so initial_call and label are
    * NULL in every row there. */
   int skip_initial_call;
+  /* ms between two passes (0 = one plain snapshot): the first reads
+   * reductions, memory and queue length of every process, the second is the
+   * plain snapshot; rows get their first values, reductions per second and
+   * presence (bv_proc). The deadline (timeout_ms) is for the collection; the
+   * window is added to it. on_rows sees the second pass's rows, then the gone
+   * ones. */
+  unsigned window_ms;
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()
@@ -411,7 +457,7 @@ int bv_procs_collect(bv_conn *c, const bv_procs_opts *o, bv_snapshot **out);
 
 /* Keeps the n processes with the largest `by` (a numeric field), largest
  * first, ties in snapshot order; n >= s->n keeps all, sorted. In place.
- * BV_EINVAL if `by` is not numeric. */
+ * BV_EINVAL if `by` is not numeric, or a window field of a plain snapshot. */
 int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by);
 
 

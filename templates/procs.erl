@@ -33,6 +33,20 @@
 %%             proc_lib:init_p/5 or /3 or a Task.Supervised function (the processes
 %%             that carry '$initial_call'), in row order; else [].
 %%
+%% With a window (Window > 0) the same workers make two passes. Pass 1: the
+%% coordinator lists erlang:processes(), sends
+%%   {bv_procs_w0_setup, Ref, NWorkers, Total0, NChunks0, ProcessLimit}
+%% and the workers read only reductions, memory and message_queue_len of
+%% each chunk, sent as {bv_procs_w0, Ref, K, Pids, Rows0} with Rows0 aligned
+%% with Pids: [{Reds, Mem, QueueLen} | undefined]. When every pass-1 chunk is
+%% read (each worker asks for the next), the coordinator waits until pass-1
+%% start + Window (never past the deadline), lists erlang:processes() again
+%% (its workers left out) and sends
+%%   {bv_procs_setup, Ref, NWorkers, Total, NChunks, ProcessLimit, T0, T1}
+%% (T0, T1: the two listings' erlang:monotonic_time(microsecond)), then
+%% pass 2 runs as a plain snapshot does, by the same workers. The deadline
+%% (Timeout) covers both passes and the window.
+%%
 %% Why it is fast: this code is interpreted, so nothing here runs per process.
 %% process_info/2 is applied by the compiled lists:zipwith through an external
 %% fun, and rows are reshaped by a compiled match spec (ets:match_spec_run),
@@ -112,6 +126,11 @@ SafeRows = fun(Rs) ->
                end
            end,
 OldDict = IC andalso not DictKey,
+%% pass 1 of a window: three numbers per process
+Items0 = [reductions, memory, message_queue_len],
+Row0Ms = ets:match_spec_compile([{[{'_', '$1'}, {'_', '$2'}, {'_', '$3'}], [],
+                                  [{{'$1', '$2', '$3'}}]},
+                                 {undefined, [], [undefined]}]),
 Ref = make_ref(),
 Deadline = erlang:monotonic_time(millisecond) + Timeout,
 Node = node(Self),
@@ -131,6 +150,11 @@ Work = fun(Index, Coord) ->
                    Coord ! {bv_next, self()},
                    receive
                      bv_none -> done;
+                     {bv_chunk0, K, C} ->
+                       Infos0 = lists:zipwith(fun erlang:process_info/2, C,
+                                              lists:duplicate(length(C), Items0)),
+                       Send({bv_procs_w0, Ref, K, C, ets:match_spec_run(Infos0, Row0Ms)}),
+                       Loop();
                      {bv_chunk, K, C} ->
                        Infos = lists:zipwith(fun erlang:process_info/2, C,
                                              lists:duplicate(length(C), Items)),
@@ -185,17 +209,71 @@ Serve = fun Serve(_, _, _, 0) -> ok;
               after max(0, Deadline - erlang:monotonic_time(millisecond)) -> ok
               end
         end,
+Limit = erlang:system_info(process_limit),
+%% Pass 1 of a window: hands out every chunk, then holds the workers as they
+%% ask for more (the last asks once its chunk is sent); returns them.
+Serve0 = fun Serve0(_, _, _, Live, Held) when length(Held) >= Live -> Held;
+             Serve0(K, Ps, Left, Live, Held) ->
+               receive
+                 {bv_next, W} when Left > 0 ->
+                   N = min(Chunk, Left),
+                   {C, Rest} = lists:split(N, Ps),
+                   W ! {bv_chunk0, K, C},
+                   Serve0(K + 1, Rest, Left - N, Live, Held);
+                 {bv_next, W} ->
+                   Serve0(K, Ps, Left, Live, [W | Held]);
+                 {'DOWN', _, process, _, _} ->
+                   Serve0(K, Ps, Left, Live - 1, Held)
+               after max(0, Deadline - erlang:monotonic_time(millisecond)) -> Held
+               end
+         end,
+%% Pass 2 of a window: the held workers get the first chunks (or bv_none).
+Hand = fun Hand(K, Ps, Left, []) -> {K, Ps, Left};
+           Hand(K, Ps, Left, [W | Ws]) when Left > 0 ->
+             N = min(Chunk, Left),
+             {C, Rest} = lists:split(N, Ps),
+             W ! {bv_chunk, K, C},
+             Hand(K + 1, Rest, Left - N, Ws);
+           Hand(K, Ps, Left, [W | Ws]) ->
+             W ! bv_none,
+             Hand(K, Ps, Left, Ws)
+       end,
 Setup = fun() ->
-  %% not this process nor the evaluator: both are gone soon
-  Pids = erlang:processes() -- [self(), Evaluator],
-  Total = length(Pids),
-  NChunks = (Total + Chunk - 1) div Chunk,
-  NH = max(1, min(NW, NChunks)),
-  erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks,
-                     erlang:system_info(process_limit)}, [noconnect]),
   Me = self(),
-  [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
-  Serve(0, Pids, Total, NH)
+  case Window of
+    0 ->
+      %% not this process nor the evaluator: both are gone soon
+      Pids = erlang:processes() -- [self(), Evaluator],
+      Total = length(Pids),
+      NChunks = (Total + Chunk - 1) div Chunk,
+      NH = max(1, min(NW, NChunks)),
+      erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks, Limit}, [noconnect]),
+      [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
+      Serve(0, Pids, Total, NH);
+    _ ->
+      T0 = erlang:monotonic_time(microsecond),
+      Pids0 = erlang:processes() -- [self(), Evaluator],
+      Total0 = length(Pids0),
+      NChunks0 = (Total0 + Chunk - 1) div Chunk,
+      NH = max(1, min(NW, NChunks0)),
+      erlang:send(Self, {bv_procs_w0_setup, Ref, NH, Total0, NChunks0, Limit}, [noconnect]),
+      Ws = [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
+      Held = Serve0(0, Pids0, Total0, NH, []),
+      %% the window, bounded by the deadline
+      Wait = min(T0 div 1000 + Window, Deadline) - erlang:monotonic_time(millisecond),
+      receive after max(0, Wait) -> ok end,
+      T1 = erlang:monotonic_time(microsecond),
+      %% beamviz gone during the window: the workers get no more chunks
+      Pids = case Node =:= node() orelse lists:member(Node, nodes(hidden)) of
+               true -> erlang:processes() -- [self(), Evaluator | [W || {W, _} <- Ws]];
+               false -> []
+             end,
+      Total = length(Pids),
+      NChunks = (Total + Chunk - 1) div Chunk,
+      erlang:send(Self, {bv_procs_setup, Ref, NH, Total, NChunks, Limit, T0, T1}, [noconnect]),
+      {K1, Rest1, Left1} = Hand(0, Pids, Total, Held),
+      Serve(K1, Rest1, Left1, length(Held))
+  end
 end,
 spawn(fun() ->
         try Setup()

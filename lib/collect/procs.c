@@ -14,6 +14,14 @@ typedef struct early {
   size_t n;
 } early;
 
+/* A process of a window's first pass. */
+typedef struct w0row {
+  const char *pid; /* in the snapshot's arena (the second pass's row reuses it) */
+  uint64_t reductions, memory, message_queue_len;
+  size_t pos;      /* position in the first listing */
+  int seen;        /* in the second pass too */
+} w0row;
+
 /* Nothing here is sized by the setup's claims (a node can claim any Total):
  * the rows grow as chunks arrive, and a chunk that comes early waits in a
  * table that holds only the chunks that came. */
@@ -34,6 +42,16 @@ typedef struct collector {
   size_t ecap, ecount;
   const bv_procs_opts *o;
   int initial_call; /* asked for: 2 always, 1 when cheap (bindings of procs.erl) */
+  /* a window's first pass: pid text -> index + 1 into w0 (bounded like the
+   * rows: its processes are at most the node's process limit, stored only as
+   * chunks come) */
+  unsigned window;   /* ms asked; 0 = plain */
+  int pass2;         /* the second pass's setup came */
+  bv_intern w0map;
+  w0row *w0;
+  size_t w0n, w0cap;
+  size_t total0, nchunks0, chunks0, nworkers;
+  unsigned char *got0; /* pass-1 chunks that came (nchunks0 bytes) */
 } collector;
 
 static int bad_row(const char *what)
@@ -259,8 +277,25 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
     rc = bv_term_pid_str(&c->tmp, pid, c->node);
     if (rc || c->tmp.failed)
       return rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
-    if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len)))
+    p->reductions0 = p->memory0 = p->message_queue_len0 = 0;
+    p->reductions_per_sec = 0;
+    p->presence = BV_PRESENCE_NONE;
+    w0row *first = NULL;
+    if (c->window) {
+      const bv_intern_slot *sl = bv_intern_get(&c->w0map, c->tmp.data, c->tmp.len);
+      first = sl && sl->num > 0 && (size_t)sl->num <= c->w0n ? &c->w0[sl->num - 1] : NULL;
+      p->presence = first && !first->seen ? BV_PRESENCE_BOTH : BV_PRESENCE_BORN;
+    }
+    if (p->presence == BV_PRESENCE_BOTH) {
+      first->seen = 1;
+      p->pid = first->pid;
+      p->reductions0 = first->reductions;
+      p->memory0 = first->memory;
+      p->message_queue_len0 = first->message_queue_len;
+    } else if (!(p->pid = bv_arena_strndup(s->arena, c->tmp.data, c->tmp.len))) {
       return bv_error_set(BV_ENOMEM, "out of memory");
+    }
+    s->born += p->presence == BV_PRESENCE_BORN;
     p->name = NULL;
     p->label = NULL;
     if (f[0].type == BV_T_ATOM) {
@@ -270,6 +305,8 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
     p->reductions = bv_term_u64(&f[1], 0);
     p->memory = bv_term_u64(&f[2], 0);
     p->message_queue_len = bv_term_u64(&f[4], 0);
+    if (c->window)
+      bv_proc_window_fill(p, s->window_measured_ms);
     /* neighbouring rows mostly share these: compare bytes before hashing */
     static const int col[3] = {3, 5, 6};
     const char **dst[3] = {&p->status, &p->current_function, &p->initial_call};
@@ -365,6 +402,114 @@ static int take_chunk(collector *c, const bv_term *m)
   return 0;
 }
 
+/* {bv_procs_w0, Ref, K, Pids, Rows0}: a window's first pass, chunk K; Rows0
+ * aligned with Pids: {Reds, Mem, QueueLen} | undefined (exited). */
+static int take_chunk0(collector *c, const bv_term *m)
+{
+  int64_t k = bv_term_int(bv_term_elem(m, 2), -1);
+  const bv_term *pids = bv_term_elem(m, 3), *rows = bv_term_elem(m, 4);
+  if (k < 0 || (size_t)k >= c->nchunks0 || !pids || !rows ||
+      (pids->type != BV_T_LIST && pids->type != BV_T_NIL) ||
+      (rows->type != BV_T_LIST && rows->type != BV_T_NIL) || pids->n != rows->n)
+    return bad_row("malformed chunk of the first pass");
+  size_t idx = (size_t)k, base = idx * c->chunk;
+  size_t len = c->total0 - base < c->chunk ? c->total0 - base : c->chunk;
+  if (c->got0[idx])
+    return bad_row("a chunk of the first pass came twice");
+  if (rows->n != len)
+    return bad_row("a chunk of the first pass of the wrong length");
+  c->got0[idx] = 1;
+  c->chunks0++;
+  if (c->w0n + len > c->w0cap) {
+    size_t ncap = c->w0cap * 2 > c->w0n + len ? c->w0cap * 2 : c->w0n + len;
+    if (ncap > c->total0)
+      ncap = c->total0; /* chunks tile the listing: w0n + len <= total0 */
+    w0row *nw = realloc(c->w0, ncap * sizeof *nw);
+    if (!nw)
+      return bv_error_set(BV_ENOMEM, "out of memory for %zu processes", ncap);
+    c->w0 = nw;
+    c->w0cap = ncap;
+  }
+  for (uint32_t i = 0; i < rows->n; i++) {
+    const bv_term *r = &rows->v.items[i], *pid = &pids->v.items[i];
+    if (r->type == BV_T_ATOM) /* exited before it was read: not there */
+      continue;
+    if (r->type != BV_T_TUPLE || r->n != 3 || pid->type != BV_T_PID)
+      return bad_row("not a pid and a 3-tuple in the first pass");
+    c->tmp.len = 0;
+    int rc = bv_term_pid_str(&c->tmp, pid, c->node);
+    if (rc || c->tmp.failed)
+      return rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
+    int fresh;
+    bv_intern_slot *sl = bv_intern_put(&c->w0map, c->tmp.data, c->tmp.len, &fresh);
+    if (!sl)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!fresh)
+      return bad_row("a pid came twice in the first pass");
+    w0row *w = &c->w0[c->w0n];
+    if (!(w->pid = bv_arena_strndup(c->s->arena, c->tmp.data, c->tmp.len)))
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    w->reductions = bv_term_u64(&r->v.items[0], 0);
+    w->memory = bv_term_u64(&r->v.items[1], 0);
+    w->message_queue_len = bv_term_u64(&r->v.items[2], 0);
+    w->pos = base + i;
+    w->seen = 0;
+    sl->num = (int64_t)++c->w0n;
+  }
+  return 0;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+  const w0row *x = *(const w0row *const *)a, *y = *(const w0row *const *)b;
+  return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The first pass's processes the second did not see, after the rows in the
+ * first listing's order: gone, with their first values. */
+static int add_gone(collector *c)
+{
+  bv_snapshot *s = c->s;
+  size_t ngone = 0;
+  for (size_t i = 0; i < c->w0n; i++)
+    ngone += !c->w0[i].seen;
+  if (!ngone)
+    return 0;
+  w0row **g = malloc(ngone * sizeof *g);
+  if (!g)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  size_t k = 0;
+  for (size_t i = 0; i < c->w0n; i++)
+    if (!c->w0[i].seen)
+      g[k++] = &c->w0[i];
+  qsort(g, ngone, sizeof *g, cmp_pos);
+  bv_proc *np = bv_arena_realloc(s->arena, s->procs, c->cap * sizeof *np,
+                                 (s->n + ngone) * sizeof *np);
+  if (!np) {
+    free(g);
+    return bv_error_set(BV_ENOMEM, "out of memory for %zu processes", s->n + ngone);
+  }
+  s->procs = np;
+  c->cap = s->n + ngone;
+  size_t at = s->n;
+  for (size_t i = 0; i < ngone; i++) {
+    bv_proc *p = &s->procs[s->n++];
+    memset(p, 0, sizeof *p);
+    p->pid = g[i]->pid;
+    p->reductions0 = g[i]->reductions;
+    p->memory0 = g[i]->memory;
+    p->message_queue_len0 = g[i]->message_queue_len;
+    p->status = "exited"; /* not in the second listing, or exited as it was read */
+    p->presence = BV_PRESENCE_GONE;
+    bv_proc_window_fill(p, s->window_measured_ms);
+  }
+  free(g);
+  s->gone = ngone;
+  if (c->o && c->o->on_rows)
+    return c->o->on_rows(c->o->ud, s, &s->procs[at], ngone);
+  return 0;
+}
+
 /* The deadline passed: say how far it got and what to do. */
 static int late(const collector *c, unsigned timeout)
 {
@@ -403,12 +548,86 @@ static int next_msg(collector *c, bv_conn *conn, uint64_t deadline, unsigned tim
   return rc == BV_ETIMEOUT ? late(c, timeout) : rc;
 }
 
+/* The numbers of a setup message: a node has at most its process limit,
+ * read in the same breath as the listing, so a count above it is a lie (the
+ * rows are stored as chunks come, so even a claim below it costs nothing until
+ * the data does); the chunks must tile [0, total) exactly: a chunk index past
+ * the end would place rows outside the snapshot. */
+static int check_setup(collector *c, int64_t nworkers, int64_t total, int64_t nchunks,
+                       int64_t limit, unsigned chunk, int pass2)
+{
+  if (limit < 1 || limit > BV_MAX_PROCESS_LIMIT)
+    return bv_error_set(BV_ETERM,
+                        "unexpected setup of the snapshot from node %s: process limit %lld",
+                        c->node, (long long)limit);
+  if (total > limit)
+    return bv_error_set(BV_ETERM,
+                        "unexpected setup of the snapshot from node %s: %lld processes claimed, "
+                        "more than its process limit %lld",
+                        c->node, (long long)total, (long long)limit);
+  /* the second pass has the first's workers, however few its chunks */
+  if (total < 0 || nworkers < 1 || nworkers > 100000 ||
+      nchunks != (total + (int64_t)chunk - 1) / (int64_t)chunk ||
+      (pass2 ? (size_t)nworkers != c->nworkers : nworkers > (nchunks > 1 ? nchunks : 1)))
+    return bad_row("unexpected setup of the snapshot");
+  return 0;
+}
+
+/* {bv_procs_setup, Ref, {error, Class, Reason}}: the setup process failed */
+static int setup_failed(collector *c, const bv_term *m)
+{
+  bv_buf eb;
+  bv_buf_init(&eb);
+  bv_term_format(&eb, bv_term_elem(m, 2), c->node, 300);
+  int rc = bv_error_set(BV_EREMOTE, "listing processes on %s failed: %s", c->node,
+                        eb.data ? eb.data : "?");
+  bv_buf_dispose(&eb);
+  return rc;
+}
+
+/* The second pass's setup (and the plain snapshot's): its counts, and with a
+ * window the two listings' times {.., T0, T1} (µs). */
+static int take_setup(collector *c, const bv_term *m, unsigned chunk)
+{
+  int64_t nworkers = bv_term_int(bv_term_elem(m, 2), -1);
+  int64_t total = bv_term_int(bv_term_elem(m, 3), -1);
+  int64_t nchunks = bv_term_int(bv_term_elem(m, 4), -1);
+  int64_t limit = bv_term_int(bv_term_elem(m, 5), -1);
+  int rc = check_setup(c, nworkers, total, nchunks, limit, chunk, c->window != 0);
+  if (rc)
+    return rc;
+  if (c->window) {
+    /* the coordinator lists again once every first-pass chunk was sent */
+    if (c->chunks0 != c->nchunks0)
+      return bad_row("the second pass began before the first ended");
+    const bv_term *t0 = bv_term_elem(m, 6), *t1 = bv_term_elem(m, 7);
+    if (!t0 || !t1 || t0->type != BV_T_INT || t1->type != BV_T_INT)
+      return bad_row("unexpected times of the window");
+    int64_t a = t0->v.i, b = t1->v.i;
+    /* the window is never shorter than asked (the deadline aside) nor longer
+       than the deadline allows */
+    if (b < a || b - a > (int64_t)BV_MAX_WINDOW_MS * 10000)
+      return bad_row("unexpected times of the window");
+    c->s->window_measured_ms = (double)(b - a) / 1000.0;
+  }
+  c->total = (size_t)total;
+  c->chunk = chunk;
+  c->nchunks = (size_t)nchunks;
+  c->nworkers = (size_t)nworkers;
+  c->s->total = (size_t)total;
+  c->pass2 = 1;
+  return 0;
+}
+
 static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
 {
   unsigned timeout = o && o->timeout_ms ? o->timeout_ms : bv_conn_timeout(conn);
   unsigned workers = o && o->workers ? o->workers : 0;
   unsigned chunk = o && o->chunk ? o->chunk : 2000;
-  uint64_t deadline = bv_now_ms() + timeout;
+  unsigned window = c->window;
+  /* the window comes on top of the collection's time */
+  unsigned total_ms = timeout + window;
+  uint64_t deadline = bv_now_ms() + total_ms;
   bv_arena *tmp = bv_arena_new();
   unsigned char *ref = NULL;
   size_t reflen = 0, done = 0;
@@ -419,8 +638,9 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
       {"Self", BV_B_SELF, 0, NULL, 0},
       {"Workers", BV_B_INT, (int64_t)workers, NULL, 0},
       {"Chunk", BV_B_INT, (int64_t)chunk, NULL, 0},
-      {"Timeout", BV_B_INT, (int64_t)timeout, NULL, 0},
+      {"Timeout", BV_B_INT, (int64_t)total_ms, NULL, 0},
       {"InitialCall", BV_B_INT, o && o->skip_initial_call ? 1 : 2, NULL, 0},
+      {"Window", BV_B_INT, (int64_t)window, NULL, 0},
   };
   bv_term *res;
   if ((rc = bv_conn_eval(conn, "procs.erl", b, sizeof b / sizeof *b, timeout, tmp, &res)))
@@ -438,73 +658,64 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   }
   memcpy(ref, r0->raw, reflen);
   /* {bv_procs_setup, Ref, NWorkers, Total, NChunks, ProcessLimit} comes
-     before any chunk */
-  int64_t nworkers, total, nchunks, limit;
+     before any chunk; with a window {bv_procs_w0_setup, ...} the same way */
   bv_term *m;
-  if ((rc = next_msg(c, conn, deadline, timeout, tmp, ref, reflen, &m)))
+  if ((rc = next_msg(c, conn, deadline, total_ms, tmp, ref, reflen, &m)))
     goto out;
-  if (!bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") || (m->n != 6 && m->n != 3)) {
+  const char *first = window ? "bv_procs_w0_setup" : "bv_procs_setup";
+  if (bv_term_is_atom(bv_term_elem(m, 0), "bv_procs_setup") && m->n == 3) {
+    rc = setup_failed(c, m);
+    goto out;
+  }
+  if (!bv_term_is_atom(bv_term_elem(m, 0), first) || m->n != 6) {
     rc = bad_row("a message before the snapshot's setup");
     goto out;
   }
-  if (m->n == 3) { /* {error, Class, Reason}: the setup process failed */
-    bv_buf eb;
-    bv_buf_init(&eb);
-    bv_term_format(&eb, bv_term_elem(m, 2), c->node, 300);
-    rc = bv_error_set(BV_EREMOTE, "listing processes on %s failed: %s", c->node,
-                      eb.data ? eb.data : "?");
-    bv_buf_dispose(&eb);
-    goto out;
+  if (!window) {
+    if ((rc = take_setup(c, m, chunk)))
+      goto out;
+  } else {
+    int64_t nworkers = bv_term_int(bv_term_elem(m, 2), -1);
+    int64_t total = bv_term_int(bv_term_elem(m, 3), -1);
+    int64_t nchunks = bv_term_int(bv_term_elem(m, 4), -1);
+    int64_t limit = bv_term_int(bv_term_elem(m, 5), -1);
+    if ((rc = check_setup(c, nworkers, total, nchunks, limit, chunk, 0)))
+      goto out;
+    c->total0 = (size_t)total;
+    c->nchunks0 = (size_t)nchunks;
+    c->chunk = chunk;
+    c->nworkers = (size_t)nworkers;
+    if (!(c->got0 = calloc(c->nchunks0 ? c->nchunks0 : 1, 1))) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      goto out;
+    }
   }
-  nworkers = bv_term_int(bv_term_elem(m, 2), -1);
-  total = bv_term_int(bv_term_elem(m, 3), -1);
-  nchunks = bv_term_int(bv_term_elem(m, 4), -1);
-  limit = bv_term_int(bv_term_elem(m, 5), -1);
-  /* a node has at most its process limit, read in the same breath as the
-     listing: a count above it is a lie (the rows are stored as chunks come,
-     so even a claim below it costs nothing until the data does) */
-  if (limit < 1 || limit > BV_MAX_PROCESS_LIMIT) {
-    rc = bv_error_set(BV_ETERM, "unexpected setup of the snapshot from node %s: process limit %lld",
-                      c->node, (long long)limit);
-    goto out;
-  }
-  if (total > limit) {
-    rc = bv_error_set(BV_ETERM,
-                      "unexpected setup of the snapshot from node %s: %lld processes claimed, "
-                      "more than its process limit %lld",
-                      c->node, (long long)total, (long long)limit);
-    goto out;
-  }
-  /* the chunks must tile [0, total) exactly: a chunk index past the end would
-     place rows outside the snapshot */
-  if (total < 0 || nworkers < 1 || nworkers > 100000 ||
-      nchunks != (total + (int64_t)chunk - 1) / (int64_t)chunk ||
-      nworkers > (nchunks > 1 ? nchunks : 1)) {
-    rc = bad_row("unexpected setup of the snapshot");
-    goto out;
-  }
-  c->total = (size_t)total;
-  c->chunk = chunk;
-  c->nchunks = (size_t)nchunks;
-  c->s->total = (size_t)total;
-  while (done < (size_t)nworkers) {
-    if ((rc = next_msg(c, conn, deadline, timeout, tmp, ref, reflen, &m)))
+  while (done < c->nworkers) {
+    if ((rc = next_msg(c, conn, deadline, total_ms, tmp, ref, reflen, &m)))
       goto out;
     const bv_term *tag = bv_term_elem(m, 0);
-    if (bv_term_is_atom(tag, "bv_procs") && m->n == 6) {
+    if (bv_term_is_atom(tag, "bv_procs") && m->n == 6 && c->pass2) {
       rc = take_chunk(c, m);
+    } else if (bv_term_is_atom(tag, "bv_procs_w0") && m->n == 5 && window) {
+      rc = take_chunk0(c, m);
+    } else if (bv_term_is_atom(tag, "bv_procs_setup") && m->n == 3) {
+      rc = setup_failed(c, m);
+    } else if (bv_term_is_atom(tag, "bv_procs_setup") && m->n == 8 && window && !c->pass2) {
+      rc = take_setup(c, m, chunk);
     } else if (bv_term_is_atom(tag, "bv_procs_done") && m->n == 4) {
-      rc = take_done(c, m, c->node, timeout, &done);
+      rc = take_done(c, m, c->node, total_ms, &done);
     } else {
       rc = bad_row("unknown message");
     }
     if (rc)
       goto out;
   }
-  if (c->next != c->nchunks) {
+  if (!c->pass2 || c->next != c->nchunks || (window && c->chunks0 != c->nchunks0)) {
     rc = bad_row("the workers ended before every chunk came");
     goto out;
   }
+  if (window && (rc = add_gone(c)))
+    goto out;
   /* no process at all still gets an array */
   if (!c->s->procs && !(c->s->procs = bv_arena_alloc(c->s->arena, sizeof(bv_proc))))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
@@ -531,7 +742,10 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   c.o = o;
   c.initial_call = o && o->skip_initial_call ? 1 : 2;
   c.elixir = bv_conn_has_elixir(conn);
-  if ((rc = bv_intern_init(&c.terms)) || (rc = bv_intern_init(&c.labels)))
+  c.window = o ? o->window_ms : 0;
+  s->window_ms = c.window;
+  if ((rc = bv_intern_init(&c.terms)) || (rc = bv_intern_init(&c.labels)) ||
+      (c.window && (rc = bv_intern_init(&c.w0map))))
     goto fail;
   s->node = bv_arena_strdup(s->arena, c.node);
   s->otp_release = bv_arena_strdup(s->arena, bv_conn_otp_release(conn));
@@ -545,6 +759,9 @@ int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
   early_dispose(&c);
   bv_intern_dispose(&c.terms);
   bv_intern_dispose(&c.labels);
+  bv_intern_dispose(&c.w0map);
+  free(c.w0);
+  free(c.got0);
   bv_buf_dispose(&c.tmp);
   *out = s;
   return 0;
@@ -552,6 +769,9 @@ fail:
   early_dispose(&c);
   bv_intern_dispose(&c.terms);
   bv_intern_dispose(&c.labels);
+  bv_intern_dispose(&c.w0map);
+  free(c.w0);
+  free(c.got0);
   bv_buf_dispose(&c.tmp);
   bv_snapshot_free(s);
   return rc;

@@ -24,7 +24,11 @@ static int write_csv(const bv_snapshot *s, bv_out *out)
   bv_wr w;
   bv_wr_init(&w, out);
   bv_wr_str(&w, "pid,name,reductions,memory,status,message_queue_len,current_function,"
-                "initial_call,label\r\n");
+                "initial_call,label");
+  /* over a window: the first pass's values, what changed, where it was */
+  bv_wr_str(&w, s->window_ms ? ",reductions0,memory0,message_queue_len0,reductions_per_sec,"
+                               "memory_change,message_queue_len_change,window\r\n"
+                             : "\r\n");
   for (size_t i = 0; i < s->n; i++) {
     bv_proc q;
     if ((rc = bv_procs_disp_row(&d, &s->procs[i], &q))) {
@@ -49,6 +53,24 @@ static int write_csv(const bv_snapshot *s, bv_out *out)
     bv_wr_csv(&w, p->initial_call);
     bv_wr_str(&w, ",");
     bv_wr_csv(&w, p->label);
+    if (s->window_ms) {
+      char t[40];
+      bv_wr_str(&w, ",");
+      bv_wr_u64(&w, p->reductions0);
+      bv_wr_str(&w, ",");
+      bv_wr_u64(&w, p->memory0);
+      bv_wr_str(&w, ",");
+      bv_wr_u64(&w, p->message_queue_len0);
+      static const bv_proc_field wf[] = {BV_PF_REDUCTIONS_PER_SEC, BV_PF_MEMORY_CHANGE,
+                                         BV_PF_MESSAGE_QUEUE_LEN_CHANGE};
+      for (size_t k = 0; k < sizeof wf / sizeof *wf; k++) {
+        bv_fmt_num(t, p, wf[k]);
+        bv_wr_str(&w, ",");
+        bv_wr_str(&w, t);
+      }
+      bv_wr_str(&w, ",");
+      bv_wr_csv(&w, bv_presence_name(p->presence));
+    }
     bv_wr_str(&w, "\r\n");
     if (bv_wr_maybe_flush(&w))
       break;
@@ -66,7 +88,7 @@ int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
   bv_procs_view v;
   int rc = snapshot_of(m, &s);
   /* the same fields are refused whatever the format */
-  if (rc || (rc = bv_procs_view_fields(o, &v)))
+  if (rc || (rc = bv_procs_view_fields_for(o, s, &v)))
     return rc;
   return write_csv(s, out);
 }
@@ -242,14 +264,16 @@ void bv_procs_vl_abort(bv_procs_vl *st)
   free(st);
 }
 
-int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
+/* s: the finished snapshot when known (its window decides the defaults and
+ * the window fields), NULL while streaming. */
+static int vl_open(const bv_emit_opts *o, const bv_snapshot *s, bv_out *out, bv_procs_vl **stp)
 {
   *stp = NULL;
   bv_procs_vl *st = calloc(1, sizeof *st);
   if (!st)
     return bv_error_set(BV_ENOMEM, "out of memory");
   vl_ctx *c = &st->c;
-  int rc = bv_procs_view_fields(o, &c->v);
+  int rc = bv_procs_view_fields_for(o, s, &c->v);
   if (rc) {
     free(st);
     return rc;
@@ -273,6 +297,10 @@ int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
   c->fields[BV_PF_LABEL] = 1;
   c->fields[BV_PF_MESSAGE_QUEUE_LEN] = c->fields[BV_PF_REDUCTIONS] = c->fields[BV_PF_MEMORY] = 1;
   c->fields[c->v.x] = c->fields[c->v.y] = c->fields[c->v.color] = 1;
+  /* over a window: what changed in it and where the process was */
+  if (s && s->window_ms)
+    c->fields[BV_PF_REDUCTIONS_PER_SEC] = c->fields[BV_PF_MEMORY_CHANGE] =
+        c->fields[BV_PF_MESSAGE_QUEUE_LEN_CHANGE] = c->fields[BV_PF_WINDOW] = 1;
   bv_proc_field fs[BV_PF_COUNT];
   size_t nf = 0;
   fs[nf++] = BV_PF_PID;
@@ -289,6 +317,11 @@ int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
   }
   *stp = st;
   return 0;
+}
+
+int bv_procs_vl_open(const bv_emit_opts *o, bv_out *out, bv_procs_vl **stp)
+{
+  return vl_open(o, NULL, out, stp);
 }
 
 int bv_procs_vl_rows(bv_procs_vl *st, const bv_snapshot *s, const bv_proc *p, size_t n)
@@ -347,7 +380,7 @@ static int write_vegalite(const bv_snapshot *s, const bv_emit_opts *o, bv_out *o
                           bv_emit_info *info)
 {
   bv_procs_vl *st;
-  int rc = bv_procs_vl_open(o, out, &st);
+  int rc = vl_open(o, s, out, &st);
   if (rc)
     return rc;
   if ((rc = bv_procs_vl_rows(st, s, s->procs, s->n))) {

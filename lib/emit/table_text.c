@@ -51,21 +51,6 @@ static size_t put_cell(bv_buf *b, bv_buf *tmp, const char *t, size_t max, size_t
   return c;
 }
 
-static size_t u64_len(uint64_t v)
-{
-  size_t n = 1;
-  while (v >= 10)
-    v /= 10, n++;
-  return n;
-}
-
-static void put_right(bv_buf *b, uint64_t v, size_t width)
-{
-  for (size_t k = u64_len(v); k < width; k++)
-    bv_buf_putc(b, ' ');
-  bv_buf_u64(b, v);
-}
-
 static void pad_to(bv_buf *b, size_t have, size_t width)
 {
   for (; have < width; have++)
@@ -80,28 +65,61 @@ static void pad_to(bv_buf *b, size_t have, size_t width)
 #define W_LINE 120
 #define W_CALL_MIN 12
 
+/* The columns of the process table: numbers right-aligned; over a window
+ * also reductions per second, the change in memory and where it was. */
+enum { C_PID, C_WHO, C_RPS, C_REDS, C_MEM, C_MEMCH, C_MSGQ, C_WIN, C_STATUS, C_CALL, C_N };
+static const char *const head[C_N] = {"PID",    "WHO",  "REDS/S", "REDUCTIONS", "MEMORY",
+                                      "MEM_CHANGE", "MSGQ", "WINDOW", "STATUS",
+                                      "CURRENT_FUNCTION"};
+
+/* A number cell's text into t (40 bytes); 0 for a text column. */
+static int num_cell(int k, const bv_proc *q, char *t)
+{
+  switch (k) {
+  case C_RPS: return bv_fmt_num(t, q, BV_PF_REDUCTIONS_PER_SEC);
+  case C_REDS: return bv_fmt_num(t, q, BV_PF_REDUCTIONS);
+  case C_MEM: return bv_fmt_num(t, q, BV_PF_MEMORY);
+  case C_MEMCH: {
+    int n = bv_fmt_num(t, q, BV_PF_MEMORY_CHANGE);
+    if (n > 0 && t[0] != '-' && strcmp(t, "0") != 0) { /* +N: grew */
+      memmove(t + 1, t, (size_t)n + 1);
+      t[0] = '+';
+      n++;
+    }
+    return n;
+  }
+  case C_MSGQ: return bv_fmt_num(t, q, BV_PF_MESSAGE_QUEUE_LEN);
+  default: return 0;
+  }
+}
+
 int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
 {
   if (!bv_proc_field_numeric(by))
-    return bv_error_set(BV_EINVAL, "'%s' is not one of reductions|memory|message_queue_len",
+    return bv_error_set(BV_EINVAL, "'%s' is not one of " BV_PF_NUMERIC_NAMES,
                         bv_proc_field_name(by));
+  int rc = bv_snapshot_field_check(s, by);
+  if (rc)
+    return rc;
   size_t *r = bv_snapshot_order(s, by);
   bv_procs_disp d;
-  int rc;
   if (!r)
     return bv_error_set(BV_ENOMEM, "out of memory writing the process table");
   if ((rc = bv_procs_disp_init(&d, s->elixir))) {
     free(r);
     return rc;
   }
-
-  static const char *const head[] = {"PID",    "WHO",    "REDUCTIONS", "MEMORY",
-                                     "MSGQ",   "STATUS", "CURRENT_FUNCTION"};
-  size_t w[7];
-  for (size_t k = 0; k < 7; k++)
+  /* the columns shown, in order */
+  int cols_on[C_N], nc = 0;
+  for (int k = 0; k < C_N; k++)
+    if (s->window_ms || (k != C_RPS && k != C_MEMCH && k != C_WIN))
+      cols_on[nc++] = k;
+  size_t w[C_N];
+  for (int k = 0; k < C_N; k++)
     w[k] = strlen(head[k]);
   bv_buf tmp;
   bv_buf_init(&tmp);
+  char t[48];
   /* pass 1: column widths */
   for (size_t j = 0; j < s->n && !rc; j++) {
     bv_proc q;
@@ -112,22 +130,21 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
       rc = rc ? rc : bv_error_set(BV_ENOMEM, "out of memory");
       break;
     }
-    if (c > w[1])
-      w[1] = c;
-    if ((c = put_cell(NULL, &tmp, q.pid, W_PID, 0, 0)) > w[0])
-      w[0] = c;
-    if ((c = u64_len(q.reductions)) > w[2])
-      w[2] = c;
-    if ((c = u64_len(q.memory)) > w[3])
-      w[3] = c;
-    if ((c = u64_len(q.message_queue_len)) > w[4])
-      w[4] = c;
-    if ((c = put_cell(NULL, &tmp, q.status, W_STATUS, 0, 0)) > w[5])
-      w[5] = c;
+    if (c > w[C_WHO])
+      w[C_WHO] = c;
+    if ((c = put_cell(NULL, &tmp, q.pid, W_PID, 0, 0)) > w[C_PID])
+      w[C_PID] = c;
+    for (int k = 0; k < C_N; k++) {
+      int n = num_cell(k, &q, t);
+      if (n > 0 && (size_t)n > w[k])
+        w[k] = (size_t)n;
+    }
+    if ((c = put_cell(NULL, &tmp, q.status, W_STATUS, 0, 0)) > w[C_STATUS])
+      w[C_STATUS] = c;
   }
   size_t used = 0;
-  for (size_t k = 0; k < 6; k++)
-    used += w[k] + 2;
+  for (int i = 0; i + 1 < nc; i++)
+    used += w[cols_on[i]] + 2;
   size_t wcall = used + W_CALL_MIN < W_LINE ? W_LINE - used : W_CALL_MIN;
 
   bv_wr wr;
@@ -139,15 +156,19 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
     bv_buf_puts(b, "Processes on ");
     bv_buf_text(b, s->node ? s->node : "?", s->node ? strlen(s->node) : 1);
     bv_buf_printf(b, ": %zu of %zu", s->n, s->total > s->n ? s->total : s->n);
+    if (s->window_ms)
+      bv_buf_printf(b, ", over a window of %.0f ms (%zu born, %zu gone)", s->window_measured_ms,
+                    s->born, s->gone);
     bv_buf_printf(b, ", sorted by %s (largest first)\n", bv_proc_field_name(by));
-    for (size_t k = 0; k < 7; k++) {
-      int right = k >= 2 && k <= 4;
-      if (k)
+    for (int i = 0; i < nc; i++) {
+      int k = cols_on[i];
+      int right = num_cell(k, &(bv_proc){0}, t) > 0;
+      if (i)
         bv_buf_puts(b, "  ");
       if (right)
         pad_to(b, strlen(head[k]), w[k]);
       bv_buf_puts(b, head[k]);
-      if (!right && k < 6)
+      if (!right && i + 1 < nc)
         pad_to(b, strlen(head[k]), w[k]);
     }
     bv_buf_putc(b, '\n');
@@ -167,19 +188,25 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
       wr.rc = rc;
       break;
     }
-    put_cell(b, &tmp, q.pid, W_PID, w[0], 1);
-    bv_buf_puts(b, "  ");
-    put_cell(b, &tmp, who, W_WHO, w[1], 1);
-    bv_buf_puts(b, "  ");
-    put_right(b, q.reductions, w[2]);
-    bv_buf_puts(b, "  ");
-    put_right(b, q.memory, w[3]);
-    bv_buf_puts(b, "  ");
-    put_right(b, q.message_queue_len, w[4]);
-    bv_buf_puts(b, "  ");
-    put_cell(b, &tmp, q.status, W_STATUS, w[5], 1);
-    bv_buf_puts(b, "  ");
-    put_cell(b, &tmp, q.current_function, wcall, 0, 0);
+    for (int i = 0; i < nc; i++) {
+      int k = cols_on[i], n;
+      if (i)
+        bv_buf_puts(b, "  ");
+      if ((n = num_cell(k, &q, t)) > 0) {
+        pad_to(b, (size_t)n, w[k]);
+        bv_buf_put(b, t, (size_t)n);
+      } else if (k == C_PID) {
+        put_cell(b, &tmp, q.pid, W_PID, w[k], 1);
+      } else if (k == C_WHO) {
+        put_cell(b, &tmp, who, W_WHO, w[k], 1);
+      } else if (k == C_WIN) {
+        put_cell(b, &tmp, bv_presence_name(q.presence), w[k], w[k], 1);
+      } else if (k == C_STATUS) {
+        put_cell(b, &tmp, q.status, W_STATUS, w[k], 1);
+      } else {
+        put_cell(b, &tmp, q.current_function, wcall, 0, 0);
+      }
+    }
     bv_buf_putc(b, '\n');
     if (b->failed)
       wr.rc = bv_error_set(BV_ENOMEM, "out of memory");
@@ -201,10 +228,14 @@ int bv_emit_procs_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, 
   if (!m || m->kind != BV_MODEL_SNAPSHOT || !m->u.snapshot)
     return bv_error_set(BV_EINVAL, "not a process snapshot");
   /* the same fields are refused whatever the format */
-  if ((rc = bv_procs_view_fields(o, &v)))
+  const bv_snapshot *s = m->u.snapshot;
+  if ((rc = bv_procs_view_fields_for(o, s, &v)))
     return rc;
-  return bv_procs_text(out, m->u.snapshot,
-                       o && o->by ? bv_proc_field_from_name(o->by) : BV_PF_REDUCTIONS);
+  /* over a window: who is busy now */
+  return bv_procs_text(out, s,
+                       o && o->by ? bv_proc_field_from_name(o->by)
+                       : s->window_ms ? BV_PF_REDUCTIONS_PER_SEC
+                                      : BV_PF_REDUCTIONS);
 }
 
 /* --- memory ------------------------------------------------------------------ */

@@ -559,8 +559,8 @@ int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_
   s->title = c.title;
   double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
   for (size_t i = 0; i < sn->n; i++) {
-    double xv = fmax((double)bv_proc_value(&sn->procs[i], v.x), 1);
-    double yv = fmax((double)bv_proc_value(&sn->procs[i], v.y), 1);
+    double xv = fmax(bv_proc_num(&sn->procs[i], v.x), 1);
+    double yv = fmax(bv_proc_num(&sn->procs[i], v.y), 1);
     xmin = fmin(xmin, xv), xmax = fmax(xmax, xv);
     ymin = fmin(ymin, yv), ymax = fmax(ymax, yv);
   }
@@ -584,7 +584,7 @@ int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_
     if (!i || ct != last)
       ci = bv_procs_view_color(&v, ct);
     last = ct;
-    double xv = (double)bv_proc_value(p, v.x), yv = (double)bv_proc_value(p, v.y);
+    double xv = bv_proc_num(p, v.x), yv = bv_proc_num(p, v.y);
     int zero = xv <= 0 || yv <= 0;
     double px = axis_map(&c.ax, fmax(xv, 1)), py = axis_map(&c.ay, fmax(yv, 1));
     bv_color col = (cat_color(ci) & 0xFFFFFF) | ((bv_color)(zero ? 128 : 204) << 24);

@@ -43,6 +43,24 @@ uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f);
 /* Value of a numeric field as a number: what charts and bars draw (a field
  * that can be negative or fractional reads right only here). */
 double bv_proc_num(const bv_proc *p, bv_proc_field f);
+/* A signed change (memory_change, message_queue_len_change; 0 for others). */
+int64_t bv_proc_change(const bv_proc *p, bv_proc_field f);
+/* A numeric field's text as the outputs write it (d: 40 bytes): integers,
+ * signed changes, reductions_per_sec with at most 3 decimals. Its length. */
+int bv_fmt_num(char *d, const bv_proc *p, bv_proc_field f);
+/* "both", "born", "gone"; NULL for BV_PRESENCE_NONE. */
+const char *bv_presence_name(int presence);
+/* Sets p's reductions_per_sec from its presence and first values, over the
+ * measured window (ms): born starts from 0, gone keeps its first values. */
+void bv_proc_window_fill(bv_proc *p, double window_ms);
+/* BV_EINVAL when f is a window field and s a plain snapshot. */
+int bv_snapshot_field_check(const bv_snapshot *s, bv_proc_field f);
+#define BV_PF_NUMERIC_NAMES \
+  "reductions|memory|message_queue_len|reductions_per_sec|memory_change|message_queue_len_change"
+/* the longest window a snapshot can have (ms) */
+#define BV_MAX_WINDOW_MS 600000u
+#define BV_PF_AXIS_NAMES "reductions|memory|message_queue_len|reductions_per_sec"
+
 /* Text of a text field of p (NULL when absent or numeric). */
 const char *bv_proc_text(const bv_proc *p, bv_proc_field f);
 

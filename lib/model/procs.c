@@ -7,7 +7,7 @@
 #include <string.h>
 
 typedef struct rank {
-  uint64_t v;
+  double v;
   size_t i;
 } rank;
 
@@ -30,7 +30,7 @@ size_t *bv_snapshot_order(const bv_snapshot *s, bv_proc_field by)
     return NULL;
   }
   for (size_t i = 0; i < s->n; i++) {
-    r[i].v = bv_proc_value(&s->procs[i], by);
+    r[i].v = bv_proc_num(&s->procs[i], by);
     r[i].i = i;
   }
   qsort(r, s->n, sizeof *r, cmp_rank);
@@ -40,11 +40,23 @@ size_t *bv_snapshot_order(const bv_snapshot *s, bv_proc_field by)
   return idx;
 }
 
+int bv_snapshot_field_check(const bv_snapshot *s, bv_proc_field f)
+{
+  if (bv_proc_field_window(f) && !s->window_ms)
+    return bv_error_set(BV_EINVAL,
+                        "'%s' needs a snapshot taken over a window; this one is a plain snapshot",
+                        bv_proc_field_name(f));
+  return 0;
+}
+
 int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
 {
   if (!bv_proc_field_numeric(by))
-    return bv_error_set(BV_EINVAL, "'%s' is not one of reductions|memory|message_queue_len",
+    return bv_error_set(BV_EINVAL, "'%s' is not one of " BV_PF_NUMERIC_NAMES,
                         bv_proc_field_name(by));
+  int rc = bv_snapshot_field_check(s, by);
+  if (rc)
+    return rc;
   if (s->n == 0)
     return 0;
   size_t *r = bv_snapshot_order(s, by);
@@ -75,7 +87,11 @@ static const char *const field_names[BV_PF_COUNT] = {"pid",
                                                      "message_queue_len",
                                                      "current_function",
                                                      "initial_call",
-                                                     "label"};
+                                                     "label",
+                                                     "reductions_per_sec",
+                                                     "memory_change",
+                                                     "message_queue_len_change",
+                                                     "window"};
 
 bv_proc_field bv_proc_field_from_name(const char *name)
 {
@@ -94,7 +110,38 @@ const char *bv_proc_field_name(bv_proc_field f)
 
 int bv_proc_field_numeric(bv_proc_field f)
 {
-  return f == BV_PF_REDUCTIONS || f == BV_PF_MEMORY || f == BV_PF_MESSAGE_QUEUE_LEN;
+  return f == BV_PF_REDUCTIONS || f == BV_PF_MEMORY || f == BV_PF_MESSAGE_QUEUE_LEN ||
+         f == BV_PF_REDUCTIONS_PER_SEC || f == BV_PF_MEMORY_CHANGE ||
+         f == BV_PF_MESSAGE_QUEUE_LEN_CHANGE;
+}
+
+int bv_proc_field_axis(bv_proc_field f)
+{
+  return f == BV_PF_REDUCTIONS || f == BV_PF_MEMORY || f == BV_PF_MESSAGE_QUEUE_LEN ||
+         f == BV_PF_REDUCTIONS_PER_SEC;
+}
+
+int bv_proc_field_window(bv_proc_field f)
+{
+  return f == BV_PF_REDUCTIONS_PER_SEC || f == BV_PF_MEMORY_CHANGE ||
+         f == BV_PF_MESSAGE_QUEUE_LEN_CHANGE || f == BV_PF_WINDOW;
+}
+
+/* b - a as a signed number (a uint64 difference wraps; the values are far
+ * below 2^63) */
+static int64_t change(uint64_t b, uint64_t a)
+{
+  return b >= a ? (int64_t)(b - a > INT64_MAX ? INT64_MAX : b - a)
+                : -(int64_t)(a - b > INT64_MAX ? INT64_MAX : a - b);
+}
+
+int64_t bv_proc_change(const bv_proc *p, bv_proc_field f)
+{
+  switch (f) {
+  case BV_PF_MEMORY_CHANGE: return change(p->memory, p->memory0);
+  case BV_PF_MESSAGE_QUEUE_LEN_CHANGE: return change(p->message_queue_len, p->message_queue_len0);
+  default: return 0;
+  }
 }
 
 uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f)
@@ -103,13 +150,75 @@ uint64_t bv_proc_value(const bv_proc *p, bv_proc_field f)
   case BV_PF_REDUCTIONS: return p->reductions;
   case BV_PF_MEMORY: return p->memory;
   case BV_PF_MESSAGE_QUEUE_LEN: return p->message_queue_len;
+  case BV_PF_REDUCTIONS_PER_SEC:
+    return p->reductions_per_sec > 0 ? (uint64_t)p->reductions_per_sec : 0;
+  case BV_PF_MEMORY_CHANGE:
+  case BV_PF_MESSAGE_QUEUE_LEN_CHANGE: {
+    int64_t c = bv_proc_change(p, f);
+    return c > 0 ? (uint64_t)c : 0;
+  }
   default: return 0;
   }
 }
 
 double bv_proc_num(const bv_proc *p, bv_proc_field f)
 {
-  return (double)bv_proc_value(p, f);
+  switch (f) {
+  case BV_PF_REDUCTIONS_PER_SEC: return p->reductions_per_sec;
+  case BV_PF_MEMORY_CHANGE:
+  case BV_PF_MESSAGE_QUEUE_LEN_CHANGE: return (double)bv_proc_change(p, f);
+  default: return (double)bv_proc_value(p, f);
+  }
+}
+
+static const char *const presence_names[] = {NULL, "both", "born", "gone"};
+
+const char *bv_presence_name(int presence)
+{
+  return presence > 0 && presence <= BV_PRESENCE_GONE ? presence_names[presence] : NULL;
+}
+
+void bv_proc_window_fill(bv_proc *p, double window_ms)
+{
+  double secs = window_ms / 1000.0;
+  p->reductions_per_sec = 0;
+  switch (p->presence) {
+  case BV_PRESENCE_BOTH:
+    if (secs > 0 && p->reductions >= p->reductions0)
+      p->reductions_per_sec = (double)(p->reductions - p->reductions0) / secs;
+    break;
+  case BV_PRESENCE_BORN:
+    p->reductions0 = p->memory0 = p->message_queue_len0 = 0;
+    if (secs > 0)
+      p->reductions_per_sec = (double)p->reductions / secs;
+    break;
+  case BV_PRESENCE_GONE:
+    p->reductions = p->reductions0;
+    p->memory = p->memory0;
+    p->message_queue_len = p->message_queue_len0;
+    break;
+  default: break;
+  }
+}
+
+int bv_fmt_num(char *d, const bv_proc *p, bv_proc_field f)
+{
+  if (f == BV_PF_REDUCTIONS_PER_SEC) {
+    /* 3 decimals at most, trailing zeros dropped */
+    double v = p->reductions_per_sec;
+    int n = snprintf(d, 40, "%.3f", v >= 0 && v < 1e18 ? v : 0.0);
+    if (n <= 0 || n >= 40)
+      return snprintf(d, 40, "0");
+    while (n > 1 && d[n - 1] == '0')
+      n--;
+    if (d[n - 1] == '.')
+      n--;
+    d[n] = 0;
+    return n;
+  }
+  if (f == BV_PF_MEMORY_CHANGE || f == BV_PF_MESSAGE_QUEUE_LEN_CHANGE)
+    return snprintf(d, 40, "%lld", (long long)bv_proc_change(p, f));
+  return snprintf(d, 40, "%llu", (unsigned long long)bv_proc_value(p, f));
 }
 
 const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
@@ -121,6 +230,7 @@ const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
   case BV_PF_CURRENT_FUNCTION: return p->current_function;
   case BV_PF_INITIAL_CALL: return p->initial_call;
   case BV_PF_LABEL: return p->label;
+  case BV_PF_WINDOW: return bv_presence_name(p->presence);
   default: return NULL;
   }
 }
@@ -155,8 +265,27 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
   if (bv_jv_get(root, "elixir") && !bv_jv_is_null(bv_jv_get(root, "elixir")) &&
       (rc = bv_jv_bool(d, bv_jv_get(root, "elixir"), "elixir", &s->elixir)))
     goto fail;
+  const bv_jv *wv = bv_jv_get(root, "window_ms");
+  if (wv && !bv_jv_is_null(wv)) {
+    uint64_t wms = 0, wus = 0;
+    if ((rc = bv_jv_u64(d, wv, "window_ms", &wms)) ||
+        (rc = bv_jv_u64(d, bv_jv_get(root, "window_measured_us"), "window_measured_us", &wus)))
+      goto fail;
+    if (wms < 1 || wms > BV_MAX_WINDOW_MS) {
+      rc = bv_jv_fail(d, "window_ms", "out of range");
+      goto fail;
+    }
+    if (wus > (uint64_t)BV_MAX_WINDOW_MS * 10000u) {
+      rc = bv_jv_fail(d, "window_measured_us", "out of range");
+      goto fail;
+    }
+    s->window_ms = (unsigned)wms;
+    s->window_measured_ms = (double)wus / 1000.0;
+  }
   size_t n = bv_jv_len(procs);
-  if (total < n) {
+  /* the gone rows of a window are not in the second listing's total: checked
+     once they are counted */
+  if (total < n && !s->window_ms) {
     rc = bv_jv_fail(d, "total", "smaller than the number of entries in procs");
     goto fail;
   }
@@ -199,6 +328,26 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
       rc = bv_jv_fail(d, PATH(".pid"), "empty pid");
       goto fail;
     }
+    if (s->window_ms) {
+      const char *pr = NULL;
+      if ((rc = bv_jv_str(d, bv_jv_get(e, "window"), PATH(".window"), tmp, &pr)) ||
+          (rc = bv_jv_u64(d, bv_jv_get(e, "reductions0"), PATH(".reductions0"),
+                          &p->reductions0)) ||
+          (rc = bv_jv_u64(d, bv_jv_get(e, "memory0"), PATH(".memory0"), &p->memory0)) ||
+          (rc = bv_jv_u64(d, bv_jv_get(e, "message_queue_len0"), PATH(".message_queue_len0"),
+                          &p->message_queue_len0)))
+        goto fail;
+      for (int k = BV_PRESENCE_BOTH; k <= BV_PRESENCE_GONE; k++)
+        if (strcmp(pr, bv_presence_name(k)) == 0)
+          p->presence = k;
+      if (!p->presence) {
+        rc = bv_jv_fail(d, PATH(".window"), "not one of both|born|gone");
+        goto fail;
+      }
+      bv_proc_window_fill(p, s->window_measured_ms);
+      s->born += p->presence == BV_PRESENCE_BORN;
+      s->gone += p->presence == BV_PRESENCE_GONE;
+    }
 #undef PATH
     int oom1, oom2, oom3, oom4;
     p->status = bv_intern_str(&in, s->arena, status, &oom1);
@@ -209,6 +358,10 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
       rc = bv_error_set(BV_ENOMEM, "out of memory");
       goto fail;
     }
+  }
+  if (s->window_ms && total < n - s->gone) {
+    rc = bv_jv_fail(d, "total", "smaller than the number of entries in procs not gone");
+    goto fail;
   }
   s->n = n;
   bv_intern_dispose(&in);
@@ -242,12 +395,37 @@ int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
   bv_wr_u64(&w, s->total);
   bv_wr_str(&w, ",\"skipped\":");
   bv_wr_u64(&w, s->skipped);
+  if (s->window_ms) {
+    /* the window asked for and the one measured (µs: the file has integers) */
+    bv_wr_str(&w, ",\"window_ms\":");
+    bv_wr_u64(&w, s->window_ms);
+    bv_wr_str(&w, ",\"window_measured_us\":");
+    double us = s->window_measured_ms * 1000.0 + 0.5;
+    bv_wr_u64(&w, us > 0 && us < 1e15 ? (uint64_t)us : 0);
+  }
   bv_wr_str(&w, ",\"procs\":[");
   bv_proc_fields fs;
-  bv_proc_fields_init(&fs, model_fields, sizeof model_fields / sizeof *model_fields);
+  /* with a window: presence and the first pass's values after the fields */
+  bv_proc_field wf[sizeof model_fields / sizeof *model_fields + 1];
+  size_t nf = sizeof model_fields / sizeof *model_fields;
+  memcpy(wf, model_fields, sizeof model_fields);
+  if (s->window_ms)
+    wf[nf++] = BV_PF_WINDOW;
+  bv_proc_fields_init(&fs, wf, nf);
   for (size_t i = 0; i < s->n; i++) {
+    const bv_proc *p = &s->procs[i];
     bv_wr_str(&w, i ? ",\n" : "\n");
-    bv_wr_proc(&w, &s->procs[i], NULL, &fs, 1);
+    bv_wr_proc(&w, p, NULL, &fs, 1);
+    if (s->window_ms && !w.rc && w.b.len && w.b.data[w.b.len - 1] == '}') {
+      w.b.len--;
+      bv_wr_str(&w, ",\"reductions0\":");
+      bv_wr_u64(&w, p->reductions0);
+      bv_wr_str(&w, ",\"memory0\":");
+      bv_wr_u64(&w, p->memory0);
+      bv_wr_str(&w, ",\"message_queue_len0\":");
+      bv_wr_u64(&w, p->message_queue_len0);
+      bv_wr_str(&w, "}");
+    }
     if (bv_wr_maybe_flush(&w))
       break;
   }
@@ -308,7 +486,7 @@ void bv_wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_field
   for (size_t i = 0; i < fs->n; i++) {
     need += fs->f[i].keylen + 1;
     if (fs->f[i].numeric) {
-      need += 20;
+      need += 40;
       continue;
     }
     txt[i] = fs->f[i].f == BV_PF_PID && pid ? pid : bv_proc_text(p, fs->f[i].f);
@@ -330,9 +508,11 @@ void bv_wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_field
         bv_wr_str(w, ",");
       first = 0;
       bv_wr_str(w, fs->f[i].key);
-      if (num)
-        bv_wr_u64(w, bv_proc_value(p, fs->f[i].f));
-      else
+      if (num) {
+        char t[40];
+        bv_fmt_num(t, p, fs->f[i].f);
+        bv_wr_str(w, t);
+      } else
         bv_wr_json(w, txt[i]);
     }
     bv_wr_str(w, "}");
@@ -353,7 +533,11 @@ void bv_wr_proc(bv_wr *w, const bv_proc *p, const char *pid, const bv_proc_field
     memcpy(d, fs->f[i].key, fs->f[i].keylen);
     d += fs->f[i].keylen;
     if (num) {
-      d = put_u64(d, bv_proc_value(p, fs->f[i].f));
+      bv_proc_field f = fs->f[i].f;
+      if (f == BV_PF_REDUCTIONS || f == BV_PF_MEMORY || f == BV_PF_MESSAGE_QUEUE_LEN)
+        d = put_u64(d, bv_proc_value(p, f));
+      else
+        d += bv_fmt_num(d, p, f);
     } else if (!txt[i]) {
       memcpy(d, "null", 4);
       d += 4;

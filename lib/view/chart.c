@@ -11,19 +11,18 @@ size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
 {
   size_t z = 0;
   for (size_t i = 0; i < s->n; i++)
-    z += bv_proc_value(&s->procs[i], x) == 0 || bv_proc_value(&s->procs[i], y) == 0;
+    z += bv_proc_num(&s->procs[i], x) <= 0 || bv_proc_num(&s->procs[i], y) <= 0;
   return z;
 }
 
 /* --- process scatter ------------------------------------------------------ */
 
-#define NUMERIC_FIELDS "reductions|memory|message_queue_len"
-#define COLOR_FIELDS "status|name|label|current_function|initial_call"
+#define COLOR_FIELDS "status|name|label|current_function|initial_call|window"
 
 static int color_field(bv_proc_field f)
 {
   return f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL;
+         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL || f == BV_PF_WINDOW;
 }
 
 /* --- a process in the node's syntax ---------------------------------------- */
@@ -128,22 +127,33 @@ const char *bv_procs_view_color_key(const bv_procs_view *v)
   return v->color == BV_PF_NAME ? "who" : bv_proc_field_name(v->color);
 }
 
-int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v)
+int bv_procs_view_fields_for(const bv_emit_opts *o, const bv_snapshot *s, bv_procs_view *v)
 {
   memset(v, 0, sizeof *v);
   const char *xn = o ? o->x : NULL, *yn = o ? o->y : NULL, *cn = o ? o->color : NULL;
-  v->x = xn ? bv_proc_field_from_name(xn) : BV_PF_REDUCTIONS;
+  /* over a window, x is what happened in it */
+  v->x = xn ? bv_proc_field_from_name(xn)
+            : s && s->window_ms ? BV_PF_REDUCTIONS_PER_SEC : BV_PF_REDUCTIONS;
   v->y = yn ? bv_proc_field_from_name(yn) : BV_PF_MEMORY;
   v->color = cn ? bv_proc_field_from_name(cn) : BV_PF_STATUS;
-  if (!bv_proc_field_numeric(v->x))
-    return bv_error_set(BV_EINVAL, "x field '%s' is not one of " NUMERIC_FIELDS, xn);
-  if (!bv_proc_field_numeric(v->y))
-    return bv_error_set(BV_EINVAL, "y field '%s' is not one of " NUMERIC_FIELDS, yn);
+  int rc;
+  if (!bv_proc_field_axis(v->x))
+    return bv_error_set(BV_EINVAL, "x field '%s' is not one of " BV_PF_AXIS_NAMES, xn);
+  if (!bv_proc_field_axis(v->y))
+    return bv_error_set(BV_EINVAL, "y field '%s' is not one of " BV_PF_AXIS_NAMES, yn);
   if (!color_field(v->color))
     return bv_error_set(BV_EINVAL, "color field '%s' is not one of " COLOR_FIELDS, cn);
   if (v->x == v->y)
     return bv_error_set(BV_EINVAL, "x and y are both '%s'", bv_proc_field_name(v->x));
+  if (s && ((rc = bv_snapshot_field_check(s, v->x)) || (rc = bv_snapshot_field_check(s, v->y)) ||
+            (rc = bv_snapshot_field_check(s, v->color))))
+    return rc;
   return 0;
+}
+
+int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v)
+{
+  return bv_procs_view_fields_for(o, NULL, v);
 }
 
 /* absent first, then byte order (Vega sorts a nominal domain so, null first) */
@@ -157,7 +167,7 @@ static int cmp_color(const void *a, const void *b)
 
 int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_view *v)
 {
-  int rc = bv_procs_view_fields(o, v);
+  int rc = bv_procs_view_fields_for(o, s, v);
   if (rc)
     return rc;
   if (!(v->disp = malloc(sizeof *v->disp)))
@@ -180,7 +190,7 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
   int any = 0;
   for (size_t i = 0; i < s->n && dom; i++) {
     const bv_proc *p = &s->procs[i];
-    v->zeros += bv_proc_value(p, v->x) == 0 || bv_proc_value(p, v->y) == 0;
+    v->zeros += bv_proc_num(p, v->x) <= 0 || bv_proc_num(p, v->y) <= 0;
     const char *t = bv_procs_view_text(v, p);
     if (v->oom) {
       free(dom);
@@ -271,6 +281,9 @@ int bv_procs_view_counts(bv_buf *b, const bv_snapshot *s)
     bv_buf_printf(b, "%zu processes", s->n);
   if (s->otp_release && *s->otp_release)
     bv_buf_printf(b, ", OTP %s", s->otp_release);
+  if (s->window_ms)
+    bv_buf_printf(b, "; over %.0f ms: %zu born, %zu gone", s->window_measured_ms, s->born,
+                  s->gone);
   if (s->skipped)
     bv_buf_printf(b, "; %zu exited while being read (skipped)", s->skipped);
   return b->failed ? BV_ENOMEM : 0;

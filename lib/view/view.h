@@ -57,6 +57,9 @@ typedef struct bv_procs_view {
 /* Resolves and checks the chart fields of o (NULL or NULL names = defaults)
  * into v (no snapshot needed): BV_EINVAL naming the field and the value. */
 int bv_procs_view_fields(const bv_emit_opts *o, bv_procs_view *v);
+/* The same for snapshot s (NULL: unknown): x defaults to reductions_per_sec
+ * over a window; a window field of a plain snapshot is refused. */
+int bv_procs_view_fields_for(const bv_emit_opts *o, const bv_snapshot *s, bv_procs_view *v);
 /* The whole view of s: fields as above, zeros, colour domain and legend.
  * Dispose with bv_procs_view_dispose (also after a failure). */
 int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_view *v);
