@@ -204,12 +204,12 @@ void bv_proc_window_fill(bv_proc *p, double window_ms)
 int bv_fmt_num(char *d, const bv_proc *p, bv_proc_field f)
 {
   if (f == BV_PF_REDUCTIONS_PER_SEC) {
-    /* 3 decimals at most, trailing zeros dropped */
+    /* 3 decimals at most, trailing zeros dropped; none from 1000 on */
     double v = p->reductions_per_sec;
-    int n = snprintf(d, 40, "%.3f", v >= 0 && v < 1e18 ? v : 0.0);
+    int n = snprintf(d, 40, v >= 1000 ? "%.0f" : "%.3f", v >= 0 && v < 1e18 ? v : 0.0);
     if (n <= 0 || n >= 40)
       return snprintf(d, 40, "0");
-    while (n > 1 && d[n - 1] == '0')
+    while (v < 1000 && n > 1 && d[n - 1] == '0')
       n--;
     if (d[n - 1] == '.')
       n--;

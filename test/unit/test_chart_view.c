@@ -323,11 +323,11 @@ static void test_fields(const bv_measure *fake)
   static const struct {
     const char *x, *y, *color, *msg;
   } t[] = {
-      {"status", NULL, NULL, "x field 'status' is not one of reductions|memory|message_queue_len"},
-      {"heap", NULL, NULL, "x field 'heap' is not one of reductions|memory|message_queue_len"},
-      {NULL, "pid", NULL, "y field 'pid' is not one of reductions|memory|message_queue_len"},
+      {"status", NULL, NULL, "x field 'status' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
+      {"heap", NULL, NULL, "x field 'heap' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
+      {NULL, "pid", NULL, "y field 'pid' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
       {NULL, NULL, "memory",
-       "color field 'memory' is not one of status|name|label|current_function|initial_call"},
+       "color field 'memory' is not one of status|name|label|current_function|initial_call|window"},
       {"memory", NULL, NULL, "x and y are both 'memory'"},
   };
   bv_snapshot *sn = mk(10, 3);

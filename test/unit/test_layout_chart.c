@@ -140,12 +140,12 @@ static void test_scatter(const bv_measure *fake, const bv_measure *real)
   }
   o.x = "status";
   CHECK_INT(lay_scatter(sn, &o, real, &s), BV_EINVAL);
-  CHECK_STR(bv_error_last(), "x field 'status' is not one of reductions|memory|message_queue_len");
+  CHECK_STR(bv_error_last(), "x field 'status' is not one of reductions|memory|message_queue_len|reductions_per_sec");
   o.x = NULL;
   o.color = "reductions";
   CHECK_INT(lay_scatter(sn, &o, real, &s), BV_EINVAL);
   CHECK_STR(bv_error_last(),
-            "color field 'reductions' is not one of status|name|label|current_function|initial_call");
+            "color field 'reductions' is not one of status|name|label|current_function|initial_call|window");
   /* o NULL: the same scene (the golden), the zero count told */
   {
     bv_model mo = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};

@@ -467,11 +467,11 @@ static void test_vegalite(void)
       const char *msg;
     } bad[] = {
         {{"status", "memory", "status"},
-         "x field 'status' is not one of reductions|memory|message_queue_len"},
+         "x field 'status' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
         {{"memory", "name", "status"},
-         "y field 'name' is not one of reductions|memory|message_queue_len"},
+         "y field 'name' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
         {{"memory", "reductions", "memory"},
-         "color field 'memory' is not one of status|name|label|current_function|initial_call"},
+         "color field 'memory' is not one of status|name|label|current_function|initial_call|window"},
         {{"memory", "memory", "status"}, "x and y are both 'memory'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
