@@ -6,9 +6,9 @@
 #include <string.h>
 
 const cli_opt cmd_procs_opts[] = {
-    {"window", "MS", "busy now: two passes MS ms apart (1..600000), giving reductions_per_sec, "
-                     "memory_change, message_queue_len_change and window (both|born|gone); "
-                     "--timeout is for the collection, the window comes on top"},
+    {"window", "MS", "busy now: two passes MS ms apart (1..600000) give reductions_per_sec, "
+                     "memory_change, message_queue_len_change, window (both|born|gone); "
+                     "--timeout is added to MS"},
     {"top", "N", "keep the N processes with the largest --by value (text: default 20)"},
     {"by", "FIELD", "reductions|memory|message_queue_len, with --window also reductions_per_sec|"
                     "memory_change|message_queue_len_change, for --top and text (default "
