@@ -62,6 +62,10 @@ int cmd_procs(cli_ctx *ctx)
       (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)) ||
       (rc = cli_uint(ctx, "window", 1, 600000, 0, &window)))
     return rc;
+  /* --y alone against x's default, which depends on the window */
+  const char *dx = window ? "reductions_per_sec" : "reductions", *yv = cli_get(ctx, "y");
+  if (!cli_get(ctx, "x") && yv && strcmp(yv, dx) == 0)
+    return cli_error(EXIT_USAGE, "--x and --y: both are '%s'; pick two different fields", dx);
   /* the window's fields exist only with a window */
   static const char *const wopts[] = {"x", "y", "by", "color"};
   for (size_t i = 0; i < sizeof wopts / sizeof *wopts && !window; i++) {

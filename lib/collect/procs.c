@@ -51,7 +51,8 @@ typedef struct collector {
   w0row *w0;
   size_t w0n, w0cap;
   size_t total0, nchunks0, chunks0, nworkers;
-  unsigned char *got0; /* pass-1 chunks that came (nchunks0 bytes) */
+  unsigned char *got0; /* pass-1 chunks that came, a bit each (untouched pages
+                          of calloc cost nothing until chunks come) */
 } collector;
 
 static int bad_row(const char *what)
@@ -414,11 +415,11 @@ static int take_chunk0(collector *c, const bv_term *m)
     return bad_row("malformed chunk of the first pass");
   size_t idx = (size_t)k, base = idx * c->chunk;
   size_t len = c->total0 - base < c->chunk ? c->total0 - base : c->chunk;
-  if (c->got0[idx])
+  if (c->got0[idx / 8] & (1u << (idx % 8)))
     return bad_row("a chunk of the first pass came twice");
   if (rows->n != len)
     return bad_row("a chunk of the first pass of the wrong length");
-  c->got0[idx] = 1;
+  c->got0[idx / 8] |= (unsigned char)(1u << (idx % 8));
   c->chunks0++;
   if (c->w0n + len > c->w0cap) {
     size_t ncap = c->w0cap * 2 > c->w0n + len ? c->w0cap * 2 : c->w0n + len;
@@ -604,11 +605,11 @@ static int take_setup(collector *c, const bv_term *m, unsigned chunk)
     if (!t0 || !t1 || t0->type != BV_T_INT || t1->type != BV_T_INT)
       return bad_row("unexpected times of the window");
     int64_t a = t0->v.i, b = t1->v.i;
-    /* the window is never shorter than asked (the deadline aside) nor longer
-       than the deadline allows */
-    if (b < a || b - a > (int64_t)BV_MAX_WINDOW_MS * 10000)
+    /* pass 2 starts after pass 1, within the deadline (far below this bound) */
+    uint64_t us = b >= a ? (uint64_t)b - (uint64_t)a : UINT64_MAX;
+    if (us > (uint64_t)BV_MAX_WINDOW_MS * 10000u)
       return bad_row("unexpected times of the window");
-    c->s->window_measured_ms = (double)(b - a) / 1000.0;
+    c->s->window_measured_ms = (double)us / 1000.0;
   }
   c->total = (size_t)total;
   c->chunk = chunk;
@@ -685,7 +686,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
     c->nchunks0 = (size_t)nchunks;
     c->chunk = chunk;
     c->nworkers = (size_t)nworkers;
-    if (!(c->got0 = calloc(c->nchunks0 ? c->nchunks0 : 1, 1))) {
+    if (!(c->got0 = calloc(c->nchunks0 / 8 + 1, 1))) {
       rc = bv_error_set(BV_ENOMEM, "out of memory");
       goto out;
     }

@@ -26,6 +26,19 @@ for mode in chunk_past_end too_many_chunks too_many_rows chunk_twice chunk_missi
   done
 done
 
+# procs --window: a first pass's chunk twice, past the end, of bad rows, one
+# pid many times, too long; the second listing's times backwards; the second
+# pass before the first ended; the second pass claiming other workers
+for mode in w0_chunk_twice w0_past_end w0_bad_row w0_dup_pid w0_too_many_rows w_bad_times \
+  w_pass2_early w_workers_changed; do
+  [ "$(erl_eval "$N" "bv_liar:mode($mode).")" = ok ] || fail "cannot set mode $mode"
+  for ext in csv vl.json; do
+    OUT="$BV_TMP/$mode.$ext"
+    expect_exit 14 "from the node" "$OUT" -- "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" \
+      --timeout 5000 procs --window 10 -o "$OUT"
+  done
+done
+
 # --- memory the node cannot inflate (issue 9, item 5) -----------------------
 # A claim costs nothing until data backs it, and one message costs at most its
 # decoded budget (256 MB by default). Each run is watched: its peak RSS is

@@ -151,6 +151,9 @@ O=$T/bad.csv
 expect_exit 2 "--window: 0 is out of range (1..600000)" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --window 0 -o "$O"
 expect_exit 2 "--window: 'abc' is not a number" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --window abc -o "$O"
 expect_exit 2 "--by: 'reductions_per_sec' needs --window MS" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --top 3 --by reductions_per_sec -o "$O"
+expect_exit 2 "--color: 'window' needs --window MS" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --color window -o "$O"
+expect_exit 2 "--x and --y: both are 'reductions_per_sec'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --window 100 --y reductions_per_sec -o "$O"
+expect_exit 2 "--x and --y: both are 'reductions'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --y reductions -o "$O"
 expect_exit 2 "--x: 'memory_change' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --window 100 --x memory_change -o "$O"
 
 # --- the node is left as it was ----------------------------------------------------

@@ -65,6 +65,10 @@ lie(From, Bs, Inner, _Outer) ->
                 (W, T, C, _) -> Value(Ref), Self ! {bv_procs_setup, Ref, W, T, C}
              end,
     Setup = fun(W, T, C) -> SetupL(W, T, C, erlang:system_info(process_limit)) end,
+    %% a window's first pass: one worker, one chunk of the 10 processes
+    PLimit = erlang:system_info(process_limit),
+    Rows0 = lists:duplicate(10, {1, 2, 0}),
+    W0Setup = fun() -> Value(Ref), Self ! {bv_procs_w0_setup, Ref, 1, 10, 1, PLimit} end,
     %% the true setup for 10 processes: one worker, one chunk (1, 10, 1)
     case persistent_term:get(bv_liar_mode, chunk_past_end) of
         chunk_past_end ->          % chunk 3 of a snapshot that has one
@@ -125,6 +129,42 @@ lie(From, Bs, Inner, _Outer) ->
             Self ! {bv_procs, Ref, NC - 1, lists:duplicate(Len, hd(Pids)),
                     lists:duplicate(Len, Row), []},
             Done(1);
+        %% --- procs --window: the first pass and the second's setup ---
+        w0_chunk_twice ->
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 0, Pids, Rows0},
+            Self ! {bv_procs_w0, Ref, 0, Pids, Rows0},
+            Done(1);
+        w0_past_end ->             % chunk 2 of a first pass that has one
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 2, Pids, Rows0},
+            Done(1);
+        w0_bad_row ->
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 0, Pids, lists:duplicate(10, {x, y})},
+            Done(1);
+        w0_dup_pid ->              % one pid ten times
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 0, lists:duplicate(10, hd(Pids)), Rows0},
+            Done(1);
+        w0_too_many_rows ->
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 0, Pids ++ Pids, Rows0 ++ Rows0},
+            Done(1);
+        w_bad_times ->             % the second listing before the first
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 0, Pids, Rows0},
+            Self ! {bv_procs_setup, Ref, 1, 10, 1, PLimit, 1000000, 5},
+            Done(1);
+        w_pass2_early ->           % the second pass before the first's chunks
+            W0Setup(),
+            Self ! {bv_procs_setup, Ref, 1, 10, 1, PLimit, 0, 1000},
+            Done(1);
+        w_workers_changed ->       % the second pass claims other workers
+            W0Setup(),
+            Self ! {bv_procs_w0, Ref, 0, Pids, Rows0},
+            Self ! {bv_procs_setup, Ref, 2, 10, 1, PLimit, 0, 1000},
+            Done(2);
         %% the value is a list of N [] (N bytes on the wire, a bv_term each)
         %% (built and sent by a process of its own, whose heap goes with it)
         {nil_list, N} ->
