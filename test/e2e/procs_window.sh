@@ -25,7 +25,7 @@ target_baseline "$N"
 BASE=${BV_BASE_COUNT[$N]}
 
 # arm: a fresh bv_now_busy (idle until beamviz connects, then busy for 3 s), a
-# process that exits 300 ms after beamviz connects (gone; its pid printed) and
+# process that exits 400 ms after beamviz connects (gone; its pid printed) and
 # one spawned then (bv_born, lives 3 s). A watcher waits for beamviz's hidden
 # node (none first, then one) to trigger them, so the window holds them.
 arm() {
@@ -49,7 +49,7 @@ arm() {
             W(_, _) -> timeout end,
     W(false, 4000), W(true, 4000),
     Now ! {spin, erlang:monotonic_time(millisecond) + 3000},
-    receive after 300 -> ok end,
+    receive after 400 -> ok end,
     Gone ! stop,
     spawn(fun() -> register(bv_born, self()), receive after 3000 -> ok end end)
   end),
