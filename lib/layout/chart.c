@@ -712,6 +712,48 @@ typedef struct mem_panels {
   double y0[2], h[2];
 } mem_panels;
 
+/* A panel's y axis as Vega draws it: the domain [0, ymax] niced to the
+ * default 10 ticks (scale.nice), the ticks at the axis' own count (one per
+ * 40 px of height), so a short panel keeps Vega's domain. */
+static void mem_yaxis(axis *a, double ymax, double h)
+{
+  double lo = 0, hi = ymax > 0 && isfinite(ymax) ? ymax : 1, prev = 0;
+  for (int it = 0; it < 10; it++) { /* d3's linear nice() */
+    double step = nice_step(lo, hi, 10);
+    if (step == prev)
+      break;
+    hi = ceil(hi / step - 1e-9) * step;
+    prev = step;
+  }
+  a->log = 0;
+  a->lo = 0;
+  a->hi = hi;
+  double step = nice_step(0, hi, ceil(h / 40));
+  a->n = 0;
+  for (size_t k = 0; a->n < 126 && (double)k * step <= hi + step * 1e-6; k++)
+    a->ticks[a->n++] = (double)k * step;
+  a->decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+}
+
+/* The y labels as Vega formats a linear axis (d3's ",f" at the step's
+ * precision): thousands separators, trailing zeros kept ("1.0" beside "0.5"). */
+static int mem_ylabels(chart *c, axis *a)
+{
+  for (size_t i = 0; i < a->n; i++) {
+    const char *l = fmt_num(c->s->arena, a->ticks[i], a->decimals);
+    if (l && a->decimals > 0) {
+      const char *dot = strchr(l, '.');
+      size_t have = dot ? strlen(dot + 1) : 0;
+      l = bv_arena_printf(c->s->arena, "%s%s%.*s", l, dot ? "" : ".",
+                          (int)((size_t)a->decimals - have), "0000000000");
+    }
+    if (!l)
+      return bv_error_set(BV_ENOMEM, "out of memory (chart)");
+    a->labels[i] = l;
+  }
+  return 0;
+}
+
 static void mem_ymax(const bv_memseries *ms, const bv_memory_view *v, const bv_memory_panel *p,
                      double *ymax)
 {
@@ -735,9 +777,9 @@ static int mem_place(chart *c, mem_panels *mp, const bv_memseries *ms, const bv_
     for (size_t i = 0; i < mp->n; i++) {
       double ymax;
       mem_ymax(ms, v, &v->panel[i], &ymax);
-      axis_linear(&mp->ay[i], 0, ymax, ceil(hs[i] / 40), 0);
+      mem_yaxis(&mp->ay[i], ymax, hs[i]);
       c->ay = mp->ay[i];
-      if ((rc = ensure_labels(c, &c->ay)))
+      if ((rc = mem_ylabels(c, &c->ay)))
         return rc;
       mp->ay[i] = c->ay;
       mg = measure_margins(c);
