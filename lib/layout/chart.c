@@ -7,7 +7,9 @@
  * Log axes tick at 1, 2 and 5 per decade; labels carry thousands separators
  * and are thinned greedily when they would overlap (Vega's labelOverlap).
  * Zero values on the log axes are drawn at 1 as hollow squares at half
- * opacity, as the Vega-Lite spec does. Fields, legend entries, zero marks,
+ * opacity, as the Vega-Lite spec does. The memory chart stacks its panels as
+ * the spec's vconcat does (280 and 140 px, 20 px apart, one x axis under the
+ * lowest, one legend), with the view's time ticks. Fields, legend entries, zero marks,
  * memory kinds and units come from the chart views (view/chart.c), which the
  * Vega-Lite writers (emit/procs.c, emit/memory.c) draw from too. */
 #include "layout/scene_priv.h"
