@@ -823,6 +823,19 @@ static int mem_place(chart *c, mem_panels *mp, const bv_memseries *ms, const bv_
   return 0;
 }
 
+typedef struct mem_order {
+  double x;
+  size_t i;
+} mem_order;
+
+static int mem_order_cmp(const void *a, const void *b)
+{
+  const mem_order *p = a, *q = b;
+  if (p->x != q->x)
+    return p->x < q->x ? -1 : 1;
+  return p->i < q->i ? -1 : p->i > q->i;
+}
+
 int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_measure *m,
                            bv_scene **out, bv_emit_info *info)
 {
@@ -869,10 +882,18 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
   mem_panels mp;
   memset(&mp, 0, sizeof mp);
   double *pts = malloc((ms->n ? ms->n : 1) * 2 * sizeof *pts);
-  if (!pts || oom || !c.title) {
+  mem_order *ord = malloc((ms->n ? ms->n : 1) * sizeof *ord);
+  if (!pts || !ord || oom || !c.title) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (memory chart)");
     goto done;
   }
+  /* Vega-Lite draws a line through its points sorted by x (ties in data
+   * order); samples from a node are in time order, a hand-made file may not be */
+  for (size_t i = 0; i < ms->n; i++) {
+    ord[i].x = bv_memory_view_x(&v, ms, i);
+    ord[i].i = i;
+  }
+  qsort(ord, ms->n, sizeof *ord, mem_order_cmp);
   if ((rc = mem_place(&c, &mp, ms, &v, o ? o->width : 0, o ? o->height : 0)))
     goto done;
   double top = c.y0;
@@ -887,8 +908,9 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
     for (size_t j = 0; j < p->nkinds && !rc; j++) {
       size_t k = p->kinds[j];
       for (size_t i = 0; i < ms->n; i++) {
-        pts[2 * i] = axis_map(&c.ax, bv_memory_view_x(&v, ms, i));
-        pts[2 * i + 1] = axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[i].bytes[k]));
+        pts[2 * i] = axis_map(&c.ax, ord[i].x);
+        pts[2 * i + 1] =
+            axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[ord[i].i].bytes[k]));
       }
       if (ms->n > 1)
         rc = sc_line(s, "series", pts, ms->n, cat_color(k), 2, BV_DASH_SOLID, BV_ARROW_NONE,
@@ -909,6 +931,7 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
     rc = draw_titles(&c);
 done:
   free(pts);
+  free(ord);
   if (rc) {
     bv_scene_free(s);
     return rc;
