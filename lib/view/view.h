@@ -98,7 +98,7 @@ int bv_procs_view_more(bv_buf *b, const bv_procs_view *v);
  * total's largest value (decided once, over the whole series). One legend
  * and one colour per kind (its index in kinds) for both panels. */
 #define BV_MEM_CHARTED 6
-#define BV_MEM_SMALL_PCT 10
+#define BV_MEM_SMALL_PCT 10 /* a divisor of 100 */
 #define BV_MEM_MAX_XTICKS 64
 
 typedef struct bv_memory_panel {
@@ -119,7 +119,7 @@ typedef struct bv_memory_view {
   const char *x_field;          /* "seconds", "minutes" or "hours" */
   const char *x_title;          /* "seconds since the first sample" */
   double x_ms;                  /* 1000, 60000 or 3600000 */
-  double x_max;                 /* the last sample's time (> 0: 1 unit for one sample) */
+  double x_max;                 /* the latest sample's time (1 unit when that is 0) */
   uint64_t t0;                  /* t_ms of the first sample */
   int scheduled;                /* no sample times in the model (all equal): the schedule,
                                    (iter - first iter) * interval_ms */
@@ -140,8 +140,8 @@ uint64_t bv_memory_view_ms(const bv_memory_view *v, const bv_memseries *m, size_
 double bv_memory_view_x(const bv_memory_view *v, const bv_memseries *m, size_t i);
 /* The x ticks for a plot `width` px wide: multiples of one step (1, 2 or 5
  * times a power of ten; 10, 15, 30, 60 s or min; 3, 6, 12, 24 h) from 0 to
- * x_max, about one per 60 px (at least 2). Writes at most BV_MEM_MAX_XTICKS values to
- * ticks, returns how many, and the decimals their labels need. */
+ * x_max, about one per 60 px (at least 2). Writes at most BV_MEM_MAX_XTICKS
+ * values to ticks, returns how many, and the decimals their labels need. */
 size_t bv_memory_view_xticks(const bv_memory_view *v, double width, double *ticks,
                              int *decimals);
 /* "Memory of NODE" */
