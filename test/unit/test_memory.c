@@ -130,17 +130,20 @@ static void test_vegalite(void)
   bv_arena *a = bv_arena_new();
   static const struct {
     size_t n;
-    int points;       /* markers on the line */
+    int points; /* markers on the line */
     size_t npanels;
     const char *top, *low; /* the panels' kinds: processes is 0 in sample 1; total is
                               huge in sample 2 */
-    const char *domain; /* [0, the last sample's seconds] (1 s for one sample) */
-    const char *ticks;  /* multiples of one step up to the last sample, from 0 */
-    const char *first2; /* the second sample's seconds */
-  } t[] = {{1, 1, 2, "total,atom,binary,code,ets", "processes", "[0, 1]", "[0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]", NULL},
-           {3, 1, 2, "total", "processes,atom,binary,code,ets", "[0, 0.401]", "[0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]",
+    const char *domain;    /* [0, the last sample's seconds] (1 s for one sample) */
+    const char *ticks;     /* multiples of one step up to the last sample, from 0 */
+    const char *first2;    /* the second sample's seconds */
+  } t[] = {{1, 1, 2, "total,atom,binary,code,ets", "processes", "[0, 1]",
+            "[0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]", NULL},
+           {3, 1, 2, "total", "processes,atom,binary,code,ets", "[0, 0.401]",
+            "[0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]",
             "{\"iter\":2,\"t_ms\":201,\"seconds\":0.201,"},
-           {500, 0, 2, "total", "processes,atom,binary,code,ets", "[0, 99.801]", "[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]", NULL}};
+           {500, 0, 2, "total", "processes,atom,binary,code,ets", "[0, 99.801]",
+            "[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]", NULL}};
   static const char *kinds[] = {"total", "processes", "atom", "binary", "code", "ets"};
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     bv_memseries *m = make(t[i].n);
@@ -173,8 +176,8 @@ static void test_vegalite(void)
       CHECK_INT(bv_jv_bool(d, bv_jv_get(mark, "point"), "point", &pts), 0);
       CHECK_INT(pts, t[i].points);
       /* the panel's kinds, in legend order, each kind in one panel */
-      const bv_jv *one = bv_jv_get(bv_jv_get(bv_jv_at(bv_jv_get(pa, "transform"), 0), "filter"),
-                                   "oneOf");
+      const bv_jv *one =
+          bv_jv_get(bv_jv_get(bv_jv_at(bv_jv_get(pa, "transform"), 0), "filter"), "oneOf");
       char got[128] = "";
       for (size_t k = 0; k < bv_jv_len(one); k++) {
         const char *kind = str_of(d, bv_jv_at(one, k), a);
