@@ -35,7 +35,8 @@ int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts 
 /* Memory series, drawn from the memory view (bv_memory_view).
  * CSV: iter,t_ms,total,...,system in bytes (RFC 4180, CRLF).
  * Vega-Lite v5 line chart of the view's kinds in its unit (MB, 10^6 bytes)
- * against the measurement number (templates/memory.vl.json). */
+ * against the time since the first sample, one panel (vconcat) per group of
+ * kinds (templates/memory.vl.json, memory_panel.vl.json). */
 int bv_emit_memory_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                        bv_emit_info *info);
 int bv_emit_memory_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,

@@ -263,11 +263,14 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
   w[0] = strlen("seconds");
   for (int k = 0; k < BV_MEM_NKINDS; k++)
     w[1 + k] = strlen(bv_mem_kinds[k]);
-  uint64_t t0 = m->n ? m->samples[0].t_ms : 0;
+  /* the chart's times: ms since the first sample (the schedule for a file
+   * without times) */
+  bv_memory_view v;
+  bv_memory_view_make(m, &v);
   for (size_t i = 0; i < m->n; i++) {
     const bv_memsample *s = &m->samples[i];
     tmp.len = 0;
-    put_secs(&tmp, s->t_ms >= t0 ? s->t_ms - t0 : 0);
+    put_secs(&tmp, bv_memory_view_ms(&v, m, i));
     if (tmp.len > w[0])
       w[0] = tmp.len;
     for (int k = 0; k < BV_MEM_NKINDS; k++) {
@@ -294,7 +297,7 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
   for (size_t i = 0; i < m->n && !wr.rc; i++) {
     const bv_memsample *s = &m->samples[i];
     tmp.len = 0;
-    put_secs(&tmp, s->t_ms >= t0 ? s->t_ms - t0 : 0);
+    put_secs(&tmp, bv_memory_view_ms(&v, m, i));
     pad_to(b, tmp.len, w[0]);
     bv_buf_put(b, tmp.data, tmp.len);
     for (int k = 0; k < BV_MEM_NKINDS; k++) {

@@ -7,7 +7,9 @@
  * Log axes tick at 1, 2 and 5 per decade; labels carry thousands separators
  * and are thinned greedily when they would overlap (Vega's labelOverlap).
  * Zero values on the log axes are drawn at 1 as hollow squares at half
- * opacity, as the Vega-Lite spec does. Fields, legend entries, zero marks,
+ * opacity, as the Vega-Lite spec does. The memory chart stacks its panels as
+ * the spec's vconcat does (280 and 140 px, 20 px apart, one x axis under the
+ * lowest, one legend), with the view's time ticks. Fields, legend entries, zero marks,
  * memory kinds and units come from the chart views (view/chart.c), which the
  * Vega-Lite writers (emit/procs.c, emit/memory.c) draw from too. */
 #include "layout/scene_priv.h"
@@ -614,6 +616,226 @@ done:
 
 /* --- memory lines -------------------------------------------------------- */
 
+/* Vega-Lite's vconcat spacing between the panels (below the upper panel's ticks) */
+#define MEM_SPACING 20.0
+
+/* The x axis of the memory view: its own ticks from 0 to x_max (no nice domain). */
+static int mem_xaxis(chart *c, const bv_memory_view *v, double w)
+{
+  double t[BV_MEM_MAX_XTICKS];
+  int dec = 0;
+  size_t n = bv_memory_view_xticks(v, w, t, &dec);
+  axis *a = &c->ax;
+  a->log = 0;
+  a->lo = 0;
+  a->hi = v->x_max;
+  a->n = n < 126 ? n : 126;
+  memcpy(a->ticks, t, a->n * sizeof *t);
+  a->decimals = dec;
+  return ensure_labels(c, a);
+}
+
+/* One panel's axes: as draw_axes, but the x labels and title only on the
+ * lowest panel (the upper ones keep their ticks and grid, as the spec's
+ * "labels": false with no title). */
+static int mem_axes(chart *c, int xlabels)
+{
+  bv_scene *s = c->s;
+  const sc_theme *th = c->th;
+  double pts[4];
+  double yb = c->y0 + c->h;
+  pts[0] = c->x0, pts[1] = yb, pts[2] = c->x0 + c->w, pts[3] = yb;
+  int rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  double last_end = -INFINITY;
+  for (size_t i = 0; i < c->ax.n && !rc; i++) {
+    double x = axis_map(&c->ax, c->ax.ticks[i]);
+    pts[0] = x, pts[1] = yb, pts[2] = x, pts[3] = yb + TICK;
+    rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    if (rc || !xlabels)
+      continue;
+    double lw = text_w(c, c->ax.labels[i], LABEL_FS, 0);
+    /* Vega's labelFlush: the first label starts at the plot's left edge, and
+     * a label that would pass the right edge ends there */
+    double left = x - lw / 2;
+    bv_anchor an = BV_ANCHOR_MIDDLE;
+    if (i == 0 && x <= c->x0 + 0.5) {
+      an = BV_ANCHOR_START;
+      left = x;
+    } else if (x + lw / 2 > c->x0 + c->w + 1) {
+      an = BV_ANCHOR_END;
+      left = x - lw;
+    }
+    if (left >= last_end + 3) {
+      rc = sc_text(s, c->m, "xlabel", x, yb + TICK + LABEL_PAD + LABEL_FS * 0.9, an, LABEL_FS, 0,
+                   th->text, c->ax.labels[i], 0, -1, NULL);
+      last_end = left + lw;
+    }
+  }
+  if (!rc) {
+    pts[0] = c->x0, pts[1] = c->y0, pts[2] = c->x0, pts[3] = yb;
+    rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  }
+  double last_top = INFINITY;
+  for (size_t i = 0; i < c->ay.n && !rc; i++) {
+    double y = axis_map(&c->ay, c->ay.ticks[i]);
+    pts[0] = c->x0 - TICK, pts[1] = y, pts[2] = c->x0, pts[3] = y;
+    rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    double base = y + LABEL_FS * 0.35;
+    if (i + 1 == c->ay.n && base - LABEL_FS * 0.8 < c->y0 - 1)
+      base = c->y0 + LABEL_FS * 0.8;
+    if (i == 0 && base > yb + 1)
+      base = yb;
+    if (!rc && base < last_top - 2) {
+      rc = sc_text(s, c->m, "ylabel", c->x0 - TICK - LABEL_PAD, base, BV_ANCHOR_END, LABEL_FS, 0,
+                   th->text, c->ay.labels[i], 0, -1, NULL);
+      last_top = base - LABEL_FS;
+    }
+  }
+  if (!rc && xlabels)
+    rc = sc_text(s, c->m, "xtitle", c->x0 + c->w / 2,
+                 yb + TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 0.9,
+                 BV_ANCHOR_MIDDLE, TITLE_FS, 1, th->text, c->xtitle, c->w, -1, NULL);
+  if (!rc) {
+    size_t idx;
+    rc = sc_text(s, c->m, "ytitle", PADDING + TITLE_FS * 0.9, c->y0 + c->h / 2, BV_ANCHOR_MIDDLE,
+                 TITLE_FS, 1, th->text, c->ytitle, c->h, -1, &idx);
+    if (!rc)
+      s->items[idx].vertical = 1;
+  }
+  return rc;
+}
+
+/* The panels of the memory view stacked like the spec's vconcat: one x axis
+ * (labels and title under the lowest panel), each panel its own y axis from
+ * 0, one legend beside the upper panel. ay[i], y0[i], h[i] per panel. */
+typedef struct mem_panels {
+  size_t n;
+  axis ay[2];
+  double y0[2], h[2];
+} mem_panels;
+
+/* A panel's y axis as Vega draws it: the domain [0, ymax] niced to the
+ * default 10 ticks (scale.nice), the ticks at the axis' own count (one per
+ * 40 px of height), so a short panel keeps Vega's domain. */
+static void mem_yaxis(axis *a, double ymax, double h)
+{
+  double lo = 0, hi = ymax > 0 && isfinite(ymax) ? ymax : 1, prev = 0;
+  for (int it = 0; it < 10; it++) { /* d3's linear nice() */
+    double step = nice_step(lo, hi, 10);
+    if (step == prev)
+      break;
+    hi = ceil(hi / step - 1e-9) * step;
+    prev = step;
+  }
+  a->log = 0;
+  a->lo = 0;
+  a->hi = hi;
+  double step = nice_step(0, hi, ceil(h / 40));
+  a->n = 0;
+  for (size_t k = 0; a->n < 126 && (double)k * step <= hi + step * 1e-6; k++)
+    a->ticks[a->n++] = (double)k * step;
+  a->decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+}
+
+/* The y labels as Vega formats a linear axis (d3's ",f" at the step's
+ * precision): thousands separators, trailing zeros kept ("1.0" beside "0.5"). */
+static int mem_ylabels(chart *c, axis *a)
+{
+  for (size_t i = 0; i < a->n; i++) {
+    const char *l = fmt_num(c->s->arena, a->ticks[i], a->decimals);
+    if (l && a->decimals > 0) {
+      const char *dot = strchr(l, '.');
+      size_t have = dot ? strlen(dot + 1) : 0;
+      l = bv_arena_printf(c->s->arena, "%s%s%.*s", l, dot ? "" : ".",
+                          (int)((size_t)a->decimals - have), "0000000000");
+    }
+    if (!l)
+      return bv_error_set(BV_ENOMEM, "out of memory (chart)");
+    a->labels[i] = l;
+  }
+  return 0;
+}
+
+static void mem_ymax(const bv_memseries *ms, const bv_memory_view *v, const bv_memory_panel *p,
+                     double *ymax)
+{
+  *ymax = 0;
+  for (size_t i = 0; i < ms->n; i++)
+    for (size_t k = 0; k < p->nkinds; k++)
+      *ymax = fmax(*ymax, bv_memory_view_value(v, ms->samples[i].bytes[p->kinds[k]]));
+}
+
+static int mem_place(chart *c, mem_panels *mp, const bv_memseries *ms, const bv_memory_view *v,
+                     double width, double height)
+{
+  double w = 600, hs[2] = {v->panel[0].height, v->panel[1].height};
+  mp->n = v->npanels;
+  int rc;
+  for (int pass = 0; pass < 2; pass++) {
+    double left = 0;
+    margins mg = {0, 0, 0, 0, 0, 0};
+    if ((rc = mem_xaxis(c, v, w)))
+      return rc;
+    for (size_t i = 0; i < mp->n; i++) {
+      double ymax;
+      mem_ymax(ms, v, &v->panel[i], &ymax);
+      mem_yaxis(&mp->ay[i], ymax, hs[i]);
+      c->ay = mp->ay[i];
+      if ((rc = mem_ylabels(c, &c->ay)))
+        return rc;
+      mp->ay[i] = c->ay;
+      mg = measure_margins(c);
+      left = fmax(left, mg.left);
+    }
+    mg.left = left;
+    double gaps = (double)(mp->n - 1) * (TICK + MEM_SPACING);
+    if (pass == 0 && (width > 0 || height > 0)) {
+      if (width > 0)
+        w = fmax(60, width - mg.left - mg.right);
+      if (height > 0) {
+        double avail = height - mg.top - mg.bottom - gaps, sum = hs[0] + (mp->n > 1 ? hs[1] : 0);
+        for (size_t i = 0; i < mp->n; i++)
+          hs[i] = fmax(40, avail * hs[i] / sum);
+      }
+      continue;
+    }
+    double y = mg.top;
+    for (size_t i = 0; i < mp->n; i++) {
+      mp->y0[i] = y;
+      mp->h[i] = hs[i];
+      mp->ay[i].r0 = y + hs[i], mp->ay[i].r1 = y;
+      y += hs[i] + TICK + MEM_SPACING;
+    }
+    double plots = y - TICK - MEM_SPACING - mg.top;
+    c->x0 = mg.left;
+    c->y0 = mg.top;
+    c->w = w;
+    c->h = plots;
+    c->s->width = ceil(mg.left + w + mg.right);
+    c->s->height = ceil(fmax(mg.top + plots + mg.bottom, mg.top + mg.legend_h + PADDING));
+    if (width > 0)
+      c->s->width = fmax(c->s->width, width);
+    if (height > 0)
+      c->s->height = fmax(c->s->height, height);
+    c->ax.r0 = c->x0, c->ax.r1 = c->x0 + w;
+    return 0;
+  }
+  return 0;
+}
+
+typedef struct mem_order {
+  double x;
+  size_t i;
+} mem_order;
+
+static int mem_order_cmp(const void *a, const void *b)
+{
+  const mem_order *p = a, *q = b;
+  if (p->x != q->x)
+    return p->x < q->x ? -1 : 1;
+  return p->i < q->i ? -1 : p->i > q->i;
+}
+
 int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_measure *m,
                            bv_scene **out, bv_emit_info *info)
 {
@@ -640,7 +862,6 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
   c.line_legend = 1;
   c.points = v.points;
   c.xtitle = v.x_title;
-  c.ytitle = v.y_title;
   bv_buf t;
   bv_buf_init(&t);
   bv_memory_view_title(&t, ms);
@@ -648,43 +869,69 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
   t.len = 0;
   bv_memory_view_subtitle(&t, ms);
   c.sub[c.nsub++] = bv_arena_strdup(s->arena, t.data ? t.data : "");
-  int oom = t.failed;
+  int oom = !c.sub[0];
+  for (size_t k = 0; k < bv_memory_view_nnotes(&v) && c.nsub < 3; k++) {
+    t.len = 0;
+    bv_memory_view_note(&t, &v, k);
+    c.sub[c.nsub] = bv_arena_strdup(s->arena, t.data ? t.data : "");
+    oom |= !c.sub[c.nsub++];
+  }
+  oom |= t.failed;
   bv_buf_dispose(&t);
   s->title = c.title;
-  double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
-  for (size_t i = 0; i < ms->n; i++) {
-    xmin = fmin(xmin, ms->samples[i].iter);
-    xmax = fmax(xmax, ms->samples[i].iter);
-    for (size_t k = 0; k < v.nkinds; k++)
-      ymax = fmax(ymax, bv_memory_view_value(&v, ms->samples[i].bytes[k]));
-  }
-  if (!ms->n)
-    xmin = 0, xmax = 1;
+  mem_panels mp;
+  memset(&mp, 0, sizeof mp);
   double *pts = malloc((ms->n ? ms->n : 1) * 2 * sizeof *pts);
-  if (!pts || oom || !c.title || !c.sub[0]) {
+  mem_order *ord = malloc((ms->n ? ms->n : 1) * sizeof *ord);
+  if (!pts || !ord || oom || !c.title) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (memory chart)");
     goto done;
   }
-  if ((rc = place(&c, o ? o->width : 0, o ? o->height : 0, 1.0 / 40, 0, 0, xmin, xmax, 0, ymax,
-                  1)) ||
-      (rc = draw_frame(&c)))
+  /* Vega-Lite draws a line through its points sorted by x (ties in data
+   * order); samples from a node are in time order, a hand-made file may not be */
+  for (size_t i = 0; i < ms->n; i++) {
+    ord[i].x = bv_memory_view_x(&v, ms, i);
+    ord[i].i = i;
+  }
+  qsort(ord, ms->n, sizeof *ord, mem_order_cmp);
+  if ((rc = mem_place(&c, &mp, ms, &v, o ? o->width : 0, o ? o->height : 0)))
     goto done;
-  for (size_t k = 0; k < v.nkinds && !rc; k++) {
-    for (size_t i = 0; i < ms->n; i++) {
-      pts[2 * i] = axis_map(&c.ax, ms->samples[i].iter);
-      pts[2 * i + 1] = axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[i].bytes[k]));
-    }
-    if (ms->n > 1)
-      rc = sc_line(s, "series", pts, ms->n, cat_color(k), 2, BV_DASH_SOLID, BV_ARROW_NONE,
-                   (int32_t)k);
-    for (size_t i = 0; i < ms->n && c.points && !rc; i++)
-      rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color(k), SC_NONE, 0,
+  double top = c.y0;
+  for (size_t pi = 0; pi < mp.n && !rc; pi++) {
+    const bv_memory_panel *p = &v.panel[pi];
+    c.ay = mp.ay[pi];
+    c.y0 = mp.y0[pi];
+    c.h = mp.h[pi];
+    c.ytitle = p->y_title;
+    if ((rc = draw_frame(&c)))
+      break;
+    for (size_t j = 0; j < p->nkinds && !rc; j++) {
+      size_t k = p->kinds[j];
+      for (size_t i = 0; i < ms->n; i++) {
+        pts[2 * i] = axis_map(&c.ax, ord[i].x);
+        pts[2 * i + 1] =
+            axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[ord[i].i].bytes[k]));
+      }
+      if (ms->n > 1)
+        rc = sc_line(s, "series", pts, ms->n, cat_color(k), 2, BV_DASH_SOLID, BV_ARROW_NONE,
                      (int32_t)k);
+      for (size_t i = 0; i < ms->n && c.points && !rc; i++)
+        rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color(k), SC_NONE, 0,
+                       (int32_t)k);
+    }
+    if (!rc)
+      rc = mem_axes(&c, p->x_labels);
+  }
+  if (!rc) {
+    double lx = c.x0 + c.w + LEGEND_OFFSET;
+    c.y0 = top;
+    rc = draw_legend(&c, lx, c.s->width - lx - c.pad);
   }
   if (!rc)
-    rc = finish(&c);
+    rc = draw_titles(&c);
 done:
   free(pts);
+  free(ord);
   if (rc) {
     bv_scene_free(s);
     return rc;

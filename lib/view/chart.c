@@ -4,6 +4,7 @@
  * Vega-Lite (emit/) and the images (layout/) both draw from here. */
 #include "view/view.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,6 +306,15 @@ int bv_procs_view_more(bv_buf *b, const bv_procs_view *v)
 
 /* --- memory lines --------------------------------------------------------- */
 
+/* a kind is small when its largest value * 100 < total's largest * PCT,
+ * in integers (no rounding at the boundary) */
+static int small_kind(uint64_t kmax, uint64_t tmax)
+{
+  const uint64_t div = 100 / BV_MEM_SMALL_PCT;
+  uint64_t q = tmax / div, r = tmax % div;
+  return kmax < q || (kmax == q && r > 0);
+}
+
 void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
 {
   memset(v, 0, sizeof *v);
@@ -312,17 +322,117 @@ void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
   v->kinds = bv_mem_kinds;
   v->unit = 1e6;
   v->unit_name = "MB";
-  v->x_field = "iter";
-  v->x_title = "Measurement";
   v->y_title = "Memory usage (MB)";
   v->legend_title = "memory";
   /* markers while there are few samples: a single sample has no line */
   v->points = m->n <= 60;
+  /* time: the target's own clock; a model without times gets the schedule */
+  v->t0 = m->n ? m->samples[0].t_ms : 0;
+  v->scheduled = m->n > 1;
+  for (size_t i = 1; i < m->n && v->scheduled; i++)
+    v->scheduled = m->samples[i].t_ms == v->t0;
+  v->x_ms = 1000;
+  uint64_t span = 0;
+  for (size_t i = 0; i < m->n; i++) {
+    uint64_t t = bv_memory_view_ms(v, m, i);
+    span = t > span ? t : span;
+  }
+  if (span >= 5 * 3600 * 1000ull)
+    v->x_ms = 3600000, v->x_field = "hours", v->x_title = "hours since the first sample";
+  else if (span >= 300 * 1000ull)
+    v->x_ms = 60000, v->x_field = "minutes", v->x_title = "minutes since the first sample";
+  else
+    v->x_field = "seconds", v->x_title = "seconds since the first sample";
+  v->x_max = span ? (double)span / v->x_ms : 1;
+  /* panels: total and the kinds that are not small on top, the small below */
+  uint64_t kmax[BV_MEM_CHARTED] = {0};
+  for (size_t i = 0; i < m->n; i++)
+    for (size_t k = 0; k < BV_MEM_CHARTED; k++)
+      if (m->samples[i].bytes[k] > kmax[k])
+        kmax[k] = m->samples[i].bytes[k];
+  bv_memory_panel *top = &v->panel[0], *low = &v->panel[1];
+  for (size_t k = 0; k < BV_MEM_CHARTED; k++) {
+    bv_memory_panel *p = k && m->n && small_kind(kmax[k], kmax[0]) ? low : top;
+    p->kinds[p->nkinds++] = k;
+  }
+  top->y_title = v->y_title;
+  if (low->nkinds) {
+    v->npanels = 2;
+    top->height = 280;
+    low->height = 140;
+    low->y_title = "Small kinds (MB)";
+    low->x_labels = 1;
+  } else {
+    v->npanels = 1;
+    top->height = 400;
+    top->x_labels = 1;
+  }
 }
 
 double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes)
 {
   return (double)bytes / v->unit;
+}
+
+uint64_t bv_memory_view_ms(const bv_memory_view *v, const bv_memseries *m, size_t i)
+{
+  const bv_memsample *s = &m->samples[i];
+  if (v->scheduled) {
+    uint32_t i0 = m->samples[0].iter;
+    return s->iter > i0 ? (uint64_t)(s->iter - i0) * m->interval_ms : 0;
+  }
+  return s->t_ms > v->t0 ? s->t_ms - v->t0 : 0;
+}
+
+double bv_memory_view_x(const bv_memory_view *v, const bv_memseries *m, size_t i)
+{
+  return (double)bv_memory_view_ms(v, m, i) / v->x_ms;
+}
+
+/* the smallest of 1, 2, 5 times a power of ten that is at least r */
+static double step125(double r)
+{
+  double p = pow(10, floor(log10(r)));
+  static const double f[] = {1, 2, 5, 10};
+  for (size_t i = 0; i < 4; i++)
+    if (f[i] * p >= r * (1 - 1e-9))
+      return f[i] * p;
+  return 10 * p;
+}
+
+size_t bv_memory_view_xticks(const bv_memory_view *v, double width, double *ticks,
+                             int *decimals)
+{
+  /* steps people read a clock by: below one unit 1-2-5, then the clock's */
+  static const double secmin[] = {1, 2, 5, 10, 15, 30, 60};
+  static const double hours[] = {1, 2, 3, 6, 12, 24};
+  const double *list = v->x_ms >= 3600000 ? hours : secmin;
+  size_t nlist = v->x_ms >= 3600000 ? 6 : 7;
+  double count = width > 0 ? floor(width / 60) : 10;
+  if (count < 2)
+    count = 2;
+  if (count > BV_MEM_MAX_XTICKS - 2)
+    count = BV_MEM_MAX_XTICKS - 2;
+  double max = v->x_max > 0 && isfinite(v->x_max) ? v->x_max : 1;
+  double r = max / count, step = 0;
+  if (r <= 1)
+    step = step125(r);
+  for (size_t i = 0; i < nlist && !step; i++)
+    if (list[i] >= r)
+      step = list[i];
+  if (!step)
+    step = step125(r);
+  int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+  double scale = pow(10, dec);
+  size_t n = 0;
+  for (size_t k = 0; n < BV_MEM_MAX_XTICKS; k++) {
+    double t = round((double)k * step * scale) / scale;
+    if (t > max * (1 + 1e-9))
+      break;
+    ticks[n++] = t;
+  }
+  *decimals = dec;
+  return n;
 }
 
 int bv_memory_view_title(bv_buf *b, const bv_memseries *m)
@@ -336,5 +446,25 @@ int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m)
                 m->interval_ms);
   if (m->otp_release && *m->otp_release)
     bv_buf_printf(b, ", OTP %s", m->otp_release);
+  return b->failed ? BV_ENOMEM : 0;
+}
+
+size_t bv_memory_view_nnotes(const bv_memory_view *v)
+{
+  return (v->npanels > 1) + (v->scheduled != 0);
+}
+
+int bv_memory_view_note(bv_buf *b, const bv_memory_view *v, size_t k)
+{
+  if (k == 0 && v->npanels > 1) {
+    const bv_memory_panel *p = &v->panel[1];
+    for (size_t i = 0; i < p->nkinds; i++)
+      bv_buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == p->nkinds ? " and " : ", ",
+                    v->kinds[p->kinds[i]]);
+    bv_buf_printf(b, ": below %d%% of total, drawn below on %s own scale", BV_MEM_SMALL_PCT,
+                  p->nkinds == 1 ? "its" : "their");
+  } else if (k < bv_memory_view_nnotes(v)) {
+    bv_buf_puts(b, "no sample times in the file: drawn at the interval");
+  }
   return b->failed ? BV_ENOMEM : 0;
 }

@@ -94,15 +94,40 @@ int bv_procs_view_more(bv_buf *b, const bv_procs_view *v);
 /* --- the memory chart view ------------------------------------------------ */
 
 /* The kinds drawn (total, processes, atom, binary, code, ets: not system),
- * in legend order, each in MB (10^6 bytes) against the measurement number. */
+ * in legend order, each in MB (10^6 bytes), against the time since the first
+ * sample. Kinds that stay small next to total get a panel of their own below
+ * (their own y scale, the same x axis), so they do not lie flat under total:
+ * a kind is small when its largest value is below BV_MEM_SMALL_PCT percent of
+ * total's largest value (decided once, over the whole series). One legend
+ * and one colour per kind (its index in kinds) for both panels. */
 #define BV_MEM_CHARTED 6
+#define BV_MEM_SMALL_PCT 10 /* a divisor of 100 */
+#define BV_MEM_MAX_XTICKS 64
+
+typedef struct bv_memory_panel {
+  size_t nkinds;
+  size_t kinds[BV_MEM_CHARTED]; /* indexes into the view's kinds, in legend order */
+  const char *y_title;          /* "Memory usage (MB)"; the small kinds: "Small kinds (MB)" */
+  double height;                /* plot height in px at the default size */
+  int x_labels;                 /* the x axis' labels and title (the lowest panel) */
+} bv_memory_panel;
+
 typedef struct bv_memory_view {
   size_t nkinds;                /* BV_MEM_CHARTED */
   const char *const *kinds;     /* bv_mem_kinds[0..nkinds) */
   double unit;                  /* bytes per unit: 1e6 */
   const char *unit_name;        /* "MB" */
-  const char *x_field;          /* "iter" */
-  const char *x_title;          /* "Measurement" */
+  /* x: time since the first sample, in seconds, or minutes or hours for long
+   * series (x_ms ms per unit); domain [0, x_max], no tick outside it */
+  const char *x_field;          /* "seconds", "minutes" or "hours" */
+  const char *x_title;          /* "seconds since the first sample" */
+  double x_ms;                  /* 1000, 60000 or 3600000 */
+  double x_max;                 /* the latest sample's time (1 unit when that is 0) */
+  uint64_t t0;                  /* t_ms of the first sample */
+  int scheduled;                /* no sample times in the model (all equal): the schedule,
+                                   (iter - first iter) * interval_ms */
+  size_t npanels;               /* 1, or 2 with small kinds */
+  bv_memory_panel panel[2];     /* top to bottom */
   const char *y_title;          /* "Memory usage (MB)" */
   const char *legend_title;     /* "memory" */
   int points;                   /* markers on the lines (few samples) */
@@ -111,10 +136,27 @@ typedef struct bv_memory_view {
 void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v);
 /* bytes in the view's unit */
 double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes);
+/* ms since the first sample of sample i (0 before it; the schedule when the
+ * model has no times) */
+uint64_t bv_memory_view_ms(const bv_memory_view *v, const bv_memseries *m, size_t i);
+/* sample i's x: its time in the view's x unit */
+double bv_memory_view_x(const bv_memory_view *v, const bv_memseries *m, size_t i);
+/* The x ticks for a plot `width` px wide: multiples of one step (1, 2 or 5
+ * times a power of ten; 10, 15, 30, 60 s or min; 3, 6, 12, 24 h) from 0 to
+ * x_max, about one per 60 px (at least 2). Writes at most BV_MEM_MAX_XTICKS
+ * values to ticks, returns how many, and the decimals their labels need. */
+size_t bv_memory_view_xticks(const bv_memory_view *v, double width, double *ticks,
+                             int *decimals);
 /* "Memory of NODE" */
 int bv_memory_view_title(bv_buf *b, const bv_memseries *m);
 /* "erlang:memory(), N samples every I ms, OTP R" */
 int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m);
+/* Further subtitle lines (0, 1 or 2): with a lower panel, "atom, binary and
+ * ets: below 10% of total, drawn below on their own scale"; for a model
+ * without sample times, "no sample times in the file: drawn at the interval".
+ * bv_memory_view_note writes line k < bv_memory_view_nnotes. */
+size_t bv_memory_view_nnotes(const bv_memory_view *v);
+int bv_memory_view_note(bv_buf *b, const bv_memory_view *v, size_t k);
 
 /* The text a node is drawn with (UTF-8, lines separated by '\n', not escaped):
  * registered name, else child id and pid, else role and pid, else (an unnamed

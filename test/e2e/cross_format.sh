@@ -332,15 +332,34 @@ def check_procs(name, top=None):
 
 def check_memory(name):
     spec = json.loads(read("%s/%s.vl.json" % (T, name)))
-    c = spec["encoding"]["color"]
+    panels = spec["vconcat"]
+    c = panels[0]["encoding"]["color"]
     pdf = "%s/%s.pdf" % (T, name)
     drawn = pdf_items(pdf)
     got = legend_in_pdf(name, pdf, c["title"], {spec["title"]["text"]})
     if got != c["scale"]["domain"]:
         err(name, "legend: Vega-Lite %s, the PDF %s" % (c["scale"]["domain"], got))
-    for s in [spec["title"]["text"], spec["title"]["subtitle"]]:
+    if any(p["encoding"]["color"] != c for p in panels):
+        err(name, "the panels' colour encodings differ: two legends")
+    subs = spec["title"]["subtitle"]
+    for s in [spec["title"]["text"]] + (subs if isinstance(subs, list) else [subs]):
         if s not in drawn:
             err(name, "title %r not in the PDF" % s)
+    # the axes: one y title per panel (rotated: pdftotext's plain text finds
+    # them), the x title and tick labels once (under the lowest panel)
+    raw = subprocess.run(["pdftotext", pdf, "-"], check=True, capture_output=True,
+                         text=True).stdout.splitlines()
+    titles = [p["encoding"]["y"]["title"] for p in panels]
+    x = panels[-1]["encoding"]["x"]
+    for t in titles + [x["title"]]:
+        if raw.count(t) != titles.count(t) + (t == x["title"]):
+            err(name, "axis title %r drawn %d times in the PDF" % (t, raw.count(t)))
+    if any(p["encoding"]["x"]["title"] is not None for p in panels[:-1]):
+        err(name, "an upper panel has an x title")
+    want = ["{:,.{d}f}".format(v, d=int(x["axis"]["format"][2:-2])) for v in x["axis"]["values"]]
+    want = [w.rstrip("0").rstrip(".") if "." in w else w for w in want]
+    if not all(w in drawn for w in want):
+        err(name, "x tick labels %s not all in the PDF" % want)
     check_images(name)
 
 

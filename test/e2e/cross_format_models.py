@@ -135,12 +135,15 @@ def procs():
 
 
 def memory():
-    kinds = ["total", "processes", "atom", "binary", "code", "ets", "system"]
+    # total ~30 MB; atom and ets stay below a tenth of it: the lower panel
+    base = {"processes": 6000000, "atom": 450000, "binary": 3500000, "code": 9000000,
+            "ets": 1200000, "system": 20000000}
     samples = []
     for i in range(5):
         s = {"iter": i + 1, "t_ms": 100 * i}
-        for k, name in enumerate(kinds):
-            s[name] = (k + 1) * 3000000 + i * 250000
+        for name, b in base.items():
+            s[name] = b + i * 250000
+        s["total"] = s["processes"] + s["system"]
         samples.append(s)
     return {"format": "beamviz.memory", "version": 1, "node": "cross@127.0.0.1",
             "otp_release": "25", "interval_ms": 100, "units": "bytes", "samples": samples}

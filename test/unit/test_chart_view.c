@@ -10,6 +10,7 @@
 #include "layout/layout.h"
 #include "util/jsonin.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,7 +361,7 @@ static void test_fields(const bv_measure *fake)
   bv_snapshot_free(sn);
 }
 
-/* The memory chart: the view's kinds, unit and titles in both formats. */
+/* The memory chart: the view's kinds, panels, unit and titles in both formats. */
 static void test_memory(const bv_measure *fake)
 {
   bv_memseries *ms;
@@ -370,9 +371,13 @@ static void test_memory(const bv_measure *fake)
   ms->n = 3;
   for (size_t i = 0; i < 3; i++) {
     ms->samples[i].iter = (uint32_t)i + 1;
+    ms->samples[i].t_ms = 50 * i;
     for (int k = 0; k < BV_MEM_NKINDS; k++)
       ms->samples[i].bytes[k] = (uint64_t)(k + 1) * 1000000 + i * 250000;
   }
+  /* total 30 MB: processes (2.5 MB at most) is the one small kind */
+  for (size_t i = 0; i < 3; i++)
+    ms->samples[i].bytes[0] = 30000000;
   bv_model m = {BV_MODEL_MEMORY, {.memory = ms}};
   int rc = -1;
   char *vl = emit_vl(&m, NULL, NULL, &rc);
@@ -382,17 +387,27 @@ static void test_memory(const bv_measure *fake)
   bv_memory_view v;
   bv_memory_view_make(ms, &v);
   CHECK_INT(v.nkinds, 6);
+  CHECK_INT(v.npanels, 2);
+  CHECK_INT(v.panel[1].nkinds, 1);
+  CHECK_STR(v.kinds[v.panel[1].kinds[0]], "processes");
   bv_arena *a = bv_arena_new();
   bv_jdoc *d = NULL;
   if (vl && sc && bv_jdoc_parse("m.vl.json", vl, strlen(vl), &d) == 0) {
     const bv_jv *root = bv_jdoc_root(d);
     const bv_jv *fold = bv_jv_get(bv_jv_at(bv_jv_get(root, "transform"), 0), "fold");
-    const bv_jv *enc = bv_jv_get(root, "encoding");
-    const char *yt = NULL, *xt = NULL, *lt = NULL;
-    bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "y"), "title"), "y", a, &yt);
-    bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "x"), "title"), "x", a, &xt);
-    bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "color"), "title"), "c", a, &lt);
-    size_t labels = 0;
+    const bv_jv *panels = bv_jv_get(root, "vconcat");
+    CHECK_INT(bv_jv_len(panels), 2);
+    const char *yt[2] = {NULL, NULL}, *xt = NULL, *lt = NULL;
+    for (size_t p = 0; p < 2; p++) {
+      const bv_jv *enc = bv_jv_get(bv_jv_at(panels, p), "encoding");
+      bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "y"), "title"), "y", a, &yt[p]);
+      if (p == 1)
+        bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "x"), "title"), "x", a, &xt);
+      bv_jv_str(d, bv_jv_get(bv_jv_get(enc, "color"), "title"), "c", a, &lt);
+    }
+    const bv_jv *sub = bv_jv_get(bv_jv_get(root, "title"), "subtitle");
+    CHECK_INT(bv_jv_len(sub), 2);
+    size_t labels = 0, ytitles = 0, xtitles = 0, subs = 0;
     for (size_t i = 0; i < sc->n; i++) {
       const bv_sitem *it = &sc->items[i];
       if (it->kind != BV_SI_TEXT)
@@ -404,16 +419,28 @@ static void test_memory(const bv_measure *fake)
         CHECK_STR(it->text, v.kinds[labels]);
         labels++;
       }
-      if (!strcmp(it->cls, "ytitle"))
-        CHECK_STR(it->text, yt);
-      if (!strcmp(it->cls, "xtitle"))
+      if (!strcmp(it->cls, "ytitle") && ytitles < 2)
+        CHECK_STR(it->text, yt[ytitles++]);
+      if (!strcmp(it->cls, "xtitle")) {
         CHECK_STR(it->text, xt);
+        xtitles++;
+      }
+      if (!strcmp(it->cls, "subtitle")) {
+        const char *st = NULL;
+        bv_jv_str(d, bv_jv_at(sub, subs++), "sub", a, &st);
+        CHECK_STR(it->text, st);
+      }
       if (!strcmp(it->cls, "legend-title"))
         CHECK_STR(it->text, lt);
     }
     CHECK_INT(labels, bv_jv_len(fold));
     CHECK_INT(labels, v.nkinds);
-    CHECK_STR(yt, v.y_title);
+    CHECK_INT(ytitles, 2);
+    CHECK_INT(xtitles, 1);
+    CHECK_INT(subs, 2);
+    CHECK_STR(yt[0], v.y_title);
+    CHECK_STR(yt[1], "Small kinds (MB)");
+    CHECK_STR(xt, "seconds since the first sample");
     /* values in the view's unit: code of sample 2 is 5.25 MB */
     double code = bv_memory_view_value(&v, ms->samples[1].bytes[4]);
     CHECK(code > 5.2499 && code < 5.2501);
@@ -423,6 +450,132 @@ static void test_memory(const bv_measure *fake)
   bv_arena_free(a);
   free(vl);
   bv_scene_free(sc);
+  bv_memseries_free(ms);
+}
+
+/* A series of n samples t_ms apart (the first at t0), every kind at `kind`
+ * bytes except total at `total`. */
+static bv_memseries *mem_series(size_t n, uint64_t t0, uint64_t step, uint64_t total,
+                                uint64_t kind)
+{
+  bv_memseries *ms;
+  if (bv_memseries_new(&ms, n ? n : 1))
+    return NULL;
+  ms->node = "t@h";
+  ms->interval_ms = (unsigned)step;
+  ms->n = n;
+  for (size_t i = 0; i < n; i++) {
+    ms->samples[i].iter = (uint32_t)i + 1;
+    ms->samples[i].t_ms = t0 + step * i;
+    for (int k = 0; k < BV_MEM_NKINDS; k++)
+      ms->samples[i].bytes[k] = k ? kind : total;
+  }
+  return ms;
+}
+
+/* The memory view's decisions: the panel rule at its boundary, x in seconds
+ * from t_ms (minutes and hours for long series, the schedule for a file
+ * without times), and ticks from 0 within the data, none empty. */
+static void test_memory_view(void)
+{
+  /* the panel rule: small when max * 100 < total's max * 10, exactly */
+  static const struct {
+    uint64_t total, kind;
+    size_t npanels;
+  } rule[] = {
+      {10000000, 999999, 2},   {10000000, 1000000, 1}, {10000001, 1000000, 2},
+      {10000009, 1000001, 1},  {0, 0, 1},              {UINT64_MAX, UINT64_MAX / 10 + 1, 1},
+      {UINT64_MAX, UINT64_MAX / 10, 2},
+  };
+  for (size_t i = 0; i < sizeof rule / sizeof *rule; i++) {
+    bv_memseries *ms = mem_series(3, 0, 100, rule[i].total, rule[i].kind);
+    bv_memory_view v;
+    bv_memory_view_make(ms, &v);
+    CHECK_INT(v.npanels, rule[i].npanels);
+    CHECK_INT(v.panel[0].kinds[0], 0); /* total is always on top */
+    CHECK_INT(v.panel[0].nkinds + (v.npanels > 1 ? v.panel[1].nkinds : 0), 6);
+    CHECK_INT(v.panel[v.npanels - 1].x_labels, 1);
+    if (v.npanels > 1)
+      CHECK_INT(v.panel[0].x_labels, 0);
+    bv_buf b;
+    bv_buf_init(&b);
+    CHECK_INT(bv_memory_view_nnotes(&v), v.npanels - 1);
+    bv_memory_view_note(&b, &v, 0);
+    if (v.npanels > 1)
+      CHECK_STR(b.data, "processes, atom, binary, code and ets: below 10% of total, drawn below "
+                        "on their own scale");
+    bv_buf_dispose(&b);
+    bv_memseries_free(ms);
+  }
+  /* x: time since the first sample, in the unit for the span; ticks */
+  static const struct {
+    size_t n;
+    uint64_t t0, step;
+    const char *field;
+    double x1, x_max;
+    double width;
+    size_t nticks;
+    double tick1, tick_last;
+    int dec;
+  } tx[] = {
+      {20, 5, 100, "seconds", 0.1, 1.9, 600, 10, 0.2, 1.8, 1},
+      {20, 5, 100, "seconds", 0.1, 1.9, 200, 2, 1, 1, 0},
+      {4, 7, 10, "seconds", 0.01, 0.03, 600, 7, 0.005, 0.03, 3},
+      {61, 0, 1000, "seconds", 1, 60, 600, 7, 10, 60, 0},
+      {60, 0, 5000, "seconds", 5, 295, 600, 10, 30, 270, 0},
+      {61, 0, 5000, "minutes", 5 / 60.0, 5, 600, 11, 0.5, 5, 1},
+      {121, 0, 60000, "minutes", 1, 120, 600, 9, 15, 120, 0},
+      {11, 0, 1800000, "hours", 0.5, 5, 600, 11, 0.5, 5, 1},
+      {49, 0, 3600000, "hours", 1, 48, 600, 9, 6, 48, 0},
+      {1, 0, 100, "seconds", 0, 1, 600, 11, 0.1, 1, 1},
+  };
+  for (size_t i = 0; i < sizeof tx / sizeof *tx; i++) {
+    bv_memseries *ms = mem_series(tx[i].n, tx[i].t0, tx[i].step, 30000000, 1000000);
+    bv_memory_view v;
+    bv_memory_view_make(ms, &v);
+    CHECK_STR(v.x_field, tx[i].field);
+    CHECK(strstr(v.x_title, tx[i].field) == v.x_title);
+    CHECK(bv_memory_view_x(&v, ms, 0) == 0);
+    if (tx[i].n > 1)
+      CHECK(fabs(bv_memory_view_x(&v, ms, 1) - tx[i].x1) < 1e-9);
+    CHECK(fabs(v.x_max - tx[i].x_max) < 1e-9);
+    double t[BV_MEM_MAX_XTICKS];
+    int dec = -1;
+    size_t nt = bv_memory_view_xticks(&v, tx[i].width, t, &dec);
+    CHECK_INT(nt, tx[i].nticks);
+    CHECK_INT(dec, tx[i].dec);
+    if (nt >= 2) {
+      CHECK(t[0] == 0);
+      CHECK(fabs(t[1] - tx[i].tick1) < 1e-12);
+      CHECK(fabs(t[nt - 1] - tx[i].tick_last) < 1e-12);
+      /* no tick beyond the last sample: none is empty */
+      CHECK(t[nt - 1] <= v.x_max);
+    }
+    bv_memseries_free(ms);
+  }
+  /* a file without times (every t_ms 0): the schedule, said in a note */
+  bv_memseries *ms = mem_series(4, 0, 0, 30000000, 9000000);
+  ms->interval_ms = 250;
+  bv_memory_view v;
+  bv_memory_view_make(ms, &v);
+  CHECK_INT(v.scheduled, 1);
+  CHECK_INT(bv_memory_view_ms(&v, ms, 3), 750);
+  CHECK(fabs(v.x_max - 0.75) < 1e-12);
+  CHECK_INT(bv_memory_view_nnotes(&v), 1);
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_memory_view_note(&b, &v, 0);
+  CHECK_STR(b.data, "no sample times in the file: drawn at the interval");
+  bv_buf_dispose(&b);
+  /* times before the first sample's (a hand-made file) count as 0 */
+  ms->samples[0].t_ms = 500;
+  ms->samples[1].t_ms = 100;
+  ms->samples[2].t_ms = 700;
+  ms->samples[3].t_ms = 900;
+  bv_memory_view_make(ms, &v);
+  CHECK_INT(v.scheduled, 0);
+  CHECK_INT(bv_memory_view_ms(&v, ms, 1), 0);
+  CHECK(fabs(v.x_max - 0.4) < 1e-12);
   bv_memseries_free(ms);
 }
 
@@ -488,5 +641,6 @@ int main(void)
   test_expr();
   test_fields(&fake);
   test_memory(&fake);
+  test_memory_view();
   return check_report();
 }

@@ -29,11 +29,22 @@ static bv_snapshot *mk_snapshot(size_t n, int with_zero)
   return s;
 }
 
+static int inside_a_view(const bv_scene *s, double x, double y)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_sitem *v = &s->items[i];
+    if (v->cls && strcmp(v->cls, "view") == 0 && x >= v->x - EPS && x <= v->x + v->w + EPS &&
+        y >= v->y - EPS && y <= v->y + v->h + EPS)
+      return 1;
+  }
+  return 0;
+}
+
 static void check_chart(const bv_scene *s, const char *what)
 {
   CHECK_INT(lu_overlaps(s, BV_SI_TEXT, NULL, 1), 0);
   CHECK_INT(lu_outside(s), 0);
-  /* every mark inside the plot frame */
+  /* every mark inside a plot frame (the memory chart may have two panels) */
   const bv_sitem *view = NULL;
   for (size_t i = 0; i < s->n; i++)
     if (s->items[i].cls && strcmp(s->items[i].cls, "view") == 0)
@@ -48,8 +59,7 @@ static void check_chart(const bv_scene *s, const char *what)
       continue;
     double x = it->kind == BV_SI_RECT ? it->x + it->w / 2 : it->x;
     double y = it->kind == BV_SI_RECT ? it->y + it->h / 2 : it->y;
-    if (x < view->x - EPS || x > view->x + view->w + EPS || y < view->y - EPS ||
-        y > view->y + view->h + EPS)
+    if (!inside_a_view(s, x, y))
       out++;
   }
   if (out)
@@ -235,20 +245,50 @@ static bv_memseries *mk_memory(size_t n)
   return m;
 }
 
+/* no NaN or infinite coordinate anywhere (one sample, equal times) */
+static int finite_scene(const bv_scene *s)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    const bv_sitem *it = &s->items[i];
+    if (!isfinite(it->x) || !isfinite(it->y) || !isfinite(it->w) || !isfinite(it->h))
+      return 0;
+    for (size_t k = 0; k < 2 * it->npts; k++)
+      if (!isfinite(it->pts[k]))
+        return 0;
+  }
+  return isfinite(s->width) && isfinite(s->height);
+}
+
 static void test_memory(const bv_measure *fake, const bv_measure *real)
 {
+  /* mk_memory has no sample times: drawn at the interval (100 ms), said in a
+   * subtitle; atom and ets stay below 10% of total: the lower panel */
   bv_memseries *m = mk_memory(20);
   bv_scene *s = NULL;
   CHECK_INT(lay_memory(m, NULL, fake, &s), 0);
   if (s) {
     check_chart(s, "memory");
+    CHECK(finite_scene(s));
     CHECK(lu_golden(s, "memory_small.txt"));
     CHECK_INT(count_cls(s, "series"), 6);
     CHECK_INT(count_cls(s, "point"), 6 * 20);
+    CHECK_INT(count_cls(s, "view"), 2);
+    CHECK_INT(count_cls(s, "ytitle"), 2);
+    CHECK_INT(count_cls(s, "xtitle"), 1);
     CHECK(has_text(s, "legend-title", "memory"));
+    CHECK_INT(count_cls(s, "legend-label"), 6);
     CHECK(has_text(s, "ylabel", "0"));
     CHECK(has_text(s, "ytitle", "Memory usage (MB)"));
-    CHECK(has_text(s, "xtitle", "Measurement"));
+    CHECK(has_text(s, "ytitle", "Small kinds (MB)"));
+    CHECK(has_text(s, "xtitle", "seconds since the first sample"));
+    CHECK(has_text(s, "subtitle", "atom and ets: below 10% of total, drawn below on their own scale"));
+    CHECK(has_text(s, "subtitle", "no sample times in the file: drawn at the interval"));
+    /* x labels 0 .. 1.8 s by 0.2, none beyond the last sample (1.9 s) */
+    CHECK(has_text(s, "xlabel", "0"));
+    CHECK(has_text(s, "xlabel", "0.2"));
+    CHECK(has_text(s, "xlabel", "1.8"));
+    CHECK(!has_text(s, "xlabel", "2"));
+    CHECK_INT(count_cls(s, "xlabel"), 10);
     bv_scene_free(s);
   }
   CHECK_INT(lay_memory(m, NULL, real, &s), 0);
@@ -265,13 +305,56 @@ static void test_memory(const bv_measure *fake, const bv_measure *real)
     if (s) {
       CHECK(lu_golden(s, "memory_small.txt"));
       CHECK(info.width == s->width && info.height == s->height);
+      /* a docs page: within 1000 px at the default size */
+      CHECK(s->width <= 1000);
+      bv_scene_free(s);
+    }
+    /* --width/--height: the size asked for, both panels in it */
+    bv_emit_opts o;
+    memset(&o, 0, sizeof o);
+    o.width = 700;
+    o.height = 500;
+    CHECK_INT(bv_layout_memory_model(&mo, &o, real, &s, NULL), 0);
+    if (s) {
+      check_chart(s, "memory 700x500");
+      CHECK(s->width == 700 && s->height == 500);
       bv_scene_free(s);
     }
     mo.kind = BV_MODEL_SNAPSHOT;
     CHECK_INT(bv_layout_memory_model(&mo, NULL, fake, &s, NULL), BV_EINVAL);
   }
+  /* with times: x from t_ms */
+  for (size_t i = 0; i < m->n; i++)
+    m->samples[i].t_ms = 3 + 1000 * i;
+  CHECK_INT(lay_memory(m, NULL, real, &s), 0);
+  if (s) {
+    check_chart(s, "memory with times");
+    CHECK(!has_text(s, "subtitle", "no sample times in the file: drawn at the interval"));
+    CHECK(has_text(s, "xlabel", "18"));
+    CHECK(!has_text(s, "xlabel", "20"));
+    bv_scene_free(s);
+  }
+  /* samples out of time order (a hand-made file): the lines run along x, as
+   * Vega-Lite sorts a line's points by x */
+  m->samples[3].t_ms = 15000;
+  m->samples[7].t_ms = 500;
+  CHECK_INT(lay_memory(m, NULL, real, &s), 0);
+  if (s) {
+    size_t lines = 0, back = 0;
+    for (size_t i = 0; i < s->n; i++) {
+      const bv_sitem *it = &s->items[i];
+      if (!it->cls || strcmp(it->cls, "series"))
+        continue;
+      lines++;
+      for (size_t k = 1; k < it->npts; k++)
+        back += it->pts[2 * k] < it->pts[2 * k - 2];
+    }
+    CHECK_INT(lines, 6);
+    CHECK_INT(back, 0);
+    bv_scene_free(s);
+  }
   bv_memseries_free(m);
-  /* many samples: lines only; one sample: a point, no line */
+  /* many samples: lines only; one sample: a point, no line; two samples */
   m = mk_memory(500);
   CHECK_INT(lay_memory(m, NULL, real, &s), 0);
   if (s) {
@@ -280,15 +363,19 @@ static void test_memory(const bv_measure *fake, const bv_measure *real)
     bv_scene_free(s);
   }
   bv_memseries_free(m);
-  m = mk_memory(1);
-  CHECK_INT(lay_memory(m, NULL, real, &s), 0);
-  if (s) {
-    check_chart(s, "memory 1");
-    CHECK_INT(count_cls(s, "series"), 0);
-    CHECK_INT(count_cls(s, "point"), 6);
-    bv_scene_free(s);
+  for (size_t n = 1; n <= 2; n++) {
+    m = mk_memory(n);
+    CHECK_INT(lay_memory(m, NULL, real, &s), 0);
+    if (s) {
+      check_chart(s, n == 1 ? "memory 1" : "memory 2");
+      CHECK(finite_scene(s));
+      CHECK_INT(count_cls(s, "series"), n == 1 ? 0 : 6);
+      CHECK_INT(count_cls(s, "point"), 6 * n);
+      CHECK(has_text(s, "xlabel", "0"));
+      bv_scene_free(s);
+    }
+    bv_memseries_free(m);
   }
-  bv_memseries_free(m);
 }
 
 int main(void)

@@ -114,13 +114,37 @@ static const char *str_of(const bv_jdoc *d, const bv_jv *v, bv_arena *a)
   return v && bv_jv_str(d, v, "x", a, &s) == 0 ? s : NULL;
 }
 
+/* occurrences of needle in hay */
+static size_t count_of(const char *hay, const char *needle)
+{
+  size_t n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* The spec: a fold of the six charted kinds, then one panel per group of
+ * kinds (vconcat) against the seconds since the first sample. */
 static void test_vegalite(void)
 {
   bv_arena *a = bv_arena_new();
   static const struct {
     size_t n;
     int points; /* markers on the line */
-  } t[] = {{1, 1}, {3, 1}, {500, 0}};
+    size_t npanels;
+    const char *top, *low; /* the panels' kinds: processes is 0 in sample 1; total is
+                              huge in sample 2 */
+    const char *domain;    /* [0, the last sample's seconds] (1 s for one sample) */
+    const char *ticks;     /* multiples of one step up to the last sample, from 0 */
+    const char *first2;    /* the second sample's seconds */
+  } t[] = {{1, 1, 2, "total,atom,binary,code,ets", "processes", "[0, 1]",
+            "[0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]", NULL},
+           {3, 1, 2, "total", "processes,atom,binary,code,ets", "[0, 0.401]",
+            "[0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]",
+            "{\"iter\":2,\"t_ms\":201,\"seconds\":0.201,"},
+           {500, 0, 2, "total", "processes,atom,binary,code,ets", "[0, 99.801]",
+            "[0, 10, 20, 30, 40, 50, 60, 70, 80, 90]", NULL}};
+  static const char *kinds[] = {"total", "processes", "atom", "binary", "code", "ets"};
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     bv_memseries *m = make(t[i].n);
     char *vl = render(emit_vl, m);
@@ -135,23 +159,54 @@ static void test_vegalite(void)
     const bv_jv *root = bv_jdoc_root(d);
     CHECK_STR(str_of(d, bv_jv_get(root, "$schema"), a),
               "https://vega.github.io/schema/vega-lite/v5.json");
-    const bv_jv *mark = bv_jv_get(root, "mark");
-    CHECK_STR(str_of(d, bv_jv_get(mark, "type"), a), "line");
-    int pts = -1;
-    CHECK_INT(bv_jv_bool(d, bv_jv_get(mark, "point"), "point", &pts), 0);
-    CHECK_INT(pts, t[i].points);
-    /* one line per kind: a fold of the six charted kinds, colour by kind */
+    /* one line per kind: a fold of the six charted kinds */
     const bv_jv *fold = bv_jv_get(bv_jv_at(bv_jv_get(root, "transform"), 0), "fold");
-    static const char *kinds[] = {"total", "processes", "atom", "binary", "code", "ets"};
     CHECK_INT(bv_jv_len(fold), 6);
     for (size_t k = 0; k < 6; k++)
       CHECK_STR(str_of(d, bv_jv_at(fold, k), a), kinds[k]);
-    const bv_jv *enc = bv_jv_get(root, "encoding");
-    CHECK_STR(str_of(d, bv_jv_get(bv_jv_get(enc, "x"), "field"), a), "iter");
-    CHECK_STR(str_of(d, bv_jv_get(bv_jv_get(enc, "x"), "title"), a), "Measurement");
-    CHECK_STR(str_of(d, bv_jv_get(bv_jv_get(enc, "y"), "title"), a), "Memory usage (MB)");
-    CHECK_STR(str_of(d, bv_jv_get(bv_jv_get(enc, "color"), "field"), a), "kind");
-    /* values in MB (10^6 bytes), one per sample */
+    const bv_jv *panels = bv_jv_get(root, "vconcat");
+    CHECK_INT(bv_jv_len(panels), t[i].npanels);
+    size_t seen = 0;
+    for (size_t p = 0; p < bv_jv_len(panels); p++) {
+      const bv_jv *pa = bv_jv_at(panels, p);
+      int last = p + 1 == bv_jv_len(panels);
+      const bv_jv *mark = bv_jv_get(pa, "mark");
+      CHECK_STR(str_of(d, bv_jv_get(mark, "type"), a), "line");
+      int pts = -1;
+      CHECK_INT(bv_jv_bool(d, bv_jv_get(mark, "point"), "point", &pts), 0);
+      CHECK_INT(pts, t[i].points);
+      /* the panel's kinds, in legend order, each kind in one panel */
+      const bv_jv *one =
+          bv_jv_get(bv_jv_get(bv_jv_at(bv_jv_get(pa, "transform"), 0), "filter"), "oneOf");
+      char got[128] = "";
+      for (size_t k = 0; k < bv_jv_len(one); k++) {
+        const char *kind = str_of(d, bv_jv_at(one, k), a);
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", k ? "," : "",
+                 kind ? kind : "?");
+      }
+      CHECK_STR(got, p == 0 ? t[i].top : t[i].low);
+      seen += bv_jv_len(one);
+      const bv_jv *enc = bv_jv_get(pa, "encoding");
+      const bv_jv *x = bv_jv_get(enc, "x");
+      CHECK_STR(str_of(d, bv_jv_get(x, "field"), a), "seconds");
+      /* one x axis: labels and title under the lowest panel only */
+      const bv_jv *xt = bv_jv_get(x, "title");
+      if (last)
+        CHECK_STR(str_of(d, xt, a), "seconds since the first sample");
+      else
+        CHECK(xt && bv_jv_is_null(xt));
+      int labels = -1;
+      CHECK_INT(bv_jv_bool(d, bv_jv_get(bv_jv_get(x, "axis"), "labels"), "labels", &labels), 0);
+      CHECK_INT(labels, last);
+      CHECK_STR(str_of(d, bv_jv_get(bv_jv_get(enc, "y"), "title"), a),
+                p == 0 ? "Memory usage (MB)" : "Small kinds (MB)");
+      const bv_jv *col = bv_jv_get(enc, "color");
+      CHECK_STR(str_of(d, bv_jv_get(col, "field"), a), "kind");
+      /* one colour scale over all kinds in every panel: one legend */
+      CHECK_INT(bv_jv_len(bv_jv_get(bv_jv_get(col, "scale"), "domain")), 6);
+    }
+    CHECK_INT(seen, 6);
+    /* values in MB (10^6 bytes), one per sample, with the seconds from t_ms */
     const bv_jv *vals = bv_jv_get(bv_jv_get(root, "data"), "values");
     CHECK_INT(bv_jv_len(vals), t[i].n);
     const bv_jv *v0 = bv_jv_at(vals, 0);
@@ -160,6 +215,15 @@ static void test_vegalite(void)
     CHECK_INT(iter, 1);
     CHECK_INT(bv_jv_u64(d, bv_jv_get(v0, "processes"), "processes", &proc), 0);
     CHECK_INT(proc, 0);
+    CHECK(strstr(vl, "{\"iter\":1,\"t_ms\":0,\"seconds\":0,") != NULL);
+    if (t[i].first2)
+      CHECK(strstr(vl, t[i].first2) != NULL);
+    /* the x domain and ticks, the same in every panel */
+    char want[256];
+    snprintf(want, sizeof want, "\"domain\": %s, \"nice\": false", t[i].domain);
+    CHECK_INT(count_of(vl, want), t[i].npanels);
+    snprintf(want, sizeof want, "\"values\": %s,", t[i].ticks);
+    CHECK_INT(count_of(vl, want), t[i].npanels);
     CHECK(bv_jv_get(v0, "system") == NULL); /* not charted */
     CHECK(strstr(vl, "\"atom\":3.000007") != NULL);
     bv_jdoc_free(d);

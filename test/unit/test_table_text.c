@@ -266,6 +266,12 @@ static void test_memory_table(void)
                  "  0.500       1.23       2.47  3.70    4.94  6.17  7.41    1.24\n"
                  "  2.250  123456.79       2.47  3.70    4.94  6.17  7.41    8.64\n");
   free(x);
+  /* a file without times (every t_ms equal): the schedule, as the chart */
+  for (int i = 0; i < 3; i++)
+    sm[i].t_ms = 0;
+  x = emit_text(&m);
+  CHECK(x && strstr(x, "\n  0.000 ") && strstr(x, "\n  0.500 ") && strstr(x, "\n  1.000 "));
+  free(x);
   /* no samples: the title and the header */
   ms.n = 0;
   x = emit_text(&m);
