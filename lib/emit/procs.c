@@ -112,6 +112,45 @@ static void expr_str(bv_buf *b, const char *t)
   bv_buf_dispose(&j);
 }
 
+/* The axis of a log or symlog field, as the image draws it: the data's
+ * extent (no nicing), ticks at 1, 2 and 5 of each decade, labels on every
+ * decade and on the others where they fit (bv_chart_label_keep with widths
+ * estimated for Vega's 10 px labels on the 600x400 plot). */
+static void vl_scale(bv_buf *b, const bv_chart_axis *a)
+{
+  bv_buf_printf(b, "{\"type\": \"%s\", ", a->kind == BV_SCALE_LOG ? "log" : "symlog");
+  if (a->kind == BV_SCALE_SYMLOG)
+    bv_buf_puts(b, "\"constant\": 1, ");
+  bv_buf_printf(b, "\"domain\": [%.15g, %.15g], \"nice\": false}", a->lo, a->hi);
+}
+
+static void vl_axis(bv_buf *b, const bv_chart_axis *a, double px, int horizontal)
+{
+  double centre[BV_CHART_TICKS_MAX], half[BV_CHART_TICKS_MAX];
+  unsigned char keep[BV_CHART_TICKS_MAX];
+  for (size_t i = 0; i < a->n; i++) {
+    char t[64];
+    int len = snprintf(t, sizeof t, "%.0f", a->ticks[i]);
+    double w = 6.4 * len + 3.2 * ((len - 1) / 3); /* digits and commas, DejaVu Sans 10 px */
+    centre[i] = bv_chart_axis_t(a, a->ticks[i]) * px;
+    half[i] = horizontal ? w / 2 : 5;
+    /* the end labels are kept inside the plot (labelBound) */
+    if (horizontal && centre[i] - half[i] < 0)
+      centre[i] = half[i];
+    if (horizontal && centre[i] + half[i] > px)
+      centre[i] = px - half[i];
+  }
+  bv_chart_label_keep(a, centre, half, horizontal ? 3 : 2, keep);
+  bv_buf_puts(b, "{\"format\": \",\", \"labelOverlap\": false, \"values\": [");
+  for (size_t i = 0; i < a->n; i++)
+    bv_buf_printf(b, "%s%.15g", i ? ", " : "", a->ticks[i]);
+  bv_buf_puts(b, "], \"labelExpr\": \"indexof([");
+  for (size_t i = 0, k = 0; i < a->n; i++)
+    if (keep[i])
+      bv_buf_printf(b, "%s%.15g", k++ ? ", " : "", a->ticks[i]);
+  bv_buf_puts(b, "], datum.value) >= 0 ? datum.label : ''\"}");
+}
+
 static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
 {
   const vl_ctx *c = ud;
@@ -151,14 +190,32 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     bv_wr_str(w, "]");
     bv_buf_dispose(&t);
   } else if (is(name, n, "x_calc") || is(name, n, "y_calc")) {
-    bv_buf_printf(b, "\"max(datum.%s, 1)\"", is(name, n, "x_calc") ? x : y);
+    /* a log axis draws 0 at 1 (its floor); a symlog one draws it at 0 */
+    int isx = is(name, n, "x_calc");
+    bv_buf_printf(b, "\"max(datum.%s, %d)\"", isx ? x : y,
+                  (isx ? v->xscale : v->yscale) == BV_SCALE_LOG);
   } else if (is(name, n, "zero_calc")) {
-    bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y,
-                  BV_CHART_ZERO_LABEL, BV_CHART_REAL_LABEL);
+    int xl = v->xscale == BV_SCALE_LOG, yl = v->yscale == BV_SCALE_LOG;
+    if (xl && yl)
+      bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y,
+                    BV_CHART_ZERO_LABEL, BV_CHART_REAL_LABEL);
+    else if (xl || yl)
+      bv_buf_printf(b, "\"datum.%s == 0 ? '%s' : '%s'\"", xl ? x : y, BV_CHART_ZERO_LABEL,
+                    BV_CHART_REAL_LABEL);
+    else
+      bv_buf_puts(b, "\"'" BV_CHART_REAL_LABEL "'\"");
   } else if (is(name, n, "x_title")) {
-    bv_buf_printf(b, "\"%s (log)\"", x);
+    bv_buf_printf(b, "\"%s (%s)\"", x, v->xscale == BV_SCALE_LOG ? "log" : "symlog");
   } else if (is(name, n, "y_title")) {
-    bv_buf_printf(b, "\"%s (log)\"", y);
+    bv_buf_printf(b, "\"%s (%s)\"", y, v->yscale == BV_SCALE_LOG ? "log" : "symlog");
+  } else if (is(name, n, "x_scale") || is(name, n, "y_scale")) {
+    vl_scale(b, is(name, n, "x_scale") ? &v->xaxis : &v->yaxis);
+  } else if (is(name, n, "x_axis")) {
+    vl_axis(b, &v->xaxis, 600, 1);
+  } else if (is(name, n, "y_axis")) {
+    vl_axis(b, &v->yaxis, 400, 0);
+  } else if (is(name, n, "scheme")) {
+    bv_buf_printf(b, "\"%s\"", bv_chart_scheme(v->ncolors));
   } else if (is(name, n, "color_title")) {
     bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->color));
   } else if (is(name, n, "color")) {

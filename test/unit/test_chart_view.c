@@ -15,6 +15,17 @@
 
 static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
                                         0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
+/* vega-scale's category20 (its source: "1f77b4aec7e8ff7f0e...") */
+static const uint32_t category20[20] = {
+    0x1F77B4, 0xAEC7E8, 0xFF7F0E, 0xFFBB78, 0x2CA02C, 0x98DF8A, 0xD62728,
+    0xFF9896, 0x9467BD, 0xC5B0D5, 0x8C564B, 0xC49C94, 0xE377C2, 0xF7B6D2,
+    0x7F7F7F, 0xC7C7C7, 0xBCBD22, 0xDBDB8D, 0x17BECF, 0x9EDAE5};
+
+/* The colour of domain value i among n: category20 past 10 values. */
+static uint32_t want_rgb(size_t n, size_t i)
+{
+  return n > 10 ? category20[i % 20] : category10[i % 10];
+}
 
 /* n rows over `names` distinct names (every 7th row has none); rows 3, 11
  * and 19 have a zero on an axis. */
@@ -208,6 +219,8 @@ static void test_agree(const bv_measure *fake)
       {60, 25, 26, 0},  /* 25 names and absent: all in the legend */
       {90, 40, 30, 11}, /* 40 names and absent: 30 entries and 11 more */
       {70, 29, 30, 0},  /* exactly the limit */
+      {40, 10, 11, 0},  /* 10 names and absent: 11 values, category20 */
+      {40, 9, 10, 0},   /* 9 names and absent: 10 values, category10 */
   };
   bv_arena *a = bv_arena_new();
   for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
@@ -257,7 +270,7 @@ static void test_agree(const bv_measure *fake)
     for (size_t i = 0; i < sc->n; i++) {
       const bv_sitem *it = &sc->items[i];
       if (!strcmp(it->cls, "legend-symbol") && sym < a2.n) {
-        CHECK_INT(rgb(it->stroke), category10[sym % 10]);
+        CHECK_INT(rgb(it->stroke), want_rgb(a1.n + a1.more, sym));
         sym++;
       }
       if ((!strcmp(it->cls, "point") || !strcmp(it->cls, "zero")) && it->ref >= 0) {
@@ -266,10 +279,13 @@ static void test_agree(const bv_measure *fake)
         while (e < a1.n && strcmp(a1.entries[e], name ? name : BV_CHART_NONE_LABEL))
           e++;
         if (e < a1.n)
-          CHECK_INT(rgb(it->stroke), category10[e % 10]);
+          CHECK_INT(rgb(it->stroke), want_rgb(a1.n + a1.more, e));
       }
     }
     CHECK_INT(sym, a2.n);
+    /* the spec names the same scheme */
+    CHECK(strstr(vl, a1.n + a1.more > 10 ? "\"scheme\": \"category20\""
+                                         : "\"scheme\": \"category10\"") != NULL);
     free(vl);
     bv_scene_free(sc);
     bv_snapshot_free(sn);
