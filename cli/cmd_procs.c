@@ -1,13 +1,15 @@
 /* cmd_procs.c: beamviz procs: one snapshot of every process, written as a
- * Vega-Lite scatter (the notebook's reductions against memory), JSON, CSV or
- * an image (the Vega-Lite file streamed while the rows arrive). */
+ * Vega-Lite scatter (the notebook's reductions against memory) or, with --top
+ * or --chart bar, a bar chart of the largest, JSON, CSV or an image (the
+ * scatter's Vega-Lite file streamed while the rows arrive). */
 #include "cli.h"
 
 #include <string.h>
 
 const cli_opt cmd_procs_opts[] = {
     {"top", "N", "keep the N processes with the largest --by value (text: default 20)"},
-    {"by", "FIELD", "reductions|memory|message_queue_len for --top and text (default reductions)"},
+    {"by", "FIELD", "reductions|memory|message_queue_len for --top, bars and text (default reductions)"},
+    {"chart", "KIND", "bar|scatter: one labelled bar per process by --by (the 100 largest at most), or every process x against y (default bar with --top, else scatter)"},
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len (default reductions)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
     {"color", "FIELD", "status|name|label|current_function|initial_call (default status)"},
@@ -62,7 +64,8 @@ int cmd_procs(cli_ctx *ctx)
    * it costs proc_lib and task processes a second signal */
   o.skip_initial_call = (fmt == BV_FMT_VEGALITE || fmt == BV_FMT_PNG || fmt == BV_FMT_SVG ||
                          fmt == BV_FMT_PDF) &&
-                        !save && !(eo.color && (strcmp(eo.color, "initial_call") == 0 ||
+                        !save && eo.chart != BV_CHART_BAR && /* bars name their processes */
+                        !(eo.color && (strcmp(eo.color, "initial_call") == 0 ||
                                                 strcmp(eo.color, "name") == 0 ||
                                                 strcmp(eo.color, "label") == 0));
   /* The one exception to cli_emit, for speed: the Vega-Lite spec of every
@@ -72,7 +75,7 @@ int cmd_procs(cli_ctx *ctx)
    * must not leave half a spec in a pipe. */
   bv_out *out = NULL;
   bv_procs_vl *st = NULL;
-  if (fmt == BV_FMT_VEGALITE && !top && strcmp(path, "-") != 0) {
+  if (fmt == BV_FMT_VEGALITE && !top && eo.chart != BV_CHART_BAR && strcmp(path, "-") != 0) {
     if ((rc = bv_out_open(path, &out)))
       return cli_fail(rc);
     if ((rc = bv_procs_vl_open(&eo, out, &st))) {

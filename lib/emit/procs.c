@@ -422,3 +422,115 @@ int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts 
   int rc = snapshot_of(m, &s);
   return rc ? rc : write_vegalite(s, o, out, info);
 }
+
+/* --- the top-N bars --------------------------------------------------------- */
+
+typedef struct bars_ctx {
+  const bv_snapshot *s;
+  bv_procs_bars *b;
+} bars_ctx;
+
+static void bars_fill(bv_wr *w, const char *name, size_t n, void *ud)
+{
+  bars_ctx *c = ud;
+  bv_procs_bars *bars = c->b;
+  bv_buf *b = &w->b;
+  if (is(name, n, "values")) {
+    /* one row a bar, in the view's order: rank, identity, pid, the fields
+     * the tooltip shows, the value as written on the bar */
+    bv_wr_str(w, "[");
+    for (size_t i = 0; i < bars->n && !w->rc; i++) {
+      bv_proc q;
+      if (bv_procs_disp_row(&bars->disp, bars->rows[i], &q)) {
+        w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
+        break;
+      }
+      bv_buf_printf(b, "%s\n{\"rank\":%zu,\"who\":", i ? "," : "", i);
+      bv_wr_json(w, bars->who[i]);
+      bv_wr_str(w, ",\"pid\":");
+      bv_wr_json(w, q.pid);
+      bv_wr_str(w, ",\"memory\":");
+      bv_wr_u64(w, q.memory);
+      bv_wr_str(w, ",\"reductions\":");
+      bv_wr_u64(w, q.reductions);
+      bv_wr_str(w, ",\"message_queue_len\":");
+      bv_wr_u64(w, q.message_queue_len);
+      if (q.current_function) {
+        bv_wr_str(w, ",\"current_function\":");
+        bv_wr_json(w, q.current_function);
+      }
+      bv_wr_str(w, ",\"value_text\":");
+      bv_wr_json(w, bars->value[i]);
+      bv_wr_str(w, "}");
+      if (bv_wr_maybe_flush(w))
+        break;
+    }
+    bv_wr_str(w, "\n]");
+  } else if (is(name, n, "title") || is(name, n, "subtitle")) {
+    bv_buf t;
+    bv_buf_init(&t);
+    if (is(name, n, "title"))
+      bv_procs_bars_title(&t, c->s, bars);
+    else
+      bv_procs_bars_subtitle(&t, c->s, bars);
+    if (t.failed)
+      b->failed = 1;
+    bv_wr_json(w, t.data ? t.data : "");
+    bv_buf_dispose(&t);
+  } else if (is(name, n, "ticks")) {
+    bv_buf_printf(b, "%d", BV_BARS_TICKS);
+  } else if (is(name, n, "step")) {
+    bv_buf_printf(b, "%d", BV_BARS_STEP);
+  } else if (is(name, n, "label_limit")) {
+    bv_buf_printf(b, "%d", BV_BARS_LABEL_LIMIT);
+  } else if (is(name, n, "by")) {
+    bv_buf_printf(b, "\"%s\"", bv_proc_field_name(bars->by));
+  } else if (is(name, n, "x_title")) {
+    bv_wr_json(w, bv_procs_bars_axis_title(bars));
+  } else if (is(name, n, "tooltip")) {
+    bv_buf_puts(b, "[{\"field\": \"who\", \"type\": \"nominal\"}, "
+                   "{\"field\": \"pid\", \"type\": \"nominal\"}");
+    static const bv_proc_field tip[] = {BV_PF_MEMORY, BV_PF_REDUCTIONS,
+                                        BV_PF_MESSAGE_QUEUE_LEN};
+    /* the bars' field first */
+    bv_buf_printf(b, ", {\"field\": \"%s\", \"type\": \"quantitative\", \"format\": \",d\"}",
+                  bv_proc_field_name(bars->by));
+    for (size_t i = 0; i < sizeof tip / sizeof *tip; i++)
+      if (tip[i] != bars->by)
+        bv_buf_printf(b, ", {\"field\": \"%s\", \"type\": \"quantitative\", \"format\": \",d\"}",
+                      bv_proc_field_name(tip[i]));
+    bv_buf_puts(b, ", {\"field\": \"current_function\", \"type\": \"nominal\"}]");
+  } else {
+    bv_buf_puts(b, "null");
+  }
+}
+
+int bv_emit_procs_bars_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                                bv_out *out, bv_emit_info *info)
+{
+  (void)fmt;
+  (void)info;
+  const bv_snapshot *s = NULL;
+  bv_procs_bars bars;
+  bv_procs_view v;
+  int rc = snapshot_of(m, &s);
+  /* the scatter's fields are refused alike whatever the chart */
+  if (rc || (rc = bv_procs_view_fields(o, &v)))
+    return rc;
+  if ((rc = bv_procs_bars_make(s, o, &bars))) {
+    bv_procs_bars_dispose(&bars);
+    return rc;
+  }
+  const char *tmpl = bv_template("procs_bar.vl.json", NULL);
+  if (!tmpl) {
+    bv_procs_bars_dispose(&bars);
+    return bv_error_set(BV_EINVAL, "no embedded template procs_bar.vl.json");
+  }
+  bars_ctx c = {s, &bars};
+  bv_wr w;
+  bv_wr_init(&w, out);
+  rc = bv_wr_template(&w, tmpl, bars_fill, &c);
+  int rc2 = bv_wr_finish(&w);
+  bv_procs_bars_dispose(&bars);
+  return rc ? rc : rc2;
+}

@@ -69,8 +69,5 @@ int chart_draw_titles(chart *c);
 /* The x axis: domain line, ticks and labels (thinned); its title. */
 int chart_draw_xaxis(chart *c);
 int chart_draw_xtitle(chart *c);
-/* A new chart scene of kind `kind` with the theme of o and m's font. */
-int chart_begin(chart *c, const char *kind, const bv_emit_opts *o, const bv_measure *m,
-                double pad);
 
 #endif

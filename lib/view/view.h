@@ -134,6 +134,12 @@ int bv_procs_view_more(bv_buf *b, const bv_procs_view *v);
 /* Bars drawn at most: a bar chart of more processes shows the largest
  * BV_CHART_BARS_MAX and says so in its subtitle. */
 #define BV_CHART_BARS_MAX 100
+/* Widest identity on the bars' axis, px (longer ones end with an ellipsis),
+ * and a bar's row (Vega-Lite's band step). */
+#define BV_BARS_LABEL_LIMIT 200
+#define BV_BARS_STEP 20
+/* Ticks of the value axis (d3's count: the domain is niced to them too). */
+#define BV_BARS_TICKS 6
 typedef struct bv_procs_bars {
   bv_proc_field by;       /* the value drawn (bv_emit_opts.by; default reductions) */
   size_t n;               /* bars, largest first */
