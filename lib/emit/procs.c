@@ -475,7 +475,10 @@ static void bars_fill(bv_wr *w, const char *name, size_t n, void *ud)
       bv_procs_bars_subtitle(&t, c->s, bars);
     if (t.failed)
       b->failed = 1;
+    int sub = is(name, n, "subtitle"); /* a list, as the scatter's */
+    bv_wr_str(w, sub ? "[" : "");
     bv_wr_json(w, t.data ? t.data : "");
+    bv_wr_str(w, sub ? "]" : "");
     bv_buf_dispose(&t);
   } else if (is(name, n, "ticks")) {
     bv_buf_printf(b, "%d", BV_BARS_TICKS);
