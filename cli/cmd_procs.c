@@ -9,7 +9,7 @@
 const cli_opt cmd_procs_opts[] = {
     {"top", "N", "keep the N processes with the largest --by value (text: default 20)"},
     {"by", "FIELD", "reductions|memory|message_queue_len for --top, bars and text (default reductions)"},
-    {"chart", "KIND", "bar|scatter: one labelled bar per process by --by (the 100 largest at most), or every process x against y (default bar with --top, else scatter)"},
+    {"chart", "KIND", "bar|scatter: labelled bars of the largest by --by (100 at most), or every process x against y (default bar with --top)"},
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len (default reductions)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len (default memory)"},
     {"color", "FIELD", "status|name|label|current_function|initial_call (default status)"},
