@@ -480,8 +480,14 @@ static void bars_fill(bv_wr *w, const char *name, size_t n, void *ud)
     bv_wr_json(w, t.data ? t.data : "");
     bv_wr_str(w, sub ? "]" : "");
     bv_buf_dispose(&t);
+  } else if (is(name, n, "x_scale")) {
+    /* from 0, niced to the axis' ticks; no bars: 0 .. 1 (as the image) */
+    if (bars->max > 0)
+      bv_buf_printf(b, "{\"zero\": true, \"nice\": %d}", bv_procs_bars_ticks(bars));
+    else
+      bv_buf_puts(b, "{\"domain\": [0, 1]}");
   } else if (is(name, n, "ticks")) {
-    bv_buf_printf(b, "%d", BV_BARS_TICKS);
+    bv_buf_printf(b, "%d", bv_procs_bars_ticks(bars));
   } else if (is(name, n, "step")) {
     bv_buf_printf(b, "%d", BV_BARS_STEP);
   } else if (is(name, n, "label_limit")) {

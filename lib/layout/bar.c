@@ -117,7 +117,7 @@ int bv_layout_bars_model(const bv_model *mo, const bv_emit_opts *o, const bv_mea
   c.w = 600;
   c.h = (double)(b.n ? b.n : 1) * BV_BARS_STEP;
   for (int pass = 0; pass < 2; pass++) {
-    chart_axis_linear(&c.ax, 0, b.max, BV_BARS_TICKS, 1);
+    chart_axis_linear(&c.ax, 0, b.max, bv_procs_bars_ticks(&b), 1);
     c.ax.r0 = c.x0, c.ax.r1 = c.x0 + c.w;
     double over = 0; /* how far the value texts reach past the plot */
     for (size_t i = 0; i < b.n; i++) {

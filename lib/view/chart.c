@@ -514,6 +514,11 @@ int bv_procs_bars_subtitle(bv_buf *t, const bv_snapshot *s, const bv_procs_bars 
   return t->failed ? BV_ENOMEM : 0;
 }
 
+int bv_procs_bars_ticks(const bv_procs_bars *b)
+{
+  return b->max >= BV_BARS_TICKS ? BV_BARS_TICKS : b->max > 1 ? (int)ceil(b->max) : 1;
+}
+
 const char *bv_procs_bars_axis_title(const bv_procs_bars *b)
 {
   return b->by == BV_PF_MEMORY ? "memory (bytes)" : bv_proc_field_name(b->by);

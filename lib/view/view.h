@@ -138,8 +138,10 @@ int bv_procs_view_more(bv_buf *b, const bv_procs_view *v);
  * and a bar's row (Vega-Lite's band step). */
 #define BV_BARS_LABEL_LIMIT 200
 #define BV_BARS_STEP 20
-/* Ticks of the value axis (d3's count: the domain is niced to them too). */
+/* Ticks of the value axis (d3's count: the domain is niced to them too),
+ * fewer for small counts so that no tick falls between two integers. */
 #define BV_BARS_TICKS 6
+
 typedef struct bv_procs_bars {
   bv_proc_field by;       /* the value drawn (bv_emit_opts.by; default reductions) */
   size_t n;               /* bars, largest first */
@@ -161,6 +163,8 @@ int bv_procs_bars_title(bv_buf *t, const bv_snapshot *s, const bv_procs_bars *b)
 int bv_procs_bars_subtitle(bv_buf *t, const bv_snapshot *s, const bv_procs_bars *b);
 /* The value axis title: "memory (bytes)", "reductions", "message_queue_len". */
 const char *bv_procs_bars_axis_title(const bv_procs_bars *b);
+/* The value axis' tick count: BV_BARS_TICKS, fewer below 6 (1 for all zeros). */
+int bv_procs_bars_ticks(const bv_procs_bars *b);
 /* A value as a bar is labelled: memory in bytes with SI units, three
  * significant digits ("512 B", "12.3 kB", "1.25 MB"), other fields as
  * integers with thousands separators ("1,234,567"). */
