@@ -627,6 +627,27 @@ static void test_bars(const bv_measure *fake)
   CHECK(strstr(t.data, "shown") == NULL);
   bv_buf_dispose(&t);
   bv_procs_bars_dispose(&b);
+  /* the value axis: 6 ticks, fewer for small counts, 1 when all are 0 */
+  CHECK_INT(bv_procs_bars_make(sn, &o, &b), 0);
+  CHECK_INT(bv_procs_bars_ticks(&b), 6);
+  b.max = 3;
+  CHECK_INT(bv_procs_bars_ticks(&b), 3);
+  b.max = 0;
+  CHECK_INT(bv_procs_bars_ticks(&b), 1);
+  bv_procs_bars_dispose(&b);
+  /* no processes: no bars, a spec and an image all the same */
+  sn->n = 0;
+  CHECK_INT(bv_procs_bars_make(sn, &o, &b), 0);
+  CHECK_INT(b.n, 0);
+  CHECK_INT(bv_out_open_mem(&out), 0);
+  CHECK_INT(bv_emit_procs_bars_vegalite(&m, BV_FMT_VEGALITE, &o, out, NULL), 0);
+  p = bv_out_mem(out, &len);
+  CHECK(p && strstr(p, "\"domain\": [0, 1]") != NULL);
+  bv_out_abort(out);
+  CHECK_INT(bv_layout_bars_model(&m, &o, fake, &sc, &info), 0);
+  bv_scene_free(sc);
+  bv_procs_bars_dispose(&b);
+  sn->n = 1;
   /* a bad --by is refused */
   o.by = "status";
   CHECK(bv_procs_bars_make(sn, &o, &b) == BV_EINVAL);
