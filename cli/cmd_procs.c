@@ -1,6 +1,7 @@
 /* cmd_procs.c: beamviz procs: one snapshot of every process, written as a
- * Vega-Lite scatter (the notebook's reductions against memory), JSON, CSV or
- * an image (the Vega-Lite file streamed while the rows arrive). */
+ * Vega-Lite scatter (the notebook's reductions against memory) or, with --top
+ * or --chart bar, a bar chart of the largest, JSON, CSV or an image (the
+ * scatter's Vega-Lite file streamed while the rows arrive). */
 #include "cli.h"
 
 #include <string.h>
@@ -13,6 +14,8 @@ const cli_opt cmd_procs_opts[] = {
     {"by", "FIELD", "reductions|memory|message_queue_len, with --window also reductions_per_sec|"
                     "memory_change|message_queue_len_change, for --top and text (default "
                     "reductions; with --window reductions_per_sec)"},
+    {"chart", "KIND", "bar|scatter: labelled bars of the largest by --by (100 at most), or "
+                      "every process x against y (default bar with --top)"},
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len|reductions_per_sec (default "
                    "reductions; with --window reductions_per_sec)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len|reductions_per_sec (default memory)"},
@@ -33,9 +36,7 @@ int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
       !top)
     return rc;
   /* over a window: the busiest now */
-  bv_proc_field f = by ? bv_proc_field_from_name(by)
-                  : s->window_ms ? BV_PF_REDUCTIONS_PER_SEC : BV_PF_REDUCTIONS;
-  if ((rc = bv_snapshot_top(s, top, f)))
+  if ((rc = bv_snapshot_top(s, top, bv_snapshot_rank_field(s, by))))
     return cli_error(cli_exit_code(rc), "--by: %s", bv_error_last());
   return EXIT_OK;
 }
@@ -85,7 +86,8 @@ int cmd_procs(cli_ctx *ctx)
    * it costs proc_lib and task processes a second signal */
   o.skip_initial_call = (fmt == BV_FMT_VEGALITE || fmt == BV_FMT_PNG || fmt == BV_FMT_SVG ||
                          fmt == BV_FMT_PDF) &&
-                        !save && !(eo.color && (strcmp(eo.color, "initial_call") == 0 ||
+                        !save && eo.chart != BV_CHART_BAR && /* bars name their processes */
+                        !(eo.color && (strcmp(eo.color, "initial_call") == 0 ||
                                                 strcmp(eo.color, "name") == 0 ||
                                                 strcmp(eo.color, "label") == 0));
   /* The one exception to cli_emit, for speed: the Vega-Lite spec of every
@@ -96,7 +98,8 @@ int cmd_procs(cli_ctx *ctx)
    * defaults and tooltip depend on the finished snapshot. */
   bv_out *out = NULL;
   bv_procs_vl *st = NULL;
-  if (fmt == BV_FMT_VEGALITE && !top && !window && strcmp(path, "-") != 0) {
+  if (fmt == BV_FMT_VEGALITE && !top && !window && eo.chart != BV_CHART_BAR &&
+      strcmp(path, "-") != 0) {
     if ((rc = bv_out_open(path, &out)))
       return cli_fail(rc);
     if ((rc = bv_procs_vl_open(&eo, out, &st))) {

@@ -11,7 +11,7 @@
 
 /* Each model kind: the command that collects it and the names of its view
  * options (in that command's option table), which `render` accepts too. */
-static const char *const procs_view[] = {"top", "by", "x", "y", "color", NULL};
+static const char *const procs_view[] = {"top", "by", "chart", "x", "y", "color", NULL};
 static const char *const no_view[] = {NULL};
 static const char *const suptree_view[] = {"max-children", "max-depth", "direction", "links",
                                            NULL};
@@ -140,9 +140,16 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
         (rc = field_opt(ctx, "x", 2, &o->x)) || (rc = field_opt(ctx, "y", 2, &o->y)) ||
         (rc = field_opt(ctx, "color", 0, &o->color)))
       return rc;
-    /* a text table keeps the top 20 by --by unless told otherwise */
-    if (cli_get(ctx, "by") && !cli_get(ctx, "top") && fmt != BV_FMT_TEXT)
-      return cli_error(EXIT_USAGE, "--by: needs --top N (keep the N largest by FIELD)");
+    /* the chart: bars of the top N when --top is given, else the scatter */
+    if ((rc = cli_choice(ctx, "chart", "scatter|bar", cli_get(ctx, "top") ? "bar" : "scatter",
+                         &s)))
+      return rc;
+    o->chart = strcmp(s, "bar") == 0 ? BV_CHART_BAR : BV_CHART_SCATTER;
+    /* a text table keeps the top 20 by --by unless told otherwise; bars
+     * are sorted by it */
+    if (cli_get(ctx, "by") && !cli_get(ctx, "top") && fmt != BV_FMT_TEXT &&
+        o->chart != BV_CHART_BAR)
+      return cli_error(EXIT_USAGE, "--by: needs --top N (keep the N largest by FIELD) or --chart bar");
     /* x's default depends on the snapshot (reductions_per_sec over a window):
        --y alone is checked when the model is known */
     if (o->x && strcmp(o->x, o->y ? o->y : "memory") == 0)

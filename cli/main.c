@@ -25,7 +25,7 @@ static const cli_opt global_opts[] = {
     {NULL, NULL, NULL}};
 
 const cli_cmd cli_commands[] = {
-    {"procs", cmd_procs, "snapshot of every process: scatter (Vega-Lite), JSON, CSV",
+    {"procs", cmd_procs, "snapshot of every process: scatter or top-N bars (Vega-Lite), JSON, CSV",
      "[options]", cmd_procs_opts, 1, 1},
     {"memory", cmd_memory, "sample erlang:memory() over time: line chart, JSON, CSV",
      "[--samples N] [--interval MS] [options]", cmd_memory_opts, 1, 1},

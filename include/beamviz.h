@@ -459,6 +459,10 @@ int bv_procs_collect(bv_conn *c, const bv_procs_opts *o, bv_snapshot **out);
  * first, ties in snapshot order; n >= s->n keeps all, sorted. In place.
  * BV_EINVAL if `by` is not numeric, or a window field of a plain snapshot. */
 int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by);
+/* The field a snapshot is ranked by (--top, bars, the text table): the field
+ * named (BV_PF_NONE for an unknown name), else reductions_per_sec over a
+ * window (who is busy now), else reductions. */
+bv_proc_field bv_snapshot_rank_field(const bv_snapshot *s, const char *name);
 
 
 /* Progress of bv_memory_collect: called after each sample (i from 1). */
@@ -634,6 +638,14 @@ int bv_model_save(const bv_model *m, bv_out *out);
 /* How a model is shown. The same options give the same nodes, labels, notes
  * and counts in every format. Start from bv_emit_opts_init: it sets the
  * defaults (a zero field is not always the default). */
+/* The chart of a process snapshot (Vega-Lite and images). */
+typedef enum bv_chart_kind {
+  BV_CHART_AUTO = 0,  /* the scatter (a program picks bars for its top-N itself) */
+  BV_CHART_SCATTER,   /* every process, x against y, coloured */
+  BV_CHART_BAR        /* one labelled bar per process by `by`, largest first (at
+                         most the 100 largest, said in the subtitle) */
+} bv_chart_kind;
+
 /* Direction of a supervision tree drawing. */
 typedef enum bv_direction {
   BV_DIR_AUTO = 0,  /* images: top-down, leaf rows wrapped into columns, or left to
@@ -672,7 +684,9 @@ typedef struct bv_emit_opts {
   int all;                /* keep system processes (code_server, logger, ...) */
   /* process charts: field names (NULL = reductions, memory, status) */
   const char *x, *y, *color;
-  const char *by;         /* text table: rows sorted by it, largest first (NULL = reductions) */
+  const char *by;         /* text table and bars: rows sorted by it, largest first
+                             (NULL = reductions); the bars' value */
+  bv_chart_kind chart;    /* scatter or bars (default BV_CHART_AUTO: the scatter) */
   /* images (PNG, SVG, PDF) */
   double width, height;   /* px: charts are laid out to it, trees and sequences
                              scaled to fit (0 = natural size) */

@@ -23,6 +23,21 @@ static int emit_json(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv
   return bv_model_save(m, out);
 }
 
+/* A snapshot's chart: the scatter, or the top-N bars (o->chart). */
+static int emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                               bv_out *out, bv_emit_info *info)
+{
+  return o && o->chart == BV_CHART_BAR ? bv_emit_procs_bars_vegalite(m, fmt, o, out, info)
+                                       : bv_emit_procs_vegalite(m, fmt, o, out, info);
+}
+
+static int layout_procs(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                        bv_scene **out, bv_emit_info *info)
+{
+  return o && o->chart == BV_CHART_BAR ? bv_layout_bars_model(m, o, ms, out, info)
+                                       : bv_layout_scatter_model(m, o, ms, out, info);
+}
+
 /* Rows per kind in the order bv_emit_formats lists them: the default first.
  * A row has a text writer, or a layout for the image writer. */
 typedef struct row {
@@ -36,11 +51,11 @@ typedef struct row {
   {k, BV_FMT_PNG, NULL, fn}, {k, BV_FMT_SVG, NULL, fn}, { k, BV_FMT_PDF, NULL, fn }
 
 static const row rows[] = {
-    {BV_MODEL_SNAPSHOT, BV_FMT_VEGALITE, bv_emit_procs_vegalite, NULL},
+    {BV_MODEL_SNAPSHOT, BV_FMT_VEGALITE, emit_procs_vegalite, NULL},
     {BV_MODEL_SNAPSHOT, BV_FMT_JSON, emit_json, NULL},
     {BV_MODEL_SNAPSHOT, BV_FMT_CSV, bv_emit_procs_csv, NULL},
     {BV_MODEL_SNAPSHOT, BV_FMT_TEXT, bv_emit_procs_text, NULL},
-    IMAGES(BV_MODEL_SNAPSHOT, bv_layout_scatter_model),
+    IMAGES(BV_MODEL_SNAPSHOT, layout_procs),
     {BV_MODEL_MEMORY, BV_FMT_VEGALITE, bv_emit_memory_vegalite, NULL},
     {BV_MODEL_MEMORY, BV_FMT_JSON, emit_json, NULL},
     {BV_MODEL_MEMORY, BV_FMT_CSV, bv_emit_memory_csv, NULL},

@@ -29,6 +29,11 @@ int bv_emit_procs_csv(const bv_model *m, bv_format fmt, const bv_emit_opts *o, b
                       bv_emit_info *info);
 int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                            bv_emit_info *info);
+/* The top-N bar chart (templates/procs_bar.vl.json), drawn from the bars
+ * view (bv_procs_bars): a layer of bars and their values, the identities on
+ * the y axis in the view's order. */
+int bv_emit_procs_bars_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                                bv_out *out, bv_emit_info *info);
 
 
 

@@ -134,6 +134,45 @@ static void expr_str(bv_buf *b, const char *t)
   bv_buf_dispose(&j);
 }
 
+/* The axis of a log or symlog field, as the image draws it: the data's
+ * extent (no nicing), ticks at 1, 2 and 5 of each decade, labels on every
+ * decade and on the others where they fit (bv_chart_label_keep with widths
+ * estimated for Vega's 10 px labels on the 600x400 plot). */
+static void vl_scale(bv_buf *b, const bv_chart_axis *a)
+{
+  bv_buf_printf(b, "{\"type\": \"%s\", ", a->kind == BV_SCALE_LOG ? "log" : "symlog");
+  if (a->kind == BV_SCALE_SYMLOG)
+    bv_buf_puts(b, "\"constant\": 1, ");
+  bv_buf_printf(b, "\"domain\": [%.15g, %.15g], \"nice\": false}", a->lo, a->hi);
+}
+
+static void vl_axis(bv_buf *b, const bv_chart_axis *a, double px, int horizontal)
+{
+  double centre[BV_CHART_TICKS_MAX], half[BV_CHART_TICKS_MAX];
+  unsigned char keep[BV_CHART_TICKS_MAX];
+  for (size_t i = 0; i < a->n; i++) {
+    char t[64];
+    int len = snprintf(t, sizeof t, "%.0f", a->ticks[i]);
+    double w = 6.4 * len + 3.2 * ((len - 1) / 3); /* digits and commas, DejaVu Sans 10 px */
+    centre[i] = bv_chart_axis_t(a, a->ticks[i]) * px;
+    half[i] = horizontal ? w / 2 : 5;
+    /* the end labels are kept inside the plot (labelBound) */
+    if (horizontal && centre[i] - half[i] < 0)
+      centre[i] = half[i];
+    if (horizontal && centre[i] + half[i] > px)
+      centre[i] = px - half[i];
+  }
+  bv_chart_label_keep(a, centre, half, horizontal ? 3 : 2, keep);
+  bv_buf_puts(b, "{\"format\": \",\", \"labelOverlap\": false, \"values\": [");
+  for (size_t i = 0; i < a->n; i++)
+    bv_buf_printf(b, "%s%.15g", i ? ", " : "", a->ticks[i]);
+  bv_buf_puts(b, "], \"labelExpr\": \"indexof([");
+  for (size_t i = 0, k = 0; i < a->n; i++)
+    if (keep[i])
+      bv_buf_printf(b, "%s%.15g", k++ ? ", " : "", a->ticks[i]);
+  bv_buf_puts(b, "], datum.value) >= 0 ? datum.label : ''\"}");
+}
+
 static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
 {
   const vl_ctx *c = ud;
@@ -173,14 +212,32 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     bv_wr_str(w, "]");
     bv_buf_dispose(&t);
   } else if (is(name, n, "x_calc") || is(name, n, "y_calc")) {
-    bv_buf_printf(b, "\"max(datum.%s, 1)\"", is(name, n, "x_calc") ? x : y);
+    /* a log axis draws 0 at 1 (its floor); a symlog one draws it at 0 */
+    int isx = is(name, n, "x_calc");
+    bv_buf_printf(b, "\"max(datum.%s, %d)\"", isx ? x : y,
+                  (isx ? v->xscale : v->yscale) == BV_SCALE_LOG);
   } else if (is(name, n, "zero_calc")) {
-    bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y,
-                  BV_CHART_ZERO_LABEL, BV_CHART_REAL_LABEL);
+    int xl = v->xscale == BV_SCALE_LOG, yl = v->yscale == BV_SCALE_LOG;
+    if (xl && yl)
+      bv_buf_printf(b, "\"datum.%s == 0 || datum.%s == 0 ? '%s' : '%s'\"", x, y,
+                    BV_CHART_ZERO_LABEL, BV_CHART_REAL_LABEL);
+    else if (xl || yl)
+      bv_buf_printf(b, "\"datum.%s == 0 ? '%s' : '%s'\"", xl ? x : y, BV_CHART_ZERO_LABEL,
+                    BV_CHART_REAL_LABEL);
+    else
+      bv_buf_puts(b, "\"'" BV_CHART_REAL_LABEL "'\"");
   } else if (is(name, n, "x_title")) {
-    bv_buf_printf(b, "\"%s (log)\"", x);
+    bv_buf_printf(b, "\"%s (%s)\"", x, v->xscale == BV_SCALE_LOG ? "log" : "symlog");
   } else if (is(name, n, "y_title")) {
-    bv_buf_printf(b, "\"%s (log)\"", y);
+    bv_buf_printf(b, "\"%s (%s)\"", y, v->yscale == BV_SCALE_LOG ? "log" : "symlog");
+  } else if (is(name, n, "x_scale") || is(name, n, "y_scale")) {
+    vl_scale(b, is(name, n, "x_scale") ? &v->xaxis : &v->yaxis);
+  } else if (is(name, n, "x_axis")) {
+    vl_axis(b, &v->xaxis, 600, 1);
+  } else if (is(name, n, "y_axis")) {
+    vl_axis(b, &v->yaxis, 400, 0);
+  } else if (is(name, n, "scheme")) {
+    bv_buf_printf(b, "\"%s\"", bv_chart_scheme(v->ncolors));
   } else if (is(name, n, "color_title")) {
     bv_buf_printf(b, "\"%s\"", bv_proc_field_name(v->color));
   } else if (is(name, n, "color")) {
@@ -397,4 +454,147 @@ int bv_emit_procs_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts 
   const bv_snapshot *s = NULL;
   int rc = snapshot_of(m, &s);
   return rc ? rc : write_vegalite(s, o, out, info);
+}
+
+/* --- the top-N bars --------------------------------------------------------- */
+
+typedef struct bars_ctx {
+  const bv_snapshot *s;
+  bv_procs_bars *b;
+} bars_ctx;
+
+static void bars_fill(bv_wr *w, const char *name, size_t n, void *ud)
+{
+  bars_ctx *c = ud;
+  bv_procs_bars *bars = c->b;
+  bv_buf *b = &w->b;
+  if (is(name, n, "values")) {
+    /* one row a bar, in the view's order: rank, identity, pid, the fields
+     * the tooltip shows, the value as written on the bar */
+    bv_wr_str(w, "[");
+    for (size_t i = 0; i < bars->n && !w->rc; i++) {
+      bv_proc q;
+      if (bv_procs_disp_row(&bars->disp, bars->rows[i], &q)) {
+        w->rc = bv_error_set(BV_ENOMEM, "out of memory writing output");
+        break;
+      }
+      bv_buf_printf(b, "%s\n{\"rank\":%zu,\"who\":", i ? "," : "", i);
+      bv_wr_json(w, bars->who[i]);
+      bv_wr_str(w, ",\"pid\":");
+      bv_wr_json(w, q.pid);
+      /* the numbers as every output writes them; over a window its fields too */
+      static const bv_proc_field nums[] = {BV_PF_MEMORY, BV_PF_REDUCTIONS,
+                                           BV_PF_MESSAGE_QUEUE_LEN, BV_PF_REDUCTIONS_PER_SEC,
+                                           BV_PF_MEMORY_CHANGE,
+                                           BV_PF_MESSAGE_QUEUE_LEN_CHANGE};
+      for (size_t k = 0; k < sizeof nums / sizeof *nums; k++) {
+        if (bv_proc_field_window(nums[k]) && !c->s->window_ms)
+          continue;
+        char d[40];
+        int dl = bv_fmt_num(d, &q, nums[k]);
+        bv_buf_printf(b, ",\"%s\":%.*s", bv_proc_field_name(nums[k]), dl, d);
+      }
+      if (c->s->window_ms) {
+        bv_wr_str(w, ",\"window\":");
+        bv_wr_json(w, bv_presence_name(q.presence));
+      }
+      if (q.current_function) {
+        bv_wr_str(w, ",\"current_function\":");
+        bv_wr_json(w, q.current_function);
+      }
+      /* the bar's length: a negative change draws no bar (as the image) */
+      char bar[40];
+      int bl = bv_proc_num(&q, bars->by) > 0 ? bv_fmt_num(bar, &q, bars->by)
+                                             : snprintf(bar, sizeof bar, "0");
+      bv_buf_printf(b, ",\"bar\":%.*s", bl, bar);
+      bv_wr_str(w, ",\"value_text\":");
+      bv_wr_json(w, bars->value[i]);
+      bv_wr_str(w, "}");
+      if (bv_wr_maybe_flush(w))
+        break;
+    }
+    bv_wr_str(w, "\n]");
+  } else if (is(name, n, "title") || is(name, n, "subtitle")) {
+    bv_buf t;
+    bv_buf_init(&t);
+    if (is(name, n, "title"))
+      bv_procs_bars_title(&t, c->s, bars);
+    else
+      bv_procs_bars_subtitle(&t, c->s, bars);
+    if (t.failed)
+      b->failed = 1;
+    int sub = is(name, n, "subtitle"); /* a list, as the scatter's */
+    bv_wr_str(w, sub ? "[" : "");
+    bv_wr_json(w, t.data ? t.data : "");
+    bv_wr_str(w, sub ? "]" : "");
+    bv_buf_dispose(&t);
+  } else if (is(name, n, "x_scale")) {
+    /* from 0, niced to the axis' ticks; no bars: 0 .. 1 (as the image) */
+    if (bars->max > 0)
+      bv_buf_printf(b, "{\"zero\": true, \"nice\": %d}", bv_procs_bars_ticks(bars));
+    else
+      bv_buf_puts(b, "{\"domain\": [0, 1]}");
+  } else if (is(name, n, "ticks")) {
+    bv_buf_printf(b, "%d", bv_procs_bars_ticks(bars));
+  } else if (is(name, n, "step")) {
+    bv_buf_printf(b, "%d", BV_BARS_STEP);
+  } else if (is(name, n, "label_limit")) {
+    bv_buf_printf(b, "%d", BV_BARS_LABEL_LIMIT);
+  } else if (is(name, n, "by")) {
+    bv_buf_puts(b, "\"bar\"");
+  } else if (is(name, n, "x_title")) {
+    bv_wr_json(w, bv_procs_bars_axis_title(bars));
+  } else if (is(name, n, "tooltip")) {
+    bv_buf_puts(b, "[{\"field\": \"who\", \"type\": \"nominal\"}, "
+                   "{\"field\": \"pid\", \"type\": \"nominal\"}");
+    static const bv_proc_field tip[] = {BV_PF_MEMORY, BV_PF_REDUCTIONS,
+                                        BV_PF_MESSAGE_QUEUE_LEN, BV_PF_REDUCTIONS_PER_SEC,
+                                        BV_PF_MEMORY_CHANGE, BV_PF_MESSAGE_QUEUE_LEN_CHANGE};
+    /* the bars' field first, then the others the rows carry */
+    bv_proc_field order[1 + sizeof tip / sizeof *tip];
+    size_t no = 0;
+    order[no++] = bars->by;
+    for (size_t i = 0; i < sizeof tip / sizeof *tip; i++)
+      if (tip[i] != bars->by && (c->s->window_ms || !bv_proc_field_window(tip[i])))
+        order[no++] = tip[i];
+    for (size_t i = 0; i < no; i++)
+      bv_buf_printf(b, ", {\"field\": \"%s\", \"type\": \"quantitative\", \"format\": \"%s\"}",
+                    bv_proc_field_name(order[i]),
+                    order[i] == BV_PF_REDUCTIONS_PER_SEC ? ",.3~f" : ",d");
+    if (c->s->window_ms)
+      bv_buf_puts(b, ", {\"field\": \"window\", \"type\": \"nominal\"}");
+    bv_buf_puts(b, ", {\"field\": \"current_function\", \"type\": \"nominal\"}]");
+  } else {
+    bv_buf_puts(b, "null");
+  }
+}
+
+int bv_emit_procs_bars_vegalite(const bv_model *m, bv_format fmt, const bv_emit_opts *o,
+                                bv_out *out, bv_emit_info *info)
+{
+  (void)fmt;
+  (void)info;
+  const bv_snapshot *s = NULL;
+  bv_procs_bars bars;
+  bv_procs_view v;
+  int rc = snapshot_of(m, &s);
+  /* the scatter's fields are refused alike whatever the chart */
+  if (rc || (rc = bv_procs_view_fields(o, &v)))
+    return rc;
+  if ((rc = bv_procs_bars_make(s, o, &bars))) {
+    bv_procs_bars_dispose(&bars);
+    return rc;
+  }
+  const char *tmpl = bv_template("procs_bar.vl.json", NULL);
+  if (!tmpl) {
+    bv_procs_bars_dispose(&bars);
+    return bv_error_set(BV_EINVAL, "no embedded template procs_bar.vl.json");
+  }
+  bars_ctx c = {s, &bars};
+  bv_wr w;
+  bv_wr_init(&w, out);
+  rc = bv_wr_template(&w, tmpl, bars_fill, &c);
+  int rc2 = bv_wr_finish(&w);
+  bv_procs_bars_dispose(&bars);
+  return rc ? rc : rc2;
 }

@@ -232,10 +232,7 @@ int bv_emit_procs_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, 
   if ((rc = bv_procs_view_fields_for(o, s, &v)))
     return rc;
   /* over a window: who is busy now */
-  return bv_procs_text(out, s,
-                       o && o->by ? bv_proc_field_from_name(o->by)
-                       : s->window_ms ? BV_PF_REDUCTIONS_PER_SEC
-                                      : BV_PF_REDUCTIONS);
+  return bv_procs_text(out, s, bv_snapshot_rank_field(s, o ? o->by : NULL));
 }
 
 /* --- memory ------------------------------------------------------------------ */

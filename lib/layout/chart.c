@@ -12,7 +12,7 @@
  * lowest, one legend), with the view's time ticks. Fields, legend entries, zero marks,
  * memory kinds and units come from the chart views (view/chart.c), which the
  * Vega-Lite writers (emit/procs.c, emit/memory.c) draw from too. */
-#include "layout/scene_priv.h"
+#include "layout/chart_priv.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -22,23 +22,11 @@
 static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
                                         0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
 
-#define LABEL_FS 10.0
-#define TITLE_FS 11.0
-#define CHART_TITLE_FS 13.0
-#define SUBTITLE_FS 12.0
-#define TICK 5.0
-#define LABEL_PAD 2.0
-#define TITLE_PAD 4.0
-#define LEGEND_OFFSET 18.0
-#define LEGEND_ROW 16.0
-#define POINT_R 3.0902      /* sqrt(30 / pi): Vega's default point size 30 */
-#define SQUARE 5.4772       /* sqrt(30) */
-#define PADDING (c->pad)
 
 /* --- numbers ------------------------------------------------------------- */
 
 /* v with `decimals` digits after the point and thousands separators. */
-static const char *fmt_num(bv_arena *a, double v, int decimals)
+const char *chart_fmt_num(bv_arena *a, double v, int decimals)
 {
   char raw[64], out[96];
   if (decimals < 0)
@@ -87,55 +75,32 @@ static double nice_step(double lo, double hi, double count)
 
 /* --- axes ---------------------------------------------------------------- */
 
-typedef struct axis {
-  int log;
-  double lo, hi;     /* domain */
-  double r0, r1;     /* range in px */
-  size_t n;
-  double ticks[128];
-  const char *labels[128];
-  int decimals;
-} axis;
 
-static double axis_map(const axis *a, double v)
+double chart_axis_map(const axis *a, double v)
 {
   double t;
-  if (a->log)
-    t = (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo));
+  if (a->view)
+    t = bv_chart_axis_t(a->view, v);
   else
     t = (v - a->lo) / (a->hi - a->lo);
   return a->r0 + t * (a->r1 - a->r0);
 }
 
-static void axis_log(axis *a, double mn, double mx)
+/* A log or symlog axis as the view made it: its extent and ticks. */
+void chart_axis_view(axis *a, const bv_chart_axis *v)
 {
   a->log = 1;
-  if (!(mn > 0))
-    mn = 1;
-  if (!(mx >= mn))
-    mx = mn;
-  a->lo = pow(10, floor(log10(mn) + 1e-9));
-  a->hi = pow(10, ceil(log10(mx) - 1e-9));
-  if (a->hi <= a->lo)
-    a->hi = a->lo * 10;
-  a->n = 0;
+  a->view = v;
+  a->lo = v->lo, a->hi = v->hi;
+  a->n = v->n;
+  memcpy(a->ticks, v->ticks, v->n * sizeof *v->ticks);
   a->decimals = 0;
-  for (double p = a->lo; p <= a->hi * 1.0000001 && a->n < 126; p *= 10) {
-    static const double mult[3] = {1, 2, 5};
-    for (int k = 0; k < 3 && a->n < 126; k++) {
-      double v = p * mult[k];
-      if (v > a->hi * 1.0000001)
-        break;
-      a->ticks[a->n++] = v;
-    }
-  }
-  if (a->lo < 1)
-    a->decimals = (int)ceil(-log10(a->lo));
 }
 
-static void axis_linear(axis *a, double mn, double mx, double count, double min_step)
+void chart_axis_linear(axis *a, double mn, double mx, double count, double min_step)
 {
   a->log = 0;
+  a->view = NULL;
   if (mn > 0)
     mn = 0; /* Vega-Lite's scale.zero: quantitative x/y include zero */
   if (mx < 0)
@@ -161,31 +126,13 @@ static void axis_linear(axis *a, double mn, double mx, double count, double min_
 
 /* --- building blocks ----------------------------------------------------- */
 
-typedef struct chart {
-  double pad;           /* Vega's padding around everything (5; memory spec: 20) */
-  bv_scene *s;
-  const bv_measure *m;
-  const sc_theme *th;
-  double x0, y0, w, h;  /* plot area */
-  axis ax, ay;
-  const char *xtitle, *ytitle;
-  const char *title;
-  const char *sub[3];
-  size_t nsub;
-  /* legend */
-  const char *ltitle;
-  size_t ncat;          /* entries drawn */
-  const char *const *cats;
-  const char *more;     /* "... and N more" after them, or NULL */
-  int line_legend;      /* entries are lines (with a point if .points) */
-  int points;
-  const char *l2title;  /* second legend: shapes (zero values) */
-  const char *l2[2];
-} chart;
 
 static bv_color cat_color(size_t i) { return SC_RGB(category10[i % 10]); }
 
-static double text_w(chart *c, const char *t, double fs, int bold)
+/* colour i of a chart coloured by a view domain (category10 or 20) */
+static bv_color dom_color(const chart *c, size_t i) { return SC_RGB(bv_chart_rgb(c->ncolors, i)); }
+
+double chart_text_w(chart *c, const char *t, double fs, int bold)
 {
   bv_text_metrics tm;
   if (sc_measure(c->m, t, fs, bold, &tm))
@@ -200,10 +147,10 @@ typedef struct margins {
                       image then grows, as Vega pads to fit its legends) */
 } margins;
 
-static int ensure_labels(chart *c, axis *a)
+int chart_labels(chart *c, axis *a)
 {
   for (size_t i = 0; i < a->n; i++) {
-    const char *l = fmt_num(c->s->arena, a->ticks[i], a->decimals);
+    const char *l = chart_fmt_num(c->s->arena, a->ticks[i], a->decimals);
     if (!l)
       return bv_error_set(BV_ENOMEM, "out of memory (chart)");
     a->labels[i] = l;
@@ -211,30 +158,29 @@ static int ensure_labels(chart *c, axis *a)
   return 0;
 }
 
-static double title_block(chart *c, double *base);
 
 static margins measure_margins(chart *c)
 {
   margins mg = {0, 0, 0, 0, 0, 0};
   double ylab = 0;
   for (size_t i = 0; i < c->ay.n; i++)
-    ylab = fmax(ylab, text_w(c, c->ay.labels[i], LABEL_FS, 0));
+    ylab = fmax(ylab, chart_text_w(c, c->ay.labels[i], LABEL_FS, 0));
   mg.left = PADDING + TITLE_FS * 1.2 + TITLE_PAD + ylab + LABEL_PAD + TICK;
   mg.bottom = TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 1.2 + PADDING;
-  mg.top = title_block(c, NULL);
+  mg.top = chart_title_block(c, NULL);
   double lw = 0;
   if (c->ltitle)
-    lw = text_w(c, c->ltitle, TITLE_FS, 1);
+    lw = chart_text_w(c, c->ltitle, TITLE_FS, 1);
   size_t shown = c->ncat;
   double sym = c->line_legend && !c->points ? 20 : 2 * 5.64;
   for (size_t i = 0; i < shown; i++)
-    lw = fmax(lw, sym + 5 + fmin(text_w(c, c->cats[i], LABEL_FS, 0), 200));
+    lw = fmax(lw, sym + 5 + fmin(chart_text_w(c, c->cats[i], LABEL_FS, 0), 200));
   if (c->more)
-    lw = fmax(lw, text_w(c, c->more, LABEL_FS, 0));
+    lw = fmax(lw, chart_text_w(c, c->more, LABEL_FS, 0));
   if (c->l2title) {
-    lw = fmax(lw, text_w(c, c->l2title, TITLE_FS, 1));
+    lw = fmax(lw, chart_text_w(c, c->l2title, TITLE_FS, 1));
     for (int i = 0; i < 2; i++)
-      lw = fmax(lw, sym + 5 + text_w(c, c->l2[i], LABEL_FS, 0));
+      lw = fmax(lw, sym + 5 + chart_text_w(c, c->l2[i], LABEL_FS, 0));
   }
   mg.legend_w = lw;
   mg.right = (lw > 0 ? LEGEND_OFFSET + lw : 0) + PADDING;
@@ -256,12 +202,12 @@ static int draw_frame(chart *c)
   double pts[4];
   /* grid under everything */
   for (size_t i = 0; i < c->ax.n && !rc; i++) {
-    double x = axis_map(&c->ax, c->ax.ticks[i]);
+    double x = chart_axis_map(&c->ax, c->ax.ticks[i]);
     pts[0] = x, pts[1] = c->y0, pts[2] = x, pts[3] = c->y0 + c->h;
     rc = sc_line(s, "grid", pts, 2, th->grid, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   }
   for (size_t i = 0; i < c->ay.n && !rc; i++) {
-    double y = axis_map(&c->ay, c->ay.ticks[i]);
+    double y = chart_axis_map(&c->ay, c->ay.ticks[i]);
     pts[0] = c->x0, pts[1] = y, pts[2] = c->x0 + c->w, pts[3] = y;
     rc = sc_line(s, "grid", pts, 2, th->grid, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   }
@@ -270,63 +216,108 @@ static int draw_frame(chart *c)
   return rc;
 }
 
-/* Greedy label thinning: keep a label only if it clears the last one kept. */
+/* Which labels of an axis are drawn, from their spans along it: on a view's
+ * log or symlog axis decades first, then 1-2-5 labels where they fit
+ * (bv_chart_label_keep); on a linear axis greedily, each label clearing the
+ * last one kept (Vega's labelOverlap). */
+static void keep_labels(const axis *a, const double *lo, const double *hi, double gap,
+                        unsigned char *keep)
+{
+  if (a->view) {
+    double centre[128], half[128];
+    for (size_t i = 0; i < a->n; i++)
+      centre[i] = (lo[i] + hi[i]) / 2, half[i] = (hi[i] - lo[i]) / 2;
+    bv_chart_label_keep(a->view, centre, half, gap, keep);
+    return;
+  }
+  double last = -INFINITY;
+  int up = a->n < 2 || lo[1] >= lo[0];
+  for (size_t i = 0; i < a->n; i++) {
+    double l = up ? lo[i] : -hi[i], h = up ? hi[i] : -lo[i];
+    keep[i] = l >= last + gap;
+    if (keep[i])
+      last = h;
+  }
+}
+
+int chart_draw_xaxis(chart *c)
+{
+  bv_scene *s = c->s;
+  const sc_theme *th = c->th;
+  double pts[4], lo[128] = {0}, hi[128] = {0};
+  bv_anchor an[128];
+  unsigned char keep[128];
+  double yb = c->y0 + c->h;
+  pts[0] = c->x0, pts[1] = yb, pts[2] = c->x0 + c->w, pts[3] = yb;
+  int rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+  for (size_t i = 0; i < c->ax.n; i++) {
+    double x = chart_axis_map(&c->ax, c->ax.ticks[i]);
+    double lw = chart_text_w(c, c->ax.labels[i], LABEL_FS, 0);
+    /* the end labels are kept inside the plot's span, as Vega's labelBound */
+    lo[i] = x - lw / 2;
+    an[i] = BV_ANCHOR_MIDDLE;
+    if (i == 0 && lo[i] < c->x0 - 1) {
+      an[i] = BV_ANCHOR_START;
+      lo[i] = x;
+    } else if (i + 1 == c->ax.n && x + lw / 2 > c->x0 + c->w + 1) {
+      an[i] = BV_ANCHOR_END;
+      lo[i] = x - lw;
+    }
+    hi[i] = lo[i] + lw;
+  }
+  keep_labels(&c->ax, lo, hi, 3, keep);
+  for (size_t i = 0; i < c->ax.n && !rc; i++) {
+    double x = chart_axis_map(&c->ax, c->ax.ticks[i]);
+    pts[0] = x, pts[1] = yb, pts[2] = x, pts[3] = yb + TICK;
+    rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
+    if (!rc && keep[i])
+      rc = sc_text(s, c->m, "xlabel", x, yb + TICK + LABEL_PAD + LABEL_FS * 0.9, an[i], LABEL_FS,
+                   0, th->text, c->ax.labels[i], 0, -1, NULL);
+  }
+  return rc;
+}
+
+int chart_draw_xtitle(chart *c)
+{
+  return sc_text(c->s, c->m, "xtitle", c->x0 + c->w / 2,
+                 c->y0 + c->h + TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 0.9,
+                 BV_ANCHOR_MIDDLE, TITLE_FS, 1, c->th->text, c->xtitle, c->w, -1, NULL);
+}
+
 static int draw_axes(chart *c)
 {
   bv_scene *s = c->s;
   const sc_theme *th = c->th;
-  int rc = 0;
-  double pts[4];
+  double pts[4], lo[128] = {0}, hi[128] = {0}, base[128] = {0};
+  unsigned char keep[128];
   double yb = c->y0 + c->h;
-  pts[0] = c->x0, pts[1] = yb, pts[2] = c->x0 + c->w, pts[3] = yb;
-  rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
-  double last_end = -INFINITY;
-  for (size_t i = 0; i < c->ax.n && !rc; i++) {
-    double x = axis_map(&c->ax, c->ax.ticks[i]);
-    pts[0] = x, pts[1] = yb, pts[2] = x, pts[3] = yb + TICK;
-    rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
-    double lw = text_w(c, c->ax.labels[i], LABEL_FS, 0);
-    /* the end labels are kept inside the plot's span, as Vega's labelBound */
-    double lx = x, left = x - lw / 2;
-    bv_anchor an = BV_ANCHOR_MIDDLE;
-    if (i == 0 && left < c->x0 - 1) {
-      an = BV_ANCHOR_START;
-      left = x;
-    } else if (i + 1 == c->ax.n && x + lw / 2 > c->x0 + c->w + 1) {
-      an = BV_ANCHOR_END;
-      left = x - lw;
-    }
-    if (!rc && left >= last_end + 3) {
-      rc = sc_text(s, c->m, "xlabel", lx, yb + TICK + LABEL_PAD + LABEL_FS * 0.9, an, LABEL_FS,
-                   0, th->text, c->ax.labels[i], 0, -1, NULL);
-      last_end = left + lw;
-    }
-  }
+  int rc = chart_draw_xaxis(c);
   if (!rc) {
     pts[0] = c->x0, pts[1] = c->y0, pts[2] = c->x0, pts[3] = yb;
     rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   }
-  double last_top = INFINITY;
+  for (size_t i = 0; i < c->ay.n; i++) {
+    double y = chart_axis_map(&c->ay, c->ay.ticks[i]);
+    base[i] = y + LABEL_FS * 0.35;
+    if (i + 1 == c->ay.n && base[i] - LABEL_FS * 0.8 < c->y0 - 1)
+      base[i] = c->y0 + LABEL_FS * 0.8;
+    if (i == 0 && base[i] > yb + 1)
+      base[i] = yb;
+    lo[i] = base[i] - LABEL_FS;
+    hi[i] = base[i];
+  }
+  keep_labels(&c->ay, lo, hi, 2, keep);
   for (size_t i = 0; i < c->ay.n && !rc; i++) {
-    double y = axis_map(&c->ay, c->ay.ticks[i]);
+    double y = chart_axis_map(&c->ay, c->ay.ticks[i]);
     pts[0] = c->x0 - TICK, pts[1] = y, pts[2] = c->x0, pts[3] = y;
     rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
-    double lh = LABEL_FS * 1.0, base = y + LABEL_FS * 0.35;
-    if (i + 1 == c->ay.n && base - LABEL_FS * 0.8 < c->y0 - 1)
-      base = c->y0 + LABEL_FS * 0.8;
-    if (i == 0 && base > yb + 1)
-      base = yb;
-    if (!rc && base < last_top - 2) {
-      rc = sc_text(s, c->m, "ylabel", c->x0 - TICK - LABEL_PAD, base, BV_ANCHOR_END, LABEL_FS, 0,
-                   th->text, c->ay.labels[i], 0, -1, NULL);
-      last_top = base - lh;
-    }
+    if (!rc && keep[i])
+      rc = sc_text(s, c->m, "ylabel", c->x0 - TICK - LABEL_PAD, base[i], BV_ANCHOR_END, LABEL_FS,
+                   0, th->text, c->ay.labels[i], 0, -1, NULL);
   }
   /* axis titles: x centred below, y rotated at the left */
   if (!rc)
-    rc = sc_text(s, c->m, "xtitle", c->x0 + c->w / 2,
-                 yb + TICK + LABEL_PAD + LABEL_FS * 1.2 + TITLE_PAD + TITLE_FS * 0.9,
-                 BV_ANCHOR_MIDDLE, TITLE_FS, 1, th->text, c->xtitle, c->w, -1, NULL);
+    rc = chart_draw_xtitle(c);
   if (!rc) {
     size_t idx;
     rc = sc_text(s, c->m, "ytitle", PADDING + TITLE_FS * 0.9, c->y0 + c->h / 2, BV_ANCHOR_MIDDLE,
@@ -338,7 +329,7 @@ static int draw_axes(chart *c)
 }
 
 /* Title and subtitle lines stacked by their measured extents. */
-static double title_block(chart *c, double *base)
+double chart_title_block(chart *c, double *base)
 {
   bv_text_metrics t, u;
   double y = PADDING;
@@ -360,10 +351,10 @@ static double title_block(chart *c, double *base)
   return c->title || c->nsub ? y + 10 : y;
 }
 
-static int draw_titles(chart *c)
+int chart_draw_titles(chart *c)
 {
   double base[4];
-  title_block(c, base);
+  chart_title_block(c, base);
   size_t k = 0;
   int rc = 0;
   if (c->title)
@@ -402,7 +393,7 @@ static int draw_legend(chart *c, double lx, double maxw)
     y += 6;
     for (size_t i = 0; i < c->ncat && !rc; i++) {
       double cy = y + LEGEND_ROW / 2;
-      rc = legend_symbol(c, lx, cy, cat_color(i), 0, 1);
+      rc = legend_symbol(c, lx, cy, dom_color(c, i), 0, 1);
       if (!rc)
         rc = sc_text(c->s, c->m, "legend-label", lx + sym + 5, cy + LABEL_FS * 0.35,
                      BV_ANCHOR_START, LABEL_FS, 0, c->th->text, c->cats[i], maxw - sym - 5,
@@ -443,15 +434,12 @@ static int place(chart *c, double width, double height, double xcount_per_px, in
   double w = 600, h = 400;
   int rc;
   for (int pass = 0; pass < 2; pass++) {
-    if (ylog)
-      axis_log(&c->ay, ymin, ymax);
-    else
-      axis_linear(&c->ay, ymin, ymax, ceil(h / 40), 0);
-    if (xlog)
-      axis_log(&c->ax, xmin, xmax);
-    else
-      axis_linear(&c->ax, xmin, xmax, ceil(w * xcount_per_px), x_min_step);
-    if ((rc = ensure_labels(c, &c->ax)) || (rc = ensure_labels(c, &c->ay)))
+    /* a log axis is a view's, set by the caller (chart_axis_view) */
+    if (!ylog)
+      chart_axis_linear(&c->ay, ymin, ymax, ceil(h / 40), 0);
+    if (!xlog)
+      chart_axis_linear(&c->ax, xmin, xmax, ceil(w * xcount_per_px), x_min_step);
+    if ((rc = chart_labels(c, &c->ax)) || (rc = chart_labels(c, &c->ay)))
       return rc;
     margins mg = measure_margins(c);
     if (pass == 0 && (width > 0 || height > 0)) {
@@ -485,7 +473,7 @@ static int finish(chart *c)
   if (!rc)
     rc = draw_legend(c, lx, c->s->width - lx - PADDING);
   if (!rc)
-    rc = draw_titles(c);
+    rc = chart_draw_titles(c);
   return rc;
 }
 
@@ -539,8 +527,11 @@ int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_
     c.l2[0] = BV_CHART_REAL_LABEL;
     c.l2[1] = BV_CHART_ZERO_LABEL;
   }
-  c.xtitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(v.x));
-  c.ytitle = bv_arena_printf(s->arena, "%s (log)", bv_proc_field_name(v.y));
+  c.xtitle = bv_arena_printf(s->arena, "%s (%s)", bv_proc_field_name(v.x),
+                             v.xscale == BV_SCALE_LOG ? "log" : "symlog");
+  c.ytitle = bv_arena_printf(s->arena, "%s (%s)", bv_proc_field_name(v.y),
+                             v.yscale == BV_SCALE_LOG ? "log" : "symlog");
+  c.ncolors = v.ncolors;
   t.len = 0;
   bv_procs_view_title(&t, sn, &v);
   c.title = bv_arena_strdup(s->arena, t.data ? t.data : "");
@@ -559,17 +550,10 @@ int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_
     goto done;
   }
   s->title = c.title;
-  double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0;
-  for (size_t i = 0; i < sn->n; i++) {
-    double xv = fmax(bv_proc_num(&sn->procs[i], v.x), 1);
-    double yv = fmax(bv_proc_num(&sn->procs[i], v.y), 1);
-    xmin = fmin(xmin, xv), xmax = fmax(xmax, xv);
-    ymin = fmin(ymin, yv), ymax = fmax(ymax, yv);
-  }
-  if (!sn->n)
-    xmin = ymin = 1, xmax = ymax = 10;
-  if ((rc = place(&c, o ? o->width : 0, o ? o->height : 0, 1.0 / 40, 1, 1, xmin, xmax, ymin,
-                  ymax, 0)) ||
+  /* the axes as the view made them: the data's extent, decades labelled first */
+  chart_axis_view(&c.ax, &v.xaxis);
+  chart_axis_view(&c.ay, &v.yaxis);
+  if ((rc = place(&c, o ? o->width : 0, o ? o->height : 0, 1.0 / 40, 1, 1, 0, 0, 0, 0, 0)) ||
       (rc = draw_frame(&c)))
     goto done;
   /* points, in data order (Vega draws them so), coloured by their index in
@@ -587,9 +571,11 @@ int bv_layout_scatter_model(const bv_model *mo, const bv_emit_opts *o, const bv_
       ci = bv_procs_view_color(&v, ct);
     last = ct;
     double xv = bv_proc_num(p, v.x), yv = bv_proc_num(p, v.y);
-    int zero = xv <= 0 || yv <= 0;
-    double px = axis_map(&c.ax, fmax(xv, 1)), py = axis_map(&c.ay, fmax(yv, 1));
-    bv_color col = (cat_color(ci) & 0xFFFFFF) | ((bv_color)(zero ? 128 : 204) << 24);
+    int xl = v.xscale == BV_SCALE_LOG, yl = v.yscale == BV_SCALE_LOG;
+    int zero = (xl && xv <= 0) || (yl && yv <= 0);
+    double px = chart_axis_map(&c.ax, xl ? fmax(xv, 1) : fmax(xv, 0));
+    double py = chart_axis_map(&c.ay, yl ? fmax(yv, 1) : fmax(yv, 0));
+    bv_color col = (dom_color(&c, ci) & 0xFFFFFF) | ((bv_color)(zero ? 128 : 204) << 24);
     if (zero)
       rc = sc_rect(s, "zero", px - SQUARE / 2, py - SQUARE / 2, SQUARE, SQUARE, 0, SC_NONE, col,
                    2, BV_DASH_SOLID, (int32_t)i);
@@ -632,7 +618,7 @@ static int mem_xaxis(chart *c, const bv_memory_view *v, double w)
   a->n = n < 126 ? n : 126;
   memcpy(a->ticks, t, a->n * sizeof *t);
   a->decimals = dec;
-  return ensure_labels(c, a);
+  return chart_labels(c, a);
 }
 
 /* One panel's axes: as draw_axes, but the x labels and title only on the
@@ -648,12 +634,12 @@ static int mem_axes(chart *c, int xlabels)
   int rc = sc_line(s, "domain", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
   double last_end = -INFINITY;
   for (size_t i = 0; i < c->ax.n && !rc; i++) {
-    double x = axis_map(&c->ax, c->ax.ticks[i]);
+    double x = chart_axis_map(&c->ax, c->ax.ticks[i]);
     pts[0] = x, pts[1] = yb, pts[2] = x, pts[3] = yb + TICK;
     rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
     if (rc || !xlabels)
       continue;
-    double lw = text_w(c, c->ax.labels[i], LABEL_FS, 0);
+    double lw = chart_text_w(c, c->ax.labels[i], LABEL_FS, 0);
     /* Vega's labelFlush: the first label starts at the plot's left edge, and
      * a label that would pass the right edge ends there */
     double left = x - lw / 2;
@@ -677,7 +663,7 @@ static int mem_axes(chart *c, int xlabels)
   }
   double last_top = INFINITY;
   for (size_t i = 0; i < c->ay.n && !rc; i++) {
-    double y = axis_map(&c->ay, c->ay.ticks[i]);
+    double y = chart_axis_map(&c->ay, c->ay.ticks[i]);
     pts[0] = c->x0 - TICK, pts[1] = y, pts[2] = c->x0, pts[3] = y;
     rc = sc_line(s, "tick", pts, 2, th->domain, 1, BV_DASH_SOLID, BV_ARROW_NONE, -1);
     double base = y + LABEL_FS * 0.35;
@@ -742,7 +728,7 @@ static void mem_yaxis(axis *a, double ymax, double h)
 static int mem_ylabels(chart *c, axis *a)
 {
   for (size_t i = 0; i < a->n; i++) {
-    const char *l = fmt_num(c->s->arena, a->ticks[i], a->decimals);
+    const char *l = chart_fmt_num(c->s->arena, a->ticks[i], a->decimals);
     if (l && a->decimals > 0) {
       const char *dot = strchr(l, '.');
       size_t have = dot ? strlen(dot + 1) : 0;
@@ -908,9 +894,9 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
     for (size_t j = 0; j < p->nkinds && !rc; j++) {
       size_t k = p->kinds[j];
       for (size_t i = 0; i < ms->n; i++) {
-        pts[2 * i] = axis_map(&c.ax, ord[i].x);
+        pts[2 * i] = chart_axis_map(&c.ax, ord[i].x);
         pts[2 * i + 1] =
-            axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[ord[i].i].bytes[k]));
+            chart_axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[ord[i].i].bytes[k]));
       }
       if (ms->n > 1)
         rc = sc_line(s, "series", pts, ms->n, cat_color(k), 2, BV_DASH_SOLID, BV_ARROW_NONE,
@@ -928,7 +914,7 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
     rc = draw_legend(&c, lx, c.s->width - lx - c.pad);
   }
   if (!rc)
-    rc = draw_titles(&c);
+    rc = chart_draw_titles(&c);
 done:
   free(pts);
   free(ord);

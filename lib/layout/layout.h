@@ -115,5 +115,10 @@ int bv_layout_scatter_model(const bv_model *m, const bv_emit_opts *o, const bv_m
                             bv_scene **out, bv_emit_info *info);
 int bv_layout_memory_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                            bv_scene **out, bv_emit_info *info);
+/* The top-N bars (layout/bar.c) from the bars view, as the Vega-Lite bar
+ * chart draws them: 20 px a row, names cut with an ellipsis at
+ * BV_BARS_LABEL_LIMIT px, the value after each bar. */
+int bv_layout_bars_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                         bv_scene **out, bv_emit_info *info);
 
 #endif

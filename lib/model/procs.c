@@ -40,6 +40,13 @@ size_t *bv_snapshot_order(const bv_snapshot *s, bv_proc_field by)
   return idx;
 }
 
+bv_proc_field bv_snapshot_rank_field(const bv_snapshot *s, const char *name)
+{
+  if (name)
+    return bv_proc_field_from_name(name);
+  return s && s->window_ms ? BV_PF_REDUCTIONS_PER_SEC : BV_PF_REDUCTIONS;
+}
+
 int bv_snapshot_field_check(const bv_snapshot *s, bv_proc_field f)
 {
   if (bv_proc_field_window(f) && !s->window_ms)

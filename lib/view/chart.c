@@ -5,6 +5,7 @@
 #include "view/view.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,105 @@ size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y)
   for (size_t i = 0; i < s->n; i++)
     z += bv_proc_num(&s->procs[i], x) <= 0 || bv_proc_num(&s->procs[i], y) <= 0;
   return z;
+}
+
+
+/* --- colours --------------------------------------------------------------- */
+
+/* vega-scale's schemes (src/schemes.js), category10 and category20 */
+static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
+                                        0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
+static const uint32_t category20[20] = {
+    0x1F77B4, 0xAEC7E8, 0xFF7F0E, 0xFFBB78, 0x2CA02C, 0x98DF8A, 0xD62728,
+    0xFF9896, 0x9467BD, 0xC5B0D5, 0x8C564B, 0xC49C94, 0xE377C2, 0xF7B6D2,
+    0x7F7F7F, 0xC7C7C7, 0xBCBD22, 0xDBDB8D, 0x17BECF, 0x9EDAE5};
+
+const char *bv_chart_scheme(size_t n)
+{
+  return n > BV_CHART_CAT10_MAX ? "category20" : "category10";
+}
+
+uint32_t bv_chart_rgb(size_t n, size_t i)
+{
+  return n > BV_CHART_CAT10_MAX ? category20[i % 20] : category10[i % 10];
+}
+
+/* --- axes ------------------------------------------------------------------- */
+
+bv_scale_kind bv_chart_scale_for(const bv_snapshot *s, bv_proc_field f)
+{
+  if (f != BV_PF_MESSAGE_QUEUE_LEN || !s->n)
+    return BV_SCALE_LOG;
+  size_t low = 0;
+  for (size_t i = 0; i < s->n; i++)
+    low += bv_proc_value(&s->procs[i], f) <= 1;
+  return 2 * low >= s->n ? BV_SCALE_SYMLOG : BV_SCALE_LOG;
+}
+
+static double fwd(bv_scale_kind k, double v)
+{
+  return k == BV_SCALE_SYMLOG ? copysign(log10(1 + fabs(v)), v) : log10(v);
+}
+
+void bv_chart_axis_make(bv_chart_axis *a, bv_scale_kind kind, double lo, double hi)
+{
+  memset(a, 0, sizeof *a);
+  a->kind = kind;
+  if (kind == BV_SCALE_LOG) {
+    if (!(lo >= 1))
+      lo = 1;
+    if (!(hi >= lo))
+      hi = lo;
+    if (hi == lo) { /* one value: the decade around it */
+      lo = pow(10, floor(log10(lo) + 1e-9));
+      hi = lo * 10;
+    }
+  } else {
+    if (!(lo >= 0))
+      lo = 0;
+    if (!(hi > lo))
+      hi = lo + 1;
+  }
+  a->lo = lo, a->hi = hi;
+  if (kind == BV_SCALE_SYMLOG && lo <= 0) {
+    a->ticks[a->n] = 0;
+    a->decade[a->n++] = 1;
+  }
+  double p = pow(10, floor(log10(lo > 1 ? lo : 1) + 1e-9));
+  for (; p <= hi * 1.0000001 && a->n < BV_CHART_TICKS_MAX; p *= 10) {
+    static const double mult[3] = {1, 2, 5};
+    for (int k = 0; k < 3 && a->n < BV_CHART_TICKS_MAX; k++) {
+      double v = p * mult[k];
+      if (v > hi * 1.0000001)
+        break;
+      if (v < lo * 0.9999999)
+        continue;
+      a->decade[a->n] = k == 0;
+      a->ticks[a->n++] = v;
+    }
+  }
+}
+
+double bv_chart_axis_t(const bv_chart_axis *a, double v)
+{
+  double l = fwd(a->kind, a->lo), h = fwd(a->kind, a->hi);
+  return h > l ? (fwd(a->kind, v) - l) / (h - l) : 0;
+}
+
+void bv_chart_label_keep(const bv_chart_axis *a, const double *centre, const double *half,
+                         double gap, unsigned char *keep)
+{
+  memset(keep, 0, a->n);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < a->n; i++) {
+      if (keep[i] || (pass == 0) != (a->decade[i] != 0))
+        continue;
+      int clear = 1;
+      for (size_t j = 0; j < a->n && clear; j++)
+        if (keep[j] && fabs(centre[i] - centre[j]) < half[i] + half[j] + gap)
+          clear = 0;
+      keep[i] = (unsigned char)clear;
+    }
 }
 
 /* --- process scatter ------------------------------------------------------ */
@@ -182,6 +282,9 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
    * and the loader intern share one pointer, so a million rows coloured by
    * status are a few hash lookups); equal texts at different addresses are
    * merged after sorting. */
+  v->xscale = bv_chart_scale_for(s, v->x);
+  v->yscale = bv_chart_scale_for(s, v->y);
+  double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
   bv_intern seen;
   if ((rc = bv_intern_init(&seen)))
     return rc;
@@ -191,7 +294,9 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
   int any = 0;
   for (size_t i = 0; i < s->n && dom; i++) {
     const bv_proc *p = &s->procs[i];
-    v->zeros += bv_proc_num(p, v->x) <= 0 || bv_proc_num(p, v->y) <= 0;
+    double xv = bv_proc_num(p, v->x), yv = bv_proc_num(p, v->y);
+    v->zeros += (v->xscale == BV_SCALE_LOG && xv <= 0) || (v->yscale == BV_SCALE_LOG && yv <= 0);
+    xlo = fmin(xlo, xv), xhi = fmax(xhi, xv), ylo = fmin(ylo, yv), yhi = fmax(yhi, yv);
     const char *t = bv_procs_view_text(v, p);
     if (v->oom) {
       free(dom);
@@ -232,6 +337,15 @@ int bv_procs_view_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_vie
       dom[k++] = dom[i];
   v->colors = dom;
   v->ncolors = k;
+  /* the data's extent: zeros at 1 on a log axis (its floor) */
+  if (!s->n)
+    xlo = ylo = 1, xhi = yhi = 10;
+  if (v->xscale == BV_SCALE_LOG)
+    xlo = fmax(xlo, 1), xhi = fmax(xhi, 1);
+  if (v->yscale == BV_SCALE_LOG)
+    ylo = fmax(ylo, 1), yhi = fmax(yhi, 1);
+  bv_chart_axis_make(&v->xaxis, v->xscale, xlo, xhi);
+  bv_chart_axis_make(&v->yaxis, v->yscale, ylo, yhi);
   v->legend = k > BV_CHART_LEGEND_MAX ? BV_CHART_LEGEND_MAX : k;
   v->more = k - v->legend;
   return 0;
@@ -294,14 +408,158 @@ int bv_procs_view_zeros_note(bv_buf *b, const bv_procs_view *v)
 {
   if (!v->zeros)
     return 0;
-  return bv_buf_printf(b, "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as squares",
-                       v->zeros, v->zeros == 1 ? "" : "s", bv_proc_field_name(v->x),
-                       bv_proc_field_name(v->y));
+  int xl = v->xscale == BV_SCALE_LOG, yl = v->yscale == BV_SCALE_LOG;
+  if (xl && yl)
+    return bv_buf_printf(b, "%zu point%s with %s or %s = 0 drawn at 1 (the log axis floor) as squares",
+                         v->zeros, v->zeros == 1 ? "" : "s", bv_proc_field_name(v->x),
+                         bv_proc_field_name(v->y));
+  return bv_buf_printf(b, "%zu point%s with %s = 0 drawn at 1 (the log axis floor) as squares",
+                       v->zeros, v->zeros == 1 ? "" : "s", bv_proc_field_name(xl ? v->x : v->y));
 }
 
 int bv_procs_view_more(bv_buf *b, const bv_procs_view *v)
 {
   return bv_buf_printf(b, "\xE2\x80\xA6 and %zu more", v->more);
+}
+
+/* --- top-N bars -------------------------------------------------------------- */
+
+static void thousands(bv_buf *t, double v)
+{
+  char raw[64];
+  snprintf(raw, sizeof raw, "%.0f", fabs(v) < 0.5 ? 0.0 : v);
+  const char *p = raw;
+  if (*p == '-')
+    bv_buf_put(t, p++, 1);
+  size_t n = strlen(p);
+  for (size_t i = 0; i < n; i++) {
+    if (i && (n - i) % 3 == 0)
+      bv_buf_puts(t, ",");
+    bv_buf_put(t, p + i, 1);
+  }
+}
+
+int bv_chart_value_text(bv_buf *t, bv_proc_field f, double v)
+{
+  /* a change says its sign */
+  if ((f == BV_PF_MEMORY_CHANGE || f == BV_PF_MESSAGE_QUEUE_LEN_CHANGE) && v > 0)
+    bv_buf_puts(t, "+");
+  if (f == BV_PF_REDUCTIONS_PER_SEC && fabs(v) < 99.95) {
+    bv_buf_printf(t, "%.1f", v);
+    return t->failed ? BV_ENOMEM : 0;
+  }
+  if (f != BV_PF_MEMORY && f != BV_PF_MEMORY_CHANGE) {
+    thousands(t, v);
+    return t->failed ? BV_ENOMEM : 0;
+  }
+  static const char *const unit[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  double a = fabs(v);
+  int u = 0;
+  while (a >= 999.5 && u < 5) {
+    a /= 1000;
+    v /= 1000;
+    u++;
+  }
+  if (!u)
+    bv_buf_printf(t, "%.0f B", v);
+  else
+    bv_buf_printf(t, "%.*f %s", a >= 99.95 ? 0 : a >= 9.995 ? 1 : 2, v, unit[u]);
+  return t->failed ? BV_ENOMEM : 0;
+}
+
+int bv_procs_bars_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_bars *b)
+{
+  memset(b, 0, sizeof *b);
+  /* over a window: the busiest now */
+  b->by = bv_snapshot_rank_field(s, o ? o->by : NULL);
+  if (!bv_proc_field_numeric(b->by))
+    return bv_error_set(BV_EINVAL, "by field '%s' is not one of " BV_PF_NUMERIC_NAMES, o->by);
+  int rc = bv_snapshot_field_check(s, b->by);
+  if (rc)
+    return rc;
+  rc = bv_procs_disp_init(&b->disp, s->elixir);
+  if (rc)
+    return rc;
+  b->total = s->n;
+  b->n = s->n < BV_CHART_BARS_MAX ? s->n : BV_CHART_BARS_MAX;
+  size_t *ord = bv_snapshot_order(s, b->by);
+  b->rows = bv_arena_alloc(b->disp.arena, (b->n ? b->n : 1) * sizeof *b->rows);
+  b->who = bv_arena_alloc(b->disp.arena, (b->n ? b->n : 1) * sizeof *b->who);
+  b->value = bv_arena_alloc(b->disp.arena, (b->n ? b->n : 1) * sizeof *b->value);
+  if (!ord || !b->rows || !b->who || !b->value) {
+    free(ord);
+    return bv_error_set(BV_ENOMEM, "out of memory (bars)");
+  }
+  bv_buf t;
+  bv_buf_init(&t);
+  for (size_t i = 0; i < b->n; i++) {
+    const bv_proc *p = &s->procs[ord[i]];
+    b->rows[i] = p;
+    const char *w = bv_procs_disp_who(&b->disp, p);
+    b->who[i] = w ? bv_arena_strdup(b->disp.arena, w) : NULL;
+    double v = bv_proc_num(p, b->by);
+    b->max = fmax(b->max, v);
+    t.len = 0;
+    bv_chart_value_text(&t, b->by, v);
+    b->value[i] = t.failed ? NULL : bv_arena_strndup(b->disp.arena, t.data ? t.data : "", t.len);
+    if (!b->who[i] || !b->value[i]) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory (bars)");
+      break;
+    }
+  }
+  bv_buf_dispose(&t);
+  free(ord);
+  return rc;
+}
+
+void bv_procs_bars_dispose(bv_procs_bars *b)
+{
+  bv_procs_disp_dispose(&b->disp);
+  memset(b, 0, sizeof *b);
+}
+
+int bv_procs_bars_title(bv_buf *t, const bv_snapshot *s, const bv_procs_bars *b)
+{
+  const char *node = s->node ? s->node : "?";
+  if (b->by == BV_PF_REDUCTIONS_PER_SEC) {
+    if (b->n == 1)
+      return bv_buf_printf(t, "The busiest process on %s now: reductions per second over %u ms",
+                           node, s->window_ms);
+    return bv_buf_printf(t, "The %zu busiest processes on %s now: reductions per second over %u ms",
+                         b->n, node, s->window_ms);
+  }
+  const char *what = b->by == BV_PF_MEMORY              ? "the most memory"
+                     : b->by == BV_PF_MESSAGE_QUEUE_LEN ? "the longest message queues"
+                     : b->by == BV_PF_MEMORY_CHANGE     ? "the most memory gained"
+                     : b->by == BV_PF_MESSAGE_QUEUE_LEN_CHANGE ? "the fastest growing message queues"
+                                                        : "the most reductions";
+  const char *over = bv_proc_field_window(b->by) ? " over the window" : "";
+  if (b->n == 1)
+    return bv_buf_printf(t, "The process on %s with %s%s",  node,
+                         b->by == BV_PF_MESSAGE_QUEUE_LEN ? "the longest message queue"
+                         : b->by == BV_PF_MESSAGE_QUEUE_LEN_CHANGE ? "the fastest growing message queue"
+                                                                   : what, over);
+  return bv_buf_printf(t, "The %zu processes on %s with %s%s", b->n, node, what, over);
+}
+
+int bv_procs_bars_subtitle(bv_buf *t, const bv_snapshot *s, const bv_procs_bars *b)
+{
+  bv_procs_view_counts(t, s);
+  if (b->n < b->total)
+    bv_buf_printf(t, "; the %zu largest of %zu shown", b->n, b->total);
+  return t->failed ? BV_ENOMEM : 0;
+}
+
+int bv_procs_bars_ticks(const bv_procs_bars *b)
+{
+  return b->max >= BV_BARS_TICKS ? BV_BARS_TICKS : b->max > 1 ? (int)ceil(b->max) : 1;
+}
+
+const char *bv_procs_bars_axis_title(const bv_procs_bars *b)
+{
+  return b->by == BV_PF_MEMORY          ? "memory (bytes)"
+         : b->by == BV_PF_MEMORY_CHANGE ? "memory_change (bytes)"
+                                        : bv_proc_field_name(b->by);
 }
 
 /* --- memory lines --------------------------------------------------------- */

@@ -8,6 +8,45 @@
 /* Points a log-log chart of x against y cannot place (x or y is 0). */
 size_t bv_snapshot_zeros(const bv_snapshot *s, bv_proc_field x, bv_proc_field y);
 
+/* --- colours and axes of the process charts --------------------------------- */
+
+/* A colour domain of more than this many values is drawn with Vega's
+ * category20 (20 colours), else category10: the same in every format. */
+#define BV_CHART_CAT10_MAX 10
+/* Vega's name of the scheme for a domain of n values. */
+const char *bv_chart_scheme(size_t n);
+/* Colour i (0xRRGGBB) of the scheme for a domain of n values: Vega's exact
+ * category10 / category20, repeating past their ends. */
+uint32_t bv_chart_rgb(size_t n, size_t i);
+
+/* How a numeric axis maps its values. log: zeros are drawn at 1 (the floor);
+ * symlog (Vega's "symlog", constant 1: sign(v) log10(1 + |v|)): chosen for a
+ * count-like field whose values are mostly 0 or 1, zeros drawn where they are. */
+typedef enum { BV_SCALE_LOG, BV_SCALE_SYMLOG } bv_scale_kind;
+/* The rule: message_queue_len with at least half of its values <= 1. */
+bv_scale_kind bv_chart_scale_for(const bv_snapshot *s, bv_proc_field f);
+
+/* A numeric axis: the data's extent (no rounding out to whole decades: the
+ * domain is [lo, hi] as measured, zeros at 1 on a log axis), and the ticks:
+ * 1, 2 and 5 of each decade inside it (0 first on a symlog axis from 0). */
+#define BV_CHART_TICKS_MAX 96
+typedef struct bv_chart_axis {
+  bv_scale_kind kind;
+  double lo, hi;
+  size_t n;
+  double ticks[BV_CHART_TICKS_MAX];
+  unsigned char decade[BV_CHART_TICKS_MAX]; /* a power of ten (or 0): labelled first */
+} bv_chart_axis;
+void bv_chart_axis_make(bv_chart_axis *a, bv_scale_kind kind, double lo, double hi);
+/* v's place on the axis in [0, 1] (lo -> 0, hi -> 1). */
+double bv_chart_axis_t(const bv_chart_axis *a, double v);
+/* Which tick labels to draw, given each label's centre and half width along
+ * the axis (any unit, increasing with the value) and the gap two labels
+ * need: decades first (greedily, lowest first), then the others where they
+ * clear every label kept. keep[i] = 1 for a label drawn. */
+void bv_chart_label_keep(const bv_chart_axis *a, const double *centre, const double *half,
+                         double gap, unsigned char *keep);
+
 /* --- the process chart view (Vega-Lite scatter and the image) ------------ */
 
 /* Colour values that get a legend entry; the rest are one "... and N more". */
@@ -42,16 +81,18 @@ typedef struct bv_procs_view {
   bv_proc_field color;    /* text field the points are coloured by; name
                              colours by the identity (bv_procs_disp_who) */
   bv_procs_disp *disp;    /* the texts coloured by (bv_procs_view_make) */
-  size_t zeros;           /* points with x or y = 0: drawn at 1 as hollow squares */
+  bv_scale_kind xscale, yscale; /* bv_chart_scale_for (log unless a count field is mostly 0/1) */
+  size_t zeros;           /* points with x or y = 0 on a log axis: drawn at 1 as hollow squares */
   /* The colour domain in Vega's order (a nominal scale sorts its values):
    * absent first (NULL, labelled BV_CHART_NONE_LABEL), then texts in byte order
    * (texts in the node's syntax: bv_procs_view_text). Value i
-   * gets category10 colour i % 10. */
+   * gets colour bv_chart_rgb(ncolors, i). */
   size_t ncolors;
   const char **colors;
   size_t legend;          /* entries in the legend: colors[0..legend) */
   size_t more;            /* the rest, shown as "... and N more" */
   int oom;                /* bv_procs_view_text ran out of memory */
+  bv_chart_axis xaxis, yaxis; /* the data's extent and ticks (bv_procs_view_make) */
 } bv_procs_view;
 
 /* Resolves and checks the chart fields of o (NULL or NULL names = defaults)
@@ -90,6 +131,47 @@ int bv_procs_view_more(bv_buf *b, const bv_procs_view *v);
 /* Labels of the shape legend for zero marks, and the value it tests. */
 #define BV_CHART_ZERO_LABEL "0, drawn at 1"
 #define BV_CHART_REAL_LABEL "as measured"
+
+/* --- the top-N bar chart --------------------------------------------------- */
+
+/* Bars drawn at most: a bar chart of more processes shows the largest
+ * BV_CHART_BARS_MAX and says so in its subtitle. */
+#define BV_CHART_BARS_MAX 100
+/* Widest identity on the bars' axis, px (longer ones end with an ellipsis),
+ * and a bar's row (Vega-Lite's band step). */
+#define BV_BARS_LABEL_LIMIT 200
+#define BV_BARS_STEP 20
+/* Ticks of the value axis (d3's count: the domain is niced to them too),
+ * fewer for small counts so that no tick falls between two integers. */
+#define BV_BARS_TICKS 6
+
+typedef struct bv_procs_bars {
+  bv_proc_field by;       /* the value drawn (bv_emit_opts.by; default reductions) */
+  size_t n;               /* bars, largest first */
+  size_t total;           /* processes in the snapshot */
+  const bv_proc **rows;   /* the process of each bar */
+  const char **who;       /* its identity (bv_procs_disp_who), in the node's syntax */
+  const char **value;     /* the value as written by the bar (bv_chart_value_text) */
+  double max;             /* the largest value (0 when none) */
+  bv_procs_disp disp;
+} bv_procs_bars;
+/* The bars of s: its processes in decreasing order of o->by (ties: snapshot
+ * order), at most BV_CHART_BARS_MAX. Dispose also after a failure. */
+int bv_procs_bars_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_bars *b);
+void bv_procs_bars_dispose(bv_procs_bars *b);
+/* "The 20 processes on NODE with the most memory" */
+int bv_procs_bars_title(bv_buf *t, const bv_snapshot *s, const bv_procs_bars *b);
+/* The counts line (bv_procs_view_counts), then "; the 100 largest of N shown"
+ * when the bars were capped. */
+int bv_procs_bars_subtitle(bv_buf *t, const bv_snapshot *s, const bv_procs_bars *b);
+/* The value axis title: "memory (bytes)", "reductions", "message_queue_len". */
+const char *bv_procs_bars_axis_title(const bv_procs_bars *b);
+/* The value axis' tick count: BV_BARS_TICKS, fewer below 6 (1 for all zeros). */
+int bv_procs_bars_ticks(const bv_procs_bars *b);
+/* A value as a bar is labelled: memory in bytes with SI units, three
+ * significant digits ("512 B", "12.3 kB", "1.25 MB"), other fields as
+ * integers with thousands separators ("1,234,567"). */
+int bv_chart_value_text(bv_buf *t, bv_proc_field f, double v);
 
 /* --- the memory chart view ------------------------------------------------ */
 

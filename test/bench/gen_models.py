@@ -7,6 +7,9 @@ compact JSON, one participant, event or node a line).
                                   event with its seq_trace serial [prev, curr]
   gen_models.py tree N FILE [L]   a root supervisor with N worker children and L links
                                   between them (dotted links, [a,b] pairs)
+  gen_models.py procs N FILE [C]  a process snapshot of N processes (log-normal memory
+                                  and reductions, queues mostly 0, C registered names
+                                  spread over the first processes; default 30)
 """
 import json
 import random
@@ -75,11 +78,31 @@ def tree(n, path, links=0):
         f.write(']}\n')
 
 
+def procs(n, path, names=30):
+    r = random.Random(11)
+    status = ["waiting", "running", "runnable", "garbage_collecting"]
+    with open(path, "w") as f:
+        f.write('{"format":"beamviz.procs","version":1,"node":"bench@127.0.0.1",'
+                '"otp_release":"26","elixir":false,"total":%d,"skipped":0,"procs":[' % n)
+        for i in range(n):
+            name = "bench_server_%02d" % i if i < names else None
+            mem = int(r.lognormvariate(9.5, 1.2))
+            red = int(r.lognormvariate(7, 3)) if i % 13 else 0
+            mql = 0 if r.random() < 0.8 else int(r.expovariate(0.2))
+            f.write('%s\n{"pid":"<0.%d.0>","name":%s,"reductions":%d,"memory":%d,'
+                    '"status":"%s","message_queue_len":%d,"current_function":"gen_server:loop/7",'
+                    '"initial_call":"proc_lib:init_p/5","label":null}'
+                    % ("," if i else "", 100 + i, s(name), red, mem, status[i % 4], mql))
+        f.write(']}\n')
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "trace":
         trace(int(argv[2]), argv[3])
     elif len(argv) >= 4 and argv[1] == "tree":
         tree(int(argv[2]), argv[3], int(argv[4]) if len(argv) > 4 else 0)
+    elif len(argv) >= 4 and argv[1] == "procs":
+        procs(int(argv[2]), argv[3], int(argv[4]) if len(argv) > 4 else 30)
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -49,7 +49,7 @@ render_set trace-attach trace-attach.json "$DIAG"
 render_set trace-max trace-max.json "$DIAG" --max-shown 300
 render_set procs-status procs.json "$CHART"
 render_set procs-name procs.json "$CHART" --color name
-render_set procs-top procs.json "$CHART" --color name --top 12 --by memory
+render_set procs-top procs.json "$CHART" --color name --top 12 --by memory --chart scatter
 render_set memory memory.json "$CHART"
 
 mmd_check "$T"/*.mmd "$T"/*.md

@@ -115,7 +115,25 @@ EOF
 # the Vega-Lite: x is reductions per second, the tooltip has the window fields
 check "render window -> vl" "$BEAMVIZ" render "$T/w.json" -o "$T/w.vl.json"
 check "render window -> vl, color window" "$BEAMVIZ" render "$T/w.json" --color window --by memory_change --top 10 -o "$T/w-c.vl.json"
-vl_check "$T/w.vl.json" "$T/w-c.vl.json"
+# --top over a window: bars of the busiest now
+check "render window --top 5 -> bars vl" "$BEAMVIZ" render "$T/w.json" --top 5 -o "$T/bars.vl.json"
+check "render window --top 5 -> bars pdf" "$BEAMVIZ" render "$T/w.json" --top 5 -o "$T/bars.pdf"
+vl_check "$T/w.vl.json" "$T/w-c.vl.json" "$T/bars.vl.json"
+python3 - "$T/bars.vl.json" <<'EOF' || fail "window bars: bv_now_busy first, by reductions_per_sec"
+import json, sys
+s = json.load(open(sys.argv[1]))
+d = s["data"]["values"]
+assert [l["mark"]["type"] for l in s["layer"]] == ["bar", "text"]
+assert len(d) == 5 and d[0]["who"] == "bv_now_busy", [x["who"] for x in d]
+assert "bv_old_busy" not in [x["who"] for x in d]
+assert s["encoding"]["x"]["title"] == "reductions_per_sec"
+assert [x["bar"] for x in d] == [x["reductions_per_sec"] for x in d], d
+assert d[0]["reductions_per_sec"] > 1000 and d[0]["window"] == "both", d[0]
+assert "busiest" in s["title"]["text"], s["title"]["text"]
+EOF
+if command -v pdftotext >/dev/null; then
+  pdftotext "$T/bars.pdf" - | grep -q "bv_now_busy" || fail "window bars: the picture does not name bv_now_busy"
+fi
 python3 - "$T/w.vl.json" <<'EOF' || fail "windowed Vega-Lite"
 import json, sys
 s = json.dumps(json.load(open(sys.argv[1])))

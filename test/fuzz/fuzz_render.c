@@ -6,6 +6,7 @@
  *   bit 2  --all (system processes)   bit 3  small limits (3 children, depth 2,
  *                                            5 messages, --top 3, payload 10)
  *   bit 4  chart of memory against message_queue_len coloured by name
+ *   bit 6  the top-N bars by memory (the image; the bar Vega-Lite is always written)
  * Images are drawn with the real font when fontconfig has it (the fake measurer
  * otherwise); the PNG is scaled to fit 256x256, SVG and PDF keep their natural size
  * (an input of a few kilobytes cannot describe a huge drawing; the renders bound
@@ -95,6 +96,10 @@ static void opts_of(unsigned opt, bv_emit_opts *o)
     o->y = "message_queue_len";
     o->color = "name";
   }
+  if (opt & 64) {
+    o->chart = BV_CHART_BAR;
+    o->by = "memory";
+  }
 }
 
 static bv_measure measure;
@@ -120,7 +125,9 @@ static void draw(const bv_model *m, unsigned opt)
   switch (m->kind) {
   case BV_MODEL_TREE: lay = bv_layout_tree_model; break;
   case BV_MODEL_TRACE: lay = bv_layout_seq_model; break;
-  case BV_MODEL_SNAPSHOT: lay = bv_layout_scatter_model; break;
+  case BV_MODEL_SNAPSHOT:
+    lay = eo.chart == BV_CHART_BAR ? bv_layout_bars_model : bv_layout_scatter_model;
+    break;
   case BV_MODEL_MEMORY: lay = bv_layout_memory_model; break;
   case BV_MODEL_APPS:
   case BV_MODEL_NONE: abort();
@@ -181,6 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     emit(w_json, &m, BV_FMT_JSON, &o);
     emit(bv_emit_procs_csv, &m, BV_FMT_CSV, &o);
     emit(bv_emit_procs_vegalite, &m, BV_FMT_VEGALITE, &o);
+    emit(bv_emit_procs_bars_vegalite, &m, BV_FMT_VEGALITE, &o);
     if (opt & 8) /* --top 3 --by memory, then the same outputs */
       must(bv_snapshot_top(m.u.snapshot, 3, BV_PF_MEMORY) == 0);
     emit(bv_emit_procs_vegalite, &m, BV_FMT_VEGALITE, &o);

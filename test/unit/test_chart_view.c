@@ -9,6 +9,7 @@
 #include "emit/emit.h"
 #include "layout/layout.h"
 #include "util/jsonin.h"
+#include "view/view.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +17,17 @@
 
 static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
                                         0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
+/* vega-scale's category20 (its source: "1f77b4aec7e8ff7f0e...") */
+static const uint32_t category20[20] = {
+    0x1F77B4, 0xAEC7E8, 0xFF7F0E, 0xFFBB78, 0x2CA02C, 0x98DF8A, 0xD62728,
+    0xFF9896, 0x9467BD, 0xC5B0D5, 0x8C564B, 0xC49C94, 0xE377C2, 0xF7B6D2,
+    0x7F7F7F, 0xC7C7C7, 0xBCBD22, 0xDBDB8D, 0x17BECF, 0x9EDAE5};
+
+/* The colour of domain value i among n: category20 past 10 values. */
+static uint32_t want_rgb(size_t n, size_t i)
+{
+  return n > 10 ? category20[i % 20] : category10[i % 10];
+}
 
 /* n rows over `names` distinct names (every 7th row has none); rows 3, 11
  * and 19 have a zero on an axis. */
@@ -209,6 +221,8 @@ static void test_agree(const bv_measure *fake)
       {60, 25, 26, 0},  /* 25 names and absent: all in the legend */
       {90, 40, 30, 11}, /* 40 names and absent: 30 entries and 11 more */
       {70, 29, 30, 0},  /* exactly the limit */
+      {40, 10, 11, 0},  /* 10 names and absent: 11 values, category20 */
+      {40, 9, 10, 0},   /* 9 names and absent: 10 values, category10 */
   };
   bv_arena *a = bv_arena_new();
   for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
@@ -258,7 +272,7 @@ static void test_agree(const bv_measure *fake)
     for (size_t i = 0; i < sc->n; i++) {
       const bv_sitem *it = &sc->items[i];
       if (!strcmp(it->cls, "legend-symbol") && sym < a2.n) {
-        CHECK_INT(rgb(it->stroke), category10[sym % 10]);
+        CHECK_INT(rgb(it->stroke), want_rgb(a1.n + a1.more, sym));
         sym++;
       }
       if ((!strcmp(it->cls, "point") || !strcmp(it->cls, "zero")) && it->ref >= 0) {
@@ -267,10 +281,13 @@ static void test_agree(const bv_measure *fake)
         while (e < a1.n && strcmp(a1.entries[e], name ? name : BV_CHART_NONE_LABEL))
           e++;
         if (e < a1.n)
-          CHECK_INT(rgb(it->stroke), category10[e % 10]);
+          CHECK_INT(rgb(it->stroke), want_rgb(a1.n + a1.more, e));
       }
     }
     CHECK_INT(sym, a2.n);
+    /* the spec names the same scheme */
+    CHECK(strstr(vl, a1.n + a1.more > 10 ? "\"scheme\": \"category20\""
+                                         : "\"scheme\": \"category10\"") != NULL);
     free(vl);
     bv_scene_free(sc);
     bv_snapshot_free(sn);
@@ -632,6 +649,269 @@ static void test_identity(const bv_measure *fake)
   bv_snapshot_free(sn);
 }
 
+
+/* --- the top-N bars and the axes --------------------------------------------- */
+
+/* Bars: largest first (ties in snapshot order), named by the identity rule,
+ * the value written the same in the spec and the image; at most 100 bars, the
+ * cap said in the subtitle; the spec's rows in the view's order. */
+static void test_bars(const bv_measure *fake)
+{
+  bv_arena *a = bv_arena_new();
+  bv_snapshot *sn = mk(150, 40);
+  /* memory: a tie (rows 5 and 9) and values that read in B, kB, MB */
+  sn->procs[5].memory = sn->procs[9].memory = 7000000;
+  sn->procs[2].memory = 12345678;
+  sn->procs[4].memory = 512;
+  sn->procs[2].name = NULL;
+  sn->procs[2].label = NULL;
+  sn->procs[2].initial_call = "my_mod:init/1"; /* identity: the module with the pid */
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  o.by = "memory";
+  o.chart = BV_CHART_BAR;
+  bv_procs_bars b;
+  CHECK_INT(bv_procs_bars_make(sn, &o, &b), 0);
+  CHECK_INT(b.n, BV_CHART_BARS_MAX);
+  CHECK_INT(b.total, 150);
+  CHECK(b.rows[0] == &sn->procs[2]);
+  CHECK_STR(b.who[0], "my_mod <0.2.0>");
+  CHECK_STR(b.value[0], "12.3 MB");
+  CHECK(b.rows[1] == &sn->procs[5] && b.rows[2] == &sn->procs[9]); /* tie: node order */
+  CHECK_STR(b.value[1], "7.00 MB");
+  for (size_t i = 1; i < b.n; i++)
+    CHECK(b.rows[i - 1]->memory >= b.rows[i]->memory);
+  bv_buf t;
+  bv_buf_init(&t);
+  bv_procs_bars_title(&t, sn, &b);
+  CHECK_STR(t.data, "The 100 processes on demo@127.0.0.1 with the most memory");
+  t.len = 0;
+  bv_procs_bars_subtitle(&t, sn, &b);
+  CHECK(strstr(t.data, "; the 100 largest of 150 shown") != NULL);
+  /* values as written by a bar */
+  static const struct {
+    bv_proc_field f;
+    double v;
+    const char *want;
+  } vt[] = {{BV_PF_MEMORY, 512, "512 B"},        {BV_PF_MEMORY, 999, "999 B"},
+            {BV_PF_MEMORY, 1000, "1.00 kB"},     {BV_PF_MEMORY, 12345, "12.3 kB"},
+            {BV_PF_MEMORY, 123456, "123 kB"},    {BV_PF_MEMORY, 999999, "1.00 MB"},
+            {BV_PF_MEMORY, 2.5e9, "2.50 GB"},    {BV_PF_REDUCTIONS, 0, "0"},
+            {BV_PF_REDUCTIONS, 1234567, "1,234,567"}, {BV_PF_MESSAGE_QUEUE_LEN, 999, "999"}};
+  for (size_t i = 0; i < sizeof vt / sizeof *vt; i++) {
+    t.len = 0;
+    bv_chart_value_text(&t, vt[i].f, vt[i].v);
+    CHECK_STR(t.data, vt[i].want);
+  }
+  bv_buf_dispose(&t);
+
+  /* the spec: one row a bar in the view's order, the same texts */
+  bv_out *out;
+  CHECK_INT(bv_out_open_mem(&out), 0);
+  CHECK_INT(bv_emit_procs_bars_vegalite(&m, BV_FMT_VEGALITE, &o, out, NULL), 0);
+  size_t len;
+  const char *p = bv_out_mem(out, &len);
+  bv_jdoc *d = NULL;
+  CHECK_INT(bv_jdoc_parse("bars.vl.json", p, len, &d), 0);
+  const bv_jv *vals = bv_jv_get(bv_jv_get(bv_jdoc_root(d), "data"), "values");
+  CHECK_INT(bv_jv_len(vals), b.n);
+  for (size_t i = 0; i < b.n && i < bv_jv_len(vals); i++) {
+    const bv_jv *r = bv_jv_at(vals, i);
+    const char *w = NULL, *vt2 = NULL;
+    uint64_t rank = 999;
+    bv_jv_str(d, bv_jv_get(r, "who"), "who", a, &w);
+    bv_jv_str(d, bv_jv_get(r, "value_text"), "value_text", a, &vt2);
+    bv_jv_u64(d, bv_jv_get(r, "rank"), "rank", &rank);
+    CHECK_STR(w, b.who[i]);
+    CHECK_STR(vt2, b.value[i]);
+    CHECK_INT(rank, i);
+  }
+  bv_jdoc_free(d);
+  bv_out_abort(out);
+
+  /* the image: the same names top to bottom, the same values, bars from x0
+   * with lengths in proportion to the values */
+  bv_scene *sc = NULL;
+  bv_emit_info info;
+  memset(&info, 0, sizeof info);
+  CHECK_INT(bv_layout_bars_model(&m, &o, fake, &sc, &info), 0);
+  size_t nl = 0, nv = 0, nb = 0;
+  double lasty = -1, x0 = -1, w0 = 0;
+  for (size_t i = 0; sc && i < sc->n; i++) {
+    const bv_sitem *it = &sc->items[i];
+    if (!it->cls)
+      continue;
+    if (it->kind == BV_SI_TEXT && !strcmp(it->cls, "ylabel") && nl < b.n) {
+      CHECK_STR(it->full ? it->full : it->text, b.who[nl]);
+      CHECK(it->y > lasty);
+      lasty = it->y;
+      nl++;
+    }
+    if (it->kind == BV_SI_TEXT && !strcmp(it->cls, "value") && nv < b.n)
+      CHECK_STR(it->text, b.value[nv++]);
+    if (!strcmp(it->cls, "bar")) {
+      if (!nb)
+        x0 = it->x, w0 = it->w;
+      CHECK(it->x == x0);
+      if (nb < b.n && w0 > 0)
+        CHECK(fabs(it->w / w0 - bv_proc_num(b.rows[nb], BV_PF_MEMORY) /
+                                    bv_proc_num(b.rows[0], BV_PF_MEMORY)) < 1e-6);
+      nb++;
+    }
+  }
+  CHECK_INT(nl, b.n);
+  CHECK_INT(nv, b.n);
+  CHECK_INT(nb, b.n);
+  CHECK(info.height >= b.n * BV_BARS_STEP);
+  CHECK(info.width <= 1000);
+  bv_scene_free(sc);
+  bv_procs_bars_dispose(&b);
+
+  /* few rows: all drawn, no cap note; one row: singular title */
+  sn->n = 1;
+  CHECK_INT(bv_procs_bars_make(sn, &o, &b), 0);
+  bv_buf_init(&t);
+  bv_procs_bars_title(&t, sn, &b);
+  CHECK_STR(t.data, "The process on demo@127.0.0.1 with the most memory");
+  t.len = 0;
+  bv_procs_bars_subtitle(&t, sn, &b);
+  CHECK(strstr(t.data, "shown") == NULL);
+  bv_buf_dispose(&t);
+  bv_procs_bars_dispose(&b);
+  /* the value axis: 6 ticks, fewer for small counts, 1 when all are 0 */
+  CHECK_INT(bv_procs_bars_make(sn, &o, &b), 0);
+  CHECK_INT(bv_procs_bars_ticks(&b), 6);
+  b.max = 3;
+  CHECK_INT(bv_procs_bars_ticks(&b), 3);
+  b.max = 0;
+  CHECK_INT(bv_procs_bars_ticks(&b), 1);
+  bv_procs_bars_dispose(&b);
+  /* no processes: no bars, a spec and an image all the same */
+  sn->n = 0;
+  CHECK_INT(bv_procs_bars_make(sn, &o, &b), 0);
+  CHECK_INT(b.n, 0);
+  CHECK_INT(bv_out_open_mem(&out), 0);
+  CHECK_INT(bv_emit_procs_bars_vegalite(&m, BV_FMT_VEGALITE, &o, out, NULL), 0);
+  p = bv_out_mem(out, &len);
+  CHECK(p && strstr(p, "\"domain\": [0, 1]") != NULL);
+  bv_out_abort(out);
+  CHECK_INT(bv_layout_bars_model(&m, &o, fake, &sc, &info), 0);
+  bv_scene_free(sc);
+  bv_procs_bars_dispose(&b);
+  sn->n = 1;
+  /* a bad --by is refused */
+  o.by = "status";
+  CHECK(bv_procs_bars_make(sn, &o, &b) == BV_EINVAL);
+  bv_procs_bars_dispose(&b);
+  bv_snapshot_free(sn);
+  bv_arena_free(a);
+}
+
+/* Axes: the data's extent, 1-2-5 ticks, every decade labelled before a 2 or
+ * a 5; the symlog rule; the spec gives the same values and labels. */
+static void test_axes(const bv_measure *fake)
+{
+  bv_chart_axis ax;
+  bv_chart_axis_make(&ax, BV_SCALE_LOG, 300, 2000000);
+  CHECK(ax.lo == 300 && ax.hi == 2000000); /* not rounded out to 100 .. 10,000,000 */
+  CHECK(ax.ticks[0] == 500);
+  CHECK(ax.ticks[ax.n - 1] == 2000000);
+  /* crowded labels: 500,000 / 1,000,000 / 2,000,000 with 1,000,000 kept */
+  double centre[BV_CHART_TICKS_MAX], half[BV_CHART_TICKS_MAX];
+  unsigned char keep[BV_CHART_TICKS_MAX];
+  size_t i500k = 0, i1m = 0, i2m = 0;
+  for (size_t i = 0; i < ax.n; i++) {
+    centre[i] = bv_chart_axis_t(&ax, ax.ticks[i]) * 300; /* a narrow axis */
+    half[i] = 25;
+    if (ax.ticks[i] == 500000)
+      i500k = i;
+    if (ax.ticks[i] == 1000000)
+      i1m = i;
+    if (ax.ticks[i] == 2000000)
+      i2m = i;
+  }
+  bv_chart_label_keep(&ax, centre, half, 3, keep);
+  CHECK(keep[i1m]);
+  CHECK(!keep[i500k] && !keep[i2m]); /* they would touch 1,000,000 */
+  for (size_t i = 0; i < ax.n; i++)
+    if (ax.decade[i])
+      CHECK(keep[i]);
+  /* wide: everything fits */
+  for (size_t i = 0; i < ax.n; i++)
+    centre[i] = bv_chart_axis_t(&ax, ax.ticks[i]) * 3000;
+  bv_chart_label_keep(&ax, centre, half, 3, keep);
+  CHECK(keep[i500k] && keep[i1m] && keep[i2m]);
+  /* symlog from 0 */
+  bv_chart_axis_make(&ax, BV_SCALE_SYMLOG, 0, 7);
+  CHECK(ax.lo == 0 && ax.hi == 7 && ax.n == 4 && ax.ticks[0] == 0 && ax.ticks[3] == 5);
+  CHECK(bv_chart_axis_t(&ax, 0) == 0 && fabs(bv_chart_axis_t(&ax, 7) - 1) < 1e-12);
+  CHECK(fabs(bv_chart_axis_t(&ax, 1) - log10(2) / log10(8)) < 1e-12);
+
+  /* the rule: message_queue_len with >= half its values <= 1 is symlog */
+  bv_snapshot *sn = mk(10, 3);
+  for (size_t i = 0; i < sn->n; i++)
+    sn->procs[i].message_queue_len = i < 5 ? (i % 2) : 100 + i;
+  CHECK(bv_chart_scale_for(sn, BV_PF_MESSAGE_QUEUE_LEN) == BV_SCALE_SYMLOG);
+  sn->procs[0].message_queue_len = 2;
+  CHECK(bv_chart_scale_for(sn, BV_PF_MESSAGE_QUEUE_LEN) == BV_SCALE_LOG);
+  CHECK(bv_chart_scale_for(sn, BV_PF_MEMORY) == BV_SCALE_LOG);
+  sn->procs[0].message_queue_len = 0;
+  /* the spec and the image: symlog, zeros where they are (no square for them) */
+  bv_model m = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};
+  bv_emit_opts o;
+  bv_emit_opts_init(&o);
+  o.y = "message_queue_len";
+  bv_procs_view v;
+  CHECK_INT(bv_procs_view_make(sn, &o, &v), 0);
+  CHECK(v.yscale == BV_SCALE_SYMLOG && v.xscale == BV_SCALE_LOG);
+  CHECK(v.yaxis.lo == 0 && v.yaxis.hi == 109);
+  CHECK(v.xaxis.lo == 100 + 37 * 1 || v.xaxis.lo == 1); /* reductions 0 at rows 3: floor 1 */
+  size_t zr = 0;
+  for (size_t i = 0; i < sn->n; i++)
+    zr += sn->procs[i].reductions == 0;
+  CHECK_INT(v.zeros, zr);
+  bv_procs_view_dispose(&v);
+  int rc = -1;
+  bv_emit_info info;
+  char *vl = emit_vl(&m, &o, &info, &rc);
+  CHECK_INT(rc, 0);
+  CHECK(vl && strstr(vl, "\"type\": \"symlog\", \"constant\": 1, \"domain\": [0, 109], \"nice\": false"));
+  CHECK(vl && strstr(vl, "max(datum.message_queue_len, 0)"));
+  CHECK(vl && strstr(vl, "message_queue_len (symlog)"));
+  free(vl);
+  bv_scene *sc = NULL;
+  CHECK_INT(bv_layout_scatter_model(&m, &o, fake, &sc, &info), 0);
+  size_t squares = 0, ylabels = 0;
+  int has_title = 0;
+  for (size_t i = 0; sc && i < sc->n; i++) {
+    const bv_sitem *it = &sc->items[i];
+    squares += it->cls && !strcmp(it->cls, "zero");
+    ylabels += it->cls && !strcmp(it->cls, "ylabel");
+    has_title |= it->kind == BV_SI_TEXT && it->cls && !strcmp(it->cls, "ytitle") &&
+                 !strcmp(it->text, "message_queue_len (symlog)");
+  }
+  CHECK_INT(squares, zr);
+  CHECK(ylabels >= 4); /* 0, 1, 10, 100 at least */
+  CHECK(has_title);
+  bv_scene_free(sc);
+  /* reductions 300 .. 2,000,000 at the default size: 500,000, 1,000,000 and
+   * 2,000,000 are 47 px apart, too close for all three: 1,000,000 is
+   * labelled (a greedy thinning from the left kept 500,000 and 2,000,000) */
+  for (size_t i = 0; i < sn->n; i++)
+    sn->procs[i].reductions = i == 0 ? 300 : i == 1 ? 2000000 : 400 + 50000 * i;
+  CHECK_INT(bv_layout_scatter_model(&m, &o, fake, &sc, &info), 0);
+  int has1m = 0;
+  for (size_t i = 0; sc && i < sc->n; i++) {
+    const bv_sitem *it = &sc->items[i];
+    if (it->kind == BV_SI_TEXT && it->cls && !strcmp(it->cls, "xlabel"))
+      has1m |= !strcmp(it->text, "1,000,000");
+  }
+  CHECK(has1m);
+  bv_scene_free(sc);
+  bv_snapshot_free(sn);
+}
+
 int main(void)
 {
   bv_measure fake;
@@ -642,5 +922,7 @@ int main(void)
   test_fields(&fake);
   test_memory(&fake);
   test_memory_view();
+  test_bars(&fake);
+  test_axes(&fake);
   return check_report();
 }
