@@ -191,8 +191,10 @@ void bv_proc_window_fill(bv_proc *p, double window_ms)
   p->reductions_per_sec = 0;
   switch (p->presence) {
   case BV_PRESENCE_BOTH:
-    if (secs > 0 && p->reductions >= p->reductions0)
-      p->reductions_per_sec = (double)(p->reductions - p->reductions0) / secs;
+    /* less the one reduction the first reading cost the process itself
+     * (process_info of memory is a signal it handles) */
+    if (secs > 0 && p->reductions > p->reductions0)
+      p->reductions_per_sec = (double)(p->reductions - p->reductions0 - 1) / secs;
     break;
   case BV_PRESENCE_BORN:
     p->reductions0 = p->memory0 = p->message_queue_len0 = 0;

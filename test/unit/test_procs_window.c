@@ -21,7 +21,7 @@ typedef struct row {
 } row;
 
 static const row rows[] = {
-    {"<0.1.0>", "both", 1100, 500, 2, 100, 1000, 5, BV_PRESENCE_BOTH},
+    {"<0.1.0>", "both", 1101, 500, 2, 100, 1000, 5, BV_PRESENCE_BOTH},
     {"<0.2.0>", "born", 300, 2000, 1, 0, 0, 0, BV_PRESENCE_BORN},
     {"<0.3.0>", "idle", 10, 700, 0, 10, 700, 0, BV_PRESENCE_BOTH},
     {"<0.4.0>", NULL, 0, 0, 0, 50, 800, 4, BV_PRESENCE_GONE},
@@ -109,6 +109,15 @@ static void test_rates(void)
   q.reductions_per_sec = 0.9985;
   bv_fmt_num(t, &q, BV_PF_REDUCTIONS_PER_SEC);
   CHECK_STR(t, "0.999");
+  /* an idle process: the one reduction the first reading cost it is not
+   * counted (rate 0, not 1 per window) */
+  q = *both;
+  q.reductions = q.reductions0 + 1;
+  bv_proc_window_fill(&q, 500);
+  CHECK(q.reductions_per_sec == 0.0);
+  q.reductions = q.reductions0 + 2;
+  bv_proc_window_fill(&q, 500);
+  CHECK(fabs(q.reductions_per_sec - 2.0) < 1e-9);
   /* reductions that went down (never on a real node): rate 0 */
   q = *both;
   q.reductions = 10;
@@ -256,7 +265,7 @@ static void test_csv_text_vl(void)
                             "current_function,initial_call,label,reductions0,memory0,"
                             "message_queue_len0,reductions_per_sec,memory_change,"
                             "message_queue_len_change,window\r\n")) == 0);
-  CHECK(c && strstr(c, "\r\n<0.1.0>,both,1100,500,waiting,2,,,,100,1000,5,2000,-500,-3,both\r\n"));
+  CHECK(c && strstr(c, "\r\n<0.1.0>,both,1101,500,waiting,2,,,,100,1000,5,2000,-500,-3,both\r\n"));
   CHECK(c && strstr(c, "\r\n<0.4.0>,,50,800,waiting,4,,,,50,800,4,0,0,0,gone\r\n"));
   free(c);
   c = emit(s, BV_FMT_TEXT, &o);
