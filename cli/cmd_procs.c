@@ -65,7 +65,7 @@ int cmd_procs(cli_ctx *ctx)
     return rc;
   /* --y alone against x's default, which depends on the window */
   const char *dx = window ? "reductions_per_sec" : "reductions", *yv = cli_get(ctx, "y");
-  if (!cli_get(ctx, "x") && yv && strcmp(yv, dx) == 0)
+  if (!cli_get(ctx, "x") && yv && strcmp(yv, dx) == 0 && eo.chart != BV_CHART_BAR)
     return cli_error(EXIT_USAGE, "--x and --y: both are '%s'; pick two different fields", dx);
   /* the window's fields exist only with a window */
   static const char *const wopts[] = {"x", "y", "by", "color"};

@@ -140,11 +140,19 @@ int cli_view_opts(const cli_ctx *ctx, bv_model_kind kind, bv_format fmt, bv_emit
         (rc = field_opt(ctx, "x", 2, &o->x)) || (rc = field_opt(ctx, "y", 2, &o->y)) ||
         (rc = field_opt(ctx, "color", 0, &o->color)))
       return rc;
-    /* the chart: bars of the top N when --top is given, else the scatter */
-    if ((rc = cli_choice(ctx, "chart", "scatter|bar", cli_get(ctx, "top") ? "bar" : "scatter",
-                         &s)))
+    /* the chart: bars of the top N when --top is given, else the scatter;
+     * the scatter's own options (axes, colour) ask for the scatter */
+    int scatter = cli_get(ctx, "x") || cli_get(ctx, "y") || cli_get(ctx, "color");
+    if ((rc = cli_choice(ctx, "chart", "scatter|bar",
+                         cli_get(ctx, "top") && !scatter ? "bar" : "scatter", &s)))
       return rc;
     o->chart = strcmp(s, "bar") == 0 ? BV_CHART_BAR : BV_CHART_SCATTER;
+    if (o->chart == BV_CHART_BAR && scatter)
+      return cli_error(EXIT_USAGE, "--chart bar: --x, --y and --color draw the scatter "
+                                   "(--chart scatter); bars are named, sorted by --by");
+    if (cli_get(ctx, "chart") && (fmt == BV_FMT_CSV || fmt == BV_FMT_JSON || fmt == BV_FMT_TEXT))
+      return cli_error(EXIT_USAGE, "--chart: %s output has no chart (vega-lite, png, svg, pdf)",
+                       bv_format_name(fmt));
     /* a text table keeps the top 20 by --by unless told otherwise; bars
      * are sorted by it */
     if (cli_get(ctx, "by") && !cli_get(ctx, "top") && fmt != BV_FMT_TEXT &&

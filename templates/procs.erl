@@ -211,19 +211,22 @@ Serve = fun Serve(_, _, _, 0) -> ok;
         end,
 Limit = erlang:system_info(process_limit),
 %% Pass 1 of a window: hands out every chunk, then holds the workers as they
-%% ask for more (the last asks once its chunk is sent); returns them.
-Serve0 = fun Serve0(_, _, _, Live, Held) when length(Held) >= Live -> Held;
-             Serve0(K, Ps, Left, Live, Held) ->
+%% ask for more (the last asks once its chunk is sent); returns them, or
+%% {gone, Held} when beamviz went away (Mon: the monitor of beamviz).
+Serve0 = fun Serve0(_, _, _, Live, Held, _) when length(Held) >= Live -> Held;
+             Serve0(K, Ps, Left, Live, Held, Mon) ->
                receive
+                 {'DOWN', Mon, process, _, _} ->
+                   {gone, Held};
                  {bv_next, W} when Left > 0 ->
                    N = min(Chunk, Left),
                    {C, Rest} = lists:split(N, Ps),
                    W ! {bv_chunk0, K, C},
-                   Serve0(K + 1, Rest, Left - N, Live, Held);
+                   Serve0(K + 1, Rest, Left - N, Live, Held, Mon);
                  {bv_next, W} ->
-                   Serve0(K, Ps, Left, Live, [W | Held]);
+                   Serve0(K, Ps, Left, Live, [W | Held], Mon);
                  {'DOWN', _, process, _, _} ->
-                   Serve0(K, Ps, Left, Live - 1, Held)
+                   Serve0(K, Ps, Left, Live - 1, Held, Mon)
                after max(0, Deadline - erlang:monotonic_time(millisecond)) -> Held
                end
          end,
@@ -251,6 +254,8 @@ Setup = fun() ->
       [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
       Serve(0, Pids, Total, NH);
     _ ->
+      %% beamviz going away ends the window at once (not at its end)
+      Mon = erlang:monitor(process, Self),
       T0 = erlang:monotonic_time(microsecond),
       Pids0 = erlang:processes() -- [self(), Evaluator],
       Total0 = length(Pids0),
@@ -258,13 +263,22 @@ Setup = fun() ->
       NH = max(1, min(NW, NChunks0)),
       erlang:send(Self, {bv_procs_w0_setup, Ref, NH, Total0, NChunks0, Limit}, [noconnect]),
       Ws = [spawn_monitor(erlang, apply, [Work, [I, Me]]) || I <- lists:seq(0, NH - 1)],
-      Held = Serve0(0, Pids0, Total0, NH, []),
-      %% the window, bounded by the deadline
-      Wait = min(T0 div 1000 + Window, Deadline) - erlang:monotonic_time(millisecond),
-      receive after max(0, Wait) -> ok end,
+      {Gone0, Held} = case Serve0(0, Pids0, Total0, NH, [], Mon) of
+                        {gone, H} -> {true, H};
+                        H -> {false, H}
+                      end,
+      %% the window, bounded by the deadline, cut short when beamviz goes
+      Wait = case Gone0 of
+               true -> 0;
+               false -> min(T0 div 1000 + Window, Deadline) - erlang:monotonic_time(millisecond)
+             end,
+      Gone = receive {'DOWN', Mon, process, _, _} -> true
+             after max(0, Wait) -> Gone0
+             end,
+      erlang:demonitor(Mon, [flush]),
       T1 = erlang:monotonic_time(microsecond),
-      %% beamviz gone during the window: the workers get no more chunks
-      Pids = case Node =:= node() orelse lists:member(Node, nodes(hidden)) of
+      %% beamviz gone: the workers get no more chunks (bv_none) and end
+      Pids = case (not Gone) andalso (Node =:= node() orelse lists:member(Node, nodes(hidden))) of
                true -> erlang:processes() -- [self(), Evaluator | [W || {W, _} <- Ws]];
                false -> []
              end,

@@ -2,6 +2,7 @@
  * Output formats and the model file reader are in procs_out.c. */
 #include "collect/collect.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -627,7 +628,7 @@ static int collect(collector *c, bv_conn *conn, const bv_procs_opts *o)
   unsigned chunk = o && o->chunk ? o->chunk : 2000;
   unsigned window = c->window;
   /* the window comes on top of the collection's time */
-  unsigned total_ms = timeout + window;
+  unsigned total_ms = window > UINT_MAX - timeout ? UINT_MAX : timeout + window;
   uint64_t deadline = bv_now_ms() + total_ms;
   bv_arena *tmp = bv_arena_new();
   unsigned char *ref = NULL;
@@ -729,6 +730,10 @@ out:
 int bv_procs_collect(bv_conn *conn, const bv_procs_opts *o, bv_snapshot **out)
 {
   *out = NULL;
+  /* a model file holds a window up to this long: what is collected can be read back */
+  if (o && o->window_ms > BV_MAX_WINDOW_MS)
+    return bv_error_set(BV_EINVAL, "window of %u ms is longer than %u ms", o->window_ms,
+                        BV_MAX_WINDOW_MS);
   collector c;
   memset(&c, 0, sizeof c);
   bv_buf_init(&c.tmp);

@@ -579,7 +579,7 @@ int bv_emit_procs_bars_vegalite(const bv_model *m, bv_format fmt, const bv_emit_
   bv_procs_view v;
   int rc = snapshot_of(m, &s);
   /* the scatter's fields are refused alike whatever the chart */
-  if (rc || (rc = bv_procs_view_fields(o, &v)))
+  if (rc || (rc = bv_procs_view_fields_for(o, s, &v)))
     return rc;
   if ((rc = bv_procs_bars_make(s, o, &bars))) {
     bv_procs_bars_dispose(&bars);

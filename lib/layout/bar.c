@@ -73,7 +73,7 @@ int bv_layout_bars_model(const bv_model *mo, const bv_emit_opts *o, const bv_mea
   const bv_snapshot *sn = mo->u.snapshot;
   bv_procs_view fields;
   bv_procs_bars b;
-  int rc = bv_procs_view_fields(o, &fields); /* refused alike whatever the chart */
+  int rc = bv_procs_view_fields_for(o, sn, &fields); /* refused alike whatever the chart */
   if (rc)
     return rc;
   if ((rc = bv_procs_bars_make(sn, o, &b))) {

@@ -18,11 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* d3/Vega category10 */
-static const uint32_t category10[10] = {0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD,
-                                        0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF};
-
-
 /* --- numbers ------------------------------------------------------------- */
 
 /* v with `decimals` digits after the point and thousands separators. */
@@ -127,7 +122,8 @@ void chart_axis_linear(axis *a, double mn, double mx, double count, double min_s
 /* --- building blocks ----------------------------------------------------- */
 
 
-static bv_color cat_color(size_t i) { return SC_RGB(category10[i % 10]); }
+/* a memory kind's colour: the palette of its few kinds (the view's, as Vega-Lite's) */
+static bv_color cat_color(size_t i) { return SC_RGB(bv_chart_rgb(BV_MEM_CHARTED, i)); }
 
 /* colour i of a chart coloured by a view domain (category10 or 20) */
 static bv_color dom_color(const chart *c, size_t i) { return SC_RGB(bv_chart_rgb(c->ncolors, i)); }

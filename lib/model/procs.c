@@ -215,7 +215,8 @@ int bv_fmt_num(char *d, const bv_proc *p, bv_proc_field f)
   if (f == BV_PF_REDUCTIONS_PER_SEC) {
     /* 3 decimals at most, trailing zeros dropped; none from 1000 on */
     double v = p->reductions_per_sec;
-    int n = snprintf(d, 40, v >= 1000 ? "%.0f" : "%.3f", v >= 0 && v < 1e18 ? v : 0.0);
+    /* at most 2^64 reductions over at least 1 us: below 1e26, 27 digits */
+    int n = snprintf(d, 40, v >= 1000 ? "%.0f" : "%.3f", v >= 0 && v < 1e30 ? v : 0.0);
     if (n <= 0 || n >= 40)
       return snprintf(d, 40, "0");
     while (v < 1000 && n > 1 && d[n - 1] == '0')

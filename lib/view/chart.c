@@ -497,6 +497,25 @@ int bv_procs_bars_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_bar
     b->rows[i] = p;
     const char *w = bv_procs_disp_who(&b->disp, p);
     b->who[i] = w ? bv_arena_strdup(b->disp.arena, w) : NULL;
+    /* one row per name (Vega-Lite's nominal axis would stack equal names):
+     * a name met before gets the pid (two registered names are never equal
+     * on one node, a model file may say so), then the rank */
+    for (int pass = 0; pass < 2 && b->who[i]; pass++) {
+      size_t j = 0;
+      while (j < i && strcmp(b->who[j], b->who[i]) != 0)
+        j++;
+      if (j == i)
+        break;
+      t.len = 0;
+      bv_buf_puts(&t, b->who[i]);
+      if (pass == 0) {
+        bv_buf_puts(&t, " ");
+        bv_pid_display(&t, p->pid, s->elixir);
+      } else {
+        bv_buf_printf(&t, " (#%zu)", i + 1);
+      }
+      b->who[i] = t.failed ? NULL : bv_arena_strndup(b->disp.arena, t.data, t.len);
+    }
     double v = bv_proc_num(p, b->by);
     b->max = fmax(b->max, v);
     t.len = 0;
@@ -585,7 +604,10 @@ void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
   /* markers while there are few samples: a single sample has no line */
   v->points = m->n <= 60;
   /* time: the target's own clock; a model without times gets the schedule */
+  /* from the earliest sample (a hand-made file may not be in time order) */
   v->t0 = m->n ? m->samples[0].t_ms : 0;
+  for (size_t i = 1; i < m->n; i++)
+    v->t0 = m->samples[i].t_ms < v->t0 ? m->samples[i].t_ms : v->t0;
   v->scheduled = m->n > 1;
   for (size_t i = 1; i < m->n && v->scheduled; i++)
     v->scheduled = m->samples[i].t_ms == v->t0;

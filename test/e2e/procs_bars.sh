@@ -128,4 +128,11 @@ check "live top scatter" bv procs --top 10 --chart scatter -o "$T/live-s.vl.json
 vl_check "$T/live-s.vl.json"
 O=$T/bad.png
 expect_exit 2 "--chart" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --chart pie -o "$O"
+# the scatter's options ask for the scatter; --chart bar refuses them; no chart in csv
+O=$T/bad.png
+expect_exit 2 "--chart bar: --x, --y and --color draw the scatter" "$O" -- R "$T/top.json" --top 5 --chart bar --color name -o "$O"
+expect_exit 2 "--chart: csv output has no chart" "$T/bad.csv" -- R "$T/top.json" --chart bar -o "$T/bad.csv"
+check "render --top 5 --color name: a scatter" R "$T/top.json" --top 5 --color name -o "$T/top5-c.vl.json"
+grep -q '"type": "point"' "$T/top5-c.vl.json" || fail "--top 5 --color name is not the scatter"
+
 pass

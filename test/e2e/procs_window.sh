@@ -90,7 +90,7 @@ assert g["window"] == "gone" and g["reductions_per_sec"] == "0" and g["memory_ch
 assert g["reductions"] == g["reductions0"], g
 # gone rows come last
 ws = [r["window"] for r in rows]
-assert ws.index("gone") > max(i for i, w in enumerate(ws) if w != "gone") or ws[-1] == "gone"
+assert min(i for i, w in enumerate(ws) if w == "gone") > max(i for i, w in enumerate(ws) if w != "gone"), ws
 assert all(w in ("both", "born", "gone") for w in ws)
 EOF
 python3 - "$T/w.json" <<'EOF' || fail "windowed model file"
@@ -175,6 +175,19 @@ expect_exit 2 "--color: 'window' needs --window MS" "$O" -- "$BEAMVIZ" --node "$
 expect_exit 2 "--x and --y: both are 'reductions_per_sec'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --window 100 --y reductions_per_sec -o "$O"
 expect_exit 2 "--x and --y: both are 'reductions'" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --y reductions -o "$O"
 expect_exit 2 "--x: 'memory_change' is not one of" "$O" -- "$BEAMVIZ" --node "$N" --cookie "$C" procs --window 100 --x memory_change -o "$O"
+
+# --- beamviz killed mid-window: its processes on the target end at once, not
+# when the window would have ended
+kb=$(proc_count "$N")
+"$BEAMVIZ" --node "$N" --cookie "$C" procs --window 60000 -o "$T/killed.csv" 2>/dev/null &
+KP=$!
+sleep 2
+[ "$(bv__erl_call "$N" "$BV__COUNT_EXPR")" -gt "$kb" ] || fail "killed mid-window: no collector on the target 2 s into a 60 s window"
+kill -9 "$KP"
+wait "$KP" 2>/dev/null || true
+now=$(wait_proc_count "$N" "$kb" 8) ||
+  fail "killed mid-window: $kb processes before, $now 8 s after the kill (the window was 60 s)"
+[ ! -e "$T/killed.csv" ] || fail "killed mid-window: an output file was left"
 
 # --- the node is left as it was ----------------------------------------------------
 erl_eval "$N" 'bv_now_busy ! stop, bv_old_busy ! stop, ok.' >/dev/null

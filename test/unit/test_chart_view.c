@@ -584,7 +584,7 @@ static void test_memory_view(void)
   bv_memory_view_note(&b, &v, 0);
   CHECK_STR(b.data, "no sample times in the file: drawn at the interval");
   bv_buf_dispose(&b);
-  /* times before the first sample's (a hand-made file) count as 0 */
+  /* a hand-made file out of time order: time runs from the earliest sample */
   ms->samples[0].t_ms = 500;
   ms->samples[1].t_ms = 100;
   ms->samples[2].t_ms = 700;
@@ -592,7 +592,8 @@ static void test_memory_view(void)
   bv_memory_view_make(ms, &v);
   CHECK_INT(v.scheduled, 0);
   CHECK_INT(bv_memory_view_ms(&v, ms, 1), 0);
-  CHECK(fabs(v.x_max - 0.4) < 1e-12);
+  CHECK_INT(bv_memory_view_ms(&v, ms, 0), 400);
+  CHECK(fabs(v.x_max - 0.8) < 1e-12);
   bv_memseries_free(ms);
 }
 
@@ -705,6 +706,30 @@ static void test_bars(const bv_measure *fake)
     CHECK_STR(t.data, vt[i].want);
   }
   bv_buf_dispose(&t);
+  {
+    /* two rows with one name (a model file can say so): one bar each, the
+     * second named with its pid, a third equal one (the same pid) by its rank */
+    bv_snapshot *dup = mk(4, 1);
+    for (size_t i = 0; i < 3; i++) {
+      dup->procs[i].name = "rex";
+      dup->procs[i].memory = 1000 - i;
+    }
+    dup->procs[2].pid = dup->procs[1].pid;
+    dup->procs[3].memory = 0;
+    bv_procs_bars db;
+    CHECK_INT(bv_procs_bars_make(dup, &o, &db), 0);
+    CHECK_STR(db.who[0], "rex");
+    bv_buf e;
+    bv_buf_init(&e);
+    bv_buf_printf(&e, "rex %s", dup->procs[1].pid);
+    CHECK_STR(db.who[1], e.data);
+    e.len = 0;
+    bv_buf_printf(&e, "rex %s (#3)", dup->procs[1].pid);
+    CHECK_STR(db.who[2], e.data);
+    bv_buf_dispose(&e);
+    bv_procs_bars_dispose(&db);
+    bv_snapshot_free(dup);
+  }
 
   /* the spec: one row a bar in the view's order, the same texts */
   bv_out *out;
