@@ -28,6 +28,7 @@ static const struct {
     {BV_MODEL_TREE, "suptree", cmd_suptree_opts, suptree_view},
     {BV_MODEL_TRACE, "seqtrace", cmd_seqtrace_opts, seqtrace_view},
     {BV_MODEL_APPS, "apps", cmd_apps_opts, no_view},
+    {BV_MODEL_CLUSTER, "cluster", cmd_cluster_opts, no_view},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
