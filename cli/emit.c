@@ -299,6 +299,12 @@ void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv
   switch (m->kind) {
   case BV_MODEL_TREE: tree_note(info, o); break;
   case BV_MODEL_TRACE: trace_note(info, o); break;
+  case BV_MODEL_CLUSTER:
+    if (info->left_out && (fmt == BV_FMT_MERMAID || fmt == BV_FMT_MD))
+      cli_note("%zu connections left out of the Mermaid (it draws at most 499 edges); every "
+               "one is in the JSON model (--format json) and the images",
+               info->left_out);
+    break;
   default: break;
   }
   if (fmt == BV_FMT_PNG)
