@@ -192,7 +192,8 @@ static int finish(st *s)
   }
   free(order);
   free(pos);
-  qsort(s->claims, s->nclaims, sizeof *s->claims, cmp_claim);
+  if (s->nclaims)
+    qsort(s->claims, s->nclaims, sizeof *s->claims, cmp_claim);
   m->edges = bv_arena_alloc(m->arena, (s->nclaims ? s->nclaims : 1) * sizeof *m->edges);
   if (!m->edges)
     return bv_error_set(BV_ENOMEM, "out of memory");
