@@ -47,6 +47,9 @@ int cmd_cluster(cli_ctx *ctx)
     if (!map->nodes[i].reachable)
       cli_note("node %s is unreachable: %s", map->nodes[i].name,
                map->nodes[i].error ? map->nodes[i].error : "no reason given");
+  if (map->n == 1)
+    cli_note("node %s is connected to no other %snode: a map of one node", map->node,
+             o.hidden ? "" : "visible ");
   if (map->left_out)
     cli_note("%zu more nodes were found than --max-nodes %lu: not in the map", map->left_out,
              max_nodes);
