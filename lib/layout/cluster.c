@@ -129,17 +129,33 @@ static int layout(const bv_cluster_view *v, const bv_emit_opts *o, const bv_meas
   } else if (n == 2) {
     cx[1] = w + 2 * GAP_X;
   } else if (n <= CIRCLE_MAX) {
-    double rx = w * 0.6, ry = h * 0.9;
-    for (int tries = 0; tries < 200; tries++) {
-      for (size_t i = 0; i < n; i++) {
-        double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
-        cx[i] = rx * cos(a);
-        cy[i] = ry * sin(a);
+    /* the ellipse whose boxes keep their gaps with the smallest landscape
+       page (max(width, 1.5 height)) within PAGE_W if any is */
+    double best = -1, brx = w, bry = h;
+    int best_fits = 0;
+    for (double rx = w * 0.3; rx < w * 6; rx *= 1.05)
+      for (double ry = h * 0.5; ry < h * 12; ry *= 1.05) {
+        double x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+        for (size_t i = 0; i < n; i++) {
+          double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
+          cx[i] = rx * cos(a);
+          cy[i] = ry * sin(a);
+          x0 = fmin(x0, cx[i]), x1 = fmax(x1, cx[i]), y0 = fmin(y0, cy[i]), y1 = fmax(y1, cy[i]);
+        }
+        double pw = x1 - x0 + w, ph = y1 - y0 + h, cost = fmax(pw, 1.5 * ph);
+        int fits = pw <= PAGE_W - 2 * MARGIN;
+        if ((best >= 0 && (best_fits > fits || (best_fits == fits && cost >= best))) ||
+            overlap(cx, cy, n, w, h))
+          continue;
+        best = cost;
+        best_fits = fits;
+        brx = rx;
+        bry = ry;
       }
-      if (!overlap(cx, cy, n, w, h))
-        break;
-      rx *= 1.06;
-      ry *= 1.06;
+    for (size_t i = 0; i < n; i++) {
+      double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
+      cx[i] = brx * cos(a);
+      cy[i] = bry * sin(a);
     }
   } else {
     size_t cols = (size_t)((PAGE_W - 2 * MARGIN + GAP_X) / (w + GAP_X));
@@ -193,9 +209,10 @@ static int layout(const bv_cluster_view *v, const bv_emit_opts *o, const bv_meas
                       (int32_t)i)))
       goto done;
     size_t k = nlines(v->label[i]);
+    double ty = y + PAD + FONT + (double)(lines - k) * LINE_H / 2; /* centred */
     for (size_t l = 0; l < k && line_of(v->label[i], l, buf, sizeof buf); l++)
       if ((rc = sc_text(s, ms, l == 0 ? "name" : "facts", x + w / 2,
-                        y + PAD + FONT + (double)l * LINE_H, BV_ANCHOR_MIDDLE, FONT, l == 0,
+                        ty + (double)l * LINE_H, BV_ANCHOR_MIDDLE, FONT, l == 0,
                         st.text, buf, w - 2 * PAD, (int32_t)i, NULL)))
         goto done;
   }

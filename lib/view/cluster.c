@@ -62,26 +62,35 @@ static const char *cut(bv_arena *a, const char *s, size_t max)
 static const char *reason(bv_arena *a, const char *name, const char *error)
 {
   const char *e = error && *error ? error : "no reason given";
-  size_t nl = strlen(name);
-  if (strncmp(e, "node ", 5) == 0 && strncmp(e + 5, name, nl) == 0 && e[5 + nl] == ' ' &&
-      e[6 + nl])
-    e += 6 + nl;
+  size_t len = strlen(name);
+  if (strncmp(e, "node ", 5) == 0 && strncmp(e + 5, name, len) == 0 && e[5 + len] == ' ' &&
+      e[6 + len])
+    e += 6 + len;
   const char *c = cut(a, e, BV_CLUSTER_REASON_MAX);
   if (!c)
     return NULL;
   char *w = bv_arena_strdup(a, c);
   if (!w)
     return NULL;
+  /* lines of about even length: as many as lines of BV_CLUSTER_REASON_LINE
+     need, each up to the average plus a little */
+  size_t chars = 0;
+  for (size_t i = 0; w[i]; i++) {
+    if ((unsigned char)w[i] < 0x20)
+      w[i] = ' ';
+    chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+  }
+  size_t nl = (chars + BV_CLUSTER_REASON_LINE - 1) / BV_CLUSTER_REASON_LINE;
+  size_t target = nl > 1 ? (chars + nl - 1) / nl + 4 : BV_CLUSTER_REASON_LINE;
+  if (target > BV_CLUSTER_REASON_LINE)
+    target = BV_CLUSTER_REASON_LINE;
   size_t col = 0, last_space = (size_t)-1, start = 0;
   for (size_t i = 0; w[i]; i++) {
-    if (w[i] == '\n' || (unsigned char)w[i] < 0x20) {
-      w[i] = ' ';
-    }
     if (w[i] == ' ')
       last_space = i;
     if (((unsigned char)w[i] & 0xC0) != 0x80)
       col++;
-    if (col > BV_CLUSTER_REASON_LINE && last_space != (size_t)-1 && last_space > start) {
+    if (col > target && last_space != (size_t)-1 && last_space > start) {
       w[last_space] = '\n';
       start = last_space + 1;
       col = 0;

@@ -357,15 +357,15 @@ typedef struct bv_cluster_view {
    * 1,234 processes"; "45.6 MB · up 3 h 12 min". Unreachable: its name;
    * "unreachable"; the reason (the connection's message without its leading
    * "node NAME ", at most BV_CLUSTER_REASON_MAX bytes, cut at a character with
-   * "...", wrapped at spaces into lines of about BV_CLUSTER_REASON_LINE
-   * characters). Plain UTF-8, not escaped. */
+   * "...", wrapped at spaces into lines of even length, at most about
+   * BV_CLUSTER_REASON_LINE characters). Plain UTF-8, not escaped. */
   const char **label;
   const char **cls;      /* "entry", "member", "hiddennode" (a hidden node), "unreachable" (Mermaid classes: not "node", Mermaid's own) */
   const char *title;     /* "Cluster of a@h: 3 nodes, 2 connections (1 hidden), 1 unreachable" */
   size_t visible_edges, hidden_edges;
 } bv_cluster_view;
 #define BV_CLUSTER_REASON_MAX 90
-#define BV_CLUSTER_REASON_LINE 48
+#define BV_CLUSTER_REASON_LINE 36
 
 int bv_cluster_view_make(const bv_clustermap *m, const bv_emit_opts *o, bv_cluster_view **out);
 void bv_cluster_view_free(bv_cluster_view *v);  /* NULL ok */

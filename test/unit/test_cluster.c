@@ -3,6 +3,7 @@
  * and escaping, the text table, beamviz's own node names. */
 #include "collect/collect.h"
 #include "emit/emit.h"
+#include "layout/layout.h"
 #include "check.h"
 #include "util/jsonin.h"
 
@@ -67,8 +68,8 @@ static void test_view(void)
                          "45.6 MB \xC2\xB7 up 3 h 12 min");
   CHECK_STR(v->label[1], "b\"]end@h\nOTP 26 \xC2\xB7 1 process\n1.0 MB \xC2\xB7 up 59 s");
   /* the reason without "node c@h ", wrapped at a space */
-  CHECK_STR(v->label[2], "c@h\nunreachable\nrejected the handshake: cookie rejected (or long\n"
-                         "names do not match the node's)");
+  CHECK_STR(v->label[2], "c@h\nunreachable\nrejected the handshake: cookie\n"
+                         "rejected (or long names do not\nmatch the node's)");
   CHECK_STR(v->cls[0], "entry");
   CHECK_STR(v->cls[1], "hiddennode");
   CHECK_STR(v->cls[2], "unreachable");
@@ -268,8 +269,70 @@ static void test_beamviz_names(void)
     CHECK_INT(bv_clustermap_is_beamviz(t[i].name), t[i].yes);
 }
 
+/* The image's layout with the fake measurer, 1 to 40 nodes of typical names,
+ * full meshes: one box per node (ref = its index), no two boxes overlap, every
+ * connection drawn (hidden ones dotted), at most 1000 px wide. */
+static void test_layout(void)
+{
+  bv_measure ms;
+  bv_fake_measure(&ms);
+  for (size_t n = 1; n <= 40; n += n < 10 ? 1 : 7) {
+    bv_clustermap *m = calloc(1, sizeof *m);
+    m->arena = bv_arena_new();
+    m->node = "app00@host-0.example.com";
+    m->n = n;
+    m->nodes = bv_arena_alloc(m->arena, n * sizeof *m->nodes);
+    for (size_t i = 0; i < n; i++)
+      m->nodes[i] = (bv_cnode){bv_arena_printf(m->arena, "app%02zu@host-%zu.example.com", i, i % 4),
+                               i != 2, i == 2 ? "node app02 did not answer" : NULL, i == 0, i == 3,
+                               i == 2 ? NULL : "26", 0, 1000 * i, 50000000, 3600000 * i};
+    m->edges = bv_arena_alloc(m->arena, (n * n / 2 + 1) * sizeof *m->edges);
+    for (uint32_t a = 0; a < n; a++)
+      for (uint32_t c = a + 1; c < n; c++)
+        m->edges[m->nedges++] = (bv_cedge){a, c, a == 3 || c == 3};
+    bv_model mod = {.kind = BV_MODEL_CLUSTER, .u.cluster = m};
+    bv_emit_opts o;
+    bv_emit_opts_init(&o);
+    bv_scene *s = NULL;
+    CHECK_INT(bv_layout_cluster_model(&mod, &o, &ms, &s, NULL), 0);
+    if (!s)
+      continue;
+    CHECK(s->width <= 1000);
+    size_t boxes = 0, lines = 0, dotted = 0;
+    const bv_sitem **box = calloc(n, sizeof *box);
+    for (size_t k = 0; k < s->n; k++) {
+      const bv_sitem *it = &s->items[k];
+      if (it->kind == BV_SI_RECT && it->ref >= 0 && (size_t)it->ref < n) {
+        CHECK(box[it->ref] == NULL);
+        box[it->ref] = it;
+        boxes++;
+      } else if (it->kind == BV_SI_LINE && it->ref >= 0) {
+        lines++;
+        dotted += it->dash == BV_DASH_DOTTED;
+      }
+    }
+    CHECK_INT(boxes, n);
+    CHECK_INT(lines, m->nedges);
+    CHECK_INT(dotted, n > 3 ? n - 1 : 0);
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = i + 1; j < n && box[i] && box[j]; j++) {
+        const bv_sitem *p = box[i], *q = box[j];
+        int apart = p->x + p->w <= q->x || q->x + q->w <= p->x || p->y + p->h <= q->y ||
+                    q->y + q->h <= p->y;
+        if (!apart)
+          fprintf(stderr, "n=%zu: boxes %zu and %zu overlap\n", n, i, j);
+        CHECK(apart);
+      }
+    CHECK_STR(box[0]->cls, "entry");
+    free(box);
+    bv_scene_free(s);
+    bv_clustermap_free(m);
+  }
+}
+
 int main(void)
 {
+  test_layout();
   test_fmt();
   test_view();
   test_mermaid();
