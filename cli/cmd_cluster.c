@@ -51,8 +51,8 @@ int cmd_cluster(cli_ctx *ctx)
     cli_note("node %s is connected to no other %snode: a map of one node", map->node,
              o.hidden ? "" : "visible ");
   if (map->left_out)
-    cli_note("%zu more nodes were found than --max-nodes %lu: not in the map", map->left_out,
-             max_nodes);
+    cli_note("%zu more node%s found beyond --max-nodes %lu: not in the map", map->left_out,
+             map->left_out == 1 ? " was" : "s were", max_nodes);
   bv_model m;
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_CLUSTER;

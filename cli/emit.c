@@ -304,6 +304,9 @@ void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv
       cli_note("%zu connections left out of the Mermaid (it draws at most 499 edges); every "
                "one is in the JSON model (--format json) and the images",
                info->left_out);
+    if (info->reduced && (fmt == BV_FMT_MERMAID || fmt == BV_FMT_MD))
+      cli_note("node names alone in the Mermaid: with their facts it passes Mermaid's 50,000 "
+               "characters; the text table (--format text) and the images have them");
     break;
   default: break;
   }

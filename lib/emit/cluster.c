@@ -7,6 +7,7 @@
 
 /* Mermaid's default limit (MERMAID.md): 500 edges do not render. */
 #define MMD_MAX_EDGES 499
+#define MMD_MAX_CHARS 50000
 
 static const char mmd_classes[] =
     "  classDef entry fill:#c4b5fd,stroke:#374151,stroke-width:3px\n"
@@ -23,7 +24,7 @@ static int map_of(const bv_model *m, const bv_clustermap **c)
   return 0;
 }
 
-int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, size_t *dropped)
+int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size_t *dropped)
 {
   const bv_clustermap *m = v->map;
   *dropped = 0;
@@ -33,7 +34,7 @@ int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, size_t *dropped)
   bv_buf_puts(b, "\n");
   for (size_t i = 0; i < m->n; i++) {
     bv_buf_printf(b, "  n%zu[\"", i);
-    bv_mmd_escape(b, v->label[i], strlen(v->label[i]));
+    bv_mmd_escape(b, v->label[i], names_only ? strcspn(v->label[i], "\n") : strlen(v->label[i]));
     bv_buf_printf(b, "\"]:::%s\n", v->cls[i]);
   }
   /* visible connections first: when Mermaid's limit cuts, hidden ones go first */
@@ -70,11 +71,20 @@ int bv_emit_cluster_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts
   bv_buf b;
   bv_buf_init(&b);
   size_t dropped = 0;
-  if (fmt == BV_FMT_MD)
-    bv_buf_puts(&b, "```mermaid\n");
-  rc = bv_cluster_mermaid(&b, v, &dropped);
-  if (!rc && fmt == BV_FMT_MD)
-    bv_buf_puts(&b, "```\n");
+  /* past Mermaid's 50,000 characters (about 400 nodes), the names alone */
+  int names_only = 0;
+  for (;;) {
+    if (fmt == BV_FMT_MD)
+      bv_buf_puts(&b, "```mermaid\n");
+    rc = bv_cluster_mermaid(&b, v, names_only, &dropped);
+    if (!rc && fmt == BV_FMT_MD)
+      bv_buf_puts(&b, "```\n");
+    if (rc || names_only || b.len <= MMD_MAX_CHARS)
+      break;
+    names_only = 1;
+    b.len = 0;
+    b.data[0] = 0;
+  }
   if (!rc && b.failed)
     rc = bv_error_set(BV_ENOMEM, "out of memory");
   if (!rc)
@@ -83,6 +93,7 @@ int bv_emit_cluster_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts
     info->nodes = c->n;
     info->links_dropped = dropped > 0;
     info->left_out = dropped;
+    info->reduced = names_only;
   }
   bv_buf_dispose(&b);
   bv_cluster_view_free(v);

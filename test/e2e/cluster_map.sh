@@ -83,6 +83,16 @@ root = ET.parse(sys.argv[2]).getroot()
 assert float(root.get('width').rstrip('pt').rstrip('px')) <= 1000, root.get('width')
 PY
 
+# --max-nodes: the map stops there and says how many it left out
+"$BEAMVIZ" --node "$A" --cookie "$CA" cluster --max-nodes 2 -o "$T/max2.json" 2>"$T/max2.err" ||
+  fail "--max-nodes 2: $(cat "$T/max2.err")"
+grep -q '^beamviz: 1 more node was found beyond --max-nodes 2: not in the map$' "$T/max2.err" || fail "max-nodes note: $(cat "$T/max2.err")"
+python3 -c "
+import json
+d = json.load(open('$T/max2.json'))
+assert len(d['nodes']) == 2 and d['left_out'] == 1 and len(d['edges']) == 1, d
+" || fail "max2: $(cat "$T/max2.json")"
+
 # a hidden node connected to A: shown with --hidden only, its connection hidden
 start_node H erl -hidden
 check "cookie of H" erl_eval "$H" "true = erlang:set_cookie(node(), list_to_atom(\"$CA\"))."
@@ -113,6 +123,24 @@ PY
 check "hidden mermaid" "$BEAMVIZ" render "$T/hidden.json" -o "$T/hidden.mmd"
 mmd_check "$T/hidden.mmd"
 grep -q -- '-\.- ' "$T/hidden.mmd" || fail "no dotted edge: $(cat "$T/hidden.mmd")"
+
+# an Elixir node in the cluster: its box says so (when the Elixir of the tests is there)
+if command -v elixir >/dev/null 2>&1; then
+  start_node E elixir
+  check "cookie of E" erl_eval "$E" "true = erlang:set_cookie(node(), list_to_atom(\"$CA\"))."
+  BV_COOKIES[$E]=$CA
+  check "connect E" erl_eval "$A" "true = net_kernel:connect_node('$E')."
+  check "cluster with elixir" "$BEAMVIZ" --node "$A" --cookie "$CA" cluster -o "$T/elixir.json"
+  python3 - "$T/elixir.json" "$E" <<'PY' || fail "elixir map: $(cat "$T/elixir.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {n["name"]: n for n in d["nodes"]}
+assert by[sys.argv[2]]["elixir"] and by[sys.argv[2]]["reachable"], by[sys.argv[2]]
+assert sum(1 for n in d["nodes"] if n["elixir"]) == 1, d["nodes"]
+PY
+  check "elixir text" "$BEAMVIZ" render "$T/elixir.json" -o "$T/elixir.txt"
+  grep -q "^$E  *[0-9]* (Elixir) " "$T/elixir.txt" || fail "elixir row: $(cat "$T/elixir.txt")"
+fi
 
 # a node connected to A with another cookie (A connects with it; beamviz cannot; hidden,
 # or global would drop it from the fully connected cluster), and a frozen node

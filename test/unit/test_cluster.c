@@ -98,7 +98,7 @@ static void test_mermaid(void)
   bv_buf b;
   bv_buf_init(&b);
   size_t dropped = 9;
-  CHECK_INT(bv_cluster_mermaid(&b, v, &dropped), 0);
+  CHECK_INT(bv_cluster_mermaid(&b, v, 0, &dropped), 0);
   CHECK_INT(dropped, 0);
   /* generated ids, quoted labels, the quote and brackets of a name as entities */
   CHECK(strncmp(b.data, "flowchart LR\n  %% Cluster of a@h: 3 nodes", 41) == 0);
@@ -131,7 +131,7 @@ static void test_mermaid(void)
   CHECK_INT(big->nedges, 780);
   CHECK_INT(bv_cluster_view_make(big, NULL, &v), 0);
   bv_buf_init(&b);
-  CHECK_INT(bv_cluster_mermaid(&b, v, &dropped), 0);
+  CHECK_INT(bv_cluster_mermaid(&b, v, 0, &dropped), 0);
   CHECK_INT(dropped, 780 - 499);
   size_t edges = 0;
   for (const char *p = b.data; (p = strstr(p, " --- ")); p++)
@@ -140,6 +140,20 @@ static void test_mermaid(void)
   CHECK(strstr(b.data, "%% 281 connections left out") != NULL);
   bv_buf_dispose(&b);
   bv_cluster_view_free(v);
+  /* over 50,000 characters with the facts: the names alone, said in info */
+  bv_model bm = {.kind = BV_MODEL_CLUSTER, .u.cluster = big};
+  for (size_t i = 0; i < big->n; i++)
+    big->nodes[i].name = bv_arena_printf(big->arena, "%01040zu@h", i);
+  bv_out *o;
+  bv_emit_info info;
+  CHECK_INT(bv_out_open_mem(&o), 0);
+  CHECK_INT(bv_emit(&bm, BV_FMT_MERMAID, NULL, o, &info), 0);
+  size_t len;
+  const char *text = bv_out_mem(o, &len);
+  CHECK(len <= 50000);
+  CHECK_INT(info.reduced, 1);
+  CHECK(text && strstr(text, "OTP 25") == NULL && strstr(text, "@h\"]:::entry\n") != NULL);
+  bv_out_abort(o);
   bv_clustermap_free(big);
   bv_clustermap_free(m);
 }
