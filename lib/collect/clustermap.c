@@ -209,8 +209,10 @@ static int finish(st *s)
 int bv_clustermap_collect(bv_conn *c, const bv_clustermap_opts *o, bv_clustermap **out)
 {
   *out = NULL;
-  if (!o || !o->conn.cookie)
-    return bv_error_set(BV_EINVAL, "cluster: no cookie for the other nodes");
+  /* no cookie (an embedding program's lone node): any other node is unreachable
+     with bv_conn_open's "no cookie" */
+  if (!o)
+    return bv_error_set(BV_EINVAL, "cluster: no options");
   if (o->max_nodes > MAX_MAX_NODES)
     return bv_error_set(BV_EINVAL, "cluster: at most %u nodes in a map, not %u", MAX_MAX_NODES,
                         o->max_nodes);
