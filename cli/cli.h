@@ -23,7 +23,8 @@ enum {
   EXIT_NOTFOUND = 11,  /* app, process or name not on the target */
   EXIT_NOERL = 12,     /* no erl/elixir to start a local node */
   EXIT_REFUSED = 13,   /* refused to protect the target */
-  EXIT_PROTOCOL = 14   /* malformed data from the node */
+  EXIT_PROTOCOL = 14,  /* malformed data from the node */
+  EXIT_PARTIAL = 15    /* partial: some nodes failed (the rest was written) */
 };
 
 typedef struct cli_opt {
@@ -81,8 +82,9 @@ int cmd_demo(cli_ctx *ctx);
 int cmd_apps(cli_ctx *ctx);
 int cmd_suptree(cli_ctx *ctx);
 int cmd_seqtrace(cli_ctx *ctx);
+int cmd_cluster(cli_ctx *ctx);
 extern const cli_opt cmd_procs_opts[], cmd_memory_opts[], cmd_render_opts[], cmd_demo_opts[],
-    cmd_apps_opts[], cmd_suptree_opts[], cmd_seqtrace_opts[];
+    cmd_apps_opts[], cmd_suptree_opts[], cmd_seqtrace_opts[], cmd_cluster_opts[];
 
 /* The command table (main.c). */
 extern const cli_cmd cli_commands[];

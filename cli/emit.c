@@ -28,6 +28,7 @@ static const struct {
     {BV_MODEL_TREE, "suptree", cmd_suptree_opts, suptree_view},
     {BV_MODEL_TRACE, "seqtrace", cmd_seqtrace_opts, seqtrace_view},
     {BV_MODEL_APPS, "apps", cmd_apps_opts, no_view},
+    {BV_MODEL_CLUSTER, "cluster", cmd_cluster_opts, no_view},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
 
@@ -298,6 +299,15 @@ void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv
   switch (m->kind) {
   case BV_MODEL_TREE: tree_note(info, o); break;
   case BV_MODEL_TRACE: trace_note(info, o); break;
+  case BV_MODEL_CLUSTER:
+    if (info->left_out && (fmt == BV_FMT_MERMAID || fmt == BV_FMT_MD))
+      cli_note("%zu connections left out of the Mermaid (it draws at most 499 edges); every "
+               "one is in the JSON model (--format json) and the images",
+               info->left_out);
+    if (info->reduced && (fmt == BV_FMT_MERMAID || fmt == BV_FMT_MD))
+      cli_note("node names alone in the Mermaid: with their facts it passes Mermaid's 50,000 "
+               "characters; the text table (--format text) and the images have them");
+    break;
   default: break;
   }
   if (fmt == BV_FMT_PNG)

@@ -35,6 +35,9 @@ const cli_cmd cli_commands[] = {
      "--app APP | --sup WHO [options]", cmd_suptree_opts, 1, 1},
     {"seqtrace", cmd_seqtrace, "bounded message trace (Mermaid sequence diagram, JSON)",
      "--eval CODE | --elixir CODE | --attach WHO[,WHO] [options]", cmd_seqtrace_opts, 1, 1},
+    {"cluster", cmd_cluster,
+     "map of the cluster: nodes (OTP, processes, memory, uptime) and their connections",
+     "[--hidden] [options]", cmd_cluster_opts, 1, 1},
     {"render", cmd_render, "re-render a saved model file without a node",
      "FILE.json -o OUT.ext [options]", cmd_render_opts, 0, 1},
     {"demo", cmd_demo, "start a local node with the example workload, write every output",
@@ -429,7 +432,7 @@ static void usage_all(void)
          "  5 epmd not running, 6 node not registered, 7 cookie rejected, 8 timeout,\n"
          "  9 node went away, 10 remote call failed, 11 not found on the target,\n"
          "  12 no erl for a local node, 13 refused to protect the target, 14 bad data "
-         "from node\n");
+         "from node,\n  15 partial: some nodes of a cluster failed (the rest was written)\n");
 }
 
 static void usage_render(const cli_cmd *c)

@@ -546,6 +546,67 @@ typedef struct bv_applist {
 int bv_apps_collect(bv_conn *c, bv_applist **out);
 void bv_applist_free(bv_applist *l);   /* NULL ok */
 
+/* --- a map of the cluster (beamviz cluster) ------------------------------ */
+
+/* One node of the map: its facts as it reported them (reachable), or only its
+ * name and why beamviz could not read it (unreachable: the other nodes' lists
+ * still give its connections). */
+typedef struct bv_cnode {
+  const char *name;        /* "a@host" */
+  int reachable;           /* beamviz connected and read its facts */
+  const char *error;       /* unreachable: why (the connection's message), else NULL */
+  int entry;               /* the node beamviz was pointed at */
+  int hidden;              /* seen only in nodes(hidden) lists (a hidden node) */
+  const char *otp_release; /* "25"; NULL when unreachable */
+  int elixir;              /* the Elixir application is loaded */
+  uint64_t processes;      /* erlang:system_info(process_count) */
+  uint64_t memory;         /* erlang:memory(total), bytes */
+  uint64_t uptime_ms;      /* since the node started (statistics(wall_clock)) */
+} bv_cnode;
+
+/* A connection between two nodes of the map, each pair once (a < b). Visible
+ * when either side lists the other in nodes(visible), else hidden (only in
+ * nodes(hidden) lists). */
+typedef struct bv_cedge {
+  uint32_t a, b;
+  int hidden;
+} bv_cedge;
+
+typedef struct bv_clustermap {
+  bv_arena *arena;
+  const char *node;        /* the entry node */
+  int with_hidden;         /* hidden nodes and connections were collected */
+  size_t n;
+  bv_cnode *nodes;         /* the entry node first, then by name */
+  size_t nedges;
+  bv_cedge *edges;         /* sorted by (a, b) */
+  size_t unreachable;      /* nodes with reachable == 0 */
+  size_t left_out;         /* nodes found beyond max_nodes (not in the map) */
+} bv_clustermap;
+
+typedef struct bv_clustermap_opts {
+  /* the connections to the other nodes: cookie, timeout_ms and max_message
+     (node is ignored); each node gets its own connection, opened, read and
+     closed in turn, every step within timeout_ms */
+  bv_conn_opts conn;
+  int hidden;              /* also follow nodes(hidden) (beamviz's own C nodes,
+                              beamviz_N, are always left out) */
+  unsigned max_nodes;      /* nodes in the map at most (0 = 256) */
+} bv_clustermap_opts;
+
+/* Reads the entry node's facts and node lists through c (one evaluation of an
+ * embedded template, templates/cluster_info.erl), then connects to every node
+ * listed, directly, and reads the same facts there; nodes those list are
+ * followed too (each once), up to max_nodes. A node that cannot be reached or
+ * read stays in the map, unreachable, with the reason in its error; that is
+ * not a failure of the call (m->unreachable counts them). Errors: the entry
+ * node's (connection errors, BV_ETERM), BV_EINVAL, BV_ENOMEM. Caller frees
+ * with bv_clustermap_free. */
+int bv_clustermap_collect(bv_conn *c, const bv_clustermap_opts *o, bv_clustermap **out);
+void bv_clustermap_free(bv_clustermap *m);   /* NULL ok */
+/* 1 when name is one of beamviz's own node names (beamviz_N@host). */
+int bv_clustermap_is_beamviz(const char *name);
+
 /* ------------------------------------------------------------------------ */
 /* Message traces (beamviz seqtrace): collection                            */
 /* ------------------------------------------------------------------------ */
@@ -594,7 +655,7 @@ int bv_who_parse(const char *who, char *out, size_t cap);
 #define BV_FILE_VERSION 1
 
 typedef enum { BV_MODEL_NONE, BV_MODEL_SNAPSHOT, BV_MODEL_MEMORY, BV_MODEL_TREE,
-               BV_MODEL_TRACE, BV_MODEL_APPS } bv_model_kind;
+               BV_MODEL_TRACE, BV_MODEL_APPS, BV_MODEL_CLUSTER } bv_model_kind;
 
 /* A loaded model of any kind. */
 typedef struct bv_model {
@@ -605,6 +666,7 @@ typedef struct bv_model {
     bv_tree *tree;
     bv_trace *trace;
     bv_applist *apps;
+    bv_clustermap *cluster;
   } u;
 } bv_model;
 
@@ -625,7 +687,7 @@ int bv_model_load(const char *path, bv_load_opts *o, bv_model *out);
 int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out);
 void bv_model_dispose(bv_model *m);   /* frees the model inside; m is caller's */
 
-/* "procs", "memory", "suptree", "seqtrace", "apps" (the file's format is
+/* "procs", "memory", "suptree", "seqtrace", "apps", "cluster_map" (the file's format is
  * "beamviz." and this); NULL for BV_MODEL_NONE. */
 const char *bv_model_kind_name(bv_model_kind k);
 /* Writes m as its model file (the JSON bv_model_load reads back). */

@@ -74,12 +74,17 @@ static const row rows[] = {
     {BV_MODEL_APPS, BV_FMT_JSON, emit_json, NULL},
     {BV_MODEL_APPS, BV_FMT_CSV, bv_emit_apps_csv, NULL},
     {BV_MODEL_APPS, BV_FMT_MD, bv_emit_apps_md, NULL},
+    {BV_MODEL_CLUSTER, BV_FMT_MERMAID, bv_emit_cluster_mermaid, NULL},
+    {BV_MODEL_CLUSTER, BV_FMT_MD, bv_emit_cluster_mermaid, NULL},
+    {BV_MODEL_CLUSTER, BV_FMT_JSON, emit_json, NULL},
+    {BV_MODEL_CLUSTER, BV_FMT_TEXT, bv_emit_cluster_text, NULL},
+    IMAGES(BV_MODEL_CLUSTER, bv_layout_cluster_model),
 };
 #define NROWS (sizeof rows / sizeof *rows)
 
 /* Each kind's formats, BV_FMT_NONE-ended, filled from rows[] once
  * (pthread_once: bv_emit may be called from several threads). */
-#define NKINDS (BV_MODEL_APPS + 1)
+#define NKINDS (BV_MODEL_CLUSTER + 1)
 static bv_format formats[NKINDS][NROWS + 1];
 static pthread_once_t formats_once = PTHREAD_ONCE_INIT;
 

@@ -132,4 +132,22 @@ int bv_emit_procs_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, 
 int bv_emit_memory_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                         bv_emit_info *info);
 
+/* The cluster map, drawn from its view (bv_cluster_view_make). Mermaid
+ * (BV_FMT_MERMAID, or BV_FMT_MD: a fenced block): `flowchart LR`, a %% comment
+ * with the title, nodes n0, n1... in the map's order with their label lines
+ * (escaped with bv_mmd_escape, lines as <br/>) and class (entry, member,
+ * hiddennode, unreachable), visible connections `---`, hidden ones `-.-`
+ * (visible first; past Mermaid's 499 edges the rest are left out, counted in
+ * info->left_out and a %% comment); a text over Mermaid's 50,000 characters
+ * is written again with the node names alone as labels (info->reduced).
+ * Text: the title, then a table NODE OTP
+ * PROCESSES MEMORY UPTIME CONNECTED TO (one node a line, "(hidden)" after a
+ * hidden connection), then one line per unreachable node with its reason. */
+int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size_t *dropped);
+int bv_cluster_text(bv_buf *b, const bv_cluster_view *v);
+int bv_emit_cluster_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                            bv_emit_info *info);
+int bv_emit_cluster_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
+                         bv_emit_info *info);
+
 #endif

@@ -121,4 +121,13 @@ int bv_layout_memory_model(const bv_model *m, const bv_emit_opts *o, const bv_me
 int bv_layout_bars_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                          bv_scene **out, bv_emit_info *info);
 
+/* The cluster map (layout/cluster.c) from its view: the same labels, classes
+ * and title as the Mermaid; boxes of one size on an ellipse (up to 8 nodes)
+ * or in a grid about 1000 px wide at most, connections straight between box
+ * centres behind the boxes (hidden ones dotted), a legend of the kinds of
+ * connection drawn. Each box and its texts carry ref = the node's index,
+ * each connection its edge index. */
+int bv_layout_cluster_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
+                            bv_scene **out, bv_emit_info *info);
+
 #endif

@@ -104,6 +104,7 @@ void bv_model_dispose(bv_model *m)
   case BV_MODEL_TREE: bv_tree_free(m->u.tree); break;
   case BV_MODEL_TRACE: bv_trace_free(m->u.trace); break;
   case BV_MODEL_APPS: bv_applist_free(m->u.apps); break;
+  case BV_MODEL_CLUSTER: bv_clustermap_free(m->u.cluster); break;
   case BV_MODEL_NONE: break;
   }
   memset(m, 0, sizeof *m);
@@ -120,6 +121,7 @@ static const struct {
     {"beamviz.suptree", BV_MODEL_TREE},
     {"beamviz.seqtrace", BV_MODEL_TRACE},
     {"beamviz.apps", BV_MODEL_APPS},
+    {"beamviz.cluster_map", BV_MODEL_CLUSTER},
 };
 
 int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *out)
@@ -171,6 +173,7 @@ int bv_model_load_mem(const char *name, const char *data, size_t len, bv_model *
   case BV_MODEL_TREE: rc = bv_tree_from_json(d, &out->u.tree); break;
   case BV_MODEL_TRACE: rc = bv_trace_from_json(d, &out->u.trace); break;
   case BV_MODEL_APPS: rc = bv_applist_from_json(d, &out->u.apps); break;
+  case BV_MODEL_CLUSTER: rc = bv_clustermap_from_json(d, &out->u.cluster); break;
   case BV_MODEL_NONE: break;
   }
   if (rc)
@@ -239,6 +242,7 @@ int bv_model_save(const bv_model *m, bv_out *out)
   case BV_MODEL_TREE: return bv_tree_write_json(m->u.tree, out);
   case BV_MODEL_TRACE: return bv_trace_write_json(m->u.trace, out);
   case BV_MODEL_APPS: return bv_apps_write_json(m->u.apps, out);
+  case BV_MODEL_CLUSTER: return bv_clustermap_write_json(m->u.cluster, out);
   case BV_MODEL_NONE: break;
   }
   return bv_error_set(BV_EINVAL, "nothing to save (empty model)");

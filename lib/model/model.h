@@ -84,6 +84,11 @@ const char *bv_tnode_kind_name(bv_tnode_kind k);
 int bv_apps_write_json(const bv_applist *l, bv_out *out);
 
 
+/* {"format":"beamviz.cluster_map","version":1,"node":...,"with_hidden":...,
+ * "left_out":N,"nodes":[{name, entry, reachable, hidden, error, otp_release,
+ * elixir, processes, memory, uptime_ms}],"edges":[{a, b, hidden}]}, streamed */
+int bv_clustermap_write_json(const bv_clustermap *m, bv_out *out);
+
 /* Kind names as written in the model file: send, call, cast, reply, exit, down,
  * spawn. */
 const char *bv_ev_kind_name(bv_ev_kind k);
@@ -102,6 +107,7 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out);
 int bv_tree_from_json(const bv_jdoc *d, bv_tree **out);
 int bv_trace_from_json(const bv_jdoc *d, bv_trace **out);
 int bv_applist_from_json(const bv_jdoc *d, bv_applist **out);
+int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out);
 
 /* A memory series with room for n samples (none filled yet). */
 int bv_memseries_new(bv_memseries **out, size_t n);

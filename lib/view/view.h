@@ -346,4 +346,33 @@ void bv_trace_view_free(bv_trace_view *v);  /* NULL ok */
 /* Copies the view's counts into info (shown, left_out, hidden); NULL ok. */
 void bv_trace_view_info(const bv_trace_view *v, bv_emit_info *info);
 
+/* --- the cluster map --------------------------------------------------------- */
+
+/* What a cluster map shows, whatever the format (Mermaid, text, images): each
+ * node's label lines and class, the title. Everything lives in `arena`. */
+typedef struct bv_cluster_view {
+  bv_arena *arena;
+  const bv_clustermap *map;
+  /* node i's label, lines split by '\n': its name; "OTP 25 · Elixir ·
+   * 1,234 processes"; "45.6 MB · up 3 h 12 min". Unreachable: its name;
+   * "unreachable"; the reason (the connection's message without its leading
+   * "node NAME ", at most BV_CLUSTER_REASON_MAX bytes, cut at a character with
+   * "...", wrapped at spaces into lines of even length, at most about
+   * BV_CLUSTER_REASON_LINE characters). Plain UTF-8, not escaped. */
+  const char **label;
+  const char **cls;      /* "entry", "member", "hiddennode" (a hidden node), "unreachable" (Mermaid classes: not "node", Mermaid's own) */
+  const char *title;     /* "Cluster of a@h: 3 nodes, 2 connections (1 hidden), 1 unreachable" */
+  size_t visible_edges, hidden_edges;
+} bv_cluster_view;
+#define BV_CLUSTER_REASON_MAX 90
+#define BV_CLUSTER_REASON_LINE 36
+
+int bv_cluster_view_make(const bv_clustermap *m, const bv_emit_opts *o, bv_cluster_view **out);
+void bv_cluster_view_free(bv_cluster_view *v);  /* NULL ok */
+/* Texts the view writes (d: at least 32 bytes; return d): "1,234,567";
+ * "45.6 MB" (10^6 bytes; GB from 10^9); "3 h 12 min" (s, min, h min, d h). */
+const char *bv_cluster_fmt_count(char *d, size_t cap, uint64_t v);
+const char *bv_cluster_fmt_bytes(char *d, size_t cap, uint64_t v);
+const char *bv_cluster_fmt_uptime(char *d, size_t cap, uint64_t ms);
+
 #endif

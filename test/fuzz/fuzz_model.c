@@ -1,8 +1,8 @@
 /* fuzz_model.c: libFuzzer target for bv_model_load_mem, the reader of model JSON files
  * given by the user (`beamviz render FILE.json`). First byte chooses the options:
- *   byte % 5 == 0: the rest is the whole file
- *   byte % 5 == 1..4: the rest follows a valid header for procs, memory, suptree or
- *     seqtrace ('{"format":"beamviz.<kind>","version":1,'), so the fuzzer spends its
+ *   byte % 6 == 0: the rest is the whole file
+ *   byte % 6 == 1..5: the rest follows a valid header for procs, memory, suptree,
+ *     seqtrace or cluster_map ('{"format":"beamviz.<kind>","version":1,'), so the fuzzer spends its
  *     time in the per-kind loaders instead of rediscovering the header
  * The contract checked: success gives a model of a known kind; failure is BV_EFORMAT
  * (or BV_ENOMEM) with a message that names the file. A loaded model is then emitted
@@ -26,6 +26,7 @@ static size_t model_size(const bv_model *m)
   case BV_MODEL_TREE: return m->u.tree->n;
   case BV_MODEL_TRACE: return m->u.trace->n + m->u.trace->nparts;
   case BV_MODEL_APPS: return m->u.apps->n;
+  case BV_MODEL_CLUSTER: return m->u.cluster->n + m->u.cluster->nedges;
   case BV_MODEL_NONE: break;
   }
   return 0;
@@ -63,13 +64,14 @@ static const char *const headers[] = {
     "{\"format\":\"beamviz.memory\",\"version\":1,",
     "{\"format\":\"beamviz.suptree\",\"version\":1,",
     "{\"format\":\"beamviz.seqtrace\",\"version\":1,",
+    "{\"format\":\"beamviz.cluster_map\",\"version\":1,",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   if (size < 1)
     return 0;
-  const char *hdr = headers[data[0] % 5];
+  const char *hdr = headers[data[0] % 6];
   size_t hl = strlen(hdr), n = size - 1;
   char *doc = malloc(hl + n ? hl + n : 1); /* exact size: ASan sees a read past len */
   if (!doc)

@@ -129,7 +129,8 @@ static void draw(const bv_model *m, unsigned opt)
     lay = eo.chart == BV_CHART_BAR ? bv_layout_bars_model : bv_layout_scatter_model;
     break;
   case BV_MODEL_MEMORY: lay = bv_layout_memory_model; break;
-  case BV_MODEL_APPS:
+  case BV_MODEL_CLUSTER: lay = bv_layout_cluster_model; break;
+  case BV_MODEL_APPS: return; /* no image */
   case BV_MODEL_NONE: abort();
   }
   bv_scene *s = NULL;
@@ -208,7 +209,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     emit(w_json, &m, BV_FMT_JSON, &o);
     emit(bv_emit_seq_mermaid, &m, (opt >> 1) & 1 ? BV_FMT_MD : BV_FMT_MERMAID, &o);
     break;
+  case BV_MODEL_CLUSTER:
+    emit(w_json, &m, BV_FMT_JSON, &o);
+    emit(bv_emit_cluster_mermaid, &m, (opt >> 1) & 1 ? BV_FMT_MD : BV_FMT_MERMAID, &o);
+    emit(bv_emit_cluster_text, &m, BV_FMT_TEXT, &o);
+    break;
   case BV_MODEL_APPS:
+    emit(w_json, &m, BV_FMT_JSON, &o);
+    emit(bv_emit_apps_text, &m, BV_FMT_TEXT, &o);
+    break;
   case BV_MODEL_NONE: abort();
   }
   draw(&m, opt);

@@ -12,6 +12,7 @@ static inline int save_json(bv_model_kind kind, const void *p, bv_buf *b)
   case BV_MODEL_TREE: m.u.tree = (bv_tree *)p; break;
   case BV_MODEL_TRACE: m.u.trace = (bv_trace *)p; break;
   case BV_MODEL_APPS: m.u.apps = (bv_applist *)p; break;
+  case BV_MODEL_CLUSTER: m.u.cluster = (bv_clustermap *)p; break;
   default: return BV_EINVAL;
   }
   bv_out *o;
