@@ -282,6 +282,7 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
     p->reductions0 = p->memory0 = p->message_queue_len0 = 0;
     p->reductions_per_sec = 0;
     p->presence = BV_PRESENCE_NONE;
+    p->node = NULL; /* a cluster run sets it when it merges the nodes */
     w0row *first = NULL;
     if (c->window) {
       const bv_intern_slot *sl = bv_intern_get(&c->w0map, c->tmp.data, c->tmp.len);
