@@ -137,10 +137,68 @@ int bv_cluster_nodes(bv_conn *c, int hidden, const char ***names, size_t *n)
 
 /* --- procs, cluster-wide --------------------------------------------------- */
 
+/* Each node's snapshot is merged as soon as it is collected (under the
+ * lock): its rows copied to the end of the cluster's, its row array freed at
+ * once, its strings (its arena) adopted as they are. Peak memory is the
+ * cluster's rows plus the rows of the nodes still being collected. */
 typedef struct procs_job {
   const bv_procs_opts *o;
-  bv_snapshot **snaps;
+  pthread_mutex_t lock;
+  bv_snapshot *m;       /* rows in the order the nodes finished */
+  size_t cap;           /* rows m->procs has room for */
+  size_t *seg_start;    /* per node asked: where its rows start in m, its count */
+  size_t *seg_n;
+  int *done;
+  const char **otp;     /* per node: its release and syntax (first collected wins) */
+  int *elixir;
+  int rc;               /* out of memory while merging */
 } procs_job;
+
+static int merge_locked(procs_job *j, size_t i, bv_snapshot *s)
+{
+  bv_snapshot *m = j->m;
+  if (m->n + s->n > j->cap) {
+    size_t ncap = m->n + s->n, grow = j->cap + j->cap / 4;
+    if (ncap < grow)
+      ncap = grow;
+    bv_proc *np = bv_arena_realloc(m->arena, m->procs, j->cap * sizeof *np, ncap * sizeof *np);
+    if (!np)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    m->procs = np;
+    j->cap = ncap;
+  }
+  const char *node = bv_arena_strdup(m->arena, j->m->nodes[i].node);
+  if (!node)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  memcpy(m->procs + m->n, s->procs, s->n * sizeof *s->procs);
+  for (size_t k = 0; k < s->n; k++)
+    m->procs[m->n + k].node = node;
+  j->seg_start[i] = m->n;
+  j->seg_n[i] = s->n;
+  j->done[i] = 1;
+  m->n += s->n;
+  m->total += s->total;
+  m->skipped += s->skipped;
+  m->born += s->born;
+  m->gone += s->gone;
+  bv_node_result *r = &m->nodes[i];
+  r->node = node;
+  r->total = s->total;
+  r->skipped = s->skipped;
+  r->window_measured_ms = s->window_measured_ms;
+  j->otp[i] = s->otp_release;
+  j->elixir[i] = s->elixir;
+  if (!i || !m->window_ms) {
+    m->window_ms = s->window_ms;
+    m->window_measured_ms = s->window_measured_ms;
+  }
+  /* the rows' array is copied: freed now; the strings stay (adopted) */
+  bv_arena_release(s->arena, s->procs);
+  s->procs = NULL;
+  bv_arena_adopt(m->arena, s->arena);
+  s->arena = NULL;
+  return 0;
+}
 
 static int procs_one(bv_conn *c, size_t i, void *ud)
 {
@@ -148,28 +206,73 @@ static int procs_one(bv_conn *c, size_t i, void *ud)
   bv_procs_opts o = *j->o;
   o.on_rows = NULL;
   o.ud = NULL;
-  return bv_procs_collect(c, &o, &j->snaps[i]);
+  bv_snapshot *s;
+  int rc = bv_procs_collect(c, &o, &s);
+  if (rc)
+    return rc;
+  pthread_mutex_lock(&j->lock);
+  if (!j->rc && (rc = merge_locked(j, i, s)))
+    j->rc = rc;
+  pthread_mutex_unlock(&j->lock);
+  bv_snapshot_free(s);
+  return 0;
 }
 
-/* Copies node i's rows into m (strings into m's arena; repeated texts once). */
-static int merge_one(bv_snapshot *m, bv_intern *in, const bv_snapshot *s, const char *node)
+/* Puts m's rows in the order the nodes were asked (each node's rows kept in
+ * their order): every row moved once, following the cycles of the move. */
+static int reorder(procs_job *j, size_t nn)
 {
-  for (size_t k = 0; k < s->n; k++) {
-    const bv_proc *p = &s->procs[k];
-    bv_proc *q = &m->procs[m->n];
-    *q = *p;
-    int oom[6] = {0};
-    q->node = node;
-    q->pid = bv_arena_strdup(m->arena, p->pid);
-    q->name = bv_intern_str(in, m->arena, p->name, &oom[0]);
-    q->status = bv_intern_str(in, m->arena, p->status, &oom[1]);
-    q->current_function = bv_intern_str(in, m->arena, p->current_function, &oom[2]);
-    q->initial_call = bv_intern_str(in, m->arena, p->initial_call, &oom[3]);
-    q->label = bv_intern_str(in, m->arena, p->label, &oom[4]);
-    if (!q->pid || oom[0] || oom[1] || oom[2] || oom[3] || oom[4])
-      return bv_error_set(BV_ENOMEM, "out of memory");
-    m->n++;
+  bv_snapshot *m = j->m;
+  size_t *dst = calloc(nn ? nn : 1, sizeof *dst); /* where each node's rows go */
+  unsigned char *seen = calloc(m->n / 8 + 1, 1);
+  size_t *order = calloc(nn ? nn : 1, sizeof *order); /* nodes by their rows' start */
+  if (!dst || !seen || !order) {
+    free(dst);
+    free(seen);
+    free(order);
+    return bv_error_set(BV_ENOMEM, "out of memory");
   }
+  size_t at = 0, k = 0;
+  for (size_t i = 0; i < nn; i++)
+    if (j->done[i]) {
+      dst[i] = at;
+      at += j->seg_n[i];
+      order[k++] = i;
+    }
+  /* order: the done nodes by where their rows are now (insertion sort: few) */
+  for (size_t a = 1; a < k; a++)
+    for (size_t b = a; b > 0 && j->seg_start[order[b - 1]] > j->seg_start[order[b]]; b--) {
+      size_t t = order[b];
+      order[b] = order[b - 1];
+      order[b - 1] = t;
+    }
+  for (size_t start = 0; start < m->n; start++) {
+    if (seen[start / 8] & (1u << (start % 8)))
+      continue;
+    bv_proc carry = m->procs[start];
+    size_t cur = start;
+    do {
+      /* the node whose rows hold cur: the last with start <= cur */
+      size_t lo = 0, hi = k;
+      while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (j->seg_start[order[mid]] <= cur)
+          lo = mid;
+        else
+          hi = mid;
+      }
+      size_t nd = order[lo];
+      size_t d = dst[nd] + (cur - j->seg_start[nd]);
+      bv_proc t = m->procs[d];
+      m->procs[d] = carry;
+      carry = t;
+      seen[d / 8] |= (unsigned char)(1u << (d % 8));
+      cur = d;
+    } while (cur != start);
+  }
+  free(dst);
+  free(seen);
+  free(order);
   return 0;
 }
 
@@ -177,61 +280,60 @@ int bv_procs_collect_cluster(const bv_cluster_opts *co, const bv_procs_opts *o,
                              bv_snapshot **out)
 {
   *out = NULL;
-  bv_snapshot **snaps = calloc(co->n ? co->n : 1, sizeof *snaps);
+  size_t nn = co->n ? co->n : 1;
+  procs_job j;
+  memset(&j, 0, sizeof j);
+  j.o = o;
   bv_snapshot *m = calloc(1, sizeof *m);
-  bv_intern in;
-  int rc = bv_intern_init(&in);
-  if (rc || !snaps || !m || !(m->arena = bv_arena_new()) ||
-      !(m->nodes = bv_arena_alloc(m->arena, (co->n ? co->n : 1) * sizeof *m->nodes))) {
-    if (!rc)
-      bv_intern_dispose(&in);
-    free(snaps);
-    bv_snapshot_free(m);
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  }
-  procs_job j = {o, snaps};
-  m->nnodes = co->n;
-  rc = bv_cluster_run(co, procs_one, &j, m->arena, m->nodes);
-  size_t rows = 0, first_ok = co->n;
-  for (size_t i = 0; i < co->n; i++)
-    if (snaps[i]) {
-      rows += snaps[i]->n;
-      if (first_ok == co->n)
-        first_ok = i;
-    }
-  if (!rc && !(m->procs = bv_arena_alloc(m->arena, (rows ? rows : 1) * sizeof *m->procs)))
+  j.m = m;
+  j.seg_start = calloc(nn, sizeof *j.seg_start);
+  j.seg_n = calloc(nn, sizeof *j.seg_n);
+  j.done = calloc(nn, sizeof *j.done);
+  j.otp = calloc(nn, sizeof *j.otp);
+  j.elixir = calloc(nn, sizeof *j.elixir);
+  int rc = 0;
+  if (!m || !j.seg_start || !j.seg_n || !j.done || !j.otp || !j.elixir ||
+      !(m->arena = bv_arena_new()) ||
+      !(m->nodes = bv_arena_alloc(m->arena, nn * sizeof *m->nodes)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
-  if (!rc && first_ok < co->n) {
-    /* the snapshot's facts: the first collected node's syntax and release */
-    const bv_snapshot *f = snaps[first_ok];
-    m->elixir = f->elixir;
-    m->otp_release = f->otp_release ? bv_arena_strdup(m->arena, f->otp_release) : NULL;
-    m->window_ms = f->window_ms;
-    m->window_measured_ms = f->window_measured_ms;
+  if (!rc) {
+    for (size_t i = 0; i < co->n; i++) /* the name a merge gives its rows */
+      m->nodes[i].node = co->nodes[i];
+    m->nnodes = co->n;
+    pthread_mutex_init(&j.lock, NULL);
+    rc = bv_cluster_run(co, procs_one, &j, m->arena, m->nodes);
+    pthread_mutex_destroy(&j.lock);
+    if (!rc)
+      rc = j.rc;
   }
-  /* merged in the order asked, each node's snapshot freed once copied */
-  for (size_t i = 0; i < co->n; i++) {
-    bv_snapshot *s = snaps[i];
-    if (!s)
-      continue;
-    bv_node_result *r = &m->nodes[i];
-    r->total = s->total;
-    r->skipped = s->skipped;
-    r->window_measured_ms = s->window_measured_ms;
-    if (!rc) {
-      m->total += s->total;
-      m->skipped += s->skipped;
-      m->born += s->born;
-      m->gone += s->gone;
-      rc = merge_one(m, &in, s, r->node);
-    }
-    bv_snapshot_free(s);
-    snaps[i] = NULL;
-  }
-  free(snaps);
-  bv_intern_dispose(&in);
+  if (!rc && !m->procs && !(m->procs = bv_arena_alloc(m->arena, sizeof *m->procs)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
   if (!rc)
+    rc = reorder(&j, co->n);
+  if (!rc) {
+    /* the snapshot's release and syntax: the first collected node's (in the
+       order asked); each row points at its node's name in nodes */
+    for (size_t i = 0; i < co->n; i++)
+      if (j.done[i]) {
+        m->otp_release = j.otp[i];
+        m->elixir = j.elixir[i];
+        break;
+      }
+    for (size_t i = 0; i < co->n; i++)
+      if (j.done[i] && j.seg_n[i]) {
+        /* the runner wrote its own copy of the name: the rows' one is kept */
+        size_t at = 0;
+        for (size_t k = 0; k < i; k++)
+          at += j.done[k] ? j.seg_n[k] : 0;
+        m->nodes[i].node = m->procs[at].node;
+      }
     rc = bv_snapshot_cluster_label(m);
+  }
+  free(j.seg_start);
+  free(j.seg_n);
+  free(j.done);
+  free(j.otp);
+  free(j.elixir);
   if (rc) {
     bv_snapshot_free(m);
     return rc;
