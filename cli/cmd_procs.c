@@ -22,7 +22,8 @@ const cli_opt cmd_procs_opts[] = {
     {"color", "FIELD", "status|name|label|current_function|initial_call|window|node (default "
                        "status; node with --cluster or --nodes)"},
     {"workers", "N", "processes on the node sharing the collection (default 2 per scheduler)"},
-    {"chunk", "N", "processes per streamed message (default 2000)"},
+    {"chunk", "N", "processes per streamed message (default 2000; 500 with --cluster or --nodes: "
+                   "each of the --parallel connections decodes one at a time)"},
     {NULL, NULL, NULL}};
 
 int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
@@ -108,7 +109,7 @@ int cmd_procs(cli_ctx *ctx)
       (rc = cli_view_opts(ctx, BV_MODEL_SNAPSHOT, fmt, &eo)) ||
       (rc = cli_save_path(ctx, path, &save)) ||
       (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
-      (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)) ||
+      (rc = cli_uint(ctx, "chunk", 100, 100000, cli_multi(ctx) ? 500 : 2000, &chunk)) ||
       (rc = cli_uint(ctx, "window", 1, 600000, 0, &window)))
     return rc;
   /* --y alone against x's default, which depends on the window */
@@ -125,7 +126,7 @@ int cmd_procs(cli_ctx *ctx)
   }
   int top = cli_get(ctx, "top") != NULL;
   bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0,
-                     (unsigned)window};
+                     (unsigned)window, 0};
   /* JSON, CSV, the --save model and a chart coloured by name (the identity
    * rule), label or initial call need the initial call and label; a chart
    * otherwise reads them only where that is cheap (OTP 26.2+): before that

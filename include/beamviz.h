@@ -467,6 +467,11 @@ typedef struct bv_procs_opts {
    * window is added to it. on_rows sees the second pass's rows, then the gone
    * ones. */
   unsigned window_ms;
+  /* With on_rows: the rows are on_rows's to keep (copy them there): the
+   * snapshot keeps none of them (n is 0 at the end; total, skipped, born,
+   * gone and the window are set), so memory holds one chunk of rows at a
+   * time. */
+  int handoff;
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()

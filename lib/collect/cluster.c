@@ -137,132 +137,171 @@ int bv_cluster_nodes(bv_conn *c, int hidden, const char ***names, size_t *n)
 
 /* --- procs, cluster-wide --------------------------------------------------- */
 
-/* Each node's snapshot is merged as soon as it is collected (under the
- * lock): its rows copied to the end of the cluster's, its row array freed at
- * once, its strings (its arena) adopted as they are. Peak memory is the
- * cluster's rows plus the rows of the nodes still being collected. */
-typedef struct procs_job {
+/* Each node's rows are merged as they come (the collector hands each run
+ * of rows over and keeps none: bv_procs_opts.handoff): appended to the
+ * cluster's under the lock, as one segment of that node. Memory holds the
+ * cluster's rows, the strings and one chunk per node being collected. At the
+ * end the rows are put in the order the nodes were asked, and a node that
+ * failed part way loses the rows it had sent. */
+typedef struct seg {
+  size_t node, start, off, n; /* rows [start, start+n) of m are node's [off, off+n) */
+} seg;
+
+typedef struct procs_job procs_job;
+typedef struct node_ud {
+  procs_job *j;
+  size_t i;
+} node_ud;
+
+struct procs_job {
   const bv_procs_opts *o;
   pthread_mutex_t lock;
-  bv_snapshot *m;       /* rows in the order the nodes finished */
+  bv_snapshot *m;       /* rows in the order they came */
   size_t cap;           /* rows m->procs has room for */
-  size_t *seg_start;    /* per node asked: where its rows start in m, its count */
-  size_t *seg_n;
-  int *done;
-  const char **otp;     /* per node: its release and syntax (first collected wins) */
+  seg *segs;
+  size_t nsegs, segcap;
+  size_t *rows;         /* per node asked: rows sent so far */
+  const char **name;    /* per node: the name its rows point at (in m's arena) */
+  int *done;            /* per node: collected whole */
+  const char **otp;     /* per node: its release and syntax */
   int *elixir;
-  int rc;               /* out of memory while merging */
-} procs_job;
+  node_ud *uds;
+};
 
-static int merge_locked(procs_job *j, size_t i, bv_snapshot *s)
+static int node_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size_t n)
 {
+  node_ud *u = ud;
+  procs_job *j = u->j;
   bv_snapshot *m = j->m;
-  if (m->n + s->n > j->cap) {
-    size_t ncap = m->n + s->n, grow = j->cap + j->cap / 4;
+  int rc = 0;
+  (void)s;
+  pthread_mutex_lock(&j->lock);
+  if (m->n + n > j->cap) {
+    size_t ncap = m->n + n, grow = j->cap + j->cap / 2;
     if (ncap < grow)
       ncap = grow;
     bv_proc *np = bv_arena_realloc(m->arena, m->procs, j->cap * sizeof *np, ncap * sizeof *np);
-    if (!np)
-      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!np) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      goto out;
+    }
     m->procs = np;
     j->cap = ncap;
   }
-  const char *node = bv_arena_strdup(m->arena, j->m->nodes[i].node);
-  if (!node)
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  memcpy(m->procs + m->n, s->procs, s->n * sizeof *s->procs);
-  for (size_t k = 0; k < s->n; k++)
-    m->procs[m->n + k].node = node;
-  j->seg_start[i] = m->n;
-  j->seg_n[i] = s->n;
-  j->done[i] = 1;
-  m->n += s->n;
-  m->total += s->total;
-  m->skipped += s->skipped;
-  m->born += s->born;
-  m->gone += s->gone;
-  bv_node_result *r = &m->nodes[i];
-  r->node = node;
-  r->total = s->total;
-  r->skipped = s->skipped;
-  r->window_measured_ms = s->window_measured_ms;
-  j->otp[i] = s->otp_release;
-  j->elixir[i] = s->elixir;
-  if (!i || !m->window_ms) {
-    m->window_ms = s->window_ms;
-    m->window_measured_ms = s->window_measured_ms;
+  if (j->nsegs == j->segcap) {
+    size_t nc = j->segcap ? j->segcap * 2 : 64;
+    seg *ns = realloc(j->segs, nc * sizeof *ns);
+    if (!ns) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      goto out;
+    }
+    j->segs = ns;
+    j->segcap = nc;
   }
-  /* the rows' array is copied: freed now; the strings stay (adopted) */
-  bv_arena_release(s->arena, s->procs);
-  s->procs = NULL;
-  bv_arena_adopt(m->arena, s->arena);
-  s->arena = NULL;
-  return 0;
+  if (!j->name[u->i] && !(j->name[u->i] = bv_arena_strdup(m->arena, m->nodes[u->i].node))) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto out;
+  }
+  /* the texts the rows point at live in the node's snapshot arena, which the
+     cluster's adopts when the node is done (or frees with its rows' segment
+     when it fails) */
+  memcpy(m->procs + m->n, rows, n * sizeof *rows);
+  for (size_t k = 0; k < n; k++)
+    m->procs[m->n + k].node = j->name[u->i];
+  j->segs[j->nsegs++] = (seg){u->i, m->n, j->rows[u->i], n};
+  j->rows[u->i] += n;
+  m->n += n;
+out:
+  pthread_mutex_unlock(&j->lock);
+  return rc;
 }
 
 static int procs_one(bv_conn *c, size_t i, void *ud)
 {
   procs_job *j = ud;
   bv_procs_opts o = *j->o;
-  o.on_rows = NULL;
-  o.ud = NULL;
-  bv_snapshot *s;
+  j->uds[i] = (node_ud){j, i};
+  o.on_rows = node_rows;
+  o.ud = &j->uds[i];
+  o.handoff = 1;
+  bv_snapshot *s = NULL;
   int rc = bv_procs_collect(c, &o, &s);
-  if (rc)
-    return rc;
   pthread_mutex_lock(&j->lock);
-  if (!j->rc && (rc = merge_locked(j, i, s)))
-    j->rc = rc;
+  if (!rc) {
+    bv_snapshot *m = j->m;
+    bv_node_result *r = &m->nodes[i];
+    r->total = s->total;
+    r->skipped = s->skipped;
+    r->window_measured_ms = s->window_measured_ms;
+    m->total += s->total;
+    m->skipped += s->skipped;
+    m->born += s->born;
+    m->gone += s->gone;
+    j->otp[i] = s->otp_release;
+    j->elixir[i] = s->elixir;
+    if (!m->window_ms || i == 0) {
+      m->window_ms = s->window_ms;
+      m->window_measured_ms = s->window_measured_ms;
+    }
+    j->done[i] = 1;
+    /* the rows' texts (and the chunk buffer, small) stay with the cluster */
+    bv_arena_release(s->arena, s->procs);
+    s->procs = NULL;
+    bv_arena_adopt(m->arena, s->arena);
+    s->arena = NULL;
+  }
+  /* a failed node's rows point at texts freed with its snapshot: reorder
+     moves them last, reading none of them, and cuts them */
   pthread_mutex_unlock(&j->lock);
   bv_snapshot_free(s);
-  return 0;
+  return rc;
 }
 
-/* Puts m's rows in the order the nodes were asked (each node's rows kept in
- * their order): every row moved once, following the cycles of the move. */
+/* The segment holding row cur (segments are in row order). */
+static const seg *seg_of(const procs_job *j, size_t cur)
+{
+  size_t lo = 0, hi = j->nsegs;
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (j->segs[mid].start <= cur)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return &j->segs[lo];
+}
+
+/* Puts m's rows in the order the nodes were asked, each node's in its own
+ * order, the rows of failed nodes last (then cut): every row moved once,
+ * following the cycles of the move. */
 static int reorder(procs_job *j, size_t nn)
 {
   bv_snapshot *m = j->m;
-  size_t *dst = calloc(nn ? nn : 1, sizeof *dst); /* where each node's rows go */
+  size_t *dst = calloc(nn ? nn : 1, sizeof *dst);
   unsigned char *seen = calloc(m->n / 8 + 1, 1);
-  size_t *order = calloc(nn ? nn : 1, sizeof *order); /* nodes by their rows' start */
-  if (!dst || !seen || !order) {
+  if (!dst || !seen) {
     free(dst);
     free(seen);
-    free(order);
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
-  size_t at = 0, k = 0;
+  size_t at = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < nn; i++)
+      if (j->done[i] == !pass) {
+        dst[i] = at;
+        at += j->rows[i];
+      }
+  size_t keep = 0;
   for (size_t i = 0; i < nn; i++)
-    if (j->done[i]) {
-      dst[i] = at;
-      at += j->seg_n[i];
-      order[k++] = i;
-    }
-  /* order: the done nodes by where their rows are now (insertion sort: few) */
-  for (size_t a = 1; a < k; a++)
-    for (size_t b = a; b > 0 && j->seg_start[order[b - 1]] > j->seg_start[order[b]]; b--) {
-      size_t t = order[b];
-      order[b] = order[b - 1];
-      order[b - 1] = t;
-    }
+    keep += j->done[i] ? j->rows[i] : 0;
   for (size_t start = 0; start < m->n; start++) {
     if (seen[start / 8] & (1u << (start % 8)))
       continue;
     bv_proc carry = m->procs[start];
     size_t cur = start;
     do {
-      /* the node whose rows hold cur: the last with start <= cur */
-      size_t lo = 0, hi = k;
-      while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (j->seg_start[order[mid]] <= cur)
-          lo = mid;
-        else
-          hi = mid;
-      }
-      size_t nd = order[lo];
-      size_t d = dst[nd] + (cur - j->seg_start[nd]);
+      const seg *g = seg_of(j, cur);
+      size_t d = dst[g->node] + g->off + (cur - g->start);
       bv_proc t = m->procs[d];
       m->procs[d] = carry;
       carry = t;
@@ -270,9 +309,9 @@ static int reorder(procs_job *j, size_t nn)
       cur = d;
     } while (cur != start);
   }
+  m->n = keep;
   free(dst);
   free(seen);
-  free(order);
   return 0;
 }
 
@@ -286,25 +325,28 @@ int bv_procs_collect_cluster(const bv_cluster_opts *co, const bv_procs_opts *o,
   j.o = o;
   bv_snapshot *m = calloc(1, sizeof *m);
   j.m = m;
-  j.seg_start = calloc(nn, sizeof *j.seg_start);
-  j.seg_n = calloc(nn, sizeof *j.seg_n);
+  j.rows = calloc(nn, sizeof *j.rows);
+  j.name = calloc(nn, sizeof *j.name);
   j.done = calloc(nn, sizeof *j.done);
   j.otp = calloc(nn, sizeof *j.otp);
   j.elixir = calloc(nn, sizeof *j.elixir);
+  j.uds = calloc(nn, sizeof *j.uds);
   int rc = 0;
-  if (!m || !j.seg_start || !j.seg_n || !j.done || !j.otp || !j.elixir ||
+  if (!m || !j.rows || !j.name || !j.done || !j.otp || !j.elixir || !j.uds ||
       !(m->arena = bv_arena_new()) ||
       !(m->nodes = bv_arena_alloc(m->arena, nn * sizeof *m->nodes)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
   if (!rc) {
-    for (size_t i = 0; i < co->n; i++) /* the name a merge gives its rows */
+    for (size_t i = 0; i < co->n; i++) /* the name node_rows copies for its rows */
       m->nodes[i].node = co->nodes[i];
     m->nnodes = co->n;
     pthread_mutex_init(&j.lock, NULL);
     rc = bv_cluster_run(co, procs_one, &j, m->arena, m->nodes);
     pthread_mutex_destroy(&j.lock);
-    if (!rc)
-      rc = j.rc;
+    /* beamviz's own failure on a node (out of memory) is the run's */
+    for (size_t i = 0; i < co->n && !rc; i++)
+      if (m->nodes[i].code == BV_ENOMEM)
+        rc = bv_error_set(BV_ENOMEM, "%s", m->nodes[i].reason);
   }
   if (!rc && !m->procs && !(m->procs = bv_arena_alloc(m->arena, sizeof *m->procs)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
@@ -312,7 +354,7 @@ int bv_procs_collect_cluster(const bv_cluster_opts *co, const bv_procs_opts *o,
     rc = reorder(&j, co->n);
   if (!rc) {
     /* the snapshot's release and syntax: the first collected node's (in the
-       order asked); each row points at its node's name in nodes */
+       order asked); each node's name is the one its rows point at */
     for (size_t i = 0; i < co->n; i++)
       if (j.done[i]) {
         m->otp_release = j.otp[i];
@@ -320,20 +362,17 @@ int bv_procs_collect_cluster(const bv_cluster_opts *co, const bv_procs_opts *o,
         break;
       }
     for (size_t i = 0; i < co->n; i++)
-      if (j.done[i] && j.seg_n[i]) {
-        /* the runner wrote its own copy of the name: the rows' one is kept */
-        size_t at = 0;
-        for (size_t k = 0; k < i; k++)
-          at += j.done[k] ? j.seg_n[k] : 0;
-        m->nodes[i].node = m->procs[at].node;
-      }
+      if (j.name[i])
+        m->nodes[i].node = j.name[i];
     rc = bv_snapshot_cluster_label(m);
   }
-  free(j.seg_start);
-  free(j.seg_n);
+  free(j.segs);
+  free(j.rows);
+  free(j.name);
   free(j.done);
   free(j.otp);
   free(j.elixir);
+  free(j.uds);
   if (rc) {
     bv_snapshot_free(m);
     return rc;

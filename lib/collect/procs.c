@@ -246,8 +246,12 @@ static int next_done(collector *c, size_t n)
   size_t at = s->n;
   s->n += n;
   c->next++;
-  if (n && c->o && c->o->on_rows)
-    return c->o->on_rows(c->o->ud, s, &s->procs[at], n);
+  if (n && c->o && c->o->on_rows) {
+    int rc = c->o->on_rows(c->o->ud, s, &s->procs[at], n);
+    if (c->o->handoff)
+      s->n = at; /* handed over: the room is used again */
+    return rc;
+  }
   return 0;
 }
 
@@ -508,8 +512,12 @@ static int add_gone(collector *c)
   }
   free(g);
   s->gone = ngone;
-  if (c->o && c->o->on_rows)
-    return c->o->on_rows(c->o->ud, s, &s->procs[at], ngone);
+  if (c->o && c->o->on_rows) {
+    int rc = c->o->on_rows(c->o->ud, s, &s->procs[at], ngone);
+    if (c->o->handoff)
+      s->n = at;
+    return rc;
+  }
   return 0;
 }
 
