@@ -51,6 +51,16 @@ assert names[0] == sys.argv[2] and sorted(names) == sorted(sys.argv[2:5]), names
 assert all("error" not in n for n in m["nodes"]), m["nodes"]
 assert {p["node"] for p in m["procs"]} == set(sys.argv[2:5])
 assert m["node"] == "3 nodes", m["node"]
+# each node's rows: exactly what it listed less what exited while read
+for n in m["nodes"]:
+    rows = sum(1 for p in m["procs"] if p["node"] == n["node"])
+    assert rows == n["total"] - n["skipped"], (n, rows)
+# grouped by node, in the order asked
+seen = []
+for p in m["procs"]:
+    if not seen or seen[-1] != p["node"]:
+        seen.append(p["node"])
+assert seen == names, seen
 PY
 
 # outputs from the saved file: Vega-Lite coloured by node, PNG, text, bars
