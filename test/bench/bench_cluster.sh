@@ -65,16 +65,17 @@ spawn_procs() { call "$1" "bv_bench_loop start [$2]" >/dev/null; }
 now_ns() { date +%s%N; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) / 1e6 }'; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# run_bv OUT ARGS...: one beamviz run, prints "WALL_MS PEAK_KB"
+# run_bv OUT ARGS...: one beamviz run, prints "WALL_MS PEAK_KB CPU_MS" (CPU:
+# beamviz's own user + system time)
 run_bv() {
   local out=$1 t0 t1
   shift
   rm -f "$out"
   t0=$(now_ns)
-  /usr/bin/time -f '%M' -o "$TMP/rss" "$BEAMVIZ" --cookie "$COOKIE" --timeout 600000 "$@" \
+  /usr/bin/time -f '%M %U %S' -o "$TMP/rss" "$BEAMVIZ" --cookie "$COOKIE" --timeout 600000 "$@" \
     -o "$out" 2>"$TMP/err" || { echo "beamviz failed: $(cat "$TMP/err")" >&2; return 1; }
   t1=$(now_ns)
-  echo "$(ms "$t0" "$t1") $(tail -n 1 "$TMP/rss")"
+  echo "$(ms "$t0" "$t1") $(tail -n 1 "$TMP/rss" | awk '{ printf "%s %.0f", $1, ($2 + $3) * 1000 }')"
 }
 par=()
 [ -n "${PARALLEL:-}" ] && par=(--parallel "$PARALLEL")
@@ -94,18 +95,19 @@ spawn_procs "$BIG" $((8 * N8))
 sleep 1
 echo "8 nodes with $(call "${EIGHT[0]}" 'erlang system_info [process_count]') processes each; one node with $(call "$BIG" 'erlang system_info [process_count]')"
 LIST=$(IFS=,; echo "${EIGHT[*]}")
-A=() B=() RB=() RS=()
+A=() B=() RB=() RS=() CB=()
 for ((r = 1; r <= REPS; r++)); do
   t0=$(now_ns)
   for n in "${EIGHT[@]}"; do run_bv "$TMP/a.csv" --node "$n" procs >/dev/null || exit 1; done
   t1=$(now_ns)
   A+=("$(ms "$t0" "$t1")")
-  read -r b kb < <(run_bv "$TMP/b.csv" procs --nodes "$LIST" "${par[@]}") || exit 1
+  read -r b kb cb < <(run_bv "$TMP/b.csv" procs --nodes "$LIST" "${par[@]}") || exit 1
   B+=("$b")
+  CB+=("$cb")
   RB+=("$kb")
-  read -r _ ks < <(run_bv "$TMP/s.csv" --node "$BIG" procs) || exit 1
+  read -r _ ks _ < <(run_bv "$TMP/s.csv" --node "$BIG" procs) || exit 1
   RS+=("$ks")
-  echo "  run $r: (a) ${A[-1]} ms, (b) $b ms; peak RSS (b) $kb KB, single node of $((8 * N8)): $ks KB"
+  echo "  run $r: (a) ${A[-1]} ms, (b) $b ms (beamviz CPU $cb ms); peak RSS (b) $kb KB, single node of $((8 * N8)): $ks KB"
 done
 a=$(echo "${A[*]}" | median)
 b=$(echo "${B[*]}" | median)
@@ -116,7 +118,7 @@ echo "(b) one run over the 8 nodes:              $b ms"
 echo "b/a = $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }') (target <= 0.8)"
 echo "peak RSS (b) $rb KB against $rs KB for one node of $((8 * N8)) processes: $(awk -v a="$rs" -v b="$rb" 'BEGIN { printf "%.2f", b / a }')x (target <= 1.5)"
 rows=$(($(wc -l <"$TMP/b.csv") - 1))
-echo "(b) wrote $rows rows"
+echo "(b) wrote $rows rows; beamviz's own CPU in (b): $(echo "${CB[*]}" | median) ms (the rest of its time is the nodes' work, on this machine's cores too)"
 # stop these nine before the 32
 for fd in "${FDS[@]}"; do eval "exec $fd>&-" 2>/dev/null; done
 FDS=()
@@ -137,7 +139,7 @@ for k in 4 8 16 32; do
   L=$(IFS=,; echo "${NODES[*]:0:$k}")
   T=() R=()
   for ((r = 1; r <= REPS; r++)); do
-    read -r t kb < <(run_bv "$TMP/c.csv" procs --nodes "$L" "${par[@]}") || exit 1
+    read -r t kb _ < <(run_bv "$TMP/c.csv" procs --nodes "$L" "${par[@]}") || exit 1
     T+=("$t")
     R+=("$kb")
   done
