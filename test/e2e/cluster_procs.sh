@@ -101,6 +101,19 @@ head -n 1 "$T/b.csv" | grep -q '^pid,' || fail "render --node: a one-node CSV st
 [ "$(($(wc -l <"$T/b.csv") - 1))" = "$(grep -c "^$B," "$T/c.csv")" ] || fail "render --node: row count"
 expect_exit 11 "it has: $A" "$T/x.csv" -- "$BEAMVIZ" render "$T/c.json" --node nope@127.0.0.1 -o "$T/x.csv"
 
+# --- --hidden: hidden nodes too, never beamviz's own connections ------------------
+# (an erl_call of this script may be a hidden node for a moment: 0 or 15)
+bv --node "$A" procs --cluster --hidden -o "$T/h.json" 2>"$T/h.err"
+rc=$?
+[ $rc = 0 ] || [ $rc = 15 ] || fail "--hidden: exit $rc: $(cat "$T/h.err")"
+python3 - "$T/h.json" "$A" "$B" "$C" <<'PY' || fail "--hidden: nodes"
+import json, sys
+m = json.load(open(sys.argv[1]))
+names = [n["node"] for n in m["nodes"]]
+assert not [n for n in names if n.startswith("beamviz_")], names
+assert set(sys.argv[2:5]) <= set(names), names
+PY
+
 # --- --nodes with two --------------------------------------------------------------
 check "--nodes" bv procs --nodes "$B,$C" -o "$T/n.csv"
 cut -d, -f1 "$T/n.csv" | tail -n +2 | sort -u >"$T/n.nodes"
