@@ -137,6 +137,14 @@ expect_exit 2 "--cluster needs --node" "$T/u.csv" -- bv procs --cluster -o "$T/u
 expect_exit 2 "does not work on a cluster yet" "$T/u.csv" -- bv --node "$A" memory --cluster -o "$T/u.csv"
 expect_exit 2 "--parallel" "$T/u.csv" -- bv --node "$A" procs --parallel 0 --cluster -o "$T/u.csv"
 
+# --- no node at all: the first failure's exit code, no file -------------------------
+bv procs --nodes "nope$$@127.0.0.1" -o "$T/none.csv" 2>"$T/none.err"
+rc=$?
+[ $rc = 6 ] || fail "no node: exit $rc: $(cat "$T/none.err")"
+grep -q "node nope$$@127.0.0.1 failed (node not registered): .*not registered in epmd on 127.0.0.1" "$T/none.err" ||
+  fail "no node: stderr $(cat "$T/none.err")"
+[ ! -e "$T/none.csv" ] || fail "no node: a file was written"
+
 # --- a lone node: --cluster is that node -------------------------------------------
 DCK=$DC
 "$BEAMVIZ" --cookie "$DCK" --node "$D" procs --cluster -o "$T/lone.csv" 2>"$T/lone.err" ||
