@@ -143,9 +143,7 @@ int bv_cluster_nodes(bv_conn *c, int hidden, const char ***names, size_t *n)
  * cluster's rows, the strings and one chunk per node being collected. At the
  * end the rows are put in the order the nodes were asked, and a node that
  * failed part way loses the rows it had sent. */
-typedef struct seg {
-  size_t node, start, off, n; /* rows [start, start+n) of m are node's [off, off+n) */
-} seg;
+typedef bv_rows_seg seg;
 
 typedef struct procs_job procs_job;
 typedef struct node_ud {
@@ -250,7 +248,7 @@ static int procs_one(bv_conn *c, size_t i, void *ud)
     bv_arena_adopt(m->arena, s->arena);
     s->arena = NULL;
   }
-  /* a failed node's rows point at texts freed with its snapshot: reorder
+  /* a failed node's rows point at texts freed with its snapshot: bv_rows_regroup
      moves them last, reading none of them, and cuts them */
   pthread_mutex_unlock(&j->lock);
   bv_snapshot_free(s);
@@ -258,58 +256,54 @@ static int procs_one(bv_conn *c, size_t i, void *ud)
 }
 
 /* The segment holding row cur (segments are in row order). */
-static const seg *seg_of(const procs_job *j, size_t cur)
+static const seg *seg_of(const seg *segs, size_t nsegs, size_t cur)
 {
-  size_t lo = 0, hi = j->nsegs;
+  size_t lo = 0, hi = nsegs;
   while (hi - lo > 1) {
     size_t mid = (lo + hi) / 2;
-    if (j->segs[mid].start <= cur)
+    if (segs[mid].start <= cur)
       lo = mid;
     else
       hi = mid;
   }
-  return &j->segs[lo];
+  return &segs[lo];
 }
 
-/* Puts m's rows in the order the nodes were asked, each node's in its own
- * order, the rows of failed nodes last (then cut): every row moved once,
- * following the cycles of the move. */
-static int reorder(procs_job *j, size_t nn)
+int bv_rows_regroup(bv_proc *rows, size_t n, const bv_rows_seg *segs, size_t nsegs,
+                    const size_t *node_rows, const int *done, size_t nn, size_t *kept)
 {
-  bv_snapshot *m = j->m;
   size_t *dst = calloc(nn ? nn : 1, sizeof *dst);
-  unsigned char *seen = calloc(m->n / 8 + 1, 1);
+  unsigned char *seen = calloc(n / 8 + 1, 1);
   if (!dst || !seen) {
     free(dst);
     free(seen);
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
-  size_t at = 0;
+  /* the nodes collected in their order, then the failed ones */
+  size_t at = 0, keep = 0;
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < nn; i++)
-      if (j->done[i] == !pass) {
+      if ((done[i] == 0) == (pass == 1)) {
         dst[i] = at;
-        at += j->rows[i];
+        at += node_rows[i];
+        keep += pass ? 0 : node_rows[i];
       }
-  size_t keep = 0;
-  for (size_t i = 0; i < nn; i++)
-    keep += j->done[i] ? j->rows[i] : 0;
-  for (size_t start = 0; start < m->n; start++) {
+  for (size_t start = 0; start < n; start++) {
     if (seen[start / 8] & (1u << (start % 8)))
       continue;
-    bv_proc carry = m->procs[start];
+    bv_proc carry = rows[start];
     size_t cur = start;
     do {
-      const seg *g = seg_of(j, cur);
+      const seg *g = seg_of(segs, nsegs, cur);
       size_t d = dst[g->node] + g->off + (cur - g->start);
-      bv_proc t = m->procs[d];
-      m->procs[d] = carry;
+      bv_proc t = rows[d];
+      rows[d] = carry;
       carry = t;
       seen[d / 8] |= (unsigned char)(1u << (d % 8));
       cur = d;
     } while (cur != start);
   }
-  m->n = keep;
+  *kept = keep;
   free(dst);
   free(seen);
   return 0;
@@ -351,7 +345,7 @@ int bv_procs_collect_cluster(const bv_cluster_opts *co, const bv_procs_opts *o,
   if (!rc && !m->procs && !(m->procs = bv_arena_alloc(m->arena, sizeof *m->procs)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
   if (!rc)
-    rc = reorder(&j, co->n);
+    rc = bv_rows_regroup(m->procs, m->n, j.segs, j.nsegs, j.rows, j.done, co->n, &m->n);
   if (!rc) {
     /* the snapshot's release and syntax: the first collected node's (in the
        order asked); each node's name is the one its rows point at */

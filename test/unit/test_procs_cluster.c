@@ -4,6 +4,7 @@
  * CSV's node column, the text table's and the subtitle's nodes, bars named
  * with their node, the default colour by node. */
 #include "check.h"
+#include "collect/collect.h"
 #include "emit/emit.h"
 #include "model/model.h"
 #include "view/view.h"
@@ -181,8 +182,39 @@ static void test_bad(void)
   CHECK_INT(bv_model_load_mem("none.json", none, strlen(none), &m), BV_EFORMAT);
 }
 
+/* rows of three nodes interleaved as they came; node 1 failed: the others in
+ * node order, each in its own order, node 1's last */
+static void test_regroup(void)
+{
+  /* node 0: a0 a1 a2; node 1 (failed): b0 b1; node 2: c0 c1 c2 c3 */
+  static const char *const came[] = {"c0", "a0", "b0", "c1", "c2", "a1", "a2", "b1", "c3"};
+  bv_proc rows[9];
+  memset(rows, 0, sizeof rows);
+  for (size_t i = 0; i < 9; i++)
+    rows[i].pid = came[i];
+  const bv_rows_seg segs[] = {{2, 0, 0, 1}, {0, 1, 0, 1}, {1, 2, 0, 1}, {2, 3, 1, 2},
+                              {0, 5, 1, 2}, {1, 7, 1, 1}, {2, 8, 3, 1}};
+  const size_t node_rows[] = {3, 2, 4};
+  const int done[] = {1, 0, 1};
+  size_t kept = 0;
+  CHECK_INT(bv_rows_regroup(rows, 9, segs, 7, node_rows, done, 3, &kept), 0);
+  CHECK_INT(kept, 7);
+  static const char *const want[] = {"a0", "a1", "a2", "c0", "c1", "c2", "c3", "b0", "b1"};
+  for (size_t i = 0; i < 9; i++)
+    CHECK_STR(rows[i].pid, want[i]);
+  /* every node done, already in order: unchanged */
+  const bv_rows_seg one[] = {{0, 0, 0, 3}, {1, 3, 0, 6}};
+  const size_t nr[] = {3, 6};
+  const int all[] = {1, 1};
+  CHECK_INT(bv_rows_regroup(rows, 9, one, 2, nr, all, 2, &kept), 0);
+  CHECK_INT(kept, 9);
+  for (size_t i = 0; i < 9; i++)
+    CHECK_STR(rows[i].pid, want[i]);
+}
+
 int main(void)
 {
+  test_regroup();
   test_roundtrip();
   test_bad();
   return check_report();
