@@ -13,7 +13,7 @@
 # usage: test/bench/bench_cluster.sh [path/to/beamviz]
 #   env: N8=20000, N32=1000, REPS=3 (runs of a and b, interleaved; medians),
 #        PARALLEL (passed as --parallel to the cluster runs; default beamviz's),
-#        SKIP32=1 skips the 32-node table.
+#        SKIP32=1 skips the 32-node table, SKIP8=1 the 8-node comparison.
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BEAMVIZ=${1:-${BEAMVIZ:-$SRC/build/beamviz}}
@@ -85,6 +85,7 @@ echo "bench_cluster: $(nproc) cores, OTP $(erl -noshell -eval 'io:format("~s",[e
 
 # --- 8 nodes x N8, and one node with 8 x N8 --------------------------------------
 NODES=()
+if [ "${SKIP8:-}" != 1 ]; then
 for i in 1 2 3 4 5 6 7 8; do start_node "bvc8_${i}_$$" +P 1000000; done
 start_node "bvcbig_$$" +P 2000000
 for n in "${NODES[@]}"; do wait_node "$n"; done
@@ -123,6 +124,7 @@ echo "(b) wrote $rows rows; beamviz's own CPU in (b): $(echo "${CB[*]}" | median
 for fd in "${FDS[@]}"; do eval "exec $fd>&-" 2>/dev/null; done
 FDS=()
 sleep 2
+fi
 
 [ "${SKIP32:-}" = 1 ] && exit 0
 # --- 32 nodes x N32 ----------------------------------------------------------------
