@@ -1,8 +1,8 @@
 /* cluster.c: whole clusters. The runner connects to each node of a list
  * directly and runs one job per node, at most `parallel` at once, each in a
  * thread of its own with its own connection (its own ei_cnode; errors are
- * per thread); the procs job collects each node's snapshot and they are
- * merged into one cluster snapshot with a node per row. */
+ * per thread); the procs job takes each node's rows over as they come into
+ * one cluster snapshot with a node per row. */
 #include "collect/collect.h"
 
 #include <pthread.h>
