@@ -24,7 +24,7 @@ enum {
   EXIT_NOERL = 12,     /* no erl/elixir to start a local node */
   EXIT_REFUSED = 13,   /* refused to protect the target */
   EXIT_PROTOCOL = 14,  /* malformed data from the node */
-  EXIT_PARTIAL = 15    /* partial: some nodes failed (the rest was written) */
+  EXIT_PARTIAL = 15    /* some nodes of a cluster failed; the others were written */
 };
 
 typedef struct cli_opt {
@@ -59,6 +59,11 @@ struct cli_ctx {
   unsigned timeout_ms;
   size_t max_message;      /* bytes; --max-message */
   const char *local;       /* "erl" or "elixir" for the embedded default */
+  /* whole clusters: --cluster (the nodes --node is connected to, hidden
+   * ones too with --hidden) or --nodes a@h,b@h; at most parallel at once */
+  int cluster, hidden;
+  const char *nodes;
+  unsigned parallel;
   /* command options, in order given */
   struct {
     const char *name;
@@ -115,6 +120,18 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Informational line on stderr ("beamviz: ..."), e.g. what was folded. */
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_exit_code(int bv_code);
+
+/* Whether this run asks for several nodes (--cluster or --nodes). */
+int cli_multi(const cli_ctx *ctx);
+/* The nodes of a cluster run into *co (names in a malloc'd array the caller
+ * frees with cli_cluster_free): --nodes as given, or --cluster: the entry
+ * node --node and every node it is connected to. Prints the error and
+ * returns the exit code. */
+int cli_cluster_opts(cli_ctx *ctx, bv_cluster_opts *co);
+void cli_cluster_free(bv_cluster_opts *co);
+/* One stderr line per failed node of a cluster result; EXIT_PARTIAL if any
+ * failed, else EXIT_OK. */
+int cli_cluster_report(const bv_node_result *r, size_t n);
 
 /* Connects to --node, or starts the embedded default node. */
 int cli_connect(cli_ctx *ctx);

@@ -8,8 +8,6 @@
 #include <string.h>
 
 const cli_opt cmd_cluster_opts[] = {
-    {"hidden", NULL,
-     "also hidden nodes and hidden connections (beamviz's own nodes are never shown)"},
     {"max-nodes", "N", "nodes in the map at most (default 256)"},
     {NULL, NULL, NULL}};
 

@@ -19,9 +19,11 @@ const cli_opt cmd_procs_opts[] = {
     {"x", "FIELD", "x axis: reductions|memory|message_queue_len|reductions_per_sec (default "
                    "reductions; with --window reductions_per_sec)"},
     {"y", "FIELD", "y axis: reductions|memory|message_queue_len|reductions_per_sec (default memory)"},
-    {"color", "FIELD", "status|name|label|current_function|initial_call|window (default status)"},
+    {"color", "FIELD", "status|name|label|current_function|initial_call|window|node (default "
+                       "status; node with --cluster or --nodes)"},
     {"workers", "N", "processes on the node sharing the collection (default 2 per scheduler)"},
-    {"chunk", "N", "processes per streamed message (default 2000)"},
+    {"chunk", "N", "processes per streamed message (default 2000; 500 with --cluster or --nodes: "
+                   "each of the --parallel connections decodes one at a time)"},
     {NULL, NULL, NULL}};
 
 int cli_procs_top(const cli_ctx *ctx, bv_snapshot *s)
@@ -46,6 +48,53 @@ static int stream_rows(void *ud, const bv_snapshot *s, const bv_proc *rows, size
   return bv_procs_vl_rows(ud, s, rows, n);
 }
 
+/* --cluster / --nodes: every node at once into one snapshot; the nodes that
+ * failed are named, one line each, and the others written (EXIT_PARTIAL). */
+static int procs_cluster(cli_ctx *ctx, const bv_procs_opts *o, const char *path,
+                         const char *save)
+{
+  bv_cluster_opts co;
+  int rc = cli_cluster_opts(ctx, &co);
+  if (rc)
+    return rc;
+  bv_snapshot *s;
+  rc = bv_procs_collect_cluster(&co, o, &s);
+  cli_cluster_free(&co);
+  if (rc)
+    return cli_fail(rc);
+  size_t ok = 0;
+  const bv_node_result *first = NULL;
+  for (size_t i = 0; i < s->nnodes; i++) {
+    ok += s->nodes[i].code == BV_OK;
+    if (!first && s->nodes[i].code != BV_OK)
+      first = &s->nodes[i];
+  }
+  int partial = cli_cluster_report(s->nodes, s->nnodes);
+  if (!ok) { /* nothing to write: the first node's failure is the exit code */
+    rc = cli_error(cli_exit_code(first->code), "no node could be collected");
+    bv_snapshot_free(s);
+    return rc;
+  }
+  bv_model m;
+  memset(&m, 0, sizeof m);
+  m.kind = BV_MODEL_SNAPSHOT;
+  m.u.snapshot = s;
+  bv_out *pending;
+  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK) {
+    int ec = cli_procs_top(ctx, s);
+    if (ec == EXIT_OK)
+      ec = cli_emit(ctx, &m, path);
+    rc = cli_save_end(pending, ec);
+  }
+  size_t asked = s->nnodes;
+  bv_snapshot_free(s);
+  if (rc == EXIT_OK && partial) {
+    cli_note("partial: %zu of %zu nodes collected and written", ok, asked);
+    rc = partial;
+  }
+  return rc;
+}
+
 int cmd_procs(cli_ctx *ctx)
 {
   unsigned long workers, chunk, window;
@@ -60,7 +109,7 @@ int cmd_procs(cli_ctx *ctx)
       (rc = cli_view_opts(ctx, BV_MODEL_SNAPSHOT, fmt, &eo)) ||
       (rc = cli_save_path(ctx, path, &save)) ||
       (rc = cli_uint(ctx, "workers", 1, 1024, 0, &workers)) ||
-      (rc = cli_uint(ctx, "chunk", 100, 100000, 2000, &chunk)) ||
+      (rc = cli_uint(ctx, "chunk", 100, 100000, cli_multi(ctx) ? 500 : 2000, &chunk)) ||
       (rc = cli_uint(ctx, "window", 1, 600000, 0, &window)))
     return rc;
   /* --y alone against x's default, which depends on the window */
@@ -76,10 +125,8 @@ int cmd_procs(cli_ctx *ctx)
                        wopts[i], v);
   }
   int top = cli_get(ctx, "top") != NULL;
-  if ((rc = cli_connect(ctx)))
-    return rc;
   bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0,
-                     (unsigned)window};
+                     (unsigned)window, 0};
   /* JSON, CSV, the --save model and a chart coloured by name (the identity
    * rule), label or initial call need the initial call and label; a chart
    * otherwise reads them only where that is cheap (OTP 26.2+): before that
@@ -90,6 +137,10 @@ int cmd_procs(cli_ctx *ctx)
                         !(eo.color && (strcmp(eo.color, "initial_call") == 0 ||
                                                 strcmp(eo.color, "name") == 0 ||
                                                 strcmp(eo.color, "label") == 0));
+  if (cli_multi(ctx))
+    return procs_cluster(ctx, &o, path, save);
+  if ((rc = cli_connect(ctx)))
+    return rc;
   /* The one exception to cli_emit, for speed: the Vega-Lite spec of every
    * process is written to its file while the node still works (--top must
    * see every row first): its data come first and reach the file in snapshot

@@ -8,6 +8,7 @@
 
 const cli_opt cmd_render_opts[] = {
     {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
+    {"node", "NAME@HOST", "a cluster's process snapshot: draw that node's part only"},
     {NULL, NULL, NULL}};
 
 int cmd_render(cli_ctx *ctx)
@@ -38,7 +39,11 @@ int cmd_render(cli_ctx *ctx)
   if ((rc = cli_render_check(ctx, m.kind)) == EXIT_OK &&
       (rc = cli_format(ctx, m.kind, &path, &fmt)) == EXIT_OK &&
       (rc = cli_view_opts(ctx, m.kind, fmt, &eo)) == EXIT_OK) {
-    if (m.kind == BV_MODEL_SNAPSHOT)
+    /* --node NAME: one node's part of a cluster snapshot */
+    if (m.kind == BV_MODEL_SNAPSHOT && ctx->node &&
+        (rc = bv_snapshot_select_node(m.u.snapshot, ctx->node)))
+      rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
+    if (m.kind == BV_MODEL_SNAPSHOT && rc == EXIT_OK)
       rc = cli_procs_top(ctx, m.u.snapshot);
     if (rc == EXIT_OK)
       rc = cli_emit(ctx, &m, path);

@@ -18,6 +18,12 @@ static const cli_opt global_opts[] = {
     {"timeout", "MS", "bound on every step: connect, each remote call (default 10000)"},
     {"max-message", "MB", "largest message taken from the node, in MiB (default 256)"},
     {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
+    {"cluster", NULL, "every node --node is connected to (nodes(visible)), collected in parallel "
+                      "(procs)"},
+    {"hidden", NULL, "with --cluster or the cluster command: hidden nodes and connections too "
+                     "(nodes(hidden); never beamviz's own)"},
+    {"nodes", "A@H,B@H,...", "these nodes, collected in parallel (procs); replaces --node"},
+    {"parallel", "N", "with --cluster or --nodes: at most N connections at once (default 8)"},
     {"output", "FILE", "output file, '-' for stdout (short: -o)"},
     {"format", "FMT", "vega-lite|json|csv|mermaid|md|text|png|svg|pdf (default: by extension)"},
     {"save", "FILE.json", "also save the collected model, for `beamviz render`"},
@@ -137,8 +143,8 @@ static const cli_opt *find_cmd_opt(const cli_cmd *cmd, const char *name, size_t 
 /* Global options that name a node: render reads a file and takes none. */
 static int node_opt(const char *name)
 {
-  static const char *const names[] = {"node", "cookie", "cookie-file", "timeout", "max-message",
-                                      "local", NULL};
+  static const char *const names[] = {"cookie", "cookie-file", "timeout", "max-message",
+                                      "local", "cluster", "hidden", "nodes", "parallel", NULL};
   for (const char *const *p = names; *p; p++)
     if (strcmp(*p, name) == 0)
       return 1;
@@ -432,7 +438,7 @@ static void usage_all(void)
          "  5 epmd not running, 6 node not registered, 7 cookie rejected, 8 timeout,\n"
          "  9 node went away, 10 remote call failed, 11 not found on the target,\n"
          "  12 no erl for a local node, 13 refused to protect the target, 14 bad data "
-         "from node,\n  15 partial: some nodes of a cluster failed (the rest was written)\n");
+         "from node,\n  15 partial: some nodes of a cluster failed, the others were written\n");
 }
 
 static void usage_render(const cli_cmd *c)
@@ -469,6 +475,139 @@ static void usage_cmd(const cli_cmd *c)
 
 /* --- run ----------------------------------------------------------------- */
 
+/* A node name as beamviz connects to it: NAME@HOST, each part of letters,
+ * digits and - _ . (the host may be an IPv4 address or a dotted name). */
+static int node_name_ok(const char *s, size_t n)
+{
+  size_t at = 0, ats = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '@') {
+      ats++;
+      at = i;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-' || c == '.')) {
+      return 0;
+    }
+  }
+  return ats == 1 && at > 0 && at + 1 < n && n < 256;
+}
+
+static int setup_cluster(cli_ctx *ctx)
+{
+  ctx->cluster = cli_flag(ctx, "cluster");
+  ctx->hidden = cli_flag(ctx, "hidden");
+  ctx->nodes = cli_get(ctx, "nodes");
+  unsigned long par;
+  int rc = cli_uint(ctx, "parallel", 1, 256, 8, &par);
+  if (rc)
+    return rc;
+  ctx->parallel = (unsigned)par;
+  if (ctx->cluster && ctx->nodes)
+    return cli_error(EXIT_USAGE, "--cluster and --nodes: give one (the nodes --node is connected "
+                                 "to, or a list)");
+  if (ctx->hidden && !ctx->cluster && ctx->cmd->fn != cmd_cluster)
+    return cli_error(EXIT_USAGE, "--hidden goes with --cluster (or the cluster command)");
+  if (cli_get(ctx, "parallel") && !ctx->cluster && !ctx->nodes)
+    return cli_error(EXIT_USAGE, "--parallel goes with --cluster or --nodes");
+  if (!ctx->cluster && !ctx->nodes)
+    return EXIT_OK;
+  if (ctx->cmd->fn != cmd_procs)
+    return cli_error(EXIT_USAGE, "--%s: %s does not work on a cluster yet (procs does)",
+                     ctx->cluster ? "cluster" : "nodes", ctx->cmd->name);
+  if (ctx->cluster && !ctx->node)
+    return cli_error(EXIT_USAGE, "--cluster needs --node NAME@HOST: the entry node whose "
+                                 "connections name the cluster");
+  if (ctx->nodes && ctx->node)
+    return cli_error(EXIT_USAGE, "--nodes replaces --node: give the nodes in --nodes only");
+  if (ctx->nodes) {
+    const char *p = ctx->nodes;
+    if (!*p)
+      return cli_error(EXIT_USAGE, "--nodes: empty list");
+    for (;;) {
+      size_t k = strcspn(p, ",");
+      if (!node_name_ok(p, k))
+        return cli_error(EXIT_USAGE, "--nodes: '%.*s' is not a node name (NAME@HOST)",
+                         (int)(k > 300 ? 300 : k), p);
+      if (!p[k])
+        break;
+      p += k + 1;
+    }
+  }
+  return EXIT_OK;
+}
+
+int cli_multi(const cli_ctx *ctx) { return ctx->cluster || ctx->nodes; }
+
+int cli_cluster_opts(cli_ctx *ctx, bv_cluster_opts *co)
+{
+  memset(co, 0, sizeof *co);
+  co->timeout_ms = ctx->timeout_ms;
+  co->max_message = ctx->max_message;
+  co->parallel = ctx->parallel;
+  int rc;
+  if (ctx->nodes) {
+    if ((rc = resolve_cookie(ctx)))
+      return rc;
+    co->cookie = ctx->cookie;
+    /* one block, as bv_cluster_nodes's: the pointers, then the texts; a node
+       named twice is asked once */
+    size_t n = 1, len = strlen(ctx->nodes) + 1;
+    for (const char *p = ctx->nodes; *p; p++)
+      n += *p == ',';
+    const char **v = malloc((n + 1) * sizeof *v + len);
+    if (!v)
+      return cli_error(EXIT_INTERNAL, "out of memory");
+    char *copy = (char *)(v + n + 1);
+    memcpy(copy, ctx->nodes, len);
+    size_t k = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      size_t j = 0;
+      while (j < k && strcmp(v[j], t) != 0)
+        j++;
+      if (j == k)
+        v[k++] = t;
+    }
+    co->nodes = v;
+    co->n = k;
+    return EXIT_OK;
+  }
+  /* --cluster: ask the entry node which nodes it is connected to */
+  if ((rc = cli_connect(ctx)))
+    return rc;
+  co->cookie = ctx->cookie;
+  const char **v;
+  size_t n;
+  if ((rc = bv_cluster_nodes(ctx->conn, ctx->hidden, &v, &n)))
+    return cli_fail(rc);
+  co->nodes = v;
+  co->n = n;
+  if (n == 1)
+    cli_note("--cluster: %s is connected to no other node%s; collecting that one node", v[0],
+             ctx->hidden ? "" : " (visible; --hidden adds hidden ones)");
+  /* each node gets its own connection, the entry node too */
+  cli_disconnect(ctx);
+  return EXIT_OK;
+}
+
+void cli_cluster_free(bv_cluster_opts *co)
+{
+  free((void *)co->nodes); /* one block: the pointers, then the texts */
+  memset(co, 0, sizeof *co);
+}
+
+int cli_cluster_report(const bv_node_result *r, size_t n)
+{
+  int failed = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].code != BV_OK) {
+      cli_note("node %s failed (%s): %s", r[i].node, bv_error_name(r[i].code),
+               r[i].reason ? r[i].reason : "?");
+      failed = 1;
+    }
+  return failed ? EXIT_PARTIAL : EXIT_OK;
+}
+
 static int setup_globals(cli_ctx *ctx)
 {
   unsigned long t;
@@ -487,7 +626,7 @@ static int setup_globals(cli_ctx *ctx)
   ctx->cookie_file = cli_get(ctx, "cookie-file");
   if ((rc = cli_choice(ctx, "local", "erl|elixir", "erl", &ctx->local)))
     return rc;
-  return EXIT_OK;
+  return setup_cluster(ctx);
 }
 
 int cli_run_sub(cli_ctx *parent, int argc, char **argv)

@@ -218,6 +218,10 @@ typedef struct bv_proc {
   uint64_t message_queue_len0;
   double reductions_per_sec;
   int presence;
+  /* A cluster snapshot (bv_snapshot.nnodes > 0) only: the node the process
+   * runs on (one string per node, shared by its rows); NULL in a single-node
+   * snapshot. */
+  const char *node;
 } bv_proc;
 
 /* Where a process of a windowed snapshot was: in both passes, only in the
@@ -246,7 +250,24 @@ typedef struct bv_snapshot {
   unsigned window_ms;
   double window_measured_ms;
   size_t born, gone; /* rows of each presence */
+  /* A cluster snapshot (bv_procs_collect_cluster): every node asked, in the
+   * order asked, each collected (code BV_OK) or failed with its reason; the
+   * rows carry their node (bv_proc.node), grouped by node in this order.
+   * node is then a label ("3 nodes"). nnodes 0 = a single-node snapshot. */
+  size_t nnodes;
+  struct bv_node_result *nodes;
 } bv_snapshot;
+
+/* One node of a cluster run: BV_OK, or the failure's code and its one-line
+ * reason (unreachable with the address tried, cookie rejected, went away,
+ * timeout). total, skipped and the measured window are that node's. */
+typedef struct bv_node_result {
+  const char *node;
+  int code;
+  const char *reason;   /* NULL when code is BV_OK */
+  size_t total, skipped;
+  double window_measured_ms;
+} bv_node_result;
 
 /* --- memory series (beamviz memory) -------------------------------------- */
 
@@ -403,6 +424,7 @@ typedef enum {
   BV_PF_MEMORY_CHANGE,              /* "memory_change": bytes, signed */
   BV_PF_MESSAGE_QUEUE_LEN_CHANGE,   /* "message_queue_len_change": signed */
   BV_PF_WINDOW,                     /* "window": text both|born|gone */
+  BV_PF_NODE,                       /* "node": a cluster snapshot only */
   BV_PF_COUNT
 } bv_proc_field;
 
@@ -445,6 +467,11 @@ typedef struct bv_procs_opts {
    * window is added to it. on_rows sees the second pass's rows, then the gone
    * ones. */
   unsigned window_ms;
+  /* With on_rows: the rows are on_rows's to keep (copy them there): the
+   * snapshot keeps none of them (n is 0 at the end; total, skipped, born,
+   * gone and the window are set), so memory holds one chunk of rows at a
+   * time. */
+  int handoff;
 } bv_procs_opts;
 
 /* One snapshot of every process on the node behind c, in erlang:processes()
@@ -463,6 +490,50 @@ int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by);
  * named (BV_PF_NONE for an unknown name), else reductions_per_sec over a
  * window (who is busy now), else reductions. */
 bv_proc_field bv_snapshot_rank_field(const bv_snapshot *s, const char *name);
+/* Keeps the rows of one node of a cluster snapshot, which becomes that node's
+ * single-node snapshot (its total, skipped and window). BV_ENOTFOUND, naming
+ * the nodes the snapshot has, if node is not one of its collected nodes;
+ * BV_EINVAL for a single-node snapshot. In place. */
+int bv_snapshot_select_node(bv_snapshot *s, const char *node);
+
+/* --- whole clusters -------------------------------------------------------- */
+
+/* Nodes of a cluster run, and how to reach them: the connection options of
+ * every node (cookie, timeouts, message bound) as for one node. */
+typedef struct bv_cluster_opts {
+  const char *const *nodes;  /* full node names */
+  size_t n;
+  const char *cookie;
+  unsigned timeout_ms;       /* each connect and step, per node */
+  size_t max_message;
+  unsigned parallel;         /* at most this many connections at once (0 = 8) */
+} bv_cluster_opts;
+
+/* A job run on each node with its own connection (in a thread of its own:
+ * it must touch only its node's state, i). Returns BV_OK or a BV_E code with
+ * the error set. */
+typedef int (*bv_cluster_job)(bv_conn *c, size_t i, void *ud);
+
+/* Connects to each node directly and runs job on it, at most o->parallel at
+ * once; each connection is closed once its job returns. res (o->n entries)
+ * gets each node's name, code and reason (strings in a, which is used only by
+ * the calling thread). Returns BV_OK (per-node failures are in res) or
+ * BV_ENOMEM / BV_EINVAL. */
+int bv_cluster_run(const bv_cluster_opts *o, bv_cluster_job job, void *ud, bv_arena *a,
+                   bv_node_result *res);
+
+/* The nodes c's node is connected to: itself first, then nodes(visible), and
+ * nodes(hidden) when hidden is set, leaving out beamviz's own connections
+ * (beamviz_N). One template evaluation; no atoms made. *names is one
+ * malloc'd block (the n pointers, then the texts): free(*names). */
+int bv_cluster_nodes(bv_conn *c, int hidden, const char ***names, size_t *n);
+
+/* bv_procs_collect on every node (on_rows is not called), merged into one
+ * cluster snapshot (bv_snapshot.nodes): BV_OK whichever nodes failed (each
+ * failure is in nodes; none collected: no rows); errors only for beamviz's
+ * own (BV_ENOMEM, BV_EINVAL). */
+int bv_procs_collect_cluster(const bv_cluster_opts *co, const bv_procs_opts *o,
+                             bv_snapshot **out);
 
 
 /* Progress of bv_memory_collect: called after each sample (i from 1). */

@@ -246,8 +246,12 @@ static int next_done(collector *c, size_t n)
   size_t at = s->n;
   s->n += n;
   c->next++;
-  if (n && c->o && c->o->on_rows)
-    return c->o->on_rows(c->o->ud, s, &s->procs[at], n);
+  if (n && c->o && c->o->on_rows) {
+    int rc = c->o->on_rows(c->o->ud, s, &s->procs[at], n);
+    if (c->o->handoff)
+      s->n = at; /* handed over: the room is used again */
+    return rc;
+  }
   return 0;
 }
 
@@ -282,6 +286,7 @@ static int take_rows(collector *c, const bv_term *pids, const bv_term *rows, con
     p->reductions0 = p->memory0 = p->message_queue_len0 = 0;
     p->reductions_per_sec = 0;
     p->presence = BV_PRESENCE_NONE;
+    p->node = NULL; /* a cluster run sets it when it merges the nodes */
     w0row *first = NULL;
     if (c->window) {
       const bv_intern_slot *sl = bv_intern_get(&c->w0map, c->tmp.data, c->tmp.len);
@@ -507,8 +512,12 @@ static int add_gone(collector *c)
   }
   free(g);
   s->gone = ngone;
-  if (c->o && c->o->on_rows)
-    return c->o->on_rows(c->o->ud, s, &s->procs[at], ngone);
+  if (c->o && c->o->on_rows) {
+    int rc = c->o->on_rows(c->o->ud, s, &s->procs[at], ngone);
+    if (c->o->handoff)
+      s->n = at;
+    return rc;
+  }
   return 0;
 }
 

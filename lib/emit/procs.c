@@ -23,6 +23,9 @@ static int write_csv(const bv_snapshot *s, bv_out *out)
     return rc;
   bv_wr w;
   bv_wr_init(&w, out);
+  /* a cluster's rows start with their node */
+  if (s->nnodes)
+    bv_wr_str(&w, "node,");
   bv_wr_str(&w, "pid,name,reductions,memory,status,message_queue_len,current_function,"
                 "initial_call,label");
   /* over a window: the first pass's values, what changed, where it was */
@@ -36,6 +39,10 @@ static int write_csv(const bv_snapshot *s, bv_out *out)
       break;
     }
     const bv_proc *p = &q;
+    if (s->nnodes) {
+      bv_wr_csv(&w, p->node);
+      bv_wr_str(&w, ",");
+    }
     bv_wr_csv(&w, p->pid);
     bv_wr_str(&w, ",");
     bv_wr_csv(&w, p->name);
@@ -355,6 +362,8 @@ static int vl_open(const bv_emit_opts *o, const bv_snapshot *s, bv_out *out, bv_
   c->fields[BV_PF_MESSAGE_QUEUE_LEN] = c->fields[BV_PF_REDUCTIONS] = c->fields[BV_PF_MEMORY] = 1;
   c->fields[c->v.x] = c->fields[c->v.y] = c->fields[c->v.color] = 1;
   /* over a window: what changed in it and where the process was */
+  if (s && s->nnodes)
+    c->fields[BV_PF_NODE] = 1;
   if (s && s->window_ms)
     c->fields[BV_PF_REDUCTIONS_PER_SEC] = c->fields[BV_PF_MEMORY_CHANGE] =
         c->fields[BV_PF_MESSAGE_QUEUE_LEN_CHANGE] = c->fields[BV_PF_WINDOW] = 1;
@@ -502,6 +511,10 @@ static void bars_fill(bv_wr *w, const char *name, size_t n, void *ud)
         bv_wr_str(w, ",\"current_function\":");
         bv_wr_json(w, q.current_function);
       }
+      if (q.node) {
+        bv_wr_str(w, ",\"node\":");
+        bv_wr_json(w, q.node);
+      }
       /* the bar's length: a negative change draws no bar (as the image) */
       char bar[40];
       int bl = bv_proc_num(&q, bars->by) > 0 ? bv_fmt_num(bar, &q, bars->by)
@@ -563,6 +576,8 @@ static void bars_fill(bv_wr *w, const char *name, size_t n, void *ud)
                     order[i] == BV_PF_REDUCTIONS_PER_SEC ? ",.3~f" : ",d");
     if (c->s->window_ms)
       bv_buf_puts(b, ", {\"field\": \"window\", \"type\": \"nominal\"}");
+    if (c->s->nnodes)
+      bv_buf_puts(b, ", {\"field\": \"node\", \"type\": \"nominal\"}");
     bv_buf_puts(b, ", {\"field\": \"current_function\", \"type\": \"nominal\"}]");
   } else {
     bv_buf_puts(b, "null");

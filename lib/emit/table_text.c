@@ -59,6 +59,7 @@ static void pad_to(bv_buf *b, size_t have, size_t width)
 
 /* --- processes ------------------------------------------------------------- */
 
+#define W_NODE 40
 #define W_PID 20
 #define W_WHO 32
 #define W_STATUS 10
@@ -67,8 +68,8 @@ static void pad_to(bv_buf *b, size_t have, size_t width)
 
 /* The columns of the process table: numbers right-aligned; over a window
  * also reductions per second, the change in memory and where it was. */
-enum { C_PID, C_WHO, C_RPS, C_REDS, C_MEM, C_MEMCH, C_MSGQ, C_WIN, C_STATUS, C_CALL, C_N };
-static const char *const head[C_N] = {"PID",    "WHO",  "REDS/S", "REDUCTIONS", "MEMORY",
+enum { C_NODE, C_PID, C_WHO, C_RPS, C_REDS, C_MEM, C_MEMCH, C_MSGQ, C_WIN, C_STATUS, C_CALL, C_N };
+static const char *const head[C_N] = {"NODE", "PID",    "WHO",  "REDS/S", "REDUCTIONS", "MEMORY",
                                       "MEM_CHANGE", "MSGQ", "WINDOW", "STATUS",
                                       "CURRENT_FUNCTION"};
 
@@ -112,7 +113,8 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
   /* the columns shown, in order */
   int cols_on[C_N], nc = 0;
   for (int k = 0; k < C_N; k++)
-    if (s->window_ms || (k != C_RPS && k != C_MEMCH && k != C_WIN))
+    if ((s->window_ms || (k != C_RPS && k != C_MEMCH && k != C_WIN)) &&
+        (s->nnodes || k != C_NODE)) /* a cluster's rows name their node */
       cols_on[nc++] = k;
   size_t w[C_N];
   for (int k = 0; k < C_N; k++)
@@ -134,6 +136,8 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
       w[C_WHO] = c;
     if ((c = put_cell(NULL, &tmp, q.pid, W_PID, 0, 0)) > w[C_PID])
       w[C_PID] = c;
+    if (q.node && (c = put_cell(NULL, &tmp, q.node, W_NODE, 0, 0)) > w[C_NODE])
+      w[C_NODE] = c;
     for (int k = 0; k < C_N; k++) {
       int n = num_cell(k, &q, t);
       if (n > 0 && (size_t)n > w[k])
@@ -159,7 +163,9 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
     if (s->window_ms)
       bv_buf_printf(b, ", over a window of %.0f ms (%zu born, %zu gone)", s->window_measured_ms,
                     s->born, s->gone);
-    bv_buf_printf(b, ", sorted by %s (largest first)\n", bv_proc_field_name(by));
+    bv_buf_printf(b, ", sorted by %s (largest first)", bv_proc_field_name(by));
+    bv_procs_view_nodes(b, s);
+    bv_buf_putc(b, '\n');
     for (int i = 0; i < nc; i++) {
       int k = cols_on[i];
       int right = num_cell(k, &(bv_proc){0}, t) > 0;
@@ -197,6 +203,8 @@ int bv_procs_text(bv_out *out, const bv_snapshot *s, bv_proc_field by)
         bv_buf_put(b, t, (size_t)n);
       } else if (k == C_PID) {
         put_cell(b, &tmp, q.pid, W_PID, w[k], 1);
+      } else if (k == C_NODE) {
+        put_cell(b, &tmp, q.node, W_NODE, w[k], 1);
       } else if (k == C_WHO) {
         put_cell(b, &tmp, who, W_WHO, w[k], 1);
       } else if (k == C_WIN) {

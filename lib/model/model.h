@@ -109,6 +109,9 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out);
 int bv_applist_from_json(const bv_jdoc *d, bv_applist **out);
 int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out);
 
+/* A cluster snapshot's label, s->node: "N nodes" (those collected). */
+int bv_snapshot_cluster_label(bv_snapshot *s);
+
 /* A memory series with room for n samples (none filled yet). */
 int bv_memseries_new(bv_memseries **out, size_t n);
 

@@ -53,6 +53,50 @@ int bv_snapshot_field_check(const bv_snapshot *s, bv_proc_field f)
     return bv_error_set(BV_EINVAL,
                         "'%s' needs a snapshot taken over a window; this one is a plain snapshot",
                         bv_proc_field_name(f));
+  if (f == BV_PF_NODE && !s->nnodes)
+    return bv_error_set(BV_EINVAL, "'node' needs a cluster snapshot; this one is of one node");
+  return 0;
+}
+
+int bv_snapshot_select_node(bv_snapshot *s, const char *node)
+{
+  if (!s->nnodes)
+    return bv_error_set(BV_EINVAL, "this snapshot is of one node (%s), not of a cluster",
+                        s->node ? s->node : "?");
+  const bv_node_result *r = NULL;
+  for (size_t i = 0; i < s->nnodes && !r; i++)
+    if (s->nodes[i].code == BV_OK && strcmp(s->nodes[i].node, node) == 0)
+      r = &s->nodes[i];
+  if (!r) {
+    bv_buf b;
+    bv_buf_init(&b);
+    for (size_t i = 0; i < s->nnodes; i++)
+      if (s->nodes[i].code == BV_OK)
+        bv_buf_printf(&b, "%s%s", b.len ? ", " : "", s->nodes[i].node);
+    int rc = bv_error_set(BV_ENOTFOUND, "node '%s' is not in this snapshot (it has: %s)", node,
+                          b.data ? b.data : "none");
+    bv_buf_dispose(&b);
+    return rc;
+  }
+  size_t k = 0, born = 0, gone = 0;
+  for (size_t i = 0; i < s->n; i++)
+    if (s->procs[i].node == r->node || (s->procs[i].node && strcmp(s->procs[i].node, node) == 0)) {
+      bv_proc p = s->procs[i];
+      p.node = NULL;
+      born += p.presence == BV_PRESENCE_BORN;
+      gone += p.presence == BV_PRESENCE_GONE;
+      s->procs[k++] = p;
+    }
+  s->n = k;
+  s->born = born;
+  s->gone = gone;
+  s->total = r->total;
+  s->skipped = r->skipped;
+  if (s->window_ms)
+    s->window_measured_ms = r->window_measured_ms;
+  s->node = r->node;
+  s->nnodes = 0;
+  s->nodes = NULL;
   return 0;
 }
 
@@ -84,6 +128,15 @@ int bv_snapshot_top(bv_snapshot *s, size_t n, bv_proc_field by)
   return 0;
 }
 
+int bv_snapshot_cluster_label(bv_snapshot *s)
+{
+  size_t ok = 0;
+  for (size_t i = 0; i < s->nnodes; i++)
+    ok += s->nodes[i].code == BV_OK;
+  s->node = bv_arena_printf(s->arena, "%zu node%s", ok, ok == 1 ? "" : "s");
+  return s->node ? 0 : bv_error_set(BV_ENOMEM, "out of memory");
+}
+
 /* --- fields -------------------------------------------------------------- */
 
 static const char *const field_names[BV_PF_COUNT] = {"pid",
@@ -98,7 +151,8 @@ static const char *const field_names[BV_PF_COUNT] = {"pid",
                                                      "reductions_per_sec",
                                                      "memory_change",
                                                      "message_queue_len_change",
-                                                     "window"};
+                                                     "window",
+                                                     "node"};
 
 bv_proc_field bv_proc_field_from_name(const char *name)
 {
@@ -241,6 +295,7 @@ const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
   case BV_PF_INITIAL_CALL: return p->initial_call;
   case BV_PF_LABEL: return p->label;
   case BV_PF_WINDOW: return bv_presence_name(p->presence);
+  case BV_PF_NODE: return p->node;
   default: return NULL;
   }
 }
@@ -248,12 +303,88 @@ const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
 /* --- reading the model file ------------------------------------------------------ */
 
 #define MAX_PROCS 50000000u
+#define MAX_NODES 4096u
+
+/* The code a failure's name stands for (bv_error_name), 0 if none. */
+static int error_code_named(const char *name)
+{
+  for (int c = -1; c >= -64; c--)
+    if (strcmp(bv_error_name(c), name) == 0 && strcmp(name, "error") != 0)
+      return c;
+  return 0;
+}
+
+/* "nodes" of a cluster snapshot (absent: one node): each {"node", "total",
+ * "skipped"[, "window_measured_us"]} or {"node", "error", "reason"}; map gets
+ * each collected node's name (each once). */
+static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_intern *map)
+{
+  const bv_jv *nv = bv_jv_get(root, "nodes");
+  if (!nv || bv_jv_is_null(nv))
+    return 0;
+  int rc = bv_jv_arr(d, nv, "nodes", MAX_NODES);
+  if (rc)
+    return rc;
+  size_t n = bv_jv_len(nv);
+  if (!n)
+    return bv_jv_fail(d, "nodes", "empty");
+  if (!(s->nodes = bv_arena_alloc(s->arena, n * sizeof *s->nodes)))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  char path[64];
+  bv_jit it;
+  bv_jv_iter(nv, &it);
+  for (size_t i = 0; i < n; i++) {
+    const bv_jv *e = bv_jv_next(&it);
+    bv_node_result *r = &s->nodes[i];
+    const char *err = NULL;
+#define NPATH(f) (snprintf(path, sizeof path, "nodes[%zu]%s", i, f), path)
+    if ((rc = bv_jv_obj(d, e, NPATH(""))) ||
+        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), s->arena, &r->node)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), s->arena, &err)))
+      return rc;
+    if (!*r->node)
+      return bv_jv_fail(d, NPATH(".node"), "empty node name");
+    if (err) {
+      if (!(r->code = error_code_named(err)))
+        return bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
+      if ((rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), s->arena, &r->reason)))
+        return rc;
+      continue;
+    }
+    uint64_t total = 0, skipped = 0, us = 0;
+    if ((rc = bv_jv_u64(d, bv_jv_get(e, "total"), NPATH(".total"), &total)) ||
+        (rc = bv_jv_u64(d, bv_jv_get(e, "skipped"), NPATH(".skipped"), &skipped)))
+      return rc;
+    const bv_jv *wu = bv_jv_get(e, "window_measured_us");
+    if (wu && !bv_jv_is_null(wu) &&
+        (rc = bv_jv_u64(d, wu, NPATH(".window_measured_us"), &us)))
+      return rc;
+    if (total > MAX_PROCS || skipped > total || us > (uint64_t)BV_MAX_WINDOW_MS * 10000u)
+      return bv_jv_fail(d, NPATH(""), "total, skipped or window_measured_us out of range");
+    r->total = (size_t)total;
+    r->skipped = (size_t)skipped;
+    r->window_measured_ms = (double)us / 1000.0;
+    int fresh;
+    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
+    if (!sl)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!fresh)
+      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
+    sl->ptr = r;
+#undef NPATH
+  }
+  s->nnodes = n;
+  if (!map->count)
+    return bv_jv_fail(d, "nodes", "no node collected");
+  return bv_snapshot_cluster_label(s);
+}
 
 int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
 {
   *out = NULL;
   const bv_jv *root = bv_jdoc_root(d);
-  bv_intern in;
+  bv_intern in, nodemap;
+  memset(&nodemap, 0, sizeof nodemap);
   int rc = bv_intern_init(&in);
   if (rc)
     return rc;
@@ -292,6 +423,8 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
     s->window_ms = (unsigned)wms;
     s->window_measured_ms = (double)wus / 1000.0;
   }
+  if ((rc = read_nodes(d, root, s, &nodemap)))
+    goto fail;
   size_t n = bv_jv_len(procs);
   /* the gone rows of a window are not in the second listing's total: checked
      once they are counted */
@@ -338,6 +471,21 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
       rc = bv_jv_fail(d, PATH(".pid"), "empty pid");
       goto fail;
     }
+    double measured = s->window_measured_ms;
+    if (s->nnodes) {
+      /* a cluster's row names one of the nodes collected */
+      const char *nn = NULL;
+      if ((rc = bv_jv_str(d, bv_jv_get(e, "node"), PATH(".node"), tmp, &nn)))
+        goto fail;
+      const bv_intern_slot *sl = bv_intern_get(&nodemap, nn, strlen(nn));
+      if (!sl) {
+        rc = bv_jv_fail(d, PATH(".node"), "not one of the nodes collected");
+        goto fail;
+      }
+      const bv_node_result *r = sl->ptr;
+      p->node = r->node;
+      measured = r->window_measured_ms;
+    }
     if (s->window_ms) {
       const char *pr = NULL;
       if ((rc = bv_jv_str(d, bv_jv_get(e, "window"), PATH(".window"), tmp, &pr)) ||
@@ -354,7 +502,7 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
         rc = bv_jv_fail(d, PATH(".window"), "not one of both|born|gone");
         goto fail;
       }
-      bv_proc_window_fill(p, s->window_measured_ms);
+      bv_proc_window_fill(p, measured);
       s->born += p->presence == BV_PRESENCE_BORN;
       s->gone += p->presence == BV_PRESENCE_GONE;
     }
@@ -374,11 +522,13 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
     goto fail;
   }
   s->n = n;
+  bv_intern_dispose(&nodemap);
   bv_intern_dispose(&in);
   bv_arena_free(tmp);
   *out = s;
   return 0;
 fail:
+  bv_intern_dispose(&nodemap);
   bv_intern_dispose(&in);
   bv_arena_free(tmp);
   bv_snapshot_free(s);
@@ -413,14 +563,43 @@ int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
     double us = s->window_measured_ms * 1000.0 + 0.5;
     bv_wr_u64(&w, us > 0 && us < 1e15 ? (uint64_t)us : 0);
   }
+  if (s->nnodes) {
+    /* a cluster: every node asked, collected or failed with its reason */
+    bv_wr_str(&w, ",\"nodes\":[");
+    for (size_t i = 0; i < s->nnodes; i++) {
+      const bv_node_result *r = &s->nodes[i];
+      bv_wr_str(&w, i ? ",\n{\"node\":" : "\n{\"node\":");
+      bv_wr_json(&w, r->node);
+      if (r->code) {
+        bv_wr_str(&w, ",\"error\":");
+        bv_wr_json(&w, bv_error_name(r->code));
+        bv_wr_str(&w, ",\"reason\":");
+        bv_wr_json(&w, r->reason ? r->reason : "");
+      } else {
+        bv_wr_str(&w, ",\"total\":");
+        bv_wr_u64(&w, r->total);
+        bv_wr_str(&w, ",\"skipped\":");
+        bv_wr_u64(&w, r->skipped);
+        if (s->window_ms) {
+          bv_wr_str(&w, ",\"window_measured_us\":");
+          double us = r->window_measured_ms * 1000.0 + 0.5;
+          bv_wr_u64(&w, us > 0 && us < 1e15 ? (uint64_t)us : 0);
+        }
+      }
+      bv_wr_str(&w, "}");
+    }
+    bv_wr_str(&w, "]");
+  }
   bv_wr_str(&w, ",\"procs\":[");
   bv_proc_fields fs;
   /* with a window: presence and the first pass's values after the fields */
-  bv_proc_field wf[sizeof model_fields / sizeof *model_fields + 1];
+  bv_proc_field wf[sizeof model_fields / sizeof *model_fields + 2];
   size_t nf = sizeof model_fields / sizeof *model_fields;
   memcpy(wf, model_fields, sizeof model_fields);
   if (s->window_ms)
     wf[nf++] = BV_PF_WINDOW;
+  if (s->nnodes)
+    wf[nf++] = BV_PF_NODE;
   bv_proc_fields_init(&fs, wf, nf);
   for (size_t i = 0; i < s->n; i++) {
     const bv_proc *p = &s->procs[i];

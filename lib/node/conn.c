@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
@@ -1099,19 +1100,22 @@ static int shake_hands(bv_conn *c, const target *t, const char *cookie, int long
                       c->node, BV_NAMES, BV_NAMES - 1, BV_NAMES);
 }
 
+static pthread_once_t ei_once = PTHREAD_ONCE_INIT;
+static int ei_init_rc;
+static void ei_init_once(void) { ei_init_rc = ei_init(); }
+
 int bv_conn_open(const bv_conn_opts *o, bv_conn **out)
 {
-  static int ei_ready;
   *out = NULL;
   if (!o->node || !*o->node)
     return bv_error_set(BV_EINVAL, "no node name given");
   if (!o->cookie)
     return bv_error_set(BV_EINVAL, "no cookie for node %s", o->node);
-  if (!ei_ready) {
-    if (ei_init() != 0)
-      return bv_error_set(BV_EIO, "erl_interface failed to initialise");
-    ei_ready = 1;
-  }
+  /* once per process, whichever thread connects first (cluster runs
+   * connect from several threads) */
+  pthread_once(&ei_once, ei_init_once);
+  if (ei_init_rc != 0)
+    return bv_error_set(BV_EIO, "erl_interface failed to initialise");
   unsigned ms = o->timeout_ms ? o->timeout_ms : 5000;
   /* one deadline for the whole step: epmd, connecting, the handshake */
   uint64_t deadline = bv_now_ms() + ms;

@@ -11,6 +11,7 @@
 typedef struct block {
   struct block *next;
   size_t size, used;
+  int own; /* made by bv_arena_realloc: p alone in its block */
   _Alignas(16) unsigned char mem[];
 } block;
 
@@ -68,6 +69,7 @@ void *bv_arena_alloc(bv_arena *a, size_t n)
       return NULL;
     nb->size = sz;
     nb->used = 0;
+    nb->own = 0;
     /* A large one-off allocation goes behind the current block so the
        current block's free space is not wasted. */
     if (b && need > BLOCK_MIN && b->size - b->used > 1024) {
@@ -108,6 +110,7 @@ void *bv_arena_realloc(bv_arena *a, void *p, size_t old, size_t n)
       return NULL;
     a->used = a->used - nb->used + need;
     nb->size = nb->used = need;
+    nb->own = 1;
     *link = nb;
     return nb->mem;
   }
@@ -115,6 +118,7 @@ void *bv_arena_realloc(bv_arena *a, void *p, size_t old, size_t n)
   if (!nb)
     return NULL;
   nb->size = nb->used = need;
+  nb->own = 1;
   /* behind the head: the head keeps serving small allocations */
   if (a->head) {
     nb->next = a->head->next;
@@ -160,3 +164,42 @@ char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
 }
 
 size_t bv_arena_used(const bv_arena *a) { return a ? a->used : 0; }
+
+int bv_arena_release(bv_arena *a, void *p)
+{
+  if (!a || !p)
+    return 0;
+  block **link = &a->head;
+  while (*link && (*link)->mem != (unsigned char *)p)
+    link = &(*link)->next;
+  block *b = *link;
+  /* only a block p fills alone: nothing else lives in it */
+  if (!b || !b->own)
+    return 0;
+  *link = b->next;
+  a->used -= b->used;
+  free(b);
+  return 1;
+}
+
+void bv_arena_adopt(bv_arena *a, bv_arena *child)
+{
+  if (!a || !child)
+    return;
+  if (child->head) {
+    /* behind a's head: the head keeps serving small allocations */
+    block *last = child->head;
+    while (last->next)
+      last = last->next;
+    if (a->head) {
+      last->next = a->head->next;
+      a->head->next = child->head;
+    } else {
+      a->head = child->head;
+    }
+    a->used += child->used;
+  }
+  child->head = NULL;
+  child->used = 0;
+  free(child);
+}

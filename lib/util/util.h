@@ -30,6 +30,11 @@ char *bv_arena_strndup(bv_arena *a, const char *s, size_t n);
 char *bv_arena_printf(bv_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 size_t bv_arena_used(const bv_arena *a);      /* bytes handed out */
+/* Frees p now if bv_arena_realloc made it (a block of its own); else it
+ * stays until the arena goes. 1 if freed. */
+int bv_arena_release(bv_arena *a, void *p);
+/* Moves every allocation of child into a (freed with a) and frees child. */
+void bv_arena_adopt(bv_arena *a, bv_arena *child);
 
 
 /* ------------------------------------------------------------------------ */

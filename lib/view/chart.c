@@ -118,12 +118,12 @@ void bv_chart_label_keep(const bv_chart_axis *a, const double *centre, const dou
 
 /* --- process scatter ------------------------------------------------------ */
 
-#define COLOR_FIELDS "status|name|label|current_function|initial_call|window"
+#define COLOR_FIELDS "status|name|label|current_function|initial_call|window|node"
 
 static int color_field(bv_proc_field f)
 {
   return f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL || f == BV_PF_WINDOW;
+         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL || f == BV_PF_WINDOW || f == BV_PF_NODE;
 }
 
 /* --- a process in the node's syntax ---------------------------------------- */
@@ -236,7 +236,8 @@ int bv_procs_view_fields_for(const bv_emit_opts *o, const bv_snapshot *s, bv_pro
   v->x = xn ? bv_proc_field_from_name(xn)
             : s && s->window_ms ? BV_PF_REDUCTIONS_PER_SEC : BV_PF_REDUCTIONS;
   v->y = yn ? bv_proc_field_from_name(yn) : BV_PF_MEMORY;
-  v->color = cn ? bv_proc_field_from_name(cn) : BV_PF_STATUS;
+  /* a cluster's points are coloured by node unless told otherwise */
+  v->color = cn ? bv_proc_field_from_name(cn) : s && s->nnodes ? BV_PF_NODE : BV_PF_STATUS;
   int rc;
   if (!bv_proc_field_axis(v->x))
     return bv_error_set(BV_EINVAL, "x field '%s' is not one of " BV_PF_AXIS_NAMES, xn);
@@ -387,6 +388,21 @@ int bv_procs_view_title(bv_buf *b, const bv_snapshot *s, const bv_procs_view *v)
                        bv_proc_field_name(v->y), bv_proc_field_name(v->x));
 }
 
+int bv_procs_view_nodes(bv_buf *b, const bv_snapshot *s)
+{
+  if (!s->nnodes)
+    return 0;
+  size_t ok = 0, failed = 0;
+  for (size_t i = 0; i < s->nnodes; i++)
+    ok += s->nodes[i].code == BV_OK;
+  bv_buf_printf(b, "; %zu of %zu nodes", ok, s->nnodes);
+  for (size_t i = 0; i < s->nnodes; i++)
+    if (s->nodes[i].code != BV_OK)
+      bv_buf_printf(b, "%s%s (%s)", failed++ ? ", " : "; failed: ", s->nodes[i].node,
+                    bv_error_name(s->nodes[i].code));
+  return b->failed ? BV_ENOMEM : 0;
+}
+
 int bv_procs_view_counts(bv_buf *b, const bv_snapshot *s)
 {
   size_t listed = s->total > s->skipped ? s->total - s->skipped : s->n;
@@ -401,6 +417,7 @@ int bv_procs_view_counts(bv_buf *b, const bv_snapshot *s)
                   s->gone);
   if (s->skipped)
     bv_buf_printf(b, "; %zu exited while being read (skipped)", s->skipped);
+  bv_procs_view_nodes(b, s);
   return b->failed ? BV_ENOMEM : 0;
 }
 
@@ -496,7 +513,10 @@ int bv_procs_bars_make(const bv_snapshot *s, const bv_emit_opts *o, bv_procs_bar
     const bv_proc *p = &s->procs[ord[i]];
     b->rows[i] = p;
     const char *w = bv_procs_disp_who(&b->disp, p);
-    b->who[i] = w ? bv_arena_strdup(b->disp.arena, w) : NULL;
+    /* across a cluster: who, on which node */
+    b->who[i] = !w ? NULL
+                : p->node ? bv_arena_printf(b->disp.arena, "%s on %s", w, p->node)
+                          : bv_arena_strdup(b->disp.arena, w);
     /* one row per name (Vega-Lite's nominal axis would stack equal names):
      * a name met before gets the pid (two registered names are never equal
      * on one node, a model file may say so), then the rank */

@@ -121,6 +121,8 @@ const char *bv_procs_view_label(const bv_procs_view *v, size_t i);
 /* "Processes on NODE: Y against X" */
 int bv_procs_view_title(bv_buf *b, const bv_snapshot *s, const bv_procs_view *v);
 /* "N of M processes, OTP R; K exited while being read (skipped)" */
+/* "; N of M nodes; failed: x@h (reason)" of a cluster snapshot (nothing for one node). */
+int bv_procs_view_nodes(bv_buf *b, const bv_snapshot *s);
 int bv_procs_view_counts(bv_buf *b, const bv_snapshot *s);
 /* "N points with X or Y = 0 drawn at 1 (the log axis floor) as squares"
  * (nothing when there are none). */

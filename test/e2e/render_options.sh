@@ -17,10 +17,11 @@ done
 check "render --help" sh -c "'$BEAMVIZ' render --help >'$T/help.txt'"
 for want in 'suptree model' '--max-children N' '--direction' 'seqtrace model' '--payload N' \
   '--max-shown N' 'procs model' '--x FIELD' '--top N' 'memory model' 'apps model' \
-  '--max-input MB' '--width PX' '--font FAMILY'; do
+  '--max-input MB' '--width PX' '--font FAMILY' '--node NAME@HOST'; do
   grep -q -- "$want" "$T/help.txt" || fail "render --help does not list '$want'"
 done
-for bad in '--node' '--cookie' '--cookie-file' '--timeout' '--local' '--max-message' \
+# --node NAME@HOST is render's own: a cluster snapshot's part (cluster_procs.sh)
+for bad in '--cookie' '--cookie-file' '--timeout' '--local' '--max-message' \
   '--save' '--samples' '--eval' '--app'; do
   if grep -q -- "^  $bad " "$T/help.txt"; then fail "render --help lists $bad"; fi
 done
@@ -47,8 +48,9 @@ expect_exit 2 "cannot write mermaid" "$T/o.mmd" -- "$BEAMVIZ" render "$T/apps.js
 # a collecting option is not a view option
 expect_exit 2 "render: --samples does not apply to a memory model" \
   "$T/o.csv" -- "$BEAMVIZ" render "$T/memory.json" --samples 3 -o "$T/o.csv"
-# node options mean nothing to render, before or after the command word
-expect_exit 2 "render: --node does not apply" "$T/o.mmd" -- \
+# node options mean nothing to render, before or after the command word; --node
+# is one node's part of a cluster's process snapshot only
+expect_exit 2 "render: --node does not apply to a suptree model" "$T/o.mmd" -- \
   "$BEAMVIZ" render "$T/suptree-demo.json" --node x@127.0.0.1 -o "$T/o.mmd"
 expect_exit 2 "render: --cookie does not apply" "$T/o.mmd" -- \
   "$BEAMVIZ" --cookie c render "$T/suptree-demo.json" -o "$T/o.mmd"

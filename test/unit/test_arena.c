@@ -82,8 +82,41 @@ static void test_copy(void)
   bv_arena_free(a);
 }
 
+/* a grown array is freed at once; anything else stays; an adopted arena's
+ * allocations live on in the adopter */
+static void test_release_adopt(void)
+{
+  bv_arena *a = bv_arena_new(), *b = bv_arena_new();
+  char *x = bv_arena_strdup(a, "x");
+  CHECK_INT(bv_arena_release(a, x), 0);
+  char *big = bv_arena_alloc(a, 1 << 20);
+  CHECK_INT(bv_arena_release(a, big), 0);
+  char *arr = bv_arena_realloc(a, NULL, 0, 4096);
+  size_t before = bv_arena_used(a);
+  CHECK_INT(bv_arena_release(a, arr), 1);
+  CHECK(bv_arena_used(a) < before);
+  CHECK_INT(bv_arena_release(a, arr), 0);
+  CHECK_STR(x, "x");
+  char *y = bv_arena_strdup(b, "from b");
+  char *barr = bv_arena_realloc(b, NULL, 0, 100000);
+  memset(barr, 7, 100000);
+  size_t ua = bv_arena_used(a), ub = bv_arena_used(b);
+  bv_arena_adopt(a, b); /* b is freed */
+  CHECK_INT(bv_arena_used(a), ua + ub);
+  CHECK_STR(y, "from b");
+  CHECK_INT(bv_arena_release(a, barr), 1);
+  char *z = bv_arena_strdup(a, "after");
+  CHECK_STR(z, "after");
+  bv_arena *e = bv_arena_new();
+  bv_arena_adopt(e, bv_arena_new()); /* empty into empty */
+  CHECK_INT(bv_arena_used(e), 0);
+  bv_arena_free(e);
+  bv_arena_free(a);
+}
+
 int main(void)
 {
+  test_release_adopt();
   test_used();
   test_grow();
   test_copy();

@@ -345,7 +345,7 @@ static void test_fields(const bv_measure *fake)
       {"heap", NULL, NULL, "x field 'heap' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
       {NULL, "pid", NULL, "y field 'pid' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
       {NULL, NULL, "memory",
-       "color field 'memory' is not one of status|name|label|current_function|initial_call|window"},
+       "color field 'memory' is not one of status|name|label|current_function|initial_call|window|node"},
       {"memory", NULL, NULL, "x and y are both 'memory'"},
   };
   bv_snapshot *sn = mk(10, 3);

@@ -155,7 +155,7 @@ static void test_scatter(const bv_measure *fake, const bv_measure *real)
   o.color = "reductions";
   CHECK_INT(lay_scatter(sn, &o, real, &s), BV_EINVAL);
   CHECK_STR(bv_error_last(),
-            "color field 'reductions' is not one of status|name|label|current_function|initial_call|window");
+            "color field 'reductions' is not one of status|name|label|current_function|initial_call|window|node");
   /* o NULL: the same scene (the golden), the zero count told */
   {
     bv_model mo = {BV_MODEL_SNAPSHOT, {.snapshot = sn}};

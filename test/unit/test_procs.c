@@ -473,7 +473,7 @@ static void test_vegalite(void)
         {{"memory", "name", "status"},
          "y field 'name' is not one of reductions|memory|message_queue_len|reductions_per_sec"},
         {{"memory", "reductions", "memory"},
-         "color field 'memory' is not one of status|name|label|current_function|initial_call|window"},
+         "color field 'memory' is not one of status|name|label|current_function|initial_call|window|node"},
         {{"memory", "memory", "status"}, "x and y are both 'memory'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
