@@ -610,11 +610,28 @@ typedef struct bv_applist {
   int elixir;
   size_t n;
   bv_app *apps;            /* in the order application:which_applications/1 gives */
+  /* A cluster's applications (nnodes > 0): every node asked, in the order
+   * asked, collected or failed with its reason (nodes[i]), and each collected
+   * node's own list (lists[i]: node, otp_release, elixir, n, apps; arena NULL,
+   * its strings are in this list's arena; a failed node's is empty). node is
+   * then a label ("3 nodes"), otp_release and elixir the first collected
+   * node's, n 0. nnodes 0 = a single node's list. */
+  size_t nnodes;
+  struct bv_node_result *nodes;
+  struct bv_applist *lists;
 } bv_applist;
 
 /* Lists started applications (one evaluation of an embedded Erlang template; finite
  * timeouts on the target). Caller frees with bv_applist_free. */
 int bv_apps_collect(bv_conn *c, bv_applist **out);
+/* bv_apps_collect on every node of co (bv_cluster_run), into one cluster
+ * list: BV_OK whichever nodes failed (each failure is in nodes); errors only
+ * for beamviz's own (BV_ENOMEM, BV_EINVAL). */
+int bv_apps_collect_cluster(const bv_cluster_opts *co, bv_applist **out);
+/* Turns a cluster list into node's own list (a single node's, nnodes 0).
+ * BV_EINVAL if l is a single node's; BV_ENOTFOUND, naming the collected
+ * nodes, if node is not one of them. */
+int bv_applist_select_node(bv_applist *l, const char *node);
 void bv_applist_free(bv_applist *l);   /* NULL ok */
 
 /* --- a map of the cluster (beamviz cluster) ------------------------------ */

@@ -1,4 +1,6 @@
-/* apps.c: the started applications (beamviz apps): collect, text table, JSON. */
+/* apps.c: the started applications (beamviz apps): one node's, or every
+ * node's of a cluster at once (bv_cluster_run: one connection and one
+ * evaluation of templates/apps.erl per node, in parallel). */
 #include "collect/collect.h"
 
 #include <stdlib.h>
@@ -75,3 +77,60 @@ int bv_apps_collect(bv_conn *c, bv_applist **out)
 
 /* Width in columns of clean text: one per character (wide characters are
  * rare in application names and versions). */
+/* --- apps, cluster-wide ------------------------------------------------------ */
+
+/* Each node's job fills its own slot: nothing shared while the threads run. */
+static int apps_one(bv_conn *c, size_t i, void *ud)
+{
+  bv_applist **per = ud;
+  return bv_apps_collect(c, &per[i]);
+}
+
+int bv_apps_collect_cluster(const bv_cluster_opts *co, bv_applist **out)
+{
+  *out = NULL;
+  size_t nn = co->n ? co->n : 1;
+  bv_applist **per = calloc(nn, sizeof *per);
+  bv_applist *m = calloc(1, sizeof *m);
+  int rc = 0;
+  if (!per || !m || !(m->arena = bv_arena_new()) ||
+      !(m->nodes = bv_arena_alloc(m->arena, nn * sizeof *m->nodes)) ||
+      !(m->lists = bv_arena_alloc(m->arena, nn * sizeof *m->lists)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    memset(m->lists, 0, nn * sizeof *m->lists);
+    m->nnodes = co->n;
+    rc = bv_cluster_run(co, apps_one, per, m->arena, m->nodes);
+  }
+  size_t ok = 0;
+  for (size_t i = 0; i < co->n && per; i++) {
+    if (!rc && m->nodes[i].code == BV_ENOMEM) /* beamviz's own failure is the run's */
+      rc = bv_error_set(BV_ENOMEM, "%s", m->nodes[i].reason);
+    if (!per[i])
+      continue;
+    if (!rc && m->nodes[i].code == BV_OK) {
+      /* the node's strings stay with the cluster's list, no copy */
+      bv_applist *l = &m->lists[i];
+      *l = *per[i];
+      l->arena = NULL;
+      bv_arena_adopt(m->arena, per[i]->arena);
+      per[i]->arena = NULL;
+      if (!ok++) {
+        m->otp_release = l->otp_release;
+        m->elixir = l->elixir;
+      }
+    }
+    bv_applist_free(per[i]);
+  }
+  free(per);
+  if (!rc && !(m->node = bv_arena_printf(m->arena, "%zu node%s", ok, ok == 1 ? "" : "s")))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc && !(m->apps = bv_arena_alloc(m->arena, sizeof *m->apps)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (rc) {
+    bv_applist_free(m);
+    return rc;
+  }
+  *out = m;
+  return 0;
+}

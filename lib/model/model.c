@@ -112,6 +112,14 @@ void bv_model_dispose(bv_model *m)
 
 /* --- model files ---------------------------------------------------------- */
 
+int bv_model_error_code(const char *name)
+{
+  for (int c = -1; c >= -64; c--)
+    if (strcmp(bv_error_name(c), name) == 0 && strcmp(name, "error") != 0)
+      return c;
+  return 0;
+}
+
 static const struct {
   const char *format;
   bv_model_kind kind;

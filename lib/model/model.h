@@ -80,7 +80,9 @@ int bv_tree_write_json(const bv_tree *t, bv_out *out);
 const char *bv_tnode_kind_name(bv_tnode_kind k);
 
 
-/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]}, streamed */
+/* {"format":"beamviz.apps","version":1,"node":...,"apps":[{...}]}, streamed;
+ * a cluster's: "nodes":[{"node",...one node's fields} or {"node","error",
+ * "reason"}] in place of the node's fields. */
 int bv_apps_write_json(const bv_applist *l, bv_out *out);
 
 
@@ -107,6 +109,9 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out);
 int bv_tree_from_json(const bv_jdoc *d, bv_tree **out);
 int bv_trace_from_json(const bv_jdoc *d, bv_trace **out);
 int bv_applist_from_json(const bv_jdoc *d, bv_applist **out);
+/* The code a cluster file's failure name stands for (bv_error_name), 0 if
+ * none: the "error" of a node that was not collected. */
+int bv_model_error_code(const char *name);
 int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out);
 
 /* A cluster snapshot's label, s->node: "N nodes" (those collected). */

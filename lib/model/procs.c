@@ -305,15 +305,6 @@ const char *bv_proc_text(const bv_proc *p, bv_proc_field f)
 #define MAX_PROCS 50000000u
 #define MAX_NODES 4096u
 
-/* The code a failure's name stands for (bv_error_name), 0 if none. */
-static int error_code_named(const char *name)
-{
-  for (int c = -1; c >= -64; c--)
-    if (strcmp(bv_error_name(c), name) == 0 && strcmp(name, "error") != 0)
-      return c;
-  return 0;
-}
-
 /* "nodes" of a cluster snapshot (absent: one node): each {"node", "total",
  * "skipped"[, "window_measured_us"]} or {"node", "error", "reason"}; map gets
  * each collected node's name (each once). */
@@ -345,7 +336,7 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_in
     if (!*r->node)
       return bv_jv_fail(d, NPATH(".node"), "empty node name");
     if (err) {
-      if (!(r->code = error_code_named(err)))
+      if (!(r->code = bv_model_error_code(err)))
         return bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
       if ((rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), s->arena, &r->reason)))
         return rc;
