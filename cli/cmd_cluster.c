@@ -1,8 +1,9 @@
 /* cmd_cluster.c: beamviz cluster: a map of the cluster the entry node (--node)
  * is in: its nodes as boxes (OTP release, processes, memory, uptime), their
  * connections as edges (Mermaid, JSON, text, PNG/SVG/PDF). beamviz connects to
- * every node itself, with the same cookie; a node it cannot read is drawn
- * unreachable, named on stderr, and the exit code says the map is partial. */
+ * every node itself, with the same cookie, at most --parallel at once; a node
+ * it cannot read is drawn unreachable, named on stderr, and the exit code says
+ * the map is partial. */
 #include "cli.h"
 
 #include <string.h>
@@ -36,6 +37,7 @@ int cmd_cluster(cli_ctx *ctx)
   o.conn.max_message = ctx->max_message;
   o.hidden = cli_flag(ctx, "hidden");
   o.max_nodes = (unsigned)max_nodes;
+  o.parallel = ctx->parallel;
   bv_clustermap *map;
   rc = bv_clustermap_collect(ctx->conn, &o, &map);
   cli_disconnect(ctx);

@@ -19,11 +19,12 @@ static const cli_opt global_opts[] = {
     {"max-message", "MB", "largest message taken from the node, in MiB (default 256)"},
     {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
     {"cluster", NULL, "every node --node is connected to (nodes(visible)), collected in parallel "
-                      "(procs)"},
+                      "(procs, apps)"},
     {"hidden", NULL, "with --cluster or the cluster command: hidden nodes and connections too "
                      "(nodes(hidden); never beamviz's own)"},
-    {"nodes", "A@H,B@H,...", "these nodes, collected in parallel (procs); replaces --node"},
-    {"parallel", "N", "with --cluster or --nodes: at most N connections at once (default 8)"},
+    {"nodes", "A@H,B@H,...", "these nodes, collected in parallel (procs, apps); replaces --node"},
+    {"parallel", "N", "with --cluster, --nodes or the cluster command: at most N connections "
+                      "at once (default 8)"},
     {"output", "FILE", "output file, '-' for stdout (short: -o)"},
     {"format", "FMT", "vega-lite|json|csv|mermaid|md|text|png|svg|pdf (default: by extension)"},
     {"save", "FILE.json", "also save the collected model, for `beamviz render`"},
@@ -508,8 +509,9 @@ static int setup_cluster(cli_ctx *ctx)
                                  "to, or a list)");
   if (ctx->hidden && !ctx->cluster && ctx->cmd->fn != cmd_cluster)
     return cli_error(EXIT_USAGE, "--hidden goes with --cluster (or the cluster command)");
-  if (cli_get(ctx, "parallel") && !ctx->cluster && !ctx->nodes)
-    return cli_error(EXIT_USAGE, "--parallel goes with --cluster or --nodes");
+  if (cli_get(ctx, "parallel") && !ctx->cluster && !ctx->nodes && ctx->cmd->fn != cmd_cluster)
+    return cli_error(EXIT_USAGE, "--parallel goes with --cluster or --nodes (or the cluster "
+                                 "command)");
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
   if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps)

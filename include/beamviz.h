@@ -674,18 +674,20 @@ typedef struct bv_clustermap {
 
 typedef struct bv_clustermap_opts {
   /* the connections to the other nodes: cookie, timeout_ms and max_message
-     (node is ignored); each node gets its own connection, opened, read and
-     closed in turn, every step within timeout_ms */
+     (node is ignored); each node gets its own connection (bv_cluster_run),
+     opened, read and closed, every step within timeout_ms */
   bv_conn_opts conn;
   int hidden;              /* also follow nodes(hidden) (beamviz's own C nodes,
                               beamviz_N, are always left out) */
   unsigned max_nodes;      /* nodes in the map at most (0 = 256) */
+  unsigned parallel;       /* at most this many connections at once (0 = 8) */
 } bv_clustermap_opts;
 
 /* Reads the entry node's facts and node lists through c (one evaluation of an
  * embedded template, templates/cluster_info.erl), then connects to every node
- * listed, directly, and reads the same facts there; nodes those list are
- * followed too (each once), up to max_nodes. A node that cannot be reached or
+ * listed, directly, and reads the same facts there, at most o->parallel at
+ * once; nodes those list are followed too (each once, in rounds: the nodes a
+ * round found are read in the next), up to max_nodes. A node that cannot be reached or
  * read stays in the map, unreachable, with the reason in its error; that is
  * not a failure of the call (m->unreachable counts them). Errors: the entry
  * node's (connection errors, BV_ETERM), BV_EINVAL, BV_ENOMEM. Caller frees

@@ -1,8 +1,9 @@
 /* collect/clustermap.c: the map of a cluster (beamviz cluster). The entry
  * node's facts and node lists through the existing connection, then every
- * node it lists through a connection of its own (opened, read, closed in
- * turn; each step within the connection timeout), following the nodes those
- * list. A node that cannot be read stays in the map, unreachable, with why. */
+ * node it lists through a connection of its own (bv_cluster_run: at most
+ * `parallel` at once, each step within the connection timeout), in rounds
+ * that follow the nodes those list. A node that cannot be read stays in the
+ * map, unreachable, with why. */
 #include "collect/collect.h"
 
 #include <stdlib.h>
@@ -206,6 +207,80 @@ static int finish(st *s)
   return 0;
 }
 
+/* One node's answer, read on its own connection in a thread of its own:
+ * its slot only. */
+typedef struct round_slot {
+  bv_arena *a;
+  bv_term *r;
+} round_slot;
+
+static int ask_one(bv_conn *c, size_t i, void *ud)
+{
+  round_slot *sl = ud;
+  if (!(sl[i].a = bv_arena_new()))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  return ask(c, sl[i].a, &sl[i].r);
+}
+
+/* Marks node i unreachable, with why. */
+static int unreachable(st *s, size_t i, const char *why, int code)
+{
+  bv_cnode *nd = &s->m->nodes[i];
+  nd->reachable = 0;
+  nd->otp_release = NULL;
+  nd->processes = nd->memory = nd->uptime_ms = 0;
+  if (!(nd->error = bv_arena_strdup(s->m->arena, why && *why ? why : bv_error_name(code))))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  return 0;
+}
+
+/* Reads nodes [from, to) at once, then takes their answers in order. */
+static int read_round(st *s, const bv_clustermap_opts *o, size_t from, size_t to)
+{
+  size_t k = to - from;
+  const char **names = calloc(k, sizeof *names);
+  round_slot *sl = calloc(k, sizeof *sl);
+  bv_node_result *res = calloc(k, sizeof *res);
+  bv_arena *a = bv_arena_new();
+  int rc = 0;
+  if (!names || !sl || !res || !a)
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  /* the names are copied: take_facts grows the node array */
+  for (size_t i = 0; i < k && !rc; i++)
+    if (!(names[i] = bv_arena_strdup(a, s->m->nodes[from + i].name)))
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    bv_cluster_opts co = {names, k, o->conn.cookie, o->conn.timeout_ms, o->conn.max_message,
+                          o->parallel};
+    rc = bv_cluster_run(&co, ask_one, sl, a, res);
+  }
+  for (size_t i = 0; i < k && !rc; i++) {
+    int nrc = res[i].code;
+    if (nrc == BV_ENOMEM) {
+      rc = bv_error_set(BV_ENOMEM, "%s", res[i].reason);
+      break;
+    }
+    if (!nrc) {
+      nrc = take_facts(s, (uint32_t)(from + i), sl[i].r, names[i]);
+      if (nrc == BV_ENOMEM) {
+        rc = nrc;
+        break;
+      }
+      if (nrc)
+        rc = unreachable(s, from + i, bv_error_last(), nrc);
+    } else {
+      rc = unreachable(s, from + i, res[i].reason, nrc);
+    }
+  }
+  for (size_t i = 0; sl && i < k; i++)
+    bv_arena_free(sl[i].a);
+  free(names);
+  free(sl);
+  free(res);
+  bv_arena_free(a);
+  return rc;
+}
+
 int bv_clustermap_collect(bv_conn *c, const bv_clustermap_opts *o, bv_clustermap **out)
 {
   *out = NULL;
@@ -245,37 +320,18 @@ int bv_clustermap_collect(bv_conn *c, const bv_clustermap_opts *o, bv_clustermap
   if (!(s.m->node = bv_arena_strdup(s.m->arena, me->v.s)) ||
       (rc = take_facts(&s, 0, r, bv_conn_node(c))))
     goto done;
-  /* every node found, in the order found (the list grows as they answer) */
-  for (size_t i = 1; i < s.m->n; i++) {
-    bv_conn_opts co = o->conn;
-    char name[512];
-    snprintf(name, sizeof name, "%s", s.m->nodes[i].name);
-    co.node = name;
-    bv_conn *nc = NULL;
-    int nrc = bv_conn_open(&co, &nc);
-    if (!nrc)
-      nrc = ask(nc, tmp, &r);
-    if (!nrc) {
-      nrc = take_facts(&s, (uint32_t)i, r, name);
-      if (nrc == BV_ENOMEM) {
-        bv_conn_free(nc);
-        rc = nrc;
-        goto done;
-      }
-    }
-    bv_conn_free(nc);
-    if (nrc) {
-      bv_cnode *nd = &s.m->nodes[i];
-      nd->reachable = 0;
-      nd->otp_release = NULL;
-      nd->processes = nd->memory = nd->uptime_ms = 0;
-      const char *why = bv_error_last();
-      if (!(nd->error = bv_arena_strdup(s.m->arena, why && *why ? why : bv_error_name(nrc)))) {
-        rc = bv_error_set(BV_ENOMEM, "out of memory");
-        goto done;
-      }
-    }
+  /* every node found, in rounds: the nodes not yet read are read at once
+     (bv_cluster_run, at most o->parallel connections), then their answers
+     are taken in the order the nodes were found, which adds the nodes they
+     list for the next round: the same nodes, found in the same order, as
+     reading them one after another */
+  for (size_t from = 1; from < s.m->n && !rc;) {
+    size_t to = s.m->n;
+    rc = read_round(&s, o, from, to);
+    from = to;
   }
+  if (rc)
+    goto done;
   rc = finish(&s);
 done:
   bv_intern_dispose(&s.index);

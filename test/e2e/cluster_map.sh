@@ -61,6 +61,18 @@ assert edges == want, (edges, want)
 assert not any("beamviz_" in n for n in names)
 PY
 
+# the nodes are read in parallel (--parallel, default 8): one at a time gives the
+# same nodes, connections and reachability
+check "cluster --parallel 1" "$BEAMVIZ" --node "$A" --cookie "$CA" cluster --parallel 1 -o "$T/p1.json"
+python3 - "$T/map.json" "$T/p1.json" <<'PY' || fail "--parallel 1: $(cat "$T/p1.json")"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+key = lambda d: ([(n["name"], n["reachable"], n["hidden"], n["entry"]) for n in d["nodes"]],
+                 d["edges"], d["left_out"])
+assert key(a) == key(b), (key(a), key(b))
+PY
+expect_exit 2 "--parallel" "$T/p0.json" -- "$BEAMVIZ" --node "$A" --cookie "$CA" cluster --parallel 0 -o "$T/p0.json"
+
 # Mermaid (the real parser), text, PNG and SVG within 1000 px wide; render of the JSON
 check "cluster mermaid" "$BEAMVIZ" --node "$A" --cookie "$CA" cluster -o "$T/map.mmd" --save "$T/saved.json"
 mmd_check "$T/map.mmd"
