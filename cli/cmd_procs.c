@@ -124,6 +124,10 @@ int cmd_procs(cli_ctx *ctx)
       return cli_error(EXIT_USAGE, "--%s: '%s' needs --window MS (two passes MS ms apart)",
                        wopts[i], v);
   }
+  /* a node per row only over several nodes */
+  if (cli_get(ctx, "color") && strcmp(cli_get(ctx, "color"), "node") == 0 && !ctx->cluster &&
+      !ctx->nodes)
+    return cli_error(EXIT_USAGE, "--color: 'node' needs --cluster or --nodes");
   int top = cli_get(ctx, "top") != NULL;
   bv_procs_opts o = {ctx->timeout_ms, (unsigned)workers, (unsigned)chunk, NULL, NULL, 0,
                      (unsigned)window, 0};

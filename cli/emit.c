@@ -118,13 +118,14 @@ static int field_opt(const cli_ctx *ctx, const char *opt, int numeric, const cha
   int ok = numeric == 2 ? bv_proc_field_axis(f)
            : numeric  ? bv_proc_field_numeric(f)
                       : (f == BV_PF_STATUS || f == BV_PF_NAME || f == BV_PF_CURRENT_FUNCTION ||
-                         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL || f == BV_PF_WINDOW);
+                         f == BV_PF_INITIAL_CALL || f == BV_PF_LABEL || f == BV_PF_WINDOW ||
+                         f == BV_PF_NODE);
   if (!ok)
     return cli_error(EXIT_USAGE, "--%s: '%s' is not one of %s", opt, v,
                      numeric == 2 ? "reductions|memory|message_queue_len|reductions_per_sec"
                      : numeric    ? "reductions|memory|message_queue_len|reductions_per_sec|"
                                     "memory_change|message_queue_len_change"
-                                  : "status|name|label|current_function|initial_call|window");
+                                  : "status|name|label|current_function|initial_call|window|node");
   *out = v;
   return EXIT_OK;
 }
@@ -307,6 +308,10 @@ void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv
     if (info->reduced && (fmt == BV_FMT_MERMAID || fmt == BV_FMT_MD))
       cli_note("node names alone in the Mermaid: with their facts it passes Mermaid's 50,000 "
                "characters; the text table (--format text) and the images have them");
+    if (info->nodes_left_out && (fmt == BV_FMT_MERMAID || fmt == BV_FMT_MD))
+      cli_note("%zu nodes left out of the Mermaid to keep it under Mermaid's 50,000 "
+               "characters; every one is in the JSON model and the images",
+               info->nodes_left_out);
     break;
   default: break;
   }

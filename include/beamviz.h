@@ -863,7 +863,9 @@ typedef struct bv_emit_info {
   int links_dropped;       /* link edges left out to fit */
   /* traces */
   size_t shown;            /* messages drawn */
-  size_t left_out;         /* visible messages not drawn */
+  size_t left_out;         /* visible messages not drawn; cluster map: connections
+                              Mermaid leaves out */
+  size_t nodes_left_out;   /* cluster map Mermaid: nodes left out to fit its size */
   size_t hidden;           /* messages to or from hidden system processes */
   /* process charts */
   size_t zeros;            /* points a log axis cannot place (drawn at 1) */

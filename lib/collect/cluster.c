@@ -35,6 +35,8 @@ static void *run_worker(void *arg)
       break;
     bv_conn_opts co = {r->o->nodes[i], r->o->cookie, r->o->timeout_ms, r->o->max_message};
     bv_conn *c = NULL;
+    /* no reason left over from the node before on this thread */
+    bv_error_set(BV_OK, "%s", "");
     int rc = bv_conn_open(&co, &c);
     if (!rc)
       rc = r->job(c, i, r->ud);
@@ -97,25 +99,44 @@ static int nodes_reply(bv_conn *c, const bv_term *r, const char ***names, size_t
     return bv_error_set(BV_ETERM, "node %s is connected to %zu nodes (at most %d)",
                         bv_conn_node(c), k, BV_CLUSTER_MAX_NODES - 1);
   size_t len = strlen(self->v.s) + 1;
-  for (size_t i = 0; i < k; i++) {
-    if (l->v.items[i].type != BV_T_ATOM)
-      return bv_error_set(BV_ETERM, "cluster: a node name from %s is not an atom",
+  for (size_t i = 0; i <= k; i++) {
+    const bv_term *t = i ? &l->v.items[i - 1] : self;
+    const char *at = t->type == BV_T_ATOM ? strchr(t->v.s, '@') : NULL;
+    /* NAME@HOST, as --nodes takes them */
+    if (!at || at == t->v.s || !at[1] || strchr(at + 1, '@'))
+      return bv_error_set(BV_ETERM, "cluster: %s names a node that is not NAME@HOST",
                           bv_conn_node(c));
-    len += strlen(l->v.items[i].v.s) + 1;
+    if (i)
+      len += strlen(t->v.s) + 1;
   }
   const char **v = malloc((k + 1) * sizeof *v + len);
   if (!v)
     return bv_error_set(BV_ENOMEM, "out of memory");
   char *d = (char *)(v + k + 1);
+  bv_intern seen; /* each node once, whatever the node says */
+  if (bv_intern_init(&seen)) {
+    free(v);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  size_t m = 0;
   for (size_t i = 0; i <= k; i++) {
     const char *t = i ? l->v.items[i - 1].v.s : self->v.s;
     size_t tl = strlen(t) + 1;
+    int fresh = 0;
+    if (!bv_intern_lookup(&seen, t, tl - 1, &fresh)) {
+      bv_intern_dispose(&seen);
+      free(v);
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    }
+    if (!fresh)
+      continue;
     memcpy(d, t, tl);
-    v[i] = d;
+    v[m++] = d;
     d += tl;
   }
+  bv_intern_dispose(&seen);
   *names = v;
-  *n = k + 1;
+  *n = m;
   return 0;
 }
 

@@ -24,15 +24,32 @@ static int map_of(const bv_model *m, const bv_clustermap **c)
   return 0;
 }
 
-int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size_t *dropped)
+int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size_t max_nodes,
+                       size_t *dropped)
 {
   const bv_clustermap *m = v->map;
+  size_t nn = max_nodes && max_nodes < m->n ? max_nodes : m->n;
   *dropped = 0;
   bv_buf_puts(b, "flowchart LR\n");
+  /* escaped as a label is, and no '%' at all: Mermaid reads %%{init: ...}%%
+   * even in a comment */
   bv_buf_puts(b, "  %% ");
-  bv_buf_text(b, v->title, strlen(v->title));
+  bv_buf t;
+  bv_buf_init(&t);
+  bv_mmd_escape(&t, v->title, strlen(v->title));
+  for (size_t i = 0; i < t.len; i++)
+    if (t.data[i] == '%')
+      bv_buf_puts(b, "#37;");
+    else
+      bv_buf_putc(b, t.data[i]);
+  if (t.failed)
+    b->failed = 1;
+  bv_buf_dispose(&t);
   bv_buf_puts(b, "\n");
-  for (size_t i = 0; i < m->n; i++) {
+  if (nn < m->n)
+    bv_buf_printf(b, "  %%%% %zu nodes left out: Mermaid reads at most %d characters\n",
+                  m->n - nn, MMD_MAX_CHARS);
+  for (size_t i = 0; i < nn; i++) {
     bv_buf_printf(b, "  n%zu[\"", i);
     bv_mmd_escape(b, v->label[i], names_only ? strcspn(v->label[i], "\n") : strlen(v->label[i]));
     bv_buf_printf(b, "\"]:::%s\n", v->cls[i]);
@@ -42,7 +59,7 @@ int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size
   for (int pass = 0; pass < 2; pass++)
     for (size_t k = 0; k < m->nedges; k++) {
       const bv_cedge *e = &m->edges[k];
-      if (e->hidden != pass)
+      if (e->hidden != pass || e->a >= nn || e->b >= nn)
         continue;
       if (drawn >= MMD_MAX_EDGES) {
         (*dropped)++;
@@ -71,19 +88,30 @@ int bv_emit_cluster_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts
   bv_buf b;
   bv_buf_init(&b);
   size_t dropped = 0;
-  /* past Mermaid's 50,000 characters (about 400 nodes), the names alone */
+  /* past Mermaid's 50,000 characters (about 400 nodes), the names alone;
+   * past it still, the first nodes only (the entry first), fewer each try */
   int names_only = 0;
+  size_t max_nodes = 0;
   for (;;) {
     if (fmt == BV_FMT_MD)
       bv_buf_puts(&b, "```mermaid\n");
-    rc = bv_cluster_mermaid(&b, v, names_only, &dropped);
+    rc = bv_cluster_mermaid(&b, v, names_only, max_nodes, &dropped);
     if (!rc && fmt == BV_FMT_MD)
       bv_buf_puts(&b, "```\n");
-    if (rc || names_only || b.len <= MMD_MAX_CHARS)
+    if (rc || b.failed || b.len <= MMD_MAX_CHARS)
       break;
+    if (names_only) {
+      size_t have = max_nodes ? max_nodes : c->n;
+      if (have <= 1)
+        break;
+      /* in proportion, 10% under, and always fewer */
+      size_t want = (size_t)((double)have * MMD_MAX_CHARS / (double)b.len * 0.9);
+      max_nodes = want < have ? (want ? want : 1) : have - 1;
+    }
     names_only = 1;
     b.len = 0;
-    b.data[0] = 0;
+    if (b.data)
+      b.data[0] = 0;
   }
   if (!rc && b.failed)
     rc = bv_error_set(BV_ENOMEM, "out of memory");
@@ -94,6 +122,7 @@ int bv_emit_cluster_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts
     info->links_dropped = dropped > 0;
     info->left_out = dropped;
     info->reduced = names_only;
+    info->nodes_left_out = max_nodes && max_nodes < c->n ? c->n - max_nodes : 0;
   }
   bv_buf_dispose(&b);
   bv_cluster_view_free(v);
@@ -136,10 +165,54 @@ static void cell(bv_buf *b, const char *s, size_t w, int right, int last)
   bv_buf_dispose(&t);
 }
 
+/* A name as the table shows it: at most NAME_MAX_TEXT bytes, cut at a
+ * character with an ellipsis (a file's names can be any length). */
+#define NAME_MAX_TEXT 64
+static const char *short_name(bv_arena *a, const char *s)
+{
+  if (!s)
+    return "?";
+  size_t n = strlen(s);
+  if (n <= NAME_MAX_TEXT)
+    return s;
+  n = NAME_MAX_TEXT;
+  while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+    n--;
+  const char *t = bv_arena_printf(a, "%.*s\xE2\x80\xA6", (int)n, s);
+  return t ? t : "?";
+}
+
+/* Neighbours listed in a row before "+ N more". */
+#define NEIGHBOURS_SHOWN 8
+
 int bv_cluster_text(bv_buf *b, const bv_cluster_view *v)
 {
   const bv_clustermap *m = v->map;
   size_t n = m->n;
+  /* each node's first neighbours and their count, in one pass over the edges */
+  size_t *ncon = calloc(n ? n : 1, sizeof *ncon);
+  uint32_t *first = calloc((n ? n : 1) * NEIGHBOURS_SHOWN, sizeof *first);
+  unsigned char *hid = calloc((n ? n : 1) * NEIGHBOURS_SHOWN, 1);
+  if (!ncon || !first || !hid) {
+    free(ncon);
+    free(first);
+    free(hid);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  for (size_t k = 0; k < m->nedges; k++) {
+    const bv_cedge *e = &m->edges[k];
+    uint32_t end[2] = {e->a, e->b};
+    for (int s2 = 0; s2 < 2; s2++) {
+      uint32_t x = end[s2], y = end[!s2];
+      if (x >= n || y >= n)
+        continue;
+      if (ncon[x] < NEIGHBOURS_SHOWN) {
+        first[x * NEIGHBOURS_SHOWN + ncon[x]] = y;
+        hid[x * NEIGHBOURS_SHOWN + ncon[x]] = (unsigned char)e->hidden;
+      }
+      ncon[x]++;
+    }
+  }
   enum { NCOL = 6 };
   static const char *const head[NCOL] = {"NODE", "OTP", "PROCESSES", "MEMORY", "UPTIME",
                                          "CONNECTED TO"};
@@ -160,7 +233,7 @@ int bv_cluster_text(bv_buf *b, const bv_cluster_view *v)
       break;
     }
     char t[32];
-    r[0] = bv_arena_strdup(a, nd->name ? nd->name : "?");
+    r[0] = bv_arena_strdup(a, short_name(a, nd->name));
     if (nd->reachable) {
       r[1] = bv_arena_printf(a, "%s%s", nd->otp_release ? nd->otp_release : "?",
                              nd->elixir ? " (Elixir)" : "");
@@ -173,14 +246,13 @@ int bv_cluster_text(bv_buf *b, const bv_cluster_view *v)
     }
     bv_buf nb;
     bv_buf_init(&nb);
-    for (size_t k = 0; k < m->nedges; k++) {
-      const bv_cedge *e = &m->edges[k];
-      if (e->a != i && e->b != i)
-        continue;
-      const bv_cnode *o = &m->nodes[e->a == i ? e->b : e->a];
-      bv_buf_printf(&nb, "%s%s%s", nb.len ? ", " : "", o->name ? o->name : "?",
-                    e->hidden ? " (hidden)" : "");
+    for (size_t k = 0; k < ncon[i] && k < NEIGHBOURS_SHOWN; k++) {
+      const bv_cnode *o = &m->nodes[first[i * NEIGHBOURS_SHOWN + k]];
+      bv_buf_printf(&nb, "%s%s%s", nb.len ? ", " : "", short_name(a, o->name),
+                    hid[i * NEIGHBOURS_SHOWN + k] ? " (hidden)" : "");
     }
+    if (ncon[i] > NEIGHBOURS_SHOWN)
+      bv_buf_printf(&nb, " + %zu more", ncon[i] - NEIGHBOURS_SHOWN);
     r[5] = bv_arena_strdup(a, nb.data && nb.len ? nb.data : "-");
     oom |= nb.failed;
     bv_buf_dispose(&nb);
@@ -208,7 +280,8 @@ int bv_cluster_text(bv_buf *b, const bv_cluster_view *v)
     for (size_t i = 0; i < n; i++)
       if (!m->nodes[i].reachable) {
         bv_buf_puts(b, "\n");
-        bv_buf_text(b, m->nodes[i].name, strlen(m->nodes[i].name));
+        const char *nm = short_name(a, m->nodes[i].name);
+        bv_buf_text(b, nm ? nm : "?", nm ? strlen(nm) : 1);
         bv_buf_puts(b, " is unreachable: ");
         const char *why = m->nodes[i].error ? m->nodes[i].error : "no reason given";
         bv_buf_text(b, why, strlen(why));
@@ -218,6 +291,9 @@ int bv_cluster_text(bv_buf *b, const bv_cluster_view *v)
   }
   bv_arena_free(a);
   free(cellv);
+  free(ncon);
+  free(first);
+  free(hid);
   if (oom || b->failed)
     return bv_error_set(BV_ENOMEM, "out of memory");
   return 0;

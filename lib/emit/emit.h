@@ -143,7 +143,8 @@ int bv_emit_memory_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o,
  * Text: the title, then a table NODE OTP
  * PROCESSES MEMORY UPTIME CONNECTED TO (one node a line, "(hidden)" after a
  * hidden connection), then one line per unreachable node with its reason. */
-int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size_t *dropped);
+int bv_cluster_mermaid(bv_buf *b, const bv_cluster_view *v, int names_only, size_t max_nodes,
+                       size_t *dropped);
 int bv_cluster_text(bv_buf *b, const bv_cluster_view *v);
 int bv_emit_cluster_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                             bv_emit_info *info);

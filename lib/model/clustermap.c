@@ -108,6 +108,10 @@ int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out)
       (rc = opt_u64(d, root, "left_out", "left_out", &left)))
     goto fail;
   m->left_out = (size_t)left;
+  bv_intern names; /* no name twice */
+  if ((rc = bv_intern_init(&names)))
+    goto fail;
+  size_t entries = 0;
   char path[64];
   bv_jit it;
   bv_jv_iter(nodes, &it);
@@ -129,8 +133,29 @@ int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out)
         (rc = opt_u64(d, e, "uptime_ms", P("uptime_ms"), &nd->uptime_ms)))
       goto fail;
 #undef P
+    snprintf(path, sizeof path, "nodes[%zu].name", m->n);
+    size_t nl = strlen(nd->name);
+    int fresh = 0;
+    /* a node name is an atom: at most 255 characters, 1,020 bytes */
+    if (!nl || nl > 1020) {
+      rc = bv_jv_fail(d, path, "not a node name (1 to 1,020 bytes)");
+    } else if (!bv_intern_lookup(&names, nd->name, nl, &fresh)) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+    } else if (!fresh) {
+      rc = bv_jv_fail(d, path, "a node listed twice");
+    }
+    if (rc) {
+      bv_intern_dispose(&names);
+      goto fail;
+    }
+    entries += nd->entry != 0;
     if (!nd->reachable)
       m->unreachable++;
+  }
+  bv_intern_dispose(&names);
+  if (n && entries != 1) {
+    rc = bv_jv_fail(d, "nodes", "expected exactly one entry node");
+    goto fail;
   }
   bv_jv_iter(edges, &it);
   for (const bv_jv *e = bv_jv_next(&it); e; e = bv_jv_next(&it), m->nedges++) {

@@ -322,6 +322,7 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_in
   if (!(s->nodes = bv_arena_alloc(s->arena, n * sizeof *s->nodes)))
     return bv_error_set(BV_ENOMEM, "out of memory");
   char path[64];
+  size_t collected = 0;
   bv_jit it;
   bv_jv_iter(nv, &it);
   for (size_t i = 0; i < n; i++) {
@@ -335,6 +336,13 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_in
       return rc;
     if (!*r->node)
       return bv_jv_fail(d, NPATH(".node"), "empty node name");
+    int fresh;
+    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
+    if (!sl)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!fresh)
+      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
+    sl->ptr = r;
     if (err) {
       if (!(r->code = bv_model_error_code(err)))
         return bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
@@ -342,6 +350,7 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_in
         return rc;
       continue;
     }
+    collected++;
     uint64_t total = 0, skipped = 0, us = 0;
     if ((rc = bv_jv_u64(d, bv_jv_get(e, "total"), NPATH(".total"), &total)) ||
         (rc = bv_jv_u64(d, bv_jv_get(e, "skipped"), NPATH(".skipped"), &skipped)))
@@ -355,17 +364,10 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_in
     r->total = (size_t)total;
     r->skipped = (size_t)skipped;
     r->window_measured_ms = (double)us / 1000.0;
-    int fresh;
-    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
-    if (!sl)
-      return bv_error_set(BV_ENOMEM, "out of memory");
-    if (!fresh)
-      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
-    sl->ptr = r;
 #undef NPATH
   }
   s->nnodes = n;
-  if (!map->count)
+  if (!collected)
     return bv_jv_fail(d, "nodes", "no node collected");
   return bv_snapshot_cluster_label(s);
 }
@@ -375,6 +377,7 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
   *out = NULL;
   const bv_jv *root = bv_jdoc_root(d);
   bv_intern in, nodemap;
+  size_t *per_node = NULL; /* rows per node of a cluster */
   memset(&nodemap, 0, sizeof nodemap);
   int rc = bv_intern_init(&in);
   if (rc)
@@ -416,6 +419,10 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
   }
   if ((rc = read_nodes(d, root, s, &nodemap)))
     goto fail;
+  if (s->nnodes && !(per_node = calloc(s->nnodes, sizeof *per_node))) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
   size_t n = bv_jv_len(procs);
   /* the gone rows of a window are not in the second listing's total: checked
      once they are counted */
@@ -463,19 +470,21 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
       goto fail;
     }
     double measured = s->window_measured_ms;
+    size_t row_node = 0;
     if (s->nnodes) {
       /* a cluster's row names one of the nodes collected */
       const char *nn = NULL;
       if ((rc = bv_jv_str(d, bv_jv_get(e, "node"), PATH(".node"), tmp, &nn)))
         goto fail;
       const bv_intern_slot *sl = bv_intern_get(&nodemap, nn, strlen(nn));
-      if (!sl) {
+      const bv_node_result *r = sl ? sl->ptr : NULL;
+      if (!r || r->code) {
         rc = bv_jv_fail(d, PATH(".node"), "not one of the nodes collected");
         goto fail;
       }
-      const bv_node_result *r = sl->ptr;
       p->node = r->node;
       measured = r->window_measured_ms;
+      row_node = (size_t)(r - s->nodes);
     }
     if (s->window_ms) {
       const char *pr = NULL;
@@ -498,6 +507,9 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
       s->gone += p->presence == BV_PRESENCE_GONE;
     }
 #undef PATH
+    /* rows a node listed (a gone one was not in its second listing) */
+    if (per_node)
+      per_node[row_node] += p->presence != BV_PRESENCE_GONE;
     int oom1, oom2, oom3, oom4;
     p->status = bv_intern_str(&in, s->arena, status, &oom1);
     p->current_function = bv_intern_str(&in, s->arena, cf, &oom2);
@@ -512,6 +524,14 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
     rc = bv_jv_fail(d, "total", "smaller than the number of entries in procs not gone");
     goto fail;
   }
+  for (size_t k = 0; per_node && k < s->nnodes; k++)
+    if (per_node[k] > s->nodes[k].total) {
+      snprintf(path, sizeof path, "nodes[%zu].total", k);
+      rc = bv_jv_fail(d, path, "smaller than the node's rows in procs");
+      goto fail;
+    }
+  free(per_node);
+  per_node = NULL;
   s->n = n;
   bv_intern_dispose(&nodemap);
   bv_intern_dispose(&in);
@@ -519,6 +539,7 @@ int bv_snapshot_from_json(const bv_jdoc *d, bv_snapshot **out)
   *out = s;
   return 0;
 fail:
+  free(per_node);
   bv_intern_dispose(&nodemap);
   bv_intern_dispose(&in);
   bv_arena_free(tmp);

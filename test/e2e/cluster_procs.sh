@@ -94,6 +94,10 @@ check "render text" "$BEAMVIZ" render "$T/c.json" -o "$T/c.txt"
 head -n 2 "$T/c.txt" | grep -q "^NODE " || fail "text table: no NODE column: $(head -n 2 "$T/c.txt")"
 check "color status" "$BEAMVIZ" render "$T/c.json" --color status -o "$T/st.vl.json"
 vl_check "$T/st.vl.json"
+# --color node, asked for (the default of a cluster, and refused on one node)
+check "color node" "$BEAMVIZ" render "$T/c.json" --color node -o "$T/cn.vl.json"
+vl_check "$T/cn.vl.json"
+grep -q '"field": "node"' "$T/cn.vl.json" || fail "--color node: the colour is not the node"
 
 # render --node: one node's part
 check "render --node" "$BEAMVIZ" render "$T/c.json" --node "$B" -o "$T/b.csv"
@@ -134,6 +138,7 @@ vl_check "$T/d.vl.json"
 # --- usage errors ------------------------------------------------------------------
 expect_exit 2 "'foo' is not a node name" "$T/u.csv" -- bv procs --nodes "$A,foo" -o "$T/u.csv"
 expect_exit 2 "--cluster needs --node" "$T/u.csv" -- bv procs --cluster -o "$T/u.csv"
+expect_exit 2 "--color: 'node' needs --cluster or --nodes" "$T/u.csv" -- bv --node "$A" procs --color node -o "$T/u.csv"
 expect_exit 2 "does not work on a cluster yet" "$T/u.csv" -- bv --node "$A" memory --cluster -o "$T/u.csv"
 expect_exit 2 "--parallel" "$T/u.csv" -- bv --node "$A" procs --parallel 0 --cluster -o "$T/u.csv"
 

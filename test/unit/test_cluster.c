@@ -98,10 +98,10 @@ static void test_mermaid(void)
   bv_buf b;
   bv_buf_init(&b);
   size_t dropped = 9;
-  CHECK_INT(bv_cluster_mermaid(&b, v, 0, &dropped), 0);
+  CHECK_INT(bv_cluster_mermaid(&b, v, 0, 0, &dropped), 0);
   CHECK_INT(dropped, 0);
   /* generated ids, quoted labels, the quote and brackets of a name as entities */
-  CHECK(strncmp(b.data, "flowchart LR\n  %% Cluster of a@h: 3 nodes", 41) == 0);
+  CHECK(strncmp(b.data, "flowchart LR\n  %% Cluster of a@h#58; 3 nodes", 44) == 0);
   CHECK(strstr(b.data, "\n  n0[\"a@h<br/>OTP 25 \xC2\xB7 Elixir \xC2\xB7 1,234 processes<br/>"
                        "45.6 MB \xC2\xB7 up 3 h 12 min\"]:::entry\n") != NULL);
   CHECK(strstr(b.data, "\n  n1[\"b#34;]end@h<br/>") != NULL);
@@ -131,7 +131,7 @@ static void test_mermaid(void)
   CHECK_INT(big->nedges, 780);
   CHECK_INT(bv_cluster_view_make(big, NULL, &v), 0);
   bv_buf_init(&b);
-  CHECK_INT(bv_cluster_mermaid(&b, v, 0, &dropped), 0);
+  CHECK_INT(bv_cluster_mermaid(&b, v, 0, 0, &dropped), 0);
   CHECK_INT(dropped, 780 - 499);
   size_t edges = 0;
   for (const char *p = b.data; (p = strstr(p, " --- ")); p++)
@@ -217,7 +217,7 @@ static void test_roundtrip(void)
 static void test_bad_files(void)
 {
 #define H "{\"format\":\"beamviz.cluster_map\",\"version\":1,"
-#define N2 "\"nodes\":[{\"name\":\"a@h\"},{\"name\":\"b@h\"}]"
+#define N2 "\"nodes\":[{\"name\":\"a@h\",\"entry\":true},{\"name\":\"b@h\"}]"
   static const struct {
     const char *json, *msg;
   } t[] = {
@@ -235,12 +235,22 @@ static void test_bad_files(void)
       {H N2 ",\"edges\":[{\"a\":0,\"b\":1,\"hidden\":\"no\"}]}", "t.json: edges[0].hidden"},
       /* one pair at most once, and no more edges than pairs */
       {H N2 ",\"edges\":[{\"a\":0,\"b\":1},{\"a\":0,\"b\":1}]}", "t.json: edges: "},
-      {H "\"nodes\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}],\"edges\":[{\"a\":0,"
+      {H "\"nodes\":[{\"name\":\"a\",\"entry\":true},{\"name\":\"b\"},{\"name\":\"c\"}],\"edges\":[{\"a\":0,"
          "\"b\":2},{\"a\":0,\"b\":1}]}",
        "t.json: edges[1]: edges must be sorted"},
-      {H "\"nodes\":[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}],\"edges\":[{\"a\":0,"
+      {H "\"nodes\":[{\"name\":\"a\",\"entry\":true},{\"name\":\"b\"},{\"name\":\"c\"}],\"edges\":[{\"a\":0,"
          "\"b\":1},{\"a\":0,\"b\":1}]}",
        "t.json: edges[1]: edges must be sorted"},
+      /* names: each once, not empty, an entry node exactly once */
+      {H "\"nodes\":[{\"name\":\"a\",\"entry\":true},{\"name\":\"a\"}],\"edges\":[]}",
+       "t.json: nodes[1].name: a node listed twice"},
+      {H "\"nodes\":[{\"name\":\"\",\"entry\":true}],\"edges\":[]}",
+       "t.json: nodes[0].name: not a node name"},
+      {H "\"nodes\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"edges\":[]}",
+       "t.json: nodes: expected exactly one entry node"},
+      {H "\"nodes\":[{\"name\":\"a\",\"entry\":true},{\"name\":\"b\",\"entry\":true}],"
+         "\"edges\":[]}",
+       "t.json: nodes: expected exactly one entry node"},
       {"{\"format\":\"beamviz.cluster_map\",\"version\":2,\"nodes\":[],\"edges\":[]}",
        "newer than this beamviz reads"},
   };

@@ -157,6 +157,12 @@ static void test_bad(void)
        "nodes[0]"},
       {"{\"node\":\"" A "\",\"total\":3", "{\"node\":\"\",\"total\":3", "nodes[0].node"},
       {"\"nodes\":[", "\"nodes\":{\"a\":1},\"x\":[", "nodes"},
+      /* a node's rows beyond its own total; a failed node's name used twice, or on a row */
+      {"{\"node\":\"" B "\",\"total\":2", "{\"node\":\"" B "\",\"total\":0",
+       "nodes[2].total: smaller than the node's rows"},
+      {"{\"node\":\"" B "\",\"total\":2", "{\"node\":\"" X "\",\"total\":2", "listed twice"},
+      {"\"label\":null,\"node\":\"" B "\"}", "\"label\":null,\"node\":\"" X "\"}",
+       "procs[2].node: not one of the nodes collected"},
   };
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
     char *text = edit(t[i].from, t[i].to);
