@@ -90,18 +90,36 @@ static int add_claim(st *s, uint32_t a, uint32_t b, int hidden)
   return 0;
 }
 
-/* Takes node i's list of nodes (visible or hidden). */
-static int take_list(st *s, uint32_t i, const bv_term *l, int hidden, const char *from)
+/* A node list as a node must send it: a list of atoms (checked before any of
+ * a reply is taken, so a bad reply leaves nothing behind). */
+static int check_list(const bv_term *l, const char *from)
 {
   if (!l || l->type == BV_T_NIL)
     return 0;
   if (l->type != BV_T_LIST)
     return bv_error_set(BV_ETERM, "cluster: node %s sent a node list that is not a list", from);
+  for (uint32_t k = 0; k < l->n; k++)
+    if (l->v.items[k].type != BV_T_ATOM)
+      return bv_error_set(BV_ETERM, "cluster: node %s listed a node that is not an atom", from);
+  return 0;
+}
+
+/* NAME@HOST, as --nodes takes them: one '@', text on both sides. */
+static int node_name(const char *n)
+{
+  const char *at = strchr(n, '@');
+  return at && at != n && at[1] && !strchr(at + 1, '@');
+}
+
+/* Takes node i's list of nodes (visible or hidden), checked by check_list. */
+static int take_list(st *s, uint32_t i, const bv_term *l, int hidden, const char *from)
+{
+  (void)from;
+  if (!l || l->type != BV_T_LIST)
+    return 0;
   for (uint32_t k = 0; k < l->n; k++) {
     const bv_term *e = &l->v.items[k];
-    if (e->type != BV_T_ATOM)
-      return bv_error_set(BV_ETERM, "cluster: node %s listed a node that is not an atom", from);
-    if (bv_clustermap_is_beamviz(e->v.s) || !strchr(e->v.s, '@'))
+    if (bv_clustermap_is_beamviz(e->v.s) || !node_name(e->v.s))
       continue;
     int64_t j = node_index(s, e->v.s);
     if (j == -2)
@@ -123,6 +141,9 @@ static int take_facts(st *s, uint32_t i, const bv_term *r, const char *from)
   const bv_term *otp = bv_term_elem(r, 2), *vis = bv_term_elem(r, 7), *hid = bv_term_elem(r, 8);
   if (!bv_term_is_atom(bv_term_elem(r, 0), "ok") || r->n != 9 || !bv_term_text(otp))
     return bv_error_set(BV_ETERM, "cluster: unexpected reply from node %s", from);
+  int rc0 = check_list(vis, from);
+  if (rc0 || (s->with_hidden && (rc0 = check_list(hid, from))))
+    return rc0;
   bv_cnode *nd = &s->m->nodes[i];
   nd->reachable = 1;
   nd->error = NULL;
