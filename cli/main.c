@@ -512,8 +512,8 @@ static int setup_cluster(cli_ctx *ctx)
     return cli_error(EXIT_USAGE, "--parallel goes with --cluster or --nodes");
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
-  if (ctx->cmd->fn != cmd_procs)
-    return cli_error(EXIT_USAGE, "--%s: %s does not work on a cluster yet (procs does)",
+  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_memory)
+    return cli_error(EXIT_USAGE, "--%s: %s does not work on a cluster yet (procs and memory do)",
                      ctx->cluster ? "cluster" : "nodes", ctx->cmd->name);
   if (ctx->cluster && !ctx->node)
     return cli_error(EXIT_USAGE, "--cluster needs --node NAME@HOST: the entry node whose "
