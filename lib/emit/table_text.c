@@ -295,7 +295,11 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
   bv_buf *b = &wr.b;
   bv_buf_puts(b, "Memory of ");
   bv_buf_text(b, m->node ? m->node : "?", m->node ? strlen(m->node) : 1);
-  bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms\n", m->n, m->interval_ms);
+  if (m->nnodes)
+    bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms, each node's seconds since "
+                     "its own first sample\n", m->n, m->interval_ms);
+  else
+    bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms\n", m->n, m->interval_ms);
   if (m->nnodes)
     bv_buf_printf(b, "%-*s  ", (int)wn, "node");
   for (size_t k = 0; k < 1 + BV_MEM_NKINDS; k++) {

@@ -4,7 +4,8 @@
 # the CSV's node column, the Vega-Lite (checked by Vega: one line per node,
 # colour = node, total above and processes below), a PNG within 1000 px;
 # render --node gives the single-node chart; a fourth node with another
-# cookie is named on stderr with exit 15, the others written.
+# cookie is named on stderr with exit 15, the others written; so is a node
+# killed in the middle of sampling.
 # ctest-timeout: 300
 . "$BV_SRC/test/e2e/lib.sh"
 
@@ -114,6 +115,24 @@ assert {x["node"] for x in m["samples"]} == {sys.argv[2], sys.argv[3]}
 assert len(m["samples"]) == 6
 PY
 check "partial png" "$BEAMVIZ" render "$T/d.json" -o "$T/d.png"
+
+# --- a node killed in the middle of sampling: named, exit 15, the others written -----
+start_node E
+check "E cookie" erl_eval "$E" "erlang:set_cookie(node(), '$CK'), ok."
+BV_COOKIES[$E]=$CK
+EPID=$BV_NODE_PID
+bv memory --nodes "$A,$E,$C" --samples 15 --interval 200 -o "$T/k.csv" 2>"$T/k.err" &
+BP=$!
+sleep 1
+kill -9 "$EPID"
+wait $BP
+rc=$?
+[ $rc = 15 ] || fail "killed node: exit $rc: $(cat "$T/k.err")"
+grep -q "node $E failed" "$T/k.err" || fail "killed node: stderr $(cat "$T/k.err")"
+[ "$(grep -c "^beamviz: node " "$T/k.err")" = 1 ] || fail "killed node: one line per failed node: $(cat "$T/k.err")"
+[ "$(grep -c "^$A," "$T/k.csv")" = 15 ] && [ "$(grep -c "^$C," "$T/k.csv")" = 15 ] ||
+  fail "killed node: the others are not written whole"
+! grep -q "^$E," "$T/k.csv" || fail "killed node: samples of $E"
 
 for n in "$A" "$B" "$C"; do target_settled "$n" "cluster memory on $n"; done
 pass
