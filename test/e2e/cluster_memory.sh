@@ -116,6 +116,28 @@ assert len(m["samples"]) == 6
 PY
 check "partial png" "$BEAMVIZ" render "$T/d.json" -o "$T/d.png"
 
+# --- more nodes than drawn (a hand-made file): the first 10, a note, one legend -----
+python3 - "$T/m12.json" <<'PY' || fail "write m12.json"
+import json, sys
+nodes = [{"node": "app%d@10.0.0.%d" % (k, k)} for k in range(12)]
+samples = []
+for k, n in enumerate(nodes):
+    for i in range(4):
+        t = 20000000 + k * 5000000 + i * 100000
+        samples.append({"iter": i + 1, "node": n["node"], "t_ms": 500 * i, "total": t,
+                        "processes": t // 3, "atom": 1, "binary": 1, "code": 1, "ets": 1,
+                        "system": 1})
+json.dump({"format": "beamviz.memory", "version": 1, "node": "12 nodes", "interval_ms": 500,
+           "nodes": nodes, "samples": samples}, open(sys.argv[1], "w"))
+PY
+check "12 nodes vl" "$BEAMVIZ" render "$T/m12.json" -o "$T/m12.vl.json"
+vl_check "$T/m12.vl.json"
+grep -q "the first 10 of 12 nodes drawn" "$T/m12.vl.json" || fail "12 nodes: no note"
+! grep -q '"app11@10.0.0.11"' "$T/m12.vl.json" || fail "12 nodes: the 12th is drawn"
+check "12 nodes png" "$BEAMVIZ" render "$T/m12.json" -o "$T/m12.png"
+read -r pw ph < <(python3 -c "import struct,sys; d=open(sys.argv[1],'rb').read(); print(*struct.unpack('>II', d[16:24]))" "$T/m12.png")
+[ "$pw" -le 1000 ] && [ "$ph" -le 1000 ] || fail "12 nodes png is ${pw}x$ph"
+
 # --- a node killed in the middle of sampling: named, exit 15, the others written -----
 start_node E
 check "E cookie" erl_eval "$E" "erlang:set_cookie(node(), '$CK'), ok."

@@ -399,6 +399,20 @@ static void test_cluster_view(void)
   CHECK_INT(count_of(vl ? vl : "", "{\"node\":"), 2 * BV_MEM_MAX_NODES);
   free(vl);
   bv_memseries_free(m);
+  /* a file without times: each node at the interval from its own first */
+  m = make_cluster(2, 3, 0);
+  for (size_t i = 0; i < m->n; i++)
+    m->samples[i].t_ms = 0;
+  m->samples[4].iter = 7; /* n1: iters 1, 7, 3 */
+  bv_memory_view_make(m, &v);
+  CHECK_INT(v.scheduled, 1);
+  CHECK_INT(bv_memory_view_ms(&v, m, 4), 600);
+  CHECK_INT(bv_memory_view_ms(&v, m, 5), 200);
+  bv_buf_init(&b);
+  bv_memory_view_note(&b, &v, m, 0);
+  CHECK_STR(b.data, "each node drawn at the interval (no sample times in the file)");
+  bv_buf_dispose(&b);
+  bv_memseries_free(m);
 }
 
 static void test_cluster_bad_files(void)
