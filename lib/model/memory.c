@@ -20,7 +20,7 @@ static int error_code_named(const char *name)
 
 /* "nodes" of a cluster series (absent: one node): each {"node"} or {"node",
  * "error", "reason"}; no node collected twice, at least one collected. */
-static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m)
+static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m, bv_intern *map)
 {
   const bv_jv *nv = bv_jv_get(root, "nodes");
   if (!nv || bv_jv_is_null(nv))
@@ -55,9 +55,13 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m)
         return rc;
       continue;
     }
-    for (size_t k = 0; k < i; k++)
-      if (m->nodes[k].code == BV_OK && strcmp(m->nodes[k].node, r->node) == 0)
-        return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
+    int fresh;
+    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
+    if (!sl)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!fresh)
+      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
+    sl->num = (int64_t)i;
     ok++;
 #undef NPATH
   }
@@ -67,25 +71,19 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m)
   return 0;
 }
 
-/* a sample's "node": one of the collected nodes (the samples come grouped by
- * node: the previous sample's is tried first) */
-static int read_sample_node(const bv_jdoc *d, const bv_jv *v, const char *path, bv_memseries *m,
-                            uint32_t *prev, uint32_t *out)
+/* a sample's "node": one of the collected nodes (map: name to index) */
+static int read_sample_node(const bv_jdoc *d, const bv_jv *v, const char *path,
+                            const bv_intern *map, bv_arena *tmp, uint32_t *out)
 {
   const char *name = NULL;
-  int rc = bv_jv_str(d, v, path, m->arena, &name);
+  int rc = bv_jv_str(d, v, path, tmp, &name);
   if (rc)
     return rc;
-  if (*prev < m->nnodes && m->nodes[*prev].code == BV_OK && strcmp(m->nodes[*prev].node, name) == 0) {
-    *out = *prev;
-    return 0;
-  }
-  for (size_t k = 0; k < m->nnodes; k++)
-    if (m->nodes[k].code == BV_OK && strcmp(m->nodes[k].node, name) == 0) {
-      *out = *prev = (uint32_t)k;
-      return 0;
-    }
-  return bv_jv_fail(d, path, "not one of the nodes collected");
+  const bv_intern_slot *sl = bv_intern_get(map, name, strlen(name));
+  if (!sl)
+    return bv_jv_fail(d, path, "not one of the nodes collected");
+  *out = (uint32_t)sl->num;
+  return 0;
 }
 
 int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
@@ -100,6 +98,13 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
   bv_memseries *m = NULL;
   if ((rc = bv_memseries_new(&m, n)))
     return rc;
+  bv_intern nodemap;
+  memset(&nodemap, 0, sizeof nodemap);
+  bv_arena *tmp = bv_arena_new();
+  if (!tmp) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
   uint64_t interval = 0;
   if ((rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", m->arena, &m->node)) ||
       (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), "otp_release", m->arena,
@@ -111,9 +116,8 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
     goto fail;
   }
   m->interval_ms = (unsigned)interval;
-  if ((rc = read_nodes(d, root, m)))
+  if ((rc = read_nodes(d, root, m, &nodemap)))
     goto fail;
-  uint32_t prev = 0;
   char path[96];
   bv_jit it;
   bv_jv_iter(arr, &it);
@@ -133,8 +137,9 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
     }
     s->iter = (uint32_t)iter;
     if (m->nnodes) {
+      bv_arena_reset(tmp);
       snprintf(path, sizeof path, "samples[%zu].node", i);
-      if ((rc = read_sample_node(d, bv_jv_get(e, "node"), path, m, &prev, &s->node)))
+      if ((rc = read_sample_node(d, bv_jv_get(e, "node"), path, &nodemap, tmp, &s->node)))
         goto fail;
     }
     snprintf(path, sizeof path, "samples[%zu].t_ms", i);
@@ -147,9 +152,13 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
     }
   }
   m->n = n;
+  bv_intern_dispose(&nodemap);
+  bv_arena_free(tmp);
   *out = m;
   return 0;
 fail:
+  bv_intern_dispose(&nodemap);
+  bv_arena_free(tmp);
   bv_memseries_free(m);
   return rc;
 }
