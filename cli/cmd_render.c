@@ -8,7 +8,7 @@
 
 const cli_opt cmd_render_opts[] = {
     {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
-    {"node", "NAME@HOST", "a cluster's process snapshot or memory series: draw that node's part only"},
+    {"node", "NAME@HOST", "a cluster's process snapshot or memory series: that node's part only"},
     {NULL, NULL, NULL}};
 
 int cmd_render(cli_ctx *ctx)
