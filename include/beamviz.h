@@ -293,7 +293,7 @@ typedef struct bv_memseries {
   /* A cluster series (bv_memory_collect_cluster): every node asked, in the
    * order asked, each collected or failed with its reason; the samples are
    * grouped by node in this order, each with its node's index, and each
-   * node's t_ms is its own clock since its own first sample. node is then a
+   * node's t_ms is its own clock (from its own sampler's start). node is then a
    * label ("3 nodes"). nnodes 0 = a single-node series. */
   size_t nnodes;
   struct bv_node_result *nodes;

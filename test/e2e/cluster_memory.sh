@@ -51,7 +51,8 @@ assert m["node"] == "3 nodes", m["node"]
 for n in names:
     s = [x for x in m["samples"] if x["node"] == n]
     assert [x["iter"] for x in s] == [1, 2, 3, 4, 5], (n, s)
-    assert s[0]["t_ms"] == 0 and s[-1]["t_ms"] >= 350, (n, s)
+    # the node's own clock from its sampler's start (the first sample within a few ms)
+    assert s[0]["t_ms"] <= 50 and s[-1]["t_ms"] - s[0]["t_ms"] >= 350, (n, s)
 PY
 # the saved file reads back to the same file
 check "render json" "$BEAMVIZ" render "$T/c.json" -o "$T/c2.json"
