@@ -9,7 +9,7 @@
 const cli_opt cmd_render_opts[] = {
     {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
     {"node", "NAME@HOST",
-     "a cluster's process snapshot or application list: that node's part only"},
+     "a cluster's process snapshot, application list or memory series: that node's part only"},
     {NULL, NULL, NULL}};
 
 int cmd_render(cli_ctx *ctx)
@@ -44,7 +44,11 @@ int cmd_render(cli_ctx *ctx)
     if (m.kind == BV_MODEL_SNAPSHOT && ctx->node &&
         (rc = bv_snapshot_select_node(m.u.snapshot, ctx->node)))
       rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
-    if (m.kind == BV_MODEL_APPS && ctx->node && (rc = bv_applist_select_node(m.u.apps, ctx->node)))
+    if (m.kind == BV_MODEL_APPS && ctx->node && rc == EXIT_OK &&
+        (rc = bv_applist_select_node(m.u.apps, ctx->node)))
+      rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
+    if (m.kind == BV_MODEL_MEMORY && ctx->node && rc == EXIT_OK &&
+        (rc = bv_memseries_select_node(m.u.memory, ctx->node)))
       rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
     if (m.kind == BV_MODEL_SNAPSHOT && rc == EXIT_OK)
       rc = cli_procs_top(ctx, m.u.snapshot);

@@ -514,8 +514,9 @@ static int setup_cluster(cli_ctx *ctx)
                                  "command)");
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
-  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps)
-    return cli_error(EXIT_USAGE, "--%s: %s does not work on a cluster yet (procs and apps do)",
+  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory)
+    return cli_error(EXIT_USAGE,
+                     "--%s: %s does not work on a cluster yet (procs, apps and memory do)",
                      ctx->cluster ? "cluster" : "nodes", ctx->cmd->name);
   if (ctx->cluster && !ctx->node)
     return cli_error(EXIT_USAGE, "--cluster needs --node NAME@HOST: the entry node whose "

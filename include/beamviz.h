@@ -280,6 +280,7 @@ typedef struct bv_memsample {
   uint32_t iter;                    /* measurement number, from 1 */
   uint64_t bytes[BV_MEM_NKINDS];
   uint64_t t_ms;                    /* ms since the first sample, on the target */
+  uint32_t node;                    /* a cluster series only: index into nodes */
 } bv_memsample;
 
 typedef struct bv_memseries {
@@ -289,7 +290,19 @@ typedef struct bv_memseries {
   unsigned interval_ms;
   size_t n;
   bv_memsample *samples;
+  /* A cluster series (bv_memory_collect_cluster): every node asked, in the
+   * order asked, each collected or failed with its reason; the samples are
+   * grouped by node in this order, each with its node's index, and each
+   * node's t_ms is its own clock (from its own sampler's start). node is then a
+   * label ("3 nodes"). nnodes 0 = a single-node series. */
+  size_t nnodes;
+  struct bv_node_result *nodes;
 } bv_memseries;
+
+/* Keeps the samples of one node of a cluster series, which becomes that
+ * node's single-node series: BV_ENOTFOUND naming the collected nodes if node
+ * is not one of them; BV_EINVAL for a single-node series. In place. */
+int bv_memseries_select_node(bv_memseries *m, const char *node);
 
 /* --- supervision tree (beamviz suptree) ---------------------------------- */
 
@@ -547,6 +560,15 @@ typedef void (*bv_memory_progress_fn)(void *ud, size_t i, size_t samples,
  * progress may be NULL. */
 int bv_memory_collect(bv_conn *c, unsigned samples, unsigned interval_ms,
                       bv_memory_progress_fn progress, void *ud, bv_memseries **out);
+
+/* bv_memory_collect on every node at once (one connection each, the same
+ * samples and interval), merged into one cluster series (bv_memseries.nodes).
+ * progress (may be NULL) is called under a lock with the samples received so
+ * far over every node (i) of samples * nodes. BV_OK whichever nodes failed
+ * (each failure is in nodes; a node that failed part way keeps no samples);
+ * errors only for beamviz's own (BV_ENOMEM, BV_EINVAL). */
+int bv_memory_collect_cluster(const bv_cluster_opts *co, unsigned samples, unsigned interval_ms,
+                              bv_memory_progress_fn progress, void *ud, bv_memseries **out);
 
 
 /* ------------------------------------------------------------------------ */

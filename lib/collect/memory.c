@@ -2,6 +2,7 @@
  * file), CSV and Vega-Lite, and the model file reader. */
 #include "collect/collect.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,4 +108,100 @@ fail:
   bv_arena_free(tmp);
   bv_memseries_free(m);
   return rc;
+}
+
+/* --- every node of a cluster at once ---------------------------------------- */
+
+typedef struct mem_job {
+  unsigned samples, interval_ms;
+  bv_memory_progress_fn progress;
+  void *ud;
+  pthread_mutex_t lock;
+  size_t done, all;  /* samples received over every node, of samples * nodes */
+  bv_memseries **per; /* each node's series (NULL when it failed) */
+} mem_job;
+
+static void mem_progress(void *ud, size_t i, size_t n, const bv_memsample *last)
+{
+  (void)i, (void)n;
+  mem_job *j = ud;
+  pthread_mutex_lock(&j->lock);
+  j->done++;
+  if (j->progress)
+    j->progress(j->ud, j->done, j->all, last);
+  pthread_mutex_unlock(&j->lock);
+}
+
+static int mem_one(bv_conn *c, size_t i, void *ud)
+{
+  mem_job *j = ud;
+  return bv_memory_collect(c, j->samples, j->interval_ms, mem_progress, j, &j->per[i]);
+}
+
+int bv_memory_collect_cluster(const bv_cluster_opts *co, unsigned samples, unsigned interval_ms,
+                              bv_memory_progress_fn progress, void *ud, bv_memseries **out)
+{
+  *out = NULL;
+  if (samples < 1)
+    return bv_error_set(BV_EINVAL, "at least one sample is needed");
+  size_t nn = co->n ? co->n : 1;
+  mem_job j;
+  memset(&j, 0, sizeof j);
+  j.samples = samples;
+  j.interval_ms = interval_ms;
+  j.progress = progress;
+  j.ud = ud;
+  j.all = (size_t)samples * co->n;
+  j.per = calloc(nn, sizeof *j.per);
+  bv_memseries *m = NULL;
+  int rc = j.per ? bv_memseries_new(&m, 1) : bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc && !(m->nodes = bv_arena_alloc(m->arena, nn * sizeof *m->nodes)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    memset(m->nodes, 0, nn * sizeof *m->nodes);
+    m->nnodes = co->n;
+    m->interval_ms = interval_ms;
+    pthread_mutex_init(&j.lock, NULL);
+    rc = bv_cluster_run(co, mem_one, &j, m->arena, m->nodes);
+    pthread_mutex_destroy(&j.lock);
+    for (size_t i = 0; i < co->n && !rc; i++)
+      if (m->nodes[i].code == BV_ENOMEM)
+        rc = bv_error_set(BV_ENOMEM, "%s", m->nodes[i].reason);
+  }
+  size_t total = 0;
+  for (size_t i = 0; i < co->n && !rc; i++)
+    if (j.per[i])
+      total += j.per[i]->n;
+  if (!rc && total && !(m->samples = bv_arena_alloc(m->arena, total * sizeof *m->samples)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  for (size_t i = 0; i < co->n && !rc; i++) {
+    bv_memseries *p = j.per[i];
+    if (!p)
+      continue;
+    /* the name the node gave (as asked, unless it answered by another) */
+    const char *name = bv_arena_strdup(m->arena, p->node);
+    if (!name) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      break;
+    }
+    m->nodes[i].node = name;
+    if (!m->otp_release && p->otp_release &&
+        !(m->otp_release = bv_arena_strdup(m->arena, p->otp_release)))
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+    for (size_t k = 0; k < p->n; k++) {
+      m->samples[m->n] = p->samples[k];
+      m->samples[m->n++].node = (uint32_t)i;
+    }
+  }
+  if (!rc && !(m->node = bv_arena_printf(m->arena, "%zu node%s", co->n, co->n == 1 ? "" : "s")))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  for (size_t i = 0; i < co->n && j.per; i++)
+    bv_memseries_free(j.per[i]);
+  free(j.per);
+  if (rc) {
+    bv_memseries_free(m);
+    return rc;
+  }
+  *out = m;
+  return 0;
 }

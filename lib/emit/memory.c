@@ -18,7 +18,8 @@ static int write_csv(const bv_memseries *m, bv_out *out)
 {
   bv_wr w;
   bv_wr_init(&w, out);
-  bv_wr_str(&w, "iter,t_ms");
+  /* a cluster's rows start with their node */
+  bv_wr_str(&w, m->nnodes ? "node,iter,t_ms" : "iter,t_ms");
   for (int k = 0; k < BV_MEM_NKINDS; k++) {
     bv_wr_str(&w, ",");
     bv_wr_str(&w, bv_mem_kinds[k]);
@@ -26,6 +27,10 @@ static int write_csv(const bv_memseries *m, bv_out *out)
   bv_wr_str(&w, "\r\n");
   for (size_t i = 0; i < m->n; i++) {
     const bv_memsample *s = &m->samples[i];
+    if (m->nnodes) {
+      bv_wr_csv(&w, s->node < m->nnodes ? m->nodes[s->node].node : "");
+      bv_wr_str(&w, ",");
+    }
     bv_wr_u64(&w, s->iter);
     bv_wr_str(&w, ",");
     bv_wr_u64(&w, s->t_ms);
@@ -60,6 +65,16 @@ static void put_kinds(bv_buf *b, const bv_memory_view *v, const size_t *idx, siz
   bv_buf_puts(b, "]");
 }
 
+static void put_nodes(bv_wr *w, const bv_memory_view *v)
+{
+  bv_buf_puts(&w->b, "[");
+  for (size_t j = 0; j < v->nseries; j++) {
+    bv_buf_puts(&w->b, j ? ", " : "");
+    bv_wr_json(w, v->series[j]);
+  }
+  bv_buf_puts(&w->b, "]");
+}
+
 /* the slots of one panel (templates/memory_panel.vl.json) */
 static void panel_fill(bv_wr *w, const char *name, size_t n, void *ud)
 {
@@ -72,7 +87,13 @@ static void panel_fill(bv_wr *w, const char *name, size_t n, void *ud)
   } else if (is(name, n, "panel_kinds")) {
     put_kinds(b, v, p->kinds, p->nkinds);
   } else if (is(name, n, "kinds")) {
-    put_kinds(b, v, NULL, v->nkinds);
+    /* the colour domain: the kinds, or a cluster's nodes */
+    if (v->cluster)
+      put_nodes(w, v);
+    else
+      put_kinds(b, v, NULL, v->nkinds);
+  } else if (is(name, n, "color_field")) {
+    bv_wr_json(w, v->cluster ? "node" : "kind");
   } else if (is(name, n, "x_field")) {
     bv_wr_json(w, v->x_field);
   } else if (is(name, n, "x_title")) {
@@ -124,9 +145,19 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
   bv_buf *b = &w->b;
   if (is(name, n, "values")) {
     bv_buf_puts(b, "[");
+    size_t row = 0;
     for (size_t i = 0; i < m->n; i++) {
       const bv_memsample *s = &m->samples[i];
-      bv_buf_puts(b, i ? ",\n{\"iter\":" : "\n{\"iter\":");
+      int line = bv_memory_view_line(v, m, i);
+      if (line < 0) /* a node not drawn */
+        continue;
+      bv_buf_puts(b, row++ ? ",\n{" : "\n{");
+      if (v->cluster) {
+        bv_buf_puts(b, "\"node\":");
+        bv_wr_json(w, v->series[line]);
+        bv_buf_puts(b, ",");
+      }
+      bv_buf_puts(b, "\"iter\":");
       bv_wr_u64(w, s->iter);
       bv_buf_puts(b, ",\"t_ms\":");
       bv_wr_u64(w, s->t_ms);
@@ -158,7 +189,7 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
     bv_wr_json(w, t.data);
     for (size_t k = 0; k < nn; k++) {
       t.len = 0;
-      bv_memory_view_note(&t, v, k);
+      bv_memory_view_note(&t, v, m, k);
       bv_buf_puts(b, ", ");
       bv_wr_json(w, t.data);
     }
@@ -166,7 +197,11 @@ static void vl_fill(bv_wr *w, const char *name, size_t n, void *ud)
       bv_buf_puts(b, "]");
     bv_buf_dispose(&t);
   } else if (is(name, n, "kinds")) {
-    put_kinds(b, v, NULL, v->nkinds);
+    /* the kinds folded: a cluster's panels draw total and processes */
+    if (v->cluster)
+      put_kinds(b, v, (const size_t[]){0, 1}, 2);
+    else
+      put_kinds(b, v, NULL, v->nkinds);
   } else if (is(name, n, "panels")) {
     bv_buf_puts(b, "[");
     for (size_t i = 0; i < v->npanels && !w->rc; i++) {

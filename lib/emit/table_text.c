@@ -272,6 +272,11 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
    * without times) */
   bv_memory_view v;
   bv_memory_view_make(m, &v);
+  /* a cluster's rows start with their node (each its own time axis) */
+  size_t wn = strlen("node");
+  for (size_t i = 0; i < m->nnodes; i++)
+    if (m->nodes[i].code == BV_OK && strlen(m->nodes[i].node) > wn)
+      wn = strlen(m->nodes[i].node);
   for (size_t i = 0; i < m->n; i++) {
     const bv_memsample *s = &m->samples[i];
     tmp.len = 0;
@@ -290,7 +295,13 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
   bv_buf *b = &wr.b;
   bv_buf_puts(b, "Memory of ");
   bv_buf_text(b, m->node ? m->node : "?", m->node ? strlen(m->node) : 1);
-  bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms\n", m->n, m->interval_ms);
+  if (m->nnodes)
+    bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms, each node's seconds since "
+                     "its own first sample\n", m->n, m->interval_ms);
+  else
+    bv_buf_printf(b, " in MB (10^6 bytes), %zu samples every %u ms\n", m->n, m->interval_ms);
+  if (m->nnodes)
+    bv_buf_printf(b, "%-*s  ", (int)wn, "node");
   for (size_t k = 0; k < 1 + BV_MEM_NKINDS; k++) {
     const char *h = k ? bv_mem_kinds[k - 1] : "seconds";
     if (k)
@@ -301,6 +312,11 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
   bv_buf_putc(b, '\n');
   for (size_t i = 0; i < m->n && !wr.rc; i++) {
     const bv_memsample *s = &m->samples[i];
+    if (m->nnodes) {
+      const char *nn = s->node < m->nnodes ? m->nodes[s->node].node : "?";
+      bv_buf_text(b, nn, strlen(nn));
+      bv_buf_printf(b, "%*s  ", (int)(wn - strlen(nn)), "");
+    }
     tmp.len = 0;
     put_secs(&tmp, bv_memory_view_ms(&v, m, i));
     pad_to(b, tmp.len, w[0]);
@@ -318,6 +334,12 @@ int bv_memory_text(bv_out *out, const bv_memseries *m)
     else
       bv_wr_maybe_flush(&wr);
   }
+  for (size_t i = 0; i < m->nnodes && !wr.rc; i++)
+    if (m->nodes[i].code != BV_OK) {
+      bv_buf_puts(b, "not sampled: ");
+      bv_buf_text(b, m->nodes[i].node, strlen(m->nodes[i].node));
+      bv_buf_printf(b, " (%s)\n", bv_error_name(m->nodes[i].code));
+    }
   bv_buf_dispose(&tmp);
   return bv_wr_finish(&wr);
 }

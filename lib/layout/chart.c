@@ -744,7 +744,8 @@ static void mem_ymax(const bv_memseries *ms, const bv_memory_view *v, const bv_m
   *ymax = 0;
   for (size_t i = 0; i < ms->n; i++)
     for (size_t k = 0; k < p->nkinds; k++)
-      *ymax = fmax(*ymax, bv_memory_view_value(v, ms->samples[i].bytes[p->kinds[k]]));
+      if (bv_memory_view_line(v, ms, i) >= 0) /* a cluster's nodes not drawn: not scaled */
+        *ymax = fmax(*ymax, bv_memory_view_value(v, ms->samples[i].bytes[p->kinds[k]]));
 }
 
 static int mem_place(chart *c, mem_panels *mp, const bv_memseries *ms, const bv_memory_view *v,
@@ -838,8 +839,8 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
   bv_scene *s = c.s;
   s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
   s->background = c.th->page;
-  c.cats = v.kinds;
-  c.ncat = v.nkinds;
+  c.cats = v.cluster ? v.series : v.kinds;
+  c.ncat = v.cluster ? v.nseries : v.nkinds;
   c.ltitle = v.legend_title;
   c.line_legend = 1;
   c.points = v.points;
@@ -854,7 +855,7 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
   int oom = !c.sub[0];
   for (size_t k = 0; k < bv_memory_view_nnotes(&v) && c.nsub < 3; k++) {
     t.len = 0;
-    bv_memory_view_note(&t, &v, k);
+    bv_memory_view_note(&t, &v, ms, k);
     c.sub[c.nsub] = bv_arena_strdup(s->arena, t.data ? t.data : "");
     oom |= !c.sub[c.nsub++];
   }
@@ -887,19 +888,23 @@ int bv_layout_memory_model(const bv_model *mo, const bv_emit_opts *o, const bv_m
     c.ytitle = p->y_title;
     if ((rc = draw_frame(&c)))
       break;
-    for (size_t j = 0; j < p->nkinds && !rc; j++) {
-      size_t k = p->kinds[j];
+    for (size_t j = 0; j < bv_memory_view_nlines(&v, p) && !rc; j++) {
+      size_t k = bv_memory_view_line_kind(&v, p, j), col = bv_memory_view_line_color(&v, p, j);
+      size_t np = 0; /* the line's samples: a cluster's node's own */
       for (size_t i = 0; i < ms->n; i++) {
-        pts[2 * i] = chart_axis_map(&c.ax, ord[i].x);
-        pts[2 * i + 1] =
+        if (v.cluster && bv_memory_view_line(&v, ms, ord[i].i) != (int)j)
+          continue;
+        pts[2 * np] = chart_axis_map(&c.ax, ord[i].x);
+        pts[2 * np + 1] =
             chart_axis_map(&c.ay, bv_memory_view_value(&v, ms->samples[ord[i].i].bytes[k]));
+        np++;
       }
-      if (ms->n > 1)
-        rc = sc_line(s, "series", pts, ms->n, cat_color(k), 2, BV_DASH_SOLID, BV_ARROW_NONE,
-                     (int32_t)k);
-      for (size_t i = 0; i < ms->n && c.points && !rc; i++)
-        rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color(k), SC_NONE, 0,
-                       (int32_t)k);
+      if (np > 1)
+        rc = sc_line(s, "series", pts, np, cat_color(col), 2, BV_DASH_SOLID, BV_ARROW_NONE,
+                     (int32_t)col);
+      for (size_t i = 0; i < np && c.points && !rc; i++)
+        rc = sc_circle(s, "point", pts[2 * i], pts[2 * i + 1], POINT_R, cat_color(col), SC_NONE, 0,
+                       (int32_t)col);
     }
     if (!rc)
       rc = mem_axes(&c, p->x_labels);

@@ -8,6 +8,83 @@
 /* --- reading the model file ------------------------------------------------------ */
 
 #define MAX_SAMPLES 10000000u
+#define MAX_NODES 4096u
+
+static int error_code_named(const char *name)
+{
+  for (int c = -1; c >= -64; c--)
+    if (strcmp(bv_error_name(c), name) == 0 && strcmp(name, "error") != 0)
+      return c;
+  return 0;
+}
+
+/* "nodes" of a cluster series (absent: one node): each {"node"} or {"node",
+ * "error", "reason"}; no node collected twice, at least one collected. */
+static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m, bv_intern *map)
+{
+  const bv_jv *nv = bv_jv_get(root, "nodes");
+  if (!nv || bv_jv_is_null(nv))
+    return 0;
+  int rc = bv_jv_arr(d, nv, "nodes", MAX_NODES);
+  if (rc)
+    return rc;
+  size_t n = bv_jv_len(nv), ok = 0;
+  if (!n)
+    return bv_jv_fail(d, "nodes", "empty");
+  if (!(m->nodes = bv_arena_alloc(m->arena, n * sizeof *m->nodes)))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  memset(m->nodes, 0, n * sizeof *m->nodes);
+  char path[64];
+  bv_jit it;
+  bv_jv_iter(nv, &it);
+  for (size_t i = 0; i < n; i++) {
+    const bv_jv *e = bv_jv_next(&it);
+    bv_node_result *r = &m->nodes[i];
+    const char *err = NULL;
+#define NPATH(f) (snprintf(path, sizeof path, "nodes[%zu]%s", i, f), path)
+    if ((rc = bv_jv_obj(d, e, NPATH(""))) ||
+        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), m->arena, &r->node)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), m->arena, &err)))
+      return rc;
+    if (!*r->node)
+      return bv_jv_fail(d, NPATH(".node"), "empty node name");
+    if (err) {
+      if (!(r->code = error_code_named(err)))
+        return bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
+      if ((rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), m->arena, &r->reason)))
+        return rc;
+      continue;
+    }
+    int fresh;
+    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
+    if (!sl)
+      return bv_error_set(BV_ENOMEM, "out of memory");
+    if (!fresh)
+      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
+    sl->num = (int64_t)i;
+    ok++;
+#undef NPATH
+  }
+  m->nnodes = n;
+  if (!ok)
+    return bv_jv_fail(d, "nodes", "no node collected");
+  return 0;
+}
+
+/* a sample's "node": one of the collected nodes (map: name to index) */
+static int read_sample_node(const bv_jdoc *d, const bv_jv *v, const char *path,
+                            const bv_intern *map, bv_arena *tmp, uint32_t *out)
+{
+  const char *name = NULL;
+  int rc = bv_jv_str(d, v, path, tmp, &name);
+  if (rc)
+    return rc;
+  const bv_intern_slot *sl = bv_intern_get(map, name, strlen(name));
+  if (!sl)
+    return bv_jv_fail(d, path, "not one of the nodes collected");
+  *out = (uint32_t)sl->num;
+  return 0;
+}
 
 int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
 {
@@ -21,6 +98,13 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
   bv_memseries *m = NULL;
   if ((rc = bv_memseries_new(&m, n)))
     return rc;
+  bv_intern nodemap;
+  memset(&nodemap, 0, sizeof nodemap);
+  bv_arena *tmp = bv_arena_new();
+  if (!tmp) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto fail;
+  }
   uint64_t interval = 0;
   if ((rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", m->arena, &m->node)) ||
       (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), "otp_release", m->arena,
@@ -32,6 +116,8 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
     goto fail;
   }
   m->interval_ms = (unsigned)interval;
+  if ((rc = read_nodes(d, root, m, &nodemap)))
+    goto fail;
   char path[96];
   bv_jit it;
   bv_jv_iter(arr, &it);
@@ -50,6 +136,12 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
       goto fail;
     }
     s->iter = (uint32_t)iter;
+    if (m->nnodes) {
+      bv_arena_reset(tmp);
+      snprintf(path, sizeof path, "samples[%zu].node", i);
+      if ((rc = read_sample_node(d, bv_jv_get(e, "node"), path, &nodemap, tmp, &s->node)))
+        goto fail;
+    }
     snprintf(path, sizeof path, "samples[%zu].t_ms", i);
     if (bv_jv_get(e, "t_ms") && (rc = bv_jv_u64(d, bv_jv_get(e, "t_ms"), path, &s->t_ms)))
       goto fail;
@@ -60,9 +152,13 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
     }
   }
   m->n = n;
+  bv_intern_dispose(&nodemap);
+  bv_arena_free(tmp);
   *out = m;
   return 0;
 fail:
+  bv_intern_dispose(&nodemap);
+  bv_arena_free(tmp);
   bv_memseries_free(m);
   return rc;
 }
@@ -79,11 +175,32 @@ int bv_memseries_write_json(const bv_memseries *m, bv_out *out)
   bv_wr_json(&w, m->otp_release);
   bv_wr_str(&w, ",\"interval_ms\":");
   bv_wr_u64(&w, m->interval_ms);
+  if (m->nnodes) {
+    /* a cluster: every node asked, collected or failed with its reason */
+    bv_wr_str(&w, ",\"nodes\":[");
+    for (size_t i = 0; i < m->nnodes; i++) {
+      const bv_node_result *r = &m->nodes[i];
+      bv_wr_str(&w, i ? ",\n{\"node\":" : "\n{\"node\":");
+      bv_wr_json(&w, r->node);
+      if (r->code) {
+        bv_wr_str(&w, ",\"error\":");
+        bv_wr_json(&w, bv_error_name(r->code));
+        bv_wr_str(&w, ",\"reason\":");
+        bv_wr_json(&w, r->reason ? r->reason : "");
+      }
+      bv_wr_str(&w, "}");
+    }
+    bv_wr_str(&w, "]");
+  }
   bv_wr_str(&w, ",\"units\":\"bytes\",\"samples\":[");
   for (size_t i = 0; i < m->n; i++) {
     const bv_memsample *s = &m->samples[i];
     bv_wr_str(&w, i ? ",\n{\"iter\":" : "\n{\"iter\":");
     bv_wr_u64(&w, s->iter);
+    if (m->nnodes && s->node < m->nnodes) {
+      bv_wr_str(&w, ",\"node\":");
+      bv_wr_json(&w, m->nodes[s->node].node);
+    }
     bv_wr_str(&w, ",\"t_ms\":");
     bv_wr_u64(&w, s->t_ms);
     for (int k = 0; k < BV_MEM_NKINDS; k++) {
@@ -109,5 +226,39 @@ int bv_memseries_new(bv_memseries **out, size_t n)
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
   *out = m;
+  return 0;
+}
+
+int bv_memseries_select_node(bv_memseries *m, const char *node)
+{
+  if (!m->nnodes)
+    return bv_error_set(BV_EINVAL, "this memory series is of one node (%s), not of a cluster",
+                        m->node ? m->node : "?");
+  size_t r = m->nnodes;
+  for (size_t i = 0; i < m->nnodes && r == m->nnodes; i++)
+    if (m->nodes[i].code == BV_OK && strcmp(m->nodes[i].node, node) == 0)
+      r = i;
+  if (r == m->nnodes) {
+    bv_buf b;
+    bv_buf_init(&b);
+    for (size_t i = 0; i < m->nnodes; i++)
+      if (m->nodes[i].code == BV_OK)
+        bv_buf_printf(&b, "%s%s", b.len ? ", " : "", m->nodes[i].node);
+    int rc = bv_error_set(BV_ENOTFOUND, "node '%s' is not in this memory series (it has: %s)",
+                          node, b.data ? b.data : "none");
+    bv_buf_dispose(&b);
+    return rc;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->samples[i].node == r) {
+      bv_memsample s = m->samples[i];
+      s.node = 0;
+      m->samples[k++] = s;
+    }
+  m->n = k;
+  m->node = m->nodes[r].node;
+  m->nnodes = 0;
+  m->nodes = NULL;
   return 0;
 }

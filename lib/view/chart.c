@@ -612,6 +612,52 @@ static int small_kind(uint64_t kmax, uint64_t tmax)
   return kmax < q || (kmax == q && r > 0);
 }
 
+/* A cluster view's nodes: the first BV_MEM_MAX_NODES collected, each with
+ * its own first sample's time and iteration. */
+static void cluster_series(const bv_memseries *m, bv_memory_view *v)
+{
+  v->cluster = 1;
+  for (size_t k = 0; k < m->nnodes; k++) {
+    if (m->nodes[k].code != BV_OK) {
+      v->failed++;
+      continue;
+    }
+    if (v->nseries == BV_MEM_MAX_NODES) {
+      v->left_out++;
+      continue;
+    }
+    v->series[v->nseries] = m->nodes[k].node;
+    v->node[v->nseries++] = (uint32_t)k;
+  }
+  int seen[BV_MEM_MAX_NODES] = {0};
+  for (size_t i = 0; i < m->n; i++) {
+    int j = bv_memory_view_line(v, m, i);
+    if (j < 0)
+      continue;
+    const bv_memsample *s = &m->samples[i];
+    if (!seen[j] || s->t_ms < v->t0s[j])
+      v->t0s[j] = s->t_ms;
+    if (!seen[j] || s->iter < v->iter0[j])
+      v->iter0[j] = s->iter;
+    seen[j]++;
+  }
+  /* scheduled: every node's samples have one time (a file without times) */
+  int more = 0;
+  v->scheduled = 1;
+  for (size_t i = 0; i < m->n && v->scheduled; i++) {
+    int j = bv_memory_view_line(v, m, i);
+    if (j < 0)
+      continue;
+    more |= seen[j] > 1;
+    v->scheduled = m->samples[i].t_ms == v->t0s[j];
+  }
+  v->scheduled = v->scheduled && more;
+  size_t most = 0;
+  for (size_t j = 0; j < v->nseries; j++)
+    most = (size_t)seen[j] > most ? (size_t)seen[j] : most;
+  v->points = most <= 60;
+}
+
 void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
 {
   memset(v, 0, sizeof *v);
@@ -621,19 +667,26 @@ void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
   v->unit_name = "MB";
   v->y_title = "Memory usage (MB)";
   v->legend_title = "memory";
-  /* markers while there are few samples: a single sample has no line */
-  v->points = m->n <= 60;
-  /* time: the target's own clock; a model without times gets the schedule */
-  /* from the earliest sample (a hand-made file may not be in time order) */
-  v->t0 = m->n ? m->samples[0].t_ms : 0;
-  for (size_t i = 1; i < m->n; i++)
-    v->t0 = m->samples[i].t_ms < v->t0 ? m->samples[i].t_ms : v->t0;
-  v->scheduled = m->n > 1;
-  for (size_t i = 1; i < m->n && v->scheduled; i++)
-    v->scheduled = m->samples[i].t_ms == v->t0;
+  if (m->nnodes) {
+    cluster_series(m, v);
+    v->legend_title = "node";
+  } else {
+    /* markers while there are few samples: a single sample has no line */
+    v->points = m->n <= 60;
+    /* time: the target's own clock; a model without times gets the schedule */
+    /* from the earliest sample (a hand-made file may not be in time order) */
+    v->t0 = m->n ? m->samples[0].t_ms : 0;
+    for (size_t i = 1; i < m->n; i++)
+      v->t0 = m->samples[i].t_ms < v->t0 ? m->samples[i].t_ms : v->t0;
+    v->scheduled = m->n > 1;
+    for (size_t i = 1; i < m->n && v->scheduled; i++)
+      v->scheduled = m->samples[i].t_ms == v->t0;
+  }
   v->x_ms = 1000;
   uint64_t span = 0;
   for (size_t i = 0; i < m->n; i++) {
+    if (bv_memory_view_line(v, m, i) < 0)
+      continue;
     uint64_t t = bv_memory_view_ms(v, m, i);
     span = t > span ? t : span;
   }
@@ -643,14 +696,31 @@ void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
     v->x_ms = 60000, v->x_field = "minutes", v->x_title = "minutes since the first sample";
   else
     v->x_field = "seconds", v->x_title = "seconds since the first sample";
+  if (v->cluster)
+    v->x_title = v->x_ms >= 3600000 ? "hours since each node's first sample"
+                 : v->x_ms >= 60000 ? "minutes since each node's first sample"
+                                    : "seconds since each node's first sample";
   v->x_max = span ? (double)span / v->x_ms : 1;
+  bv_memory_panel *top = &v->panel[0], *low = &v->panel[1];
+  if (v->cluster) {
+    /* total above, processes below: one line per node in each */
+    v->npanels = 2;
+    top->nkinds = low->nkinds = 1;
+    top->kinds[0] = 0;
+    low->kinds[0] = 1;
+    top->y_title = "total (MB)";
+    low->y_title = "processes (MB)";
+    top->height = 260;
+    low->height = 180;
+    low->x_labels = 1;
+    return;
+  }
   /* panels: total and the kinds that are not small on top, the small below */
   uint64_t kmax[BV_MEM_CHARTED] = {0};
   for (size_t i = 0; i < m->n; i++)
     for (size_t k = 0; k < BV_MEM_CHARTED; k++)
       if (m->samples[i].bytes[k] > kmax[k])
         kmax[k] = m->samples[i].bytes[k];
-  bv_memory_panel *top = &v->panel[0], *low = &v->panel[1];
   for (size_t k = 0; k < BV_MEM_CHARTED; k++) {
     bv_memory_panel *p = k && m->n && small_kind(kmax[k], kmax[0]) ? low : top;
     p->kinds[p->nkinds++] = k;
@@ -669,6 +739,33 @@ void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v)
   }
 }
 
+int bv_memory_view_line(const bv_memory_view *v, const bv_memseries *m, size_t i)
+{
+  if (!v->cluster)
+    return 0;
+  uint32_t node = m->samples[i].node;
+  /* the drawn nodes are in model order: most samples hit the first test */
+  for (size_t j = 0; j < v->nseries; j++)
+    if (v->node[j] == node)
+      return (int)j;
+  return -1;
+}
+
+size_t bv_memory_view_nlines(const bv_memory_view *v, const bv_memory_panel *p)
+{
+  return v->cluster ? v->nseries : p->nkinds;
+}
+
+size_t bv_memory_view_line_kind(const bv_memory_view *v, const bv_memory_panel *p, size_t j)
+{
+  return v->cluster ? p->kinds[0] : p->kinds[j];
+}
+
+size_t bv_memory_view_line_color(const bv_memory_view *v, const bv_memory_panel *p, size_t j)
+{
+  return v->cluster ? j : p->kinds[j];
+}
+
 double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes)
 {
   return (double)bytes / v->unit;
@@ -677,11 +774,18 @@ double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes)
 uint64_t bv_memory_view_ms(const bv_memory_view *v, const bv_memseries *m, size_t i)
 {
   const bv_memsample *s = &m->samples[i];
-  if (v->scheduled) {
-    uint32_t i0 = m->samples[0].iter;
-    return s->iter > i0 ? (uint64_t)(s->iter - i0) * m->interval_ms : 0;
+  uint64_t t0 = v->t0;
+  uint32_t i0 = m->n ? m->samples[0].iter : 0;
+  if (v->cluster) {
+    int j = bv_memory_view_line(v, m, i);
+    if (j < 0)
+      return 0;
+    t0 = v->t0s[j];
+    i0 = v->iter0[j];
   }
-  return s->t_ms > v->t0 ? s->t_ms - v->t0 : 0;
+  if (v->scheduled)
+    return s->iter > i0 ? (uint64_t)(s->iter - i0) * m->interval_ms : 0;
+  return s->t_ms > t0 ? s->t_ms - t0 : 0;
 }
 
 double bv_memory_view_x(const bv_memory_view *v, const bv_memseries *m, size_t i)
@@ -742,8 +846,22 @@ int bv_memory_view_title(bv_buf *b, const bv_memseries *m)
 
 int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m)
 {
-  bv_buf_printf(b, "erlang:memory(), %zu sample%s every %u ms", m->n, m->n == 1 ? "" : "s",
-                m->interval_ms);
+  if (m->nnodes) {
+    /* samples per node: the most any node gave */
+    size_t most = 0, run = 0;
+    for (size_t i = 0; i < m->n; i++) {
+      run = i && m->samples[i].node == m->samples[i - 1].node ? run + 1 : 1;
+      most = run > most ? run : most;
+    }
+    size_t ok = 0;
+    for (size_t k = 0; k < m->nnodes; k++)
+      ok += m->nodes[k].code == BV_OK;
+    bv_buf_printf(b, "erlang:memory(), %zu sample%s every %u ms on each of %zu node%s", most,
+                  most == 1 ? "" : "s", m->interval_ms, ok, ok == 1 ? "" : "s");
+  } else {
+    bv_buf_printf(b, "erlang:memory(), %zu sample%s every %u ms", m->n, m->n == 1 ? "" : "s",
+                  m->interval_ms);
+  }
   if (m->otp_release && *m->otp_release)
     bv_buf_printf(b, ", OTP %s", m->otp_release);
   return b->failed ? BV_ENOMEM : 0;
@@ -751,11 +869,37 @@ int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m)
 
 size_t bv_memory_view_nnotes(const bv_memory_view *v)
 {
+  if (v->cluster)
+    return 1 + (v->failed != 0);
   return (v->npanels > 1) + (v->scheduled != 0);
 }
 
-int bv_memory_view_note(bv_buf *b, const bv_memory_view *v, size_t k)
+/* a cluster view's notes: the time axis (and the nodes left out), the
+ * nodes not sampled (three named at most) */
+static int cluster_note(bv_buf *b, const bv_memory_view *v, const bv_memseries *m, size_t k)
 {
+  if (k == 0) {
+    bv_buf_puts(b, v->scheduled ? "each node drawn at the interval (no sample times in the file)"
+                                : "each node against the time since its own first sample");
+    if (v->left_out)
+      bv_buf_printf(b, "; the first %zu of %zu nodes drawn", v->nseries,
+                    v->nseries + v->left_out);
+  } else if (m) {
+    size_t named = 0;
+    bv_buf_puts(b, "not sampled: ");
+    for (size_t i = 0; i < m->nnodes; i++)
+      if (m->nodes[i].code != BV_OK && named++ < 3)
+        bv_buf_printf(b, "%s%s", named > 1 ? ", " : "", m->nodes[i].node);
+    if (named > 3)
+      bv_buf_printf(b, " and %zu more", named - 3);
+  }
+  return b->failed ? BV_ENOMEM : 0;
+}
+
+int bv_memory_view_note(bv_buf *b, const bv_memory_view *v, const bv_memseries *m, size_t k)
+{
+  if (v->cluster)
+    return cluster_note(b, v, m, k);
   if (k == 0 && v->npanels > 1) {
     const bv_memory_panel *p = &v->panel[1];
     for (size_t i = 0; i < p->nkinds; i++)

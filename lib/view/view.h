@@ -187,6 +187,12 @@ int bv_chart_value_text(bv_buf *t, bv_proc_field f, double v);
 #define BV_MEM_CHARTED 6
 #define BV_MEM_SMALL_PCT 10 /* a divisor of 100 */
 #define BV_MEM_MAX_XTICKS 64
+/* A cluster series (bv_memseries.nnodes > 0) is drawn as one line per node
+ * (colour = node, legend = the nodes) in two panels: total above, processes
+ * below, each node against the time since its own first sample. At most
+ * BV_MEM_MAX_NODES nodes are drawn (the first collected, in the order
+ * asked; a note says how many were left out). */
+#define BV_MEM_MAX_NODES 10
 
 typedef struct bv_memory_panel {
   size_t nkinds;
@@ -215,9 +221,28 @@ typedef struct bv_memory_view {
   const char *y_title;          /* "Memory usage (MB)" */
   const char *legend_title;     /* "memory" */
   int points;                   /* markers on the lines (few samples) */
+  /* a cluster series: the lines are the nodes drawn (nseries), series[j] the
+   * node's name, node[j] its index in the model's nodes; each panel has one
+   * kind (kinds[0]); t0 and iter0 are per node */
+  int cluster;
+  size_t nseries;
+  const char *series[BV_MEM_MAX_NODES];
+  uint32_t node[BV_MEM_MAX_NODES];
+  uint64_t t0s[BV_MEM_MAX_NODES];
+  uint32_t iter0[BV_MEM_MAX_NODES];
+  size_t left_out;              /* collected nodes not drawn (over BV_MEM_MAX_NODES) */
+  size_t failed;                /* nodes that could not be sampled */
 } bv_memory_view;
 
 void bv_memory_view_make(const bv_memseries *m, bv_memory_view *v);
+/* The line sample i is drawn on in a cluster view (its node's index in
+ * series), or -1 when its node is not drawn; 0 in a single-node view. */
+int bv_memory_view_line(const bv_memory_view *v, const bv_memseries *m, size_t i);
+/* Lines in panel p: its kinds, or in a cluster view the nodes drawn. Line j
+ * of panel p: its kind (into kinds) and its colour (legend entry). */
+size_t bv_memory_view_nlines(const bv_memory_view *v, const bv_memory_panel *p);
+size_t bv_memory_view_line_kind(const bv_memory_view *v, const bv_memory_panel *p, size_t j);
+size_t bv_memory_view_line_color(const bv_memory_view *v, const bv_memory_panel *p, size_t j);
 /* bytes in the view's unit */
 double bv_memory_view_value(const bv_memory_view *v, uint64_t bytes);
 /* ms since the first sample of sample i (0 before it; the schedule when the
@@ -231,16 +256,18 @@ double bv_memory_view_x(const bv_memory_view *v, const bv_memseries *m, size_t i
  * values to ticks, returns how many, and the decimals their labels need. */
 size_t bv_memory_view_xticks(const bv_memory_view *v, double width, double *ticks,
                              int *decimals);
-/* "Memory of NODE" */
+/* "Memory of NODE" ("Memory of 3 nodes") */
 int bv_memory_view_title(bv_buf *b, const bv_memseries *m);
 /* "erlang:memory(), N samples every I ms, OTP R" */
 int bv_memory_view_subtitle(bv_buf *b, const bv_memseries *m);
 /* Further subtitle lines (0, 1 or 2): with a lower panel, "atom, binary and
  * ets: below 10% of total, drawn below on their own scale"; for a model
  * without sample times, "no sample times in the file: drawn at the interval".
+ * A cluster view: "each node against the time since its own first sample"
+ * (with the nodes left out), and the nodes not sampled.
  * bv_memory_view_note writes line k < bv_memory_view_nnotes. */
 size_t bv_memory_view_nnotes(const bv_memory_view *v);
-int bv_memory_view_note(bv_buf *b, const bv_memory_view *v, size_t k);
+int bv_memory_view_note(bv_buf *b, const bv_memory_view *v, const bv_memseries *m, size_t k);
 
 /* The text a node is drawn with (UTF-8, lines separated by '\n', not escaped):
  * registered name, else child id and pid, else role and pid, else (an unnamed

@@ -517,7 +517,7 @@ static void test_memory_view(void)
     bv_buf b;
     bv_buf_init(&b);
     CHECK_INT(bv_memory_view_nnotes(&v), v.npanels - 1);
-    bv_memory_view_note(&b, &v, 0);
+    bv_memory_view_note(&b, &v, ms, 0);
     if (v.npanels > 1)
       CHECK_STR(b.data, "processes, atom, binary, code and ets: below 10% of total, drawn below "
                         "on their own scale");
@@ -581,7 +581,7 @@ static void test_memory_view(void)
   CHECK_INT(bv_memory_view_nnotes(&v), 1);
   bv_buf b;
   bv_buf_init(&b);
-  bv_memory_view_note(&b, &v, 0);
+  bv_memory_view_note(&b, &v, ms, 0);
   CHECK_STR(b.data, "no sample times in the file: drawn at the interval");
   bv_buf_dispose(&b);
   /* a hand-made file out of time order: time runs from the earliest sample */

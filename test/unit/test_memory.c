@@ -5,6 +5,7 @@
 #include "emit/emit.h"
 #include "render/render.h"
 #include "util/jsonin.h"
+#include "view/view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -268,8 +269,198 @@ static void test_bad_files(void)
   }
 }
 
+/* A cluster series: nodes nodes (node 1 failed when failed is set), each
+ * with per samples, each node's clock starting at its own offset. */
+static bv_memseries *make_cluster(size_t nodes, size_t per, int failed)
+{
+  bv_memseries *m = calloc(1, sizeof *m);
+  m->arena = bv_arena_new();
+  m->node = bv_arena_printf(m->arena, "%zu nodes", nodes);
+  m->otp_release = "26";
+  m->interval_ms = 100;
+  m->nnodes = nodes;
+  m->nodes = bv_arena_alloc(m->arena, nodes * sizeof *m->nodes);
+  memset(m->nodes, 0, nodes * sizeof *m->nodes);
+  m->samples = bv_arena_alloc(m->arena, (nodes * per > 0 ? nodes * per : 1) * sizeof(bv_memsample));
+  for (size_t k = 0; k < nodes; k++) {
+    m->nodes[k].node = bv_arena_printf(m->arena, "n%zu@h", k);
+    if (failed && k == 1) {
+      m->nodes[k].code = BV_EAUTH;
+      m->nodes[k].reason = "cookie rejected, \"quoted\"";
+      continue;
+    }
+    for (size_t i = 0; i < per; i++) {
+      bv_memsample *s = &m->samples[m->n++];
+      memset(s, 0, sizeof *s);
+      s->node = (uint32_t)k;
+      s->iter = (uint32_t)(i + 1);
+      s->t_ms = 1000 * k + 100 * i; /* each node its own clock */
+      for (int j = 0; j < BV_MEM_NKINDS; j++)
+        s->bytes[j] = 1000000u * (k + 1) * (uint64_t)(j + 1) + i;
+    }
+  }
+  return m;
+}
+
+static void test_cluster_roundtrip(void)
+{
+  bv_memseries *m = make_cluster(3, 4, 1);
+  char *j = render(bv_memseries_write_json, m);
+  CHECK(j && strstr(j, "\"nodes\":[\n{\"node\":\"n0@h\"},\n{\"node\":\"n1@h\",\"error\":"));
+  CHECK(j && strstr(j, "{\"iter\":1,\"node\":\"n2@h\",\"t_ms\":2000,"));
+  bv_model md;
+  int rc = bv_model_load_mem("c.json", j, strlen(j), &md);
+  CHECK_INT(rc, 0);
+  if (!rc) {
+    const bv_memseries *r = md.u.memory;
+    CHECK_INT(r->nnodes, 3);
+    CHECK_INT(r->n, 8);
+    CHECK_INT(r->nodes[1].code, BV_EAUTH);
+    CHECK_STR(r->nodes[1].reason, "cookie rejected, \"quoted\"");
+    CHECK(r->n == m->n && memcmp(r->samples, m->samples, m->n * sizeof *m->samples) == 0);
+    char *j2 = render(bv_memseries_write_json, r);
+    CHECK(j2 && strcmp(j, j2) == 0);
+    free(j2);
+    /* CSV: the node first */
+    char *csv = render(emit_csv, r);
+    CHECK(csv && strncmp(csv, "node,iter,t_ms,total,", 21) == 0);
+    CHECK(csv && strstr(csv, "\r\nn2@h,4,2300,3000003,"));
+    free(csv);
+    /* one node's part: a single-node series of that node */
+    CHECK_INT(bv_memseries_select_node(md.u.memory, "n1@h"), BV_ENOTFOUND); /* failed */
+    CHECK(strstr(bv_error_last(), "it has: n0@h, n2@h") != NULL);
+    CHECK_INT(bv_memseries_select_node(md.u.memory, "n2@h"), 0);
+    CHECK_INT(r->nnodes, 0);
+    CHECK_STR(r->node, "n2@h");
+    CHECK_INT(r->n, 4);
+    CHECK(r->samples[0].t_ms == 2000 && r->samples[3].bytes[0] == 3000003);
+    CHECK_INT(bv_memseries_select_node(md.u.memory, "n2@h"), BV_EINVAL);
+    csv = render(emit_csv, r);
+    CHECK(csv && strncmp(csv, "iter,t_ms,", 10) == 0);
+    free(csv);
+    bv_model_dispose(&md);
+  }
+  free(j);
+  bv_memseries_free(m);
+}
+
+static void test_cluster_view(void)
+{
+  /* three nodes: one line each in two panels (total, processes), each
+   * against its own first sample; the failed one in a note */
+  bv_memseries *m = make_cluster(3, 4, 1);
+  bv_memory_view v;
+  bv_memory_view_make(m, &v);
+  CHECK_INT(v.cluster, 1);
+  CHECK_INT(v.nseries, 2);
+  CHECK_STR(v.series[0], "n0@h");
+  CHECK_STR(v.series[1], "n2@h");
+  CHECK_INT(v.npanels, 2);
+  CHECK_INT(bv_memory_view_nlines(&v, &v.panel[0]), 2);
+  CHECK_INT(bv_memory_view_line_kind(&v, &v.panel[0], 1), 0);
+  CHECK_INT(bv_memory_view_line_kind(&v, &v.panel[1], 1), 1);
+  CHECK_INT(bv_memory_view_line_color(&v, &v.panel[1], 1), 1);
+  CHECK_INT(bv_memory_view_line(&v, m, 5), 1);
+  CHECK_INT(bv_memory_view_ms(&v, m, 5), 100); /* n2's second sample: 2100 - 2000 */
+  CHECK(v.x_max > 0.299 && v.x_max < 0.301);
+  CHECK_STR(v.legend_title, "node");
+  CHECK_STR(v.x_title, "seconds since each node's first sample");
+  CHECK_INT(bv_memory_view_nnotes(&v), 2);
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_memory_view_note(&b, &v, m, 0);
+  CHECK_STR(b.data, "each node against the time since its own first sample");
+  b.len = 0;
+  bv_memory_view_note(&b, &v, m, 1);
+  CHECK_STR(b.data, "not sampled: n1@h");
+  b.len = 0;
+  bv_memory_view_subtitle(&b, m);
+  CHECK_STR(b.data, "erlang:memory(), 4 samples every 100 ms on each of 2 nodes, OTP 26");
+  bv_buf_dispose(&b);
+  /* Vega-Lite: colour by node, the drawn nodes' rows only */
+  char *vl = render(emit_vl, m);
+  CHECK(vl && strstr(vl, "\"fold\": [\"total\", \"processes\"]"));
+  CHECK(vl && strstr(vl, "\"field\": \"node\", \"type\": \"nominal\", \"title\": \"node\""));
+  CHECK(vl && strstr(vl, "\"domain\": [\"n0@h\", \"n2@h\"]"));
+  CHECK_INT(count_of(vl ? vl : "", "{\"node\":"), 8);
+  free(vl);
+  bv_memseries_free(m);
+  /* more nodes than drawn: the first BV_MEM_MAX_NODES, a note says so */
+  m = make_cluster(BV_MEM_MAX_NODES + 2, 2, 0);
+  bv_memory_view_make(m, &v);
+  CHECK_INT(v.nseries, BV_MEM_MAX_NODES);
+  CHECK_INT(v.left_out, 2);
+  CHECK_INT(bv_memory_view_line(&v, m, 2 * BV_MEM_MAX_NODES), -1);
+  bv_buf_init(&b);
+  bv_memory_view_note(&b, &v, m, 0);
+  CHECK(strstr(b.data, "; the first 10 of 12 nodes drawn") != NULL);
+  bv_buf_dispose(&b);
+  vl = render(emit_vl, m);
+  CHECK_INT(count_of(vl ? vl : "", "{\"node\":"), 2 * BV_MEM_MAX_NODES);
+  free(vl);
+  bv_memseries_free(m);
+  /* a file without times: each node at the interval from its own first */
+  m = make_cluster(2, 3, 0);
+  for (size_t i = 0; i < m->n; i++)
+    m->samples[i].t_ms = 0;
+  m->samples[4].iter = 7; /* n1: iters 1, 7, 3 */
+  bv_memory_view_make(m, &v);
+  CHECK_INT(v.scheduled, 1);
+  CHECK_INT(bv_memory_view_ms(&v, m, 4), 600);
+  CHECK_INT(bv_memory_view_ms(&v, m, 5), 200);
+  bv_buf_init(&b);
+  bv_memory_view_note(&b, &v, m, 0);
+  CHECK_STR(b.data, "each node drawn at the interval (no sample times in the file)");
+  bv_buf_dispose(&b);
+  bv_memseries_free(m);
+}
+
+static void test_cluster_bad_files(void)
+{
+#define HEAD "{\"format\":\"beamviz.memory\",\"version\":1,\"node\":\"2 nodes\",\"interval_ms\":1,"
+#define SAMPLE(n) "{\"iter\":1,\"node\":" n ",\"total\":1,\"processes\":1,\"atom\":1,\"binary\":1," \
+                  "\"code\":1,\"ets\":1,\"system\":1}"
+  static const struct {
+    const char *text, *msg;
+  } t[] = {
+      {HEAD "\"nodes\":[],\"samples\":[]}", "nodes: empty"},
+      {HEAD "\"nodes\":[{\"node\":\"\"}],\"samples\":[]}", "nodes[0].node: empty node name"},
+      {HEAD "\"nodes\":[{\"node\":\"a\"},{\"node\":\"a\"}],\"samples\":[]}",
+       "nodes[1].node: a node listed twice"},
+      {HEAD "\"nodes\":[{\"node\":\"a\",\"error\":\"nope\",\"reason\":\"r\"}],\"samples\":[]}",
+       "nodes[0].error: not an error beamviz names"},
+      {HEAD "\"nodes\":[{\"node\":\"a\",\"error\":\"cookie rejected\",\"reason\":\"r\"}],"
+            "\"samples\":[]}",
+       "nodes: no node collected"},
+      {HEAD "\"nodes\":[{\"node\":\"a\"}],\"samples\":[" SAMPLE("\"b\"") "]}",
+       "samples[0].node: not one of the nodes collected"},
+      {HEAD "\"nodes\":[{\"node\":\"a\"},{\"node\":\"b\",\"error\":\"cookie rejected\",\"reason\":"
+            "\"r\"}],\"samples\":[" SAMPLE("\"b\"") "]}",
+       "samples[0].node: not one of the nodes collected"},
+      {HEAD "\"nodes\":[{\"node\":\"a\"}],\"samples\":[" SAMPLE("7") "]}",
+       "samples[0].node: expected a string"},
+      {HEAD "\"nodes\":[{\"node\":\"a\"}],\"samples\":[{\"iter\":1,\"total\":1}]}",
+       "samples[0].node: missing"},
+      {HEAD "\"nodes\":{},\"samples\":[]}", "nodes: expected an array"},
+  };
+#undef HEAD
+#undef SAMPLE
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+    bv_model m;
+    CHECK_INT(bv_model_load_mem("bad.json", t[i].text, strlen(t[i].text), &m), BV_EFORMAT);
+    if (!strstr(bv_error_last(), t[i].msg)) {
+      fprintf(stderr, "cluster case %zu: '%s' does not contain '%s'\n", i, bv_error_last(),
+              t[i].msg);
+      CHECK(0);
+    }
+  }
+}
+
 int main(void)
 {
+  test_cluster_roundtrip();
+  test_cluster_view();
+  test_cluster_bad_files();
   test_roundtrip();
   test_csv();
   test_vegalite();
