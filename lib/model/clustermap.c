@@ -85,6 +85,8 @@ static int opt_u64(const bv_jdoc *d, const bv_jv *obj, const char *key, const ch
 int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out)
 {
   *out = NULL;
+  bv_intern names; /* no node name twice */
+  memset(&names, 0, sizeof names);
   const bv_jv *root = bv_jdoc_root(d);
   const bv_jv *nodes = bv_jv_get(root, "nodes"), *edges = bv_jv_get(root, "edges");
   int rc = bv_jv_arr(d, nodes, "nodes", MAX_NODES);
@@ -108,7 +110,6 @@ int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out)
       (rc = opt_u64(d, root, "left_out", "left_out", &left)))
     goto fail;
   m->left_out = (size_t)left;
-  bv_intern names; /* no name twice */
   if ((rc = bv_intern_init(&names)))
     goto fail;
   size_t entries = 0;
@@ -144,10 +145,8 @@ int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out)
     } else if (!fresh) {
       rc = bv_jv_fail(d, path, "a node listed twice");
     }
-    if (rc) {
-      bv_intern_dispose(&names);
+    if (rc)
       goto fail;
-    }
     entries += nd->entry != 0;
     if (!nd->reachable)
       m->unreachable++;
@@ -185,6 +184,7 @@ int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out)
   *out = m;
   return 0;
 fail:
+  bv_intern_dispose(&names);
   bv_clustermap_free(m);
   return rc;
 }
