@@ -10,14 +10,6 @@
 #define MAX_SAMPLES 10000000u
 #define MAX_NODES 4096u
 
-static int error_code_named(const char *name)
-{
-  for (int c = -1; c >= -64; c--)
-    if (strcmp(bv_error_name(c), name) == 0 && strcmp(name, "error") != 0)
-      return c;
-  return 0;
-}
-
 /* "nodes" of a cluster series (absent: one node): each {"node"} or {"node",
  * "error", "reason"}; no node collected twice, at least one collected. */
 static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m, bv_intern *map)
@@ -40,28 +32,14 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m, bv_i
   for (size_t i = 0; i < n; i++) {
     const bv_jv *e = bv_jv_next(&it);
     bv_node_result *r = &m->nodes[i];
-    const char *err = NULL;
+    bv_intern_slot *sl;
 #define NPATH(f) (snprintf(path, sizeof path, "nodes[%zu]%s", i, f), path)
-    if ((rc = bv_jv_obj(d, e, NPATH(""))) ||
-        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), m->arena, &r->node)) ||
-        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), m->arena, &err)))
+    if ((rc = bv_node_result_read(d, e, NPATH(""), m->arena, map, r, &sl)))
       return rc;
-    if (!*r->node)
-      return bv_jv_fail(d, NPATH(".node"), "empty node name");
-    if (err) {
-      if (!(r->code = error_code_named(err)))
-        return bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
-      if ((rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), m->arena, &r->reason)))
-        return rc;
+    /* a failed node's name is known (never twice) but no sample names it */
+    sl->num = r->code ? -1 : (int64_t)i;
+    if (r->code)
       continue;
-    }
-    int fresh;
-    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
-    if (!sl)
-      return bv_error_set(BV_ENOMEM, "out of memory");
-    if (!fresh)
-      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
-    sl->num = (int64_t)i;
     ok++;
 #undef NPATH
   }
@@ -80,7 +58,7 @@ static int read_sample_node(const bv_jdoc *d, const bv_jv *v, const char *path,
   if (rc)
     return rc;
   const bv_intern_slot *sl = bv_intern_get(map, name, strlen(name));
-  if (!sl)
+  if (!sl || sl->num < 0)
     return bv_jv_fail(d, path, "not one of the nodes collected");
   *out = (uint32_t)sl->num;
   return 0;

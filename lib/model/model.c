@@ -120,6 +120,35 @@ int bv_model_error_code(const char *name)
   return 0;
 }
 
+int bv_node_result_read(const bv_jdoc *d, const bv_jv *e, const char *path, bv_arena *a,
+                        bv_intern *names, bv_node_result *r, bv_intern_slot **slot)
+{
+  char p[96];
+  const char *err = NULL;
+#define SUB(f) (snprintf(p, sizeof p, "%s%s", path, f), p)
+  int rc;
+  if ((rc = bv_jv_obj(d, e, path)) ||
+      (rc = bv_jv_str(d, bv_jv_get(e, "node"), SUB(".node"), a, &r->node)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), SUB(".error"), a, &err)))
+    return rc;
+  if (!*r->node)
+    return bv_jv_fail(d, SUB(".node"), "empty node name");
+  int fresh;
+  if (!(*slot = bv_intern_put(names, r->node, strlen(r->node), &fresh)))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  if (!fresh)
+    return bv_jv_fail(d, SUB(".node"), "a node listed twice");
+  r->code = 0;
+  if (err) {
+    if (!(r->code = bv_model_error_code(err)))
+      return bv_jv_fail(d, SUB(".error"), "not an error beamviz names");
+    if ((rc = bv_jv_str(d, bv_jv_get(e, "reason"), SUB(".reason"), a, &r->reason)))
+      return rc;
+  }
+#undef SUB
+  return 0;
+}
+
 static const struct {
   const char *format;
   bv_model_kind kind;

@@ -112,6 +112,13 @@ int bv_applist_from_json(const bv_jdoc *d, bv_applist **out);
 /* The code a cluster file's failure name stands for (bv_error_name), 0 if
  * none: the "error" of a node that was not collected. */
 int bv_model_error_code(const char *name);
+/* One entry e of a cluster file's "nodes" list (path: "nodes[i]"): its name
+ * (not empty) into r->node and, for a node that was not collected, its
+ * "error" (r->code) and "reason"; strings in a. The name goes into names,
+ * failed or not, so no node is listed twice; *slot is its entry there (the
+ * caller records what it needs in it). BV_EFORMAT naming the place. */
+int bv_node_result_read(const bv_jdoc *d, const bv_jv *e, const char *path, bv_arena *a,
+                        bv_intern *names, bv_node_result *r, bv_intern_slot **slot);
 int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out);
 
 /* A cluster snapshot's label, s->node: "N nodes" (those collected). */

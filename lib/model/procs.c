@@ -328,28 +328,13 @@ static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_snapshot *s, bv_in
   for (size_t i = 0; i < n; i++) {
     const bv_jv *e = bv_jv_next(&it);
     bv_node_result *r = &s->nodes[i];
-    const char *err = NULL;
+    bv_intern_slot *sl;
 #define NPATH(f) (snprintf(path, sizeof path, "nodes[%zu]%s", i, f), path)
-    if ((rc = bv_jv_obj(d, e, NPATH(""))) ||
-        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), s->arena, &r->node)) ||
-        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), s->arena, &err)))
+    if ((rc = bv_node_result_read(d, e, NPATH(""), s->arena, map, r, &sl)))
       return rc;
-    if (!*r->node)
-      return bv_jv_fail(d, NPATH(".node"), "empty node name");
-    int fresh;
-    bv_intern_slot *sl = bv_intern_put(map, r->node, strlen(r->node), &fresh);
-    if (!sl)
-      return bv_error_set(BV_ENOMEM, "out of memory");
-    if (!fresh)
-      return bv_jv_fail(d, NPATH(".node"), "a node listed twice");
     sl->ptr = r;
-    if (err) {
-      if (!(r->code = bv_model_error_code(err)))
-        return bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
-      if ((rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), s->arena, &r->reason)))
-        return rc;
+    if (r->code)
       continue;
-    }
     collected++;
     uint64_t total = 0, skipped = 0, us = 0;
     if ((rc = bv_jv_u64(d, bv_jv_get(e, "total"), NPATH(".total"), &total)) ||
