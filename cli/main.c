@@ -514,9 +514,11 @@ static int setup_cluster(cli_ctx *ctx)
                                  "command)");
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
-  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory)
+  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory &&
+      ctx->cmd->fn != cmd_suptree)
     return cli_error(EXIT_USAGE,
-                     "--%s: %s does not work on a cluster yet (procs, apps and memory do)",
+                     "--%s: %s does not work on a cluster yet (procs, apps, memory and "
+                     "suptree --app do)",
                      ctx->cluster ? "cluster" : "nodes", ctx->cmd->name);
   if (ctx->cluster && !ctx->node)
     return cli_error(EXIT_USAGE, "--cluster needs --node NAME@HOST: the entry node whose "

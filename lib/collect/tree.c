@@ -1223,3 +1223,85 @@ done:
   *out = t;
   return 0;
 }
+
+/* --- one application's tree on every node of a cluster ----------------------- */
+
+typedef struct tree_cl {
+  const bv_tree_opts *o;
+  bv_tree **per;   /* each node's job fills its own slot */
+  char *absent;    /* 1: the node does not run the application */
+} tree_cl;
+
+static int tree_one(bv_conn *c, size_t i, void *ud)
+{
+  tree_cl *tc = ud;
+  int rc = bv_tree_collect(c, tc->o, &tc->per[i]);
+  if (rc == BV_ENOTFOUND) { /* not running there: an answer, not a failure */
+    tc->absent[i] = 1;
+    return 0;
+  }
+  return rc;
+}
+
+int bv_tree_collect_cluster(const bv_cluster_opts *co, const bv_tree_opts *o, bv_tree **out)
+{
+  *out = NULL;
+  if (!o || !o->app || o->sup)
+    return bv_error_set(BV_EINVAL, "a cluster's trees are of an application (app set)");
+  size_t nn = co->n ? co->n : 1;
+  tree_cl tc = {o, calloc(nn, sizeof(bv_tree *)), calloc(nn, 1)};
+  bv_tree *m = calloc(1, sizeof *m);
+  int rc = 0;
+  if (!tc.per || !tc.absent || !m || !(m->arena = bv_arena_new()) ||
+      !(m->cnodes = bv_arena_alloc(m->arena, nn * sizeof *m->cnodes)) ||
+      !(m->trees = bv_arena_alloc(m->arena, nn * sizeof *m->trees)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    memset(m->trees, 0, nn * sizeof *m->trees);
+    m->ntrees = co->n;
+    rc = bv_cluster_run(co, tree_one, &tc, m->arena, m->cnodes);
+  }
+  size_t ok = 0;
+  for (size_t i = 0; i < co->n && tc.per; i++) {
+    if (!rc && m->cnodes[i].code == BV_ENOMEM) /* beamviz's own failure is the run's */
+      rc = bv_error_set(BV_ENOMEM, "%s", m->cnodes[i].reason);
+    bv_tree *t = &m->trees[i];
+    if (!rc && m->cnodes[i].code == BV_OK) {
+      ok++;
+      t->node = m->cnodes[i].node;
+      t->title = o->app;
+      t->mode = "app";
+    }
+    if (!tc.per[i])
+      continue;
+    if (!rc && m->cnodes[i].code == BV_OK && !tc.absent[i]) {
+      /* the node's strings stay with the cluster's tree, no copy */
+      *t = *tc.per[i];
+      t->arena = NULL;
+      bv_arena_adopt(m->arena, tc.per[i]->arena);
+      tc.per[i]->arena = NULL;
+      if (!m->otp_release) {
+        m->otp_release = t->otp_release;
+        m->elixir = t->elixir;
+      }
+    }
+    bv_tree_free(tc.per[i]);
+  }
+  free(tc.per);
+  free(tc.absent);
+  if (!rc && (!(m->node = bv_arena_printf(m->arena, "%zu node%s", ok, ok == 1 ? "" : "s")) ||
+              !(m->title = bv_arena_strdup(m->arena, o->app))))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    m->mode = "app";
+    for (size_t i = 0; i < co->n; i++)
+      if (m->cnodes[i].code == BV_OK)
+        m->trees[i].title = m->title;
+  }
+  if (rc) {
+    bv_tree_free(m);
+    return rc;
+  }
+  *out = m;
+  return 0;
+}
