@@ -193,8 +193,57 @@ static void test_outputs(void)
   bv_model_dispose(&m);
 }
 
+/* Six nodes, each a tree of 600 workers with long names: the Mermaid stays
+ * within Mermaid's limits (499 edges, 50,000 characters) with every node's
+ * subgraph there, each tree folded into its share. */
+static void test_mermaid_limits(void)
+{
+  bv_buf j;
+  bv_buf_init(&j);
+  bv_buf_puts(&j, "{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":\"x\",\"title\":"
+                  "\"big\",\"mode\":\"app\",\"trees\":[");
+  for (int k = 0; k < 6; k++) {
+    bv_buf_printf(&j, "%s{\"node\":\"node%d@host\",\"nodes\":[{\"kind\":\"root\",\"parent\":-1,"
+                      "\"name\":\"big_sup\"}",
+                  k ? "," : "", k);
+    for (int i = 0; i < 600; i++)
+      bv_buf_printf(&j, ",{\"kind\":\"worker\",\"parent\":0,\"pid\":\"<0.%d.0>\",\"name\":"
+                        "\"a_rather_long_registered_worker_name_%d\"}",
+                    100 + i, i);
+    bv_buf_puts(&j, "]}");
+  }
+  bv_buf_puts(&j, "]}");
+  bv_model m;
+  CHECK_INT(bv_model_load_mem("big.json", j.data, j.len, &m), 0);
+  bv_buf_dispose(&j);
+  if (m.kind != BV_MODEL_TREE)
+    return;
+  bv_emit_opts o;
+  memset(&o, 0, sizeof o); /* max_children 0: all, folded only to fit */
+  bv_out *out;
+  CHECK_INT(bv_out_open_mem(&out), 0);
+  bv_emit_info info;
+  memset(&info, 0, sizeof info);
+  CHECK_INT(bv_emit_tree_mermaid(&m, BV_FMT_MERMAID, &o, out, &info), 0);
+  size_t n;
+  const char *t = bv_out_mem(out, &n);
+  CHECK(n <= 50000);
+  size_t edges = 0, subgraphs = 0;
+  for (const char *p = t; p && (p = strstr(p, " --> ")); p++)
+    edges++;
+  for (const char *p = t; p && (p = strstr(p, "  subgraph c")); p++)
+    subgraphs++;
+  CHECK(edges <= 499);
+  CHECK(edges >= 6 * 10); /* each node still has a good part of its tree */
+  CHECK_INT(subgraphs, 6);
+  CHECK(info.reduced);
+  bv_out_abort(out);
+  bv_model_dispose(&m);
+}
+
 int main(void)
 {
+  test_mermaid_limits();
   test_round_trip();
   test_reader();
   test_select();
