@@ -71,7 +71,7 @@ static int suptree_cluster(cli_ctx *ctx, const bv_tree_opts *o, const char *path
     if (!first && r->code != BV_OK)
       first = r;
     if (r->code == BV_OK && !t->trees[i].n)
-      cli_note("%s: not running %s", r->node, o->app);
+      cli_note("%s: %s", r->node, r->reason ? r->reason : "not running");
   }
   int partial = cli_cluster_report(t->cnodes, t->ntrees);
   if (!ok) { /* nothing to write: the first node's failure is the exit code */
@@ -80,7 +80,7 @@ static int suptree_cluster(cli_ctx *ctx, const bv_tree_opts *o, const char *path
     return rc;
   }
   if (!running)
-    cli_note("no node collected runs %s", o->app);
+    cli_note("no node collected has a tree of %s", o->app);
   for (size_t i = 0; i < t->ntrees; i++)
     if (t->trees[i].n)
       unresponsive_note(&t->trees[i], o->sup_timeout_ms);

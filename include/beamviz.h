@@ -359,7 +359,9 @@ typedef struct bv_tree {
    * the order asked, collected or failed with its reason (cnodes[i]), and
    * each collected node's own tree (trees[i]: arena NULL, its strings are in
    * this tree's arena; n 0 when the node does not run the application, or
-   * failed). node is then a label ("3 nodes"), title and mode the asked
+   * failed). A node without a tree of the application has code BV_OK and
+   * reason saying why ("not running A", "A loaded but not started", "A is a
+   * library application: no tree", "A has no top process"). node is then a label ("3 nodes"), title and mode the asked
    * application's, n 0. ntrees 0 = a single node's tree. */
   size_t ntrees;
   struct bv_node_result *cnodes;

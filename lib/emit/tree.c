@@ -289,6 +289,8 @@ static int mmd_cluster(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int m
       if (r->code) {
         bv_buf_puts(b, "not collected: ");
         bv_mmd_escape(b, r->reason ? r->reason : "?", strlen(r->reason ? r->reason : "?"));
+      } else if (r->reason) {
+        bv_mmd_escape(b, r->reason, strlen(r->reason));
       } else {
         bv_buf_puts(b, "not running ");
         bv_mmd_escape(b, t->title ? t->title : "?", strlen(t->title ? t->title : "?"));

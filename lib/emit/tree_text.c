@@ -90,6 +90,9 @@ static int cluster_text(const bv_tree *t, const bv_emit_opts *o, bv_out *out,
       bv_buf_puts(&b, "not collected: ");
       bv_buf_text(&b, r->reason ? r->reason : "?", strlen(r->reason ? r->reason : "?"));
       bv_buf_puts(&b, "\n");
+    } else if (!t->trees[i].n && r->reason) {
+      bv_buf_text(&b, r->reason, strlen(r->reason));
+      bv_buf_puts(&b, "\n");
     } else if (!t->trees[i].n) {
       bv_buf_puts(&b, "not running ");
       bv_buf_text(&b, t->title ? t->title : "?", strlen(t->title ? t->title : "?"));

@@ -922,6 +922,7 @@ static int layout_cluster(const bv_tree *t, const bv_emit_opts *o, const bv_meas
       h = sub[i]->height;
     } else {
       msg[i] = r->code ? bv_arena_printf(s->arena, "not collected: %s", r->reason ? r->reason : "?")
+                       : r->reason ? bv_arena_strdup(s->arena, r->reason)
                        : bv_arena_printf(s->arena, "not running %s", t->title ? t->title : "?");
       if (!msg[i] || (rc = sc_measure(ms, msg[i], 13.0, 0, &nt)))
         break;
@@ -960,9 +961,9 @@ static int layout_cluster(const bv_tree *t, const bv_emit_opts *o, const bv_meas
   if (!rc) {
     s->width = (stacked ? col_w : row_w) + 2 * CL_GAP;
     s->height = (stacked ? col_h : row_h) + 2 * CL_GAP;
-    if (!s->font)
-      s->font = ms->font;
-    if (!(s->title = bv_arena_printf(s->arena, "%s on %s", t->title ? t->title : "?",
+    if (!s->font && ms->font && !(s->font = bv_arena_strdup(s->arena, ms->font)))
+      rc = bv_error_set(BV_ENOMEM, "out of memory (scene)");
+    if (!rc && !(s->title = bv_arena_printf(s->arena, "%s on %s", t->title ? t->title : "?",
                                      t->node ? t->node : "?")))
       rc = bv_error_set(BV_ENOMEM, "out of memory (scene)");
     if (!rc && info) {

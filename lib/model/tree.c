@@ -66,7 +66,8 @@ static void tree_body(bv_wr *w, const bv_tree *t)
 
 /* One node: as always. A cluster: {"format","version","node":"N nodes",
  * "title","mode","trees":[...]}, each node {"node", one tree's members},
- * {"node","running":false} (does not run the application) or {"node",
+ * {"node","running":false,"why"} (no tree of the application there: why,
+ * optional) or {"node",
  * "error","reason"}; no top-level "nodes" (a reader that knows one node's
  * file only fails on it rather than showing nothing). */
 static void tree_write(bv_wr *w, const bv_tree *t)
@@ -92,6 +93,7 @@ static void tree_write(bv_wr *w, const bv_tree *t)
       bv_wr_json(w, r->reason ? r->reason : "");
     } else if (!t->trees[i].n) {
       bv_wr_str(w, ",\"running\":false");
+      kv_opt(w, "why", r->reason);
     } else {
       tree_body(w, &t->trees[i]);
     }
@@ -322,6 +324,8 @@ static int trees_read(const bv_jdoc *d, const bv_jv *tv, bv_tree *t)
       if ((rc = bv_jv_bool(d, run, NPATH(".running"), &running)))
         break;
       if (!running) {
+        if ((rc = bv_jv_opt_str(d, bv_jv_get(e, "why"), NPATH(".why"), t->arena, &r->reason)))
+          break;
         if (!bv_jv_is_null(bv_jv_get(e, "nodes")))
           rc = bv_jv_fail(d, NPATH(".nodes"), "a node not running the application has no tree");
         continue;
@@ -393,8 +397,9 @@ int bv_tree_select_node(bv_tree *t, const char *node)
         return bv_error_set(BV_ENOTFOUND, "node %s was not collected (%s)", node,
                             t->cnodes[i].reason ? t->cnodes[i].reason : "?");
       if (!t->trees[i].n)
-        return bv_error_set(BV_ENOTFOUND, "node %s does not run %s", node,
-                            t->title ? t->title : "the application");
+        return bv_error_set(BV_ENOTFOUND, "node %s has no tree of %s (%s)", node,
+                            t->title ? t->title : "the application",
+                            t->cnodes[i].reason ? t->cnodes[i].reason : "not running");
       bv_arena *a = t->arena;
       *t = t->trees[i];
       t->arena = a;

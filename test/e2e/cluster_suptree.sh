@@ -23,6 +23,8 @@ for n in "$A" "$B" "$C"; do
 done
 check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), true = net_kernel:connect_node('$C'), ok."
 check "runtime_tools on B" erl_eval "$B" "{ok, _} = application:ensure_all_started(runtime_tools), ok."
+# a library application (a crafted resource, no module, no processes) started on C
+check "bv_lib on C" erl_eval "$C" "ok = application:load({application, bv_lib, [{description, \"lib\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applications, [kernel, stdlib]}]}), ok = application:start(bv_lib)."
 for n in "$A" "$B" "$C"; do target_baseline "$n"; done
 
 bv() { "$BEAMVIZ" --cookie "$CK" "$@"; }
@@ -119,7 +121,16 @@ check "runtime_tools png" bv --nodes "$A,$B,$C" suptree --app runtime_tools -o "
 check "runtime_tools json" bv --nodes "$A,$B,$C" suptree --app runtime_tools -o "$T/rt.json"
 check "render rt" "$BEAMVIZ" render "$T/rt.json" -o "$T/rt2.json"
 cmp -s "$T/rt.json" "$T/rt2.json" || fail "runtime_tools: read back differs"
-expect_exit 11 "does not run runtime_tools" "$T/x.txt" -- "$BEAMVIZ" render "$T/rt.json" --node "$A" -o "$T/x.txt"
+expect_exit 11 "has no tree of runtime_tools (not running runtime_tools)" "$T/x.txt" -- "$BEAMVIZ" render "$T/rt.json" --node "$A" -o "$T/x.txt"
+
+# a library application on C: C says so, A and B do not run it; none is a failure
+bv --nodes "$A,$B,$C" suptree --app bv_lib -o "$T/lib.txt" 2>"$T/lib.err" ||
+  fail "bv_lib: exit $?: $(cat "$T/lib.err")"
+grep -qx "beamviz: $C: bv_lib is a library application: no tree" "$T/lib.err" || fail "bv_lib: stderr $(cat "$T/lib.err")"
+[ "$(grep -c "not running bv_lib" "$T/lib.err")" = 2 ] || fail "bv_lib: stderr $(cat "$T/lib.err")"
+grep -qx "bv_lib is a library application: no tree" "$T/lib.txt" || fail "bv_lib text: $(cat "$T/lib.txt")"
+check "bv_lib json" bv --nodes "$A,$B,$C" suptree --app bv_lib -o "$T/lib.json"
+grep -q '"why":"bv_lib is a library application: no tree"' "$T/lib.json" || fail "bv_lib json: $(cat "$T/lib.json")"
 
 # --- a node with another cookie: named, exit 15, the others written ------------------
 bv suptree --app kernel --nodes "$A,$D,$B" -o "$T/d.txt" 2>"$T/d.err"

@@ -23,7 +23,7 @@
            "\"mode\":\"app\",\"walk_ms\":1,\n\"nodes\":[\n{\"kind\":\"root\",\"parent\":-1," \
            "\"pid\":\"<0.46.0>\",\"role\":\"application master\"},\n{\"kind\":\"supervisor\"," \
            "\"parent\":0,\"pid\":\"<0.48.0>\",\"name\":\"kernel_sup\"}],\n\"links\":[]}"
-#define ABSENT "{\"node\":\"c@h\",\"running\":false}"
+#define ABSENT "{\"node\":\"c@h\",\"running\":false,\"why\":\"kernel loaded but not started\"}"
 #define FAILED "{\"node\":\"d@h\",\"error\":\"cookie rejected\",\"reason\":\"node d@h rejected\"}"
 
 static int load(const char *text, bv_model *m)
@@ -74,6 +74,7 @@ static void test_reader(void)
       {H "{\"node\":\"d@h\",\"error\":\"cookie rejected\"}]}", "trees[0].reason"},
       {H "{\"node\":\"c@h\",\"running\":false,\"nodes\":[]}]}", "trees[0].nodes"},
       {H "{\"node\":\"c@h\",\"running\":3}]}", "trees[0].running"},
+      {H "{\"node\":\"c@h\",\"running\":false,\"why\":7}]}", "trees[0].why"},
       {H "{\"node\":\"c@h\"}]}", "trees[0].nodes"},
       {H "{\"node\":\"c@h\",\"nodes\":[]}]}", "trees[0].nodes"},
       {H T1 ",{\"node\":\"c@h\",\"nodes\":[{\"kind\":\"root\",\"parent\":0}]}]}",
@@ -105,7 +106,7 @@ static void test_select(void)
   if (m.kind != BV_MODEL_TREE)
     return;
   CHECK_INT(bv_tree_select_node(m.u.tree, "c@h"), BV_ENOTFOUND);
-  CHECK(strstr(bv_error_last(), "does not run kernel") != NULL);
+  CHECK(strstr(bv_error_last(), "has no tree of kernel (kernel loaded but not started)") != NULL);
   CHECK_INT(bv_tree_select_node(m.u.tree, "d@h"), BV_ENOTFOUND);
   CHECK(strstr(bv_error_last(), "not collected") != NULL);
   CHECK_INT(bv_tree_select_node(m.u.tree, "z@h"), BV_ENOTFOUND);
@@ -153,7 +154,7 @@ static void test_outputs(void)
   CHECK(mmd != NULL);
   if (mmd) {
     CHECK(strncmp(mmd, "graph LR\n  subgraph c0[\"a@h\"]\n    direction ", 44) == 0);
-    CHECK(strstr(mmd, "  subgraph c1[\"c@h\"]\n    c1_none[\"not running kernel\"]:::notstarted\n"
+    CHECK(strstr(mmd, "  subgraph c1[\"c@h\"]\n    c1_none[\"kernel loaded but not started\"]:::notstarted\n"
                       "  end\n") != NULL);
     CHECK(strstr(mmd, "    c2_n0 --> c2_n1\n") != NULL);
     CHECK(strstr(mmd, "    c0_n1 --> c0_n2\n") != NULL);
@@ -166,7 +167,7 @@ static void test_outputs(void)
   CHECK(txt != NULL);
   if (txt) {
     CHECK(strncmp(txt, "== a@h ==\n", 10) == 0);
-    CHECK(strstr(txt, "\n\n== c@h ==\nnot running kernel\n\n== b@h ==\n") != NULL);
+    CHECK(strstr(txt, "\n\n== c@h ==\nkernel loaded but not started\n\n== b@h ==\n") != NULL);
     CHECK(strstr(txt, "\n\n== d@h ==\nnot collected: node d@h rejected\n") != NULL);
     CHECK(strstr(txt, "code_server") != NULL);
   }
