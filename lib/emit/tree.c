@@ -256,7 +256,9 @@ static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_f
 
 /* A cluster's trees: one subgraph per node asked, titled with its name, ids
  * prefixed "cI_"; a node that does not run the application or failed is one
- * box saying so. Each running node's tree gets an equal share of Mermaid's
+ * box saying so. The flowchart is top-down so the subgraphs, connected by no
+ * edge, sit side by side on its first rank; each keeps its tree's own
+ * direction inside ("direction TB|LR"). Each running node's tree gets an equal share of Mermaid's
  * limits (what the header, the subgraph lines and the classes take set
  * aside) and is folded into it as one node's tree is into the whole. info
  * sums the nodes and folds, and the widest limits used. */
@@ -277,7 +279,7 @@ static int mmd_cluster(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int m
   size_t share_c = running ? (MMD_MAX_CHARS - fixed) / running : 0;
   if (md_fence)
     bv_buf_puts(b, "```mermaid\n");
-  bv_buf_puts(b, "graph LR\n");
+  bv_buf_puts(b, "graph TD\n");
   int rc = 0;
   for (size_t i = 0; i < t->ntrees && !rc; i++) {
     const bv_node_result *r = &t->cnodes[i];

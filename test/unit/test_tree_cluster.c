@@ -153,7 +153,7 @@ static void test_outputs(void)
   char *mmd = emit(&m, BV_FMT_MERMAID);
   CHECK(mmd != NULL);
   if (mmd) {
-    CHECK(strncmp(mmd, "graph LR\n  subgraph c0[\"a@h\"]\n    direction ", 44) == 0);
+    CHECK(strncmp(mmd, "graph TD\n  subgraph c0[\"a@h\"]\n    direction ", 44) == 0);
     CHECK(strstr(mmd, "  subgraph c1[\"c@h\"]\n    c1_none[\"kernel loaded but not started\"]:::notstarted\n"
                       "  end\n") != NULL);
     CHECK(strstr(mmd, "    c2_n0 --> c2_n1\n") != NULL);
