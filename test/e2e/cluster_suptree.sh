@@ -78,6 +78,15 @@ for f in txt mmd; do
   check "render $f" "$BEAMVIZ" render "$T/c.json" -o "$T/r.$f"
   cmp -s "$T/c.$f" "$T/r.$f" || fail "render $f differs from the collected $f"
 done
+# --save beside another format: the same cluster model
+check "save" bv --nodes "$A,$B,$C" suptree --app kernel -o "$T/s.mmd" --save "$T/s.json"
+mmd_check "$T/s.mmd"
+python3 - "$T/c.json" "$T/s.json" <<'PY' || fail "--save: not the cluster's model"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+size = lambda m: {t["node"]: len(t["nodes"]) for t in m["trees"]}
+assert size(a) == size(b), (size(a), size(b))
+PY
 # render --node: one node's plain tree, the same as the single-node JSON's
 check "render --node" "$BEAMVIZ" render "$T/c.json" --node "$B" -o "$T/b.json"
 python3 - "$T/one.$B.json" "$T/b.json" <<'PY' || fail "render --node json"
