@@ -940,7 +940,7 @@ static int layout_cluster(const bv_tree *t, const bv_emit_opts *o, const bv_meas
   int stacked = row_w > CL_MAX_ROW;
   double x = CL_GAP, y = CL_GAP;
   for (size_t i = 0; i < k && !rc; i++) {
-    rc = sc_rect(s, "node-frame", x, y, fw[i], fh[i], 6, SC_NONE, th->box_stroke, 1.5,
+    rc = sc_rect(s, "node-frame", x, y, fw[i], fh[i], 6, SC_NONE, th->muted, 1.5,
                  BV_DASH_SOLID, -1);
     if (!rc)
       rc = sc_text(s, ms, "node-name", x + CL_PAD, y + CL_PAD + CL_NAME_FONT * 0.8,
