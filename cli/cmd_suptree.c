@@ -46,6 +46,60 @@ static void unresponsive_note(const bv_tree *t, unsigned sup_ms)
       cli_note("application %s: %s", t->title ? t->title : "?", t->nodes[i].state);
 }
 
+/* --cluster / --nodes: the application's tree on every node at once; a node
+ * that does not run it is said so (in the outputs and on stderr), the nodes
+ * that failed are named, one line each, and the others written
+ * (EXIT_PARTIAL). */
+static int suptree_cluster(cli_ctx *ctx, const bv_tree_opts *o, const char *path,
+                           const char *save)
+{
+  bv_cluster_opts co;
+  int rc = cli_cluster_opts(ctx, &co);
+  if (rc)
+    return rc;
+  bv_tree *t;
+  rc = bv_tree_collect_cluster(&co, o, &t);
+  cli_cluster_free(&co);
+  if (rc)
+    return cli_fail(rc);
+  size_t ok = 0, running = 0;
+  const bv_node_result *first = NULL;
+  for (size_t i = 0; i < t->ntrees; i++) {
+    const bv_node_result *r = &t->cnodes[i];
+    ok += r->code == BV_OK;
+    running += r->code == BV_OK && t->trees[i].n;
+    if (!first && r->code != BV_OK)
+      first = r;
+    if (r->code == BV_OK && !t->trees[i].n)
+      cli_note("%s: %s", r->node, r->reason ? r->reason : "not running");
+  }
+  int partial = cli_cluster_report(t->cnodes, t->ntrees);
+  if (!ok) { /* nothing to write: the first node's failure is the exit code */
+    rc = cli_error(cli_exit_code(first->code), "no node could be collected");
+    bv_tree_free(t);
+    return rc;
+  }
+  if (!running)
+    cli_note("no node collected has a tree of %s", o->app);
+  for (size_t i = 0; i < t->ntrees; i++)
+    if (t->trees[i].n)
+      unresponsive_note(&t->trees[i], o->sup_timeout_ms);
+  bv_model m;
+  memset(&m, 0, sizeof m);
+  m.kind = BV_MODEL_TREE;
+  m.u.tree = t;
+  bv_out *pending;
+  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
+    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  size_t asked = t->ntrees;
+  bv_tree_free(t);
+  if (rc == EXIT_OK && partial) {
+    cli_note("partial: %zu of %zu nodes collected and written", ok, asked);
+    rc = partial;
+  }
+  return rc;
+}
+
 int cmd_suptree(cli_ctx *ctx)
 {
   unsigned long sup_ms;
@@ -80,6 +134,12 @@ int cmd_suptree(cli_ctx *ctx)
   }
   o.sup_timeout_ms = (unsigned)sup_ms;
   o.links = eo.links == BV_LINKS_ALL; /* only all collects the processes outside */
+  if (cli_multi(ctx)) {
+    if (o.sup)
+      return cli_error(EXIT_USAGE, "--sup names a process of one node: a cluster's trees are "
+                                   "of an application (--app APP)");
+    return suptree_cluster(ctx, &o, path, save);
+  }
   if ((rc = cli_connect(ctx)))
     return rc;
   unsigned long rt0 = bv_conn_round_trips(ctx->conn);

@@ -19,10 +19,11 @@ static const cli_opt global_opts[] = {
     {"max-message", "MB", "largest message taken from the node, in MiB (default 256)"},
     {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
     {"cluster", NULL, "every node --node is connected to (nodes(visible)), collected in parallel "
-                      "(procs, apps)"},
+                      "(procs, apps, memory, suptree --app)"},
     {"hidden", NULL, "with --cluster or the cluster command: hidden nodes and connections too "
                      "(nodes(hidden); never beamviz's own)"},
-    {"nodes", "A@H,B@H,...", "these nodes, collected in parallel (procs, apps); replaces --node"},
+    {"nodes", "A@H,B@H,...",
+     "these nodes, collected in parallel (procs, apps, memory, suptree --app); replaces --node"},
     {"parallel", "N", "with --cluster, --nodes or the cluster command: at most N connections "
                       "at once (default 8)"},
     {"output", "FILE", "output file, '-' for stdout (short: -o)"},
@@ -514,9 +515,11 @@ static int setup_cluster(cli_ctx *ctx)
                                  "command)");
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
-  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory)
+  if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory &&
+      ctx->cmd->fn != cmd_suptree)
     return cli_error(EXIT_USAGE,
-                     "--%s: %s does not work on a cluster yet (procs, apps and memory do)",
+                     "--%s: %s does not work on a cluster yet (procs, apps, memory and "
+                     "suptree --app do)",
                      ctx->cluster ? "cluster" : "nodes", ctx->cmd->name);
   if (ctx->cluster && !ctx->node)
     return cli_error(EXIT_USAGE, "--cluster needs --node NAME@HOST: the entry node whose "

@@ -355,6 +355,17 @@ typedef struct bv_tree {
   bv_tedge *links;
   const char *mode;      /* "app" or "sup" */
   uint64_t walk_ms;      /* time the walk took on the target */
+  /* A cluster's trees of one application (ntrees > 0): every node asked, in
+   * the order asked, collected or failed with its reason (cnodes[i]), and
+   * each collected node's own tree (trees[i]: arena NULL, its strings are in
+   * this tree's arena; n 0 when the node does not run the application, or
+   * failed). A node without a tree of the application has code BV_OK and
+   * reason saying why ("not running A", "A loaded but not started", "A is a
+   * library application: no tree", "A has no top process"). node is then a label ("3 nodes"), title and mode the asked
+   * application's, n 0. ntrees 0 = a single node's tree. */
+  size_t ntrees;
+  struct bv_node_result *cnodes;
+  struct bv_tree *trees;
 } bv_tree;
 
 /* --- message trace (beamviz seqtrace) ------------------------------------ */
@@ -610,6 +621,16 @@ typedef struct bv_tree_opts {
  * BV_EREFUSED (sup names a process that is not a supervisor: nothing was sent
  * to it), BV_EINVAL (bad pid syntax, pid of another node), connection errors. */
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out);
+/* bv_tree_collect of o->app on every node of co (bv_cluster_run), into one
+ * cluster tree (bv_tree.trees): a node that does not run the application
+ * (BV_ENOTFOUND there) has an empty tree and BV_OK. BV_OK whichever nodes
+ * failed (each failure is in cnodes); errors only for beamviz's own
+ * (BV_ENOMEM, BV_EINVAL: o->app not set). */
+int bv_tree_collect_cluster(const bv_cluster_opts *co, const bv_tree_opts *o, bv_tree **out);
+/* Turns a cluster tree into node's own tree (a single node's, ntrees 0).
+ * BV_EINVAL if t is a single node's; BV_ENOTFOUND if node is not one of the
+ * collected nodes or does not run the application. */
+int bv_tree_select_node(bv_tree *t, const char *node);
 
 
 

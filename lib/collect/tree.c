@@ -912,6 +912,13 @@ static void fmt_running(bv_buf *b, const bv_term *list)
   }
 }
 
+/* Why the application asked for has no tree on this thread's last walk
+ * (BV_ENOTFOUND): "not running", "loaded but not started", ... or NULL. One per
+ * thread: a cluster's jobs run one per thread. */
+static _Thread_local const char *app_absent;
+static const char ABSENT_NOT_RUNNING[] = "not running", ABSENT_NOT_STARTED[] = "loaded but not started",
+                  ABSENT_LIBRARY[] = "library", ABSENT_NO_TOP[] = "no top";
+
 static int remote_error(bv_conn *c, const bv_tree_opts *o, const char *who, const bv_term *r)
 {
   const bv_term *kind = bv_term_elem(r, 1), *d = bv_term_elem(r, 2);
@@ -921,16 +928,17 @@ static int remote_error(bv_conn *c, const bv_tree_opts *o, const char *who, cons
   int rc;
   if (bv_term_is_atom(kind, "unknown_app") || bv_term_is_atom(kind, "not_started")) {
     fmt_running(&b, d);
+    app_absent = bv_term_is_atom(kind, "not_started") ? ABSENT_NOT_STARTED : ABSENT_NOT_RUNNING;
     rc = bv_error_set(BV_ENOTFOUND, "application '%s' is %s on node %s (running: %s)", o->app,
-                      bv_term_is_atom(kind, "not_started") ? "loaded but not started"
-                                                           : "not running",
-                      node, b.data ? b.data : "none");
+                      app_absent, node, b.data ? b.data : "none");
   } else if (bv_term_is_atom(kind, "library_app")) {
+    app_absent = ABSENT_LIBRARY;
     rc = bv_error_set(BV_ENOTFOUND,
                       "application '%s' on node %s is a library application: it has no "
                       "processes, so no supervision tree",
                       o->app, node);
   } else if (bv_term_is_atom(kind, "no_top")) {
+    app_absent = ABSENT_NO_TOP;
     rc = bv_error_set(BV_ENOTFOUND,
                       "application '%s' on node %s has no top process (starting or stopping?)",
                       o->app, node);
@@ -1012,6 +1020,7 @@ static void free_sups(builder *bd)
 int bv_tree_collect(bv_conn *c, const bv_tree_opts *o, bv_tree **out)
 {
   *out = NULL;
+  app_absent = NULL;
   if (!o || (!o->app == !o->sup))
     return bv_error_set(BV_EINVAL, "give exactly one of an application or a supervisor");
   const char *who = o->app ? o->app : o->sup;
@@ -1221,5 +1230,96 @@ done:
     return rc;
   }
   *out = t;
+  return 0;
+}
+
+/* --- one application's tree on every node of a cluster ----------------------- */
+
+typedef struct tree_cl {
+  const bv_tree_opts *o;
+  bv_tree **per;        /* each node's job fills its own slot */
+  const char **absent;  /* the node has no tree of the application: why */
+} tree_cl;
+
+static int tree_one(bv_conn *c, size_t i, void *ud)
+{
+  tree_cl *tc = ud;
+  int rc = bv_tree_collect(c, tc->o, &tc->per[i]);
+  if (rc == BV_ENOTFOUND && app_absent) { /* an answer, not a failure */
+    tc->absent[i] = app_absent;
+    return 0;
+  }
+  return rc;
+}
+
+int bv_tree_collect_cluster(const bv_cluster_opts *co, const bv_tree_opts *o, bv_tree **out)
+{
+  *out = NULL;
+  if (!o || !o->app || o->sup)
+    return bv_error_set(BV_EINVAL, "a cluster's trees are of an application (app set)");
+  size_t nn = co->n ? co->n : 1;
+  tree_cl tc = {o, calloc(nn, sizeof(bv_tree *)), calloc(nn, sizeof(const char *))};
+  bv_tree *m = calloc(1, sizeof *m);
+  int rc = 0;
+  if (!tc.per || !tc.absent || !m || !(m->arena = bv_arena_new()) ||
+      !(m->cnodes = bv_arena_alloc(m->arena, nn * sizeof *m->cnodes)) ||
+      !(m->trees = bv_arena_alloc(m->arena, nn * sizeof *m->trees)))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    memset(m->trees, 0, nn * sizeof *m->trees);
+    m->ntrees = co->n;
+    rc = bv_cluster_run(co, tree_one, &tc, m->arena, m->cnodes);
+  }
+  size_t ok = 0;
+  for (size_t i = 0; i < co->n && tc.per; i++) {
+    if (!rc && m->cnodes[i].code == BV_ENOMEM) /* beamviz's own failure is the run's */
+      rc = bv_error_set(BV_ENOMEM, "%s", m->cnodes[i].reason);
+    bv_tree *t = &m->trees[i];
+    if (!rc && m->cnodes[i].code == BV_OK) {
+      ok++;
+      const char *w = tc.absent[i];
+      if (w && !(m->cnodes[i].reason =
+                     w == ABSENT_NOT_RUNNING ? bv_arena_printf(m->arena, "not running %s", o->app)
+                     : w == ABSENT_NOT_STARTED
+                         ? bv_arena_printf(m->arena, "%s loaded but not started", o->app)
+                     : w == ABSENT_LIBRARY
+                         ? bv_arena_printf(m->arena, "%s is a library application: no tree", o->app)
+                         : bv_arena_printf(m->arena, "%s has no top process", o->app)))
+        rc = bv_error_set(BV_ENOMEM, "out of memory");
+      t->node = m->cnodes[i].node;
+      t->title = o->app;
+      t->mode = "app";
+    }
+    if (!tc.per[i])
+      continue;
+    if (!rc && m->cnodes[i].code == BV_OK && !tc.absent[i] && tc.per[i]->n) {
+      /* the node's strings stay with the cluster's tree, no copy */
+      *t = *tc.per[i];
+      t->arena = NULL;
+      bv_arena_adopt(m->arena, tc.per[i]->arena);
+      tc.per[i]->arena = NULL;
+      if (!m->otp_release) {
+        m->otp_release = t->otp_release;
+        m->elixir = t->elixir;
+      }
+    }
+    bv_tree_free(tc.per[i]);
+  }
+  free(tc.per);
+  free((void *)tc.absent);
+  if (!rc && (!(m->node = bv_arena_printf(m->arena, "%zu node%s", ok, ok == 1 ? "" : "s")) ||
+              !(m->title = bv_arena_strdup(m->arena, o->app))))
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  if (!rc) {
+    m->mode = "app";
+    for (size_t i = 0; i < co->n; i++)
+      if (m->cnodes[i].code == BV_OK)
+        m->trees[i].title = m->title;
+  }
+  if (rc) {
+    bv_tree_free(m);
+    return rc;
+  }
+  *out = m;
   return 0;
 }

@@ -90,28 +90,38 @@ static int mmd_auto_lr(const bv_tree_view *v)
   return td_w > MMD_MAX_ASPECT * td_h && lr_w * td_h < td_w * lr_h ? 1 : 0;
 }
 
-/* Writes the view v; counts edges. */
-static int mmd_write(bv_buf *b, const bv_tree_view *v, int with_links, size_t *edges)
+/* Writes the view v; counts edges. pre: a prefix of every id and the body of
+ * a subgraph (a direction line, no header, no classes), or NULL: a whole
+ * flowchart. */
+static int mmd_write(bv_buf *b, const bv_tree_view *v, int with_links, const char *pre,
+                     size_t *edges)
 {
   const bv_tree *s = v->tree;
+  const char *p = pre ? pre : "";
   *edges = 0;
-  bv_buf_printf(b, "graph %s\n", v->left_right ? "LR" : "TD");
+  if (pre)
+    bv_buf_printf(b, "    direction %s\n", v->left_right ? "LR" : "TB");
+  else
+    bv_buf_printf(b, "graph %s\n", v->left_right ? "LR" : "TD");
   for (size_t i = 0; i < s->n; i++) {
-    bv_buf_printf(b, "  n%zu[\"", i);
+    bv_buf_printf(b, "  %s%sn%zu[\"", pre ? "  " : "", p, i);
     bv_mmd_escape(b, v->label[i], strlen(v->label[i]));
     bv_buf_printf(b, "\"]:::%s\n", v->cls[i]);
   }
   for (size_t i = 1; i < s->n; i++) {
     const bv_tnode *nd = &s->nodes[i];
-    bv_buf_printf(b, "  n%d %s n%zu\n", nd->parent, nd->kind == BV_TN_EXTERNAL ? "-.-" : "-->", i);
+    bv_buf_printf(b, "  %s%sn%d %s %sn%zu\n", pre ? "  " : "", p, nd->parent,
+                  nd->kind == BV_TN_EXTERNAL ? "-.-" : "-->", p, i);
     (*edges)++;
   }
   if (with_links)
     for (size_t l = 0; l < s->nlinks; l++) {
-      bv_buf_printf(b, "  n%u -.- n%u\n", s->links[l].a, s->links[l].b);
+      bv_buf_printf(b, "  %s%sn%u -.- %sn%u\n", pre ? "  " : "", p, s->links[l].a, p,
+                    s->links[l].b);
       (*edges)++;
     }
-  bv_buf_puts(b, mmd_classes);
+  if (!pre)
+    bv_buf_puts(b, mmd_classes);
   return b->failed ? BV_ENOMEM : 0;
 }
 
@@ -125,6 +135,8 @@ typedef struct mmd_try {
   unsigned depth;         /* levels below the root in the model */
   size_t edges;
   int with_links, fits;
+  const char *pre;        /* a subgraph's id prefix, or NULL (mmd_write) */
+  size_t max_edges, max_chars;
 } mmd_try;
 
 static int mmd_attempt(mmd_try *m, unsigned mc, unsigned md)
@@ -141,9 +153,9 @@ static int mmd_attempt(mmd_try *m, unsigned mc, unsigned md)
   if (m->o.direction == BV_DIR_AUTO && !v->left_right)
     v->left_right = mmd_auto_lr(v);
   m->text.len = 0;
-  rc = mmd_write(&m->text, v, m->with_links, &m->edges);
+  rc = mmd_write(&m->text, v, m->with_links, m->pre, &m->edges);
   bv_tree_view_free(v);
-  m->fits = !rc && m->edges <= MMD_MAX_EDGES && m->text.len <= MMD_MAX_CHARS;
+  m->fits = !rc && m->edges <= m->max_edges && m->text.len <= m->max_chars;
   return rc;
 }
 
@@ -178,6 +190,7 @@ static int mmd_deepest(mmd_try *m, unsigned mc, unsigned hi, unsigned *md, int *
 /* The Mermaid text of t (fenced when md_fence) appended to b; info, and the
  * edges and characters of the flowchart written (fence not counted). */
 static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_fence,
+                    const char *pre, size_t max_edges, size_t max_chars,
                     bv_emit_info *info, size_t *edges, size_t *chars)
 {
   if (!o)
@@ -185,6 +198,9 @@ static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_f
   mmd_try m;
   memset(&m, 0, sizeof m);
   m.t = t;
+  m.pre = pre;
+  m.max_edges = max_edges;
+  m.max_chars = max_chars;
   m.o = *o;
   if (m.o.links == BV_LINKS_DEFAULT)
     m.o.links = MMD_LINKS_DEFAULT;
@@ -238,6 +254,80 @@ static int mmd_tree(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_f
   return rc;
 }
 
+/* A cluster's trees: one subgraph per node asked, titled with its name, ids
+ * prefixed "cI_"; a node that does not run the application or failed is one
+ * box saying so. The flowchart is top-down so the subgraphs, connected by no
+ * edge, sit side by side on its first rank; each keeps its tree's own
+ * direction inside ("direction TB|LR"). Each running node's tree gets an equal share of Mermaid's
+ * limits (what the header, the subgraph lines and the classes take set
+ * aside) and is folded into it as one node's tree is into the whole. info
+ * sums the nodes and folds, and the widest limits used. */
+static int mmd_cluster(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int md_fence,
+                       bv_emit_info *info)
+{
+  size_t running = 0, names = 0;
+  for (size_t i = 0; i < t->ntrees; i++) {
+    running += !t->cnodes[i].code && t->trees[i].n;
+    names += strlen(t->cnodes[i].node) * 6 + 200 +
+             (t->cnodes[i].reason ? strlen(t->cnodes[i].reason) * 6 : 0);
+  }
+  size_t fixed = sizeof mmd_classes + 64 + names;
+  if (fixed >= MMD_MAX_CHARS || (running && MMD_MAX_EDGES / running < 1))
+    return bv_error_set(BV_EINVAL, "%zu nodes' trees do not fit in Mermaid's limits",
+                        t->ntrees);
+  size_t share_e = running ? MMD_MAX_EDGES / running : 0;
+  size_t share_c = running ? (MMD_MAX_CHARS - fixed) / running : 0;
+  if (md_fence)
+    bv_buf_puts(b, "```mermaid\n");
+  bv_buf_puts(b, "graph TD\n");
+  int rc = 0;
+  for (size_t i = 0; i < t->ntrees && !rc; i++) {
+    const bv_node_result *r = &t->cnodes[i];
+    bv_buf_printf(b, "  subgraph c%zu[\"", i);
+    bv_mmd_escape(b, r->node, strlen(r->node));
+    bv_buf_puts(b, "\"]\n");
+    if (r->code || !t->trees[i].n) {
+      bv_buf_printf(b, "    c%zu_none[\"", i);
+      if (r->code) {
+        bv_buf_puts(b, "not collected: ");
+        bv_mmd_escape(b, r->reason ? r->reason : "?", strlen(r->reason ? r->reason : "?"));
+      } else if (r->reason) {
+        bv_mmd_escape(b, r->reason, strlen(r->reason));
+      } else {
+        bv_buf_puts(b, "not running ");
+        bv_mmd_escape(b, t->title ? t->title : "?", strlen(t->title ? t->title : "?"));
+      }
+      bv_buf_printf(b, "\"]:::%s\n", r->code ? "unresponsive" : "notstarted");
+    } else {
+      char pre[32];
+      snprintf(pre, sizeof pre, "c%zu_", i);
+      bv_emit_info fi;
+      memset(&fi, 0, sizeof fi);
+      size_t edges = 0, chars = 0;
+      rc = mmd_tree(b, &t->trees[i], o, 0, pre, share_e, share_c, &fi, &edges, &chars);
+      if (!rc && info) {
+        info->nodes += fi.nodes;
+        info->hidden_siblings += fi.hidden_siblings;
+        info->hidden_below += fi.hidden_below;
+        info->folds += fi.folds;
+        if (fi.max_children > info->max_children)
+          info->max_children = fi.max_children;
+        if (fi.max_depth > info->max_depth)
+          info->max_depth = fi.max_depth;
+        info->reduced |= fi.reduced;
+        info->links_dropped |= fi.links_dropped;
+      }
+    }
+    bv_buf_puts(b, "  end\n");
+  }
+  if (rc)
+    return rc;
+  bv_buf_puts(b, mmd_classes);
+  if (md_fence)
+    bv_buf_puts(b, "```\n");
+  return b->failed ? bv_error_set(BV_ENOMEM, "out of memory writing Mermaid") : 0;
+}
+
 int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                          bv_emit_info *info)
 {
@@ -251,7 +341,10 @@ int bv_emit_tree_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o
   bv_emit_info fi;
   memset(&fi, 0, sizeof fi);
   size_t edges = 0, chars = 0;
-  int rc = mmd_tree(&b, m->u.tree, o, fmt == BV_FMT_MD, &fi, &edges, &chars);
+  int rc = m->u.tree->ntrees
+               ? mmd_cluster(&b, m->u.tree, o, fmt == BV_FMT_MD, &fi)
+               : mmd_tree(&b, m->u.tree, o, fmt == BV_FMT_MD, NULL, MMD_MAX_EDGES,
+                          MMD_MAX_CHARS, &fi, &edges, &chars);
   if (!rc)
     rc = bv_out_buf(out, &b);
   if (!rc && info) {

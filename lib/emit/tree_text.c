@@ -72,12 +72,66 @@ static int write_text(bv_out *out, const bv_tree_view *v)
   return bv_wr_finish(&w);
 }
 
+/* A cluster's trees one after another, each under a line "== NODE ==" (and
+ * a blank line between), a node that does not run the application or failed
+ * with one line saying so; info sums the trees' counts. */
+static int cluster_text(const bv_tree *t, const bv_emit_opts *o, bv_out *out,
+                        bv_emit_info *info)
+{
+  int rc = 0;
+  for (size_t i = 0; i < t->ntrees && !rc; i++) {
+    const bv_node_result *r = &t->cnodes[i];
+    bv_buf b;
+    bv_buf_init(&b);
+    bv_buf_puts(&b, i ? "\n== " : "== ");
+    bv_buf_text(&b, r->node, strlen(r->node));
+    bv_buf_puts(&b, " ==\n");
+    if (r->code) {
+      bv_buf_puts(&b, "not collected: ");
+      bv_buf_text(&b, r->reason ? r->reason : "?", strlen(r->reason ? r->reason : "?"));
+      bv_buf_puts(&b, "\n");
+    } else if (!t->trees[i].n && r->reason) {
+      bv_buf_text(&b, r->reason, strlen(r->reason));
+      bv_buf_puts(&b, "\n");
+    } else if (!t->trees[i].n) {
+      bv_buf_puts(&b, "not running ");
+      bv_buf_text(&b, t->title ? t->title : "?", strlen(t->title ? t->title : "?"));
+      bv_buf_puts(&b, "\n");
+    }
+    rc = b.failed ? bv_error_set(BV_ENOMEM, "out of memory") : bv_out_buf(out, &b);
+    bv_buf_dispose(&b);
+    if (rc || r->code || !t->trees[i].n)
+      continue;
+    bv_tree_view *v = NULL;
+    if ((rc = bv_tree_view_make(&t->trees[i], o, &v)))
+      break;
+    rc = write_text(out, v);
+    if (!rc && info) {
+      bv_emit_info fi;
+      memset(&fi, 0, sizeof fi);
+      bv_tree_view_info(v, &fi);
+      info->nodes += fi.nodes;
+      info->hidden_siblings += fi.hidden_siblings;
+      info->hidden_below += fi.hidden_below;
+      info->folds += fi.folds;
+      if (fi.max_children > info->max_children)
+        info->max_children = fi.max_children;
+      if (fi.max_depth > info->max_depth)
+        info->max_depth = fi.max_depth;
+    }
+    bv_tree_view_free(v);
+  }
+  return rc;
+}
+
 int bv_emit_tree_text(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                       bv_emit_info *info)
 {
   (void)fmt;
   if (!m || m->kind != BV_MODEL_TREE || !m->u.tree)
     return bv_error_set(BV_EINVAL, "not a supervision tree");
+  if (m->u.tree->ntrees)
+    return cluster_text(m->u.tree, o, out, info);
   bv_tree_view *v = NULL;
   int rc = bv_tree_view_make(m->u.tree, o, &v);
   if (rc)

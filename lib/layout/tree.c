@@ -830,12 +830,168 @@ static int layout_auto(const bv_tree_view *v, const bv_emit_opts *o, const bv_me
   return rc;
 }
 
+/* --- a cluster's trees ------------------------------------------------------- */
+
+#define CL_PAD 14.0        /* inside a node's frame */
+#define CL_GAP 24.0        /* between frames */
+#define CL_NAME_FONT 15.0  /* the node's name above its tree */
+#define CL_MAX_ROW 1000.0  /* frames side by side up to this width, else stacked */
+
+/* Copies src's items into dst moved by (dx, dy). */
+static int scene_place(bv_scene *dst, const bv_scene *src, double dx, double dy)
+{
+  int rc = 0;
+  double *pts = NULL;
+  size_t cap = 0;
+  for (size_t i = 0; i < src->n && !rc; i++) {
+    bv_sitem it = src->items[i];
+    it.x += dx;
+    it.y += dy;
+    if (it.kind == BV_SI_LINE && it.npts) {
+      if (it.npts > cap) {
+        double *p = realloc(pts, 2 * it.npts * sizeof *p);
+        if (!p) {
+          rc = bv_error_set(BV_ENOMEM, "out of memory (scene)");
+          break;
+        }
+        pts = p;
+        cap = it.npts;
+      }
+      for (size_t k = 0; k < it.npts; k++) {
+        pts[2 * k] = it.pts[2 * k] + dx;
+        pts[2 * k + 1] = it.pts[2 * k + 1] + dy;
+      }
+      it.pts = pts;
+    }
+    rc = bv_scene_add(dst, &it);
+  }
+  free(pts);
+  return rc;
+}
+
+/* Each node's tree laid out as one node's (same view, folds, direction), or
+ * a line saying it does not run the application or was not collected; each
+ * in a frame with the node's name above it; the frames side by side, or
+ * stacked one under another when side by side would pass CL_MAX_ROW px. */
+static int layout_cluster(const bv_tree *t, const bv_emit_opts *o, const bv_measure *ms,
+                          bv_scene **out, bv_emit_info *info)
+{
+  size_t k = t->ntrees;
+  bv_scene **sub = calloc(k, sizeof *sub);
+  const char **msg = calloc(k, sizeof *msg);
+  double *fw = calloc(2 * k, sizeof *fw), *fh = fw ? fw + k : NULL;
+  bv_scene *s = NULL;
+  int rc = !sub || !msg || !fw ? bv_error_set(BV_ENOMEM, "out of memory (scene)") : 0;
+  if (!rc)
+    rc = bv_scene_new("tree", &s);
+  const sc_theme *th = sc_theme_get(o && o->dark);
+  double row_w = 0, row_h = 0, col_w = 0, col_h = 0;
+  bv_text_metrics nt;
+  memset(&nt, 0, sizeof nt);
+  for (size_t i = 0; i < k && !rc; i++) {
+    const bv_node_result *r = &t->cnodes[i];
+    double w, h;
+    bv_text_metrics name;
+    if ((rc = sc_measure(ms, r->node, CL_NAME_FONT, 1, &name)))
+      break;
+    if (!r->code && t->trees[i].n) {
+      bv_model one;
+      memset(&one, 0, sizeof one);
+      one.kind = BV_MODEL_TREE;
+      one.u.tree = (bv_tree *)&t->trees[i];
+      bv_emit_info fi;
+      memset(&fi, 0, sizeof fi);
+      if ((rc = bv_layout_tree_model(&one, o, ms, &sub[i], &fi)))
+        break;
+      if (info) {
+        info->nodes += fi.nodes;
+        info->hidden_siblings += fi.hidden_siblings;
+        info->hidden_below += fi.hidden_below;
+        info->folds += fi.folds;
+        if (fi.max_children > info->max_children)
+          info->max_children = fi.max_children;
+        if (fi.max_depth > info->max_depth)
+          info->max_depth = fi.max_depth;
+      }
+      s->background = sub[i]->background;
+      if (!s->font && sub[i]->font && !(s->font = bv_arena_strdup(s->arena, sub[i]->font))) {
+        rc = bv_error_set(BV_ENOMEM, "out of memory (scene)");
+        break;
+      }
+      w = sub[i]->width;
+      h = sub[i]->height;
+    } else {
+      msg[i] = r->code ? bv_arena_printf(s->arena, "not collected: %s", r->reason ? r->reason : "?")
+                       : r->reason ? bv_arena_strdup(s->arena, r->reason)
+                       : bv_arena_printf(s->arena, "not running %s", t->title ? t->title : "?");
+      if (!msg[i] || (rc = sc_measure(ms, msg[i], 13.0, 0, &nt)))
+        break;
+      w = (nt.width < 600 ? nt.width : 600) + 2 * CL_PAD;
+      h = 13.0 * 2.5;
+    }
+    double nw = name.width + 2 * CL_PAD;
+    fw[i] = (w > nw ? w : nw);
+    fh[i] = h + CL_NAME_FONT + CL_PAD;
+    row_w += fw[i] + (i ? CL_GAP : 0);
+    row_h = fh[i] > row_h ? fh[i] : row_h;
+    col_w = fw[i] > col_w ? fw[i] : col_w;
+    col_h += fh[i] + (i ? CL_GAP : 0);
+  }
+  int stacked = row_w > CL_MAX_ROW;
+  double x = CL_GAP, y = CL_GAP;
+  for (size_t i = 0; i < k && !rc; i++) {
+    rc = sc_rect(s, "node-frame", x, y, fw[i], fh[i], 6, SC_NONE, th->muted, 1.5,
+                 BV_DASH_SOLID, -1);
+    if (!rc)
+      rc = sc_text(s, ms, "node-name", x + CL_PAD, y + CL_PAD + CL_NAME_FONT * 0.8,
+                   BV_ANCHOR_START, CL_NAME_FONT, 1, th->text, t->cnodes[i].node,
+                   fw[i] - 2 * CL_PAD, -1, NULL);
+    double top = y + CL_NAME_FONT + CL_PAD;
+    if (!rc && sub[i])
+      rc = scene_place(s, sub[i], x, top);
+    else if (!rc)
+      rc = sc_text(s, ms, t->cnodes[i].code ? "node-failed" : "node-absent", x + CL_PAD,
+                   top + 13.0 * 1.4, BV_ANCHOR_START, 13.0, 0, th->muted, msg[i],
+                   fw[i] - 2 * CL_PAD, -1, NULL);
+    if (stacked)
+      y += fh[i] + CL_GAP;
+    else
+      x += fw[i] + CL_GAP;
+  }
+  if (!rc) {
+    s->width = (stacked ? col_w : row_w) + 2 * CL_GAP;
+    s->height = (stacked ? col_h : row_h) + 2 * CL_GAP;
+    if (!s->font && ms->font && !(s->font = bv_arena_strdup(s->arena, ms->font)))
+      rc = bv_error_set(BV_ENOMEM, "out of memory (scene)");
+    if (!rc && !(s->title = bv_arena_printf(s->arena, "%s on %s", t->title ? t->title : "?",
+                                     t->node ? t->node : "?")))
+      rc = bv_error_set(BV_ENOMEM, "out of memory (scene)");
+    if (!rc && info) {
+      info->width = s->width;
+      info->height = s->height;
+    }
+  }
+  for (size_t i = 0; sub && i < k; i++)
+    bv_scene_free(sub[i]);
+  free(sub);
+  free(msg);
+  free(fw);
+  if (rc) {
+    bv_scene_free(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
 int bv_layout_tree_model(const bv_model *m, const bv_emit_opts *o, const bv_measure *ms,
                          bv_scene **out, bv_emit_info *info)
 {
   *out = NULL;
   if (!m || m->kind != BV_MODEL_TREE || !m->u.tree)
     return bv_error_set(BV_EINVAL, "tree: nothing to draw (not a supervision tree)");
+  if (m->u.tree->ntrees)
+    return layout_cluster(m->u.tree, o, ms, out, info);
   bv_tree_view *v = NULL;
   int rc = bv_tree_view_make(m->u.tree, o, &v);
   if (rc)

@@ -16,10 +16,9 @@ static void kv_opt(bv_wr *w, const char *key, const char *v)
     bv_wr_kv(w, key, v);
 }
 
-static void tree_write(bv_wr *w, const bv_tree *t)
+/* One tree's members after "node": otp_release ... links (no closing brace). */
+static void tree_body(bv_wr *w, const bv_tree *t)
 {
-  bv_wr_str(w, "{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":");
-  bv_wr_json(w, t->node ? t->node : "");
   kv_opt(w, "otp_release", t->otp_release);
   bv_wr_str(w, ",\"elixir\":");
   bv_wr_bool(w, t->elixir);
@@ -62,6 +61,44 @@ static void tree_write(bv_wr *w, const bv_tree *t)
     bv_wr_u64(w, t->links[l].b);
     bv_wr_str(w, "]");
   }
+  bv_wr_str(w, "]");
+}
+
+/* One node: as always. A cluster: {"format","version","node":"N nodes",
+ * "title","mode","trees":[...]}, each node {"node", one tree's members},
+ * {"node","running":false,"why"} (no tree of the application there: why,
+ * optional) or {"node",
+ * "error","reason"}; no top-level "nodes" (a reader that knows one node's
+ * file only fails on it rather than showing nothing). */
+static void tree_write(bv_wr *w, const bv_tree *t)
+{
+  bv_wr_str(w, "{\"format\":\"beamviz.suptree\",\"version\":1,\"node\":");
+  bv_wr_json(w, t->node ? t->node : "");
+  if (!t->ntrees) {
+    tree_body(w, t);
+    bv_wr_str(w, "}\n");
+    return;
+  }
+  kv_opt(w, "title", t->title);
+  kv_opt(w, "mode", t->mode);
+  bv_wr_str(w, ",\"trees\":[");
+  for (size_t i = 0; i < t->ntrees && !bv_wr_maybe_flush(w); i++) {
+    const bv_node_result *r = &t->cnodes[i];
+    bv_wr_str(w, i ? ",\n{\"node\":" : "\n{\"node\":");
+    bv_wr_json(w, r->node);
+    if (r->code) {
+      bv_wr_str(w, ",\"error\":");
+      bv_wr_json(w, bv_error_name(r->code));
+      bv_wr_str(w, ",\"reason\":");
+      bv_wr_json(w, r->reason ? r->reason : "");
+    } else if (!t->trees[i].n) {
+      bv_wr_str(w, ",\"running\":false");
+      kv_opt(w, "why", r->reason);
+    } else {
+      tree_body(w, &t->trees[i]);
+    }
+    bv_wr_str(w, "}");
+  }
   bv_wr_str(w, "]}\n");
 }
 
@@ -88,37 +125,35 @@ static int read_u32(const bv_jdoc *d, const bv_jv *v, const char *path, uint32_t
   return 0;
 }
 
-int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
+/* One tree's members of object root (paths prefixed with pre), strings in a;
+ * with_node: its "node" too. */
+static int tree_read(const bv_jdoc *d, const bv_jv *root, const char *pre, int with_node,
+                     bv_arena *a, bv_tree *t)
 {
-  *out = NULL;
-  const bv_jv *root = bv_jdoc_root(d);
-  bv_tree *t = calloc(1, sizeof *t);
-  if (!t || !(t->arena = bv_arena_new())) {
-    free(t);
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  }
-  bv_arena *a = t->arena;
-  char path[96];
+  char path[128];
   int rc;
+#define P(...) (snprintf(path, sizeof path, "%s", pre), \
+                snprintf(path + strlen(path), sizeof path - strlen(path), __VA_ARGS__), path)
   int64_t walk = 0;
-  if ((rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", a, &t->node)) ||
-      (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), "otp_release", a, &t->otp_release)) ||
-      (rc = bv_jv_opt_str(d, bv_jv_get(root, "title"), "title", a, &t->title)) ||
-      (rc = bv_jv_opt_str(d, bv_jv_get(root, "mode"), "mode", a, &t->mode)))
+  if ((with_node && (rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", a, &t->node))) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "otp_release"), P("otp_release"), a,
+                          &t->otp_release)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "title"), P("title"), a, &t->title)) ||
+      (rc = bv_jv_opt_str(d, bv_jv_get(root, "mode"), P("mode"), a, &t->mode)))
     goto fail;
   if (!bv_jv_is_null(bv_jv_get(root, "elixir")) &&
-      (rc = bv_jv_bool(d, bv_jv_get(root, "elixir"), "elixir", &t->elixir)))
+      (rc = bv_jv_bool(d, bv_jv_get(root, "elixir"), P("elixir"), &t->elixir)))
     goto fail;
   if (!bv_jv_is_null(bv_jv_get(root, "walk_ms")) &&
-      (rc = bv_jv_i64(d, bv_jv_get(root, "walk_ms"), "walk_ms", &walk)))
+      (rc = bv_jv_i64(d, bv_jv_get(root, "walk_ms"), P("walk_ms"), &walk)))
     goto fail;
   t->walk_ms = walk > 0 ? (uint64_t)walk : 0;
   const bv_jv *nodes = bv_jv_get(root, "nodes");
-  if ((rc = bv_jv_arr(d, nodes, "nodes", TREE_MAX_NODES)))
+  if ((rc = bv_jv_arr(d, nodes, P("nodes"), TREE_MAX_NODES)))
     goto fail;
   t->n = bv_jv_len(nodes);
   if (t->n == 0) {
-    rc = bv_jv_fail(d, "nodes", "a tree needs at least its root");
+    rc = bv_jv_fail(d, P("nodes"), "a tree needs at least its root");
     goto fail;
   }
   t->nodes = bv_arena_alloc(a, t->n * sizeof *t->nodes);
@@ -131,11 +166,11 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
   for (size_t i = 0; i < t->n; i++) {
     const bv_jv *v = bv_jv_next(&it);
     bv_tnode *n = &t->nodes[i];
-    snprintf(path, sizeof path, "nodes[%zu]", i);
+    P("nodes[%zu]", i);
     if ((rc = bv_jv_obj(d, v, path)))
       goto fail;
     const char *kind = NULL;
-    snprintf(path, sizeof path, "nodes[%zu].kind", i);
+    P("nodes[%zu].kind", i);
     if ((rc = bv_jv_str(d, bv_jv_get(v, "kind"), path, a, &kind)))
       goto fail;
     size_t k;
@@ -149,7 +184,7 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
     }
     n->kind = (bv_tnode_kind)k;
     int64_t parent;
-    snprintf(path, sizeof path, "nodes[%zu].parent", i);
+    P("nodes[%zu].parent", i);
     if ((rc = bv_jv_i64(d, bv_jv_get(v, "parent"), path, &parent)))
       goto fail;
     /* breadth-first with contiguous children: parents come first and never
@@ -168,14 +203,14 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
     const char **dst[] = {&n->pid,    &n->name,  &n->child_id, &n->type,
                           &n->module, &n->state, &n->role,     &n->label};
     for (size_t f = 0; f < sizeof keys / sizeof *keys; f++) {
-      snprintf(path, sizeof path, "nodes[%zu].%s", i, keys[f]);
+      P("nodes[%zu].%s", i, keys[f]);
       if ((rc = bv_jv_opt_str(d, bv_jv_get(v, keys[f]), path, a, dst[f])))
         goto fail;
     }
     static const char *const nkeys[] = {"folded", "folded_sups", "folded_ext", "folded_total"};
     uint32_t *ndst[] = {&n->folded, &n->folded_sups, &n->folded_ext, &n->folded_total};
     for (size_t f = 0; f < sizeof nkeys / sizeof *nkeys; f++) {
-      snprintf(path, sizeof path, "nodes[%zu].%s", i, nkeys[f]);
+      P("nodes[%zu].%s", i, nkeys[f]);
       if ((rc = read_u32(d, bv_jv_get(v, nkeys[f]), path, ndst[f])))
         goto fail;
     }
@@ -188,7 +223,7 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
   }
   const bv_jv *links = bv_jv_get(root, "links");
   if (!bv_jv_is_null(links)) {
-    if ((rc = bv_jv_arr(d, links, "links", 50000000)))
+    if ((rc = bv_jv_arr(d, links, P("links"), 50000000)))
       goto fail;
     t->nlinks = bv_jv_len(links);
     t->links = t->nlinks ? bv_arena_alloc(a, t->nlinks * sizeof *t->links) : NULL;
@@ -199,7 +234,7 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
     bv_jv_iter(links, &it);
     for (size_t l = 0; l < t->nlinks; l++) {
       const bv_jv *e = bv_jv_next(&it);
-      snprintf(path, sizeof path, "links[%zu]", l);
+      P("links[%zu]", l);
       uint64_t x, y;
       if ((rc = bv_jv_arr(d, e, path, 2)))
         goto fail;
@@ -218,12 +253,173 @@ int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
       t->links[l].b = (uint32_t)y;
     }
   }
-  *out = t;
   return 0;
+#undef P
 fail:
-  bv_tree_free(t);
   return rc;
 }
+
+#define MAX_CLUSTER_NODES 4096u
+
+/* "trees" of a cluster's file: each node once, a failure with an error
+ * beamviz names, at least one node collected. */
+static int trees_read(const bv_jdoc *d, const bv_jv *tv, bv_tree *t)
+{
+  int rc = bv_jv_arr(d, tv, "trees", MAX_CLUSTER_NODES);
+  if (rc)
+    return rc;
+  size_t n = bv_jv_len(tv);
+  if (!n)
+    return bv_jv_fail(d, "trees", "empty");
+  if (!(t->cnodes = bv_arena_alloc(t->arena, n * sizeof *t->cnodes)) ||
+      !(t->trees = bv_arena_alloc(t->arena, n * sizeof *t->trees)))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  memset(t->cnodes, 0, n * sizeof *t->cnodes);
+  memset(t->trees, 0, n * sizeof *t->trees);
+  bv_intern seen;
+  if ((rc = bv_intern_init(&seen)))
+    return rc;
+  char pre[48], path[80];
+  size_t ok = 0;
+  bv_jit it;
+  bv_jv_iter(tv, &it);
+  for (size_t i = 0; i < n && !rc; i++) {
+    const bv_jv *e = bv_jv_next(&it);
+    bv_node_result *r = &t->cnodes[i];
+    const char *err = NULL;
+    snprintf(pre, sizeof pre, "trees[%zu]", i);
+#define NPATH(f) (snprintf(path, sizeof path, "%s%s", pre, f), path)
+    if ((rc = bv_jv_obj(d, e, pre)) ||
+        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), t->arena, &r->node)) ||
+        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), t->arena, &err)))
+      break;
+    if (!*r->node) {
+      rc = bv_jv_fail(d, NPATH(".node"), "empty node name");
+      break;
+    }
+    int fresh;
+    if (!bv_intern_put(&seen, r->node, strlen(r->node), &fresh)) {
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+      break;
+    }
+    if (!fresh) {
+      rc = bv_jv_fail(d, NPATH(".node"), "a node listed twice");
+      break;
+    }
+    if (err) {
+      if (!(r->code = bv_model_error_code(err)))
+        rc = bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
+      else
+        rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), t->arena, &r->reason);
+      continue;
+    }
+    ok++;
+    bv_tree *s = &t->trees[i];
+    s->node = r->node;
+    s->title = t->title;
+    s->mode = t->mode;
+    const bv_jv *run = bv_jv_get(e, "running");
+    if (!bv_jv_is_null(run)) {
+      int running = 1;
+      if ((rc = bv_jv_bool(d, run, NPATH(".running"), &running)))
+        break;
+      if (!running) {
+        if ((rc = bv_jv_opt_str(d, bv_jv_get(e, "why"), NPATH(".why"), t->arena, &r->reason)))
+          break;
+        if (!bv_jv_is_null(bv_jv_get(e, "nodes")))
+          rc = bv_jv_fail(d, NPATH(".nodes"), "a node not running the application has no tree");
+        continue;
+      }
+    }
+#undef NPATH
+    snprintf(pre, sizeof pre, "trees[%zu].", i);
+    if ((rc = tree_read(d, e, pre, 0, t->arena, s)))
+      break;
+    s->node = r->node;
+    if (!t->otp_release) {
+      t->otp_release = s->otp_release;
+      t->elixir = s->elixir;
+    }
+  }
+  bv_intern_dispose(&seen);
+  if (rc)
+    return rc;
+  t->ntrees = n;
+  if (!ok)
+    return bv_jv_fail(d, "trees", "no node collected");
+  /* the label is the collected count, whatever the file says */
+  if (!(t->node = bv_arena_printf(t->arena, "%zu node%s", ok, ok == 1 ? "" : "s")))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  return 0;
+}
+
+int bv_tree_from_json(const bv_jdoc *d, bv_tree **out)
+{
+  *out = NULL;
+  const bv_jv *root = bv_jdoc_root(d);
+  bv_tree *t = calloc(1, sizeof *t);
+  if (!t || !(t->arena = bv_arena_new())) {
+    free(t);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  const bv_jv *tv = bv_jv_get(root, "trees");
+  int rc;
+  if (tv && !bv_jv_is_null(tv)) {
+    const char *ignored;
+    if (!(rc = bv_jv_str(d, bv_jv_get(root, "node"), "node", t->arena, &ignored)) &&
+        !(rc = bv_jv_str(d, bv_jv_get(root, "title"), "title", t->arena, &t->title)) &&
+        !(rc = bv_jv_opt_str(d, bv_jv_get(root, "mode"), "mode", t->arena, &t->mode)) &&
+        !bv_jv_is_null(bv_jv_get(root, "nodes")))
+      rc = bv_jv_fail(d, "nodes", "a cluster's file has its trees under \"trees\"");
+    if (!rc && t->mode && strcmp(t->mode, "app") != 0)
+      rc = bv_jv_fail(d, "mode", "a cluster's trees are of an application (\"app\")");
+    if (!rc)
+      rc = trees_read(d, tv, t);
+  } else {
+    rc = tree_read(d, root, "", 1, t->arena, t);
+  }
+  if (rc) {
+    bv_tree_free(t);
+    return rc;
+  }
+  *out = t;
+  return 0;
+}
+
+int bv_tree_select_node(bv_tree *t, const char *node)
+{
+  if (!t->ntrees)
+    return bv_error_set(BV_EINVAL, "this tree is of one node (%s), not of a cluster",
+                        t->node ? t->node : "?");
+  for (size_t i = 0; i < t->ntrees; i++)
+    if (t->cnodes[i].node && strcmp(t->cnodes[i].node, node) == 0) {
+      if (t->cnodes[i].code)
+        return bv_error_set(BV_ENOTFOUND, "node %s was not collected (%s)", node,
+                            t->cnodes[i].reason ? t->cnodes[i].reason : "?");
+      if (!t->trees[i].n)
+        return bv_error_set(BV_ENOTFOUND, "node %s has no tree of %s (%s)", node,
+                            t->title ? t->title : "the application",
+                            t->cnodes[i].reason ? t->cnodes[i].reason : "not running");
+      bv_arena *a = t->arena;
+      *t = t->trees[i];
+      t->arena = a;
+      t->ntrees = 0;
+      t->cnodes = NULL;
+      t->trees = NULL;
+      return 0;
+    }
+  bv_buf b;
+  bv_buf_init(&b);
+  for (size_t i = 0; i < t->ntrees; i++)
+    if (!t->cnodes[i].code)
+      bv_buf_printf(&b, "%s%s", b.len ? ", " : "", t->cnodes[i].node);
+  int rc = bv_error_set(BV_ENOTFOUND, "no node %s in this file (nodes: %s)", node,
+                        b.data ? b.data : "");
+  bv_buf_dispose(&b);
+  return rc;
+}
+
+
 
 
 const char *bv_tnode_kind_name(bv_tnode_kind k)

@@ -139,7 +139,7 @@ vl_check "$T/d.vl.json"
 expect_exit 2 "'foo' is not a node name" "$T/u.csv" -- bv procs --nodes "$A,foo" -o "$T/u.csv"
 expect_exit 2 "--cluster needs --node" "$T/u.csv" -- bv procs --cluster -o "$T/u.csv"
 expect_exit 2 "--color: 'node' needs --cluster or --nodes" "$T/u.csv" -- bv --node "$A" procs --color node -o "$T/u.csv"
-expect_exit 2 "does not work on a cluster yet" "$T/u.txt" -- bv --node "$A" suptree --app kernel --cluster -o "$T/u.txt"
+expect_exit 2 "does not work on a cluster yet" "$T/u.txt" -- bv --node "$A" seqtrace --eval "ok." --cluster -o "$T/u.txt"
 expect_exit 2 "--parallel" "$T/u.csv" -- bv --node "$A" procs --parallel 0 --cluster -o "$T/u.csv"
 
 # --- no node at all: the first failure's exit code, no file -------------------------

@@ -49,8 +49,8 @@ expect_exit 2 "cannot write mermaid" "$T/o.mmd" -- "$BEAMVIZ" render "$T/apps.js
 expect_exit 2 "render: --samples does not apply to a memory model" \
   "$T/o.csv" -- "$BEAMVIZ" render "$T/memory.json" --samples 3 -o "$T/o.csv"
 # node options mean nothing to render, before or after the command word; --node
-# is one node's part of a cluster's process snapshot only
-expect_exit 2 "render: --node does not apply to a suptree model" "$T/o.mmd" -- \
+# is one node's part of a cluster's model only (a single node's tree is not one)
+expect_exit 2 "--node: this tree is of one node" "$T/o.mmd" -- \
   "$BEAMVIZ" render "$T/suptree-demo.json" --node x@127.0.0.1 -o "$T/o.mmd"
 expect_exit 2 "render: --cookie does not apply" "$T/o.mmd" -- \
   "$BEAMVIZ" --cookie c render "$T/suptree-demo.json" -o "$T/o.mmd"

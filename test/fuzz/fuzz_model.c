@@ -23,7 +23,12 @@ static size_t model_size(const bv_model *m)
   switch (m->kind) {
   case BV_MODEL_SNAPSHOT: return m->u.snapshot->n;
   case BV_MODEL_MEMORY: return m->u.memory->n;
-  case BV_MODEL_TREE: return m->u.tree->n;
+  case BV_MODEL_TREE: {
+    size_t n = m->u.tree->n; /* a cluster's: every node's tree */
+    for (size_t i = 0; i < m->u.tree->ntrees; i++)
+      n += m->u.tree->trees[i].n;
+    return n;
+  }
   case BV_MODEL_TRACE: return m->u.trace->n + m->u.trace->nparts;
   case BV_MODEL_APPS: return m->u.apps->n;
   case BV_MODEL_CLUSTER: return m->u.cluster->n + m->u.cluster->nedges;
