@@ -183,35 +183,13 @@ static int nodes_read(const bv_jdoc *d, const bv_jv *nv, bv_applist *l)
   for (size_t i = 0; i < n && !rc; i++) {
     const bv_jv *e = bv_jv_next(&it);
     bv_node_result *r = &l->nodes[i];
-    const char *err = NULL;
     snprintf(pre, sizeof pre, "nodes[%zu]", i);
-    char path[64];
-#define NPATH(f) (snprintf(path, sizeof path, "%s%s", pre, f), path)
-    if ((rc = bv_jv_obj(d, e, pre)) ||
-        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), l->arena, &r->node)) ||
-        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), l->arena, &err)))
+    bv_intern_slot *sl;
+    /* name once (failed or not), error and reason: one reader for every kind */
+    if ((rc = bv_node_result_read(d, e, pre, l->arena, &seen, r, &sl)))
       break;
-    if (!*r->node) {
-      rc = bv_jv_fail(d, NPATH(".node"), "empty node name");
-      break;
-    }
-    int fresh;
-    if (!bv_intern_put(&seen, r->node, strlen(r->node), &fresh)) {
-      rc = bv_error_set(BV_ENOMEM, "out of memory");
-      break;
-    }
-    if (!fresh) {
-      rc = bv_jv_fail(d, NPATH(".node"), "a node listed twice");
-      break;
-    }
-    if (err) {
-      if (!(r->code = bv_model_error_code(err)))
-        rc = bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
-      else
-        rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), l->arena, &r->reason);
+    if (r->code)
       continue;
-    }
-#undef NPATH
     snprintf(pre, sizeof pre, "nodes[%zu].", i);
     if ((rc = list_read(d, e, pre, 0, l->arena, &l->lists[i])))
       break;

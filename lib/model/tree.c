@@ -286,33 +286,14 @@ static int trees_read(const bv_jdoc *d, const bv_jv *tv, bv_tree *t)
   for (size_t i = 0; i < n && !rc; i++) {
     const bv_jv *e = bv_jv_next(&it);
     bv_node_result *r = &t->cnodes[i];
-    const char *err = NULL;
     snprintf(pre, sizeof pre, "trees[%zu]", i);
 #define NPATH(f) (snprintf(path, sizeof path, "%s%s", pre, f), path)
-    if ((rc = bv_jv_obj(d, e, pre)) ||
-        (rc = bv_jv_str(d, bv_jv_get(e, "node"), NPATH(".node"), t->arena, &r->node)) ||
-        (rc = bv_jv_opt_str(d, bv_jv_get(e, "error"), NPATH(".error"), t->arena, &err)))
+    bv_intern_slot *sl;
+    /* name once (failed or not), error and reason: one reader for every kind */
+    if ((rc = bv_node_result_read(d, e, pre, t->arena, &seen, r, &sl)))
       break;
-    if (!*r->node) {
-      rc = bv_jv_fail(d, NPATH(".node"), "empty node name");
-      break;
-    }
-    int fresh;
-    if (!bv_intern_put(&seen, r->node, strlen(r->node), &fresh)) {
-      rc = bv_error_set(BV_ENOMEM, "out of memory");
-      break;
-    }
-    if (!fresh) {
-      rc = bv_jv_fail(d, NPATH(".node"), "a node listed twice");
-      break;
-    }
-    if (err) {
-      if (!(r->code = bv_model_error_code(err)))
-        rc = bv_jv_fail(d, NPATH(".error"), "not an error beamviz names");
-      else
-        rc = bv_jv_str(d, bv_jv_get(e, "reason"), NPATH(".reason"), t->arena, &r->reason);
+    if (r->code)
       continue;
-    }
     ok++;
     bv_tree *s = &t->trees[i];
     s->node = r->node;
