@@ -391,6 +391,11 @@ typedef struct bv_participant {
   const char *initial_call; /* "mod:fun/arity" ('$initial_call', else
                                initial_call; "Elixir." kept), or NULL */
   int attached;          /* attach mode: one of the processes asked for */
+  const char *node;      /* a cluster trace (bv_trace.nnodes > 0): the node the
+                            process runs on (pid is then relative to it,
+                            "<0.N.S>"); NULL for a single node's trace and for
+                            participants of no known node ("?", a name nobody
+                            had) */
 } bv_participant;
 
 typedef struct bv_event {
@@ -417,6 +422,13 @@ typedef struct bv_trace {
   size_t n;
   bv_event *events;        /* causal order */
   uint64_t dropped;        /* events that arrived after a bound tripped (not kept) */
+  /* A trace across nodes (seqtrace --cluster/--nodes): every node asked, the
+   * entry node (where the code ran, node above) first; a node whose relay
+   * could not start is a failure here and is not traced. Participants are
+   * grouped by node in this order (those of no node last). nnodes 0 = a
+   * single node's trace. */
+  size_t nnodes;
+  struct bv_node_result *nodes;
 } bv_trace;
 
 /* Frees a model and its arena; NULL ok. */
