@@ -47,10 +47,10 @@ static void ev(bv_trace *t, size_t i, bv_ev_kind k, uint32_t from, uint32_t to,
 static bv_trace *sample(void)
 {
   bv_trace *t = make(4, 6);
-  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, NULL, NULL, 0};
-  t->parts[1] = (bv_participant){"<0.91.0>", NULL, 1, 0, "normal", NULL, NULL, 0};
-  t->parts[2] = (bv_participant){"<0.50.0>", "we;ird#name<>", 0, 0, NULL, NULL, NULL, 0};
-  t->parts[3] = (bv_participant){"<0.40.0>", "code_server", 0, 1, NULL, NULL, NULL, 0};
+  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, NULL, NULL, 0, NULL};
+  t->parts[1] = (bv_participant){"<0.91.0>", NULL, 1, 0, "normal", NULL, NULL, 0, NULL};
+  t->parts[2] = (bv_participant){"<0.50.0>", "we;ird#name<>", 0, 0, NULL, NULL, NULL, 0, NULL};
+  t->parts[3] = (bv_participant){"<0.40.0>", "code_server", 0, 1, NULL, NULL, NULL, 0, NULL};
   ev(t, 0, BV_EV_SPAWN, 0, 1, "SPAWN", "{spawn_request,...}", -1);
   ev(t, 1, BV_EV_SEND, 0, 1, "INFO: ping", "ping", -1);
   ev(t, 2, BV_EV_SEND, 1, 0, "INFO: pong", "pong", -1);
@@ -150,7 +150,7 @@ static void test_mermaid(void)
 
   /* nothing to show: still a valid diagram */
   t = make(1, 1);
-  t->parts[0] = (bv_participant){"<0.40.0>", "logger", 0, 1, NULL, NULL, NULL, 0};
+  t->parts[0] = (bv_participant){"<0.40.0>", "logger", 0, 1, NULL, NULL, NULL, 0, NULL};
   ev(t, 0, BV_EV_SEND, 0, 0, "INFO: log", "log", -1);
   s = mmd(t, 0, 0, 0, &info);
   CHECK_STR(s, "sequenceDiagram\n  participant p0 as beamviz\n"
@@ -164,8 +164,8 @@ static void test_size_cap(void)
 {
   size_t n = 400;
   bv_trace *t = make(2, n);
-  t->parts[0] = (bv_participant){"<0.1.0>", NULL, 0, 0, NULL, NULL, NULL, 0};
-  t->parts[1] = (bv_participant){"<0.2.0>", NULL, 0, 0, NULL, NULL, NULL, 0};
+  t->parts[0] = (bv_participant){"<0.1.0>", NULL, 0, 0, NULL, NULL, NULL, 0, NULL};
+  t->parts[1] = (bv_participant){"<0.2.0>", NULL, 0, 0, NULL, NULL, NULL, 0, NULL};
   char *label = bv_arena_alloc(t->arena, 301);
   memset(label, ';', 300);
   for (size_t i = 0; i < n; i++)
@@ -281,12 +281,12 @@ static void test_identity(void)
 {
   bv_trace *t = make(4, 2);
   t->mode = "attach";
-  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, "the caller", NULL, 0};
+  t->parts[0] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, "the caller", NULL, 0, NULL};
   t->parts[1] = (bv_participant){"<0.91.0>", NULL, 0, 0, NULL, NULL,
-                                 "rabbit_prequeue:init/1", 1};
+                                 "rabbit_prequeue:init/1", 1, NULL};
   t->parts[2] = (bv_participant){"<0.92.0>", "Elixir.MyServer", 0, 0, NULL, "ignored",
-                                 "Elixir.MyServer:init/1", 0};
-  t->parts[3] = (bv_participant){"<0.93.0>", NULL, 0, 0, NULL, NULL, "erlang:apply/2", 0};
+                                 "Elixir.MyServer:init/1", 0, NULL};
+  t->parts[3] = (bv_participant){"<0.93.0>", NULL, 0, 0, NULL, NULL, "erlang:apply/2", 0, NULL};
   ev(t, 0, BV_EV_CALL, 0, 1, "CALL: get", "x", -1);
   ev(t, 1, BV_EV_SEND, 3, 2, "INFO: hi", "hi", -1);
   char *s = mmd(t, 0, 0, 0, NULL);
