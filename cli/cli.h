@@ -121,6 +121,10 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_exit_code(int bv_code);
 
+/* A node name as beamviz connects to it: NAME@HOST, each part of letters,
+ * digits and - _ . (the host may be an IPv4 address or a dotted name). */
+int cli_node_name_ok(const char *s, size_t n);
+
 /* Whether this run asks for several nodes (--cluster or --nodes). */
 int cli_multi(const cli_ctx *ctx);
 /* The nodes of a cluster run into *co (names in a malloc'd array the caller

@@ -3,6 +3,8 @@
  * code in a fresh process under seq_trace; --attach traces running processes. */
 #include "cli.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const cli_opt cmd_seqtrace_opts[] = {
@@ -25,6 +27,133 @@ static const char *const stop_words[][2] = {
     {"mailbox", "the relay's mailbox passed --max-queue (the traced processes send faster "
                 "than the relay can forward)"},
 };
+
+/* Trims blanks, then one pair of matching quotes (' or "), then an Elixir
+ * atom's ':' (:name, :"a@h"), in place. */
+static char *unquote(char *s)
+{
+  while (*s == ' ' || *s == '\t')
+    s++;
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = 0;
+  if (*s == ':' && (s[1] == '"' || s[1] == '\''))
+    s++, n--;
+  if (n >= 2 && (s[0] == '\'' || s[0] == '"') && s[n - 1] == s[0]) {
+    s[n - 1] = 0;
+    s++;
+  }
+  return s;
+}
+
+/* --attach items qualified with their node, on any node of the cluster:
+ * NAME@NODE (NODE is NAME@HOST: the first '@' splits) or {NAME, NODE} in
+ * Erlang or Elixir spelling ({seq_srv, 'a@h'}, {:seq_srv, :"a@h"}). Items are
+ * split at commas outside braces. names gets the items without their node,
+ * comma-joined; node the one node they name ("" if none names one). A
+ * process of one node is traced there (across nodes only --eval/--elixir
+ * traces). Prints the error and returns the exit code. */
+static int attach_items(const char *at, const char *dflt, char *names, char *node, size_t cap)
+{
+  node[0] = 0;
+  names[0] = 0;
+  size_t len = strlen(at), plain = 0, nl = 0;
+  char *copy = malloc(len + 1);
+  if (!copy)
+    return cli_error(EXIT_INTERNAL, "out of memory");
+  memcpy(copy, at, len + 1);
+  int rc = EXIT_OK, depth = 0;
+  char *item = copy;
+  for (char *p = copy;; p++) {
+    if (*p == '{')
+      depth++;
+    else if (*p == '}' && depth)
+      depth--;
+    if (*p && !(*p == ',' && !depth))
+      continue;
+    int last = !*p;
+    *p = 0;
+    char *it = unquote(item), *nd = NULL;
+    size_t n = strlen(it);
+    if (n >= 2 && it[0] == '{' && it[n - 1] == '}') {
+      it[n - 1] = 0;
+      char *comma = strrchr(it + 1, ',');
+      if (!comma) {
+        rc = cli_error(EXIT_USAGE, "--attach: '%s}' is not {NAME, NODE}", it);
+        break;
+      }
+      *comma = 0;
+      nd = unquote(comma + 1);
+      it = unquote(it + 1);
+    } else {
+      char *a = strchr(it, '@');
+      if (a && strchr(a + 1, '@')) {
+        *a = 0;
+        nd = a + 1;
+      }
+    }
+    if (nd && !cli_node_name_ok(nd, strlen(nd))) {
+      rc = cli_error(EXIT_USAGE, "--attach: '%s' is not a node name (NAME@HOST)", nd);
+      break;
+    }
+    if (nd && node[0] && strcmp(nd, node) != 0) {
+      rc = cli_error(EXIT_USAGE, "--attach: processes on two nodes (%s, %s): --attach traces "
+                                 "the processes of one node (--eval/--elixir trace across "
+                                 "nodes)", node, nd);
+      break;
+    }
+    if (nd)
+      snprintf(node, cap, "%s", nd);
+    else if (*it)
+      plain++;
+    if (*it) { /* names has room for all of at */
+      if (nl)
+        names[nl++] = ',';
+      size_t k = strlen(it);
+      memcpy(names + nl, it, k + 1);
+      nl += k;
+    }
+    if (last)
+      break;
+    item = p + 1;
+  }
+  if (!rc && plain && node[0] && dflt && strcmp(node, dflt) != 0)
+    rc = cli_error(EXIT_USAGE, "--attach: processes on two nodes (%s, %s): --attach traces the "
+                               "processes of one node (--eval/--elixir trace across nodes)",
+                   dflt, node);
+  free(copy);
+  return rc;
+}
+
+/* --attach with --cluster/--nodes, or naming another node: the node whose
+ * processes are traced must be one of the cluster's; it becomes --node. */
+static int attach_route(cli_ctx *ctx, const char *target, char *keep, size_t cap)
+{
+  if (cli_multi(ctx)) {
+    bv_cluster_opts co;
+    int rc = cli_cluster_opts(ctx, &co);
+    if (rc)
+      return rc;
+    const char *want = target[0] ? target : co.nodes[0];
+    size_t i = 0;
+    while (i < co.n && strcmp(co.nodes[i], want) != 0)
+      i++;
+    if (i == co.n) {
+      rc = cli_error(cli_exit_code(BV_ENOTFOUND), "--attach: node %s is not one of the %zu "
+                                                  "nodes of the cluster (first: %s)",
+                     want, co.n, co.nodes[0]);
+      cli_cluster_free(&co);
+      return rc;
+    }
+    snprintf(keep, cap, "%s", want);
+    cli_cluster_free(&co);
+    ctx->node = keep;
+  } else if (target[0]) {
+    snprintf(keep, cap, "%s", target);
+    ctx->node = keep;
+  }
+  return cli_connect(ctx);
+}
 
 int cmd_seqtrace(cli_ctx *ctx)
 {
@@ -55,8 +184,21 @@ int cmd_seqtrace(cli_ctx *ctx)
   if (at && cli_flag(ctx, "force"))
     return cli_error(EXIT_USAGE, "--force applies to --eval/--elixir (the seq_trace system "
                                  "tracer); --attach never takes over another tracer");
-  if ((rc = cli_connect(ctx)))
+  char *names = NULL;
+  char target[256], keep[256];
+  if (at) {
+    const char *dflt = ctx->nodes ? NULL : ctx->node;
+    if (!(names = malloc(strlen(at) + 1)))
+      return cli_error(EXIT_INTERNAL, "out of memory");
+    if ((rc = attach_items(at, dflt, names, target, sizeof target)) ||
+        (rc = attach_route(ctx, target, keep, sizeof keep))) {
+      free(names);
+      return rc;
+    }
+    code = names;
+  } else if (!cli_multi(ctx) && (rc = cli_connect(ctx))) {
     return rc;
+  }
   bv_trace_opts o;
   memset(&o, 0, sizeof o);
   o.mode = ev ? "eval" : ex ? "elixir" : "attach";
@@ -67,9 +209,20 @@ int cmd_seqtrace(cli_ctx *ctx)
   o.max_text = (unsigned)max_text;
   o.force = cli_flag(ctx, "force");
   bv_trace *t;
-  rc = bv_trace_collect(ctx->conn, &o, &t);
+  if (cli_multi(ctx) && !at) {
+    /* across nodes: the entry node (--node with --cluster, else the first of
+       --nodes) runs the code; every other node gets a follower relay */
+    bv_cluster_opts co;
+    if ((rc = cli_cluster_opts(ctx, &co)))
+      return rc;
+    rc = bv_trace_collect_cluster(&co, &o, &t);
+    cli_cluster_free(&co);
+  } else {
+    rc = bv_trace_collect(ctx->conn, &o, &t);
+  }
   /* node work is over: render offline */
   cli_disconnect(ctx);
+  free(names);
   /* the code's own failure (not the connection's): about --eval/--elixir */
   int code_failed = rc == BV_EREMOTE && (strncmp(bv_error_last(), "the code ", 9) == 0 ||
                                          strncmp(bv_error_last(), "the process running", 19) == 0);
@@ -90,6 +243,8 @@ int cmd_seqtrace(cli_ctx *ctx)
                t->dropped ? " (later ones dropped)" : "");
   if (t->result)
     cli_note("result: %s", t->result);
+  /* across nodes: each node whose relay could not start or failed, one line */
+  int partial = t->nnodes ? cli_cluster_report(t->nodes, t->nnodes) : EXIT_OK;
   bv_model m;
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_TRACE;
@@ -97,6 +252,13 @@ int cmd_seqtrace(cli_ctx *ctx)
   bv_out *pending;
   if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
     rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  if (rc == EXIT_OK && partial) {
+    size_t ok = 0;
+    for (size_t i = 0; i < t->nnodes; i++)
+      ok += t->nodes[i].code == BV_OK;
+    cli_note("partial: traced on %zu of %zu nodes", ok, t->nnodes);
+    rc = partial;
+  }
   bv_trace_free(t);
   return rc;
 }

@@ -479,7 +479,7 @@ static void usage_cmd(const cli_cmd *c)
 
 /* A node name as beamviz connects to it: NAME@HOST, each part of letters,
  * digits and - _ . (the host may be an IPv4 address or a dotted name). */
-static int node_name_ok(const char *s, size_t n)
+int cli_node_name_ok(const char *s, size_t n)
 {
   size_t at = 0, ats = 0;
   for (size_t i = 0; i < n; i++) {
@@ -516,11 +516,14 @@ static int setup_cluster(cli_ctx *ctx)
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
   if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory &&
-      ctx->cmd->fn != cmd_suptree)
+      ctx->cmd->fn != cmd_suptree && ctx->cmd->fn != cmd_seqtrace)
     return cli_error(EXIT_USAGE,
-                     "--%s: %s does not work on a cluster yet (procs, apps, memory and "
-                     "suptree --app do)",
+                     "--%s: %s does not work on a cluster (procs, apps, memory, suptree --app "
+                     "and seqtrace do)",
                      ctx->cluster ? "cluster" : "nodes", ctx->cmd->name);
+  if (ctx->cmd->fn == cmd_seqtrace && cli_get(ctx, "parallel"))
+    return cli_error(EXIT_USAGE, "--parallel: seqtrace holds a connection to every node at once "
+                                 "for the whole trace");
   if (ctx->cluster && !ctx->node)
     return cli_error(EXIT_USAGE, "--cluster needs --node NAME@HOST: the entry node whose "
                                  "connections name the cluster");
@@ -532,7 +535,7 @@ static int setup_cluster(cli_ctx *ctx)
       return cli_error(EXIT_USAGE, "--nodes: empty list");
     for (;;) {
       size_t k = strcspn(p, ",");
-      if (!node_name_ok(p, k))
+      if (!cli_node_name_ok(p, k))
         return cli_error(EXIT_USAGE, "--nodes: '%.*s' is not a node name (NAME@HOST)",
                          (int)(k > 300 ? 300 : k), p);
       if (!p[k])

@@ -784,6 +784,22 @@ typedef struct bv_trace_opts {
  * "max_events", "duration", "mailbox"). The caller frees *out (bv_trace_free). */
 int bv_trace_collect(bv_conn *c, const bv_trace_opts *o, bv_trace **out);
 
+/* bv_trace_collect across nodes (eval/elixir): co->nodes[0] is the entry node,
+ * where the code runs. A follower relay is started on every other node first
+ * (the seq_trace system tracer there, for this run's label: a token travels
+ * with messages between nodes, and each node gives its events to its own
+ * tracer), all connections at once (co->parallel does not apply; at most 256
+ * nodes). The entry's relay tells the followers to stop when its trace is
+ * done; each follower also has its own deadline and monitors beamviz. Events
+ * are merged in causal order by the seq_trace serial (each node's own in its
+ * clock's order; clocks of different nodes are never compared); pids are
+ * relative to their own node (bv_participant.node); participants grouped by
+ * node. A follower that could not start or failed is a failure in t->nodes
+ * and the rest is kept (BV_OK); the entry's failure is the call's error.
+ * attach is BV_EINVAL (not built across nodes). */
+int bv_trace_collect_cluster(const bv_cluster_opts *co, const bv_trace_opts *o,
+                             bv_trace **out);
+
 /* A process as the user names it, the same for every option that takes one
  * (--attach, --sup): "<0.1.0>", "#PID<0.1.0>" or "0.1.0" returns 1 with the
  * canonical "<0.1.0>" in out[0..cap); a registered name (with or without

@@ -5,7 +5,8 @@
 %% MaxText (characters of each printed message kept), Depth (~P depth),
 %% Batch (events per message to beamviz, at least; or after 50 ms without
 %% events), Elixir (print with inspect/2: the node runs Elixir, so every
-%% payload is written in its syntax).
+%% payload is written in its syntax), Qualify (a trace across nodes:
+%% references written with their node's name).
 %%
 %% An event sent to beamviz is
 %%   {Kind, Prev, Cur, TsUs, Uniq, From, To, Text, Detail, ReqRefs, ReplyRef}
@@ -51,12 +52,33 @@ BvPrintL = fun(T, Max, Ex) ->
     end
 end,
 BvPrint = fun(T, Max) -> BvPrintL(T, Max, Elixir) end,
-BvRefBin = fun(R) -> list_to_binary(erlang:ref_to_list(R)) end,
+%% A reference as text. Across nodes (Qualify) every node writes it the same
+%% way, "#Ref<a@host.1.2.3>" (ref_to_list writes the creator node as a number
+%% local to the printing node), so a reply seen on one node pairs with the
+%% request seen on another.
+BvRefBin = case Qualify of
+               false -> fun(R) -> list_to_binary(erlang:ref_to_list(R)) end;
+               true ->
+                   fun(R) ->
+                           "#Ref<" ++ L = erlang:ref_to_list(R),
+                           {_, Rest} = lists:splitwith(fun(Ch) -> Ch =/= $. end, L),
+                           iolist_to_binary(["#Ref<", atom_to_binary(node(R), utf8), Rest])
+                   end
+           end,
 BvNorm = fun(To) when is_pid(To) -> To;
             (To) when is_reference(To) -> BvRefBin(To);
             (To) when is_atom(To) ->
                  case whereis(To) of
                      undefined -> atom_to_binary(To, utf8);
+                     P -> P
+                 end;
+            ({Nm, Nd}) when Qualify, is_atom(Nm), is_atom(Nd), Nd =/= node() ->
+                 %% {Name, Node} across nodes: "Node|Name", resolved by beamviz
+                 %% with the names Node's relay reports
+                 iolist_to_binary([atom_to_binary(Nd, utf8), $|, atom_to_binary(Nm, utf8)]);
+            ({Nm, Nd}) when is_atom(Nm), Nd =:= node() ->
+                 case whereis(Nm) of
+                     undefined -> BvPrint({Nm, Nd}, 60);
                      P -> P
                  end;
             (To) -> BvPrint(To, 60)
@@ -169,6 +191,11 @@ BvPrintAll = fun([], _) -> [];
 BvClsMs = ets:match_spec_compile(
   [{{'_', '_', '_', {spawn_request, '_', '_', '_', '_', '_', spawn_reply, '_'}, '_', '_', '_', '_'},
     [], [{{spawn, e, none, [], none}}]},
+   %% a spawn on another node: {spawn_request, Ref, Parent, GroupLeader, MFA,
+   %% Opts} sent to the node's name (its arguments follow in a message of
+   %% their own; beamviz pairs both with the new process)
+   {{'_', '_', '$1', {spawn_request, '_', '_', '_', '_', '_'}, '_', '_', '_', '_'}, [{is_binary, '$1'}],
+    [{{spawn, e, none, [], none}}]},
    {{'_', '_', '_', {'$gen_call', {'_', [alias | '$1']}, '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}],
     [{{call, p, '$2', ['$1'], none}}]},
    {{'_', '_', '_', {'$gen_call', {'_', '$1'}, '$2'}, '_', '_', '_', '_'}, [{is_reference, '$1'}],

@@ -1,7 +1,17 @@
 %% seqtrace_eval.erl (after seqtrace_common.erl): beamviz seqtrace --eval/--elixir.
 %% Bindings besides the common ones: Code (binary), IsElixir, Force, Duration (ms),
-%% Quiet (ms without events that ends a finished trace).
+%% Quiet (ms without events that ends a finished trace), LabelIn (the token's
+%% label, an integer beamviz chose), Follow, Followers.
 %% Value: {ok, Relay} | {parse_error, Line, Col, Msg} | {refused, Tracer} | timeout.
+%%
+%% Across nodes: every other node gets a follower relay first (Follow true: no
+%% code, no worker; it relays the events of LabelIn that reach its node, since
+%% a token travels with messages between nodes and each node sends its events
+%% to its own system tracer). The entry node's relay (Followers: the
+%% followers' pids) tells each follower to stop once its own trace is done
+%% ({bv_follow_stop, Relay}); a follower then drains its events in flight like
+%% the entry does. Each follower has its own deadline (Duration) and monitors
+%% beamviz on its own connection, so kill -9 of beamviz cleans every node.
 %%
 %% The code runs in a fresh process (the worker) that carries a seq_trace token
 %% with a label of our own; the relay holds the node's one system tracer slot
@@ -13,7 +23,7 @@ BvLoc = fun({L, C}) when is_integer(L), is_integer(C) -> {L, C};
            (_) -> {0, 0}
         end,
 Parsed =
-    case IsElixir of
+    case Follow =:= false andalso IsElixir of
         true ->
             case 'Elixir.Code':string_to_quoted(Code, [{columns, true}]) of
                 {ok, _} -> ok;
@@ -32,6 +42,7 @@ Parsed =
                     {parse_error, Ln, Cl,
                      unicode:characters_to_binary(io_lib:format("~ts~ts", [Text, Token]))}
             end;
+        false when Follow -> follow;
         false ->
             case erl_scan:string(unicode:characters_to_list(Code), {1, 1}) of
                 {ok, [], _} -> {parse_error, 1, 1, <<"no expression to evaluate">>};
@@ -102,12 +113,23 @@ case Parsed of
                             _ = seq_trace:set_system_tracer(Old),
                             Parent ! {self(), {refused, BvPrint(Old, 100)}};
                         false ->
-                            Label = erlang:unique_integer([positive]),
+                            Label = LabelIn,
                             St0 = BvState(#{label => Label, old => Old, monc => MonC,
-                                            result => undefined, quiet => undefined,
+                                            result => case Follow of
+                                                          true -> none;
+                                                          false -> undefined
+                                                      end,
+                                            quiet => undefined,
                                             pending => #{},
                                             dl => erlang:monotonic_time(millisecond) + Duration}),
-                            {W, MonW} = spawn_monitor(Worker(self(), Label)),
+                            {W, MonW} = case Follow of
+                                            true -> {none, none};
+                                            false -> spawn_monitor(Worker(self(), Label))
+                                        end,
+                            KillW = fun() when is_pid(W) -> exit(W, kill);
+                                       () -> ok
+                                    end,
+                            StopFollowers = fun() -> [F ! {bv_follow_stop, self()} || F <- Followers], ok end,
                             Parent ! {self(), started},
                             Restore = fun() ->
                                 case seq_trace:get_system_tracer() =:= self() of
@@ -214,6 +236,8 @@ case Parsed of
                                                       false -> ok
                                                   end,
                                                   S;
+                                             ({bv_follow_stop, _}, S) when Follow ->
+                                                  S#{quiet := Now + Quiet};
                                              ({bv_result, W0, R}, S) when W0 =:= W ->
                                                   S#{result := R, quiet := Now + Quiet};
                                              ({'DOWN', M, _, _, _}, S) when M =:= MonC ->
@@ -320,21 +344,24 @@ case Parsed of
                                                 {'DOWN', MonW, _, _, Why4} -> {exited, BvPrint(Why4, 500)};
                                                 {'DOWN', MonC, _, _, _} -> throw(gone)
                                             after Left ->
-                                                exit(W, kill),
+                                                KillW(),
                                                 timeout
                                             end;
                                         #{result := R5} -> R5
                                     end,
                                 #{stop := Stop, count := Count, dropped := Dropped} = Fin4,
+                                StopFollowers(),
                                 Self ! {bv_seqtrace, self(), done, Stop, Result,
                                         #{count => Count, dropped => Dropped}}
                             catch
                                 throw:gone ->
                                     Restore(),
-                                    exit(W, kill);
+                                    StopFollowers(),
+                                    KillW();
                                 Cls:Rsn:Stk ->
                                     Restore(),
-                                    exit(W, kill),
+                                    StopFollowers(),
+                                    KillW(),
                                     Self ! {bv_seqtrace, self(), crashed,
                                             BvPrint({Cls, Rsn, Stk}, 1000)}
                             end

@@ -11,9 +11,13 @@
  * dies, the relay sees its monitor fire and undoes the trace on its own. */
 #include "collect/collect.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_MAX_EVENTS 1000u
 #define DEFAULT_DURATION 5000u
@@ -43,6 +47,7 @@ static const bv_intern_slot *map_get(const bv_intern *m, const char *key)
 
 typedef struct rawev {
   bv_ev_kind kind;
+  uint32_t node;           /* index of the node whose relay sent it (cluster) */
   int64_t prev, cur, ts, uniq;
   const char *from, *to;   /* pid keys ("<0.1.0>"), "?" or an alias "#Ref<...>" */
   const char *text, *detail, *replyref;
@@ -51,13 +56,20 @@ typedef struct rawev {
   int32_t reply_to;
 } rawev;
 
+/* What every relay's messages are taken into. Across nodes one collector is
+ * shared by the nodes' threads: each takes a message under mu (take_begin)
+ * after setting the node it came from. */
 typedef struct collector {
   bv_conn *conn;
   bv_trace *t;
-  const char *node;
+  const char *node;  /* the node whose message is being taken */
+  uint32_t cur;      /* its index (cluster) */
+  size_t *nev;       /* events taken from that node so far */
+  int cluster;       /* pid keys are "node|<0.N.S>" */
+  pthread_mutex_t *mu;
   rawev *ev;
   size_t n, cap;
-  size_t max_events; /* the relay sends no more: more is a lie */
+  size_t max_events; /* a relay sends no more: more is a lie */
   bv_intern names; /* pid key -> registered name */
   bv_intern exits; /* pid key -> exit reason */
   bv_intern labels; /* pid key -> label text (node's syntax) */
@@ -92,8 +104,13 @@ static const char *pid_key(collector *c, const bv_term *t)
     c->tmp.len = 0;
     if (c->tmp.data)
       c->tmp.data[0] = 0;
-    if (bv_term_pid_str(&c->tmp, t, c->node) || c->tmp.failed || !c->tmp.data)
+    /* across nodes: "node|<0.N.S>", the pid as its own node writes it */
+    if (bv_term_pid_str(&c->tmp, t, c->cluster ? t->v.pid.node : c->node) || c->tmp.failed ||
+        !c->tmp.data)
       return NULL;
+    if (c->cluster)
+      return bv_arena_printf(c->t->arena, "%s|%.*s", t->v.pid.node ? t->v.pid.node : "?",
+                             (int)c->tmp.len, c->tmp.data);
     return bv_arena_strndup(c->t->arena, c->tmp.data, c->tmp.len);
   }
   const char *s = bv_term_text(t);
@@ -121,7 +138,7 @@ static int take_event(collector *c, const bv_term *e)
   if (!e || e->type != BV_T_TUPLE || e->n != 11)
     return bad(c, "an event is not an 11-tuple");
   const bv_term *f = e->v.items;
-  if (c->n >= c->max_events)
+  if (*c->nev >= c->max_events)
     return bad(c, "more events than asked for");
   if (c->n == c->cap) {
     size_t ncap = c->cap ? c->cap * 2 : 1024;
@@ -133,6 +150,7 @@ static int take_event(collector *c, const bv_term *e)
   }
   rawev *r = &c->ev[c->n];
   memset(r, 0, sizeof *r);
+  r->node = c->cur;
   if (!kind_of(&f[0], &r->kind))
     return bad(c, "unknown event kind");
   r->prev = bv_term_int(&f[1], -1);
@@ -144,6 +162,7 @@ static int take_event(collector *c, const bv_term *e)
       !(r->text = dup_text(c, &f[7])) || !(r->detail = dup_text(c, &f[8])) ||
       !(r->replyref = dup_text(c, &f[10])))
     return oom();
+  (*c->nev)++;
   const bv_term *rq = &f[9];
   if (rq->type == BV_T_LIST && rq->n) {
     r->reqrefs = bv_arena_alloc(c->t->arena, rq->n * sizeof *r->reqrefs);
@@ -355,6 +374,13 @@ static int part_index(collector *c, bv_intern *parts, const char *key, uint32_t 
     bv_participant *p = &t->parts[t->nparts];
     memset(p, 0, sizeof *p);
     p->pid = key;
+    const char *bar = c->cluster ? strrchr(key, '|') : NULL;
+    if (bar) {
+      /* "node|<0.N.S>": the pid on its own node */
+      if (!(p->node = bv_arena_strndup(t->arena, key, (size_t)(bar - key))))
+        return oom();
+      p->pid = bar + 1;
+    }
     const bv_intern_slot *nm = map_get(&c->names, key);
     if (nm && nm->text) {
       p->name = nm->text;
@@ -363,8 +389,8 @@ static int part_index(collector *c, bv_intern *parts, const char *key, uint32_t 
       p->name = "(unknown sender)";
     } else if (is_alias_key(key)) {
       p->name = bv_arena_printf(t->arena, "alias %s", key);
-    } else if (key[0] != '<') {
-      p->name = key; /* a registered name nobody had */
+    } else if (p->pid[0] != '<') {
+      p->name = p->pid; /* a registered name nobody had */
     }
     const bv_intern_slot *lb = map_get(&c->labels, key), *ic = map_get(&c->calls, key);
     p->label = lb ? lb->text : NULL;
@@ -378,12 +404,265 @@ static int part_index(collector *c, bv_intern *parts, const char *key, uint32_t 
   return 0;
 }
 
+/* Across nodes: each node's events in its own clock's order, by node */
+static int cmp_node_ev(const void *x, const void *y)
+{
+  const rawev *a = x, *b = y;
+  if (a->node != b->node)
+    return a->node < b->node ? -1 : 1;
+  return cmp_ev(x, y);
+}
+
+/* Events of several nodes in causal order without comparing their clocks:
+ * each node's events keep their own order (one node's strict monotonic
+ * timestamps agree with causality), and an event whose serial Prev is the
+ * Cur of another node's event comes after it. Of the nodes' next events
+ * that are ready, the one with the lowest serial goes first (a Lamport
+ * order; ties by node). A cycle, which only a lying node can make, is cut
+ * at the lowest serial. */
+static int causal_merge(collector *c, size_t nnodes)
+{
+  if (c->n < 2 || nnodes < 2)
+    return 0;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->ev[i].node >= nnodes)
+      c->ev[i].node = (uint32_t)nnodes - 1;
+  qsort(c->ev, c->n, sizeof *c->ev, cmp_node_ev);
+  size_t *head = calloc(2 * nnodes, sizeof *head), *end = head ? head + nnodes : NULL;
+  rawev *out = malloc(c->n * sizeof *out);
+  bv_intern curs = {0}; /* cur -> 0 seen in the trace, 1 emitted */
+  char key[32];
+  int rc = 0;
+  if (!head || !out) {
+    rc = oom();
+    goto done;
+  }
+  for (size_t i = 0; i < c->n; i++) {
+    end[c->ev[i].node] = i + 1;
+    if (c->ev[i].cur >= 0) {
+      snprintf(key, sizeof key, "%lld", (long long)c->ev[i].cur);
+      bv_intern_slot *s = index_put(&curs, key);
+      if (!s) {
+        rc = oom();
+        goto done;
+      }
+      s->num = 0;
+    }
+  }
+  /* each node's first event */
+  for (size_t k = 0, i = 0; k < nnodes; k++) {
+    head[k] = i;
+    if (end[k] > i)
+      i = end[k];
+    else
+      end[k] = i;
+  }
+  for (size_t o = 0; o < c->n; o++) {
+    size_t best = nnodes, any = nnodes;
+    for (size_t k = 0; k < nnodes; k++) {
+      if (head[k] >= end[k])
+        continue;
+      const rawev *e = &c->ev[head[k]];
+      if (any == nnodes || e->cur < c->ev[head[any]].cur)
+        any = k;
+      int ready = 1;
+      if (e->prev > 0) {
+        snprintf(key, sizeof key, "%lld", (long long)e->prev);
+        const bv_intern_slot *d = map_get(&curs, key);
+        ready = !d || d->num == 1;
+      }
+      if (ready && (best == nnodes || e->cur < c->ev[head[best]].cur))
+        best = k;
+    }
+    if (best == nnodes)
+      best = any;
+    rawev *e = &c->ev[head[best]++];
+    if (e->cur >= 0) {
+      snprintf(key, sizeof key, "%lld", (long long)e->cur);
+      bv_intern_slot *s = index_put(&curs, key);
+      if (s)
+        s->num = 1;
+    }
+    out[o] = *e;
+  }
+  memcpy(c->ev, out, c->n * sizeof *out);
+done:
+  free(head);
+  free(out);
+  bv_intern_dispose(&curs);
+  return rc;
+}
+
+/* Across nodes: participants grouped by node in the order of t->nodes (the
+ * entry node first), those of no node last; within a node, order of first
+ * appearance. Event indices follow. */
+static int group_by_node(bv_trace *t)
+{
+  if (!t->nnodes || t->nparts < 2)
+    return 0;
+  size_t np = t->nparts;
+  uint32_t *order = malloc(np * sizeof *order), *where = malloc(np * sizeof *where);
+  bv_participant *copy = malloc(np * sizeof *copy);
+  if (!order || !where || !copy) {
+    free(order);
+    free(where);
+    free(copy);
+    return oom();
+  }
+  size_t k = 0;
+  for (size_t g = 0; g <= t->nnodes; g++)
+    for (size_t i = 0; i < np; i++) {
+      const char *pn = t->parts[i].node;
+      size_t rank = t->nnodes;
+      for (size_t j = 0; pn && j < t->nnodes; j++)
+        if (strcmp(pn, t->nodes[j].node) == 0) {
+          rank = j;
+          break;
+        }
+      if (rank == g)
+        order[k++] = (uint32_t)i;
+    }
+  for (size_t i = 0; i < np; i++) {
+    copy[i] = t->parts[order[i]];
+    where[order[i]] = (uint32_t)i;
+  }
+  memcpy(t->parts, copy, np * sizeof *copy);
+  for (size_t i = 0; i < t->n; i++) {
+    t->events[i].from = where[t->events[i].from];
+    t->events[i].to = where[t->events[i].to];
+  }
+  free(order);
+  free(where);
+  free(copy);
+  return 0;
+}
+
+/* Across nodes: a participant on a node that was not traced (not asked, or
+ * its relay did not start) still has its node; an asked one is already in
+ * t->nodes, another is added as not traced. */
+static int add_untraced_nodes(bv_trace *t)
+{
+  size_t extra = 0;
+  for (size_t i = 0; i < t->nparts; i++)
+    extra += t->parts[i].node != NULL;
+  if (!t->nnodes || !extra)
+    return 0;
+  bv_node_result *nn = bv_arena_alloc(t->arena, (t->nnodes + extra) * sizeof *nn);
+  if (!nn)
+    return oom();
+  memcpy(nn, t->nodes, t->nnodes * sizeof *nn);
+  size_t n = t->nnodes;
+  for (size_t i = 0; i < t->nparts; i++) {
+    const char *pn = t->parts[i].node;
+    int known = !pn;
+    for (size_t j = 0; !known && j < n; j++)
+      known = strcmp(pn, nn[j].node) == 0;
+    if (known)
+      continue;
+    memset(&nn[n], 0, sizeof nn[n]);
+    nn[n].node = pn;
+    nn[n].code = BV_ENOTFOUND;
+    nn[n].reason = "not traced: not one of the nodes asked";
+    n++;
+  }
+  t->nodes = nn;
+  t->nnodes = n;
+  return 0;
+}
+
+/* The node part of a cluster key "node|..." (length), or 0. */
+static size_t key_node_len(const char *k)
+{
+  const char *bar = strrchr(k, '|');
+  return bar ? (size_t)(bar - k) : 0;
+}
+
+/* Across nodes, after the merge:
+ * - a send to {Name, Node} ("Node|Name") goes to the process Node's relay
+ *   named Name (a name nobody had stays a name on that node);
+ * - a spawn on another node (a spawn request sent to the node's name, then
+ *   its arguments in a message of their own) is one SPAWN to the new
+ *   process: the first process of that node whose send follows either
+ *   message by its serial. */
+static int resolve_remote(collector *c)
+{
+  bv_intern rev = {0}; /* "node|name" -> the pid key */
+  int rc = 0;
+  for (size_t i = 0; i < c->names.cap && !rc; i++) {
+    const bv_intern_slot *s = &c->names.slots[i];
+    if (!s->hash || !s->text)
+      continue;
+    const char *key = s->key;
+    size_t nl = key_node_len(key);
+    if (!nl || key[nl + 1] != '<')
+      continue;
+    char *rk = bv_arena_printf(c->t->arena, "%.*s|%s", (int)nl, key, s->text);
+    int fresh;
+    bv_intern_slot *r = rk ? bv_intern_put(&rev, rk, strlen(rk), &fresh) : NULL;
+    if (!r)
+      rc = oom();
+    else
+      r->text = bv_arena_strndup(c->t->arena, key, s->len);
+  }
+  for (size_t i = 0; i < c->n && !rc; i++) {
+    rawev *r = &c->ev[i];
+    size_t nl = key_node_len(r->to);
+    if (nl && r->to[nl + 1] != '<') {
+      const bv_intern_slot *p = map_get(&rev, r->to);
+      if (p && p->text)
+        r->to = p->text;
+    }
+  }
+  bv_intern_dispose(&rev);
+  if (rc)
+    return rc;
+  size_t k = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    rawev *r = &c->ev[i];
+    c->ev[k++] = *r;
+    if (r->kind != BV_EV_SPAWN || r->to[0] == '<' || key_node_len(r->to) || r->cur < 0)
+      continue;
+    /* its arguments: the sender's next message to the same node */
+    int64_t args = -1;
+    for (size_t j = i + 1; j < c->n && j < i + 64; j++)
+      if (c->ev[j].kind == BV_EV_SEND && strcmp(c->ev[j].from, r->from) == 0 &&
+          strcmp(c->ev[j].to, r->to) == 0 && c->ev[j].prev == r->prev) {
+        args = c->ev[j].cur;
+        memmove(&c->ev[j], &c->ev[j + 1], (c->n - j - 1) * sizeof *c->ev);
+        c->n--;
+        break;
+      }
+    size_t tl = strlen(r->to);
+    const char *child = NULL;
+    for (size_t j = i + 1; j < c->n && !child; j++) {
+      const rawev *e = &c->ev[j];
+      if ((e->prev == r->cur || (args >= 0 && e->prev == args)) &&
+          key_node_len(e->from) == tl && strncmp(e->from, r->to, tl) == 0)
+        child = e->from;
+    }
+    /* not seen (it sent nothing traced, or its node is not traced): a new
+       process on that node */
+    if (!child && !(child = bv_arena_printf(c->t->arena, "%s|(new process)", r->to)))
+      return oom();
+    c->ev[k - 1].to = child;
+  }
+  c->n = k;
+  return 0;
+}
+
 static int build(collector *c)
 {
   bv_trace *t = c->t;
-  if (c->n)
-    qsort(c->ev, c->n, sizeof *c->ev, cmp_ev);
-  int rc = causal_fixup(c);
+  int rc = 0;
+  if (c->cluster) {
+    rc = causal_merge(c, t->nnodes ? t->nnodes : 1);
+    if (!rc)
+      rc = resolve_remote(c);
+  } else {
+    if (c->n)
+      qsort(c->ev, c->n, sizeof *c->ev, cmp_ev);
+    rc = causal_fixup(c);
+  }
   if (!rc)
     rc = pair_replies(c);
   if (rc)
@@ -423,6 +702,8 @@ static int build(collector *c)
     rc = part_index(c, &parts, c->attached[k], &idx);
   t->n = rc ? 0 : c->n;
   bv_intern_dispose(&parts);
+  if (!rc && c->cluster && !(rc = add_untraced_nodes(t)))
+    rc = group_by_node(t);
   return rc;
 }
 
@@ -478,7 +759,7 @@ static int bare_reserved_word(const char *s)
   return 0;
 }
 
-static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
+static int start_error(collector *c, const char *node, const bv_trace_opts *o, const bv_term *r)
 {
   bv_buf b;
   bv_buf_init(&b);
@@ -488,7 +769,7 @@ static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
     const char *msg = bv_term_text(bv_term_elem(r, 3));
     int hint = strcmp(o->mode, "eval") == 0 && o->code && bare_reserved_word(o->code);
     rc = bv_error_set(BV_EINVAL, "the code does not parse on %s: line %lld, column %lld: %s%s",
-                      c->node, (long long)bv_term_int(bv_term_elem(r, 1), 0),
+                      node, (long long)bv_term_int(bv_term_elem(r, 1), 0),
                       (long long)bv_term_int(bv_term_elem(r, 2), 0), msg ? msg : "syntax error",
                       hint ? " (since OTP 27 'maybe' and 'else' are reserved words: quote them "
                              "as atoms, 'maybe')"
@@ -498,7 +779,7 @@ static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
     rc = bv_error_set(BV_EREFUSED,
                       "the seq_trace system tracer of %s is taken by %s (another tracing "
                       "tool?)",
-                      c->node, who ? who : "another process");
+                      node, who ? who : "another process");
   } else if (bv_term_is_atom(tag, "not_found")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     const bv_term *sim = bv_term_elem(r, 2);
@@ -508,29 +789,29 @@ static int start_error(collector *c, const bv_trace_opts *o, const bv_term *r)
         bv_buf_printf(&b, "%s%s", i ? ", " : "", s);
     }
     rc = bv_error_set(BV_ENOTFOUND, "'%s' is not registered on %s%s%s%s", who ? who : "?",
-                      c->node, b.len ? " (similar registered names: " : "",
+                      node, b.len ? " (similar registered names: " : "",
                       b.len && b.data ? b.data : "", b.len ? ")" : "");
   } else if (bv_term_is_atom(tag, "dead")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     bv_pid_display(&b, who ? who : "?", c->t->elixir);
     rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", b.data ? b.data : "?",
-                      c->node);
+                      node);
   } else if (bv_term_is_atom(tag, "remote")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     rc = bv_error_set(BV_EINVAL, "pid %s is on another node; give a pid of node %s (<0.N.M>)",
-                      who ? who : "?", c->node);
+                      who ? who : "?", node);
   } else if (bv_term_is_atom(tag, "traced")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
     const char *by = bv_term_text(bv_term_elem(r, 2));
     rc = bv_error_set(BV_EREFUSED,
                       "process %s on %s is already traced by %s; beamviz does not "
                       "take a trace over",
-                      who ? who : "?", c->node, by ? by : "another tracer");
+                      who ? who : "?", node, by ? by : "another tracer");
   } else if (bv_term_is_atom(r, "timeout")) {
-    rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not start within 5 s", c->node);
+    rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not start within 5 s", node);
   } else {
-    bv_term_format(&b, r, c->node, 200);
-    rc = bv_error_set(BV_EREMOTE, "the trace relay on %s did not start: %s", c->node,
+    bv_term_format(&b, r, node, 200);
+    rc = bv_error_set(BV_EREMOTE, "the trace relay on %s did not start: %s", node,
                       b.data ? b.data : "?");
   }
   bv_buf_dispose(&b);
@@ -584,9 +865,56 @@ static int take_result(collector *c, const bv_trace_opts *o, const bv_term *res)
   return bad(c, "malformed result");
 }
 
-static int run(collector *c, const bv_trace_opts *o)
+/* How one relay is started besides the options. */
+typedef struct relay_args {
+  int64_t label;                     /* the token's label (eval) */
+  int follow;                        /* a follower: no code; relays what reaches its node */
+  const unsigned char *followers;    /* the entry: encoded list of the followers' pids */
+  size_t followers_len;
+  unsigned duration_ms;              /* the relay's own deadline */
+} relay_args;
+
+/* One node's relay, driven by one thread. */
+typedef struct nodectx {
+  bv_conn *conn;
+  const char *node;
+  uint32_t idx;
+  size_t nev;           /* events taken from it */
+  size_t max_attached;  /* attach: how many were asked for */
+  unsigned char *raw;   /* its relay's pid (encoded), malloc'd */
+  size_t rawlen;
+  const char *stop;     /* its stop reason (in the trace's arena) */
+  uint64_t dropped;
+} nodectx;
+
+/* Signals between the nodes' threads of a trace across nodes. */
+typedef struct tc_signal {
+  atomic_int abort;            /* the entry failed: followers leave at once */
+  _Atomic uint64_t entry_done; /* when the entry's relay said done (bv_now_ms), or 0 */
+} tc_signal;
+
+/* A follower whose relay has not said done this long after the entry's did
+   is given up (its relay was told to stop by the entry's) */
+#define FOLLOW_GRACE_MS 5000u
+
+static void take_begin(collector *c, nodectx *x)
 {
-  bv_trace *t = c->t;
+  if (c->mu)
+    pthread_mutex_lock(c->mu);
+  c->node = x->node;
+  c->cur = x->idx;
+  c->nev = &x->nev;
+}
+
+static void take_end(collector *c)
+{
+  if (c->mu)
+    pthread_mutex_unlock(c->mu);
+}
+
+/* Starts the relay on x's node: its pid in x->raw. */
+static int relay_start(collector *c, nodectx *x, const bv_trace_opts *o, const relay_args *ra)
+{
   int attach = strcmp(o->mode, "attach") == 0;
   int elixir_code = strcmp(o->mode, "elixir") == 0;
   unsigned duration = o->duration_ms ? o->duration_ms : DEFAULT_DURATION;
@@ -640,10 +968,10 @@ static int run(collector *c, const bv_trace_opts *o)
           bv_buf_dispose(&who);
           return bv_error_set(BV_EINVAL,
                               "pid %s is on another node; give a pid of node %s (<0.N.M>)",
-                              item, c->node);
+                              item, x->node);
         }
         bv_buf_printf(&who, "%s%s", who.len ? "," : "", norm);
-        c->max_attached++;
+        x->max_attached++;
       }
       p += n;
       if (*p == ',')
@@ -657,6 +985,7 @@ static int run(collector *c, const bv_trace_opts *o)
     }
   }
   c->max_events = o->max_events ? o->max_events : DEFAULT_MAX_EVENTS;
+  static const unsigned char nil[] = {106};
   bv_binding b[] = {
       {"Self", BV_B_SELF, 0, NULL, 0},
       {"MaxEvents", BV_B_INT, o->max_events ? o->max_events : DEFAULT_MAX_EVENTS, NULL, 0},
@@ -665,15 +994,21 @@ static int run(collector *c, const bv_trace_opts *o)
       {"Depth", BV_B_INT, PRINT_DEPTH, NULL, 0},
       {"Batch", BV_B_INT, BATCH, NULL, 0},
       /* payloads and labels in the node's syntax; the result in the code's */
-      {"Elixir", BV_B_BOOL, elixir_code || t->elixir, NULL, 0},
-      {"Duration", BV_B_INT, duration, NULL, 0},
+      {"Elixir", BV_B_BOOL, (elixir_code && !ra->follow) || bv_conn_has_elixir(x->conn), NULL,
+       0},
+      {"Duration", BV_B_INT, ra->duration_ms ? ra->duration_ms : duration, NULL, 0},
+      {"Qualify", BV_B_BOOL, c->cluster, NULL, 0},
       {attach ? "Who" : "Code", BV_B_BIN, 0, attach ? who.data : o->code,
        attach ? who.len : codelen},
       {"IsElixir", BV_B_BOOL, elixir_code, NULL, 0},
       {"Force", BV_B_BOOL, o->force, NULL, 0},
       {"Quiet", BV_B_INT, QUIET_MS, NULL, 0},
+      {"LabelIn", BV_B_INT, ra->label, NULL, 0},
+      {"Follow", BV_B_BOOL, ra->follow, NULL, 0},
+      {"Followers", BV_B_RAW, 0, ra->followers ? (const char *)ra->followers : (const char *)nil,
+       ra->followers ? ra->followers_len : sizeof nil},
   };
-  size_t nb = attach ? 9 : 12;
+  size_t nb = attach ? 10 : sizeof b / sizeof *b;
   bv_arena *tmp = bv_arena_new();
   if (!tmp) {
     bv_buf_dispose(&src);
@@ -682,59 +1017,92 @@ static int run(collector *c, const bv_trace_opts *o)
   bv_term *r;
   /* the template waits up to 5 s for its relay to start: wait longer than it,
      so beamviz never gives up on a relay that is still starting */
-  unsigned start_ms = bv_conn_timeout(c->conn);
+  unsigned start_ms = bv_conn_timeout(x->conn);
   if (start_ms < 7000)
     start_ms = 7000;
-  int rc = bv_conn_eval_src(c->conn, src.data, b, nb, start_ms, tmp, &r);
+  int rc = bv_conn_eval_src(x->conn, src.data, b, nb, start_ms, tmp, &r);
   bv_buf_dispose(&src);
   bv_buf_dispose(&who);
   if (rc)
     goto done;
   if (!(r && r->type == BV_T_TUPLE && r->n == 2 && bv_term_is_atom(bv_term_elem(r, 0), "ok") &&
         bv_term_elem(r, 1)->type == BV_T_PID)) {
-    rc = start_error(c, o, r);
+    rc = start_error(c, x->node, o, r);
     goto done;
   }
   /* the relay's pid, kept outside the per-message arena */
-  bv_term relay = *bv_term_elem(r, 1);
-  unsigned char *rawcopy = bv_arena_alloc(t->arena, relay.rawlen ? relay.rawlen : 1);
-  if (!rawcopy) {
+  const bv_term *relay = bv_term_elem(r, 1);
+  if (!(x->raw = malloc(relay->rawlen ? relay->rawlen : 1))) {
     rc = oom();
     goto done;
   }
-  memcpy(rawcopy, relay.raw, relay.rawlen);
-  relay.raw = rawcopy;
+  memcpy(x->raw, relay->raw, relay->rawlen);
+  x->rawlen = relay->rawlen;
+done:
+  bv_arena_free(tmp);
+  return rc;
+}
+
+/* Takes x's relay's messages until it says done (or crashed, or the
+ * deadline). sig: a follower's signals (NULL for the entry or a lone node). */
+static int relay_wait(collector *c, nodectx *x, const bv_trace_opts *o, const tc_signal *sig)
+{
+  bv_trace *t = c->t;
+  unsigned duration = o->duration_ms ? o->duration_ms : DEFAULT_DURATION;
   /* the relay stops itself; this deadline only covers a relay that vanished
      without a word (the node went down) */
-  uint64_t deadline = bv_now_ms() + 2ull * duration + 10000u + bv_conn_timeout(c->conn);
+  uint64_t deadline = bv_now_ms() + 2ull * duration + 10000u + bv_conn_timeout(x->conn);
   bv_arena *msgs = bv_arena_new();
-  if (!msgs) {
-    rc = oom();
-    goto done;
-  }
+  if (!msgs)
+    return oom();
+  bv_term relay;
+  memset(&relay, 0, sizeof relay);
+  relay.type = BV_T_PID;
+  relay.raw = x->raw;
+  relay.rawlen = x->rawlen;
+  int rc;
   for (;;) {
     bv_term *m;
-    if ((rc = bv_conn_await(c->conn, deadline, msgs, from_relay, &relay, &m))) {
+    uint64_t dl = deadline, now = bv_now_ms();
+    if (sig) {
+      /* a follower: looks up every 200 ms whether the entry failed, and
+         gives its relay a grace period once the entry's is done */
+      if (atomic_load(&sig->abort)) {
+        rc = bv_error_set(BV_ECLOSED, "the trace was stopped: it failed on the entry node");
+        break;
+      }
+      uint64_t ed = atomic_load(&sig->entry_done);
+      if (ed && ed + FOLLOW_GRACE_MS + bv_conn_timeout(x->conn) < dl)
+        dl = ed + FOLLOW_GRACE_MS + bv_conn_timeout(x->conn);
+      if (dl > now + 200)
+        dl = now + 200;
+    }
+    if ((rc = bv_conn_await(x->conn, dl, msgs, from_relay, &relay, &m))) {
+      if (rc == BV_ETIMEOUT && sig && bv_now_ms() < deadline &&
+          !(atomic_load(&sig->entry_done) &&
+            bv_now_ms() >= atomic_load(&sig->entry_done) + FOLLOW_GRACE_MS +
+                               bv_conn_timeout(x->conn)))
+        continue;
       if (rc == BV_ETIMEOUT)
         rc = bv_error_set(BV_ETIMEOUT, "the trace relay on %s did not finish in time",
-                          c->node);
+                          x->node);
       break;
     }
+    take_begin(c, x);
     const bv_term *what = bv_term_elem(m, 2);
     if (bv_term_is_atom(what, "batch")) {
-      if ((rc = take_batch(c, m)))
-        break;
+      rc = take_batch(c, m);
     } else if (bv_term_is_atom(what, "done")) {
       const bv_term *stop = bv_term_elem(m, 3), *info = bv_term_elem(m, 5);
       const char *why = bv_term_text(stop);
-      if (!(t->stop_reason = bv_arena_strdup(t->arena, why ? why : "done")))
+      if (!(x->stop = bv_arena_strdup(t->arena, why ? why : "done")))
         rc = oom();
-      t->dropped = bv_term_u64(bv_term_get(info, "dropped"), 0);
+      x->dropped = bv_term_u64(bv_term_get(info, "dropped"), 0);
       const bv_term *att = bv_term_get(info, "attached");
-      if (!rc && att && att->type == BV_T_LIST && att->n > c->max_attached)
+      if (!rc && att && att->type == BV_T_LIST && att->n > x->max_attached)
         rc = bv_error_set(BV_ETERM, "the trace relay on %s names %u attached processes; %zu "
                                     "were asked for",
-                          c->node, att->n, c->max_attached);
+                          x->node, att->n, x->max_attached);
       if (!rc && att && att->type == BV_T_LIST && att->n) {
         c->attached = bv_arena_alloc(t->arena, att->n * sizeof *c->attached);
         if (!c->attached)
@@ -745,59 +1113,375 @@ static int run(collector *c, const bv_trace_opts *o)
       }
       if (!rc)
         rc = take_result(c, o, bv_term_elem(m, 4));
+      take_end(c);
       break;
     } else if (bv_term_is_atom(what, "crashed")) {
       const char *why = bv_term_text(bv_term_elem(m, 3));
-      rc = bv_error_set(BV_EREMOTE, "the trace relay on %s failed: %s", c->node,
+      rc = bv_error_set(BV_EREMOTE, "the trace relay on %s failed: %s", x->node,
                         why ? why : "?");
+      take_end(c);
       break;
     }
+    take_end(c);
+    if (rc)
+      break;
   }
   bv_arena_free(msgs);
-done:
-  bv_arena_free(tmp);
   return rc;
 }
 
-int bv_trace_collect(bv_conn *conn, const bv_trace_opts *o, bv_trace **out)
+
+/* A label of the token nobody else uses: an integer (no atom), new per run. */
+static int64_t new_label(void)
 {
-  *out = NULL;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t v = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 21) ^ ((uint64_t)getpid() << 7);
+  v ^= v >> 29;
+  return (int64_t)(v & 0x3fffffff) + 1;
+}
+
+static int check_opts(const bv_trace_opts *o)
+{
   if (!o || !o->mode || !o->code)
     return bv_error_set(BV_EINVAL, "seqtrace: nothing to trace");
   if (strcmp(o->mode, "eval") != 0 && strcmp(o->mode, "elixir") != 0 &&
       strcmp(o->mode, "attach") != 0)
     return bv_error_set(BV_EINVAL, "seqtrace: unknown mode '%s'", o->mode);
+  return 0;
+}
+
+static int check_elixir(bv_conn *conn, const bv_trace_opts *o)
+{
   if (strcmp(o->mode, "elixir") == 0 && !bv_conn_has_elixir(conn))
-    return bv_error_set(BV_ENOTFOUND,
-                        "node %s does not run Elixir",
-                        bv_conn_node(conn));
+    return bv_error_set(BV_ENOTFOUND, "node %s does not run Elixir", bv_conn_node(conn));
+  return 0;
+}
+
+/* The trace's facts from the entry node's connection. */
+static int trace_facts(bv_trace *t, bv_conn *conn)
+{
+  t->node = bv_arena_strdup(t->arena, bv_conn_node(conn));
+  t->otp_release = bv_arena_strdup(t->arena, bv_conn_otp_release(conn));
+  t->elixir = bv_conn_has_elixir(conn);
+  return t->node && t->otp_release ? 0 : oom();
+}
+
+static int collector_init(collector *c, const bv_trace_opts *o, bv_trace **tp)
+{
+  memset(c, 0, sizeof *c);
   bv_trace *t = calloc(1, sizeof *t);
   if (!t || !(t->arena = bv_arena_new())) {
     free(t);
     return oom();
   }
-  collector c;
-  memset(&c, 0, sizeof c);
-  c.conn = conn;
-  c.t = t;
-  c.node = bv_conn_node(conn);
-  bv_buf_init(&c.tmp);
-  t->node = bv_arena_strdup(t->arena, c.node);
-  t->otp_release = bv_arena_strdup(t->arena, bv_conn_otp_release(conn));
-  t->elixir = bv_conn_has_elixir(conn);
+  c->t = t;
+  bv_buf_init(&c->tmp);
   t->mode = bv_arena_strdup(t->arena, o->mode);
   t->code = bv_arena_strdup(t->arena, o->code);
-  int rc = (!t->node || !t->otp_release || !t->mode || !t->code) ? oom() : 0;
+  *tp = t;
+  return !t->mode || !t->code ? oom() : 0;
+}
+
+static void collector_dispose(collector *c)
+{
+  free(c->ev);
+  bv_intern_dispose(&c->names);
+  bv_intern_dispose(&c->exits);
+  bv_intern_dispose(&c->labels);
+  bv_intern_dispose(&c->calls);
+  bv_buf_dispose(&c->tmp);
+}
+
+int bv_trace_collect(bv_conn *conn, const bv_trace_opts *o, bv_trace **out)
+{
+  *out = NULL;
+  int rc = check_opts(o);
+  if (rc || (rc = check_elixir(conn, o)))
+    return rc;
+  collector c;
+  bv_trace *t = NULL;
+  nodectx x;
+  memset(&x, 0, sizeof x);
+  x.conn = conn;
+  x.node = bv_conn_node(conn);
+  rc = collector_init(&c, o, &t);
+  c.nev = &x.nev;
+  c.conn = conn;
+  c.node = x.node;
+  relay_args ra = {new_label(), 0, NULL, 0, 0};
   if (!rc)
-    rc = run(&c, o);
+    rc = trace_facts(t, conn);
   if (!rc)
+    rc = relay_start(&c, &x, o, &ra);
+  if (!rc)
+    rc = relay_wait(&c, &x, o, NULL);
+  if (!rc) {
+    t->stop_reason = x.stop;
+    t->dropped = x.dropped;
     rc = build(&c);
-  free(c.ev);
-  bv_intern_dispose(&c.names);
-  bv_intern_dispose(&c.exits);
-  bv_intern_dispose(&c.labels);
-  bv_intern_dispose(&c.calls);
-  bv_buf_dispose(&c.tmp);
+  }
+  free(x.raw);
+  collector_dispose(&c);
+  if (rc) {
+    bv_trace_free(t);
+    return rc;
+  }
+  *out = t;
+  return 0;
+}
+
+/* --- across nodes ---------------------------------------------------------------- */
+
+#define TC_MAX_NODES 256
+
+typedef struct tc_run {
+  const bv_cluster_opts *co;
+  const bv_trace_opts *o;
+  collector *c;
+  nodectx *x;
+  int *state;     /* 0 starting, 1 relay running, 2 gone (failed, or too late) */
+  int *code;      /* each node's result */
+  char (*reason)[512];
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  tc_signal sig;
+  int64_t label;
+} tc_run;
+
+static void tc_set_state(tc_run *r, size_t i, int st)
+{
+  pthread_mutex_lock(&r->mu);
+  if (r->state[i] == 0)
+    r->state[i] = st;
+  pthread_cond_broadcast(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+}
+
+static int tc_follower(tc_run *r, nodectx *x)
+{
+  relay_args ra = {r->label, 1, NULL, 0, 0};
+  /* its own deadline: the entry's trace, and the time the entry takes to
+     start after it */
+  unsigned duration = r->o->duration_ms ? r->o->duration_ms : DEFAULT_DURATION;
+  ra.duration_ms = duration + 8000u + bv_conn_timeout(x->conn);
+  int rc = relay_start(r->c, x, r->o, &ra);
+  pthread_mutex_lock(&r->mu);
+  int late = r->state[x->idx] != 0;
+  if (!late)
+    r->state[x->idx] = rc ? 2 : 1;
+  pthread_cond_broadcast(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+  if (rc)
+    return rc;
+  if (late) /* closing the connection ends the relay (it monitors beamviz) */
+    return bv_error_set(BV_ETIMEOUT, "the trace relay on %s started after the trace had begun",
+                        x->node);
+  return relay_wait(r->c, x, r->o, &r->sig);
+}
+
+static int tc_entry(tc_run *r, nodectx *x)
+{
+  int rc = check_elixir(x->conn, r->o);
+  if (!rc) {
+    pthread_mutex_lock(&r->mu);
+    rc = trace_facts(r->c->t, x->conn);
+    pthread_mutex_unlock(&r->mu);
+  }
+  if (rc) {
+    atomic_store(&r->sig.abort, 1);
+    return rc;
+  }
+  /* every follower's relay is running (or gone) before the code starts; one
+     still starting after its connect and start steps is left out */
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  uint64_t wait_ms = 2ull * (r->co->timeout_ms ? r->co->timeout_ms : 5000u) + 7000u;
+  until.tv_sec += (time_t)(wait_ms / 1000);
+  until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  bv_buf list;
+  bv_buf_init(&list);
+  pthread_mutex_lock(&r->mu);
+  for (;;) {
+    size_t waiting = 0;
+    for (size_t i = 1; i < r->co->n; i++)
+      waiting += r->state[i] == 0;
+    if (!waiting || pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0)
+      break;
+  }
+  size_t nf = 0;
+  for (size_t i = 1; i < r->co->n; i++) {
+    if (r->state[i] == 0)
+      r->state[i] = 2; /* too late: it leaves when it sees this */
+    nf += r->state[i] == 1;
+  }
+  /* [Pid, ...] in the external format (no version byte) */
+  if (nf) {
+    unsigned char hdr[5] = {108, (unsigned char)(nf >> 24), (unsigned char)(nf >> 16),
+                            (unsigned char)(nf >> 8), (unsigned char)nf};
+    bv_buf_put(&list, (const char *)hdr, sizeof hdr);
+    for (size_t i = 1; i < r->co->n; i++)
+      if (r->state[i] == 1)
+        bv_buf_put(&list, (const char *)r->x[i].raw, r->x[i].rawlen);
+  }
+  bv_buf_putc(&list, 106);
+  pthread_mutex_unlock(&r->mu);
+  if (list.failed) {
+    bv_buf_dispose(&list);
+    atomic_store(&r->sig.abort, 1);
+    return oom();
+  }
+  relay_args ra = {r->label, 0, (const unsigned char *)list.data, list.len, 0};
+  rc = relay_start(r->c, x, r->o, &ra);
+  bv_buf_dispose(&list);
+  if (!rc)
+    rc = relay_wait(r->c, x, r->o, NULL);
+  if (rc)
+    atomic_store(&r->sig.abort, 1);
+  else
+    atomic_store(&r->sig.entry_done, bv_now_ms());
+  return rc;
+}
+
+typedef struct tc_thread {
+  tc_run *r;
+  size_t i;
+} tc_thread;
+
+static void *tc_node(void *arg)
+{
+  tc_thread *th = arg;
+  tc_run *r = th->r;
+  size_t i = th->i;
+  const bv_cluster_opts *co = r->co;
+  bv_conn_opts opts = {co->nodes[i], co->cookie, co->timeout_ms, co->max_message};
+  bv_conn *conn = NULL;
+  bv_error_set(BV_OK, "%s", "");
+  int rc = bv_conn_open(&opts, &conn);
+  if (!rc) {
+    nodectx *x = &r->x[i];
+    x->conn = conn;
+    x->node = bv_conn_node(conn);
+    x->idx = (uint32_t)i;
+    rc = i == 0 ? tc_entry(r, x) : tc_follower(r, x);
+  } else if (i == 0) {
+    atomic_store(&r->sig.abort, 1);
+  }
+  if (i)
+    tc_set_state(r, i, 2);
+  r->code[i] = rc;
+  if (rc) {
+    const char *m = bv_error_last();
+    snprintf(r->reason[i], sizeof r->reason[i], "%s", m && *m ? m : bv_error_name(rc));
+  }
+  bv_conn_free(conn);
+  return NULL;
+}
+
+int bv_trace_collect_cluster(const bv_cluster_opts *co, const bv_trace_opts *o,
+                             bv_trace **out)
+{
+  *out = NULL;
+  int rc = check_opts(o);
+  if (rc)
+    return rc;
+  if (!co->n || co->n > TC_MAX_NODES)
+    return bv_error_set(BV_EINVAL,
+                        "%zu nodes: a trace across nodes holds a connection to every node at "
+                        "once, for 1 to %d nodes",
+                        co->n, TC_MAX_NODES);
+  if (strcmp(o->mode, "attach") == 0)
+    return bv_error_set(BV_EINVAL, "attaching across nodes is not built: trace the "
+                                   "processes of one node");
+  collector c;
+  bv_trace *t = NULL;
+  tc_run r;
+  memset(&r, 0, sizeof r);
+  rc = collector_init(&c, o, &t);
+  c.cluster = 1;
+  c.mu = &r.mu;
+  r.co = co;
+  r.o = o;
+  r.c = &c;
+  r.label = new_label();
+  r.x = calloc(co->n, sizeof *r.x);
+  r.state = calloc(co->n, sizeof *r.state);
+  r.code = calloc(co->n, sizeof *r.code);
+  r.reason = calloc(co->n, sizeof *r.reason);
+  tc_thread *th = calloc(co->n, sizeof *th);
+  pthread_t *tid = calloc(co->n, sizeof *tid);
+  int mu_ok = 0, cv_ok = 0;
+  if (!rc && (!r.x || !r.state || !r.code || !r.reason || !th || !tid))
+    rc = oom();
+  if (!rc) {
+    mu_ok = pthread_mutex_init(&r.mu, NULL) == 0;
+    cv_ok = pthread_cond_init(&r.cv, NULL) == 0;
+    if (!mu_ok || !cv_ok)
+      rc = oom();
+  }
+  /* every node at once: the followers' relays must run before the code does */
+  size_t started = 0;
+  if (!rc) {
+    atomic_init(&r.sig.abort, 0);
+    atomic_init(&r.sig.entry_done, 0);
+    for (; started < co->n; started++) {
+      th[started] = (tc_thread){&r, started};
+      if (pthread_create(&tid[started], NULL, tc_node, &th[started]) != 0)
+        break;
+    }
+    if (started < co->n) {
+      atomic_store(&r.sig.abort, 1);
+      rc = bv_error_set(BV_ENOMEM, "cannot start a thread for each of %zu nodes", co->n);
+    }
+  }
+  for (size_t i = 0; i < started; i++)
+    pthread_join(tid[i], NULL);
+  if (!rc && r.code[0]) /* the code did not run: no trace */
+    rc = bv_error_set(r.code[0], "%s", r.reason[0]);
+  if (!rc) {
+    t->nnodes = co->n;
+    t->nodes = bv_arena_alloc(t->arena, co->n * sizeof *t->nodes);
+    if (!t->nodes)
+      rc = oom();
+    for (size_t i = 0; !rc && i < co->n; i++) {
+      bv_node_result *nr = &t->nodes[i];
+      memset(nr, 0, sizeof *nr);
+      nr->node = bv_arena_strdup(t->arena, co->nodes[i]);
+      nr->code = r.code[i];
+      nr->reason = r.code[i] ? bv_arena_strdup(t->arena, r.reason[i]) : NULL;
+      nr->total = r.x[i].nev;
+      if (!nr->node || (r.code[i] && !nr->reason))
+        rc = oom();
+    }
+  }
+  if (!rc) {
+    /* the entry's stop reason, unless a follower hit a bound */
+    t->stop_reason = r.x[0].stop;
+    for (size_t i = 0; i < co->n; i++) {
+      t->dropped += r.x[i].dropped;
+      if (i && !r.code[i] && r.x[i].stop && strcmp(r.x[i].stop, "done") != 0 &&
+          t->stop_reason && strcmp(t->stop_reason, "done") == 0)
+        t->stop_reason = r.x[i].stop;
+    }
+    rc = build(&c);
+  }
+  if (mu_ok)
+    pthread_mutex_destroy(&r.mu);
+  if (cv_ok)
+    pthread_cond_destroy(&r.cv);
+  for (size_t i = 0; r.x && i < co->n; i++)
+    free(r.x[i].raw);
+  free(r.x);
+  free(r.state);
+  free(r.code);
+  free(r.reason);
+  free(th);
+  free(tid);
+  collector_dispose(&c);
   if (rc) {
     bv_trace_free(t);
     return rc;
