@@ -1,16 +1,16 @@
 %% seqtrace_eval.erl (after seqtrace_common.erl): beamviz seqtrace --eval/--elixir.
 %% Bindings besides the common ones: Code (binary), IsElixir, Force, Duration (ms),
 %% Quiet (ms without events that ends a finished trace), LabelIn (the token's
-%% label, an integer beamviz chose), Follow, Followers.
+%% label, an integer beamviz chose), Follow.
 %% Value: {ok, Relay} | {parse_error, Line, Col, Msg} | {refused, Tracer} | timeout.
 %%
 %% Across nodes: every other node gets a follower relay first (Follow true: no
 %% code, no worker; it relays the events of LabelIn that reach its node, since
 %% a token travels with messages between nodes and each node sends its events
-%% to its own system tracer). The entry node's relay (Followers: the
-%% followers' pids) tells each follower to stop once its own trace is done
-%% ({bv_follow_stop, Relay}); a follower then drains its events in flight like
-%% the entry does. Each follower has its own deadline (Duration) and monitors
+%% to its own system tracer). When the entry's relay says done, beamviz tells
+%% each follower to stop on the follower's own connection (seqtrace_stop.erl:
+%% {bv_follow_stop, _}); a follower then drains its events in flight like the
+%% entry does. Each follower has its own deadline (Duration) and monitors
 %% beamviz on its own connection, so kill -9 of beamviz cleans every node.
 %%
 %% The code runs in a fresh process (the worker) that carries a seq_trace token
@@ -129,7 +129,6 @@ case Parsed of
                             KillW = fun() when is_pid(W) -> exit(W, kill);
                                        () -> ok
                                     end,
-                            StopFollowers = fun() -> [F ! {bv_follow_stop, self()} || F <- Followers], ok end,
                             Parent ! {self(), started},
                             Restore = fun() ->
                                 case seq_trace:get_system_tracer() =:= self() of
@@ -350,18 +349,15 @@ case Parsed of
                                         #{result := R5} -> R5
                                     end,
                                 #{stop := Stop, count := Count, dropped := Dropped} = Fin4,
-                                StopFollowers(),
                                 Self ! {bv_seqtrace, self(), done, Stop, Result,
                                         #{count => Count, dropped => Dropped}}
                             catch
                                 throw:gone ->
                                     Restore(),
-                                    StopFollowers(),
-                                    KillW();
+                                        KillW();
                                 Cls:Rsn:Stk ->
                                     Restore(),
-                                    StopFollowers(),
-                                    KillW(),
+                                        KillW(),
                                     Self ! {bv_seqtrace, self(), crashed,
                                             BvPrint({Cls, Rsn, Stk}, 1000)}
                             end

@@ -869,8 +869,6 @@ static int take_result(collector *c, const bv_trace_opts *o, const bv_term *res)
 typedef struct relay_args {
   int64_t label;                     /* the token's label (eval) */
   int follow;                        /* a follower: no code; relays what reaches its node */
-  const unsigned char *followers;    /* the entry: encoded list of the followers' pids */
-  size_t followers_len;
   unsigned duration_ms;              /* the relay's own deadline */
 } relay_args;
 
@@ -985,7 +983,6 @@ static int relay_start(collector *c, nodectx *x, const bv_trace_opts *o, const r
     }
   }
   c->max_events = o->max_events ? o->max_events : DEFAULT_MAX_EVENTS;
-  static const unsigned char nil[] = {106};
   bv_binding b[] = {
       {"Self", BV_B_SELF, 0, NULL, 0},
       {"MaxEvents", BV_B_INT, o->max_events ? o->max_events : DEFAULT_MAX_EVENTS, NULL, 0},
@@ -1005,8 +1002,6 @@ static int relay_start(collector *c, nodectx *x, const bv_trace_opts *o, const r
       {"Quiet", BV_B_INT, QUIET_MS, NULL, 0},
       {"LabelIn", BV_B_INT, ra->label, NULL, 0},
       {"Follow", BV_B_BOOL, ra->follow, NULL, 0},
-      {"Followers", BV_B_RAW, 0, ra->followers ? (const char *)ra->followers : (const char *)nil,
-       ra->followers ? ra->followers_len : sizeof nil},
   };
   size_t nb = attach ? 10 : sizeof b / sizeof *b;
   bv_arena *tmp = bv_arena_new();
@@ -1060,18 +1055,27 @@ static int relay_wait(collector *c, nodectx *x, const bv_trace_opts *o, const tc
   relay.type = BV_T_PID;
   relay.raw = x->raw;
   relay.rawlen = x->rawlen;
-  int rc;
+  int rc, told = 0;
   for (;;) {
     bv_term *m;
     uint64_t dl = deadline, now = bv_now_ms();
     if (sig) {
-      /* a follower: looks up every 200 ms whether the entry failed, and
-         gives its relay a grace period once the entry's is done */
+      /* a follower: looks up every 200 ms whether the entry failed, and once
+         the entry's trace is done tells its relay to stop (on its own
+         connection) and gives it a grace period */
       if (atomic_load(&sig->abort)) {
         rc = bv_error_set(BV_ECLOSED, "the trace was stopped: it failed on the entry node");
         break;
       }
       uint64_t ed = atomic_load(&sig->entry_done);
+      if (ed && !told) {
+        told = 1;
+        bv_binding sb[] = {{"Self", BV_B_SELF, 0, NULL, 0},
+                           {"Relay", BV_B_RAW, 0, (const char *)x->raw, x->rawlen}};
+        bv_term *ok;
+        if ((rc = bv_conn_eval(x->conn, "seqtrace_stop.erl", sb, 2, 0, msgs, &ok)))
+          break;
+      }
       if (ed && ed + FOLLOW_GRACE_MS + bv_conn_timeout(x->conn) < dl)
         dl = ed + FOLLOW_GRACE_MS + bv_conn_timeout(x->conn);
       if (dl > now + 200)
@@ -1209,7 +1213,7 @@ int bv_trace_collect(bv_conn *conn, const bv_trace_opts *o, bv_trace **out)
   c.nev = &x.nev;
   c.conn = conn;
   c.node = x.node;
-  relay_args ra = {new_label(), 0, NULL, 0, 0};
+  relay_args ra = {new_label(), 0, 0};
   if (!rc)
     rc = trace_facts(t, conn);
   if (!rc)
@@ -1260,7 +1264,7 @@ static void tc_set_state(tc_run *r, size_t i, int st)
 
 static int tc_follower(tc_run *r, nodectx *x)
 {
-  relay_args ra = {r->label, 1, NULL, 0, 0};
+  relay_args ra = {r->label, 1, 0};
   /* its own deadline: the entry's trace, and the time the entry takes to
      start after it */
   unsigned duration = r->o->duration_ms ? r->o->duration_ms : DEFAULT_DURATION;
@@ -1303,8 +1307,6 @@ static int tc_entry(tc_run *r, nodectx *x)
     until.tv_sec++;
     until.tv_nsec -= 1000000000L;
   }
-  bv_buf list;
-  bv_buf_init(&list);
   pthread_mutex_lock(&r->mu);
   for (;;) {
     size_t waiting = 0;
@@ -1313,31 +1315,12 @@ static int tc_entry(tc_run *r, nodectx *x)
     if (!waiting || pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0)
       break;
   }
-  size_t nf = 0;
-  for (size_t i = 1; i < r->co->n; i++) {
+  for (size_t i = 1; i < r->co->n; i++)
     if (r->state[i] == 0)
       r->state[i] = 2; /* too late: it leaves when it sees this */
-    nf += r->state[i] == 1;
-  }
-  /* [Pid, ...] in the external format (no version byte) */
-  if (nf) {
-    unsigned char hdr[5] = {108, (unsigned char)(nf >> 24), (unsigned char)(nf >> 16),
-                            (unsigned char)(nf >> 8), (unsigned char)nf};
-    bv_buf_put(&list, (const char *)hdr, sizeof hdr);
-    for (size_t i = 1; i < r->co->n; i++)
-      if (r->state[i] == 1)
-        bv_buf_put(&list, (const char *)r->x[i].raw, r->x[i].rawlen);
-  }
-  bv_buf_putc(&list, 106);
   pthread_mutex_unlock(&r->mu);
-  if (list.failed) {
-    bv_buf_dispose(&list);
-    atomic_store(&r->sig.abort, 1);
-    return oom();
-  }
-  relay_args ra = {r->label, 0, (const unsigned char *)list.data, list.len, 0};
+  relay_args ra = {r->label, 0, 0};
   rc = relay_start(r->c, x, r->o, &ra);
-  bv_buf_dispose(&list);
   if (!rc)
     rc = relay_wait(r->c, x, r->o, NULL);
   if (rc)
