@@ -10,7 +10,8 @@
 const cli_opt cmd_seqtrace_opts[] = {
     {"eval", "CODE", "Erlang expressions to run and trace (in a fresh process)"},
     {"elixir", "CODE", "Elixir code to run and trace (nodes that run Elixir)"},
-    {"attach", "WHO[,WHO]", "trace running processes: registered names or pids"},
+    {"attach", "WHO[,WHO]", "trace running processes: registered names or pids; NAME@NODE or "
+                            "{NAME, NODE} for a process of another node"},
     {"max-events", "N", "stop after N events (default 1000)"},
     {"duration", "MS", "stop after MS milliseconds; bounds the code too (default 5000)"},
     {"max-queue", "N", "stop if the relay's mailbox passes N messages (default 20000)"},

@@ -19,11 +19,12 @@ static const cli_opt global_opts[] = {
     {"max-message", "MB", "largest message taken from the node, in MiB (default 256)"},
     {"local", "erl|elixir", "what the throwaway local node runs (default erl)"},
     {"cluster", NULL, "every node --node is connected to (nodes(visible)), collected in parallel "
-                      "(procs, apps, memory, suptree --app)"},
+                      "(procs, apps, memory, suptree --app; seqtrace traces across them)"},
     {"hidden", NULL, "with --cluster or the cluster command: hidden nodes and connections too "
                      "(nodes(hidden); never beamviz's own)"},
     {"nodes", "A@H,B@H,...",
-     "these nodes, collected in parallel (procs, apps, memory, suptree --app); replaces --node"},
+     "these nodes, collected in parallel (procs, apps, memory, suptree --app; seqtrace: the "
+     "first runs the code); replaces --node"},
     {"parallel", "N", "with --cluster, --nodes or the cluster command: at most N connections "
                       "at once (default 8)"},
     {"output", "FILE", "output file, '-' for stdout (short: -o)"},
