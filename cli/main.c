@@ -516,6 +516,9 @@ static int setup_cluster(cli_ctx *ctx)
                                  "command)");
   if (!ctx->cluster && !ctx->nodes)
     return EXIT_OK;
+  if (ctx->cmd->fn == cmd_cluster)
+    return cli_error(EXIT_USAGE, "--%s: the cluster command finds the nodes itself from --node",
+                     ctx->cluster ? "cluster" : "nodes");
   if (ctx->cmd->fn != cmd_procs && ctx->cmd->fn != cmd_apps && ctx->cmd->fn != cmd_memory &&
       ctx->cmd->fn != cmd_suptree && ctx->cmd->fn != cmd_seqtrace)
     return cli_error(EXIT_USAGE,

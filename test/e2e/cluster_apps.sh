@@ -17,12 +17,7 @@ start_node A
 start_node B
 start_node C
 start_node D   # another cookie: stays out of the cluster
-CK=bvcluster$(bv__rand 8)
-for n in "$A" "$B" "$C"; do
-  check "set cookie on $n" erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok."
-  BV_COOKIES[$n]=$CK
-done
-check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), true = net_kernel:connect_node('$C'), ok."
+join_cluster "$A" "$B" "$C"
 skew() {
   check "bv_skew $2 on $1" erl_eval "$1" "ok = application:load({application, bv_skew, [{description, \"version skew\"}, {vsn, \"$2\"}, {modules, []}, {registered, []}, {applications, [kernel, stdlib]}]}), ok = application:start(bv_skew)."
 }

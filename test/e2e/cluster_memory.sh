@@ -14,12 +14,7 @@ start_node A
 start_node B
 start_node C
 start_node D   # another cookie: stays out of the cluster
-CK=bvcluster$(bv__rand 8)
-for n in "$A" "$B" "$C"; do
-  check "set cookie on $n" erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok."
-  BV_COOKIES[$n]=$CK
-done
-check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), true = net_kernel:connect_node('$C'), ok."
+join_cluster "$A" "$B" "$C"
 # different sizes, so that the lines are not on top of each other
 check "B grows" erl_eval "$B" "ets:new(bv_fill_b, [named_table, public, {heir, whereis(init), x}]), [ets:insert(bv_fill_b, {I, lists:duplicate(40, I)}) || I <- lists:seq(1, 40000)], ok."
 for n in "$A" "$B" "$C"; do target_baseline "$n"; done

@@ -16,12 +16,7 @@ start_node B
 start_node C
 start_node D   # another cookie: stays out of the cluster
 DC=$BV_COOKIE
-CK=bvcluster$(bv__rand 8)
-for n in "$A" "$B" "$C"; do
-  check "set cookie on $n" erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok."
-  BV_COOKIES[$n]=$CK
-done
-check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), true = net_kernel:connect_node('$C'), ok."
+join_cluster "$A" "$B" "$C"
 check "connected" erl_eval "$A" "2 = length(nodes()), ok."
 for n in "$A" "$B" "$C"; do target_baseline "$n"; done
 
@@ -139,7 +134,8 @@ vl_check "$T/d.vl.json"
 expect_exit 2 "'foo' is not a node name" "$T/u.csv" -- bv procs --nodes "$A,foo" -o "$T/u.csv"
 expect_exit 2 "--cluster needs --node" "$T/u.csv" -- bv procs --cluster -o "$T/u.csv"
 expect_exit 2 "--color: 'node' needs --cluster or --nodes" "$T/u.csv" -- bv --node "$A" procs --color node -o "$T/u.csv"
-expect_exit 2 "does not work on a cluster yet" "$T/u.txt" -- bv --node "$A" seqtrace --eval "ok." --cluster -o "$T/u.txt"
+expect_exit 2 "does not work on a cluster (procs" "$T/u.txt" -- bv --node "$A" demo --cluster -o "$T/u.txt"
+expect_exit 2 "the cluster command finds the nodes itself" "$T/u.txt" -- bv cluster --nodes "$A,$B" -o "$T/u.txt"
 expect_exit 2 "--parallel" "$T/u.csv" -- bv --node "$A" procs --parallel 0 --cluster -o "$T/u.csv"
 
 # --- no node at all: the first failure's exit code, no file -------------------------

@@ -21,12 +21,7 @@ start_node A erl -pa "$T/ebin"
 start_node B erl -pa "$T/ebin"
 start_node C erl -pa "$T/ebin"
 start_node D   # another cookie: stays out of the cluster
-CK=bvcluster$(bv__rand 8)
-for n in "$A" "$B" "$C"; do
-  check "set cookie on $n" erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok."
-  BV_COOKIES[$n]=$CK
-done
-check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), true = net_kernel:connect_node('$C'), ok."
+join_cluster "$A" "$B" "$C"
 check "seq_srv on B" erl_eval "$B" 'seq_srv:start(), ok.'
 for n in "$A" "$B" "$C"; do target_baseline "$n"; done
 

@@ -14,12 +14,7 @@ kind=elixir
 T=$BV_TMP
 start_node A "$kind"
 start_node B "$kind"
-CK=bvcluster$(bv__rand 8)
-for n in "$A" "$B"; do
-  check "set cookie on $n" erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok."
-  BV_COOKIES[$n]=$CK
-done
-check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), ok."
+join_cluster "$A" "$B"
 check "agent on B" ex_eval "$B" '{:ok, _} = Agent.start(fn -> 40 end, name: :bv_agent); :ok'
 for n in "$A" "$B"; do target_baseline "$n"; done
 

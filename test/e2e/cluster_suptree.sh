@@ -16,12 +16,7 @@ start_node A
 start_node B
 start_node C
 start_node D   # another cookie: stays out of the cluster
-CK=bvcluster$(bv__rand 8)
-for n in "$A" "$B" "$C"; do
-  check "set cookie on $n" erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok."
-  BV_COOKIES[$n]=$CK
-done
-check "connect" erl_eval "$A" "true = net_kernel:connect_node('$B'), true = net_kernel:connect_node('$C'), ok."
+join_cluster "$A" "$B" "$C"
 check "runtime_tools on B" erl_eval "$B" "{ok, _} = application:ensure_all_started(runtime_tools), ok."
 # a library application (a crafted resource, no module, no processes) started on C
 check "bv_lib on C" erl_eval "$C" "ok = application:load({application, bv_lib, [{description, \"lib\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applications, [kernel, stdlib]}]}), ok = application:start(bv_lib)."

@@ -103,6 +103,21 @@ expect_small 300 "too large" "$BV_TMP/nils.vl.json" "{nil_list, 20000000}" 60000
 expect_exit 14 "more events than asked for" "$BV_TMP/events.json" -- \
   "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" --timeout 5000 seqtrace --eval ok --max-events 10 \
   -o "$BV_TMP/events.json"
+# a trace across nodes whose follower (the liar) sends a serial cycle and a
+# name with '|': the merge ends, the entry's and the follower's events are kept
+start_node M
+check "M takes N's cookie" erl_eval "$M" "erlang:set_cookie(node(), '$(node_cookie "$N")'), ok."
+BV_COOKIES[$M]=$(node_cookie "$N")
+[ "$(erl_eval "$N" "bv_liar:mode(serial_cycle).")" = ok ] || fail "cannot set mode serial_cycle"
+check "a lying follower" "$BEAMVIZ" --cookie "$(node_cookie "$N")" --timeout 5000 seqtrace \
+  --nodes "$M,$N" --eval 'self() ! hi, receive hi -> ok end' -o "$BV_TMP/cycle.json"
+python3 - "$BV_TMP/cycle.json" <<'PY' || fail "a lying follower: model"
+import json, sys
+m = json.load(open(sys.argv[1]))
+ev = m["events"]
+assert len(ev) == 5, [e["label"] for e in ev]
+assert sorted(tuple(e["serial"]) for e in ev if e["label"] == "INFO: x") == [(1, 3), (1, 3), (2, 1), (3, 2)]
+PY
 # --- end of memory the node cannot inflate ----------------------------------
 
 # to stdout nothing at all, though a whole chunk (2000 rows, more than the

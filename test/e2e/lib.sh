@@ -36,6 +36,7 @@
 #   wait_proc_count NODE N [SECONDS]  waits (default 5 s) until NODE has N processes; on
 #       timeout prints the last count and returns 1 (connections just closed, workers that
 #       are finishing: give them a moment instead of sleeping a fixed time).
+#   join_cluster NODE...        one fresh cookie (CK) for all, the first connected to the rest
 #   target_baseline NODE        records NODE's process count and registered names
 #   tree_pids FILE.json         the member pids of a saved supervision tree, sorted
 #   target_settled NODE DESC [SECONDS]
@@ -326,6 +327,25 @@ ps = sorted({n["pid"] for n in t["nodes"] if n.get("pid") and n["kind"] != "exte
             key=lambda p: tuple(int(x) for x in p.strip("<>").split(".")))
 print(" ".join(ps))
 PYEOF
+}
+
+# join_cluster NODE...  one fresh cookie for every node (in BV_COOKIES, and in CK for
+#   the caller's beamviz runs), then the first node connects to each other one
+#   (net_kernel:connect_node): a loopback cluster as the cluster tests use it.
+join_cluster() {
+  [ $# -ge 1 ] || bv__die "usage: join_cluster NODE..."
+  local n first=$1
+  CK=bvcluster$(bv__rand 8)
+  for n in "$@"; do
+    [ "$(erl_eval "$n" "erlang:set_cookie(node(), '$CK'), ok.")" = ok ] ||
+      bv__die "join_cluster: cannot set the cookie of $n"
+    BV_COOKIES[$n]=$CK
+  done
+  shift
+  for n in "$@"; do
+    [ "$(erl_eval "$first" "net_kernel:connect_node('$n').")" = true ] ||
+      bv__die "join_cluster: $first cannot connect to $n"
+  done
 }
 
 start_node() {

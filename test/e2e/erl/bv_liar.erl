@@ -34,6 +34,7 @@ loop(Real) ->
                     case {lists:keyfind('MaxEvents', 1, Inner),
                           persistent_term:get(bv_liar_mode, none)} of
                         {{_, Max}, too_many_events} -> lie_events(From, Bs, Inner, Max);
+                        {{_, _}, serial_cycle} -> lie_cycle(From, Bs, Inner);
                         _ -> Real ! Req           % not the snapshot: the real rex answers
                     end;
                 _ -> lie(From, Bs, Inner, Outer)
@@ -182,6 +183,25 @@ lie_events(From, Bs, Inner, Max) ->
                           Ev = fun(I) -> {send, I, I + 1, I, I, Me, Me, <<"m">>, <<>>, [], <<>>} end,
                           Self ! {bv_seqtrace, Me, batch, [Ev(I) || I <- lists:seq(1, Max + 1)], [], []},
                           Self ! {bv_seqtrace, Me, done, done, none, []}
+                  end),
+    From ! {rex, {Id, async}},
+    Self ! {bv_eval, Id, {ok, {ok, Relay}}},
+    Relay ! go.
+
+%% A follower relay of a trace across nodes whose events' serials form a cycle
+%% (each one's prev is the cur of the next) and name a pid of another node
+%% with a '|' in its name's place: the merge must end and keep every event.
+lie_cycle(From, Bs, Inner) ->
+    {'Id', Id} = lists:keyfind('Id', 1, Bs),
+    {'Self', Self} = lists:keyfind('Self', 1, Inner),
+    Relay = spawn(fun() ->
+                          receive go -> ok end,
+                          Me = self(),
+                          Ev = fun(P, C) -> {send, P, C, C, C, Me, Me, <<"m">>, <<"x">>, [], <<>>} end,
+                          Self ! {bv_seqtrace, Me, batch, [Ev(2, 1), Ev(3, 2), Ev(1, 3), Ev(1, 3)],
+                                  [{Me, <<"a|b">>}], []},
+                          receive {bv_follow_stop, _} -> ok after 30000 -> ok end,
+                          Self ! {bv_seqtrace, Me, done, done, none, #{}}
                   end),
     From ! {rex, {Id, async}},
     Self ! {bv_eval, Id, {ok, {ok, Relay}}},
