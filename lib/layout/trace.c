@@ -100,7 +100,11 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
   /* frames (v->groups): the node's name as drawn and its width */
   size_t ng = v->ngroups;
   bv_text_metrics *gname = calloc(ng + 1, sizeof *gname);
-  if (!cols || !rows || !gname) {
+  /* a name wider than its frame's participants goes on two lines, split
+     before its '@' ("name" above "@host"): gl1, gl2 (NULL: one line) */
+  const char **gl1 = calloc(2 * (ng + 1), sizeof *gl1), **gl2 = gl1 ? gl1 + ng + 1 : NULL;
+  int split_any = 0;
+  if (!cols || !rows || !gname || !gl1) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
     goto done;
   }
@@ -208,6 +212,24 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
     for (size_t c = lo; c < hi; c++)
       have += gap[c];
     double need = fmin(gname[g].width, MAX_LABEL) + 2 * FR_PAD;
+    const char *nm = gr->node ? gr->node : "?", *at = strchr(nm, '@');
+    if (have < need && at && at > nm) {
+      bv_text_metrics a, b;
+      const char *l1 = bv_arena_strndup(s->arena, nm, (size_t)(at - nm));
+      if (!l1) {
+        rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+        goto done;
+      }
+      if ((rc = sc_measure(m, l1, FR_FONT, 1, &a)) || (rc = sc_measure(m, at, FR_FONT, 1, &b)))
+        goto done;
+      double need2 = fmin(fmax(a.width, b.width), MAX_LABEL) + 2 * FR_PAD;
+      if (need2 < need) {
+        gl1[g] = l1;
+        gl2[g] = at;
+        need = need2;
+        split_any = 1;
+      }
+    }
     if (have < need) {
       double half = (need - have) / 2;
       cols[lo].pad_l += half;
@@ -237,7 +259,8 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
       goto done;
     width = fmax(width, MARGIN + ttm.width + MARGIN);
   }
-  double top = MARGIN + (title ? TITLE_H : 0) + (ng ? FR_HEAD : 0);
+  double head = ng ? FR_HEAD + (split_any ? FR_FONT * 1.25 : 0) : 0;
+  double top = MARGIN + (title ? TITLE_H : 0) + head;
   /* rows */
   double y = top + boxh + 16;
   double lh = fs * 1.25;
@@ -271,13 +294,21 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
     const struct bv_trace_group *gr = &v->groups[g];
     const col *lo = &cols[gr->first], *hi = &cols[gr->first + gr->n - 1];
     double x0 = lo->cx - lo->w / 2 - lo->pad_l, x1 = hi->cx + hi->w / 2 + hi->pad_r;
-    double y0 = top - FR_HEAD, y1 = bottom_y + boxh + FR_FOOT;
+    double y0 = top - head, y1 = bottom_y + boxh + FR_FOOT;
     rc = sc_rect(s, "node-frame", x0, y0, x1 - x0, y1 - y0, 6, SC_NONE, th->muted, 1.5,
                  BV_DASH_SOLID, -1);
-    if (!rc)
-      rc = sc_text(s, m, "node-name", x0 + FR_PAD, y0 + FR_HEAD / 2 + FR_FONT * 0.35,
-                   BV_ANCHOR_START, FR_FONT, 1, th->text, gr->node ? gr->node : "?",
-                   x1 - x0 - 2 * FR_PAD, -1, NULL);
+    const char *nm = gr->node ? gr->node : "?";
+    for (int k = 0; k < (gl1[g] ? 2 : 1) && !rc; k++) {
+      size_t idx = 0;
+      rc = sc_text(s, m, "node-name", x0 + FR_PAD,
+                   y0 + FR_HEAD / 2 + FR_FONT * 0.35 + k * FR_FONT * 1.25, BV_ANCHOR_START,
+                   FR_FONT, 1, th->text, gl1[g] ? (k ? gl2[g] : gl1[g]) : nm,
+                   x1 - x0 - 2 * FR_PAD, -1, &idx);
+      /* a name on two lines: each line's hover text is the whole name */
+      if (!rc && gl1[g] && !s->items[idx].full &&
+          !(s->items[idx].full = bv_arena_strdup(s->arena, nm)))
+        rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+    }
   }
   double top_line = top + boxh, bottom_line = bottom_y;
   for (size_t c = 0; c < nc && !rc; c++) {
@@ -367,6 +398,7 @@ done:
   free(order);
   free(gap);
   free(gname);
+  free(gl1);
   if (rc) {
     bv_scene_free(s);
     return rc;

@@ -711,23 +711,44 @@ static void test_cluster_layout(void)
   }
   CHECK(strstr(s->title, "message sequence across 2 of 3 nodes") == s->title);
   bv_scene_free(s);
-  /* a node's name wider than its one participant: the frame fits the name */
-  t->nodes[1].node = "a_long_node_name@somehost.example";
-  t->parts[1].node = t->parts[2].node = t->nodes[1].node;
+  /* a node's name wider than its one participant: on two lines, split before
+     its '@' (each line's hover text the whole name); without an '@', the frame
+     grows to fit it; never shortened, always inside its frame */
+  static const struct {
+    const char *name, *l1, *l2;
+  } longs[] = {{"a_long_node_name@somehost.example", "a_long_node_name", "@somehost.example"},
+               {"a_long_node_name_with_no_host", "a_long_node_name_with_no_host", NULL}};
   t->events[1].to = 1; /* kv_srv spawns itself: b's only participant */
   t->events[2].from = 1;
-  CHECK_INT(bv_layout_seq_model(&m, &o, &ms, &s, &info), 0);
-  for (size_t i = 0; i < s->n; i++) {
-    const bv_sitem *it = &s->items[i];
-    if (it->cls && strcmp(it->cls, "node-name") == 0 && it->text[0] == 'a' && it->text[1] == '_') {
-      CHECK_STR(it->text, t->nodes[1].node); /* not shortened */
-      for (size_t k = 0; k < s->n; k++)
-        if (s->items[k].cls && strcmp(s->items[k].cls, "node-frame") == 0 &&
-            s->items[k].x < it->x && it->x < s->items[k].x + s->items[k].w)
-          CHECK(it->x + it->w <= s->items[k].x + s->items[k].w);
+  for (size_t c = 0; c < sizeof longs / sizeof *longs; c++) {
+    t->nodes[1].node = longs[c].name;
+    t->parts[1].node = t->parts[2].node = t->nodes[1].node;
+    CHECK_INT(bv_layout_seq_model(&m, &o, &ms, &s, &info), 0);
+    const bv_sitem *fr = NULL, *ln[3] = {NULL, NULL, NULL};
+    size_t nl = 0;
+    for (size_t i = 0; i < s->n; i++) {
+      const bv_sitem *it = &s->items[i];
+      if (it->cls && strcmp(it->cls, "node-frame") == 0)
+        fr = it; /* the last frame: b's */
+      if (it->cls && strcmp(it->cls, "node-name") == 0 && nl < 3 &&
+          (strncmp(it->text, "a_", 2) == 0 || it->text[0] == '@'))
+        ln[nl++] = it;
     }
+    CHECK_INT(nl, longs[c].l2 ? 2 : 1);
+    CHECK(fr != NULL && ln[0] != NULL);
+    if (fr && ln[0]) {
+      CHECK_STR(ln[0]->text, longs[c].l1);
+      if (longs[c].l2 && ln[1]) {
+        CHECK_STR(ln[1]->text, longs[c].l2);
+        CHECK(ln[1]->y > ln[0]->y);
+        CHECK_STR(ln[0]->full, longs[c].name);
+        CHECK_STR(ln[1]->full, longs[c].name);
+      }
+      for (size_t k = 0; k < nl; k++)
+        CHECK(ln[k]->x >= fr->x && ln[k]->x + ln[k]->w <= fr->x + fr->w);
+    }
+    bv_scene_free(s);
   }
-  bv_scene_free(s);
   /* one node's trace: as before */
   t->nnodes = 0;
   CHECK_INT(bv_layout_seq_model(&m, &o, &ms, &s, &info), 0);
