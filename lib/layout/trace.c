@@ -6,7 +6,12 @@
  * for replies, activation bars for processes spawned during the trace,
  * self-messages as loops, and the view's notes.
  * Columns are spaced so every label fits between the lifelines it spans:
- * width grows with participants and labels, height with messages. */
+ * width grows with participants and labels, height with messages.
+ * A trace across nodes adds the view's title line and a frame per node group
+ * (the theme's muted grey, full height, the node's name in its top band, on
+ * two lines split before the '@' when that keeps the frame narrower); frames
+ * take only their padding beside their outer boxes, and grow evenly when the
+ * name needs it. */
 #include "layout/scene_priv.h"
 
 #include <math.h>
