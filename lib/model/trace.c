@@ -373,7 +373,7 @@ int bv_trace_select_node(bv_trace *t, const char *node)
   size_t r = t->nnodes;
   const bv_node_result *failed = NULL;
   for (size_t i = 0; i < t->nnodes && r == t->nnodes; i++)
-    if (strcmp(t->nodes[i].node, node) == 0) {
+    if (t->nodes[i].node && strcmp(t->nodes[i].node, node) == 0) {
       if (t->nodes[i].code == BV_OK)
         r = i;
       else
@@ -383,7 +383,7 @@ int bv_trace_select_node(bv_trace *t, const char *node)
     bv_buf b;
     bv_buf_init(&b);
     for (size_t i = 0; i < t->nnodes; i++)
-      if (t->nodes[i].code == BV_OK)
+      if (t->nodes[i].code == BV_OK && t->nodes[i].node)
         bv_buf_printf(&b, "%s%s", b.len ? ", " : "", t->nodes[i].node);
     int rc = failed ? bv_error_set(BV_ENOTFOUND,
                                    "node '%s' was not traced (%s); the trace has: %s", node,
@@ -433,20 +433,45 @@ int bv_trace_select_node(bv_trace *t, const char *node)
     emap[i] = (int32_t)ne;
     t->events[ne++] = e;
   }
-  /* the nodes the kept processes run on, in their order; node itself always */
-  size_t nk = 0;
-  for (size_t i = 0; i < t->nnodes; i++) {
-    int used = i == r;
-    for (size_t p = 0; p < np && !used && t->nodes[i].code == BV_OK; p++)
-      used = runs_on(&t->parts[p], t->nodes[i].node);
-    if (used)
-      t->nodes[nk++] = t->nodes[i];
+  /* the traced nodes the kept processes run on, in their order; node itself
+     always (keep[] is reused: one mark per node, found by name) */
+  bv_intern names;
+  memset(&names, 0, sizeof names);
+  int rc = 0;
+  memset(keep, 0, t->nparts + 1);
+  unsigned char *used = t->nnodes <= t->nparts ? keep : calloc(t->nnodes + 1, 1);
+  for (size_t i = 0; i < t->nnodes && used && !rc; i++) {
+    int fresh;
+    const char *nm = t->nodes[i].code == BV_OK ? t->nodes[i].node : NULL;
+    bv_intern_slot *sl = nm ? bv_intern_put(&names, nm, strlen(nm), &fresh) : NULL;
+    if (nm && !sl)
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+    else if (sl && fresh)
+      sl->num = (int64_t)i;
   }
-  t->nparts = np;
-  t->n = ne;
-  t->nnodes = nk;
+  if (!used)
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  for (size_t p = 0; p < np && !rc; p++) {
+    const char *pn = t->parts[p].node;
+    const bv_intern_slot *sl = pn ? bv_intern_get(&names, pn, strlen(pn)) : NULL;
+    if (sl)
+      used[sl->num] = 1;
+  }
+  size_t nk = 0;
+  for (size_t i = 0; i < t->nnodes && !rc; i++)
+    if (i == r || (t->nodes[i].code == BV_OK && used[i]))
+      t->nodes[nk++] = t->nodes[i];
+  bv_intern_dispose(&names);
+  if (used != keep)
+    free(used);
   free(keep);
   free(pmap);
   free(emap);
+  /* out of memory: the node's part with every node still listed */
+  t->nparts = np;
+  t->n = ne;
+  if (rc)
+    return rc;
+  t->nnodes = nk;
   return 0;
 }
