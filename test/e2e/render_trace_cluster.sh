@@ -136,6 +136,42 @@ for s in ("a@h", "b@h", "c@h", "message sequence across 2 of 3 nodes", "kv_srv",
 assert open(t + "/cl.svg", "rb").read(200).lstrip().startswith(b"<")
 PY
 
+# 40 nodes, some named so that Mermaid could misread them (a colour word first, a
+# ')' that would end the box colour, '#' and ';', non-ASCII): every box parses with
+# the grey colour and its name, holding its node's two participants
+python3 - "$T" <<'PY'
+import json, sys
+t = sys.argv[1]
+odd = ["red@h", "blue@h", "a)b@h", "c;d#e@h", "\u00fcn\u00ef@h", "wrap:x@h"]
+nodes = [odd[i] if i < len(odd) else "n%d@h" % i for i in range(40)]
+parts, evs = [], []
+for i, n in enumerate(nodes):
+    for k in range(2):
+        parts.append({"pid": "<0.%d.0>" % (100 + k), "name": "s%d_%d" % (i, k), "spawned": False,
+                      "system": False, "exit_reason": None, "node": n})
+for i in range(len(parts) - 1):
+    evs.append({"kind": "send", "from": i, "to": i + 1, "label": "INFO: m%d" % i, "text": "m",
+                "serial": None, "ts_us": i, "reply_to": None})
+d = {"format": "beamviz.seqtrace", "version": 1, "node": nodes[0], "mode": "eval", "code": "x",
+     "stop_reason": "done", "nodes": [{"node": n} for n in nodes], "participants": parts,
+     "events": evs}
+json.dump(d, open(t + "/many.json", "w"))
+PY
+check "40 nodes mmd" R "$T/many.json" -o "$T/many.mmd"
+mmd_check "$T/many.mmd"
+node "$T/boxes.mjs" "$T/many.mmd" >"$T/many.out" 2>"$T/boxes.err" || fail "Mermaid's sequence database (40 nodes): $(head -c 800 "$T/boxes.err")"
+python3 - "$T" <<'PY' || fail "40 nodes' boxes: $(head -c 1500 "$T/many.out")"
+import json, sys
+t = sys.argv[1]
+o = json.loads(open(t + "/many.out").read())
+names = [b["name"] for b in o["boxes"]]
+assert names[:6] == ["red@h", "blue@h", "a_b@h", "c_d_e@h", "\u00fcn\u00ef@h", "wrap_x@h"], names[:6]
+assert names[6:] == ["n%d@h" % i for i in range(6, 40)], names
+assert all(b["fill"] == "rgba(128, 128, 128, 0.12)" for b in o["boxes"])
+assert all(b["parts"] == ["s%d_0" % i, "s%d_1" % i] for i, b in enumerate(o["boxes"])), o["boxes"][:3]
+assert o["free"] == []
+PY
+
 # errors: not a traced node (exit 11, naming those traced), one node's trace (2)
 expect_exit 11 "--node: node 'x@h' is not in this trace (it traced: a@h, b@h)" "$T/x.mmd" -- \
   "$BEAMVIZ" render "$T/cl.json" --node x@h -o "$T/x.mmd"

@@ -760,6 +760,40 @@ static void test_cluster_layout(void)
   bv_trace_free(t);
 }
 
+/* Many nodes with long names: the boxes count in Mermaid's size budget, every
+ * box opened is closed, and what is cut is said. */
+static void test_cluster_size_cap(void)
+{
+  size_t nn = 600, n = nn;
+  bv_trace *t = make(nn, n);
+  t->nnodes = nn;
+  t->nodes = bv_arena_alloc(t->arena, nn * sizeof *t->nodes);
+  for (size_t i = 0; i < nn; i++) {
+    char name[256];
+    memset(name, 'n', 190);
+    snprintf(name + 190, sizeof name - 190, "%zu@h", i);
+    t->nodes[i] = (bv_node_result){bv_arena_strdup(t->arena, name), BV_OK, NULL, 0, 0, 0};
+    t->parts[i] = (bv_participant){"<0.90.0>", NULL, 0, 0, NULL, NULL, NULL, 0, t->nodes[i].node};
+  }
+  for (size_t i = 0; i < n; i++)
+    ev(t, i, BV_EV_SEND, (uint32_t)i, (uint32_t)((i + 1) % nn), "INFO: x", "x", -1);
+  bv_emit_info info;
+  char *s = mmd(t, 1000, 0, 0, &info);
+  CHECK(strlen(s) < 50000);
+  CHECK(info.shown > 10 && info.shown < n);
+  CHECK_INT(info.shown + info.left_out, n);
+  size_t boxes = 0, ends = 0;
+  for (const char *p = s; (p = strstr(p, "\n  box ")); p++)
+    boxes++;
+  for (const char *p = s; (p = strstr(p, "\n  end\n")); p++)
+    ends++;
+  CHECK(boxes > 10);
+  CHECK_INT(boxes, ends);
+  CHECK(strstr(s, "more messages not drawn") != NULL);
+  free(s);
+  bv_trace_free(t);
+}
+
 int main(void)
 {
   test_mermaid();
@@ -774,5 +808,6 @@ int main(void)
   test_cluster_json_bad();
   test_cluster_select();
   test_cluster_layout();
+  test_cluster_size_cap();
   return check_report();
 }
