@@ -9,7 +9,7 @@
 const cli_opt cmd_render_opts[] = {
     {"max-input", "MB", "largest model file to read, in MiB (default 256, at most 4095)"},
     {"node", "NAME@HOST",
-     "a cluster's process snapshot, application list, memory series or trees: that node's part only"},
+     "a cluster's process snapshot, application list, memory series, trees or trace: that node's part only"},
     {NULL, NULL, NULL}};
 
 int cmd_render(cli_ctx *ctx)
@@ -52,6 +52,9 @@ int cmd_render(cli_ctx *ctx)
       rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
     if (m.kind == BV_MODEL_MEMORY && ctx->node && rc == EXIT_OK &&
         (rc = bv_memseries_select_node(m.u.memory, ctx->node)))
+      rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
+    if (m.kind == BV_MODEL_TRACE && ctx->node && rc == EXIT_OK &&
+        (rc = bv_trace_select_node(m.u.trace, ctx->node)))
       rc = cli_error(cli_exit_code(rc), "--node: %s", bv_error_last());
     if (m.kind == BV_MODEL_SNAPSHOT && rc == EXIT_OK)
       rc = cli_procs_top(ctx, m.u.snapshot);

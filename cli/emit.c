@@ -350,10 +350,11 @@ int cli_render_check(const cli_ctx *ctx, bv_model_kind kind)
     const char *name = ctx->kv[j].name;
     if (in(render_own, name) || (i >= 0 && in(kinds[i].view, name)))
       continue;
-    /* one node's part of a cluster's snapshot, application list, memory series or trees */
+    /* one node's part of a cluster's snapshot, application list, memory series,
+       trees or trace */
     if (strcmp(name, "node") == 0 &&
         (kind == BV_MODEL_SNAPSHOT || kind == BV_MODEL_APPS || kind == BV_MODEL_MEMORY ||
-         kind == BV_MODEL_TREE))
+         kind == BV_MODEL_TREE || kind == BV_MODEL_TRACE))
       continue;
     int image = 0;
     for (const cli_opt *io = cli_image_opts; io->name; io++)

@@ -431,6 +431,17 @@ typedef struct bv_trace {
   struct bv_node_result *nodes;
 } bv_trace;
 
+/* Keeps one node's part of a trace across nodes: the events whose sender or
+ * receiver runs on node, and the participants they name (processes of other
+ * nodes that talked to it stay, with their node) plus node's own; from, to
+ * and reply_to follow (a reply whose request was left out gets -1). nodes
+ * keeps node and the traced nodes some kept participant runs on, in their
+ * order; the others and the failures go. The result is still a trace across
+ * nodes (node, the entry node, unchanged). BV_ENOTFOUND naming the traced
+ * nodes if node is not one of them (or was not traced, with its reason);
+ * BV_EINVAL for a single node's trace. In place. */
+int bv_trace_select_node(bv_trace *t, const char *node);
+
 /* Frees a model and its arena; NULL ok. */
 void bv_snapshot_free(bv_snapshot *s);
 void bv_memseries_free(bv_memseries *m);

@@ -56,8 +56,11 @@ int bv_apps_text(bv_buf *b, const bv_applist *l);
  * labels escaped with bv_mmd_escape, the payload after a <br/>; `->>` for
  * messages, `-->>` for replies; activation bars (always balanced) for
  * processes spawned during the trace; the view's notes as `Note` lines over
- * every participant. The view's messages, then as many as fit in 50,000
- * characters (the rest counted in info->left_out). Deterministic. */
+ * every participant. A trace across nodes adds the view's title (`title`)
+ * and puts each node's participants in a `box rgba(...) NODE ... end` (the
+ * view's groups; those of no node after, in none). The view's messages, then
+ * as many as fit in 50,000 characters (the rest counted in info->left_out).
+ * Deterministic. */
 int bv_emit_seq_mermaid(const bv_model *m, bv_format fmt, const bv_emit_opts *o, bv_out *out,
                         bv_emit_info *info);
 

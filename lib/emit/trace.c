@@ -7,6 +7,55 @@
 /* --- Mermaid ---------------------------------------------------------------- */
 
 #define MMD_BUDGET 46000u  /* the diagram stays under Mermaid's 50,000 characters */
+#define BOX_NAME_MAX 200u  /* bytes of a node's name in its box line */
+
+/* A node's box: an explicit colour first, so that the rest of the line is the
+ * title even when the name starts with a colour word ("red@h"); written as
+ * browsers serialise it (with spaces), which is what Mermaid compares when
+ * it has no CSS.supports. A light grey that lets the page through, so it
+ * reads on light and dark themes. */
+#define BOX_COLOUR "rgba(128, 128, 128, 0.12)"
+
+/* Text of a box or title line, which Mermaid reads up to the first '#' (a
+ * comment) or ';' and does not decode entities in: letters, digits, valid
+ * UTF-8 (not C1 controls) and " _-./,+=*!?@$%^~'([]{}" as they are, every
+ * other byte as '_' (a ')' would end the box colour's "rgba(...)", ':' could
+ * read as a "wrap:" prefix, '<' '>' '&' are HTML to its sanitiser). */
+static void line_text(bv_buf *b, const char *s, size_t n)
+{
+  static const char safe[] = " _-./,+=*!?@$%^~'([]{}";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    size_t l = 0;
+    if (c >= 0x80 && (l = bv_utf8_len(s + i, n - i)) != 0 &&
+        !(c == 0xC2 && (unsigned char)s[i + 1] < 0xA0)) {
+      bv_buf_put(b, s + i, l);
+      i += l - 1;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               (c && c < 0x80 && strchr(safe, c))) {
+      bv_buf_putc(b, (char)c);
+    } else {
+      bv_buf_putc(b, '_');
+      if (l)
+        i += l - 1;
+    }
+  }
+}
+
+/* bytes of s's first BOX_NAME_MAX bytes, never splitting a character */
+static size_t box_len(const char *s)
+{
+  size_t n = strlen(s), i = 0;
+  while (i < n) {
+    size_t l = bv_utf8_len(s + i, n - i);
+    if (!l)
+      l = 1;
+    if (i + l > BOX_NAME_MAX)
+      break;
+    i += l;
+  }
+  return i;
+}
 
 /* Appends the diagram of v: participants p0, p1... in the view's order,
  * arrows with the view's labels (the payload after a line break), activation
@@ -28,7 +77,15 @@ static int seq_mermaid(bv_buf *b, bv_trace_view *v, int markdown)
   size_t budget = 500, fit = 0; /* room for a note on what is left out */
   for (size_t k = 0; k < v->nnotes; k++)
     budget += 40 + 5 * strlen(v->notes[k]);
+  if (v->title)
+    budget += 16 + strlen(v->title);
   unsigned char *seen = active; /* reused: reset below */
+  /* a node's box costs its two lines, once */
+  unsigned char *gseen = t->nnodes ? calloc(t->nnodes + 1, 1) : NULL;
+  if (t->nnodes && !gseen) {
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+    goto done;
+  }
   for (; fit < v->n; fit++) {
     const bv_event *e = &t->events[v->ev[fit]];
     size_t cost = 24 + 5 * strlen(v->label[fit]) +
@@ -38,11 +95,17 @@ static int seq_mermaid(bv_buf *b, bv_trace_view *v, int markdown)
       if (!seen[ends[k]]) {
         seen[ends[k]] = 1;
         cost += 40 + 5 * strlen(v->part_label[v->col[ends[k]]]);
+        uint32_t r = t->nnodes ? v->rank[ends[k]] : 0;
+        if (t->nnodes && r < t->nnodes && !gseen[r]) {
+          gseen[r] = 1;
+          cost += 48 + box_len(t->nodes[r].node ? t->nodes[r].node : "");
+        }
       }
     if (budget + cost > MMD_BUDGET)
       break;
     budget += cost;
   }
+  free(gseen);
   memset(active, 0, t->nparts + 1);
   if ((rc = bv_trace_view_cut(v, fit)))
     goto done;
@@ -54,10 +117,30 @@ static int seq_mermaid(bv_buf *b, bv_trace_view *v, int markdown)
   if (markdown)
     bv_buf_puts(b, "```mermaid\n");
   bv_buf_puts(b, "sequenceDiagram\n");
+  if (v->title) {
+    bv_buf_puts(b, "  title ");
+    line_text(b, v->title, strlen(v->title));
+    bv_buf_putc(b, '\n');
+  }
+  /* across nodes: each node's participants in its box; those of no node
+     after, in none */
+  size_t g = 0;
   for (size_t k = 0; k < v->nparts; k++) {
-    bv_buf_printf(b, "  participant p%zu as ", k);
+    const struct bv_trace_group *gr = g < v->ngroups ? &v->groups[g] : NULL;
+    int in = gr && k >= gr->first && k < gr->first + gr->n;
+    if (gr && k == gr->first) {
+      const char *nm = gr->node ? gr->node : "?";
+      bv_buf_puts(b, "  box " BOX_COLOUR " ");
+      line_text(b, nm, box_len(nm));
+      bv_buf_putc(b, '\n');
+    }
+    bv_buf_printf(b, in ? "    participant p%zu as " : "  participant p%zu as ", k);
     bv_mmd_escape(b, v->part_label[k], strlen(v->part_label[k]));
     bv_buf_putc(b, '\n');
+    if (in && k + 1 == gr->first + gr->n) {
+      bv_buf_puts(b, "  end\n");
+      g++;
+    }
   }
   if (v->nparts == 0)
     bv_buf_puts(b, "  participant p0 as beamviz\n");

@@ -6,7 +6,12 @@
  * for replies, activation bars for processes spawned during the trace,
  * self-messages as loops, and the view's notes.
  * Columns are spaced so every label fits between the lifelines it spans:
- * width grows with participants and labels, height with messages. */
+ * width grows with participants and labels, height with messages.
+ * A trace across nodes adds the view's title line and a frame per node group
+ * (the theme's muted grey, full height, the node's name in its top band, on
+ * two lines split before the '@' when that keeps the frame narrower); frames
+ * take only their padding beside their outer boxes, and grow evenly when the
+ * name needs it. */
 #include "layout/scene_priv.h"
 
 #include <math.h>
@@ -25,6 +30,13 @@
 #define ROW_GAP 10.0
 #define FONT_SIZE 12.0
 #define MAX_LABEL 320.0   /* wider labels are shortened */
+/* a trace across nodes: a frame around each node's participants */
+#define FR_PAD 10.0       /* inside a frame, beside its outer boxes */
+#define FR_HEAD 22.0      /* the frame's band above its boxes, for the node's name */
+#define FR_FOOT 8.0       /* below the bottom boxes */
+#define FR_FONT 12.0      /* the node's name */
+#define TITLE_H 26.0      /* the title line ("message sequence across N nodes ...") */
+#define TITLE_FONT 13.0
 
 static const bv_color PART_FILL = SC_RGB(0xECECFF), PART_STROKE = SC_RGB(0x9370DB);
 
@@ -43,6 +55,7 @@ typedef struct col {
   uint32_t part;
   const char *label;
   double w, cx;
+  double pad_l, pad_r; /* room beside the box: a frame's side (0 if none) */
   int first_row, last_row, spawn_row; /* activation */
 } col;
 
@@ -82,14 +95,21 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
     return rc;
   s->font = bv_arena_strdup(s->arena, m->font ? m->font : "DejaVu Sans");
   s->background = th->page;
-  s->title = bv_arena_printf(s->arena, "message sequence%s%s", t->code ? ": " : "",
-                             t->code ? t->code : "");
+  s->title = bv_arena_printf(s->arena, "%s%s%s", v->title ? v->title : "message sequence",
+                             t->code ? ": " : "", t->code ? t->code : "");
   size_t ncols = v->nparts, nrows = v->n;
   col *cols = calloc(ncols + 1, sizeof *cols);
   row *rows = calloc(nrows + 1, sizeof *rows);
   order_key *order = NULL;
   double *gap = NULL;
-  if (!cols || !rows) {
+  /* frames (v->groups): the node's name as drawn and its width */
+  size_t ng = v->ngroups;
+  bv_text_metrics *gname = calloc(ng + 1, sizeof *gname);
+  /* a name wider than its frame's participants goes on two lines, split
+     before its '@' ("name" above "@host"): gl1, gl2 (NULL: one line) */
+  const char **gl1 = calloc(2 * (ng + 1), sizeof *gl1), **gl2 = gl1 ? gl1 + ng + 1 : NULL;
+  int split_any = 0;
+  if (!cols || !rows || !gname || !gl1) {
     rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
     goto done;
   }
@@ -155,8 +175,17 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
     rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
     goto done;
   }
+  /* a frame's sides: its name fits in it (the frame grows evenly beside its
+     outer boxes, so its participants stay as close as they are) */
+  for (size_t g = 0; g < ng; g++) {
+    const struct bv_trace_group *gr = &v->groups[g];
+    cols[gr->first].pad_l += FR_PAD;
+    cols[gr->first + gr->n - 1].pad_r += FR_PAD;
+    if ((rc = sc_measure(m, gr->node ? gr->node : "?", FR_FONT, 1, &gname[g])))
+      goto done;
+  }
   for (size_t c = 0; c + 1 < nc; c++)
-    gap[c] = (cols[c].w + cols[c + 1].w) / 2 + COL_GAP;
+    gap[c] = (cols[c].w + cols[c + 1].w) / 2 + COL_GAP + cols[c].pad_r + cols[c + 1].pad_l;
   double right_extra = 0;
   for (size_t r = 0; r < nrows; r++)
     order[r] = (order_key){abs(rows[r].a - rows[r].b), r};
@@ -181,16 +210,64 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
       for (int c = lo; c < hi; c++)
         gap[c] += (need - have) / (hi - lo);
   }
-  double x = MARGIN + cols[0].w / 2;
+  for (size_t g = 0; g < ng; g++) {
+    const struct bv_trace_group *gr = &v->groups[g];
+    size_t lo = gr->first, hi = gr->first + gr->n - 1;
+    double have = cols[lo].w / 2 + cols[lo].pad_l + cols[hi].w / 2 + cols[hi].pad_r;
+    for (size_t c = lo; c < hi; c++)
+      have += gap[c];
+    double need = fmin(gname[g].width, MAX_LABEL) + 2 * FR_PAD;
+    const char *nm = gr->node ? gr->node : "?", *at = strchr(nm, '@');
+    if (have < need && at && at > nm) {
+      bv_text_metrics a, b;
+      const char *l1 = bv_arena_strndup(s->arena, nm, (size_t)(at - nm));
+      if (!l1) {
+        rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+        goto done;
+      }
+      if ((rc = sc_measure(m, l1, FR_FONT, 1, &a)) || (rc = sc_measure(m, at, FR_FONT, 1, &b)))
+        goto done;
+      double need2 = fmin(fmax(a.width, b.width), MAX_LABEL) + 2 * FR_PAD;
+      if (need2 < need) {
+        gl1[g] = l1;
+        gl2[g] = at;
+        need = need2;
+        split_any = 1;
+      }
+    }
+    if (have < need) {
+      double half = (need - have) / 2;
+      cols[lo].pad_l += half;
+      cols[hi].pad_r += half;
+      if (lo > 0)
+        gap[lo - 1] += half;
+      if (hi + 1 < nc)
+        gap[hi] += half;
+    }
+  }
+  double x = MARGIN + cols[0].w / 2 + cols[0].pad_l;
   for (size_t c = 0; c < nc; c++) {
     cols[c].cx = x;
     x += gap[c];
   }
-  double width = cols[nc - 1].cx + fmax(cols[nc - 1].w / 2, right_extra) + MARGIN;
+  double width =
+      cols[nc - 1].cx + fmax(cols[nc - 1].w / 2 + cols[nc - 1].pad_r, right_extra) + MARGIN;
   for (size_t c = 0; c < nc; c++)
-    width = fmax(width, cols[c].cx + cols[c].w / 2 + MARGIN);
+    width = fmax(width, cols[c].cx + cols[c].w / 2 + cols[c].pad_r + MARGIN);
+  /* across nodes: the title line, and the frames' band above the boxes */
+  bv_text_metrics ttm;
+  memset(&ttm, 0, sizeof ttm);
+  const char *title = NULL;
+  if (v->title) {
+    const char *full;
+    if ((rc = sc_fit(s, m, v->title, TITLE_FONT, 1, 2 * MAX_LABEL, &title, &full, &ttm)))
+      goto done;
+    width = fmax(width, MARGIN + ttm.width + MARGIN);
+  }
+  double head = ng ? FR_HEAD + (split_any ? FR_FONT * 1.25 : 0) : 0;
+  double top = MARGIN + (title ? TITLE_H : 0) + head;
   /* rows */
-  double y = MARGIN + boxh + 16;
+  double y = top + boxh + 16;
   double lh = fs * 1.25;
   for (size_t r = 0; r < nrows; r++) {
     rows[r].y = y;
@@ -204,7 +281,7 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
   double note_h = ceil(lh + 12);
   y = note_y0 + (double)nnotes * (note_h + 8);
   double bottom_y = y + 8;
-  s->height = ceil(bottom_y + boxh + MARGIN);
+  s->height = ceil(bottom_y + boxh + (ng ? FR_FOOT : 0) + MARGIN);
   /* notes may need more width than the columns */
   for (size_t k = 0; k < nnotes; k++) {
     bv_text_metrics tm;
@@ -213,8 +290,32 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
     width = fmax(width, MARGIN + tm.width + 24 + MARGIN);
   }
   s->width = ceil(width);
-  /* drawing: lifelines, activation bars, arrows and labels, boxes, notes */
-  double top_line = MARGIN + boxh, bottom_line = bottom_y;
+  /* drawing: title, frames, lifelines, activation bars, arrows and labels,
+     boxes, notes */
+  if (title)
+    rc = sc_text(s, m, "title", MARGIN, MARGIN + TITLE_FONT, BV_ANCHOR_START, TITLE_FONT, 1,
+                 th->text, title, 0, -1, NULL);
+  for (size_t g = 0; g < ng && !rc; g++) {
+    const struct bv_trace_group *gr = &v->groups[g];
+    const col *lo = &cols[gr->first], *hi = &cols[gr->first + gr->n - 1];
+    double x0 = lo->cx - lo->w / 2 - lo->pad_l, x1 = hi->cx + hi->w / 2 + hi->pad_r;
+    double y0 = top - head, y1 = bottom_y + boxh + FR_FOOT;
+    rc = sc_rect(s, "node-frame", x0, y0, x1 - x0, y1 - y0, 6, SC_NONE, th->muted, 1.5,
+                 BV_DASH_SOLID, -1);
+    const char *nm = gr->node ? gr->node : "?";
+    for (int k = 0; k < (gl1[g] ? 2 : 1) && !rc; k++) {
+      size_t idx = 0;
+      rc = sc_text(s, m, "node-name", x0 + FR_PAD,
+                   y0 + FR_HEAD / 2 + FR_FONT * 0.35 + k * FR_FONT * 1.25, BV_ANCHOR_START,
+                   FR_FONT, 1, th->text, gl1[g] ? (k ? gl2[g] : gl1[g]) : nm,
+                   x1 - x0 - 2 * FR_PAD, -1, &idx);
+      /* a name on two lines: each line's hover text is the whole name */
+      if (!rc && gl1[g] && !s->items[idx].full &&
+          !(s->items[idx].full = bv_arena_strdup(s->arena, nm)))
+        rc = bv_error_set(BV_ENOMEM, "out of memory (sequence layout)");
+    }
+  }
+  double top_line = top + boxh, bottom_line = bottom_y;
   for (size_t c = 0; c < nc && !rc; c++) {
     double pts[4] = {cols[c].cx, top_line, cols[c].cx, bottom_line};
     rc = sc_line(s, "lifeline", pts, 2, th->muted, 1, BV_DASH_DASHED, BV_ARROW_NONE,
@@ -270,7 +371,7 @@ static int seq_layout(const bv_trace_view *v, const bv_emit_opts *o, const bv_me
   }
   for (size_t c = 0; c < nc && !rc; c++) {
     for (int k = 0; k < 2 && !rc; k++) {
-      double by = k ? bottom_y : MARGIN;
+      double by = k ? bottom_y : top;
       int32_t ref = ncols ? (int32_t)cols[c].part : -1;
       rc = sc_rect(s, k ? "participant-bottom" : "participant", cols[c].cx - cols[c].w / 2, by,
                    cols[c].w, boxh, 3, PART_FILL, PART_STROKE, 1, BV_DASH_SOLID, ref);
@@ -301,6 +402,8 @@ done:
   free(rows);
   free(order);
   free(gap);
+  free(gname);
+  free(gl1);
   if (rc) {
     bv_scene_free(s);
     return rc;

@@ -38,6 +38,23 @@ static void trace_write(bv_wr *w, const bv_trace *t)
   bv_wr_kv(w, "stop_reason", t->stop_reason);
   bv_wr_str(w, ",\"dropped\":");
   bv_wr_u64(w, t->dropped);
+  if (t->nnodes) {
+    /* across nodes: every node asked, traced or failed with its reason */
+    bv_wr_str(w, ",\"nodes\":[");
+    for (size_t i = 0; i < t->nnodes; i++) {
+      const bv_node_result *r = &t->nodes[i];
+      bv_wr_str(w, i ? ",\n{\"node\":" : "\n{\"node\":");
+      bv_wr_json(w, r->node ? r->node : "");
+      if (r->code) {
+        bv_wr_str(w, ",\"error\":");
+        bv_wr_json(w, bv_error_name(r->code));
+        bv_wr_str(w, ",\"reason\":");
+        bv_wr_json(w, r->reason ? r->reason : "");
+      }
+      bv_wr_str(w, "}");
+    }
+    bv_wr_str(w, "]");
+  }
   bv_wr_str(w, ",\n\"participants\":[");
   for (size_t i = 0; i < t->nparts && !bv_wr_maybe_flush(w); i++) {
     const bv_participant *p = &t->parts[i];
@@ -51,6 +68,8 @@ static void trace_write(bv_wr *w, const bv_trace *t)
     bv_wr_kv(w, "exit_reason", p->exit_reason);
     bv_wr_kv(w, "label", p->label);
     bv_wr_kv(w, "initial_call", p->initial_call);
+    if (t->nnodes && p->node)
+      bv_wr_kv(w, "node", p->node);
     if (p->attached)
       bv_wr_str(w, ",\"attached\":true");
     bv_wr_str(w, "}");
@@ -99,6 +118,41 @@ int bv_trace_write_json(const bv_trace *t, bv_out *out)
 
 #define MAX_PARTS 10000000u
 #define MAX_EVENTS 100000000u
+#define MAX_NODES 4096u
+
+/* "nodes" of a trace across nodes (absent or null: one node's trace): each
+ * {"node"} or {"node","error","reason"}; no node twice, at least one traced.
+ * map: name to its index, -1 for a node that was not traced. */
+static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_trace *t, bv_intern *map)
+{
+  const bv_jv *nv = bv_jv_get(root, "nodes");
+  if (!nv || bv_jv_is_null(nv))
+    return 0;
+  int rc = bv_jv_arr(d, nv, "nodes", MAX_NODES);
+  if (rc)
+    return rc;
+  size_t n = bv_jv_len(nv), ok = 0;
+  if (!n)
+    return bv_jv_fail(d, "nodes", "empty");
+  if (!(t->nodes = bv_arena_alloc(t->arena, n * sizeof *t->nodes)))
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  memset(t->nodes, 0, n * sizeof *t->nodes);
+  char path[64];
+  bv_jit it;
+  bv_jv_iter(nv, &it);
+  for (size_t i = 0; i < n; i++) {
+    bv_intern_slot *sl;
+    snprintf(path, sizeof path, "nodes[%zu]", i);
+    if ((rc = bv_node_result_read(d, bv_jv_next(&it), path, t->arena, map, &t->nodes[i], &sl)))
+      return rc;
+    sl->num = t->nodes[i].code ? -1 : (int64_t)i;
+    ok += !t->nodes[i].code;
+  }
+  t->nnodes = n;
+  if (!ok)
+    return bv_jv_fail(d, "nodes", "no node traced");
+  return 0;
+}
 
 int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
 {
@@ -110,6 +164,8 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
     return bv_error_set(BV_ENOMEM, "out of memory");
   }
   bv_arena *a = t->arena;
+  bv_intern nodemap;
+  memset(&nodemap, 0, sizeof nodemap);
   int rc;
   const bv_jv *parts = bv_jv_get(root, "participants"), *evs = bv_jv_get(root, "events");
   const bv_jv *el = bv_jv_get(root, "elixir");
@@ -126,7 +182,8 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
       (!bv_jv_is_null(bv_jv_get(root, "dropped")) &&
        (rc = bv_jv_u64(d, bv_jv_get(root, "dropped"), "dropped", &dropped))) ||
       (rc = bv_jv_arr(d, parts, "participants", MAX_PARTS)) ||
-      (rc = bv_jv_arr(d, evs, "events", MAX_EVENTS)))
+      (rc = bv_jv_arr(d, evs, "events", MAX_EVENTS)) ||
+      (rc = read_nodes(d, root, t, &nodemap)))
     goto fail;
   t->dropped = dropped;
   t->nparts = bv_jv_len(parts);
@@ -163,6 +220,23 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
     snprintf(path, sizeof path, "participants[%zu].initial_call", i);
     if ((rc = bv_jv_opt_str(d, bv_jv_get(p, "initial_call"), path, a, &q->initial_call)))
       goto fail;
+    /* across nodes: the node it runs on, one of those traced */
+    if ((v = bv_jv_get(p, "node")) && !bv_jv_is_null(v)) {
+      const char *nm = NULL;
+      snprintf(path, sizeof path, "participants[%zu].node", i);
+      if (!t->nnodes) {
+        rc = bv_jv_fail(d, path, "a node on a single node's trace (no \"nodes\" list)");
+        goto fail;
+      }
+      if ((rc = bv_jv_str(d, v, path, a, &nm)))
+        goto fail;
+      const bv_intern_slot *sl = bv_intern_get(&nodemap, nm, strlen(nm));
+      if (!sl || sl->num < 0) {
+        rc = bv_jv_fail(d, path, sl ? "a node that was not traced" : "not one of the nodes traced");
+        goto fail;
+      }
+      q->node = t->nodes[sl->num].node;
+    }
     if ((v = bv_jv_get(p, "attached")) && !bv_jv_is_null(v)) {
       snprintf(path, sizeof path, "participants[%zu].attached", i);
       if ((rc = bv_jv_bool(d, v, path, &q->attached)))
@@ -252,9 +326,11 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
       x->reply_to = (int32_t)r;
     }
   }
+  bv_intern_dispose(&nodemap);
   *out = t;
   return 0;
 fail:
+  bv_intern_dispose(&nodemap);
   bv_trace_free(t);
   return rc;
 }
@@ -279,5 +355,123 @@ int bv_trace_system_name(const char *name)
   for (size_t i = 0; sys[i]; i++)
     if (strcmp(name, sys[i]) == 0)
       return 1;
+  return 0;
+}
+
+/* --- one node's part of a trace across nodes -------------------------------- */
+
+static int runs_on(const bv_participant *p, const char *node)
+{
+  return p->node && strcmp(p->node, node) == 0;
+}
+
+int bv_trace_select_node(bv_trace *t, const char *node)
+{
+  if (!t->nnodes)
+    return bv_error_set(BV_EINVAL, "this trace is of one node (%s), not of a cluster",
+                        t->node ? t->node : "?");
+  size_t r = t->nnodes;
+  const bv_node_result *failed = NULL;
+  for (size_t i = 0; i < t->nnodes && r == t->nnodes; i++)
+    if (t->nodes[i].node && strcmp(t->nodes[i].node, node) == 0) {
+      if (t->nodes[i].code == BV_OK)
+        r = i;
+      else
+        failed = &t->nodes[i];
+    }
+  if (r == t->nnodes) {
+    bv_buf b;
+    bv_buf_init(&b);
+    for (size_t i = 0; i < t->nnodes; i++)
+      if (t->nodes[i].code == BV_OK && t->nodes[i].node)
+        bv_buf_printf(&b, "%s%s", b.len ? ", " : "", t->nodes[i].node);
+    int rc = failed ? bv_error_set(BV_ENOTFOUND,
+                                   "node '%s' was not traced (%s); the trace has: %s", node,
+                                   failed->reason ? failed->reason : "its relay did not start",
+                                   b.data ? b.data : "none")
+                    : bv_error_set(BV_ENOTFOUND, "node '%s' is not in this trace (it traced: %s)",
+                                   node, b.data ? b.data : "none");
+    bv_buf_dispose(&b);
+    return rc;
+  }
+  const char *nn = t->nodes[r].node;
+  unsigned char *keep = calloc(t->nparts + 1, 1);
+  int32_t *pmap = malloc((t->nparts + 1) * sizeof *pmap);
+  int32_t *emap = malloc((t->n + 1) * sizeof *emap);
+  if (!keep || !pmap || !emap) {
+    free(keep);
+    free(pmap);
+    free(emap);
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  }
+  /* the node's own processes, and every process one of its messages names */
+  for (size_t p = 0; p < t->nparts; p++)
+    keep[p] = (unsigned char)runs_on(&t->parts[p], nn);
+  for (size_t i = 0; i < t->n; i++) {
+    const bv_event *e = &t->events[i];
+    int sel = e->from < t->nparts && e->to < t->nparts &&
+              (runs_on(&t->parts[e->from], nn) || runs_on(&t->parts[e->to], nn));
+    emap[i] = sel ? 0 : -1;
+    if (sel)
+      keep[e->from] = keep[e->to] = 1;
+  }
+  size_t np = 0;
+  for (size_t p = 0; p < t->nparts; p++) {
+    pmap[p] = keep[p] ? (int32_t)np : -1;
+    if (keep[p])
+      t->parts[np++] = t->parts[p];
+  }
+  size_t ne = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (emap[i] < 0)
+      continue;
+    bv_event e = t->events[i];
+    e.from = (uint32_t)pmap[e.from];
+    e.to = (uint32_t)pmap[e.to];
+    /* a reply whose request was not kept stands alone */
+    e.reply_to = e.reply_to >= 0 && (size_t)e.reply_to < i ? emap[e.reply_to] : -1;
+    emap[i] = (int32_t)ne;
+    t->events[ne++] = e;
+  }
+  /* the traced nodes the kept processes run on, in their order; node itself
+     always (keep[] is reused: one mark per node, found by name) */
+  bv_intern names;
+  memset(&names, 0, sizeof names);
+  int rc = 0;
+  memset(keep, 0, t->nparts + 1);
+  unsigned char *used = t->nnodes <= t->nparts ? keep : calloc(t->nnodes + 1, 1);
+  for (size_t i = 0; i < t->nnodes && used && !rc; i++) {
+    int fresh;
+    const char *nm = t->nodes[i].code == BV_OK ? t->nodes[i].node : NULL;
+    bv_intern_slot *sl = nm ? bv_intern_put(&names, nm, strlen(nm), &fresh) : NULL;
+    if (nm && !sl)
+      rc = bv_error_set(BV_ENOMEM, "out of memory");
+    else if (sl && fresh)
+      sl->num = (int64_t)i;
+  }
+  if (!used)
+    rc = bv_error_set(BV_ENOMEM, "out of memory");
+  for (size_t p = 0; p < np && !rc; p++) {
+    const char *pn = t->parts[p].node;
+    const bv_intern_slot *sl = pn ? bv_intern_get(&names, pn, strlen(pn)) : NULL;
+    if (sl)
+      used[sl->num] = 1;
+  }
+  size_t nk = 0;
+  for (size_t i = 0; i < t->nnodes && !rc; i++)
+    if (i == r || (t->nodes[i].code == BV_OK && used[i]))
+      t->nodes[nk++] = t->nodes[i];
+  bv_intern_dispose(&names);
+  if (used != keep)
+    free(used);
+  free(keep);
+  free(pmap);
+  free(emap);
+  /* out of memory: the node's part with every node still listed */
+  t->nparts = np;
+  t->n = ne;
+  if (rc)
+    return rc;
+  t->nnodes = nk;
   return 0;
 }

@@ -62,6 +62,81 @@ static const char *stop_note(bv_arena *a, const bv_trace *t)
   return bv_arena_printf(a, "trace stopped: %.*s", (int)utf8_prefix(r, 60), r);
 }
 
+/* Across nodes: the shown participants ordered by their node's rank (stable:
+ * a counting sort over the t->nnodes + 1 ranks), cols renumbered, and the
+ * groups: each run of one node's participants. */
+static int group_by_node(bv_trace_view *v)
+{
+  const bv_trace *t = v->t;
+  size_t k = t->nnodes + 1;
+  size_t *start = calloc(k + 1, sizeof *start);
+  uint32_t *sorted = malloc((v->nparts + 1) * sizeof *sorted);
+  const char **labels = malloc((v->nparts + 1) * sizeof *labels);
+  if (!start || !sorted || !labels) {
+    free(start);
+    free(sorted);
+    free(labels);
+    return bv_error_set(BV_ENOMEM, "out of memory (trace view)");
+  }
+  for (size_t c = 0; c < v->nparts; c++)
+    start[v->rank[v->parts[c]] + 1]++;
+  for (size_t r = 1; r <= k; r++)
+    start[r] += start[r - 1];
+  for (size_t c = 0; c < v->nparts; c++) {
+    size_t at = start[v->rank[v->parts[c]]]++;
+    sorted[at] = v->parts[c];
+    labels[at] = v->part_label[c];
+  }
+  v->ngroups = 0;
+  for (size_t c = 0; c < v->nparts; c++) {
+    uint32_t p = sorted[c], r = v->rank[p];
+    v->parts[c] = p;
+    v->part_label[c] = labels[c];
+    v->col[p] = (int32_t)c;
+    if (r >= t->nnodes)
+      continue;
+    if (v->ngroups && v->groups[v->ngroups - 1].node == t->nodes[r].node &&
+        v->groups[v->ngroups - 1].first + v->groups[v->ngroups - 1].n == c)
+      v->groups[v->ngroups - 1].n++;
+    else
+      v->groups[v->ngroups++] = (struct bv_trace_group){t->nodes[r].node, c, 1};
+  }
+  free(start);
+  free(sorted);
+  free(labels);
+  return 0;
+}
+
+/* The note naming the nodes that were not traced (at most 3 by name, each
+ * reason cut to 100 characters), or NULL when every node was. */
+static const char *failed_note(bv_arena *a, const bv_trace *t, int *oom)
+{
+  size_t nf = 0, named = 0;
+  for (size_t i = 0; i < t->nnodes; i++)
+    nf += t->nodes[i].code != BV_OK;
+  if (!nf)
+    return NULL;
+  bv_buf b;
+  bv_buf_init(&b);
+  bv_buf_printf(&b, "not traced (no relay): ");
+  for (size_t i = 0; i < t->nnodes && named < 3; i++) {
+    const bv_node_result *r = &t->nodes[i];
+    if (r->code == BV_OK)
+      continue;
+    const char *why = r->reason && *r->reason ? r->reason : bv_error_name(r->code);
+    const char *nm = r->node ? r->node : "?";
+    bv_buf_printf(&b, "%s%.*s (%.*s)", named ? "; " : "", (int)utf8_prefix(nm, 100), nm,
+                  (int)utf8_prefix(why, 100), why);
+    named++;
+  }
+  if (nf > named)
+    bv_buf_printf(&b, "; and %zu more", nf - named);
+  const char *s = b.failed ? NULL : bv_arena_strndup(a, b.data, b.len);
+  *oom = !s;
+  bv_buf_dispose(&b);
+  return s;
+}
+
 /* Participants and notes for the first v->n messages. */
 static int finish(bv_trace_view *v)
 {
@@ -91,6 +166,11 @@ static int finish(bv_trace_view *v)
         return bv_error_set(BV_ENOMEM, "out of memory (trace view)");
       v->nparts++;
     }
+  if (t->nnodes) {
+    int rc = group_by_node(v);
+    if (rc)
+      return rc;
+  }
   v->left_out = v->visible - v->n;
   v->nnotes = 0;
   if (v->left_out)
@@ -106,10 +186,56 @@ static int finish(bv_trace_view *v)
   const char *sn = stop_note(a, t);
   if (sn)
     v->notes[v->nnotes++] = sn;
+  int oom = 0;
+  const char *fn = failed_note(a, t, &oom);
+  if (fn || oom)
+    v->notes[v->nnotes++] = fn;
   for (size_t k = 0; k < v->nnotes; k++)
     if (!v->notes[k])
       return bv_error_set(BV_ENOMEM, "out of memory (trace view)");
   return 0;
+}
+
+/* Across nodes: each participant's node rank (v->rank), the groups' room
+ * and the title. Nonzero when out of memory. */
+static int node_ranks(bv_trace_view *v)
+{
+  const bv_trace *t = v->t;
+  bv_arena *a = v->arena;
+  bv_intern map;
+  memset(&map, 0, sizeof map);
+  int rc = 0;
+  size_t traced = 0;
+  v->rank = bv_arena_alloc(a, (t->nparts + 1) * sizeof *v->rank);
+  v->groups = bv_arena_alloc(a, (t->nparts + 1) * sizeof *v->groups);
+  if (!v->rank || !v->groups)
+    return 1;
+  for (size_t i = 0; i < t->nnodes && !rc; i++) {
+    int fresh;
+    const char *nm = t->nodes[i].node ? t->nodes[i].node : "";
+    bv_intern_slot *sl = bv_intern_put(&map, nm, strlen(nm), &fresh);
+    if (!sl)
+      rc = 1;
+    else if (fresh)
+      sl->num = (int64_t)i;
+    traced += t->nodes[i].code == BV_OK;
+  }
+  for (size_t p = 0; p < t->nparts && !rc; p++) {
+    const char *nm = t->parts[p].node;
+    const bv_intern_slot *sl = nm ? bv_intern_get(&map, nm, strlen(nm)) : NULL;
+    v->rank[p] = sl ? (uint32_t)sl->num : (uint32_t)t->nnodes;
+  }
+  bv_intern_dispose(&map);
+  if (rc)
+    return rc;
+  const char *entry = t->node && *t->node ? t->node : "?";
+  if (traced == t->nnodes)
+    v->title = bv_arena_printf(a, "message sequence across %zu node%s, entry node %.*s", traced,
+                               traced == 1 ? "" : "s", (int)utf8_prefix(entry, 100), entry);
+  else
+    v->title = bv_arena_printf(a, "message sequence across %zu of %zu nodes, entry node %.*s",
+                               traced, t->nnodes, (int)utf8_prefix(entry, 100), entry);
+  return !v->title;
 }
 
 int bv_trace_view_make(const bv_trace *t, const bv_emit_opts *o, bv_trace_view **out)
@@ -143,6 +269,8 @@ int bv_trace_view_make(const bv_trace *t, const bv_emit_opts *o, bv_trace_view *
   v->label = bv_arena_alloc(a, (cap + 1) * sizeof *v->label);
   v->payload = bv_arena_alloc(a, (cap + 1) * sizeof *v->payload);
   if (!v->parts || !v->part_label || !v->col || !v->ev || !v->label || !v->payload)
+    goto oom;
+  if (t->nnodes && node_ranks(v))
     goto oom;
   for (size_t i = 0; i < t->n; i++) {
     const bv_event *e = &t->events[i];

@@ -353,10 +353,24 @@ typedef struct bv_trace_view {
   const char **label;       /* the event's label ("?" when empty) */
   const char **payload;     /* the first o->payload characters of its text (a
                                SPAWN's text is OTP's internal signal: none), or NULL */
+  /* a trace across nodes (t->nnodes > 0): the participants are grouped by
+   * the node they run on, in the order of t->nodes (stable: in order of first
+   * appearance inside a node); those of no node, or of a node the trace does
+   * not list, come last and are in no group. A group is a run of parts. */
+  size_t ngroups;
+  struct bv_trace_group {
+    const char *node;       /* t->nodes[..].node */
+    size_t first, n;        /* parts[first .. first + n) */
+  } *groups;
+  /* across nodes: "message sequence across N nodes, entry node E" ("N of M
+   * nodes" when some were not traced), else NULL */
+  const char *title;
+  uint32_t *rank;           /* per t->parts entry: its node's index in t->nodes,
+                               t->nnodes for none (set once by bv_trace_view_make) */
   /* notes, in order: messages left out, nothing to show, why the trace stopped
-   * when that is not its normal end */
+   * when that is not its normal end, the nodes that were not traced */
   size_t nnotes;
-  const char *notes[3];
+  const char *notes[4];
   /* counts (bv_emit_info) */
   size_t visible;           /* messages between shown participants */
   size_t left_out;          /* visible messages not drawn (visible - n) */

@@ -7,6 +7,7 @@
  *                                            5 messages, --top 3, payload 10)
  *   bit 4  chart of memory against message_queue_len coloured by name
  *   bit 6  the top-N bars by memory (the image; the bar Vega-Lite is always written)
+ *   bit 7  a trace across nodes: first its last traced node's part (render --node)
  * Images are drawn with the real font when fontconfig has it (the fake measurer
  * otherwise); the PNG is scaled to fit 256x256, SVG and PDF keep their natural size
  * (an input of a few kilobytes cannot describe a huge drawing; the renders bound
@@ -206,6 +207,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     emit(bv_emit_tree_mermaid, &m, BV_FMT_MD, &o);
     break;
   case BV_MODEL_TRACE:
+    if ((opt & 128) && m.u.trace->nnodes) {
+      const char *node = NULL;
+      for (size_t i = 0; i < m.u.trace->nnodes; i++)
+        if (m.u.trace->nodes[i].code == BV_OK)
+          node = m.u.trace->nodes[i].node;
+      int rc2 = node ? bv_trace_select_node(m.u.trace, node) : -1;
+      must(rc2 == 0 || rc2 == BV_ENOMEM);
+      must(bv_trace_select_node(m.u.trace, "") == BV_ENOTFOUND);
+    }
     emit(w_json, &m, BV_FMT_JSON, &o);
     emit(bv_emit_seq_mermaid, &m, (opt >> 1) & 1 ? BV_FMT_MD : BV_FMT_MERMAID, &o);
     break;

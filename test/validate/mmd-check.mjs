@@ -22,6 +22,9 @@ try {
   const dom = new JSDOM('<!doctype html><html><body></body></html>');
   globalThis.window = dom.window;
   globalThis.document = dom.window.document;
+  // A browser's global: sequence diagrams check a box's colour with
+  // `new Option().style` when the window has no CSS.supports (jsdom has none).
+  globalThis.Option = dom.window.Option;
   mermaid = (await import('mermaid')).default;
 } catch (e) {
   console.error(`mmd-check: setup failed: ${e.message}`);
