@@ -7,10 +7,12 @@
 # participants in their own Mermaid box, events in causal order by the
 # seq_trace serial, Mermaid through Mermaid's parser, the image framed per
 # node, the saved model re-rendered byte for byte, render --node. Then --nodes
-# (the first is the entry), a node with another cookie (named, exit 15, the
-# rest traced), --attach refused with --cluster, and kill -9 of beamviz in the
-# middle of a trace: on every node no relay, no seq_trace system tracer,
-# process counts back. Every node's previous system tracer is put back.
+# (the first is the entry; a node it reaches but not asked is named "not
+# traced"), a node with another cookie (named, exit 15, the rest traced),
+# --attach NAME@NODE and {NAME, NODE} (traced on that node) and its refusals,
+# kill -9 of beamviz in the middle of a trace (on every node no relay, no
+# seq_trace system tracer, process counts back) and a node killed in the
+# middle of a trace (named, exit 15, the rest written).
 # ctest-timeout: 300
 . "$BV_SRC/test/e2e/lib.sh"
 
@@ -96,6 +98,16 @@ check "render json" "$BEAMVIZ" render "$T/c.json" -o "$T/c2.json"
 cmp -s "$T/c.json" "$T/c2.json" || fail "saved model not written back byte for byte"
 check "render mmd" "$BEAMVIZ" render "$T/c.json" -o "$T/c2.mmd"
 cmp -s "$T/c.mmd" "$T/c2.mmd" || fail "live and re-rendered Mermaid differ"
+# one node's part: B's messages (the call and its reply), not C's spawn
+check "render --node B" "$BEAMVIZ" render "$T/c.json" --node "$B" -o "$T/cb.json"
+python3 - "$T/cb.json" "$B" <<'PY' || fail "render --node B"
+import json, sys
+m = json.load(open(sys.argv[1]))
+parts, B = m["participants"], sys.argv[2]
+labels = sorted(e["label"].split(":")[0] for e in m["events"])
+assert labels == ["CALL", "REPLY"], labels
+assert all(B in (parts[e["from"]].get("node"), parts[e["to"]].get("node")) for e in m["events"])
+PY
 
 # --- --nodes: the first is the entry node ------------------------------------------
 bv seqtrace --nodes "$A,$B" --eval "$CODE" -o "$T/n.json" 2>"$T/n.err"
@@ -175,4 +187,23 @@ for n in "$A" "$B" "$C"; do
   clean_node "$n" "kill -9"
   target_settled "$n" "kill -9 on $n" 15
 done
+
+# --- a node killed in the middle of a trace: named, exit 15, the rest written ------
+start_node E erl -pa "$T/ebin"
+check "E cookie" erl_eval "$E" "erlang:set_cookie(node(), '$CK'), ok."
+BV_COOKIES[$E]=$CK
+EPID=$BV_NODE_PID
+check "E joins" erl_eval "$A" "true = net_kernel:connect_node('$E'), ok."
+bv seqtrace --nodes "$A,$B,$E" --eval "gen_server:call({seq_srv, '$B'}, get), timer:sleep(3000), gen_server:call({seq_srv, '$B'}, get)" \
+  -o "$T/e.mmd" 2>"$T/e.err" &
+BP=$!
+sleep 1.5
+kill -9 "$EPID"
+wait "$BP"
+rc=$?
+[ "$rc" = 15 ] || fail "killed node: exit $rc: $(cat "$T/e.err")"
+grep -q "node $E failed" "$T/e.err" || fail "killed node: stderr $(cat "$T/e.err")"
+mmd_check "$T/e.mmd"
+[ "$(grep -c 'CALL' "$T/e.mmd")" = 2 ] || fail "killed node: the calls to B are not both drawn: $(cat "$T/e.mmd")"
+for n in "$A" "$B"; do clean_node "$n" "killed node"; done
 pass
