@@ -10,44 +10,6 @@
 #define MAX_SAMPLES 10000000u
 #define MAX_NODES 4096u
 
-/* "nodes" of a cluster series (absent: one node): each {"node"} or {"node",
- * "error", "reason"}; no node collected twice, at least one collected. */
-static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_memseries *m, bv_intern *map)
-{
-  const bv_jv *nv = bv_jv_get(root, "nodes");
-  if (!nv || bv_jv_is_null(nv))
-    return 0;
-  int rc = bv_jv_arr(d, nv, "nodes", MAX_NODES);
-  if (rc)
-    return rc;
-  size_t n = bv_jv_len(nv), ok = 0;
-  if (!n)
-    return bv_jv_fail(d, "nodes", "empty");
-  if (!(m->nodes = bv_arena_alloc(m->arena, n * sizeof *m->nodes)))
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  memset(m->nodes, 0, n * sizeof *m->nodes);
-  char path[64];
-  bv_jit it;
-  bv_jv_iter(nv, &it);
-  for (size_t i = 0; i < n; i++) {
-    const bv_jv *e = bv_jv_next(&it);
-    bv_node_result *r = &m->nodes[i];
-    bv_intern_slot *sl;
-#define NPATH(f) (snprintf(path, sizeof path, "nodes[%zu]%s", i, f), path)
-    if ((rc = bv_node_result_read(d, e, NPATH(""), m->arena, map, r, &sl)))
-      return rc;
-    /* a failed node's name is known (never twice) but no sample names it */
-    sl->num = r->code ? -1 : (int64_t)i;
-    if (r->code)
-      continue;
-    ok++;
-#undef NPATH
-  }
-  m->nnodes = n;
-  if (!ok)
-    return bv_jv_fail(d, "nodes", "no node collected");
-  return 0;
-}
 
 /* a sample's "node": one of the collected nodes (map: name to index) */
 static int read_sample_node(const bv_jdoc *d, const bv_jv *v, const char *path,
@@ -94,7 +56,8 @@ int bv_memseries_from_json(const bv_jdoc *d, bv_memseries **out)
     goto fail;
   }
   m->interval_ms = (unsigned)interval;
-  if ((rc = read_nodes(d, root, m, &nodemap)))
+  if ((rc = bv_node_results_read(d, root, m->arena, MAX_NODES, "no node collected",
+                                 &m->nodes, &m->nnodes, &nodemap)))
     goto fail;
   char path[96];
   bv_jit it;

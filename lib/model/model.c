@@ -149,6 +149,41 @@ int bv_node_result_read(const bv_jdoc *d, const bv_jv *e, const char *path, bv_a
   return 0;
 }
 
+int bv_node_results_read(const bv_jdoc *d, const bv_jv *root, bv_arena *a, size_t max,
+                         const char *none, bv_node_result **out, size_t *n, bv_intern *names)
+{
+  const bv_jv *nv = bv_jv_get(root, "nodes");
+  *out = NULL;
+  *n = 0;
+  if (!nv || bv_jv_is_null(nv))
+    return 0;
+  int rc = bv_jv_arr(d, nv, "nodes", max);
+  if (rc)
+    return rc;
+  size_t k = bv_jv_len(nv), ok = 0;
+  if (!k)
+    return bv_jv_fail(d, "nodes", "empty");
+  bv_node_result *v = bv_arena_alloc(a, k * sizeof *v);
+  if (!v)
+    return bv_error_set(BV_ENOMEM, "out of memory");
+  memset(v, 0, k * sizeof *v);
+  char path[64];
+  bv_jit it;
+  bv_jv_iter(nv, &it);
+  for (size_t i = 0; i < k; i++) {
+    bv_intern_slot *sl;
+    snprintf(path, sizeof path, "nodes[%zu]", i);
+    if ((rc = bv_node_result_read(d, bv_jv_next(&it), path, a, names, &v[i], &sl)))
+      return rc;
+    /* a failed node's name is known (never twice), but nothing names it */
+    sl->num = v[i].code ? -1 : (int64_t)i;
+    ok += !v[i].code;
+  }
+  *out = v;
+  *n = k;
+  return ok ? 0 : bv_jv_fail(d, "nodes", none);
+}
+
 static const struct {
   const char *format;
   bv_model_kind kind;

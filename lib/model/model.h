@@ -119,6 +119,12 @@ int bv_model_error_code(const char *name);
  * caller records what it needs in it). BV_EFORMAT naming the place. */
 int bv_node_result_read(const bv_jdoc *d, const bv_jv *e, const char *path, bv_arena *a,
                         bv_intern *names, bv_node_result *r, bv_intern_slot **slot);
+/* A cluster model's "nodes" array (absent or null: *n 0, one node's model):
+ * each entry by bv_node_result_read, at most max, names into names with the
+ * slot's num the node's index, -1 for a node that failed; BV_EFORMAT "empty"
+ * or `none` (e.g. "no node collected") when no node succeeded. */
+int bv_node_results_read(const bv_jdoc *d, const bv_jv *root, bv_arena *a, size_t max,
+                         const char *none, bv_node_result **out, size_t *n, bv_intern *names);
 int bv_clustermap_from_json(const bv_jdoc *d, bv_clustermap **out);
 
 /* A cluster snapshot's label, s->node: "N nodes" (those collected). */

@@ -120,40 +120,6 @@ int bv_trace_write_json(const bv_trace *t, bv_out *out)
 #define MAX_EVENTS 100000000u
 #define MAX_NODES 4096u
 
-/* "nodes" of a trace across nodes (absent or null: one node's trace): each
- * {"node"} or {"node","error","reason"}; no node twice, at least one traced.
- * map: name to its index, -1 for a node that was not traced. */
-static int read_nodes(const bv_jdoc *d, const bv_jv *root, bv_trace *t, bv_intern *map)
-{
-  const bv_jv *nv = bv_jv_get(root, "nodes");
-  if (!nv || bv_jv_is_null(nv))
-    return 0;
-  int rc = bv_jv_arr(d, nv, "nodes", MAX_NODES);
-  if (rc)
-    return rc;
-  size_t n = bv_jv_len(nv), ok = 0;
-  if (!n)
-    return bv_jv_fail(d, "nodes", "empty");
-  if (!(t->nodes = bv_arena_alloc(t->arena, n * sizeof *t->nodes)))
-    return bv_error_set(BV_ENOMEM, "out of memory");
-  memset(t->nodes, 0, n * sizeof *t->nodes);
-  char path[64];
-  bv_jit it;
-  bv_jv_iter(nv, &it);
-  for (size_t i = 0; i < n; i++) {
-    bv_intern_slot *sl;
-    snprintf(path, sizeof path, "nodes[%zu]", i);
-    if ((rc = bv_node_result_read(d, bv_jv_next(&it), path, t->arena, map, &t->nodes[i], &sl)))
-      return rc;
-    sl->num = t->nodes[i].code ? -1 : (int64_t)i;
-    ok += !t->nodes[i].code;
-  }
-  t->nnodes = n;
-  if (!ok)
-    return bv_jv_fail(d, "nodes", "no node traced");
-  return 0;
-}
-
 int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
 {
   *out = NULL;
@@ -183,7 +149,8 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
        (rc = bv_jv_u64(d, bv_jv_get(root, "dropped"), "dropped", &dropped))) ||
       (rc = bv_jv_arr(d, parts, "participants", MAX_PARTS)) ||
       (rc = bv_jv_arr(d, evs, "events", MAX_EVENTS)) ||
-      (rc = read_nodes(d, root, t, &nodemap)))
+      (rc = bv_node_results_read(d, root, a, MAX_NODES, "no node traced", &t->nodes,
+                                 &t->nnodes, &nodemap)))
     goto fail;
   t->dropped = dropped;
   t->nparts = bv_jv_len(parts);
