@@ -87,10 +87,14 @@ static int attach_items(const char *at, const char *dflt, char *names, char *nod
       nd = unquote(comma + 1);
       it = unquote(it + 1);
     } else {
-      char *a = strchr(it, '@');
-      if (a && strchr(a + 1, '@')) {
+      /* the first '@' outside quotes: 'my@name'@b@h keeps its name whole */
+      char *a = it;
+      for (char q = 0; *a && (q || *a != '@'); a++)
+        q = q ? (*a == q ? 0 : q) : (*a == '\'' || *a == '"' ? *a : 0);
+      if (*a && strchr(a + 1, '@')) {
         *a = 0;
-        nd = a + 1;
+        nd = unquote(a + 1);
+        it = unquote(it);
       }
     }
     if (nd && !cli_node_name_ok(nd, strlen(nd))) {
@@ -188,7 +192,13 @@ int cmd_seqtrace(cli_ctx *ctx)
   char *names = NULL;
   char target[256], keep[256];
   if (at) {
-    const char *dflt = ctx->nodes ? NULL : ctx->node;
+    /* items without a node: the entry node (--node, else the first of --nodes) */
+    char first[256];
+    const char *dflt = ctx->node;
+    if (ctx->nodes) {
+      snprintf(first, sizeof first, "%.*s", (int)strcspn(ctx->nodes, ","), ctx->nodes);
+      dflt = first;
+    }
     if (!(names = malloc(strlen(at) + 1)))
       return cli_error(EXIT_INTERNAL, "out of memory");
     if ((rc = attach_items(at, dflt, names, target, sizeof target)) ||

@@ -97,6 +97,14 @@ static const char *dup_text(collector *c, const bv_term *t)
   return bv_arena_strndup(c->t->arena, s, t->n);
 }
 
+/* NAME@HOST: one '@', neither first nor last, no '|' (the key's separator),
+ * shorter than an atom may be. */
+static int node_name_ok(const char *n)
+{
+  const char *at = n ? strchr(n, '@') : NULL;
+  return at && at != n && at[1] && !strchr(at + 1, '@') && !strchr(n, '|') && strlen(n) < 256;
+}
+
 /* Participant key of a pid term (canonical pid) or of a binary ("?", alias). */
 static const char *pid_key(collector *c, const bv_term *t)
 {
@@ -104,11 +112,14 @@ static const char *pid_key(collector *c, const bv_term *t)
     c->tmp.len = 0;
     if (c->tmp.data)
       c->tmp.data[0] = 0;
-    /* across nodes: "node|<0.N.S>", the pid as its own node writes it */
-    if (bv_term_pid_str(&c->tmp, t, c->cluster ? t->v.pid.node : c->node) || c->tmp.failed ||
+    /* across nodes: "node|<0.N.S>", the pid as its own node writes it; a
+       node name that is not NAME@HOST (only a lying node sends one) gives a
+       pid of no node */
+    int own = c->cluster && node_name_ok(t->v.pid.node);
+    if (bv_term_pid_str(&c->tmp, t, own ? t->v.pid.node : c->node) || c->tmp.failed ||
         !c->tmp.data)
       return NULL;
-    if (c->cluster)
+    if (own)
       return bv_arena_printf(c->t->arena, "%s|%.*s", t->v.pid.node ? t->v.pid.node : "?",
                              (int)c->tmp.len, c->tmp.data);
     return bv_arena_strndup(c->t->arena, c->tmp.data, c->tmp.len);
@@ -413,42 +424,65 @@ static int cmp_node_ev(const void *x, const void *y)
   return cmp_ev(x, y);
 }
 
+/* Counts of events not yet merged, by text key (the serial, or the serial and
+ * the receiver). */
+static int count_add(bv_intern *m, const char *key, int64_t d)
+{
+  bv_intern_slot *s = index_put(m, key);
+  if (!s)
+    return oom();
+  s->num = (s->num < 0 ? 0 : s->num) + d;
+  return 0;
+}
+
 /* Events of several nodes in causal order without comparing their clocks:
  * each node's events keep their own order (one node's strict monotonic
- * timestamps agree with causality), and an event whose serial Prev is the
- * Cur of another node's event comes after it. Of the nodes' next events
- * that are ready, the one with the lowest serial goes first (a Lamport
- * order; ties by node). A cycle, which only a lying node can make, is cut
- * at the lowest serial. */
+ * timestamps agree with causality), and a send by X whose serial Prev is the
+ * Cur of a message X received comes after that message. seq_trace serials are
+ * not unique (a fan-out gives two sends the same Cur), so a dependency is
+ * keyed by the serial and the receiver ("cur|to" against "prev|from"); a
+ * message whose receiver is not known as a pid here (an alias, a spawn on
+ * another node) falls back to every event of that serial. Of the nodes' next
+ * events that are ready, the one with the lowest serial goes first (a
+ * Lamport order; ties by node). A cycle, which only a lying node can make, is
+ * cut at the lowest serial. */
 static int causal_merge(collector *c, size_t nnodes)
 {
-  if (c->n < 2 || nnodes < 2)
-    return 0;
   for (size_t i = 0; i < c->n; i++)
     if (c->ev[i].node >= nnodes)
       c->ev[i].node = (uint32_t)nnodes - 1;
   qsort(c->ev, c->n, sizeof *c->ev, cmp_node_ev);
   size_t *head = calloc(2 * nnodes, sizeof *head), *end = head ? head + nnodes : NULL;
-  rawev *out = malloc(c->n * sizeof *out);
-  bv_intern curs = {0}; /* cur -> 0 seen in the trace, 1 emitted */
-  char key[32];
+  rawev *out = malloc((c->n ? c->n : 1) * sizeof *out);
+  bv_intern byto = {0}, bycur = {0}; /* unmerged events: by "cur|to", by "cur" */
+  bv_buf key;
+  bv_buf_init(&key);
   int rc = 0;
   if (!head || !out) {
     rc = oom();
     goto done;
   }
-  for (size_t i = 0; i < c->n; i++) {
+#define KEY(serial, who)                                                                       \
+  (key.len = 0, bv_buf_printf(&key, "%lld|%s", (long long)(serial), (who)),                    \
+   key.failed ? NULL : key.data)
+#define SKEY(serial) (key.len = 0, bv_buf_printf(&key, "%lld", (long long)(serial)),           \
+                      key.failed ? NULL : key.data)
+  for (size_t i = 0; i < c->n && !rc; i++) {
     end[c->ev[i].node] = i + 1;
-    if (c->ev[i].cur >= 0) {
-      snprintf(key, sizeof key, "%lld", (long long)c->ev[i].cur);
-      bv_intern_slot *s = index_put(&curs, key);
-      if (!s) {
-        rc = oom();
-        goto done;
-      }
-      s->num = 0;
-    }
+    const rawev *e = &c->ev[i];
+    if (e->cur < 0)
+      continue;
+    const char *k1 = KEY(e->cur, e->to);
+    if (!k1 || (rc = count_add(&byto, k1, 1)))
+      break;
+    const char *k2 = SKEY(e->cur);
+    if (!k2 || (rc = count_add(&bycur, k2, 1)))
+      break;
   }
+  if (key.failed && !rc)
+    rc = oom();
+  if (rc)
+    goto done;
   /* each node's first event */
   for (size_t k = 0, i = 0; k < nnodes; k++) {
     head[k] = i;
@@ -467,9 +501,13 @@ static int causal_merge(collector *c, size_t nnodes)
         any = k;
       int ready = 1;
       if (e->prev > 0) {
-        snprintf(key, sizeof key, "%lld", (long long)e->prev);
-        const bv_intern_slot *d = map_get(&curs, key);
-        ready = !d || d->num == 1;
+        const char *k1 = KEY(e->prev, e->from);
+        const bv_intern_slot *d = k1 ? map_get(&byto, k1) : NULL;
+        if (!d) {
+          const char *k2 = SKEY(e->prev);
+          d = k2 ? map_get(&bycur, k2) : NULL;
+        }
+        ready = !d || d->num <= 0;
       }
       if (ready && (best == nnodes || e->cur < c->ev[head[best]].cur))
         best = k;
@@ -478,96 +516,128 @@ static int causal_merge(collector *c, size_t nnodes)
       best = any;
     rawev *e = &c->ev[head[best]++];
     if (e->cur >= 0) {
-      snprintf(key, sizeof key, "%lld", (long long)e->cur);
-      bv_intern_slot *s = index_put(&curs, key);
-      if (s)
-        s->num = 1;
+      const char *k1 = KEY(e->cur, e->to);
+      if (!k1 || (rc = count_add(&byto, k1, -1)))
+        break;
+      const char *k2 = SKEY(e->cur);
+      if (!k2 || (rc = count_add(&bycur, k2, -1)))
+        break;
     }
     out[o] = *e;
   }
-  memcpy(c->ev, out, c->n * sizeof *out);
+#undef KEY
+#undef SKEY
+  if (key.failed && !rc)
+    rc = oom();
+  if (!rc)
+    memcpy(c->ev, out, c->n * sizeof *out);
 done:
   free(head);
   free(out);
-  bv_intern_dispose(&curs);
+  bv_buf_dispose(&key);
+  bv_intern_dispose(&byto);
+  bv_intern_dispose(&bycur);
+  return rc;
+}
+
+/* Each participant's node's rank in t->nodes (nnodes for none), by a map. */
+static int node_ranks(const bv_trace *t, uint32_t *rank)
+{
+  bv_intern m = {0};
+  int rc = 0;
+  for (size_t j = 0; j < t->nnodes && !rc; j++) {
+    bv_intern_slot *s = index_put(&m, t->nodes[j].node);
+    if (!s)
+      rc = oom();
+    else if (s->num < 0)
+      s->num = (int64_t)j;
+  }
+  for (size_t i = 0; i < t->nparts && !rc; i++) {
+    const char *pn = t->parts[i].node;
+    const bv_intern_slot *s = pn ? map_get(&m, pn) : NULL;
+    rank[i] = s ? (uint32_t)s->num : (uint32_t)t->nnodes;
+  }
+  bv_intern_dispose(&m);
   return rc;
 }
 
 /* Across nodes: participants grouped by node in the order of t->nodes (the
  * entry node first), those of no node last; within a node, order of first
- * appearance. Event indices follow. */
+ * appearance (a stable counting sort). Event indices follow. */
 static int group_by_node(bv_trace *t)
 {
   if (!t->nnodes || t->nparts < 2)
     return 0;
-  size_t np = t->nparts;
-  uint32_t *order = malloc(np * sizeof *order), *where = malloc(np * sizeof *where);
+  size_t np = t->nparts, nr = t->nnodes + 1;
+  uint32_t *rank = malloc(np * sizeof *rank), *where = malloc(np * sizeof *where);
+  size_t *start = calloc(nr + 1, sizeof *start);
   bv_participant *copy = malloc(np * sizeof *copy);
-  if (!order || !where || !copy) {
-    free(order);
-    free(where);
-    free(copy);
-    return oom();
-  }
-  size_t k = 0;
-  for (size_t g = 0; g <= t->nnodes; g++)
+  int rc = rank && where && start && copy ? node_ranks(t, rank) : oom();
+  if (!rc) {
+    for (size_t i = 0; i < np; i++)
+      start[rank[i] + 1]++;
+    for (size_t g = 1; g <= nr; g++)
+      start[g] += start[g - 1];
     for (size_t i = 0; i < np; i++) {
-      const char *pn = t->parts[i].node;
-      size_t rank = t->nnodes;
-      for (size_t j = 0; pn && j < t->nnodes; j++)
-        if (strcmp(pn, t->nodes[j].node) == 0) {
-          rank = j;
-          break;
-        }
-      if (rank == g)
-        order[k++] = (uint32_t)i;
+      size_t at = start[rank[i]]++;
+      copy[at] = t->parts[i];
+      where[i] = (uint32_t)at;
     }
-  for (size_t i = 0; i < np; i++) {
-    copy[i] = t->parts[order[i]];
-    where[order[i]] = (uint32_t)i;
+    memcpy(t->parts, copy, np * sizeof *copy);
+    for (size_t i = 0; i < t->n; i++) {
+      t->events[i].from = where[t->events[i].from];
+      t->events[i].to = where[t->events[i].to];
+    }
   }
-  memcpy(t->parts, copy, np * sizeof *copy);
-  for (size_t i = 0; i < t->n; i++) {
-    t->events[i].from = where[t->events[i].from];
-    t->events[i].to = where[t->events[i].to];
-  }
-  free(order);
+  free(rank);
   free(where);
+  free(start);
   free(copy);
-  return 0;
+  return rc;
 }
+
+/* Nodes added as not traced at most: past them a process keeps no node. */
+#define MAX_UNTRACED_NODES 64
 
 /* Across nodes: a participant on a node that was not traced (not asked, or
  * its relay did not start) still has its node; an asked one is already in
- * t->nodes, another is added as not traced. */
+ * t->nodes, another is added as not traced (up to MAX_UNTRACED_NODES). */
 static int add_untraced_nodes(bv_trace *t)
 {
-  size_t extra = 0;
-  for (size_t i = 0; i < t->nparts; i++)
-    extra += t->parts[i].node != NULL;
-  if (!t->nnodes || !extra)
+  if (!t->nnodes)
     return 0;
-  bv_node_result *nn = bv_arena_alloc(t->arena, (t->nnodes + extra) * sizeof *nn);
+  bv_node_result *nn = bv_arena_alloc(t->arena, (t->nnodes + MAX_UNTRACED_NODES) * sizeof *nn);
   if (!nn)
     return oom();
   memcpy(nn, t->nodes, t->nnodes * sizeof *nn);
   size_t n = t->nnodes;
-  for (size_t i = 0; i < t->nparts; i++) {
+  bv_intern known = {0};
+  int rc = 0;
+  for (size_t j = 0; j < n && !rc; j++)
+    if (!index_put(&known, nn[j].node))
+      rc = oom();
+  for (size_t i = 0; i < t->nparts && !rc; i++) {
     const char *pn = t->parts[i].node;
-    int known = !pn;
-    for (size_t j = 0; !known && j < n; j++)
-      known = strcmp(pn, nn[j].node) == 0;
-    if (known)
+    if (!pn || map_get(&known, pn))
       continue;
+    if (n == t->nnodes + MAX_UNTRACED_NODES) {
+      t->parts[i].node = NULL;
+      continue;
+    }
+    if (!index_put(&known, pn)) {
+      rc = oom();
+      break;
+    }
     memset(&nn[n], 0, sizeof nn[n]);
     nn[n].node = pn;
     nn[n].code = BV_ENOTFOUND;
-    nn[n].reason = "not traced: not one of the nodes asked";
+    nn[n].reason = "not one of the nodes asked";
     n++;
   }
+  bv_intern_dispose(&known);
   t->nodes = nn;
   t->nnodes = n;
-  return 0;
+  return rc;
 }
 
 /* The node part of a cluster key "node|..." (length), or 0. */
@@ -577,14 +647,10 @@ static size_t key_node_len(const char *k)
   return bar ? (size_t)(bar - k) : 0;
 }
 
-/* Across nodes, after the merge:
- * - a send to {Name, Node} ("Node|Name") goes to the process Node's relay
- *   named Name (a name nobody had stays a name on that node);
- * - a spawn on another node (a spawn request sent to the node's name, then
- *   its arguments in a message of their own) is one SPAWN to the new
- *   process: the first process of that node whose send follows either
- *   message by its serial. */
-static int resolve_remote(collector *c)
+/* Across nodes, before the merge: a send to {Name, Node} ("Node|Name") goes to
+ * the process Node's relay named Name (a name nobody had stays a name on that
+ * node). */
+static int resolve_names(collector *c)
 {
   bv_intern rev = {0}; /* "node|name" -> the pid key */
   int rc = 0;
@@ -601,8 +667,8 @@ static int resolve_remote(collector *c)
     bv_intern_slot *r = rk ? bv_intern_put(&rev, rk, strlen(rk), &fresh) : NULL;
     if (!r)
       rc = oom();
-    else
-      r->text = bv_arena_strndup(c->t->arena, key, s->len);
+    else if (!(r->text = bv_arena_strndup(c->t->arena, key, s->len)))
+      rc = oom();
   }
   for (size_t i = 0; i < c->n && !rc; i++) {
     rawev *r = &c->ev[i];
@@ -614,27 +680,39 @@ static int resolve_remote(collector *c)
     }
   }
   bv_intern_dispose(&rev);
-  if (rc)
-    return rc;
-  size_t k = 0;
+  return rc;
+}
+
+/* How far after a spawn on another node its new process's first message is
+ * looked for. */
+#define SPAWN_LOOKAHEAD 4096
+
+/* Across nodes, after the merge: a spawn on another node (a spawn request sent
+ * to the node's name, then its arguments in a message of their own) is one
+ * SPAWN to the new process: the first process of that node whose send
+ * follows either message by its serial, else "a new process" on that node. */
+static int pair_remote_spawns(collector *c)
+{
+  unsigned char *drop = calloc(c->n ? c->n : 1, 1);
+  if (!drop)
+    return oom();
   for (size_t i = 0; i < c->n; i++) {
     rawev *r = &c->ev[i];
-    c->ev[k++] = *r;
-    if (r->kind != BV_EV_SPAWN || r->to[0] == '<' || key_node_len(r->to) || r->cur < 0)
+    if (drop[i] || r->kind != BV_EV_SPAWN || r->to[0] == '<' || key_node_len(r->to) ||
+        r->cur < 0)
       continue;
     /* its arguments: the sender's next message to the same node */
     int64_t args = -1;
     for (size_t j = i + 1; j < c->n && j < i + 64; j++)
-      if (c->ev[j].kind == BV_EV_SEND && strcmp(c->ev[j].from, r->from) == 0 &&
+      if (!drop[j] && c->ev[j].kind == BV_EV_SEND && strcmp(c->ev[j].from, r->from) == 0 &&
           strcmp(c->ev[j].to, r->to) == 0 && c->ev[j].prev == r->prev) {
         args = c->ev[j].cur;
-        memmove(&c->ev[j], &c->ev[j + 1], (c->n - j - 1) * sizeof *c->ev);
-        c->n--;
+        drop[j] = 1;
         break;
       }
     size_t tl = strlen(r->to);
     const char *child = NULL;
-    for (size_t j = i + 1; j < c->n && !child; j++) {
+    for (size_t j = i + 1; j < c->n && j < i + SPAWN_LOOKAHEAD && !child; j++) {
       const rawev *e = &c->ev[j];
       if ((e->prev == r->cur || (args >= 0 && e->prev == args)) &&
           key_node_len(e->from) == tl && strncmp(e->from, r->to, tl) == 0)
@@ -642,11 +720,18 @@ static int resolve_remote(collector *c)
     }
     /* not seen (it sent nothing traced, or its node is not traced): a new
        process on that node */
-    if (!child && !(child = bv_arena_printf(c->t->arena, "%s|(new process)", r->to)))
+    if (!child && !(child = bv_arena_printf(c->t->arena, "%s|(new process)", r->to))) {
+      free(drop);
       return oom();
-    c->ev[k - 1].to = child;
+    }
+    r->to = child;
   }
+  size_t k = 0;
+  for (size_t i = 0; i < c->n; i++)
+    if (!drop[i])
+      c->ev[k++] = c->ev[i];
   c->n = k;
+  free(drop);
   return 0;
 }
 
@@ -654,15 +739,17 @@ static int build(collector *c)
 {
   bv_trace *t = c->t;
   int rc = 0;
-  if (c->cluster) {
-    rc = causal_merge(c, t->nnodes ? t->nnodes : 1);
-    if (!rc)
-      rc = resolve_remote(c);
+  if (c->cluster && (rc = resolve_names(c)))
+    return rc;
+  if (c->cluster && t->nnodes > 1) {
+    rc = causal_merge(c, t->nnodes);
   } else {
     if (c->n)
       qsort(c->ev, c->n, sizeof *c->ev, cmp_ev);
     rc = causal_fixup(c);
   }
+  if (!rc && c->cluster)
+    rc = pair_remote_spawns(c);
   if (!rc)
     rc = pair_replies(c);
   if (rc)
@@ -691,7 +778,7 @@ static int build(collector *c)
     if (r->kind == BV_EV_SPAWN) {
       bv_participant *p = &t->parts[e->to];
       p->spawned = 1;
-      const bv_intern_slot *x = map_get(&c->exits, p->pid);
+      const bv_intern_slot *x = map_get(&c->exits, r->to);
       if (x)
         p->exit_reason = x->text;
     }
@@ -759,7 +846,7 @@ static int bare_reserved_word(const char *s)
   return 0;
 }
 
-static int start_error(collector *c, const char *node, const bv_trace_opts *o, const bv_term *r)
+static int start_error(const char *node, int elixir, const bv_trace_opts *o, const bv_term *r)
 {
   bv_buf b;
   bv_buf_init(&b);
@@ -793,7 +880,7 @@ static int start_error(collector *c, const char *node, const bv_trace_opts *o, c
                       b.len && b.data ? b.data : "", b.len ? ")" : "");
   } else if (bv_term_is_atom(tag, "dead")) {
     const char *who = bv_term_text(bv_term_elem(r, 1));
-    bv_pid_display(&b, who ? who : "?", c->t->elixir);
+    bv_pid_display(&b, who ? who : "?", elixir);
     rc = bv_error_set(BV_ENOTFOUND, "process %s is not alive on %s", b.data ? b.data : "?",
                       node);
   } else if (bv_term_is_atom(tag, "remote")) {
@@ -982,7 +1069,6 @@ static int relay_start(collector *c, nodectx *x, const bv_trace_opts *o, const r
       return oom();
     }
   }
-  c->max_events = o->max_events ? o->max_events : DEFAULT_MAX_EVENTS;
   bv_binding b[] = {
       {"Self", BV_B_SELF, 0, NULL, 0},
       {"MaxEvents", BV_B_INT, o->max_events ? o->max_events : DEFAULT_MAX_EVENTS, NULL, 0},
@@ -1022,7 +1108,7 @@ static int relay_start(collector *c, nodectx *x, const bv_trace_opts *o, const r
     goto done;
   if (!(r && r->type == BV_T_TUPLE && r->n == 2 && bv_term_is_atom(bv_term_elem(r, 0), "ok") &&
         bv_term_elem(r, 1)->type == BV_T_PID)) {
-    rc = start_error(c, x->node, o, r);
+    rc = start_error(x->node, bv_conn_has_elixir(x->conn), o, r);
     goto done;
   }
   /* the relay's pid, kept outside the per-message arena */
@@ -1115,7 +1201,10 @@ static int relay_wait(collector *c, nodectx *x, const bv_trace_opts *o, const tc
           if (!(c->attached[c->nattached++] = pid_key(c, &att->v.items[i])))
             rc = oom();
       }
-      if (!rc)
+      /* a follower runs no code: only the entry's relay has a result */
+      if (!rc && sig && !bv_term_is_atom(bv_term_elem(m, 4), "none"))
+        rc = bad(c, "a follower's relay names a result");
+      else if (!rc && !sig)
         rc = take_result(c, o, bv_term_elem(m, 4));
       take_end(c);
       break;
@@ -1180,6 +1269,7 @@ static int collector_init(collector *c, const bv_trace_opts *o, bv_trace **tp)
     return oom();
   }
   c->t = t;
+  c->max_events = o->max_events ? o->max_events : DEFAULT_MAX_EVENTS;
   bv_buf_init(&c->tmp);
   t->mode = bv_arena_strdup(t->arena, o->mode);
   t->code = bv_arena_strdup(t->arena, o->code);
@@ -1262,13 +1352,19 @@ static void tc_set_state(tc_run *r, size_t i, int st)
   pthread_mutex_unlock(&r->mu);
 }
 
+/* How long the entry waits for the followers' relays to start. */
+static unsigned tc_wait_ms(const bv_cluster_opts *co)
+{
+  return 2u * (co->timeout_ms ? co->timeout_ms : 5000u) + 7000u;
+}
+
 static int tc_follower(tc_run *r, nodectx *x)
 {
   relay_args ra = {r->label, 1, 0};
   /* its own deadline: the entry's trace, and the time the entry takes to
      start after it */
   unsigned duration = r->o->duration_ms ? r->o->duration_ms : DEFAULT_DURATION;
-  ra.duration_ms = duration + 8000u + bv_conn_timeout(x->conn);
+  ra.duration_ms = duration + tc_wait_ms(r->co) + 8000u + bv_conn_timeout(x->conn);
   int rc = relay_start(r->c, x, r->o, &ra);
   pthread_mutex_lock(&r->mu);
   int late = r->state[x->idx] != 0;
@@ -1300,7 +1396,7 @@ static int tc_entry(tc_run *r, nodectx *x)
      still starting after its connect and start steps is left out */
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
-  uint64_t wait_ms = 2ull * (r->co->timeout_ms ? r->co->timeout_ms : 5000u) + 7000u;
+  uint64_t wait_ms = tc_wait_ms(r->co);
   until.tv_sec += (time_t)(wait_ms / 1000);
   until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
   if (until.tv_nsec >= 1000000000L) {
@@ -1319,6 +1415,9 @@ static int tc_entry(tc_run *r, nodectx *x)
     if (r->state[i] == 0)
       r->state[i] = 2; /* too late: it leaves when it sees this */
   pthread_mutex_unlock(&r->mu);
+  if (atomic_load(&r->sig.abort)) /* beamviz could not start every thread */
+    return bv_error_set(BV_ENOMEM, "the trace did not start: beamviz could not start a "
+                                   "thread for each node");
   relay_args ra = {r->label, 0, 0};
   rc = relay_start(r->c, x, r->o, &ra);
   if (!rc)
@@ -1418,6 +1517,9 @@ int bv_trace_collect_cluster(const bv_cluster_opts *co, const bv_trace_opts *o,
     }
     if (started < co->n) {
       atomic_store(&r.sig.abort, 1);
+      pthread_mutex_lock(&r.mu);
+      pthread_cond_broadcast(&r.cv);
+      pthread_mutex_unlock(&r.mu);
       rc = bv_error_set(BV_ENOMEM, "cannot start a thread for each of %zu nodes", co->n);
     }
   }

@@ -187,7 +187,7 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
     snprintf(path, sizeof path, "participants[%zu].initial_call", i);
     if ((rc = bv_jv_opt_str(d, bv_jv_get(p, "initial_call"), path, a, &q->initial_call)))
       goto fail;
-    /* across nodes: the node it runs on, one of those traced */
+    /* across nodes: the node it runs on, one of those listed */
     if ((v = bv_jv_get(p, "node")) && !bv_jv_is_null(v)) {
       const char *nm = NULL;
       snprintf(path, sizeof path, "participants[%zu].node", i);
@@ -197,12 +197,13 @@ int bv_trace_from_json(const bv_jdoc *d, bv_trace **out)
       }
       if ((rc = bv_jv_str(d, v, path, a, &nm)))
         goto fail;
-      const bv_intern_slot *sl = bv_intern_get(&nodemap, nm, strlen(nm));
-      if (!sl || sl->num < 0) {
-        rc = bv_jv_fail(d, path, sl ? "a node that was not traced" : "not one of the nodes traced");
+      /* a node that was not traced keeps its processes (the trace reached
+         them: a message to one, or a spawn there) */
+      if (!bv_intern_get(&nodemap, nm, strlen(nm))) {
+        rc = bv_jv_fail(d, path, "not one of the nodes listed");
         goto fail;
       }
-      q->node = t->nodes[sl->num].node;
+      q->node = nm;
     }
     if ((v = bv_jv_get(p, "attached")) && !bv_jv_is_null(v)) {
       snprintf(path, sizeof path, "participants[%zu].attached", i);
@@ -400,7 +401,7 @@ int bv_trace_select_node(bv_trace *t, const char *node)
     emap[i] = (int32_t)ne;
     t->events[ne++] = e;
   }
-  /* the traced nodes the kept processes run on, in their order; node itself
+  /* the nodes the kept processes run on (traced or not), in their order; node itself
      always (keep[] is reused: one mark per node, found by name) */
   bv_intern names;
   memset(&names, 0, sizeof names);
@@ -409,7 +410,7 @@ int bv_trace_select_node(bv_trace *t, const char *node)
   unsigned char *used = t->nnodes <= t->nparts ? keep : calloc(t->nnodes + 1, 1);
   for (size_t i = 0; i < t->nnodes && used && !rc; i++) {
     int fresh;
-    const char *nm = t->nodes[i].code == BV_OK ? t->nodes[i].node : NULL;
+    const char *nm = t->nodes[i].node;
     bv_intern_slot *sl = nm ? bv_intern_put(&names, nm, strlen(nm), &fresh) : NULL;
     if (nm && !sl)
       rc = bv_error_set(BV_ENOMEM, "out of memory");
@@ -426,7 +427,7 @@ int bv_trace_select_node(bv_trace *t, const char *node)
   }
   size_t nk = 0;
   for (size_t i = 0; i < t->nnodes && !rc; i++)
-    if (i == r || (t->nodes[i].code == BV_OK && used[i]))
+    if (i == r || used[i])
       t->nodes[nk++] = t->nodes[i];
   bv_intern_dispose(&names);
   if (used != keep)

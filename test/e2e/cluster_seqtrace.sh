@@ -72,11 +72,12 @@ child = ev[spawn[0]]["to"]
 hello = [i for i, e in enumerate(ev) if e["from"] == child and "hello" in e["label"]]
 assert hello and hello[0] > spawn[0], labels
 assert parts[ev[hello[0]]["to"]]["node"] == A, labels
-# causal: every event whose serial prev is another event's cur comes after it
-cur = {e["serial"][1]: i for i, e in enumerate(ev)} if ev and "serial" in ev[0] else {}
+# causal: a send by X whose serial prev is the cur of a message X received
+# comes after that message
+got = {(e["serial"][1], e["to"]): i for i, e in enumerate(ev)}
 for i, e in enumerate(ev):
-    if "serial" in e and e["serial"][0] in cur:
-        assert cur[e["serial"][0]] <= i or cur[e["serial"][0]] == i, (i, e)
+    j = got.get((e["serial"][0], e["from"]))
+    assert j is None or j < i, (i, e, j)
 PY
 for n in "$A" "$B" "$C"; do
   grep -qF "$n" "$T/c.mmd" || fail "mermaid: no box for $n"
@@ -123,7 +124,12 @@ nodes = {n["node"]: n for n in m["nodes"]}
 assert list(nodes)[:2] == [A, B] and "error" not in nodes[B], m["nodes"]
 assert C in nodes and "error" in nodes[C], m["nodes"]
 assert any(p.get("name") == "seq_srv" and p.get("node") == B for p in m["participants"])
+# the process spawned on C keeps its node, in C's box
+assert any(p.get("node") == C for p in m["participants"]), m["participants"]
 PY
+check "--nodes A,B: the file reads back" "$BEAMVIZ" render "$T/n.json" -o "$T/n.mmd"
+mmd_check "$T/n.mmd"
+grep -q "^  box .* $C\$" "$T/n.mmd" || fail "--nodes A,B: no box for C's process: $(cat "$T/n.mmd")"
 for n in "$A" "$B" "$C"; do clean_node "$n" "--nodes"; done
 
 # --- a node with another cookie: named, exit 15, the others traced ---------------

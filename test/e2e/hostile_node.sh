@@ -103,21 +103,32 @@ expect_small 300 "too large" "$BV_TMP/nils.vl.json" "{nil_list, 20000000}" 60000
 expect_exit 14 "more events than asked for" "$BV_TMP/events.json" -- \
   "$BEAMVIZ" --node "$N" --cookie "$BV_COOKIE" --timeout 5000 seqtrace --eval ok --max-events 10 \
   -o "$BV_TMP/events.json"
-# a trace across nodes whose follower (the liar) sends a serial cycle and a
-# name with '|': the merge ends, the entry's and the follower's events are kept
+# a trace across nodes whose follower (the liar) sends a serial cycle, a name
+# with '|', a pid of a node named 'a|b@h' and one of a node nobody asked: the
+# merge ends, every event is kept, the odd pid has no node, c@h is named as
+# not asked (exit 15) and the file reads back
 start_node M
 check "M takes N's cookie" erl_eval "$M" "erlang:set_cookie(node(), '$(node_cookie "$N")'), ok."
 BV_COOKIES[$M]=$(node_cookie "$N")
 [ "$(erl_eval "$N" "bv_liar:mode(serial_cycle).")" = ok ] || fail "cannot set mode serial_cycle"
-check "a lying follower" "$BEAMVIZ" --cookie "$(node_cookie "$N")" --timeout 5000 seqtrace \
-  --nodes "$M,$N" --eval 'self() ! hi, receive hi -> ok end' -o "$BV_TMP/cycle.json"
+"$BEAMVIZ" --cookie "$(node_cookie "$N")" --timeout 5000 seqtrace --nodes "$M,$N" \
+  --eval 'self() ! hi, receive hi -> ok end' -o "$BV_TMP/cycle.json" 2>"$BV_TMP/cycle.err"
+rc=$?
+[ "$rc" = 15 ] || fail "a lying follower: exit $rc (want 15): $(cat "$BV_TMP/cycle.err")"
+grep -q "node c@h failed (.*): not one of the nodes asked" "$BV_TMP/cycle.err" ||
+  fail "a lying follower: c@h not named: $(cat "$BV_TMP/cycle.err")"
 python3 - "$BV_TMP/cycle.json" <<'PY' || fail "a lying follower: model"
 import json, sys
 m = json.load(open(sys.argv[1]))
-ev = m["events"]
-assert len(ev) == 5, [e["label"] for e in ev]
+ev, parts = m["events"], m["participants"]
+assert len(ev) == 6, [e["label"] for e in ev]
 assert sorted(tuple(e["serial"]) for e in ev if e["label"] == "INFO: x") == [(1, 3), (1, 3), (2, 1), (3, 2)]
+odd = [e for e in ev if e["label"] == "INFO: odd"]
+assert len(odd) == 1 and "node" not in parts[odd[0]["from"]] and parts[odd[0]["to"]]["node"] == "c@h", (odd, parts)
+assert [n["node"] for n in m["nodes"]][2:] == ["c@h"], m["nodes"]
 PY
+check "a lying follower's file reads back" "$BEAMVIZ" render "$BV_TMP/cycle.json" -o "$BV_TMP/cycle.mmd"
+mmd_check "$BV_TMP/cycle.mmd"
 # --- end of memory the node cannot inflate ----------------------------------
 
 # to stdout nothing at all, though a whole chunk (2000 rows, more than the

@@ -187,12 +187,22 @@ for p in d["participants"]:
 json.dump(d, open(t + "/one.json", "w"))
 d = json.load(open(t + "/cl.json"))
 d["participants"][4]["node"] = "c@h"
+json.dump(d, open(t + "/failednode.json", "w"))
+d["participants"][4]["node"] = "x@h"
 json.dump(d, open(t + "/badnode.json", "w"))
 PY
 check "one node's trace" R "$T/one.json" -o "$T/one.mmd"
 ! grep -q '^  box\|title' "$T/one.mmd" || fail "a single node's trace drew boxes: $(cat "$T/one.mmd")"
 expect_exit 2 "this trace is of one node (a@h), not of a cluster" "$T/x.mmd" -- \
   "$BEAMVIZ" render "$T/one.json" --node a@h -o "$T/x.mmd"
-expect_exit 3 "badnode.json: participants[4].node: a node that was not traced" "$T/x.mmd" -- \
+# a process on a node that was not traced (the trace reached it) keeps its node:
+# drawn in that node's box, and --node of that node is refused as not traced
+check "a process of a node not traced" R "$T/failednode.json" -o "$T/failed.mmd"
+mmd_check "$T/failed.mmd"
+grep -q '^  box .* c@h$' "$T/failed.mmd" || fail "no box for c@h's process: $(cat "$T/failed.mmd")"
+check "its file round trip" R "$T/failednode.json" -o "$T/failed2.json"
+check "and again" R "$T/failed2.json" -o "$T/failed3.json"
+cmp -s "$T/failed2.json" "$T/failed3.json" || fail "a process of a node not traced: not written back the same"
+expect_exit 3 "badnode.json: participants[4].node: not one of the nodes listed" "$T/x.mmd" -- \
   "$BEAMVIZ" render "$T/badnode.json" -o "$T/x.mmd"
 pass

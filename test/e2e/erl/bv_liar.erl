@@ -189,8 +189,14 @@ lie_events(From, Bs, Inner, Max) ->
     Relay ! go.
 
 %% A follower relay of a trace across nodes whose events' serials form a cycle
-%% (each one's prev is the cur of the next) and name a pid of another node
-%% with a '|' in its name's place: the merge must end and keep every event.
+%% (each one's prev is the cur of the next), with a registered name holding
+%% beamviz's key separator '|', a pid whose node name has one ('a|b@h': no
+%% node), and a pid of a node nobody asked (c@h): the merge must end and keep
+%% every event.
+fake_pid(Node) ->
+    N = atom_to_binary(Node, utf8),
+    binary_to_term(<<131, 88, 119, (byte_size(N)), N/binary, 7:32, 0:32, 1:32>>).
+
 lie_cycle(From, Bs, Inner) ->
     {'Id', Id} = lists:keyfind('Id', 1, Bs),
     {'Self', Self} = lists:keyfind('Self', 1, Inner),
@@ -198,7 +204,9 @@ lie_cycle(From, Bs, Inner) ->
                           receive go -> ok end,
                           Me = self(),
                           Ev = fun(P, C) -> {send, P, C, C, C, Me, Me, <<"m">>, <<"x">>, [], <<>>} end,
-                          Self ! {bv_seqtrace, Me, batch, [Ev(2, 1), Ev(3, 2), Ev(1, 3), Ev(1, 3)],
+                          Odd = {send, 1, 4, 4, 4, fake_pid('a|b@h'), fake_pid('c@h'), <<"m">>,
+                                 <<"odd">>, [], <<>>},
+                          Self ! {bv_seqtrace, Me, batch, [Ev(2, 1), Ev(3, 2), Ev(1, 3), Ev(1, 3), Odd],
                                   [{Me, <<"a|b">>}], []},
                           receive {bv_follow_stop, _} -> ok after 30000 -> ok end,
                           Self ! {bv_seqtrace, Me, done, done, none, #{}}
