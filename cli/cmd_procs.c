@@ -57,6 +57,13 @@ static int procs_cluster(cli_ctx *ctx, const bv_procs_opts *o, const char *path,
   int rc = cli_cluster_opts(ctx, &co);
   if (rc)
     return rc;
+  /* more nodes than connections at once: the windows are taken in waves */
+  unsigned par = co.parallel ? co.parallel : 8;
+  if (o->window_ms && co.n > par)
+    cli_note("--window: %zu nodes, %u at once (--parallel): later nodes' windows start when "
+             "earlier ones end, so they cover different periods (--parallel %zu takes them "
+             "together)",
+             co.n, par, co.n > 256 ? (size_t)256 : co.n);
   bv_snapshot *s;
   rc = bv_procs_collect_cluster(&co, o, &s);
   cli_cluster_free(&co);

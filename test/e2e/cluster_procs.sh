@@ -146,6 +146,11 @@ grep -q "node nope$$@127.0.0.1 failed (node not registered): .*not registered in
   fail "no node: stderr $(cat "$T/none.err")"
 [ ! -e "$T/none.csv" ] || fail "no node: a file was written"
 
+# --- --window with more nodes than --parallel: the waves are said ----------------
+bv procs --nodes "$A,$B,$C" --parallel 2 --window 200 -o "$T/waves.csv" 2>"$T/waves.err" ||
+  fail "waves: exit $?: $(cat "$T/waves.err")"
+grep -q -- "--window: 3 nodes, 2 at once (--parallel)" "$T/waves.err" || fail "waves: no note: $(cat "$T/waves.err")"
+
 # --- a lone node: --cluster is that node -------------------------------------------
 DCK=$DC
 "$BEAMVIZ" --cookie "$DCK" --node "$D" procs --cluster -o "$T/lone.csv" 2>"$T/lone.err" ||
