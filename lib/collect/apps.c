@@ -123,7 +123,7 @@ int bv_apps_collect_cluster(const bv_cluster_opts *co, bv_applist **out)
     bv_applist_free(per[i]);
   }
   free(per);
-  if (!rc && !(m->node = bv_arena_printf(m->arena, "%zu node%s", ok, ok == 1 ? "" : "s")))
+  if (!rc && !(m->node = bv_nodes_label(m->arena, ok)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
   if (!rc && !(m->apps = bv_arena_alloc(m->arena, sizeof *m->apps)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");

@@ -193,7 +193,7 @@ int bv_memory_collect_cluster(const bv_cluster_opts *co, unsigned samples, unsig
       m->samples[m->n++].node = (uint32_t)i;
     }
   }
-  if (!rc && !(m->node = bv_arena_printf(m->arena, "%zu node%s", co->n, co->n == 1 ? "" : "s")))
+  if (!rc && !(m->node = bv_nodes_label(m->arena, co->n)))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
   for (size_t i = 0; i < co->n && j.per; i++)
     bv_memseries_free(j.per[i]);

@@ -1307,7 +1307,7 @@ int bv_tree_collect_cluster(const bv_cluster_opts *co, const bv_tree_opts *o, bv
   }
   free(tc.per);
   free((void *)tc.absent);
-  if (!rc && (!(m->node = bv_arena_printf(m->arena, "%zu node%s", ok, ok == 1 ? "" : "s")) ||
+  if (!rc && (!(m->node = bv_nodes_label(m->arena, ok)) ||
               !(m->title = bv_arena_strdup(m->arena, o->app))))
     rc = bv_error_set(BV_ENOMEM, "out of memory");
   if (!rc) {

@@ -46,16 +46,9 @@ static void apps_write(bv_wr *w, const bv_applist *l)
   bv_wr_str(w, ",\"nodes\":[");
   for (size_t i = 0; i < l->nnodes; i++) {
     const bv_node_result *r = &l->nodes[i];
-    bv_wr_str(w, i ? ",\n{\"node\":" : "\n{\"node\":");
-    bv_wr_json(w, r->node);
-    if (r->code) {
-      bv_wr_str(w, ",\"error\":");
-      bv_wr_json(w, bv_error_name(r->code));
-      bv_wr_str(w, ",\"reason\":");
-      bv_wr_json(w, r->reason ? r->reason : "");
-    } else {
+    bv_node_result_write(w, r, i);
+    if (!r->code)
       list_write(w, &l->lists[i]);
-    }
     bv_wr_str(w, "}");
   }
   bv_wr_str(w, "]}\n");
@@ -206,7 +199,7 @@ static int nodes_read(const bv_jdoc *d, const bv_jv *nv, bv_applist *l)
   if (!ok)
     return bv_jv_fail(d, "nodes", "no node collected");
   /* the label is the collected count, whatever the file says */
-  if (!(l->node = bv_arena_printf(l->arena, "%zu node%s", ok, ok == 1 ? "" : "s")) ||
+  if (!(l->node = bv_nodes_label(l->arena, ok)) ||
       !(l->apps = bv_arena_alloc(l->arena, sizeof *l->apps)))
     return bv_error_set(BV_ENOMEM, "out of memory");
   return 0;

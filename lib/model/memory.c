@@ -121,14 +121,7 @@ int bv_memseries_write_json(const bv_memseries *m, bv_out *out)
     bv_wr_str(&w, ",\"nodes\":[");
     for (size_t i = 0; i < m->nnodes; i++) {
       const bv_node_result *r = &m->nodes[i];
-      bv_wr_str(&w, i ? ",\n{\"node\":" : "\n{\"node\":");
-      bv_wr_json(&w, r->node);
-      if (r->code) {
-        bv_wr_str(&w, ",\"error\":");
-        bv_wr_json(&w, bv_error_name(r->code));
-        bv_wr_str(&w, ",\"reason\":");
-        bv_wr_json(&w, r->reason ? r->reason : "");
-      }
+      bv_node_result_write(&w, r, i);
       bv_wr_str(&w, "}");
     }
     bv_wr_str(&w, "]");

@@ -149,6 +149,23 @@ int bv_node_result_read(const bv_jdoc *d, const bv_jv *e, const char *path, bv_a
   return 0;
 }
 
+void bv_node_result_write(bv_wr *w, const bv_node_result *r, size_t i)
+{
+  bv_wr_str(w, i ? ",\n{\"node\":" : "\n{\"node\":");
+  bv_wr_json(w, r->node ? r->node : "");
+  if (r->code) {
+    bv_wr_str(w, ",\"error\":");
+    bv_wr_json(w, bv_error_name(r->code));
+    bv_wr_str(w, ",\"reason\":");
+    bv_wr_json(w, r->reason ? r->reason : "");
+  }
+}
+
+const char *bv_nodes_label(bv_arena *a, size_t n)
+{
+  return bv_arena_printf(a, "%zu node%s", n, n == 1 ? "" : "s");
+}
+
 int bv_node_results_read(const bv_jdoc *d, const bv_jv *root, bv_arena *a, size_t max,
                          const char *none, bv_node_result **out, size_t *n, bv_intern *names)
 {

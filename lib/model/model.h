@@ -119,6 +119,12 @@ int bv_model_error_code(const char *name);
  * caller records what it needs in it). BV_EFORMAT naming the place. */
 int bv_node_result_read(const bv_jdoc *d, const bv_jv *e, const char *path, bv_arena *a,
                         bv_intern *names, bv_node_result *r, bv_intern_slot **slot);
+/* The opening of a cluster model's node entry i: a separator, then
+ * {"node":NAME and, for a node that failed, "error" and "reason"; the caller
+ * adds its own fields and the closing brace. */
+void bv_node_result_write(bv_wr *w, const bv_node_result *r, size_t i);
+/* A cluster model's label, "N nodes" (N those collected), in a. */
+const char *bv_nodes_label(bv_arena *a, size_t n);
 /* A cluster model's "nodes" array (absent or null: *n 0, one node's model):
  * each entry by bv_node_result_read, at most max, names into names with the
  * slot's num the node's index, -1 for a node that failed; BV_EFORMAT "empty"

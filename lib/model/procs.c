@@ -133,7 +133,7 @@ int bv_snapshot_cluster_label(bv_snapshot *s)
   size_t ok = 0;
   for (size_t i = 0; i < s->nnodes; i++)
     ok += s->nodes[i].code == BV_OK;
-  s->node = bv_arena_printf(s->arena, "%zu node%s", ok, ok == 1 ? "" : "s");
+  s->node = bv_nodes_label(s->arena, ok);
   return s->node ? 0 : bv_error_set(BV_ENOMEM, "out of memory");
 }
 
@@ -565,14 +565,8 @@ int bv_snapshot_write_json(const bv_snapshot *s, bv_out *out)
     bv_wr_str(&w, ",\"nodes\":[");
     for (size_t i = 0; i < s->nnodes; i++) {
       const bv_node_result *r = &s->nodes[i];
-      bv_wr_str(&w, i ? ",\n{\"node\":" : "\n{\"node\":");
-      bv_wr_json(&w, r->node);
-      if (r->code) {
-        bv_wr_str(&w, ",\"error\":");
-        bv_wr_json(&w, bv_error_name(r->code));
-        bv_wr_str(&w, ",\"reason\":");
-        bv_wr_json(&w, r->reason ? r->reason : "");
-      } else {
+      bv_node_result_write(&w, r, i);
+      if (!r->code) {
         bv_wr_str(&w, ",\"total\":");
         bv_wr_u64(&w, r->total);
         bv_wr_str(&w, ",\"skipped\":");

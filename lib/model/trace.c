@@ -43,14 +43,7 @@ static void trace_write(bv_wr *w, const bv_trace *t)
     bv_wr_str(w, ",\"nodes\":[");
     for (size_t i = 0; i < t->nnodes; i++) {
       const bv_node_result *r = &t->nodes[i];
-      bv_wr_str(w, i ? ",\n{\"node\":" : "\n{\"node\":");
-      bv_wr_json(w, r->node ? r->node : "");
-      if (r->code) {
-        bv_wr_str(w, ",\"error\":");
-        bv_wr_json(w, bv_error_name(r->code));
-        bv_wr_str(w, ",\"reason\":");
-        bv_wr_json(w, r->reason ? r->reason : "");
-      }
+      bv_node_result_write(w, r, i);
       bv_wr_str(w, "}");
     }
     bv_wr_str(w, "]");

@@ -84,17 +84,11 @@ static void tree_write(bv_wr *w, const bv_tree *t)
   bv_wr_str(w, ",\"trees\":[");
   for (size_t i = 0; i < t->ntrees && !bv_wr_maybe_flush(w); i++) {
     const bv_node_result *r = &t->cnodes[i];
-    bv_wr_str(w, i ? ",\n{\"node\":" : "\n{\"node\":");
-    bv_wr_json(w, r->node);
-    if (r->code) {
-      bv_wr_str(w, ",\"error\":");
-      bv_wr_json(w, bv_error_name(r->code));
-      bv_wr_str(w, ",\"reason\":");
-      bv_wr_json(w, r->reason ? r->reason : "");
-    } else if (!t->trees[i].n) {
+    bv_node_result_write(w, r, i);
+    if (!r->code && !t->trees[i].n) {
       bv_wr_str(w, ",\"running\":false");
       kv_opt(w, "why", r->reason);
-    } else {
+    } else if (!r->code) {
       tree_body(w, &t->trees[i]);
     }
     bv_wr_str(w, "}");
@@ -329,7 +323,7 @@ static int trees_read(const bv_jdoc *d, const bv_jv *tv, bv_tree *t)
   if (!ok)
     return bv_jv_fail(d, "trees", "no node collected");
   /* the label is the collected count, whatever the file says */
-  if (!(t->node = bv_arena_printf(t->arena, "%zu node%s", ok, ok == 1 ? "" : "s")))
+  if (!(t->node = bv_nodes_label(t->arena, ok)))
     return bv_error_set(BV_ENOMEM, "out of memory");
   return 0;
 }
