@@ -658,10 +658,14 @@ static int resolve_names(collector *c)
     const bv_intern_slot *s = &c->names.slots[i];
     if (!s->hash || !s->text)
       continue;
+    /* the map's keys are bytes, not NUL-terminated */
     const char *key = s->key;
-    size_t nl = key_node_len(key);
-    if (!nl || key[nl + 1] != '<')
+    size_t nl = s->len;
+    while (nl && key[nl - 1] != '|')
+      nl--;
+    if (nl < 2 || nl >= s->len || key[nl] != '<')
       continue;
+    nl--; /* the node's part, before the '|' */
     char *rk = bv_arena_printf(c->t->arena, "%.*s|%s", (int)nl, key, s->text);
     int fresh;
     bv_intern_slot *r = rk ? bv_intern_put(&rev, rk, strlen(rk), &fresh) : NULL;
