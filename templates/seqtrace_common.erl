@@ -142,7 +142,7 @@ end,
 BvUs = fun(Mono, #{t0 := T0}) -> erlang:convert_time_unit(Mono - T0, native, microsecond) end,
 BvState = fun(Extra) ->
                   maps:merge(#{count => 0, acc => [], nacc => 0, names => [], idents => [],
-                               seen => #{},
+                               seen => #{}, extra => [],
                                exits => [], dropped => 0, stop => undefined,
                                t0 => erlang:monotonic_time()}, Extra)
           end,
@@ -236,7 +236,7 @@ BvRowMs = ets:match_spec_compile(
 %% without a name is looked at again in its next few chunks (up to 4 looks):
 %% a process registered right after spawn(), the usual idiom, then gets its
 %% name even if it dies before the trace ends.
-BvChunk = fun([], _, St) -> {[], St};
+BvChunk = fun([], _, St = #{extra := []}) -> {[], St};
              (Kept, FT, St = #{t0 := T0}) ->
     N = length(Kept),
     Cls = ets:match_spec_run(Kept, BvClsMs),
@@ -284,8 +284,12 @@ BvChunk = fun([], _, St) -> {[], St};
                                         lists:zip(Rq, Rp)), BvRowMs),
     %% names: once per distinct pid of the chunk
     #{seen := Seen, names := Ns, idents := Ids} = St,
+    %% extra: local receivers of messages from other nodes (across nodes), who
+    %% may send nothing this node's relay sees
+    #{extra := Extra} = St,
     Pids = [P || P <- lists:usort(ets:match_spec_run(
-                                    lists:append(ets:match_spec_run(FT, BvFTList)), BvLocalMs)),
+                                    Extra ++ lists:append(ets:match_spec_run(FT, BvFTList)),
+                                    BvLocalMs)),
                  case Seen of #{P := K} -> is_integer(K) andalso K < 4; _ -> true end],
     %% a pid seen for the first time: its whole identity, once
     New = [P || P <- Pids, not is_map_key(P, Seen)],
@@ -296,7 +300,7 @@ BvChunk = fun([], _, St) -> {[], St};
                                        {Se#{P => true}, [{P, atom_to_binary(Nm, utf8)} | Na]};
                                   ({P, _}, {Se, Na}) -> {Se#{P => maps:get(P, Se, 0) + 1}, Na}
                                end, {Seen, Ns}, lists:zip(Pids, Infos)),
-    {Evs, St#{seen := Seen2, names := Ns2, idents := Ids2}}
+    {Evs, St#{seen := Seen2, names := Ns2, idents := Ids2, extra := []}}
 end,
 %% acc holds the chunks' event lists, newest first. The bounds are checked
 %% after every chunk: max events exactly (the receive loop takes at most

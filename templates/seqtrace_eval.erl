@@ -166,6 +166,7 @@ case Parsed of
                                             [{{s, '_', '$1', {spawn_request, '_', '_', '_', '_', '_',
                                                               spawn_reply, '_'}, '_', '_', '_', '_'},
                                               [{is_pid, '$1'}], ['$1']}]),
+                                RecvMs = ets:match_spec_compile([{{r, '_', '$1'}, [], ['$1']}]),
                                 FTMs = ets:match_spec_compile(
                                          [{{'_', '$1', '$2', '_', '_', '_', '_', '_'}, [], [{{'$1', '$2'}}]}]),
                                 %% a send whose target is an alias waits for its
@@ -205,7 +206,13 @@ case Parsed of
                                                 true -> {ets:match_spec_run(Evs, SendsMs), Pd0};
                                                 false -> Resolve(Evs, Pd0)
                                             end,
-                                        {Out, SC} = BvChunk(Kept, ets:match_spec_run(Kept, FTMs), St),
+                                        %% across nodes: the receivers here of the
+                                        %% trace's messages are named too
+                                        St0x = case Qualify of
+                                                   true -> St#{extra := ets:match_spec_run(Evs, RecvMs)};
+                                                   false -> St
+                                               end,
+                                        {Out, SC} = BvChunk(Kept, ets:match_spec_run(Kept, FTMs), St0x),
                                         #{acc := Acc, nacc := NA} = SC,
                                         NE = length(Out),
                                         Q2 = case Q =/= undefined andalso

@@ -25,6 +25,8 @@ start_node C erl -pa "$T/ebin"
 start_node D   # another cookie: stays out of the cluster
 join_cluster "$A" "$B" "$C"
 check "seq_srv on B" erl_eval "$B" 'seq_srv:start(), ok.'
+# a process on C that only receives: named by C's relay all the same
+check "bv_sink on C" erl_eval "$C" 'true = register(bv_sink, spawn(fun F() -> receive _ -> F() end end)), ok.'
 for n in "$A" "$B" "$C"; do target_baseline "$n"; done
 
 bv() { "$BEAMVIZ" --cookie "$CK" "$@"; }
@@ -35,7 +37,7 @@ clean_node() {
   [ "$r" = true ] || fail "$2: trace flags or the seq_trace system tracer left on $1"
 }
 
-CODE="{ok, N} = gen_server:call({seq_srv, '$B'}, {add, 5}), Me = self(), P = spawn('$C', fun() -> Me ! {hello, node()} end), receive {hello, _} -> ok end, {N, node(P)}"
+CODE="{bv_sink, '$C'} ! hello, {ok, N} = gen_server:call({seq_srv, '$B'}, {add, 5}), Me = self(), P = spawn('$C', fun() -> Me ! {hello, node()} end), receive {hello, _} -> ok end, {N, node(P)}"
 
 # --- --cluster from A: both remote nodes' participants and the reply ---------------
 bv --node "$A" seqtrace --cluster --eval "$CODE" -o "$T/c.mmd" --save "$T/c.json" 2>"$T/c.err" ||
@@ -56,6 +58,8 @@ for i, p in enumerate(parts):
 # grouped by node, entry first
 order = [p.get("node") for p in parts]
 assert order == sorted(order, key=lambda n: [A, B, C].index(n)), order
+sink = [p for p in parts if p.get("name") == "bv_sink"]
+assert len(sink) == 1 and sink[0]["node"] == C and sink[0]["pid"].startswith("<0."), sink
 srv = [i for i, p in enumerate(parts) if p.get("name") == "seq_srv"]
 assert len(srv) == 1 and parts[srv[0]]["node"] == B, parts
 ev = m["events"]
