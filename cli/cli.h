@@ -160,6 +160,9 @@ int cli_emit(cli_ctx *ctx, const bv_model *m, const char *path);
  * info says (for a writer called without cli_emit: procs' streamed spec). */
 void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv_emit_opts *o,
                     const bv_emit_info *info);
+/* A collected model's outputs: --save (when save is not NULL) and -o path,
+ * the model file kept only if the output was written. Returns the exit code. */
+int cli_write_model(cli_ctx *ctx, const bv_model *m, const char *path, const char *save);
 /* cli_save_begin's writer for a model (arg: const bv_model *). */
 int cli_save_model(bv_out *out, const void *m);
 /* 1 if the kind can be drawn as PNG/SVG/PDF. */

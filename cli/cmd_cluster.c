@@ -57,9 +57,7 @@ int cmd_cluster(cli_ctx *ctx)
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_CLUSTER;
   m.u.cluster = map;
-  bv_out *pending;
-  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  rc = cli_write_model(ctx, &m, path, save);
   if (rc == EXIT_OK && map->unreachable) {
     cli_note("partial map: %zu of %zu nodes could not be read (drawn unreachable)",
              map->unreachable, map->n);

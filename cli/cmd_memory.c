@@ -68,9 +68,7 @@ static int memory_cluster(cli_ctx *ctx, unsigned samples, unsigned interval, con
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_MEMORY;
   m.u.memory = ms;
-  bv_out *pending;
-  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  rc = cli_write_model(ctx, &m, path, save);
   bv_memseries_free(ms);
   if (rc == EXIT_OK && partial) {
     cli_note("partial: %zu of %zu nodes sampled and written", ok, asked);
@@ -115,9 +113,7 @@ int cmd_memory(cli_ctx *ctx)
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_MEMORY;
   m.u.memory = ms;
-  bv_out *pending;
-  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  rc = cli_write_model(ctx, &m, path, save);
   bv_memseries_free(ms);
   return rc;
 }

@@ -260,9 +260,7 @@ int cmd_seqtrace(cli_ctx *ctx)
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_TRACE;
   m.u.trace = t;
-  bv_out *pending;
-  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  rc = cli_write_model(ctx, &m, path, save);
   if (rc == EXIT_OK && partial) {
     size_t ok = 0;
     for (size_t i = 0; i < t->nnodes; i++)

@@ -88,9 +88,7 @@ static int suptree_cluster(cli_ctx *ctx, const bv_tree_opts *o, const char *path
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_TREE;
   m.u.tree = t;
-  bv_out *pending;
-  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  rc = cli_write_model(ctx, &m, path, save);
   size_t asked = t->ntrees;
   bv_tree_free(t);
   if (rc == EXIT_OK && partial) {
@@ -160,9 +158,7 @@ int cmd_suptree(cli_ctx *ctx)
   memset(&m, 0, sizeof m);
   m.kind = BV_MODEL_TREE;
   m.u.tree = t;
-  bv_out *pending;
-  if ((rc = cli_save_begin(save, cli_save_model, &m, &pending)) == EXIT_OK)
-    rc = cli_save_end(pending, cli_emit(ctx, &m, path));
+  rc = cli_write_model(ctx, &m, path, save);
   bv_tree_free(t);
   return rc;
 }

@@ -321,6 +321,13 @@ void cli_emit_notes(const char *path, const bv_model *m, bv_format fmt, const bv
 
 int cli_save_model(bv_out *out, const void *m) { return bv_model_save(m, out); }
 
+int cli_write_model(cli_ctx *ctx, const bv_model *m, const char *path, const char *save)
+{
+  bv_out *pending;
+  int rc = cli_save_begin(save, cli_save_model, m, &pending);
+  return rc == EXIT_OK ? cli_save_end(pending, cli_emit(ctx, m, path)) : rc;
+}
+
 /* --- render: exactly the options of the kind it loaded -------------------- */
 
 static void takes_list(bv_model_kind kind, char *out, size_t cap)
