@@ -21,50 +21,10 @@ N8=${N8:-20000}
 N32=${N32:-1000}
 REPS=${REPS:-3}
 [ -x "$BEAMVIZ" ] || { echo "bench_cluster: no beamviz at $BEAMVIZ (give its path)" >&2; exit 2; }
-ERL_CALL=$(ls -d /usr/lib/erlang/lib/erl_interface-*/bin/erl_call 2>/dev/null | tail -n 1)
-if [ -z "$ERL_CALL" ]; then
-  ERL_CALL="$(erl -noshell -eval 'io:format("~s",[code:lib_dir(erl_interface)]),halt().')/bin/erl_call"
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bv-bench-cluster.XXXXXX")
-COOKIE=bench$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-FDS=()
-PIDS=()
-cleanup() {
-  for fd in "${FDS[@]}"; do eval "exec $fd>&-" 2>/dev/null; done
-  sleep 1
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$SRC/test/bench/lib.sh"
+BENCH_MS_DECIMALS=0
 erlc -o "$TMP" "$SRC/test/bench/bv_bench_loop.erl" || exit 1
-
-# start_node NAME [erl args]: started in the background; wait_nodes waits for all
-start_node() {
-  local name=$1@127.0.0.1 fifo fd
-  shift
-  fifo="$TMP/${name%@*}.in"
-  mkfifo "$fifo"
-  erl -name "$name" -setcookie "$COOKIE" -noshell -kernel logger_level error -pa "$TMP" "$@" \
-    -eval 'spawn(fun() -> _ = io:get_line(""), erlang:halt(0) end).' <"$fifo" >"$TMP/${name%@*}.log" 2>&1 &
-  PIDS+=($!)
-  exec {fd}<>"$fifo"
-  FDS+=("$fd")
-  NODES+=("$name")
-}
-wait_node() {
-  local i
-  for ((i = 0; i < 600; i++)); do
-    [ "$("$ERL_CALL" -name "$1" -c "$COOKIE" -a 'erlang node []' 2>/dev/null)" = "'$1'" ] && return 0
-    sleep 0.1
-  done
-  echo "bench_cluster: node $1 did not start" >&2
-  exit 1
-}
-call() { "$ERL_CALL" -name "$1" -c "$COOKIE" -timeout 3600 -a "$2"; }
 spawn_procs() { call "$1" "bv_bench_loop start [$2]" >/dev/null; }
-now_ns() { date +%s%N; }
-ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) / 1e6 }'; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # run_bv OUT ARGS...: one beamviz run, prints "WALL_MS PEAK_KB CPU_MS" (CPU:
 # beamviz's own user + system time)
 run_bv() {
@@ -86,9 +46,9 @@ echo "bench_cluster: $(nproc) cores, OTP $(erl -noshell -eval 'io:format("~s",[e
 # --- 8 nodes x N8, and one node with 8 x N8 --------------------------------------
 NODES=()
 if [ "${SKIP8:-}" != 1 ]; then
-for i in 1 2 3 4 5 6 7 8; do start_node "bvc8_${i}_$$" +P 1000000; done
-start_node "bvcbig_$$" +P 2000000
-for n in "${NODES[@]}"; do wait_node "$n"; done
+for i in 1 2 3 4 5 6 7 8; do bench_start "bvc8_${i}_$$" +P 1000000; done
+bench_start "bvcbig_$$" +P 2000000
+for n in "${NODES[@]}"; do bench_wait "$n"; done
 BIG=${NODES[8]}
 EIGHT=("${NODES[@]:0:8}")
 for n in "${EIGHT[@]}"; do spawn_procs "$n" "$N8"; done
@@ -129,8 +89,8 @@ fi
 [ "${SKIP32:-}" = 1 ] && exit 0
 # --- 32 nodes x N32 ----------------------------------------------------------------
 NODES=()
-for i in $(seq 1 32); do start_node "bvc32_${i}_$$"; done
-for n in "${NODES[@]}"; do wait_node "$n"; done
+for i in $(seq 1 32); do bench_start "bvc32_${i}_$$"; done
+for n in "${NODES[@]}"; do bench_wait "$n"; done
 for n in "${NODES[@]}"; do spawn_procs "$n" "$N32"; done
 sleep 1
 echo

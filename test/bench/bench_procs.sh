@@ -25,46 +25,8 @@ N=${N:-100000}
 REPS=${REPS:-5}
 BIG=${BIG:-1000000}
 [ -x "$BEAMVIZ" ] || { echo "bench_procs: no beamviz at $BEAMVIZ (give its path)" >&2; exit 2; }
-ERL_CALL=$(ls -d /usr/lib/erlang/lib/erl_interface-*/bin/erl_call 2>/dev/null | tail -n 1)
-if [ -z "$ERL_CALL" ]; then
-  ERL_CALL="$(erl -noshell -eval 'io:format("~s",[code:lib_dir(erl_interface)]),halt().')/bin/erl_call"
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bv-bench.XXXXXX")
-COOKIE=bench$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-FDS=()
-PIDS=()
-cleanup() {
-  for fd in "${FDS[@]}"; do eval "exec $fd>&-" 2>/dev/null; done
-  sleep 0.5
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
+. "$SRC/test/bench/lib.sh"
 erlc -o "$TMP" "$SRC/test/bench/bv_bench_loop.erl" "$SRC/test/bench/bv_bench_erpc.erl" || exit 1
-
-# start_node VAR NAME [erl args]: the node halts when this script's end of its
-# stdin FIFO closes, so nothing outlives the benchmark.
-start_node() {
-  local var=$1 name=$2@127.0.0.1 fifo fd i
-  shift 2
-  fifo="$TMP/${name%@*}.in"
-  mkfifo "$fifo"
-  erl -name "$name" -setcookie "$COOKIE" -noshell -kernel logger_level error "$@" \
-    -eval 'spawn(fun() -> _ = io:get_line(""), erlang:halt(0) end).' <"$fifo" >"$TMP/${name%@*}.log" 2>&1 &
-  PIDS+=($!)
-  exec {fd}<>"$fifo"
-  FDS+=("$fd")
-  for ((i = 0; i < 300; i++)); do
-    [ "$("$ERL_CALL" -name "$name" -c "$COOKIE" -a 'erlang node []' 2>/dev/null)" = "'$name'" ] && break
-    sleep 0.1
-  done
-  printf -v "$var" '%s' "$name"
-}
-call() { "$ERL_CALL" -name "$1" -c "$COOKIE" -timeout 3600 -a "$2"; }
-now_ns() { date +%s%N; }
-ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # a beamviz run: prints "WALL_MS PEAK_KB". Each run writes a new file: the
 # previous run's output is removed before the clock starts. Replacing a 13 MB
 # file makes rename(2) free the old one's blocks, ~10 ms on this machine's
@@ -97,7 +59,7 @@ run_beamviz() {
 echo "bench_procs: load average $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 echo "bench_procs: $(nproc) cores, OTP $(erl -noshell -eval 'io:format("~s",[erlang:system_info(otp_release)]),halt().'), beamviz $BEAMVIZ"
 
-start_node BENCH "bvbench_$$" +P 2000000 -pa "$TMP"
+start_node BENCH "bvbench_$$" +P 2000000
 call "$BENCH" "bv_bench_loop start [$N]" >/dev/null
 sleep 1
 PROCS=$(call "$BENCH" 'erlang system_info [process_count]')
@@ -133,7 +95,7 @@ MB2=$(echo "${B2[*]}" | median)
 echo "(a') median ${MA2} ms   (b') median ${MB2} ms   b'/a' = $(awk -v a="$MA2" -v b="$MB2" 'BEGIN { printf "%.2f", b / a }')   (the full model: seven items and proc_lib dictionaries)"
 
 if [ "${SKIP_C:-0}" != 1 ]; then
-  start_node CLIENT "bvclient_$$" -pa "$TMP"
+  start_node CLIENT "bvclient_$$"
   # (c) takes 10 s or so a run and moves by a fifth between runs on a shared
   # machine: the median of C_REPS runs, like (a) and (b)
   C=()
@@ -152,7 +114,7 @@ fi
 if [ "$BIG" -gt 0 ]; then
   call "$BENCH" 'erlang halt []' >/dev/null 2>&1
   sleep 1
-  start_node BIGNODE "bvbig_$$" +P 4000000 -pa "$TMP"
+  start_node BIGNODE "bvbig_$$" +P 4000000
   t0=$(now_ns)
   call "$BIGNODE" "bv_bench_loop start [$BIG]" >/dev/null
   echo "node $BIGNODE: $(call "$BIGNODE" 'erlang system_info [process_count]') processes (spawned in $(ms "$t0" "$(now_ns)") ms)"
