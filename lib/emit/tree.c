@@ -306,14 +306,7 @@ static int mmd_cluster(bv_buf *b, const bv_tree *t, const bv_emit_opts *o, int m
       size_t edges = 0, chars = 0;
       rc = mmd_tree(b, &t->trees[i], o, 0, pre, share_e, share_c, &fi, &edges, &chars);
       if (!rc && info) {
-        info->nodes += fi.nodes;
-        info->hidden_siblings += fi.hidden_siblings;
-        info->hidden_below += fi.hidden_below;
-        info->folds += fi.folds;
-        if (fi.max_children > info->max_children)
-          info->max_children = fi.max_children;
-        if (fi.max_depth > info->max_depth)
-          info->max_depth = fi.max_depth;
+        bv_tree_info_add(info, &fi);
         info->reduced |= fi.reduced;
         info->links_dropped |= fi.links_dropped;
       }

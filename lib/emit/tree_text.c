@@ -110,14 +110,7 @@ static int cluster_text(const bv_tree *t, const bv_emit_opts *o, bv_out *out,
       bv_emit_info fi;
       memset(&fi, 0, sizeof fi);
       bv_tree_view_info(v, &fi);
-      info->nodes += fi.nodes;
-      info->hidden_siblings += fi.hidden_siblings;
-      info->hidden_below += fi.hidden_below;
-      info->folds += fi.folds;
-      if (fi.max_children > info->max_children)
-        info->max_children = fi.max_children;
-      if (fi.max_depth > info->max_depth)
-        info->max_depth = fi.max_depth;
+      bv_tree_info_add(info, &fi);
     }
     bv_tree_view_free(v);
   }

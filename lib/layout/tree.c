@@ -904,14 +904,7 @@ static int layout_cluster(const bv_tree *t, const bv_emit_opts *o, const bv_meas
       if ((rc = bv_layout_tree_model(&one, o, ms, &sub[i], &fi)))
         break;
       if (info) {
-        info->nodes += fi.nodes;
-        info->hidden_siblings += fi.hidden_siblings;
-        info->hidden_below += fi.hidden_below;
-        info->folds += fi.folds;
-        if (fi.max_children > info->max_children)
-          info->max_children = fi.max_children;
-        if (fi.max_depth > info->max_depth)
-          info->max_depth = fi.max_depth;
+        bv_tree_info_add(info, &fi);
       }
       s->background = sub[i]->background;
       if (!s->font && sub[i]->font && !(s->font = bv_arena_strdup(s->arena, sub[i]->font))) {

@@ -426,6 +426,18 @@ void bv_tree_view_free(bv_tree_view *v)
   free(v);
 }
 
+void bv_tree_info_add(bv_emit_info *sum, const bv_emit_info *one)
+{
+  sum->nodes += one->nodes;
+  sum->hidden_siblings += one->hidden_siblings;
+  sum->hidden_below += one->hidden_below;
+  sum->folds += one->folds;
+  if (one->max_children > sum->max_children)
+    sum->max_children = one->max_children;
+  if (one->max_depth > sum->max_depth)
+    sum->max_depth = one->max_depth;
+}
+
 void bv_tree_view_info(const bv_tree_view *v, bv_emit_info *info)
 {
   if (!info)

@@ -328,6 +328,9 @@ int bv_tree_view_make(const bv_tree *t, const bv_emit_opts *o, bv_tree_view **ou
 void bv_tree_view_free(bv_tree_view *v);   /* NULL ok */
 /* Sets info's tree counts (nodes, hidden_*, folds, max_*) from v; NULL ok. */
 void bv_tree_view_info(const bv_tree_view *v, bv_emit_info *info);
+/* Across nodes: adds one tree's counts (nodes, hidden, folds) to sum and keeps
+ * the largest max_children and max_depth. */
+void bv_tree_info_add(bv_emit_info *sum, const bv_emit_info *one);
 
 /* --- message traces ---------------------------------------------------------- */
 
